@@ -1,0 +1,46 @@
+"""The digest as JSON: the documented, stable shape for other programs (see README)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from digest_core.models import Bullet, Digest
+
+
+def _bullets(bullets: list[Bullet]) -> list[dict[str, Any]]:
+    return [{"text": b.text, "citations": b.citations} for b in bullets]
+
+
+def digest_to_dict(digest: Digest) -> dict[str, Any]:
+    return {
+        "topic": digest.topic,
+        "topic_name": digest.topic_name,
+        "date": digest.date.isoformat(),
+        "generated_at": digest.generated_at.isoformat(),
+        "window": {"start": digest.window_start.isoformat(), "end": digest.window_end.isoformat()},
+        "summarizer": digest.summarizer,
+        "model": digest.model,
+        "usage": digest.usage.model_dump() if digest.usage else None,
+        "perspectives": [p.model_dump() for p in digest.perspectives],
+        "highlights": _bullets(digest.highlights),
+        "perspective_highlights": {k: _bullets(v) for k, v in digest.perspective_highlights.items()},
+        "articles": [
+            {
+                "n": a.n,
+                "title": a.title,
+                "url": a.url,
+                "outlet": a.outlet,
+                "domain": a.domain,
+                "perspective": a.perspective,
+                "published": a.published.isoformat(),
+            }
+            for a in digest.articles
+        ],
+        "stories": [{"title": s.title, "articles": s.articles} for s in digest.stories],
+        "failed_sources": [{"outlet": f.outlet, "error": f.error} for f in digest.failed_sources],
+    }
+
+
+def render_json(digest: Digest) -> str:
+    return json.dumps(digest_to_dict(digest), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,49 @@
+"""Typed settings from the environment and `.env` (see `.env.example` for every one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    topics_file: Path | None = None
+    content_dir: Path | None = None
+    log_level: str = "INFO"
+
+    google_news_base_url: str = "https://news.google.com"
+    fetch_timeout: float = Field(default=15.0, gt=0)
+    fetch_attempts: int = Field(default=3, ge=1, le=10)
+    fetch_backoff: float = Field(default=1.0, ge=0)
+    user_agent: str = "Digestbot/0.1 (+https://github.com/digestbot/digestbot)"
+
+    gemini_api_key: SecretStr | None = None
+    gemini_model: str = "gemini-2.5-flash-lite"
+    gemini_temperature: float = Field(default=0.2, ge=0, le=2)
+    gemini_timeout: float = Field(default=60.0, gt=0)
+    gemini_attempts: int = Field(default=3, ge=1, le=10)
+    gemini_base_url: str | None = Field(default=None, validation_alias="GOOGLE_GEMINI_BASE_URL")
+
+    @field_validator("gemini_api_key")
+    @classmethod
+    def _blank_is_none(cls, v: SecretStr | None) -> SecretStr | None:
+        return v if v and v.get_secret_value().strip() else None
+
+    @property
+    def database(self) -> str:
+        """`DATABASE_URL`, or a SQLite file in the data directory."""
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'digestbot.db'}"
+
+    @property
+    def content_path(self) -> Path:
+        return self.content_dir or self.data_dir / "site" / "content"
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the log redactor."""
+        return [s.get_secret_value() for s in (self.gemini_api_key,) if s is not None]

@@ -1,0 +1,88 @@
+"""Building one digest: fetch, normalize, window, select, summarize."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from digest_core.dates import digest_window
+from digest_core.fetch import FeedSource
+from digest_core.models import Article, Digest, FailedSource, PerspectiveCount
+from digest_core.normalize import FeedParseError, parse_feed
+from digest_core.select import Selection, select_articles
+from digest_core.summarize.base import Summarizer, SummaryRequest
+from digest_core.topics import Topic
+
+log = logging.getLogger(__name__)
+
+
+class NoArticlesError(Exception):
+    """The window holds no on-topic article: there is nothing to digest (and nothing is stored)."""
+
+
+async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Article], list[FailedSource]]:
+    """Every outlet's articles, and the outlets that failed (fetch or parse), for the date's window."""
+    window = digest_window(topic, day)
+    articles: list[Article] = []
+    failed: list[FailedSource] = []
+    for result in await source.fetch(topic, window):
+        if result.body is None:
+            failed.append(FailedSource(outlet=result.outlet.name, error=result.error or "no response"))
+            continue
+        try:
+            articles.extend(parse_feed(result, topic))
+        except FeedParseError as exc:
+            log.warning("%s: %s", result.outlet.name, exc)
+            failed.append(FailedSource(outlet=result.outlet.name, error=str(exc)))
+    return articles, failed
+
+
+def _no_articles_message(topic: Topic, day: date, selection: Selection, failed: list[FailedSource]) -> str:
+    msg = (
+        f"no on-topic articles for {topic.id} on {day.isoformat()} "
+        f"({selection.fetched} fetched, {selection.in_window} in the window, {selection.on_topic} on-topic)"
+    )
+    if failed:
+        msg += "; failed sources: " + ", ".join(f"{f.outlet} ({f.error})" for f in failed)
+    return msg
+
+
+async def build_digest(
+    topic: Topic, day: date, source: FeedSource, summarizer: Summarizer, now: datetime
+) -> Digest:
+    """Build the digest of `topic` for `day`; `NoArticlesError` when nothing on-topic was found."""
+    window = digest_window(topic, day)
+    articles, failed = await collect(topic, source, day)
+    selection = select_articles(articles, topic, window)
+    log.info(
+        "%s %s: %d fetched, %d in window, %d on-topic, %d repeats dropped, %d selected in %d stories",
+        topic.id, day, selection.fetched, selection.in_window, selection.on_topic,
+        selection.duplicates, len(selection.articles), len(selection.stories),
+    )
+    if not selection.articles:
+        raise NoArticlesError(_no_articles_message(topic, day, selection, failed))
+    summary = await summarizer.summarize(SummaryRequest(topic, selection.articles, selection.stories))
+    return Digest(
+        topic=topic.id,
+        topic_name=topic.name,
+        date=day,
+        language=topic.language,
+        window_start=window.start,
+        window_end=window.end,
+        generated_at=now,
+        summarizer=summary.summarizer,
+        model=summary.model,
+        usage=summary.usage,
+        summary_note=summary.note,
+        perspectives=[
+            PerspectiveCount(
+                id=p.id, name=p.name, count=sum(1 for a in selection.articles if a.perspective == p.id)
+            )
+            for p in topic.perspectives
+        ],
+        highlights=summary.highlights,
+        perspective_highlights=summary.perspective_highlights,
+        articles=selection.articles,
+        stories=selection.stories,
+        failed_sources=failed,
+    )

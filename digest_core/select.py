@@ -1,0 +1,115 @@
+"""Choosing a digest's articles: window, relevance, de-duplication, ranking and per-side quotas."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from digest_core.dates import Window
+from digest_core.models import Article, Story
+from digest_core.relevance import RelevanceRule
+from digest_core.stories import central_title, group_stories
+from digest_core.topics import Topic
+
+_NON_WORD = re.compile(r"[^\w]+")
+SAME_HEADLINE = 92.0  # rapidfuzz ratio (0-100) above which one outlet's two headlines are one
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The numbered articles of a digest, its stories, and what was dropped on the way."""
+
+    articles: list[Article]
+    stories: list[Story]
+    fetched: int
+    in_window: int
+    on_topic: int
+    duplicates: int
+
+
+def in_window(articles: Iterable[Article], window: Window) -> list[Article]:
+    return [a for a in articles if a.published in window]
+
+
+def _headline_key(title: str) -> str:
+    return _NON_WORD.sub(" ", title.casefold()).strip()
+
+
+def drop_repeats(articles: Sequence[Article]) -> list[Article]:
+    """Keep one of each outlet's repeated headline (the newest) and one of each URL."""
+    kept: list[Article] = []
+    for article in sorted(articles, key=lambda a: a.published, reverse=True):
+        key = _headline_key(article.title)
+        if any(
+            k.url == article.url
+            or (k.outlet == article.outlet and fuzz.ratio(_headline_key(k.title), key) >= SAME_HEADLINE)
+            for k in kept
+        ):
+            continue
+        kept.append(article)
+    return kept
+
+
+def _fill_quota(ranked: Sequence[Article], quota: int) -> list[Article]:
+    """Up to `quota` articles, taking each outlet's best in turn so that no outlet crowds out the rest."""
+    queues: dict[str, list[Article]] = {}
+    for article in ranked:
+        queues.setdefault(article.outlet, []).append(article)
+    chosen: list[Article] = []
+    while len(chosen) < quota and any(queues.values()):
+        round_ = [q.pop(0) for q in queues.values() if q]
+        chosen.extend(round_[: quota - len(chosen)])
+    return chosen
+
+
+def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -> Selection:
+    """Window, relevance, repeats, stories, ranking and quotas; articles numbered 1..N."""
+    rule = RelevanceRule(topic)
+    windowed = in_window(articles, window)
+    judged = {id(a): rule.judge(a) for a in windowed}
+    relevant = [a for a in windowed if judged[id(a)].on_topic]
+    unique = drop_repeats(relevant)
+
+    groups = group_stories(unique, topic)
+    story_of = {i: s for s, group in enumerate(groups) for i in group}
+    outlets_in_story = [len({unique[i].outlet for i in g}) for g in groups]
+
+    def rank(i: int) -> tuple[float, ...]:
+        a = unique[i]
+        return (-outlets_in_story[story_of[i]], -judged[id(a)].strength, -a.published.timestamp())
+
+    order = sorted(range(len(unique)), key=rank)
+    picked: set[int] = set()
+    for p in topic.perspectives:
+        ranked = [unique[i] for i in order if unique[i].perspective == p.id]
+        picked.update(id(a) for a in _fill_quota(ranked, topic.quota_for(p)))
+
+    # Source-list order: by perspective, then story (biggest first), then newest first.
+    position = {p.id: k for k, p in enumerate(topic.perspectives)}
+    chosen = sorted(
+        (i for i in range(len(unique)) if id(unique[i]) in picked),
+        key=lambda i: (position[unique[i].perspective], story_of[i], -unique[i].published.timestamp()),
+    )
+    numbered = [unique[i].model_copy(update={"n": n}) for n, i in enumerate(chosen, start=1)]
+    number_of = {i: n for n, i in enumerate(chosen, start=1)}
+    stories = []
+    for group in groups:
+        members = [i for i in group if i in number_of]
+        if members:
+            stories.append(
+                Story(
+                    title=central_title(members, unique, topic),
+                    articles=sorted(number_of[i] for i in members),
+                )
+            )
+    return Selection(
+        articles=numbered,
+        stories=stories,
+        fetched=len(articles),
+        in_window=len(windowed),
+        on_topic=len(relevant),
+        duplicates=len(relevant) - len(unique),
+    )

@@ -1,0 +1,149 @@
+"""The digest archive: SQLAlchemy 2 (async) on SQLite by default, PostgreSQL by `DATABASE_URL`.
+
+A digest is stored once per (topic, date): its full JSON, plus one row per article and per
+failed source so that the archive can be queried (counts per side per day, outlets' failures).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from digest_core.models import Digest
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DigestRow(Base):
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("topic", "date", name="uq_digest_topic_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summarizer: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str | None] = mapped_column(String(80))
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    articles: Mapped[list[ArticleRow]] = relationship(cascade="all, delete-orphan")
+    failures: Mapped[list[FailureRow]] = relationship(cascade="all, delete-orphan")
+
+
+class ArticleRow(Base):
+    __tablename__ = "digest_articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    n: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    outlet: Mapped[str] = mapped_column(String(120))
+    domain: Mapped[str] = mapped_column(String(253))
+    perspective: Mapped[str] = mapped_column(String(40))
+    published: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FailureRow(Base):
+    __tablename__ = "digest_failed_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    outlet: Mapped[str] = mapped_column(String(120))
+    error: Mapped[str] = mapped_column(Text)
+
+
+class DigestStore(Protocol):
+    async def get(self, topic: str, day: date) -> Digest | None: ...
+    async def save(self, digest: Digest) -> None: ...
+    async def latest_date(self, topic: str) -> date | None: ...
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    """An async engine; for a SQLite file, its folder is created first."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    return create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+
+
+class SqlDigestStore:
+    """`DigestStore` on any SQLAlchemy async engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def create_schema(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+
+    async def get(self, topic: str, day: date) -> Digest | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(DigestRow).where(DigestRow.topic == topic, DigestRow.date == day))
+            return Digest.model_validate(row.payload) if row else None
+
+    async def latest_date(self, topic: str) -> date | None:
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(DigestRow.date).where(DigestRow.topic == topic).order_by(DigestRow.date.desc()).limit(1)
+            )
+
+    async def save(self, digest: Digest) -> None:
+        """Store a digest, replacing any stored for the same topic and date."""
+        usage = digest.usage
+        row = DigestRow(
+            topic=digest.topic,
+            date=digest.date,
+            generated_at=digest.generated_at,
+            summarizer=digest.summarizer,
+            model=digest.model,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            payload=digest.model_dump(mode="json"),
+            articles=[
+                ArticleRow(
+                    n=a.n,
+                    title=a.title,
+                    url=a.url,
+                    outlet=a.outlet,
+                    domain=a.domain,
+                    perspective=a.perspective,
+                    published=a.published,
+                )
+                for a in digest.articles
+            ],
+            failures=[FailureRow(outlet=f.outlet, error=f.error) for f in digest.failed_sources],
+        )
+        async with self._sessions.begin() as session:
+            old = await session.scalar(
+                select(DigestRow.id).where(DigestRow.topic == digest.topic, DigestRow.date == digest.date)
+            )
+            if old is not None:
+                await session.execute(delete(ArticleRow).where(ArticleRow.digest_id == old))
+                await session.execute(delete(FailureRow).where(FailureRow.digest_id == old))
+                await session.execute(delete(DigestRow).where(DigestRow.id == old))
+            session.add(row)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,245 @@
+"""Topics: what to fetch, from which outlets, split into which perspectives, and what is on-topic.
+
+A topics file (TOML or YAML) holds a list `topics`. `load_topics` validates it and raises
+`TopicsFileError` naming the file, the line or key, and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
+
+
+class TopicsFileError(ValueError):
+    """The topics file cannot be used; the message names the file, the line or key, and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Outlet(_Strict):
+    """A news organisation: one canonical name and the domains it publishes under."""
+
+    name: str = Field(min_length=1)
+    domains: list[str] = Field(min_length=1)
+
+    @field_validator("domains")
+    @classmethod
+    def _valid_domains(cls, domains: list[str]) -> list[str]:
+        cleaned = [d.strip().lower().removeprefix("www.") for d in domains]
+        for d in cleaned:
+            if not _DOMAIN.match(d):
+                raise ValueError(f"{d!r} is not a domain name (like example.com)")
+        return cleaned
+
+    def owns(self, host: str) -> bool:
+        """True when `host` is one of this outlet's domains or a subdomain of one."""
+        host = host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+
+class Perspective(_Strict):
+    """One side of a topic: its outlets, its quota, and the names that identify it in a headline."""
+
+    id: str
+    name: str = Field(min_length=1)
+    outlets: list[Outlet] = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)
+    quota: int | None = Field(default=None, ge=1, le=100)
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("must be lowercase letters, digits and dashes")
+        return v
+
+
+class Topic(_Strict):
+    """A configured digest topic."""
+
+    id: str
+    name: str = Field(min_length=1)
+    perspectives: list[Perspective] = Field(min_length=2)
+    quota: int = Field(default=10, ge=1, le=100)
+    locale: str = "hl=en-US&gl=US&ceid=US:en"
+    publish_time: time = time(4, 0)
+    timezone: str = "UTC"
+    issues: list[str] = Field(
+        default_factory=list,
+        description="Shared subjects (places, disputes) that make a headline naming one side on-topic.",
+    )
+    side_by_side: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("must be lowercase letters, digits and dashes, at most 40 characters")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name like 'UTC' or 'Asia/Tokyo')") from None
+        return v
+
+    @field_validator("locale")
+    @classmethod
+    def _valid_locale(cls, v: str) -> str:
+        params = parse_qs(v)
+        if not {"hl", "gl", "ceid"} <= params.keys():
+            raise ValueError("must look like 'hl=en-US&gl=US&ceid=US:en'")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Topic:
+        ids = [p.id for p in self.perspectives]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"perspective ids must be unique, got {ids}")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def language(self) -> str:
+        """The `hl` language of the locale, as printed in source lines (`en-US`)."""
+        return parse_qs(self.locale)["hl"][0]
+
+    def quota_for(self, perspective: Perspective) -> int:
+        return perspective.quota or self.quota
+
+    def perspective(self, perspective_id: str) -> Perspective:
+        return next(p for p in self.perspectives if p.id == perspective_id)
+
+    def outlet_for_host(self, host: str) -> tuple[Perspective, Outlet] | None:
+        """The perspective and outlet that own a host name, if any."""
+        for p in self.perspectives:
+            for o in p.outlets:
+                if o.owns(host):
+                    return p, o
+        return None
+
+    @cached_property
+    def all_outlets(self) -> list[tuple[Perspective, Outlet]]:
+        return [(p, o) for p in self.perspectives for o in p.outlets]
+
+
+class TopicsConfig(_Strict):
+    topics: list[Topic] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_topic_ids(self) -> TopicsConfig:
+        ids = [t.id for t in self.topics]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"topic ids must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+class UnknownTopicError(LookupError):
+    """A topic id that is not configured; the message lists the known ones."""
+
+    def __init__(self, topic_id: str, known: list[str]) -> None:
+        super().__init__(f"unknown topic {topic_id!r}; known topics: {', '.join(known)}")
+        self.topic_id = topic_id
+        self.known = known
+
+
+class Topics:
+    """The configured topics, looked up by id."""
+
+    def __init__(self, topics: list[Topic]) -> None:
+        self._by_id = {t.id: t for t in topics}
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def get(self, topic_id: str) -> Topic:
+        """The topic with this id (case-insensitive), or `UnknownTopicError`."""
+        topic = self._by_id.get(topic_id.strip().lower())
+        if topic is None:
+            raise UnknownTopicError(topic_id, self.ids)
+        return topic
+
+
+def default_topics_path() -> Path:
+    """The topics file shipped with the package."""
+    return Path(str(resources.files("digest_core").joinpath("topics.toml")))
+
+
+def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
+    """`topics[0].perspectives[1].outlets` for a pydantic error location, with the topic id when known."""
+    out = ""
+    node = data
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            if isinstance(node, dict) and "id" in node and out.count("[") == 1:
+                out += f"(id={node['id']!r})"
+        else:
+            node = None
+    return out or "(top level)"
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TopicsFileError(f"{path}: cannot read topics file: {exc.strerror or exc}") from None
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark else "?"
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise TopicsFileError(f"{path}:{where}: invalid YAML: {problem}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TopicsFileError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_topics(path: Path | None = None) -> Topics:
+    """Load and validate a topics file (TOML, or YAML by extension); the shipped default if `path` is None."""
+    path = path or default_topics_path()
+    data = _read(path)
+    try:
+        config = TopicsConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = _key_path(tuple(first["loc"]), data)
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        msg = first["msg"].removeprefix("Value error, ")
+        raise TopicsFileError(f"{path}: {key}: {msg}{more}") from None
+    return Topics(config.topics)

@@ -1,0 +1,98 @@
+"""A fake Gemini API (`generateContent`) for the real google-genai client, with scripted answers.
+
+By default it answers like a well-behaved model: it reads the articles from the prompt's data
+block and returns highlights per story and bullets per perspective, each citing real numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+_DATA = re.compile(r"<<<DATA\n(.*)\nDATA>>>", re.DOTALL)
+STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+
+
+def prompt_data(body: dict[str, Any]) -> dict[str, Any]:
+    """The JSON data block of the first user message."""
+    text = body["contents"][0]["parts"][0]["text"]
+    match = _DATA.search(text)
+    assert match, "prompt has no data block"
+    return json.loads(match.group(1))
+
+
+def valid_answer(data: dict[str, Any]) -> dict[str, Any]:
+    articles = data["articles"]
+    highlights = [
+        {"text": f"Outlets report: {s['title']}", "citations": s["articles"]} for s in data["stories"][:4]
+    ]
+    sections = []
+    for p in data["perspectives"]:
+        own = [a["n"] for a in articles if a["perspective"] == p["id"]]
+        if own:
+            sections.append(
+                {"perspective_id": p["id"], "bullets": [{"text": f"{p['name']} outlets lead with these reports.", "citations": own}]}
+            )
+    return {"highlights": highlights, "perspectives": sections}
+
+
+def cross_citing_answer(data: dict[str, Any]) -> dict[str, Any]:
+    """Invalid: a perspective cites the other side's articles and a highlight cites a missing number."""
+    answer = valid_answer(data)
+    every = [a["n"] for a in data["articles"]]
+    answer["highlights"][0]["citations"] = [max(every) + 7]
+    for section in answer["perspectives"]:
+        section["bullets"][0]["citations"] = every
+    return answer
+
+
+@dataclass
+class GeminiFake:
+    """`script` holds one step per request ("valid", "invalid", "malformed", "empty", 429, 500,
+    "hang"); when it runs out, `default` is used."""
+
+    script: list[str | int] = field(default_factory=list)
+    default: str | int = "valid"
+    hang_seconds: float = 5.0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/{version}/models/{tail:.+}", self.generate)
+        return app
+
+    async def generate(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.requests.append(
+            {"path": request.path, "headers": dict(request.headers), "body": body}
+        )
+        step = self.script.pop(0) if self.script else self.default
+        if isinstance(step, int):
+            error = {"error": {"code": step, "status": STATUS_NAMES.get(step, "UNKNOWN"), "message": "fake error"}}
+            return web.json_response(error, status=step)
+        if step == "hang":
+            await asyncio.sleep(self.hang_seconds)
+            step = "valid"
+        data = prompt_data(body)
+        if step == "valid":
+            text = json.dumps(valid_answer(data))
+        elif step == "invalid":
+            text = json.dumps(cross_citing_answer(data))
+        elif step == "malformed":
+            text = '{"highlights": [{"text": "unterminated'
+        elif step == "empty":
+            text = json.dumps({"highlights": [], "perspectives": []})
+        else:
+            raise AssertionError(f"unknown step {step!r}")
+        return web.json_response(
+            {
+                "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
+                "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 200, "totalTokenCount": 1200},
+                "modelVersion": "gemini-fake-001",
+            }
+        )

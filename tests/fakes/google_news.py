@@ -1,0 +1,87 @@
+"""A fake Google News search RSS server that serves the fixture feeds by the `site:` terms in `q`.
+
+Like Google, it answers a query with items of every fixture day for the named sites: the client
+must keep only those inside its digest's window. Faults can be injected per site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+FIXTURES = Path(__file__).resolve().parent.parent / "data" / "google-news"
+_ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
+_SITE = re.compile(r"site:([\w.-]+)")
+
+HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<generator>NFE/5.0</generator><title>fake - Google News</title>
+<link>https://news.google.com/search</link><language>en-US</language>
+<description>Google News</description>
+"""
+FOOTER = b"</channel></rss>"
+
+
+def fixture_items(site: str, fixtures: Path = FIXTURES) -> list[bytes]:
+    """Every fixture day's items for one site."""
+    items: list[bytes] = []
+    for path in sorted(fixtures.glob(f"*/{site}.xml")):
+        items += _ITEM.findall(path.read_bytes())
+    return items
+
+
+def rss(items: list[bytes]) -> bytes:
+    return HEADER + b"\n".join(items) + FOOTER
+
+
+@dataclass
+class GoogleNewsFake:
+    """Serves `/rss/search`. `faults[site]` is a list of modes consumed one per request, the last
+    repeating: "ok", "503", "500", "404", "timeout", "malformed", "html"."""
+
+    fixtures: Path = FIXTURES
+    latency: float = 0.0
+    timeout_sleep: float = 5.0
+    faults: dict[str, list[str]] = field(default_factory=dict)
+    extra_items: dict[str, list[bytes]] = field(default_factory=dict)
+    requests: list[dict[str, str]] = field(default_factory=list)
+    hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/rss/search", self.search)
+        return app
+
+    def _mode(self, site: str) -> str:
+        modes = self.faults.get(site)
+        if not modes:
+            return "ok"
+        return modes.pop(0) if len(modes) > 1 else modes[0]
+
+    async def search(self, request: web.Request) -> web.StreamResponse:
+        q = request.query.get("q", "")
+        self.requests.append(
+            {"q": q, "hl": request.query.get("hl", ""), "user_agent": request.headers.get("User-Agent", "")}
+        )
+        sites = _SITE.findall(q)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        items: list[bytes] = []
+        for site in sites:
+            self.hits[site] += 1
+            mode = self._mode(site)
+            if mode in {"503", "500", "404"}:
+                return web.Response(status=int(mode), text="error")
+            if mode == "timeout":
+                await asyncio.sleep(self.timeout_sleep)
+            if mode == "malformed":
+                return web.Response(body=b"<rss><channel><item><title>broken", content_type="application/rss+xml")
+            if mode == "html":
+                return web.Response(body=b"<html><body>Sorry</body></html>", content_type="text/html")
+            items += fixture_items(site, self.fixtures) + self.extra_items.get(site, [])
+        return web.Response(body=rss(items), content_type="application/rss+xml", charset="utf-8")
