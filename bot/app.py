@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 
 from bot.settings import Settings
+from digest_core.db import create_engine, create_schema
 from digest_core.fetch import GoogleNewsSource
 from digest_core.service import DigestService
-from digest_core.store import SqlDigestStore, create_engine
+from digest_core.store import SqlDigestStore
+from digest_core.subscriptions import SubscriptionStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
 from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.topics import Topics, load_topics
@@ -36,21 +39,32 @@ def load_configured_topics(settings: Settings) -> Topics:
     return load_topics(settings.topics_file)
 
 
+@dataclass(frozen=True)
+class Core:
+    """Everything the front ends (CLI, Telegram, Discord, scheduler) share."""
+
+    settings: Settings
+    topics: Topics
+    digests: DigestService
+    subscriptions: SubscriptionStore
+
+
 @asynccontextmanager
-async def digest_service(settings: Settings, topics: Topics | None = None) -> AsyncIterator[DigestService]:
-    """A ready `DigestService` (schema created), closing its HTTP client and database on exit."""
+async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIterator[Core]:
+    """The core services, schema created; their HTTP client and database are closed on exit."""
     topics = topics or load_configured_topics(settings)
-    store = SqlDigestStore(create_engine(settings.database))
+    engine = create_engine(settings.database)
     async with httpx.AsyncClient(
         timeout=settings.fetch_timeout,
         headers={"User-Agent": settings.user_agent},
         follow_redirects=True,
     ) as client:
         try:
-            await store.create_schema()
+            await create_schema(engine)
             source = GoogleNewsSource(
                 client, settings.google_news_base_url, settings.fetch_attempts, settings.fetch_backoff
             )
-            yield DigestService(topics, source, make_summarizer(settings), store)
+            digests = DigestService(topics, source, make_summarizer(settings), SqlDigestStore(engine))
+            yield Core(settings, topics, digests, SubscriptionStore(engine))
         finally:
-            await store.close()
+            await engine.dispose()

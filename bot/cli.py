@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from adapters.json_format import render_json
 from adapters.markdown_site import render_markdown
-from bot.app import digest_service, load_configured_topics
+from bot.app import load_configured_topics, open_core
 from bot.logs import setup_logging
 from bot.settings import Settings
 from digest_core.dates import DateInputError
@@ -100,7 +100,8 @@ def build(
 
 
 async def _build(settings: Settings, topics_: Topics, topic_id: str, date: str | None, rebuild: bool) -> DigestResult:
-    async with digest_service(settings, topics_) as service:
+    async with open_core(settings, topics_) as core:
+        service = core.digests
         try:
             topic = service.topic(topic_id)
             day = service.parse_date(topic, date)

@@ -7,7 +7,6 @@ failed source so that the archive can be queried (counts per side per day, outle
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import (
@@ -22,15 +21,11 @@ from sqlalchemy import (
     delete,
     select,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from digest_core.db import Base
 from digest_core.models import Digest
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class DigestRow(Base):
@@ -79,24 +74,12 @@ class DigestStore(Protocol):
     async def latest_date(self, topic: str) -> date | None: ...
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for a SQLite file, its folder is created first."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
-
-
 class SqlDigestStore:
     """`DigestStore` on any SQLAlchemy async engine."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-    async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
 
     async def get(self, topic: str, day: date) -> Digest | None:
         async with self._sessions() as session:
@@ -144,6 +127,3 @@ class SqlDigestStore:
                 await session.execute(delete(FailureRow).where(FailureRow.digest_id == old))
                 await session.execute(delete(DigestRow).where(DigestRow.id == old))
             session.add(row)
-
-    async def close(self) -> None:
-        await self.engine.dispose()

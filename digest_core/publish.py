@@ -1,0 +1,37 @@
+"""What the core asks of a platform: send one digest to one opaque destination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from digest_core.models import Digest
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a digest goes. Only the adapter of `platform` interprets `id` and `thread_id`."""
+
+    platform: str
+    id: str
+    thread_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.id}" + (f"/{self.thread_id}" if self.thread_id else "")
+
+
+class DestinationGone(Exception):
+    """The destination no longer accepts messages (bot removed, channel deleted, no permission):
+    its subscription should be deactivated, not retried."""
+
+
+class SendFailed(Exception):
+    """Sending failed for a reason that may pass (network, rate limits beyond retries): retry later."""
+
+
+class Publisher(Protocol):
+    """Sends a digest to a destination of its platform; returns the platform's message ids."""
+
+    platform: str
+
+    async def send(self, digest: Digest, destination: Destination) -> list[str]: ...

@@ -1,0 +1,130 @@
+"""Subscriptions: which destinations receive which topic's daily digest, in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from digest_core.publish import Destination
+from digest_core.db import Base
+
+
+class SubscriptionRow(Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("platform", "destination", "thread_id", "topic", name="uq_subscription"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    destination: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[str] = mapped_column(String(64), default="")  # "" = none, so the unique key works
+    topic: Mapped[str] = mapped_column(String(40), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deactivated_reason: Mapped[str | None] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    destination: Destination
+    topic: str
+    active: bool
+    deactivated_reason: str | None = None
+
+
+def _to_subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription(
+        id=row.id,
+        destination=Destination(row.platform, row.destination, row.thread_id or None),
+        topic=row.topic,
+        active=row.active,
+        deactivated_reason=row.deactivated_reason,
+    )
+
+
+class SubscriptionStore:
+    """Subscriptions on the same SQLAlchemy engine as the digest archive."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    def _match(self, destination: Destination, topic: str):  # type: ignore[no-untyped-def]
+        return (
+            SubscriptionRow.platform == destination.platform,
+            SubscriptionRow.destination == destination.id,
+            SubscriptionRow.thread_id == (destination.thread_id or ""),
+            SubscriptionRow.topic == topic,
+        )
+
+    async def subscribe(self, destination: Destination, topic: str) -> bool:
+        """Subscribe (or reactivate); False when it was already active."""
+        async with self._sessions.begin() as session:
+            row = await session.scalar(select(SubscriptionRow).where(*self._match(destination, topic)))
+            if row is None:
+                session.add(
+                    SubscriptionRow(
+                        platform=destination.platform,
+                        destination=destination.id,
+                        thread_id=destination.thread_id or "",
+                        topic=topic,
+                        active=True,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+                return True
+            was_active = row.active
+            row.active, row.deactivated_reason = True, None
+            return not was_active
+
+    async def unsubscribe(self, destination: Destination, topic: str) -> bool:
+        """Remove a subscription; False when there was none active."""
+        async with self._sessions.begin() as session:
+            row = await session.scalar(select(SubscriptionRow).where(*self._match(destination, topic)))
+            if row is None:
+                return False
+            was_active = row.active
+            await session.delete(row)
+            return was_active
+
+    async def for_destination(self, platform: str, destination_id: str) -> list[Subscription]:
+        """Every subscription of a chat or channel (any thread), active or not."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(SubscriptionRow)
+                .where(SubscriptionRow.platform == platform, SubscriptionRow.destination == destination_id)
+                .order_by(SubscriptionRow.topic, SubscriptionRow.thread_id)
+            )
+            return [_to_subscription(r) for r in rows]
+
+    async def active_for_topic(self, topic: str) -> list[Subscription]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(SubscriptionRow)
+                .where(SubscriptionRow.topic == topic, SubscriptionRow.active.is_(True))
+                .order_by(SubscriptionRow.id)
+            )
+            return [_to_subscription(r) for r in rows]
+
+    async def all(self) -> list[Subscription]:
+        async with self._sessions() as session:
+            rows = await session.scalars(select(SubscriptionRow).order_by(SubscriptionRow.id))
+            return [_to_subscription(r) for r in rows]
+
+    async def deactivate_destination(self, destination: Destination, reason: str) -> int:
+        """Deactivate every subscription of a destination that is gone; returns how many changed."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(SubscriptionRow)
+                .where(
+                    SubscriptionRow.platform == destination.platform,
+                    SubscriptionRow.destination == destination.id,
+                    SubscriptionRow.thread_id == (destination.thread_id or ""),
+                    SubscriptionRow.active.is_(True),
+                )
+                .values(active=False, deactivated_reason=reason[:500])
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
