@@ -30,7 +30,15 @@ class Settings(BaseSettings):
     gemini_attempts: int = Field(default=3, ge=1, le=10)
     gemini_base_url: str | None = Field(default=None, validation_alias="GOOGLE_GEMINI_BASE_URL")
 
-    @field_validator("gemini_api_key")
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+
+    discord_bot_token: SecretStr | None = None
+    discord_guild_id: int | None = None
+    discord_api_base_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+
+    @field_validator("gemini_api_key", "telegram_bot_token", "discord_bot_token")
     @classmethod
     def _blank_is_none(cls, v: SecretStr | None) -> SecretStr | None:
         return v if v and v.get_secret_value().strip() else None
@@ -46,4 +54,5 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redactor."""
-        return [s.get_secret_value() for s in (self.gemini_api_key,) if s is not None]
+        secrets = (self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token)
+        return [s.get_secret_value() for s in secrets if s is not None]

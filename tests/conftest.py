@@ -51,7 +51,11 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No setting leaks in from the developer's environment or `.env`."""
-    for name in ("GEMINI_API_KEY", "DATABASE_URL", "TOPICS_FILE", "GOOGLE_GEMINI_BASE_URL", "CONTENT_DIR"):
+    for name in (
+        "GEMINI_API_KEY", "DATABASE_URL", "TOPICS_FILE", "GOOGLE_GEMINI_BASE_URL", "CONTENT_DIR",
+        "TELEGRAM_BOT_TOKEN", "TELEGRAM_BASE_URL", "DISCORD_BOT_TOKEN", "DISCORD_GUILD_ID",
+        "DISCORD_API_BASE_URL", "DISCORD_GATEWAY_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
