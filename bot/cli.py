@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -23,13 +23,13 @@ from digest_core.service import DigestResult
 from digest_core.topics import Topics, TopicsFileError, UnknownTopicError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_BAD_INPUT = 2
 EXIT_NOTHING = 1
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     markdown = "markdown"
     json = "json"
 

@@ -23,7 +23,7 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 async def create_schema(engine: AsyncEngine) -> None:
     """Create every table that is missing."""
-    import digest_core.store  # noqa: F401 - registers the tables
+    import digest_core.store
     import digest_core.subscriptions  # noqa: F401
 
     async with engine.begin() as conn:

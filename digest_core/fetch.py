@@ -81,15 +81,9 @@ class GoogleNewsSource:
         self._backoff = backoff
 
     async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
-        return list(
-            await asyncio.gather(
-                *(self._fetch_outlet(topic, p, o, window) for p, o in topic.all_outlets)
-            )
-        )
+        return list(await asyncio.gather(*(self._fetch_outlet(topic, p, o, window) for p, o in topic.all_outlets)))
 
-    async def _fetch_outlet(
-        self, topic: Topic, perspective: Perspective, outlet: Outlet, window: Window
-    ) -> FeedResult:
+    async def _fetch_outlet(self, topic: Topic, perspective: Perspective, outlet: Outlet, window: Window) -> FeedResult:
         url = google_news_url(self._base_url, topic, outlet, window)
         error = "no attempt made"
         for attempt in range(1, self._attempts + 1):
@@ -114,7 +108,9 @@ class GoogleNewsSource:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             if attempt < self._attempts:
                 delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)  # noqa: S311
-                log.info("%s: %s, retrying in %.1fs (attempt %d/%d)", outlet.name, error, delay, attempt, self._attempts)
+                log.info(
+                    "%s: %s, retrying in %.1fs (attempt %d/%d)", outlet.name, error, delay, attempt, self._attempts
+                )
                 await asyncio.sleep(delay)
         log.warning("%s: giving up after %d attempts: %s", outlet.name, self._attempts, error)
         return FeedResult(perspective, outlet, url, error=f"{error} after {self._attempts} attempts")

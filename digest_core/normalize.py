@@ -76,20 +76,16 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     assert result.body is not None
     headers = {"content-type": result.content_type} if result.content_type else {}
     feed = feedparser.parse(result.body, response_headers=headers)
-    if not feed.entries:
-        if feed.bozo:
-            reason = type(feed.bozo_exception).__name__ if feed.get("bozo_exception") else "unreadable"
-            detail = str(feed.get("bozo_exception", "")).strip()
-            raise FeedParseError(f"not a valid feed ({reason}{': ' + detail[:120] if detail else ''})")
-        if not feed.get("version"):
-            raise FeedParseError("not an RSS or Atom feed")
-        return []
-    articles = []
-    for entry in feed.entries:
-        article = _article(entry, result, topic)
-        if article is not None:
-            articles.append(article)
-    return articles
+    articles = [a for a in (_article(e, result, topic) for e in feed.entries) if a is not None]
+    if articles:
+        return articles  # a feed with a recoverable XML error still gives what it could parse
+    if feed.bozo:
+        exc = feed.get("bozo_exception")
+        detail = f"{type(exc).__name__}: {str(exc).strip()[:120]}" if exc else "unreadable"
+        raise FeedParseError(f"not a valid feed ({detail})")
+    if not feed.get("version"):
+        raise FeedParseError("not an RSS or Atom feed")
+    return []
 
 
 def _article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic) -> Article | None:

@@ -47,17 +47,21 @@ def _no_articles_message(topic: Topic, day: date, selection: Selection, failed: 
     return msg
 
 
-async def build_digest(
-    topic: Topic, day: date, source: FeedSource, summarizer: Summarizer, now: datetime
-) -> Digest:
+async def build_digest(topic: Topic, day: date, source: FeedSource, summarizer: Summarizer, now: datetime) -> Digest:
     """Build the digest of `topic` for `day`; `NoArticlesError` when nothing on-topic was found."""
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
     selection = select_articles(articles, topic, window)
     log.info(
         "%s %s: %d fetched, %d in window, %d on-topic, %d repeats dropped, %d selected in %d stories",
-        topic.id, day, selection.fetched, selection.in_window, selection.on_topic,
-        selection.duplicates, len(selection.articles), len(selection.stories),
+        topic.id,
+        day,
+        selection.fetched,
+        selection.in_window,
+        selection.on_topic,
+        selection.duplicates,
+        len(selection.articles),
+        len(selection.stories),
     )
     if not selection.articles:
         raise NoArticlesError(_no_articles_message(topic, day, selection, failed))
@@ -75,9 +79,7 @@ async def build_digest(
         usage=summary.usage,
         summary_note=summary.note,
         perspectives=[
-            PerspectiveCount(
-                id=p.id, name=p.name, count=sum(1 for a in selection.articles if a.perspective == p.id)
-            )
+            PerspectiveCount(id=p.id, name=p.name, count=sum(1 for a in selection.articles if a.perspective == p.id))
             for p in topic.perspectives
         ],
         highlights=summary.highlights,

@@ -7,7 +7,7 @@ failed source so that the archive can be queried (counts per side per day, outle
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -40,7 +40,7 @@ class DigestRow(Base):
     model: Mapped[str | None] = mapped_column(String(80))
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    payload: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     articles: Mapped[list[ArticleRow]] = relationship(cascade="all, delete-orphan")
     failures: Mapped[list[FailureRow]] = relationship(cascade="all, delete-orphan")
 
@@ -72,6 +72,7 @@ class DigestStore(Protocol):
     async def get(self, topic: str, day: date) -> Digest | None: ...
     async def save(self, digest: Digest) -> None: ...
     async def latest_date(self, topic: str) -> date | None: ...
+    async def recent_dates(self, topic: str, limit: int) -> list[date]: ...
 
 
 class SqlDigestStore:
@@ -91,6 +92,14 @@ class SqlDigestStore:
             return await session.scalar(
                 select(DigestRow.date).where(DigestRow.topic == topic).order_by(DigestRow.date.desc()).limit(1)
             )
+
+    async def recent_dates(self, topic: str, limit: int) -> list[date]:
+        """The topic's stored dates, newest first, at most `limit`."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(DigestRow.date).where(DigestRow.topic == topic).order_by(DigestRow.date.desc()).limit(limit)
+            )
+            return list(rows)
 
     async def save(self, digest: Digest) -> None:
         """Store a digest, replacing any stored for the same topic and date."""

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from digest_core.db import create_engine, create_schema
 from digest_core.topics import Topic, load_topics
 from tests.fakes.gemini import GeminiFake
 from tests.fakes.google_news import GoogleNewsFake
@@ -52,9 +57,17 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No setting leaks in from the developer's environment or `.env`."""
     for name in (
-        "GEMINI_API_KEY", "DATABASE_URL", "TOPICS_FILE", "GOOGLE_GEMINI_BASE_URL", "CONTENT_DIR",
-        "TELEGRAM_BOT_TOKEN", "TELEGRAM_BASE_URL", "DISCORD_BOT_TOKEN", "DISCORD_GUILD_ID",
-        "DISCORD_API_BASE_URL", "DISCORD_GATEWAY_URL",
+        "GEMINI_API_KEY",
+        "DATABASE_URL",
+        "TOPICS_FILE",
+        "GOOGLE_GEMINI_BASE_URL",
+        "CONTENT_DIR",
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_BASE_URL",
+        "DISCORD_BOT_TOKEN",
+        "DISCORD_GUILD_ID",
+        "DISCORD_API_BASE_URL",
+        "DISCORD_GATEWAY_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -88,3 +101,31 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, google_news: tuple[
     monkeypatch.setenv("FETCH_BACKOFF", "0.01")
     monkeypatch.setenv("FETCH_TIMEOUT", "2")
     return tmp_path / "data"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A fresh database with the schema: SQLite always; PostgreSQL when TEST_POSTGRES_URL is set
+    (each test in its own schema, dropped afterwards)."""
+    if request.param == "sqlite":
+        eng = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        await create_schema(eng)
+        yield eng
+        await eng.dispose()
+        return
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f"CREATE SCHEMA {schema}"))
+    eng = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        await create_schema(eng)
+        yield eng
+    finally:
+        await eng.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.dispose()

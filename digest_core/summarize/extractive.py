@@ -40,7 +40,7 @@ class ExtractiveSummarizer:
             )
         sections: dict[str, list[Bullet]] = {}
         for p in request.topic.perspectives:
-            bullets = []
+            bullets: list[Bullet] = []
             for story in request.stories:
                 own = [n for n in story.articles if by_n[n].perspective == p.id]
                 if own and len(bullets) < MAX_BULLETS:

@@ -176,10 +176,8 @@ class GeminiSummarizer:
         )
         for attempt in range(1, self._attempts + 1):
             try:
-                response = await client.aio.models.generate_content(
-                    model=self.model, contents=contents, config=config
-                )
-            except Exception as exc:  # noqa: BLE001 - every failure is retried or reported
+                response = await client.aio.models.generate_content(model=self.model, contents=contents, config=config)
+            except Exception as exc:
                 if not _retryable(exc) or attempt == self._attempts:
                     raise SummarizerError(f"{_describe(exc)} after {attempt} attempt(s)") from exc
                 delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)  # noqa: S311

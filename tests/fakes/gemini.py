@@ -15,7 +15,13 @@ from typing import Any
 from aiohttp import web
 
 _DATA = re.compile(r"<<<DATA\n(.*)\nDATA>>>", re.DOTALL)
-STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    403: "PERMISSION_DENIED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
 
 
 def prompt_data(body: dict[str, Any]) -> dict[str, Any]:
@@ -28,15 +34,16 @@ def prompt_data(body: dict[str, Any]) -> dict[str, Any]:
 
 def valid_answer(data: dict[str, Any]) -> dict[str, Any]:
     articles = data["articles"]
-    highlights = [
-        {"text": f"Outlets report: {s['title']}", "citations": s["articles"]} for s in data["stories"][:4]
-    ]
+    highlights = [{"text": f"Outlets report: {s['title']}", "citations": s["articles"]} for s in data["stories"][:4]]
     sections = []
     for p in data["perspectives"]:
         own = [a["n"] for a in articles if a["perspective"] == p["id"]]
         if own:
             sections.append(
-                {"perspective_id": p["id"], "bullets": [{"text": f"{p['name']} outlets lead with these reports.", "citations": own}]}
+                {
+                    "perspective_id": p["id"],
+                    "bullets": [{"text": f"{p['name']} outlets lead with these reports.", "citations": own}],
+                }
             )
     return {"highlights": highlights, "perspectives": sections}
 
@@ -68,9 +75,7 @@ class GeminiFake:
 
     async def generate(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.requests.append(
-            {"path": request.path, "headers": dict(request.headers), "body": body}
-        )
+        self.requests.append({"path": request.path, "headers": dict(request.headers), "body": body})
         step = self.script.pop(0) if self.script else self.default
         if isinstance(step, int):
             error = {"error": {"code": step, "status": STATUS_NAMES.get(step, "UNKNOWN"), "message": "fake error"}}

@@ -1,0 +1,51 @@
+"""The fixture days' hand labels, joined to the articles parsed from the fixture feeds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from digest_core.fetch import FeedResult
+from digest_core.models import Article
+from digest_core.normalize import parse_feed
+from digest_core.topics import Topic
+from tests.fakes.google_news import FIXTURES
+
+DAYS = ("2026-01-07", "2026-02-25")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    day: str
+    n: int
+    article: Article
+    on_topic: bool
+    borderline: bool
+    duplicate_of: int | None
+
+
+def day_articles(topic: Topic, day: str) -> list[Article]:
+    """Everything the fixture feeds hold for one day, parsed."""
+    articles: list[Article] = []
+    for perspective, outlet in topic.all_outlets:
+        body = (FIXTURES / day / f"{outlet.domains[0]}.xml").read_bytes()
+        articles += parse_feed(FeedResult(perspective, outlet, "fixture", body=body), topic)
+    return articles
+
+
+def labelled(topic: Topic) -> list[Labelled]:
+    rows = []
+    for day in DAYS:
+        by_url = {a.url: a for a in day_articles(topic, day)}
+        for label in json.loads((FIXTURES / day / "labels.json").read_text())["articles"]:
+            rows.append(
+                Labelled(
+                    day,
+                    label["n"],
+                    by_url[label["link"]],
+                    label["on_topic"],
+                    label["borderline"],
+                    label["duplicate_of"],
+                )
+            )
+    return rows

@@ -1,0 +1,42 @@
+"""The shared command-argument parser used by every platform."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from digest_core.commands import CommandError, parse_digest_args
+from digest_core.topics import load_topics
+
+NOW = datetime(2026, 2, 25, 10, tzinfo=UTC)
+USAGE = "/digest TOPIC [DATE]"
+
+
+def test_topic_and_date() -> None:
+    request = parse_digest_args(["China-Japan", "2026-02-24"], load_topics(), NOW, USAGE)
+    assert (request.topic.id, request.day) == ("china-japan", date(2026, 2, 24))
+
+
+def test_date_defaults_to_the_latest_complete_day() -> None:
+    assert parse_digest_args(["china-japan"], load_topics(), NOW, USAGE).day == date(2026, 2, 25)
+    early = datetime(2026, 2, 25, 1, tzinfo=UTC)
+    assert parse_digest_args(["china-japan"], load_topics(), early, USAGE).day == date(2026, 2, 24)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Usage: /digest TOPIC [DATE]\nTopics: china-japan"),
+        (["mars"], "Unknown topic 'mars'. Topics: china-japan"),
+        (["china-japan", "tomorrow"], "Malformed date 'tomorrow': use YYYY-MM-DD"),
+        (["china-japan", "2026-03-01"], "2026-03-01 is in the future"),
+        (["china-japan", "2026-02-24", "extra"], "Too many arguments. Usage: /digest TOPIC [DATE]"),
+        (["x" * 200], "too long"),
+        (["<b>bold</b>"], "Unknown topic '<b>bold</b>'"),
+    ],
+)
+def test_bad_arguments_give_a_short_helpful_message(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError) as info:
+        parse_digest_args(args, load_topics(), NOW, USAGE)
+    assert message in str(info.value)

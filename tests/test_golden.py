@@ -1,0 +1,84 @@
+"""Golden tests: the fixture days built end to end give pages in the seeds' format, clean and cited."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from bot.cli import app
+from digest_core.topics import Topic
+from tests.labels import labelled
+
+SEEDS = Path(__file__).parent / "data" / "seeds"
+SOURCE_LINE = re.compile(
+    r"^(\d+)\. \[en-US\] \[(.+)\]\((https://news\.google\.com/rss/articles/\S+)\) - "
+    r"(China Daily|Global Times|CGTN|South China Morning Post|The Japan Times|Kyodo News|Nikkei Asia) "
+    r"\((\d{1,2})/(\d{1,2})/(\d{4})\)$"
+)
+CITATION = re.compile(r"\[(\d+)\]\((\S+?)\)")
+MOJIBAKE = re.compile("â€|Ã.|Â")
+
+
+def front_matter(page: str) -> tuple[dict, list[str], str]:
+    _, front, body = page.split("---\n", 2)
+    keys = [line.split(":")[0] for line in front.splitlines() if line and not line.startswith(" ")]
+    return yaml.safe_load(front), keys, body
+
+
+def headings(body: str) -> list[str]:
+    return [line for line in body.splitlines() if line.startswith("## ") or line == "<!--more-->"]
+
+
+@pytest.mark.parametrize("day", ["2026-01-07", "2026-02-25"])
+def test_page_has_the_seed_structure_and_only_clean_cited_on_topic_articles(
+    cli_env: Path, topic: Topic, day: str
+) -> None:
+    result = CliRunner().invoke(app, ["build", "china-japan", "--date", day])
+    assert result.exit_code == 0, result.output
+    page = result.stdout
+    seed = (SEEDS / f"china-japan-{day}.md").read_text()
+
+    meta, keys, body = front_matter(page)
+    seed_meta, seed_keys, seed_body = front_matter(seed)
+    assert keys == seed_keys
+    assert headings(body) == headings(seed_body)
+    assert meta["title"] == seed_meta["title"]
+    assert meta["topic"] == "china-japan"
+    assert meta["topicName"] == "China vs Japan"
+    assert meta["draft"] is False
+    assert [p["id"] for p in meta["perspectives"]] == ["china", "japan"]
+    assert all(not s.startswith(("news.", "newsus.")) and s != "Global Edition" for s in meta["sources"])
+
+    lines = [line for line in body.splitlines() if re.match(r"^\d+\. ", line)]
+    matches = [SOURCE_LINE.match(line) for line in lines]
+    assert all(matches), [line for line, m in zip(lines, matches, strict=True) if not m]
+    urls = {int(m.group(1)): m.group(3) for m in matches if m}
+    assert sorted(urls) == list(range(1, len(urls) + 1))
+    assert meta["articleCount"] == len(urls) == meta["chinaSources"] + meta["japanSources"]
+    assert [p["count"] for p in meta["perspectives"]] == [meta["chinaSources"], meta["japanSources"]]
+    assert f"This summary is based on {len(urls)} articles from the following sources:" in body
+
+    labels = {r.article.url: r for r in labelled(topic) if r.day == day}
+    for url in urls.values():
+        assert labels[url].on_topic or labels[url].borderline, labels[url].article.title
+        assert labels[url].duplicate_of is None
+    titles = [m.group(2) for m in matches if m]
+    assert len(titles) == len(set(titles)), "a headline is listed twice"
+
+    summary = body.split("## Sources")[0]
+    bullets = [line for line in summary.splitlines() if line.startswith("- ")]
+    assert bullets
+    assert all(CITATION.search(b) for b in bullets), "every bullet cites its sources"
+    for n, url in CITATION.findall(summary):
+        assert urls[int(n)] == url
+    assert not MOJIBAKE.search(page)
+
+
+def test_seed_day_2026_01_07_repeated_china_daily_headline_is_listed_once(cli_env: Path) -> None:
+    result = CliRunner().invoke(app, ["build", "china-japan", "--date", "2026-01-07"])
+    assert result.stdout.count("[China curbs dual-use item exports to Japan]") == 1
+    assert "Trump’s" not in result.stdout  # the mojibake article is off-topic anyway
