@@ -6,6 +6,9 @@ import logging
 from collections.abc import Iterable
 
 
+_HANDLER_NAME = "digestbot"
+
+
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -21,11 +24,13 @@ class RedactSecrets(logging.Filter):
 
 
 def setup_logging(level: str, secrets: Iterable[str]) -> None:
+    """Log to stderr with secrets redacted; calling it again replaces the handler it added before."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "aiosqlite", "google_genai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
