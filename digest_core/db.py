@@ -23,6 +23,8 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 async def create_schema(engine: AsyncEngine) -> None:
     """Create every table that is missing."""
+    # Importing the modules that define tables registers them on Base.metadata.
+    import digest_core.deliveries
     import digest_core.store
     import digest_core.subscriptions  # noqa: F401
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from digest_core.models import Digest
 
@@ -35,3 +36,19 @@ class Publisher(Protocol):
     platform: str
 
     async def send(self, digest: Digest, destination: Destination) -> list[str]: ...
+
+
+class PartPublisher(Protocol):
+    """A publisher the delivery ledger can resume: a digest becomes ordered parts (messages), and
+    each part is sent on its own, so that a crash resumes after the last acknowledged part."""
+
+    platform: str
+
+    def render(self, digest: Digest, destination: Destination) -> Sequence[Any]:
+        """The platform messages for one digest, in order (pure: same digest, same parts)."""
+        ...
+
+    async def send_part(self, destination: Destination, part: Any, sent: Sequence[str], key: str) -> str:
+        """Send one part and return its message id. `sent` holds the ids of the parts before it;
+        `key` is stable across retries of this part (an idempotency key where the platform has one)."""
+        ...

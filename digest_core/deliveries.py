@@ -1,0 +1,314 @@
+"""The delivery ledger: one row per (subscription, digest), claimed with row locks, sent part by part.
+
+A row moves `pending -> sending -> sent`, or to `failed` after the last retry, or to `gone` when
+the destination no longer exists. Each acknowledged message part is recorded at once, so a
+process killed mid-delivery resumes after the last part the platform acknowledged. A row stays
+claimed (`sending`) for a lease that every recorded part renews; a claim whose lease ran out
+belongs to a dead worker and may be taken over. Several processes sharing PostgreSQL claim rows
+with `SELECT ... FOR UPDATE SKIP LOCKED`, so each row has one sender at a time.
+
+Publications (one per topic and date) are claimed the same way, so that of several processes
+only one builds a digest while the others wait for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from digest_core.db import Base
+from digest_core.publish import Destination
+from digest_core.subscriptions import SubscriptionRow
+
+PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
+STATES = (PENDING, SENDING, SENT, FAILED, GONE)
+
+
+class PublicationRow(Base):
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("topic", "date", name="uq_publication"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40))
+    date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16))  # building | done | failed
+    claimed_by: Mapped[str] = mapped_column(String(80))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "topic", "date", name="uq_delivery"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(40))
+    date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this worker now owns: where it goes, and the parts already acknowledged."""
+
+    id: int
+    subscription_id: int
+    destination: Destination
+    topic: str
+    date: date
+    attempts: int
+    message_ids: list[str]
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    by_state: dict[str, int]
+    failures: list[tuple[str, str, date, str]]  # destination, topic, date, last error
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every one stored here is UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+class DeliveryLedger:
+    def __init__(self, engine: AsyncEngine, lease: timedelta = timedelta(minutes=2)) -> None:
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.lease = lease
+
+    def _insert(self, table: Any) -> Any:
+        dialect = self._engine.dialect.name
+        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+    # --- publications -------------------------------------------------------------------------
+
+    async def claim_publication(self, topic: str, day: date, worker: str, stale_after: timedelta) -> bool:
+        """True when this worker should build and publish (topic, day): nobody has, or a builder died."""
+        now = _now()
+        async with self._sessions.begin() as session:
+            stmt = (
+                self._insert(PublicationRow.__table__)
+                .values(topic=topic, date=day, state="building", claimed_by=worker, claimed_at=now)
+                .on_conflict_do_nothing()
+            )
+            if (await session.execute(stmt)).rowcount:  # type: ignore[attr-defined]
+                return True
+            row = await session.scalar(
+                select(PublicationRow)
+                .where(PublicationRow.topic == topic, PublicationRow.date == day)
+                .with_for_update(skip_locked=True)
+            )
+            if row is None:
+                return False  # another worker holds it right now
+            stale = row.state == "building" and (_aware(row.claimed_at) or now) < now - stale_after
+            if row.state == "failed" or stale:
+                row.state, row.claimed_by, row.claimed_at, row.error = "building", worker, now, None
+                return True
+            return False
+
+    async def finish_publication(self, topic: str, day: date, worker: str, error: str | None = None) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(PublicationRow)
+                .where(PublicationRow.topic == topic, PublicationRow.date == day, PublicationRow.claimed_by == worker)
+                .values(state="failed" if error else "done", error=error, claimed_at=_now())
+            )
+
+    async def publication_state(self, topic: str, day: date) -> str | None:
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(PublicationRow.state).where(PublicationRow.topic == topic, PublicationRow.date == day)
+            )
+
+    # --- deliveries ---------------------------------------------------------------------------
+
+    async def create(self, topic: str, day: date, subscription_ids: Sequence[int]) -> int:
+        """One pending delivery per subscription for (topic, day); existing ones are left alone."""
+        if not subscription_ids:
+            return 0
+        now = _now()
+        rows = [
+            {
+                "subscription_id": sid,
+                "topic": topic,
+                "date": day,
+                "state": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "message_ids": [],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for sid in subscription_ids
+        ]
+        created = 0
+        async with self._sessions.begin() as session:
+            for start in range(0, len(rows), 500):
+                stmt = self._insert(DeliveryRow.__table__).values(rows[start : start + 500]).on_conflict_do_nothing()
+                created += (await session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
+        return created
+
+    async def claim(
+        self, worker: str, limit: int = 20, topic: str | None = None, platforms: Sequence[str] | None = None
+    ) -> list[Claimed]:
+        """Take up to `limit` deliveries that are due, or whose previous sender's lease ran out
+        (only for `topic` and `platforms` when given)."""
+        now = _now()
+        due = or_(
+            and_(DeliveryRow.state == PENDING, DeliveryRow.next_attempt_at <= now),
+            and_(DeliveryRow.state == SENDING, DeliveryRow.claimed_at < now - self.lease),
+        )
+        query = (
+            select(DeliveryRow, SubscriptionRow)
+            .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
+            .where(
+                due,
+                *([DeliveryRow.topic == topic] if topic else []),
+                *([SubscriptionRow.platform.in_(platforms)] if platforms is not None else []),
+            )
+            .order_by(DeliveryRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=DeliveryRow)
+        )
+        claimed = []
+        async with self._sessions.begin() as session:
+            for delivery, sub in (await session.execute(query)).all():
+                # The conditional update makes the claim safe where FOR UPDATE is not (SQLite).
+                taken = await session.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id == delivery.id, due)
+                    .values(state=SENDING, claimed_by=worker, claimed_at=now, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if not taken.rowcount:  # type: ignore[attr-defined]
+                    continue
+                claimed.append(
+                    Claimed(
+                        id=delivery.id,
+                        subscription_id=sub.id,
+                        destination=Destination(sub.platform, sub.destination, sub.thread_id or None),
+                        topic=delivery.topic,
+                        date=delivery.date,
+                        attempts=delivery.attempts,
+                        message_ids=list(delivery.message_ids or []),
+                    )
+                )
+        return claimed
+
+    async def _update_owned(self, session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
+        result = await session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker, DeliveryRow.state == SENDING)
+            .values(updated_at=_now(), **values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def record_part(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
+        """Record acknowledged parts and renew the lease; False if this worker lost the claim."""
+        async with self._sessions.begin() as session:
+            return await self._update_owned(
+                session, delivery_id, worker, message_ids=list(message_ids), claimed_at=_now()
+            )
+
+    async def mark_sent(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
+        async with self._sessions.begin() as session:
+            return await self._update_owned(
+                session, delivery_id, worker, state=SENT, message_ids=list(message_ids), last_error=None
+            )
+
+    async def mark_gone(self, delivery_id: int, worker: str, error: str) -> bool:
+        async with self._sessions.begin() as session:
+            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=error[:1000])
+
+    async def mark_retry(
+        self, delivery_id: int, worker: str, error: str, attempts: int, max_attempts: int, backoff: timedelta
+    ) -> str:
+        """Count a failed attempt: back to pending after `backoff`, or `failed` after the last one."""
+        state = FAILED if attempts >= max_attempts else PENDING
+        async with self._sessions.begin() as session:
+            await self._update_owned(
+                session,
+                delivery_id,
+                worker,
+                state=state,
+                attempts=attempts,
+                last_error=error[:1000],
+                next_attempt_at=_now() + backoff,
+                claimed_by=None,
+            )
+        return state
+
+    async def release(self, delivery_id: int, worker: str) -> None:
+        """Give a claimed delivery back untouched (shutdown before its first part was sent)."""
+        async with self._sessions.begin() as session:
+            await self._update_owned(session, delivery_id, worker, state=PENDING, claimed_by=None)
+
+    async def pending_count(self, topic: str | None = None, day: date | None = None) -> int:
+        """Deliveries not finished yet (pending or sending)."""
+        conditions: list[ColumnElement[bool]] = [DeliveryRow.state.in_([PENDING, SENDING])]
+        if topic:
+            conditions.append(DeliveryRow.topic == topic)
+        if day:
+            conditions.append(DeliveryRow.date == day)
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(DeliveryRow).where(*conditions)) or 0)
+
+    async def counts(self, topic: str | None = None) -> DeliveryCounts:
+        async with self._sessions() as session:
+            where = [DeliveryRow.topic == topic] if topic else []
+            rows = await session.execute(
+                select(DeliveryRow.state, func.count()).where(*where).group_by(DeliveryRow.state)
+            )
+            by_state = dict.fromkeys(STATES, 0) | {state: int(n) for state, n in rows.all()}
+            failed = await session.execute(
+                select(
+                    SubscriptionRow.platform,
+                    SubscriptionRow.destination,
+                    DeliveryRow.topic,
+                    DeliveryRow.date,
+                    DeliveryRow.last_error,
+                )
+                .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
+                .where(DeliveryRow.state.in_([FAILED, GONE]), *where)
+                .order_by(DeliveryRow.updated_at.desc())
+                .limit(20)
+            )
+            failures = [(f"{p}:{d}", t, day, e or "") for p, d, t, day, e in failed.all()]
+        return DeliveryCounts(by_state, failures)

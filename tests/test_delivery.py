@@ -1,0 +1,178 @@
+"""The delivery ledger and the deliverer, on SQLite and PostgreSQL, with a hand-written publisher."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery import Deliverer, Publication
+from digest_core.deliveries import DeliveryLedger, DeliveryRow, PublicationRow
+from digest_core.models import Digest
+from digest_core.publish import Destination, DestinationGone, SendFailed
+from digest_core.store import SqlDigestStore
+from digest_core.subscriptions import SubscriptionStore
+from tests.test_store import digest
+
+DAY = date(2026, 2, 25)
+
+
+class RecordingPublisher:
+    """Renders a digest as three parts and records every part it is asked to send."""
+
+    platform = "fake"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, int]] = []
+        self.fail: dict[str, Exception] = {}
+
+    def render(self, digest: Digest, destination: Destination) -> Sequence[Any]:
+        return [0, 1, 2]
+
+    async def send_part(self, destination: Destination, part: Any, sent: Sequence[str], key: str) -> str:
+        assert len(sent) == part  # parts arrive in order, each once per successful send
+        error = self.fail.get(destination.id)
+        if error:
+            raise error
+        self.sent.append((destination.id, part))
+        return f"{destination.id}-{part}"
+
+
+async def setup(engine: AsyncEngine, n: int = 3) -> tuple[DeliveryLedger, SubscriptionStore, list[int]]:
+    await SqlDigestStore(engine).save(digest(DAY))
+    subs = SubscriptionStore(engine)
+    for i in range(n):
+        await subs.subscribe(Destination("fake", f"chat{i}"), "china-japan")
+    ids = [s.id for s in await subs.active_for_topic("china-japan")]
+    return DeliveryLedger(engine), subs, ids
+
+
+def deliverer(
+    engine: AsyncEngine,
+    ledger: DeliveryLedger,
+    subs: SubscriptionStore,
+    pub: RecordingPublisher,
+    worker: str = "w1",
+    **kw: Any,
+) -> Deliverer:
+    return Deliverer(ledger, SqlDigestStore(engine), subs, {"fake": pub}, worker, backoff=timedelta(0), **kw)
+
+
+async def test_rows_are_unique_per_subscription_and_day(engine: AsyncEngine) -> None:
+    ledger, _, ids = await setup(engine)
+    assert await ledger.create("china-japan", DAY, ids) == 3
+    assert await ledger.create("china-japan", DAY, ids) == 0
+    assert await ledger.pending_count("china-japan", DAY) == 3
+
+
+async def test_every_destination_gets_every_part_once(engine: AsyncEngine) -> None:
+    ledger, subs, ids = await setup(engine)
+    await ledger.create("china-japan", DAY, ids)
+    pub = RecordingPublisher()
+    await deliverer(engine, ledger, subs, pub).drain()
+    assert sorted(pub.sent) == [(f"chat{i}", p) for i in range(3) for p in range(3)]
+    counts = await ledger.counts()
+    assert counts.by_state["sent"] == 3
+    assert counts.by_state["pending"] == 0
+    await deliverer(engine, ledger, subs, pub).drain()  # nothing left: nothing resent
+    assert len(pub.sent) == 9
+
+
+async def test_other_platforms_rows_are_left_for_their_process(engine: AsyncEngine) -> None:
+    ledger, subs, _ids = await setup(engine)
+    await subs.subscribe(Destination("telegram", "-100"), "china-japan")
+    all_ids = [s.id for s in await subs.active_for_topic("china-japan")]
+    await ledger.create("china-japan", DAY, all_ids)
+    await deliverer(engine, ledger, subs, RecordingPublisher()).drain()
+    assert (await ledger.counts()).by_state["pending"] == 1
+
+
+async def test_two_workers_never_claim_the_same_row(engine: AsyncEngine) -> None:
+    ledger, _subs, ids = await setup(engine, n=30)
+    await ledger.create("china-japan", DAY, ids)
+    a, b = await asyncio.gather(ledger.claim("a", limit=20), ledger.claim("b", limit=20))
+    claimed = [c.id for c in a] + [c.id for c in b]
+    assert len(claimed) == len(set(claimed))
+    if engine.dialect.name == "postgresql":
+        assert len(claimed) == 30  # SKIP LOCKED: the second worker takes the rows the first did not lock
+    rest = await ledger.claim("c", limit=30)
+    assert sorted(claimed + [c.id for c in rest]) == sorted(ids)
+
+
+async def test_a_dead_workers_claim_is_resumed_after_the_lease(engine: AsyncEngine) -> None:
+    ledger, subs, ids = await setup(engine, n=1)
+    await ledger.create("china-japan", DAY, ids)
+    [claimed] = await ledger.claim("dead")
+    assert await ledger.record_part(claimed.id, "dead", ["chat0-0"])  # part 0 acknowledged, then SIGKILL
+    assert await ledger.claim("alive") == []  # lease still running
+    async with engine.begin() as conn:
+        await conn.execute(update(DeliveryRow).values(claimed_at=datetime.now(UTC) - timedelta(minutes=5)))
+    pub = RecordingPublisher()
+    await deliverer(engine, ledger, subs, pub, worker="alive").drain()
+    assert pub.sent == [("chat0", 1), ("chat0", 2)]  # resumed after the acknowledged part
+    assert not await ledger.record_part(claimed.id, "dead", ["x"])  # the dead worker's claim is void
+
+
+async def test_failures_retry_then_fail_and_gone_deactivates(engine: AsyncEngine) -> None:
+    ledger, subs, ids = await setup(engine)
+    await ledger.create("china-japan", DAY, ids)
+    pub = RecordingPublisher()
+    pub.fail = {"chat0": SendFailed("network down"), "chat1": DestinationGone("Forbidden: bot was kicked")}
+    d = deliverer(engine, ledger, subs, pub, max_attempts=2)
+    await d.drain()
+    counts = await ledger.counts()
+    assert counts.by_state == {"pending": 0, "sending": 0, "sent": 1, "failed": 1, "gone": 1}
+    errors = {dest: err for dest, _, _, err in counts.failures}
+    assert errors == {"fake:chat0": "SendFailed: network down", "fake:chat1": "Forbidden: bot was kicked"}
+    assert [s.destination.id for s in await subs.active_for_topic("china-japan")] == ["chat0", "chat2"]
+
+
+class FakeDigests:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.store = SqlDigestStore(engine)
+        self.builds = 0
+
+    async def get_or_build(self, topic: Any, day: date) -> Any:
+        self.builds += 1
+        await asyncio.sleep(0.01)
+        await self.store.save(digest(day))
+        return type("R", (), {"digest": digest(day)})
+
+
+async def test_publication_is_built_once_across_workers(engine: AsyncEngine, topic: Any, tmp_path: Any) -> None:
+    ledger, subs, _ = await setup(engine)
+    digests = FakeDigests(engine)
+    pubs = [Publication(digests, subs, ledger, tmp_path, worker=w) for w in ("a", "b")]  # type: ignore[arg-type]
+    results = await asyncio.gather(*(p.publish(topic, DAY) for p in pubs))
+    assert sorted(r.status for r in results) == ["in progress elsewhere", "published"]
+    assert digests.builds == 1
+    assert await ledger.pending_count() == 3
+    assert (tmp_path / "china-japan" / "2026-02-25.md").exists()
+    again = await pubs[1].publish(topic, DAY)
+    assert (again.status, again.deliveries_created) == ("already published", 0)
+    await subs.subscribe(Destination("fake", "late"), "china-japan")
+    assert (await pubs[0].publish(topic, DAY)).deliveries_created == 1
+
+
+async def test_stale_or_failed_publication_can_be_claimed_again(engine: AsyncEngine) -> None:
+    ledger = DeliveryLedger(engine)
+    assert await ledger.claim_publication("t", DAY, "a", timedelta(minutes=15))
+    assert not await ledger.claim_publication("t", DAY, "b", timedelta(minutes=15))
+    async with engine.begin() as conn:
+        await conn.execute(update(PublicationRow).values(claimed_at=datetime.now(UTC) - timedelta(hours=1)))
+    assert await ledger.claim_publication("t", DAY, "b", timedelta(minutes=15))
+    await ledger.finish_publication("t", DAY, "b", error="boom")
+    assert await ledger.publication_state("t", DAY) == "failed"
+    assert await ledger.claim_publication("t", DAY, "c", timedelta(minutes=15))
+
+
+@pytest.fixture
+def topic() -> Any:
+    from digest_core.topics import load_topics
+
+    return load_topics().get("china-japan")
