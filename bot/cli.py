@@ -114,5 +114,24 @@ async def _build(settings: Settings, topics_: Topics, topic_id: str, date: str |
             fail(str(exc), EXIT_NOTHING)
 
 
+@app.command()
+def telegram() -> None:
+    """Run the Telegram bot alone (commands, replies) until Ctrl-C or SIGTERM."""
+    settings = load_settings()
+    if settings.telegram_bot_token is None:
+        fail("TELEGRAM_BOT_TOKEN is not set: the Telegram bot does not start.", EXIT_NOTHING)
+    asyncio.run(_telegram(settings, load_topics_or_fail(settings)))
+
+
+async def _telegram(settings: Settings, topics_: Topics) -> None:
+    from adapters.telegram.bot import run_until_stopped
+
+    assert settings.telegram_bot_token is not None
+    async with open_core(settings, topics_) as core:
+        await run_until_stopped(
+            settings.telegram_bot_token.get_secret_value(), core.digests, core.subscriptions, settings.telegram_base_url
+        )
+
+
 def main() -> None:
     app()

@@ -1,0 +1,93 @@
+"""The Telegram bot: a PTB Application wired to the core, started and stopped in our own event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from datetime import timedelta
+
+from telegram import LinkPreviewOptions
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+from adapters.telegram.handlers import COMMANDS, TelegramCommands
+from adapters.telegram.publisher import TelegramPublisher
+from adapters.telegram.ratelimit import TelegramRateLimiter
+from digest_core.service import DigestService
+from digest_core.subscriptions import SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+def build_application(
+    token: str,
+    digests: DigestService,
+    subscriptions: SubscriptionStore,
+    base_url: str = DEFAULT_BASE_URL,
+    rate_limiter: TelegramRateLimiter | None = None,
+    send_attempts: int = 3,
+    send_backoff: float = 1.0,
+) -> tuple[Application, TelegramPublisher]:
+    """The Application with every command registered, and the publisher that shares its bot."""
+    # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .rate_limiter(rate_limiter or TelegramRateLimiter())
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .connection_pool_size(64)
+        .pool_timeout(30.0)
+        .job_queue(None)  # scheduling belongs to bot/, not to PTB
+        .build()
+    )
+    publisher = TelegramPublisher(app.bot, attempts=send_attempts, backoff=send_backoff)
+    TelegramCommands(digests, subscriptions, publisher).register(app)
+    return app, publisher
+
+
+class TelegramBot:
+    """Starts polling with `initialize()/start()/updater.start_polling()` and stops it cleanly."""
+
+    def __init__(self, app: Application, poll_timeout: float = 10.0) -> None:
+        self.app = app
+        self.poll_timeout = poll_timeout
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self.app.bot.set_my_commands(COMMANDS)
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(timeout=timedelta(seconds=self.poll_timeout))
+        log.info("Telegram bot @%s polling", self.app.bot.username)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        log.info("Telegram bot stopped")
+
+
+async def run_until_stopped(
+    token: str, digests: DigestService, subscriptions: SubscriptionStore, base_url: str = DEFAULT_BASE_URL
+) -> None:
+    """Run the Telegram bot alone until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    app, _ = build_application(token, digests, subscriptions, base_url)
+    bot = TelegramBot(app)
+    try:
+        await bot.start()
+        await stop.wait()
+    finally:
+        await bot.stop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

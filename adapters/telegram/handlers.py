@@ -1,0 +1,334 @@
+"""Telegram commands: each parses its arguments with the shared parser and calls the core services.
+
+Replies are short HTML with every echoed argument escaped. Bad input gets one helpful reply and
+changes nothing. Subscriptions in groups need a chat administrator; a channel is subscribed from a
+private chat, after checking that both the user and the bot administer it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from telegram import Bot, BotCommand, Chat, Message, Update
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, redact
+from adapters.telegram.render import render_digest, render_sources
+from digest_core.commands import CommandError, parse_date, parse_digest_args, parse_topic
+from digest_core.models import Digest
+from digest_core.pipeline import NoArticlesError
+from digest_core.publish import Destination
+from digest_core.service import DigestService
+from digest_core.subscriptions import SubscriptionStore
+from digest_core.topics import Topic
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+USAGE = {
+    "digest": "/digest TOPIC [DATE]",
+    "latest": "/latest TOPIC",
+    "sources": "/sources TOPIC [DATE]",
+    "subscribe": "/subscribe TOPIC [@channel]",
+    "unsubscribe": "/unsubscribe TOPIC [@channel]",
+    "subscriptions": "/subscriptions [@channel]",
+}
+DESCRIPTIONS = {
+    "digest": "Digest of a topic for a date (YYYY-MM-DD, today, yesterday)",
+    "latest": "The latest digest of a topic",
+    "sources": "The numbered source list of a digest",
+    "topics": "The topics I cover",
+    "subscribe": "Post a topic's digest here every day",
+    "unsubscribe": "Stop the daily digest of a topic here",
+    "subscriptions": "What this chat receives",
+    "help": "How to use this bot",
+    "start": "Start here",
+}
+COMMANDS = [BotCommand(name, text) for name, text in DESCRIPTIONS.items() if name != "start"]
+_CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})$")
+_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+_TYPING_EVERY = 4.5  # seconds; a chat action shows for about 5
+
+
+class Refusal(Exception):
+    """A reply (HTML, already escaped) that ends a command without changing anything."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a command was typed: the chat, its forum topic, the user (None in channels)."""
+
+    chat: Chat
+    message: Message
+    thread_id: int | None
+    user_id: int | None
+
+    @property
+    def destination(self) -> Destination:
+        return Destination(PLATFORM, str(self.chat.id), str(self.thread_id) if self.thread_id else None)
+
+
+def _where(update: Update) -> Where | None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return None
+    thread = message.message_thread_id if message.is_topic_message else None
+    user = update.effective_user.id if update.effective_user else None
+    return Where(chat, message, thread, user)
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+class TelegramCommands:
+    """The command handlers; they hold the core services and the publisher, nothing else."""
+
+    def __init__(self, digests: DigestService, subscriptions: SubscriptionStore, publisher: TelegramPublisher) -> None:
+        self.digests = digests
+        self.subscriptions = subscriptions
+        self.publisher = publisher
+
+    def register(self, app: Application) -> None:
+        """Add every command (messages and channel posts, not edits) and an error logger."""
+        only_new = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+        handlers: dict[str, Handler] = {
+            "start": self.help,
+            "help": self.help,
+            "topics": self.topics,
+            "digest": self.digest,
+            "latest": self.latest,
+            "sources": self.sources,
+            "subscribe": self.subscribe,
+            "unsubscribe": self.unsubscribe,
+            "subscriptions": self.list_subscriptions,
+        }
+        for name, handler in handlers.items():
+            app.add_handler(CommandHandler(name, self._guarded(handler), filters=only_new))
+        app.add_error_handler(self._on_error)
+
+    def _guarded(self, handler: Handler) -> Handler:
+        async def run(update: Update, context: Context) -> None:
+            where = _where(update)
+            if where is None:
+                return
+            try:
+                await handler(update, context)
+            except (CommandError, Refusal) as exc:
+                text = _esc(str(exc)) if isinstance(exc, CommandError) else str(exc)
+                await self._reply(where, text)
+            except TelegramError as exc:
+                log.warning("%s in %s: %s", handler.__name__, where.destination, self._safe(exc))
+                await self._reply(where, "Telegram did not answer as expected. Please try again later.")
+            except Exception as exc:
+                log.error("%s in %s failed: %s", handler.__name__, where.destination, self._safe(exc))
+                await self._reply(where, "Sorry, something went wrong. Please try again later.")
+
+        return run
+
+    def _safe(self, exc: BaseException | None) -> str:
+        return redact(f"{type(exc).__name__}: {exc}", [self.publisher.bot.token])
+
+    async def _on_error(self, update: object, context: Context) -> None:
+        log.error("telegram update failed: %s", self._safe(context.error))
+
+    async def _reply(self, where: Where, text: str) -> None:
+        try:
+            await self.publisher.send_parts([text], where.destination)
+        except Exception as exc:
+            log.warning("could not reply in %s: %s", where.destination, self._safe(exc))
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, bot: Bot, where: Where) -> AsyncIterator[None]:
+        async def keep_typing() -> None:
+            while True:
+                with contextlib.suppress(TelegramError):
+                    await bot.send_chat_action(where.chat.id, ChatAction.TYPING, message_thread_id=where.thread_id)
+                await asyncio.sleep(_TYPING_EVERY)
+
+        task = asyncio.create_task(keep_typing())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # --- reading digests -------------------------------------------------------------------
+
+    async def help(self, update: Update, context: Context) -> None:
+        lines = ["<b>Digestbot</b>: one news topic, told by each side's own outlets, every day.", ""]
+        lines += [f"{_esc(USAGE.get(name, '/' + name))} — {_esc(text)}" for name, text in DESCRIPTIONS.items()
+                  if name != "start"]
+        lines += ["", f"Topics: {_esc(', '.join(self.digests.topics.ids))}"]
+        where = _where(update)
+        assert where is not None
+        await self._reply(where, "\n".join(lines))
+
+    async def topics(self, update: Update, context: Context) -> None:
+        lines = ["<b>Topics</b>"]
+        for topic in self.digests.topics:
+            sides = ", ".join(p.name for p in topic.perspectives)
+            lines.append(f"<code>{_esc(topic.id)}</code> — {_esc(topic.name)} ({_esc(sides)}); daily at "
+                         f"{topic.publish_time:%H:%M} {_esc(topic.timezone)}")
+        where = _where(update)
+        assert where is not None
+        await self._reply(where, "\n".join(lines))
+
+    async def _get(self, context: Context, where: Where, topic: Topic, day: date) -> Digest | None:
+        async with self._typing(context.bot, where):
+            try:
+                return (await self.digests.get_or_build(topic, day)).digest
+            except NoArticlesError:
+                await self._reply(where, f"No on-topic articles for {_esc(topic.name)} on {day.isoformat()}.")
+            except Exception as exc:
+                log.error("building %s %s failed: %s", topic.id, day, self._safe(exc))
+                await self._reply(where, "Sorry, that digest could not be built just now. Please try again later.")
+        return None
+
+    async def _send(self, where: Where, parts: list[str]) -> None:
+        await self.publisher.send_parts(parts, where.destination)
+
+    async def digest(self, update: Update, context: Context) -> None:
+        where = _where(update)
+        assert where is not None
+        request = parse_digest_args(context.args or [], self.digests.topics, self.digests.clock(), USAGE["digest"])
+        digest = await self._get(context, where, request.topic, request.day)
+        if digest is not None:
+            await self._send(where, render_digest(digest))
+
+    async def latest(self, update: Update, context: Context) -> None:
+        where = _where(update)
+        assert where is not None
+        args = context.args or []
+        if len(args) > 1:
+            raise CommandError(f"Too many arguments. Usage: {USAGE['latest']}")
+        topic = parse_topic(args[0] if args else None, self.digests.topics, USAGE["latest"])
+        digest = await self._get(context, where, topic, parse_date(None, topic, self.digests.clock()))
+        if digest is not None:
+            await self._send(where, render_digest(digest))
+
+    async def sources(self, update: Update, context: Context) -> None:
+        where = _where(update)
+        assert where is not None
+        request = parse_digest_args(context.args or [], self.digests.topics, self.digests.clock(), USAGE["sources"])
+        digest = await self._get(context, where, request.topic, request.day)
+        if digest is not None:
+            await self._send(where, render_sources(digest))
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    async def _is_admin(self, bot: Bot, chat_id: int, user_id: int) -> bool:
+        member = await bot.get_chat_member(chat_id, user_id)
+        if member.status == ChatMemberStatus.ADMINISTRATOR and getattr(member, "can_post_messages", None) is False:
+            return user_id != bot.id  # a channel admin who may not post: fine for users, not for the bot
+        return member.status in _ADMINS
+
+    async def _target(self, context: Context, where: Where, channel: str | None) -> Destination:
+        """The destination a subscription command changes, after the permission checks."""
+        chat = where.chat
+        if channel is not None and chat.type != ChatType.PRIVATE:
+            raise Refusal("To manage a channel's subscriptions, send me the command in a private chat.")
+        if chat.type == ChatType.PRIVATE and channel is None:
+            return where.destination
+        if chat.type == ChatType.CHANNEL:
+            return where.destination  # only the channel's administrators can post commands in it
+        if channel is None:  # a group
+            sender = where.message.sender_chat
+            if sender is not None and sender.id == chat.id:
+                return where.destination  # an anonymous administrator posts as the group
+            if where.user_id is None or not await self._is_admin(context.bot, chat.id, where.user_id):
+                raise Refusal("Only the group's administrators can change its subscriptions.")
+            return where.destination
+        return await self._channel_target(context.bot, where, channel)
+
+    async def _channel_target(self, bot: Bot, where: Where, channel: str) -> Destination:
+        if len(channel) > 64 or not _CHANNEL_REF.match(channel):
+            raise Refusal(f"{_esc(channel[:64])} is not a channel: give its @username or numeric id (-100…).")
+        shown = _esc(channel)
+        try:
+            target = await bot.get_chat(chat_ref(channel))
+            assert where.user_id is not None
+            user_ok = await self._is_admin(bot, target.id, where.user_id)
+            bot_ok = await self._is_admin(bot, target.id, bot.id)
+        except (BadRequest, Forbidden):
+            raise Refusal(f"I cannot see {shown}. Add me to it as an administrator, then try again.") from None
+        shown = _esc(target.title or channel)
+        if not user_ok:
+            raise Refusal(f"Only administrators of {shown} can change its subscriptions.")
+        if not bot_ok:
+            raise Refusal(f"Make me an administrator of {shown} who may post messages, then try again.")
+        return Destination(PLATFORM, str(target.id))
+
+    def _sub_args(self, context: Context, usage: str) -> tuple[Topic, str | None]:
+        args = context.args or []
+        if len(args) > 2:
+            raise CommandError(f"Too many arguments. Usage: {usage}")
+        topic = parse_topic(args[0] if args else None, self.digests.topics, usage)
+        return topic, args[1] if len(args) > 1 else None
+
+    async def subscribe(self, update: Update, context: Context) -> None:
+        where = _where(update)
+        assert where is not None
+        topic, channel = self._sub_args(context, USAGE["subscribe"])
+        destination = await self._target(context, where, channel)
+        added = await self.subscriptions.subscribe(destination, topic.id)
+        place = _place(destination, where)
+        if added:
+            when = f"{topic.publish_time:%H:%M} {topic.timezone}"
+            await self._reply(where, f"Subscribed {place} to <b>{_esc(topic.name)}</b>: "
+                                     f"a digest every day after {_esc(when)}.")
+        else:
+            await self._reply(where, f"{place.capitalize()} is already subscribed to <b>{_esc(topic.name)}</b>.")
+
+    async def unsubscribe(self, update: Update, context: Context) -> None:
+        where = _where(update)
+        assert where is not None
+        topic, channel = self._sub_args(context, USAGE["unsubscribe"])
+        destination = await self._target(context, where, channel)
+        removed = await self.subscriptions.unsubscribe(destination, topic.id)
+        place = _place(destination, where)
+        if removed:
+            await self._reply(where, f"Unsubscribed {place} from <b>{_esc(topic.name)}</b>.")
+        else:
+            await self._reply(where, f"{place.capitalize()} was not subscribed to <b>{_esc(topic.name)}</b>.")
+
+    async def list_subscriptions(self, update: Update, context: Context) -> None:
+        where = _where(update)
+        assert where is not None
+        args = context.args or []
+        if len(args) > 1:
+            raise CommandError(f"Too many arguments. Usage: {USAGE['subscriptions']}")
+        destination = where.destination
+        if args:
+            destination = await self._target(context, where, args[0])
+        subs = [s for s in await self.subscriptions.for_destination(PLATFORM, destination.id) if s.active]
+        if not subs:
+            await self._reply(where, f"No subscriptions for {_place(destination, where)}. "
+                                     f"Try {_esc(USAGE['subscribe'])}.")
+            return
+        lines = [f"<b>Subscriptions</b> of {_place(destination, where)}:"]
+        for sub in subs:
+            thread = f" (forum topic {sub.destination.thread_id})" if sub.destination.thread_id else ""
+            lines.append(f"• <code>{_esc(sub.topic)}</code>{thread}")
+        await self._reply(where, "\n".join(lines))
+
+
+def _place(destination: Destination, where: Where) -> str:
+    if destination.id != str(where.chat.id):
+        return f"channel <code>{_esc(destination.id)}</code>"
+    if destination.thread_id:
+        return "this forum topic"
+    return "this chat" if where.chat.type == ChatType.PRIVATE else f"this {where.chat.type}"

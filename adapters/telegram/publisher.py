@@ -1,0 +1,130 @@
+"""`TelegramPublisher`: one digest to one chat, channel or forum topic, in HTML parts.
+
+Errors become the core's: a chat that is gone (bot removed, blocked, chat not found, no right to
+post) raises `DestinationGone`; flood limits beyond the limiter's retries and network errors
+beyond `attempts` raise `SendFailed`. HTML that Telegram refuses is sent once more as plain text.
+No message names the bot token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from telegram import Bot, LinkPreviewOptions, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from adapters.telegram.render import html_to_text, render_digest
+from digest_core.models import Digest
+from digest_core.publish import Destination, DestinationGone, SendFailed
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+_GONE = (
+    "chat not found",
+    "message thread not found",
+    "not enough rights",
+    "have no rights",
+    "need administrator rights",
+    "chat_write_forbidden",
+    "bot was kicked",
+    "user is deactivated",
+)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def chat_ref(chat_id: str) -> int | str:
+    """A destination id as Telegram wants it: an int, or an `@username`."""
+    try:
+        return int(chat_id)
+    except ValueError:
+        return chat_id
+
+
+def is_gone(exc: TelegramError) -> bool:
+    """True when the error means the chat will not accept messages from this bot again."""
+    return isinstance(exc, Forbidden) or (
+        isinstance(exc, BadRequest) and any(s in exc.message.lower() for s in _GONE)
+    )
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class TelegramPublisher:
+    """Sends rendered parts with link previews off; implements the core's `Publisher`."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, attempts: int = 3, backoff: float = 1.0) -> None:
+        self.bot = bot
+        self.attempts = attempts
+        self.backoff = backoff
+
+    def _safe(self, exc: BaseException) -> str:
+        return redact(f"{type(exc).__name__}: {exc}", [self.bot.token])
+
+    async def send(self, digest: Digest, destination: Destination) -> list[str]:
+        """Send the digest; the ids of the messages sent, in order."""
+        return await self.send_parts(render_digest(digest), destination)
+
+    async def send_parts(self, parts: list[str], destination: Destination) -> list[str]:
+        """Send HTML parts in order to a destination of this platform."""
+        if destination.platform != PLATFORM:
+            raise ValueError(f"not a Telegram destination: {destination}")
+        ids = []
+        for part in parts:
+            message = await self._send_part(part, destination)
+            ids.append(str(message.message_id))
+        return ids
+
+    async def _send_part(self, part: str, destination: Destination) -> Message:
+        try:
+            return await self._send_retrying(part, destination, html=True)
+        except BadRequest as exc:
+            if is_gone(exc):
+                raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
+            log.warning("%s: HTML refused (%s); sending as plain text", destination, self._safe(exc))
+        try:
+            return await self._send_retrying(html_to_text(part), destination, html=False)
+        except BadRequest as exc:
+            if is_gone(exc):
+                raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
+            raise SendFailed(f"{destination}: {self._safe(exc)}") from None
+
+    async def _send_retrying(self, body: str, destination: Destination, html: bool) -> Message:
+        chat: int | str = chat_ref(destination.id)
+        thread = int(destination.thread_id) if destination.thread_id else None
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await self.bot.send_message(
+                    chat,
+                    body,
+                    parse_mode="HTML" if html else None,
+                    link_preview_options=_NO_PREVIEW,
+                    message_thread_id=thread,
+                )
+            except Forbidden as exc:
+                raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
+            except BadRequest:
+                raise
+            except ChatMigrated as exc:
+                log.warning("%s: group moved to supergroup %s; sending there", destination, exc.new_chat_id)
+                chat = exc.new_chat_id
+            except RetryAfter as exc:
+                raise SendFailed(f"{destination}: flood limit beyond retries ({self._safe(exc)})") from None
+            except NetworkError as exc:  # includes TimedOut
+                if attempt == self.attempts:
+                    raise SendFailed(f"{destination}: {self._safe(exc)}") from None
+                delay = self.backoff * 2 ** (attempt - 1)
+                log.info("%s: %s; retrying in %.1f s", destination, self._safe(exc), delay)
+                await asyncio.sleep(delay)
+            except TelegramError as exc:
+                raise SendFailed(f"{destination}: {self._safe(exc)}") from None
+        raise SendFailed(f"{destination}: chat migrated more than {self.attempts} times")

@@ -1,0 +1,162 @@
+"""A rate limiter for PTB that keeps within Telegram's flood limits and honours `RetryAfter`.
+
+Limits (PTB's `constants.FloodLimit`): about 30 messages/s overall, 20/min per group or channel,
+about 1/s per chat. Only message-sending requests are throttled; every request waits out a pause
+ordered by a `RetryAfter` answer, which then retries the request up to `max_retries` times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The pause a `RetryAfter` asks for, in seconds (PTB gives an int or a timedelta)."""
+    value: Any = exc._retry_after  # the property warns (deprecation) unless PTB_TIMEDELTA is set
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def is_throttled(endpoint: str) -> bool:
+    """Requests that post a message count against the flood limits; reads and chat actions do not."""
+    return endpoint.startswith(("send", "copy", "forward")) and endpoint != "sendChatAction"
+
+
+@dataclass
+class _ChatState:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    sends: deque[float] = field(default_factory=deque)
+
+
+class TelegramRateLimiter(BaseRateLimiter[int]):
+    """Paces sends: a sliding window overall, a per-group window, a minimum interval per chat.
+
+    `margin` (seconds) widens every window a little, so that jitter between our clock and the
+    server's never pushes a burst over the limit. `rate_limit_args` overrides `max_retries`.
+    """
+
+    def __init__(
+        self,
+        overall_per_second: int = 30,
+        group_per_minute: int = 20,
+        chat_interval: float = 1.0,
+        max_retries: int = 3,
+        margin: float = 0.05,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.overall_per_second = overall_per_second
+        self.group_per_minute = group_per_minute
+        self.chat_interval = chat_interval
+        self.max_retries = max_retries
+        self.margin = margin
+        self._clock = clock
+        self._overall: deque[float] = deque()
+        self._overall_lock = asyncio.Lock()
+        self._chats: dict[str, _ChatState] = {}
+        self._paused_until = 0.0
+        self.retry_afters = 0  # RetryAfter answers received, for reports and tests
+
+    def _now(self) -> float:
+        return self._clock() if self._clock else asyncio.get_running_loop().time()
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Forget per-chat state."""
+        self._chats.clear()
+
+    def _chat_wait(self, state: _ChatState, group: bool, now: float) -> float:
+        if not state.sends:
+            return 0.0
+        wait = state.sends[-1] + self.chat_interval + self.margin - now
+        if group:
+            window = 60.0 + self.margin
+            while state.sends and state.sends[0] <= now - window:
+                state.sends.popleft()
+            if len(state.sends) >= self.group_per_minute:
+                wait = max(wait, state.sends[0] + window - now)
+        return wait
+
+    def _overall_wait(self, now: float) -> float:
+        window = 1.0 + self.margin
+        while self._overall and self._overall[0] <= now - window:
+            self._overall.popleft()
+        wait = self._paused_until - now
+        if len(self._overall) >= self.overall_per_second:
+            wait = max(wait, self._overall[0] + window - now)
+        return wait
+
+    async def _sleep_while(self, remaining: Callable[[], float]) -> None:
+        """Sleep until `remaining()` is no longer positive; re-checked, as another task may take the slot."""
+        wait = remaining()
+        while wait > 0:
+            await asyncio.sleep(wait)
+            wait = remaining()
+
+    async def _reserve(self, chat_key: str, group: bool) -> None:
+        state = self._chats.setdefault(chat_key, _ChatState())
+        async with state.lock:
+            await self._sleep_while(lambda: self._chat_wait(state, group, self._now()))
+            async with self._overall_lock:
+                await self._sleep_while(lambda: self._overall_wait(self._now()))
+                now = self._now()
+                self._overall.append(now)
+                state.sends.append(now)
+                if not group:
+                    while len(state.sends) > 1:
+                        state.sends.popleft()
+        if len(self._chats) > 10_000:
+            self._prune()
+
+    def _prune(self) -> None:
+        horizon = self._now() - 60.0 - self.margin
+        for key, state in list(self._chats.items()):
+            if not state.lock.locked() and (not state.sends or state.sends[-1] < horizon):
+                del self._chats[key]
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        """Wait for a free slot (sends) or the end of a pause (everything), call, retry on RetryAfter."""
+        max_retries = self.max_retries if rate_limit_args is None else rate_limit_args
+        chat_id = data.get("chat_id")
+        throttled = chat_id is not None and is_throttled(endpoint)
+        group = isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit()
+        with contextlib.suppress(TypeError, ValueError):
+            group = group or int(chat_id) < 0  # type: ignore[arg-type]
+        for attempt in range(max_retries + 1):
+            if throttled:
+                await self._reserve(str(chat_id), group)
+            else:
+                await self._sleep_while(lambda: self._paused_until - self._now())
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self.retry_afters += 1
+                pause = retry_after_seconds(exc)
+                self._paused_until = max(self._paused_until, self._now() + pause)
+                if attempt == max_retries:
+                    log.warning("%s: flood limit, giving up after %d retries", endpoint, max_retries)
+                    raise
+                log.info("%s: flood limit, pausing all sends for %.1f s", endpoint, pause)
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,204 @@
+"""Digests as Telegram HTML messages, split into parts that Telegram accepts.
+
+A message is built from blocks (a title, a heading, a bullet, a source line), each a list of
+atoms: an escaped word or one whole tag (`<b>...</b>`, `<a href>...</a>`). Parts are packed from
+whole blocks; a block too long for one message is split between atoms. So no part is ever cut
+inside a tag, a link or an entity, every part is valid HTML on its own, and order is kept.
+Lengths count UTF-16 code units of the visible text, as Telegram does.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from telegram.constants import MessageLimit
+
+from digest_core.models import Article, Bullet, Digest
+
+MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_ENTITIES = MessageLimit.MESSAGE_ENTITIES  # 100: Telegram shows no more per message
+MAX_TITLE = 300  # visible characters of one link or heading; longer ones are cut with "…"
+_WORD_CHUNK = 200
+_WORDS = re.compile(r"\S+\s*|\s+")
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, limit: int = MAX_TITLE) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Atom:
+    """Indivisible HTML: its markup, the length of its visible text, and how many entities it holds."""
+
+    html: str
+    length: int
+    entities: int = 0
+
+
+@dataclass
+class Block:
+    """A line of the message. `gap` blank lines go before it; a heading keeps with the next block."""
+
+    atoms: list[Atom] = field(default_factory=list)
+    gap: int = 0
+    keep_with_next: bool = False
+
+    @property
+    def length(self) -> int:
+        return sum(a.length for a in self.atoms)
+
+    @property
+    def entities(self) -> int:
+        return sum(a.entities for a in self.atoms)
+
+    @property
+    def html(self) -> str:
+        return "".join(a.html for a in self.atoms)
+
+
+def text(raw: str) -> list[Atom]:
+    """Untrusted text as escaped word atoms (overlong words chopped), splittable between words."""
+    atoms = []
+    for word in _WORDS.findall(raw):
+        for i in range(0, len(word), _WORD_CHUNK):
+            piece = word[i : i + _WORD_CHUNK]
+            atoms.append(Atom(html.escape(piece, quote=False), utf16_len(piece)))
+    return atoms
+
+
+def bold(raw: str) -> Atom:
+    shown = _cut(raw)
+    return Atom(f"<b>{html.escape(shown, quote=False)}</b>", utf16_len(shown), 1)
+
+
+def link(url: str, raw: str) -> Atom:
+    """A link; plain text when the URL is not http(s) (Telegram refuses others, and they are unsafe)."""
+    shown = _cut(raw)
+    if not url.lower().startswith(("https://", "http://")) or len(url) > 2048:
+        return Atom(html.escape(shown, quote=False), utf16_len(shown))
+    return Atom(f'<a href="{html.escape(url, quote=True)}">{html.escape(shown, quote=False)}</a>', utf16_len(shown), 1)
+
+
+def _bullet(bullet: Bullet, digest: Digest) -> Block:
+    atoms = [Atom("• ", 2), *text(bullet.text.strip())]
+    for n in bullet.citations:
+        if 1 <= n <= len(digest.articles):
+            atoms += [Atom(" ", 1), link(digest.article(n).url, f"[{n}]")]
+    return Block(atoms)
+
+
+def _source(article: Article, n: int) -> Block:
+    return Block([Atom(f"{n}. ", utf16_len(f"{n}. ")), link(article.url, article.title), *text(f" — {article.outlet}")])
+
+
+def _heading(raw: str, note: str = "", gap: int = 1) -> Block:
+    return Block([bold(raw), *text(note)], gap=gap, keep_with_next=True)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def title_block(digest: Digest) -> Block:
+    return Block([bold(f"{digest.topic_name} — {digest.date.isoformat()}")])
+
+
+def sources_blocks(digest: Digest) -> list[Block]:
+    """The numbered source list (used by the digest and by `/sources`)."""
+    blocks = [_heading("Sources", f" ({_plural(len(digest.articles), 'article')})")]
+    blocks += [_source(a, i) for i, a in enumerate(digest.articles, start=1)]
+    if digest.failed_sources:
+        failed = ", ".join(f.outlet for f in digest.failed_sources)
+        blocks.append(Block(text(f"Not reached for this digest: {failed}."), gap=1))
+    return blocks
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    """Title, Overall Highlights, one section per perspective, then the sources."""
+    blocks = [title_block(digest), _heading("Overall Highlights")]
+    blocks += [_bullet(b, digest) for b in digest.highlights] or [Block(text("No highlights."))]
+    for p in digest.perspectives:
+        blocks.append(_heading(f"{p.name} Perspective", f" ({_plural(p.count, 'source')})"))
+        bullets = digest.perspective_highlights.get(p.id, [])
+        blocks += [_bullet(b, digest) for b in bullets] or [
+            Block(text(f"No {p.name} outlet covered this topic in this window."))
+        ]
+    return blocks + sources_blocks(digest)
+
+
+def _split_block(block: Block, max_length: int, max_entities: int) -> list[Block]:
+    """A block too long for one message, as consecutive blocks that fit (between atoms)."""
+    pieces: list[Block] = [Block(gap=block.gap)]
+    for atom in block.atoms:
+        current = pieces[-1]
+        if current.atoms and (
+            current.length + atom.length > max_length or current.entities + atom.entities > max_entities
+        ):
+            pieces.append(current := Block())
+        current.atoms.append(atom)
+    return pieces
+
+
+def split_blocks(blocks: list[Block], max_length: int = MAX_LENGTH, max_entities: int = MAX_ENTITIES) -> list[str]:
+    """Pack blocks into messages of at most `max_length` visible characters and `max_entities` entities."""
+    units: list[Block] = []
+    for block in blocks:
+        fits = block.length + block.gap <= max_length and block.entities <= max_entities
+        units += [block] if fits else _split_block(block, max_length, max_entities)
+
+    parts: list[list[Block]] = [[]]
+    length = entities = 0
+
+    def cost(i: int, first: bool) -> tuple[int, int]:
+        b = units[i]
+        return b.length + (0 if first else 1 + b.gap), b.entities
+
+    for i, block in enumerate(units):
+        add_len, add_ent = cost(i, not parts[-1])
+        need_len, need_ent = add_len, add_ent
+        if block.keep_with_next and i + 1 < len(units):  # never leave a heading last in a part
+            nxt_len, nxt_ent = cost(i + 1, False)
+            need_len, need_ent = add_len + nxt_len, add_ent + nxt_ent
+        if parts[-1] and (length + need_len > max_length or entities + need_ent > max_entities):
+            parts.append([])
+            length = entities = 0
+            add_len, add_ent = cost(i, True)
+        parts[-1].append(block)
+        length += add_len
+        entities += add_ent
+    return ["\n".join(("\n" * b.gap if j else "") + b.html for j, b in enumerate(part)) for part in parts if part]
+
+
+def render_digest(digest: Digest) -> list[str]:
+    """The digest as one or more HTML messages, in order."""
+    return split_blocks(digest_blocks(digest))
+
+
+def render_sources(digest: Digest) -> list[str]:
+    """The full numbered source list of a digest as HTML messages."""
+    return split_blocks([title_block(digest), *sources_blocks(digest)])
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """What a reader sees of an HTML part, as plain text (the fallback when Telegram refuses the HTML)."""
+    parser = _TextOnly()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.chunks)
