@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
 from digest_core.fetch import FeedSource
@@ -20,6 +23,43 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class BuildRateLimited(Exception):
+    """Too many on-demand builds of new dates; `retry_after` seconds until one is allowed."""
+
+    def __init__(self, retry_after: int, scope: str) -> None:
+        super().__init__(f"Too many new digests requested {scope}; try again in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+class BuildLimiter:
+    """Sliding-window limits on on-demand builds: per requester and for the whole process."""
+
+    def __init__(self, per_user: int, overall: int, period: timedelta = timedelta(hours=1)) -> None:
+        self.per_user = per_user
+        self.overall = overall
+        self.period = period
+        self._by_user: dict[str, deque[datetime]] = defaultdict(deque)
+        self._all: deque[datetime] = deque()
+
+    def _wait(self, stamps: deque[datetime], limit: int, now: datetime) -> int:
+        while stamps and stamps[0] <= now - self.period:
+            stamps.popleft()
+        if len(stamps) < limit:
+            return 0
+        return max(1, math.ceil((stamps[0] + self.period - now).total_seconds()))
+
+    def acquire(self, requester: str, now: datetime) -> None:
+        """Count one build for `requester`, or raise `BuildRateLimited`."""
+        user_wait = self._wait(self._by_user[requester], self.per_user, now)
+        if user_wait:
+            raise BuildRateLimited(user_wait, "by you")
+        overall_wait = self._wait(self._all, self.overall, now)
+        if overall_wait:
+            raise BuildRateLimited(overall_wait, "right now")
+        self._by_user[requester].append(now)
+        self._all.append(now)
 
 
 @dataclass(frozen=True)
@@ -39,12 +79,15 @@ class DigestService:
         summarizer: Summarizer,
         store: DigestStore,
         clock: Callable[[], datetime] = utc_now,
+        limiter: BuildLimiter | None = None,
     ) -> None:
         self.topics = topics
         self.source = source
         self.summarizer = summarizer
         self.store = store
         self.clock = clock
+        self.limiter = limiter or BuildLimiter(per_user=5, overall=30)
+        self._building: dict[tuple[str, date], asyncio.Future[DigestResult]] = {}
 
     def topic(self, topic_id: str) -> Topic:
         """The topic, or `UnknownTopicError` listing the known ones."""
@@ -55,12 +98,39 @@ class DigestService:
         now = self.clock()
         return latest_complete_date(topic, now) if text is None else parse_digest_date(text, topic, now)
 
-    async def get_or_build(self, topic: Topic, day: date, rebuild: bool = False) -> DigestResult:
-        """The stored digest, or a new one built now (and stored once its window has closed)."""
+    async def get_or_build(
+        self, topic: Topic, day: date, rebuild: bool = False, requester: str | None = None
+    ) -> DigestResult:
+        """The stored digest, or a new one built now (and stored once its window has closed).
+
+        Concurrent calls for the same topic and day share one build. A `requester` (a user asking
+        on a platform) is held to the on-demand limits; scheduled and operator builds are not.
+        """
+        key = (topic.id, day)
         if not rebuild:
             stored = await self.store.get(topic.id, day)
             if stored is not None:
                 return DigestResult(stored, built=False, stored=True)
+            if key in self._building:
+                return await asyncio.shield(self._building[key])
+        if requester is not None:
+            self.limiter.acquire(requester, self.clock())
+        future: asyncio.Future[DigestResult] = asyncio.get_running_loop().create_future()
+        self._building[key] = future
+        try:
+            result = await self._build(topic, day)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so an unshared failure logs no warning
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            if self._building.get(key) is future:
+                del self._building[key]
+
+    async def _build(self, topic: Topic, day: date) -> DigestResult:
         now = self.clock()
         digest = await build_digest(topic, day, self.source, self.summarizer, now)
         complete = digest_window(topic, day).end <= now
