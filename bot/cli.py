@@ -133,5 +133,20 @@ async def _telegram(settings: Settings, topics_: Topics) -> None:
         )
 
 
+@app.command()
+def discord() -> None:
+    """Run the Discord bot alone (slash commands) until Ctrl-C or SIGTERM."""
+    from adapters.discord.client import DiscordStartError
+    from adapters.discord.runner import MISSING_TOKEN_MESSAGE, run_discord
+
+    settings = load_settings()
+    if settings.discord_bot_token is None:
+        fail(MISSING_TOKEN_MESSAGE, EXIT_NOTHING)
+    try:
+        asyncio.run(run_discord(settings, load_topics_or_fail(settings)))
+    except DiscordStartError as exc:
+        fail(str(exc), EXIT_NOTHING)
+
+
 def main() -> None:
     app()

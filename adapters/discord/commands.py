@@ -1,0 +1,236 @@
+"""Slash commands: each one translates an interaction into calls on the core and renders the answer.
+
+Arguments are parsed by `digest_core.commands` (the parser every platform shares); bad input gets
+an ephemeral reply saying why. Building a digest may be slow, so those commands defer first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+import discord
+from discord import app_commands
+
+from adapters.discord.embeds import escaped, render_digest, render_sources
+from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
+from digest_core.commands import CommandError, DigestRequest, parse_date, parse_topic
+from digest_core.models import Digest
+from digest_core.pipeline import NoArticlesError
+from digest_core.publish import Destination
+from digest_core.service import DigestService
+from digest_core.subscriptions import SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25
+RECENT_DATES = 25
+DESTINATION_TYPES = (
+    discord.ChannelType.text,
+    discord.ChannelType.news,
+    discord.ChannelType.forum,
+    discord.ChannelType.public_thread,
+    discord.ChannelType.private_thread,
+    discord.ChannelType.news_thread,
+)
+MANAGE_CHANNELS_NEEDED = "You need the **Manage Channels** permission to change subscriptions here."
+Renderer = Callable[[Digest], list[list[discord.Embed]]]
+PickedChannel = app_commands.AppCommandChannel | app_commands.AppCommandThread
+
+
+class DestinationChannel(app_commands.Transformer):
+    """A channel option limited to what can receive digests: text, announcement, forum, thread."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return list(DESTINATION_TYPES)
+
+    async def transform(self, interaction: discord.Interaction, value: PickedChannel, /) -> PickedChannel:
+        return value
+
+
+ChannelOption = app_commands.Transform[PickedChannel, DestinationChannel]
+
+
+async def reply(interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
+    """Answer with text, as the first response or as a follow-up; mentions never ping."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+
+async def send_messages(interaction: discord.Interaction, messages: list[list[discord.Embed]]) -> None:
+    """Follow-ups after a deferral, one per message of embeds, in order."""
+    for embeds in messages:
+        await interaction.followup.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+
+
+def _target(interaction: discord.Interaction, channel: PickedChannel | None) -> Destination:
+    """The destination a subscription command is about: the picked channel, else the current one.
+    `CommandError` when the user may not manage it or it cannot receive digests."""
+    if channel is None:
+        current = interaction.channel
+        if isinstance(current, discord.Thread):
+            return destination_for(current.parent_id, current.id)
+        if current is None or getattr(current, "type", None) not in DESTINATION_TYPES:
+            raise CommandError("This channel cannot receive digests: pick a text channel, forum or thread.")
+        return destination_for(current.id)
+    if channel.type not in DESTINATION_TYPES:
+        raise CommandError("Pick a text channel, announcement channel, forum or thread.")
+    if not channel.permissions.manage_channels:
+        raise CommandError(f"You need the **Manage Channels** permission in {channel.mention}.")
+    if isinstance(channel, app_commands.AppCommandThread):
+        return destination_for(channel.parent_id, channel.id)
+    return destination_for(channel.id)
+
+
+def _mention(destination: Destination) -> str:
+    return f"<#{destination.thread_id or destination.id}>"
+
+
+def install_commands(
+    tree: app_commands.CommandTree, digests: DigestService, registry: SubscriptionStore
+) -> None:
+    """Add every Digestbot slash command to `tree`, answering from the core's services."""
+    topics_ = digests.topics
+
+    def request(topic: str | None, day: str | None, usage: str) -> DigestRequest:
+        chosen = parse_topic(topic, topics_, usage)
+        return DigestRequest(chosen, parse_date(day, chosen, digests.clock()))
+
+    async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower()
+        found = [t for t in topics_ if needle in t.id or needle in t.name.lower()]
+        return [app_commands.Choice(name=f"{t.name} ({t.id})"[:100], value=t.id) for t in found[:MAX_CHOICES]]
+
+    async def date_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        topic_id = getattr(interaction.namespace, "topic", None)
+        try:
+            topic = parse_topic(topic_id, topics_, "")
+        except CommandError:
+            return []
+        days: list[date] = await digests.store.recent_dates(topic.id, RECENT_DATES)
+        if not days:
+            days = [parse_date(None, topic, digests.clock())]
+        values = [d.isoformat() for d in days if d.isoformat().startswith(current.strip())]
+        return [app_commands.Choice(name=v, value=v) for v in values[:MAX_CHOICES]]
+
+    async def build(interaction: discord.Interaction, req: DigestRequest, render: Renderer) -> None:
+        """Defer (a build can take longer than Discord's 3 s), then get or build and answer."""
+        await interaction.response.defer(thinking=True)
+        try:
+            result = await digests.get_or_build(req.topic, req.day)
+        except NoArticlesError as exc:
+            await reply(interaction, str(exc), ephemeral=False)
+            return
+        await send_messages(interaction, render(result.digest))
+
+    @app_commands.command(name="digest", description="Show a topic's digest for a date (default: the latest).")
+    @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
+    @app_commands.autocomplete(topic=topic_choices, date=date_choices)
+    async def digest(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
+        try:
+            req = request(topic, date, "/digest topic [date]")
+        except CommandError as exc:
+            await reply(interaction, str(exc))
+            return
+        await build(interaction, req, render_digest)
+
+    @app_commands.command(name="sources", description="List the articles a topic's digest is based on.")
+    @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
+    @app_commands.autocomplete(topic=topic_choices, date=date_choices)
+    async def sources(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
+        try:
+            req = request(topic, date, "/sources topic [date]")
+        except CommandError as exc:
+            await reply(interaction, str(exc))
+            return
+        await build(interaction, req, render_sources)
+
+    @app_commands.command(name="topics", description="List the topics and their perspectives.")
+    async def topics(interaction: discord.Interaction) -> None:
+        embed = discord.Embed(title="Topics")
+        for t in list(topics_)[:25]:
+            sides = ", ".join(f"{escaped(p.name, 80)}: {len(p.outlets)} outlets" for p in t.perspectives)
+            value = f"`{t.id}` · daily at {t.publish_time:%H:%M} {t.timezone}\n{sides}"
+            embed.add_field(name=escaped(t.name, 256), value=value[:1024], inline=False)
+        await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
+
+    async def change(interaction: discord.Interaction, topic: str, channel: PickedChannel | None, on: bool) -> None:
+        try:
+            chosen = parse_topic(topic, topics_, f"/{'subscribe' if on else 'unsubscribe'} topic [channel]")
+            destination = _target(interaction, channel)
+        except CommandError as exc:
+            await reply(interaction, str(exc))
+            return
+        where, name = _mention(destination), escaped(chosen.name, 100)
+        if on:
+            changed = await registry.subscribe(destination, chosen.id)
+            text = f"{where} will receive the daily **{name}** digest." if changed else (
+                f"{where} already receives the **{name}** digest."
+            )
+        else:
+            changed = await registry.unsubscribe(destination, chosen.id)
+            text = f"{where} will no longer receive the **{name}** digest." if changed else (
+                f"{where} was not subscribed to **{name}**."
+            )
+        log.info("%s %s %s: %s", "subscribe" if on else "unsubscribe", destination, chosen.id, changed)
+        await reply(interaction, text, ephemeral=not changed)
+
+    @app_commands.command(name="subscribe", description="Post a topic's daily digest in a channel, forum or thread.")
+    @app_commands.describe(topic="Topic", channel="Where to post (default: this channel)")
+    @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_channels=True)
+    @app_commands.checks.has_permissions(manage_channels=True)
+    async def subscribe(interaction: discord.Interaction, topic: str, channel: ChannelOption | None = None) -> None:
+        await change(interaction, topic, channel, on=True)
+
+    @app_commands.command(name="unsubscribe", description="Stop posting a topic's daily digest in a channel.")
+    @app_commands.describe(topic="Topic", channel="Which channel (default: this channel)")
+    @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_channels=True)
+    @app_commands.checks.has_permissions(manage_channels=True)
+    async def unsubscribe(interaction: discord.Interaction, topic: str, channel: ChannelOption | None = None) -> None:
+        await change(interaction, topic, channel, on=False)
+
+    @app_commands.command(name="subscriptions", description="List this server's digest subscriptions.")
+    @app_commands.guild_only()
+    async def subscriptions(interaction: discord.Interaction) -> None:
+        guild = interaction.guild
+        ids = {str(interaction.channel_id)}
+        if guild is not None:
+            ids |= {str(c.id) for c in guild.channels} | {str(t.id) for t in guild.threads}
+        subs = [s for s in await registry.all() if s.destination.platform == PLATFORM]
+        mine = [s for s in subs if s.destination.id in ids or s.destination.thread_id in ids]
+        if not mine:
+            await reply(interaction, "No subscriptions in this server. Add one with `/subscribe`.")
+            return
+        lines = []
+        for s in mine:
+            state = "" if s.active else f" (paused: {escaped(s.deactivated_reason or 'unreachable', 200)})"
+            lines.append(f"• `{s.topic}` → {_mention(s.destination)}{state}")
+        await reply(interaction, "\n".join(lines)[:2000])
+
+    @tree.error
+    async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.MissingPermissions):
+            await reply(interaction, MANAGE_CHANNELS_NEEDED)
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            await reply(interaction, "This command works only in a server channel.")
+        elif isinstance(error, app_commands.TransformerError):
+            await reply(interaction, "Pick a text channel, announcement channel, forum or thread.")
+        else:
+            log.error("/%s failed", interaction.command.name if interaction.command else "?", exc_info=error)
+            await reply(interaction, "Sorry, that failed on our side. Please try again later.")
+
+    commands: list[app_commands.Command] = [digest, sources, topics, subscribe, unsubscribe, subscriptions]
+    for command in commands:
+        tree.add_command(command)
