@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from digest_core.db import create_engine, create_schema
+from digest_core.deliveries import DeliveryLedger
 from digest_core.fetch import GoogleNewsSource
-from digest_core.service import DigestService
+from digest_core.service import BuildLimiter, DigestService
 from digest_core.store import SqlDigestStore
 from digest_core.subscriptions import SubscriptionStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
@@ -47,6 +50,8 @@ class Core:
     topics: Topics
     digests: DigestService
     subscriptions: SubscriptionStore
+    ledger: DeliveryLedger
+    engine: AsyncEngine
 
 
 @asynccontextmanager
@@ -64,7 +69,9 @@ async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIt
             source = GoogleNewsSource(
                 client, settings.google_news_base_url, settings.fetch_attempts, settings.fetch_backoff
             )
-            digests = DigestService(topics, source, make_summarizer(settings), SqlDigestStore(engine))
-            yield Core(settings, topics, digests, SubscriptionStore(engine))
+            limiter = BuildLimiter(per_user=settings.builds_per_user_per_hour, overall=settings.builds_per_hour)
+            digests = DigestService(topics, source, make_summarizer(settings), SqlDigestStore(engine), limiter=limiter)
+            ledger = DeliveryLedger(engine, lease=timedelta(seconds=settings.delivery_lease))
+            yield Core(settings, topics, digests, SubscriptionStore(engine), ledger, engine)
         finally:
             await engine.dispose()

@@ -148,5 +148,8 @@ def discord() -> None:
         fail(str(exc), EXIT_NOTHING)
 
 
+import bot.cli_service  # noqa: E402 - registers the service commands on `app`
+
+
 def main() -> None:
     app()

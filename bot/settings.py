@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     topics_file: Path | None = None
     content_dir: Path | None = None
+    site_dir: Path = Path("site")
+    site_base_url: str | None = None
     log_level: str = "INFO"
 
     google_news_base_url: str = "https://news.google.com"
@@ -38,6 +41,14 @@ class Settings(BaseSettings):
     discord_api_base_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
 
+    delivery_max_attempts: int = Field(default=5, ge=1, le=50)
+    delivery_backoff: float = Field(default=30.0, ge=0)
+    delivery_lease: float = Field(default=120.0, gt=0)
+    delivery_concurrency: int = Field(default=8, ge=1, le=256)
+    catch_up_grace_hours: float = Field(default=6.0, ge=0)
+    builds_per_user_per_hour: int = Field(default=3, ge=1)
+    builds_per_hour: int = Field(default=20, ge=1)
+
     @field_validator("gemini_api_key", "telegram_bot_token", "discord_bot_token")
     @classmethod
     def _blank_is_none(cls, v: SecretStr | None) -> SecretStr | None:
@@ -48,9 +59,26 @@ class Settings(BaseSettings):
         """`DATABASE_URL`, or a SQLite file in the data directory."""
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'digestbot.db'}"
 
+    @field_validator("site_base_url")
+    @classmethod
+    def _absolute_http_url(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        v = v.strip()
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL, e.g. https://news.example.org/")
+        return v
+
     @property
     def content_path(self) -> Path:
-        return self.content_dir or self.data_dir / "site" / "content"
+        """`CONTENT_DIR`; else the Hugo site's own `content/` when SITE_DIR holds the site (running
+        from the repository); else DATA_DIR/site/content."""
+        if self.content_dir:
+            return self.content_dir
+        if (self.site_dir / "hugo.toml").is_file():
+            return self.site_dir / "content"
+        return self.data_dir / "site" / "content"
 
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redactor."""

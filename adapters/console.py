@@ -1,0 +1,47 @@
+"""The console: digests as plain text on a terminal (platform `console`, destination `stdout`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from digest_core.models import Bullet, Digest
+from digest_core.publish import Destination
+
+
+def _bullets(bullets: list[Bullet]) -> list[str]:
+    return [f"  - {b.text} [{', '.join(map(str, b.citations))}]" for b in bullets]
+
+
+def render_text(digest: Digest) -> str:
+    """The digest as plain text: highlights, each perspective, numbered sources."""
+    counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
+    lines = [f"{digest.topic_name} - {digest.date.isoformat()} ({counts})", "", "Overall Highlights"]
+    lines += _bullets(digest.highlights)
+    for p in digest.perspectives:
+        lines += ["", f"{p.name} Perspective"]
+        lines += _bullets(digest.perspective_highlights.get(p.id, []))
+    lines += ["", "Sources"]
+    lines += [f"  {a.n}. {a.title} - {a.outlet} <{a.url}>" for a in digest.articles]
+    return "\n".join(lines) + "\n"
+
+
+class ConsolePublisher:
+    """Prints each digest; useful with no platform token, and as the simplest `PartPublisher`."""
+
+    platform = "console"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def render(self, digest: Digest, destination: Destination) -> Sequence[str]:
+        return [render_text(digest)]
+
+    async def send_part(self, destination: Destination, part: str, sent: Sequence[str], key: str) -> str:
+        stream = self.stream or sys.stdout
+        stream.write(part)
+        stream.flush()
+        self.count += 1
+        return f"console-{self.count}"

@@ -1,0 +1,97 @@
+"""One APScheduler job per topic at its publish time and time zone, plus catch-up at start-up.
+
+APScheduler's default misfire grace (1 s) would silently skip a day if the process was down or
+late at the publish time; here every job gets a generous grace, and `catch_up()` publishes at
+start-up any topic whose latest publish time passed within that grace without a publication.
+Exactly-once across several processes comes from the ledger, not from the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.delivery import Publication, PublishResult
+from digest_core.dates import digest_window, latest_complete_date
+from digest_core.service import utc_now
+from digest_core.topics import Topic, Topics
+
+log = logging.getLogger(__name__)
+
+
+class DigestScheduler:
+    def __init__(
+        self,
+        topics: Topics,
+        publication: Publication,
+        grace: timedelta = timedelta(hours=6),
+        clock: Callable[[], datetime] = utc_now,
+        on_published: Callable[[PublishResult], None] | None = None,
+    ) -> None:
+        self.topics = topics
+        self.publication = publication
+        self.grace = grace
+        self.clock = clock
+        self.on_published = on_published
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def start(self) -> None:
+        for topic in self.topics:
+            trigger = CronTrigger(hour=topic.publish_time.hour, minute=topic.publish_time.minute, timezone=topic.tz)
+            self.scheduler.add_job(
+                self.publish_latest,
+                trigger,
+                args=[topic],
+                id=f"publish:{topic.id}",
+                misfire_grace_time=int(self.grace.total_seconds()),
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
+        self.scheduler.start()
+        for job in self.scheduler.get_jobs():
+            log.info("scheduled %s, next run %s", job.id, job.next_run_time)
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def next_runs(self) -> dict[str, datetime | None]:
+        return {job.id.removeprefix("publish:"): job.next_run_time for job in self.scheduler.get_jobs()}
+
+    async def publish_latest(self, topic: Topic) -> PublishResult:
+        """Publish the topic's latest complete day (the one whose window just closed)."""
+        day = latest_complete_date(topic, self.clock())
+        try:
+            result = await self.publication.publish(topic, day)
+        except Exception:
+            log.exception("%s %s: publication failed", topic.id, day)
+            raise
+        log.info("%s %s: %s (%d deliveries queued)", topic.id, day, result.status, result.deliveries_created)
+        if result.detail:
+            log.warning("%s %s: %s", topic.id, day, result.detail)
+        if self.on_published:
+            self.on_published(result)
+        return result
+
+    async def catch_up(self) -> list[PublishResult]:
+        """Publish every topic whose publish time passed less than `grace` ago without a publication."""
+        results = []
+        now = self.clock()
+        for topic in self.topics:
+            day = latest_complete_date(topic, now)
+            missed_by = now - digest_window(topic, day).end
+            state = await self.publication.ledger.publication_state(topic.id, day)
+            if state == "done" or missed_by > self.grace:
+                continue
+            log.info("%s %s: publish time passed %s ago without a publication; publishing now",
+                     topic.id, day, str(missed_by).split(".")[0])
+            try:
+                results.append(await self.publish_latest(topic))
+            except Exception:  # logged; the other topics still catch up
+                continue
+        return results
