@@ -22,7 +22,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, redact
+from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe, redact
 from adapters.telegram.render import render_digest, render_sources
 from digest_core.commands import CommandError, parse_date, parse_digest_args, parse_topic
 from digest_core.models import Digest
@@ -139,7 +139,7 @@ class TelegramCommands:
         return run
 
     def _safe(self, exc: BaseException | None) -> str:
-        return redact(f"{type(exc).__name__}: {exc}", [self.publisher.bot.token])
+        return redact(describe(exc), [self.publisher.bot.token])
 
     async def _on_error(self, update: object, context: Context) -> None:
         log.error("telegram update failed: %s", self._safe(context.error))

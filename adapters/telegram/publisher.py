@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -50,6 +50,12 @@ def is_gone(exc: TelegramError) -> bool:
     )
 
 
+def describe(exc: BaseException | None) -> str:
+    """`Type: message`, without repeating the type when the message starts with it."""
+    name, message = type(exc).__name__, str(exc)
+    return message if message.lower().startswith(name.lower()) else f"{name}: {message}"
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if secret:
@@ -68,11 +74,19 @@ class TelegramPublisher:
         self.backoff = backoff
 
     def _safe(self, exc: BaseException) -> str:
-        return redact(f"{type(exc).__name__}: {exc}", [self.bot.token])
+        return redact(describe(exc), [self.bot.token])
 
     async def send(self, digest: Digest, destination: Destination) -> list[str]:
-        """Send the digest; the ids of the messages sent, in order."""
+        """Send the digest; the ids of the messages sent, in order (the core's `Publisher`)."""
         return await self.send_parts(render_digest(digest), destination)
+
+    def render(self, digest: Digest, destination: Destination) -> list[str]:
+        """The digest's HTML parts, in order (the core's `PartPublisher`; the same for every chat)."""
+        return render_digest(digest)
+
+    async def send_part(self, destination: Destination, part: str, sent: Sequence[str], key: str) -> str:
+        """Send one part; its message id. Telegram has no idempotency key, so `key` is unused."""
+        return (await self.send_parts([part], destination))[0]
 
     async def send_parts(self, parts: list[str], destination: Destination) -> list[str]:
         """Send HTML parts in order to a destination of this platform."""

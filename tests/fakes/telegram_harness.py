@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ async def core_for_tests(tmp_path: Path, google_news_base: str) -> AsyncIterator
         data_dir=tmp_path / "data", google_news_base_url=google_news_base, fetch_backoff=0.01, fetch_timeout=2
     )
     async with open_core(settings) as core:
-        yield Core(core.settings, core.topics, fixed_core(core), core.subscriptions)
+        yield replace(core, digests=fixed_core(core))
 
 
 @dataclass
