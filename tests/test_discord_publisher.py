@@ -118,3 +118,18 @@ async def test_429_is_retried_by_discord_py(bot: DigestBot, fake_discord: FakeDi
     ids = await bot.publisher.send(digest, destination_for(GENERAL))
     assert len(ids) == len(render_digest(digest))
     assert len(posts_to(fake_discord, GENERAL)) == len(ids) + 1  # the rate-limited attempt, then each message
+
+
+async def test_parts_resume_in_the_forum_post_opened_by_the_first(bot: DigestBot, fake_discord: FakeDiscord) -> None:
+    digest = hostile_digest()
+    destination = destination_for(FORUM)
+    parts = bot.publisher.render(digest, destination)
+    assert len(parts) > 2
+    assert bot.publisher.render(digest, destination) == parts  # pure: the ledger may render again on resume
+    first = await bot.publisher.send_part(destination, parts[0], [], "d1p0")
+    (thread,) = fake_discord.threads
+    assert first == str(thread["id"])
+    second = await bot.publisher.send_part(destination, parts[1], [first], "d1p1")
+    assert len(fake_discord.threads) == 1  # no second post: the resumed part went into the first one
+    assert [m["id"] for m in fake_discord.messages[thread["id"]]] == [first, second]
+    assert sent_embeds(fake_discord, thread["id"])[1] == [e.to_dict() for e in parts[1].embeds]

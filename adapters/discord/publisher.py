@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import aiohttp
 import discord
@@ -23,20 +26,40 @@ def destination_for(channel_id: int, thread_id: int | None = None) -> Destinatio
     return Destination(PLATFORM, str(channel_id), str(thread_id) if thread_id else None)
 
 
+@dataclass(frozen=True)
+class DiscordPart:
+    """One message of a digest: its embeds, and the thread title used when it opens a forum post."""
+
+    embeds: list[discord.Embed]
+    thread_name: str
+
+
+@contextmanager
+def _classified(destination: Destination) -> Iterator[None]:
+    """discord.py errors as the core's: `DestinationGone` on 403/404, `SendFailed` on rate limits
+    beyond discord.py's own retries, server or network errors."""
+    try:
+        yield
+    except (discord.Forbidden, discord.NotFound) as exc:
+        raise DestinationGone(f"{destination}: {exc.status} {exc.text or 'no access'}") from exc
+    except discord.RateLimited as exc:
+        raise SendFailed(f"{destination}: rate limited for {exc.retry_after:.0f}s") from exc
+    except discord.HTTPException as exc:
+        raise SendFailed(f"{destination}: {exc.status} {exc.text}") from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise SendFailed(f"{destination}: {type(exc).__name__}") from exc
+
+
 class DiscordPublisher:
-    """`Publisher` for Discord: channels and threads get the digest's messages in order; forum
-    channels get a new thread per digest, titled with the topic and date."""
+    """`Publisher` and `PartPublisher` for Discord: channels and threads get the digest's messages
+    in order; a forum channel gets a new post (thread) per digest, titled with the topic and date."""
 
     platform = PLATFORM
 
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
-    async def _resolve(self, destination: Destination) -> discord.TextChannel | discord.ForumChannel | discord.Thread:
-        try:
-            channel_id = int(destination.thread_id or destination.id)
-        except ValueError:
-            raise DestinationGone(f"{destination}: not a Discord channel id") from None
+    async def _channel(self, channel_id: int, destination: Destination) -> discord.abc.GuildChannel | discord.Thread:
         channel = self._client.get_channel(channel_id)
         if channel is None:
             channel = await self._client.fetch_channel(channel_id)
@@ -44,36 +67,40 @@ class DiscordPublisher:
             raise DestinationGone(f"{destination}: a {type(channel).__name__} cannot receive digests")
         return channel
 
-    async def send(self, digest: Digest, destination: Destination) -> list[str]:
-        """Send every message of the digest; returns their ids. `DestinationGone` on 403/404,
-        `SendFailed` on rate limits beyond discord.py's retries, server or network errors."""
+    def render(self, digest: Digest, destination: Destination) -> list[DiscordPart]:
+        """The digest's messages, in order (the same for every destination)."""
+        name = thread_name(digest)
+        return [DiscordPart(embeds, name) for embeds in render_digest(digest)]
+
+    async def send_part(self, destination: Destination, part: DiscordPart, sent: Sequence[str], key: str) -> str:
+        """Send one message; its id. In a forum the first part opens the post, whose id (on Discord
+        the id of its starter message) later parts are sent to. discord.py has no idempotency key
+        for messages, so `key` is unused."""
         if destination.platform != PLATFORM:
             raise ValueError(f"not a Discord destination: {destination}")
-        messages = render_digest(digest)
-        ids: list[str] = []
         try:
-            channel = await self._resolve(destination)
+            channel_id = int(destination.thread_id or destination.id)
+        except ValueError:
+            raise DestinationGone(f"{destination}: not a Discord channel id") from None
+        with _classified(destination):
+            channel = await self._channel(channel_id, destination)
             if isinstance(channel, discord.ForumChannel):
-                created = await channel.create_thread(
-                    name=thread_name(digest), embeds=messages[0], allowed_mentions=NO_MENTIONS
-                )
-                ids.append(str(created.message.id))
-                target: discord.abc.Messageable = created.thread
-                messages = messages[1:]
-            else:
-                target = channel
-            for embeds in messages:
-                message = await target.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
-                ids.append(str(message.id))
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DestinationGone(f"{destination}: {exc.status} {exc.text or 'no access'}") from exc
-        except discord.RateLimited as exc:
-            raise SendFailed(f"{destination}: rate limited for {exc.retry_after:.0f}s") from exc
-        except discord.HTTPException as exc:
-            raise SendFailed(f"{destination}: {exc.status} {exc.text}") from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise SendFailed(f"{destination}: {type(exc).__name__}") from exc
-        return ids
+                if not sent:
+                    created = await channel.create_thread(
+                        name=part.thread_name, embeds=part.embeds, allowed_mentions=NO_MENTIONS
+                    )
+                    return str(created.message.id)
+                channel = await self._channel(int(sent[0]), destination)
+            assert isinstance(channel, discord.TextChannel | discord.Thread)
+            message = await channel.send(embeds=part.embeds, allowed_mentions=NO_MENTIONS)
+            return str(message.id)
+
+    async def send(self, digest: Digest, destination: Destination) -> list[str]:
+        """Send every message of the digest in order; returns their ids."""
+        sent: list[str] = []
+        for part in self.render(digest, destination):
+            sent.append(await self.send_part(destination, part, sent, key=""))
+        return sent
 
 
 async def publish_to_subscribers(

@@ -322,10 +322,11 @@ class FakeDiscord:
     async def create_thread(self, request: web.Request) -> web.Response:
         parent = int(request.match_info["channel"])
         body = await request.json()
-        thread_id = int(self.next_id())
+        message = self.message(0, body.get("message") or {})
+        thread_id = int(message["id"])  # like Discord: a forum post's id is its starter message's id
+        message["channel_id"] = str(thread_id)
         thread = self._thread(thread_id, parent, body["name"])
         self.channels[thread_id] = thread
-        message = self.message(thread_id, body.get("message") or {})
         self.messages[thread_id].append(message)
         self.threads.append({"parent_id": parent, "id": thread_id, "name": body["name"], "message": message})
         return json_response({**thread, "message": message})
