@@ -112,7 +112,11 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
             err.print(f"{waiting} deliveries wait for a retry or for a platform that is not configured here")
 
 
-@app.command()
+# Telegram group and channel ids are negative numbers: let `-1001234` through as an argument.
+NEGATIVE_IDS = {"ignore_unknown_options": True}
+
+
+@app.command(context_settings=NEGATIVE_IDS)
 def subscribe(
     platform: Annotated[str, typer.Argument(help="telegram, discord or console.")],
     destination: Annotated[str, typer.Argument(help="Chat or channel id (see README).")],
@@ -132,7 +136,7 @@ def subscribe(
     asyncio.run(go())
 
 
-@app.command()
+@app.command(context_settings=NEGATIVE_IDS)
 def unsubscribe(
     platform: Annotated[str, typer.Argument(help="telegram, discord or console.")],
     destination: Annotated[str, typer.Argument(help="Chat or channel id.")],

@@ -8,6 +8,7 @@ Exactly-once across several processes comes from the ledger, not from the schedu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -88,10 +89,12 @@ class DigestScheduler:
             state = await self.publication.ledger.publication_state(topic.id, day)
             if state == "done" or missed_by > self.grace:
                 continue
-            log.info("%s %s: publish time passed %s ago without a publication; publishing now",
-                     topic.id, day, str(missed_by).split(".")[0])
-            try:
+            log.info(
+                "%s %s: publish time passed %s ago without a publication; publishing now",
+                topic.id,
+                day,
+                str(missed_by).split(".")[0],
+            )
+            with contextlib.suppress(Exception):  # logged by publish_latest; the other topics still catch up
                 results.append(await self.publish_latest(topic))
-            except Exception:  # logged; the other topics still catch up
-                continue
         return results

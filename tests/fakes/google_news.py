@@ -10,6 +10,8 @@ import asyncio
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -17,6 +19,20 @@ from aiohttp import web
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "google-news"
 _ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
 _SITE = re.compile(r"site:([\w.-]+)")
+_PUB_DATE = re.compile(rb"<pubDate>([^<]+)</pubDate>")
+
+
+def shift_dates(item: bytes, days: int) -> bytes:
+    """The item with its pubDate moved by `days` (to serve the fixture news as another day's)."""
+    if not days:
+        return item
+
+    def move(match: re.Match[bytes]) -> bytes:
+        moved = parsedate_to_datetime(match.group(1).decode()) + timedelta(days=days)
+        return b"<pubDate>" + format_datetime(moved, usegmt=True).encode() + b"</pubDate>"
+
+    return _PUB_DATE.sub(move, item)
+
 
 HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
@@ -42,9 +58,11 @@ def rss(items: list[bytes]) -> bytes:
 @dataclass
 class GoogleNewsFake:
     """Serves `/rss/search`. `faults[site]` is a list of modes consumed one per request, the last
-    repeating: "ok", "503", "500", "404", "timeout", "malformed", "html"."""
+    repeating: "ok", "503", "500", "404", "timeout", "malformed", "html". `shift_days` moves every
+    item's date, so a test running today can be served the fixture days as recent news."""
 
     fixtures: Path = FIXTURES
+    shift_days: int = 0
     latency: float = 0.0
     timeout_sleep: float = 5.0
     faults: dict[str, list[str]] = field(default_factory=dict)
@@ -83,5 +101,6 @@ class GoogleNewsFake:
                 return web.Response(body=b"<rss><channel><item><title>broken", content_type="application/rss+xml")
             if mode == "html":
                 return web.Response(body=b"<html><body>Sorry</body></html>", content_type="text/html")
-            items += fixture_items(site, self.fixtures) + self.extra_items.get(site, [])
+            items += [shift_dates(i, self.shift_days) for i in fixture_items(site, self.fixtures)]
+            items += self.extra_items.get(site, [])
         return web.Response(body=rss(items), content_type="application/rss+xml", charset="utf-8")

@@ -1,0 +1,206 @@
+"""`digestbot run` as a real process: catch-up publication, exactly-once delivery across SIGKILL,
+clean SIGTERM, and two processes sharing PostgreSQL.
+
+The fake Google News serves the 2026-02-25 fixture news moved to the latest complete day, so the
+process publishes it on start-up (catch-up); the fake Telegram server records every message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from adapters.telegram.render import render_digest
+from digest_core.dates import latest_complete_date
+from digest_core.db import create_engine, create_schema
+from digest_core.publish import Destination
+from digest_core.store import SqlDigestStore
+from digest_core.subscriptions import SubscriptionStore
+from digest_core.topics import Topic
+from tests.fakes.google_news import GoogleNewsFake
+from tests.fakes.server import ThreadedServer
+from tests.fakes.telegram import TOKEN, FakeTelegram
+
+CHATS = [str(-1001000000000 - i) for i in range(1, 25)]
+EXE = str(Path(sys.executable).parent / "digestbot")
+
+
+class KillingTelegram(FakeTelegram):
+    """Kills the bot process with SIGKILL at the `kill_at`-th sendMessage: before accepting it
+    (the platform never saw it), or after accepting it but before answering (the ambiguous case)."""
+
+    def __init__(self, kill_at: int, after_accept: bool) -> None:
+        super().__init__(token=TOKEN)
+        self.kill_at = kill_at
+        self.after_accept = after_accept
+        self.pid: int | None = None
+        self.requests = 0
+
+    async def _sendMessage(self, request: web.Request, params: dict[str, Any]) -> web.StreamResponse:
+        self.requests += 1
+        if self.pid and self.requests == self.kill_at:
+            if self.after_accept:
+                await super()._sendMessage(request, params)
+            os.kill(self.pid, signal.SIGKILL)
+            await asyncio.sleep(1)
+            return web.Response(status=500)
+        return await super()._sendMessage(request, params)
+
+
+@pytest.fixture
+def news(topic: Topic) -> Iterator[str]:
+    today = latest_complete_date(topic, datetime.now(UTC))
+    fake = GoogleNewsFake(shift_days=(today - date(2026, 2, 25)).days)
+    with ThreadedServer(fake.app()) as server:
+        yield server.base_url
+
+
+def env_for(data_dir: Path, news: str, telegram: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "GEMINI_"))}
+    env.update(
+        DATA_DIR=str(data_dir),
+        GOOGLE_NEWS_BASE_URL=news,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=telegram,
+        DELIVERY_LEASE="1",
+        DELIVERY_BACKOFF="0.2",
+        FETCH_BACKOFF="0.05",
+        LOG_LEVEL="INFO",
+        **extra,
+    )
+    return env
+
+
+def start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen([EXE, "run"], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_until(condition: Callable[[], bool], within: float, what: str) -> None:
+    """Poll `condition` (a guard against hangs, not a timing assertion)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def subscribe_all(database_url: str, chats: list[str]) -> None:
+    engine = create_engine(database_url)
+    await create_schema(engine)
+    subs = SubscriptionStore(engine)
+    for chat in chats:
+        await subs.subscribe(Destination("telegram", chat), "china-japan")
+    await engine.dispose()
+
+
+async def expected_parts(database_url: str, day: date) -> list[str]:
+    engine = create_engine(database_url)
+    digest = await SqlDigestStore(engine).get("china-japan", day)
+    await engine.dispose()
+    assert digest is not None
+    return render_digest(digest)
+
+
+def received(fake: FakeTelegram, chat: str) -> list[str]:
+    return [s.text for s in fake.sent_to(chat)]
+
+
+def stop_cleanly(proc: subprocess.Popen[bytes], log: Path) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    assert code == 0, log.read_text()[-3000:]
+    assert "digestbot stopped" in log.read_text()
+
+
+@pytest.mark.parametrize("after_accept", [False, True], ids=["killed-before-accept", "killed-after-accept"])
+def test_sigkill_mid_fan_out_then_restart_delivers_the_rest(
+    tmp_path: Path, news: str, topic: Topic, after_accept: bool
+) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'digestbot.db'}"
+    asyncio.run(subscribe_all(db, CHATS))
+    fake = KillingTelegram(kill_at=9, after_accept=after_accept)
+    log = tmp_path / "run.log"
+    with ThreadedServer(fake.app()) as server:
+        # One send at a time, so that exactly one message is in flight when the kill lands.
+        env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DELIVERY_CONCURRENCY="1")
+        first = start(env, log)
+        fake.pid = first.pid
+        assert first.wait(timeout=60) == -signal.SIGKILL, log.read_text()[-3000:]
+        partial = len(fake.sent)
+        assert 0 < partial < len(CHATS)  # it really died mid-fan-out
+
+        second = start(env, log)
+        day = latest_complete_date(topic, datetime.now(UTC))
+        parts = asyncio.run(expected_parts(db, day))
+        wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 60, "every chat served")
+        stop_cleanly(second, log)
+
+    counts = Counter((s.chat_id, s.text) for s in fake.sent)
+    for chat in CHATS:
+        assert set(received(fake, chat)) == set(parts), f"chat {chat} is missing a part"
+    repeats = {key: n for key, n in counts.items() if n > 1}
+    if after_accept:
+        # Telegram has no idempotency key: the one message accepted in the instant of the kill,
+        # whose answer never arrived, is sent again. That is the only repeat.
+        assert len(repeats) == 1
+        assert list(repeats.values()) == [2]
+    else:
+        assert repeats == {}
+    assert "publishing now" in log.read_text()  # start-up catch-up, not the daily job
+
+
+def test_two_processes_sharing_postgresql_publish_once(tmp_path: Path, news: str, topic: Topic) -> None:
+    base = os.environ.get("TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("needs TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)")
+    name = f"digestbot_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
+
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    db = base.rsplit("/", 1)[0] + f"/{name}"
+    fake = FakeTelegram(token=TOKEN)
+    try:
+        asyncio.run(subscribe_all(db, CHATS))
+        with ThreadedServer(fake.app()) as server:
+            logs = [tmp_path / "a.log", tmp_path / "b.log"]
+            env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DATABASE_URL=db)
+            procs = [start(env, log) for log in logs]
+            day = latest_complete_date(topic, datetime.now(UTC))
+            wait_until(lambda: len(fake.sent) > 0, 60, "a first message")
+            parts = asyncio.run(expected_parts(db, day))
+            wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 60, "every chat served")
+            time.sleep(1.5)  # a lease's worth: any double send would have happened by now
+            for proc, log in zip(procs, logs, strict=True):
+                stop_cleanly(proc, log)
+        for chat in CHATS:
+            assert received(fake, chat) == parts
+        published = sum(log.read_text().count("published:") for log in logs)
+        assert published == 1  # one process built and queued; the other found it in progress
+    finally:
+        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
