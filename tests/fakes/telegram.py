@@ -219,7 +219,7 @@ class FakeTelegram:
     @asynccontextmanager
     async def serve(self) -> AsyncIterator[str]:
         """Serve in the running event loop; yields the base URL for `ApplicationBuilder.base_url`."""
-        runner = web.AppRunner(self.app(), shutdown_timeout=0.5)
+        runner = web.AppRunner(self.app(), shutdown_timeout=0.5, access_log=None)  # server-side log, not ours
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
