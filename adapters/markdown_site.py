@@ -99,6 +99,11 @@ def page_path(content_dir: Path, digest: Digest) -> Path:
     return content_dir / digest.topic / f"{digest.date.isoformat()}.md"
 
 
+def page_url(base_url: str, digest: Digest) -> str:
+    """The digest's page on the Hugo site published at `base_url` (`SITE_BASE_URL`): BASE/TOPIC/DATE/."""
+    return f"{base_url.rstrip('/')}/{quote(digest.topic)}/{digest.date.isoformat()}/"
+
+
 def write_page(content_dir: Path, digest: Digest) -> Path:
     """Write (or replace) the digest's page atomically and return its path."""
     path = page_path(content_dir, digest)

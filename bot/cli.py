@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from adapters.json_format import render_json
-from adapters.markdown_site import render_markdown
+from adapters.markdown_site import page_url, render_markdown, write_page
+from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
 from bot.app import load_configured_topics, open_core
 from bot.logs import setup_logging
 from bot.settings import Settings
@@ -67,6 +68,81 @@ def topics() -> None:
             print(f"  {p.id} [{p.name}, up to {topic.quota_for(p)} articles]: {outlets}")
 
 
+site_app = typer.Typer(no_args_is_help=True, help="The digest archive as a Hugo website (site/).")
+app.add_typer(site_app, name="site")
+
+
+@site_app.command("publish")
+def site_publish(
+    topic: Annotated[str | None, typer.Argument(help="Only this topic; default: every topic.")] = None,
+) -> None:
+    """Write the page of every archived digest into the content directory (CONTENT_DIR)."""
+    settings = load_settings()
+    written = asyncio.run(_publish_archive(settings, load_topics_or_fail(settings), topic))
+    err.print(f"{written} site {'page' if written == 1 else 'pages'} written to {escape(str(settings.content_path))}")
+
+
+async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | None) -> int:
+    written = 0
+    async with open_core(settings, topics_) as core:
+        try:
+            selected = [core.digests.topic(topic_id)] if topic_id else list(topics_)
+        except UnknownTopicError as exc:
+            fail(str(exc))
+        store = core.digests.store
+        for topic in selected:
+            for day in await store.recent_dates(topic.id, limit=100_000):
+                digest = await store.get(topic.id, day)
+                if digest is not None:
+                    write_page(settings.content_path, digest)
+                    written += 1
+    return written
+
+
+@site_app.command("build")
+def site_build(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where the HTML goes; default: SITE_DIR/public.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Hugo's baseURL; default: SITE_BASE_URL, else relative.")
+    ] = None,
+) -> None:
+    """Run Hugo over the site and the digest pages: static HTML, ready to publish."""
+    settings = load_settings()
+    content = settings.content_path
+    destination = output or settings.site_dir / "public"
+    if count_pages(content) == 0:
+        err.print(
+            f"[yellow]warning:[/yellow] no digest pages in {escape(str(content))} yet: "
+            "run `digestbot build TOPIC` or `digestbot site publish` first"
+        )
+    try:
+        built = build_site(settings.site_dir, content, destination, base_url or settings.site_base_url)
+    except HugoFailed as exc:
+        err.print(escape(exc.output.rstrip()))
+        fail(str(exc), EXIT_NOTHING)
+    except SiteError as exc:
+        fail(str(exc))
+    for line in built.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(line)}")
+    err.print(f"site built from {count_pages(content)} digest pages into {escape(str(destination))}")
+
+
+@site_app.command("serve")
+def site_serve(
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to serve on.")] = 1313,
+    bind: Annotated[str, typer.Option("--bind", help="Interface to listen on.")] = "127.0.0.1",
+) -> None:
+    """Preview the site locally with `hugo server` (rebuilds when pages change; Ctrl-C stops)."""
+    settings = load_settings()
+    try:
+        code = serve_site(settings.site_dir, settings.content_path, bind, port)
+    except SiteError as exc:
+        fail(str(exc))
+    raise typer.Exit(code)
+
+
 @app.command()
 def build(
     topic: Annotated[str, typer.Argument(help="Topic id, e.g. china-japan (see `digestbot topics`).")],
@@ -76,8 +152,11 @@ def build(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.markdown,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Build again even if archived.")] = False,
+    page: Annotated[
+        bool, typer.Option("--page/--no-page", help="Also write the site page (CONTENT_DIR/TOPIC/DATE.md).")
+    ] = True,
 ) -> None:
-    """Build (or load from the archive) a topic's digest and print or write it."""
+    """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
     result = asyncio.run(_build(settings, topics_, topic, date, rebuild))
@@ -97,6 +176,17 @@ def build(
     )
     for failed in digest.failed_sources:
         err.print(f"[yellow]warning:[/yellow] {escape(failed.outlet)} failed: {escape(failed.error)}")
+    if page:
+        _write_site_page(settings, result)
+
+
+def _write_site_page(settings: Settings, result: DigestResult) -> None:
+    if not result.stored:
+        err.print("site page not written: the digest's window is still open, so it is not archived yet")
+        return
+    path = write_page(settings.content_path, result.digest)
+    url = f" ({page_url(settings.site_base_url, result.digest)})" if settings.site_base_url else ""
+    err.print(f"site page: {escape(str(path))}{escape(url)}")
 
 
 async def _build(settings: Settings, topics_: Topics, topic_id: str, date: str | None, rebuild: bool) -> DigestResult:

@@ -1,0 +1,110 @@
+"""Running Hugo over the site: `site/` (layouts, config) plus the Markdown pages in the content directory."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+HUGO_CONFIG = "hugo.toml"
+INSTALL_HINT = "install it with `apt-get install hugo` (Debian/Ubuntu) or from https://gohugo.io"
+
+
+class SiteError(Exception):
+    """The site cannot be built or served; the message says why, in one line."""
+
+
+class HugoNotInstalled(SiteError):
+    def __init__(self) -> None:
+        super().__init__(f"Hugo is not installed (no `hugo` on PATH): {INSTALL_HINT}")
+
+
+class HugoFailed(SiteError):
+    """Hugo ran and failed; `output` holds what it printed."""
+
+    def __init__(self, returncode: int, output: str) -> None:
+        lines = [line for line in output.splitlines() if line.strip()]
+        errors = [line for line in lines if "ERROR" in line or line.startswith("Error")]
+        detail = (errors or lines or ["no output"])[-1]
+        super().__init__(f"hugo failed (exit {returncode}): {detail}")
+        self.returncode = returncode
+        self.output = output
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    """A finished build: where it went and any warnings Hugo printed."""
+
+    destination: Path
+    warnings: list[str]
+    output: str
+
+
+def find_hugo(executable: str = "hugo") -> str:
+    """The path of the Hugo executable, or `HugoNotInstalled`."""
+    found = shutil.which(executable)
+    if found is None:
+        raise HugoNotInstalled
+    return found
+
+
+def check_site(site_dir: Path) -> None:
+    """`SiteError` unless `site_dir` holds a Hugo site (its `hugo.toml`)."""
+    if not (site_dir / HUGO_CONFIG).is_file():
+        raise SiteError(f"no Hugo site in {site_dir} ({HUGO_CONFIG} missing): run from the repository or set SITE_DIR")
+
+
+def _common_args(hugo: str, site_dir: Path, content_dir: Path) -> list[str]:
+    return [hugo, "--source", str(site_dir.resolve()), "--contentDir", str(content_dir.resolve())]
+
+
+def build_command(
+    hugo: str, site_dir: Path, content_dir: Path, destination: Path, base_url: str | None = None
+) -> list[str]:
+    """The `hugo` command line that builds the site into `destination`."""
+    args = [*_common_args(hugo, site_dir, content_dir), "--destination", str(destination.resolve())]
+    if base_url:
+        args += ["--baseURL", base_url]
+    return [*args, "--printPathWarnings", "--printI18nWarnings"]
+
+
+def serve_command(hugo: str, site_dir: Path, content_dir: Path, bind: str = "127.0.0.1", port: int = 1313) -> list[str]:
+    """The `hugo server` command line for a local preview that rebuilds when pages change."""
+    return [*_common_args(hugo, site_dir, content_dir), "server", "--bind", bind, "--port", str(port)]
+
+
+def build_site(
+    site_dir: Path,
+    content_dir: Path,
+    destination: Path,
+    base_url: str | None = None,
+    hugo: str | None = None,
+    timeout: float = 300,
+) -> SiteBuild:
+    """Run Hugo once; `HugoFailed` on a failed build, else the build with Hugo's warnings."""
+    check_site(site_dir)
+    content_dir.mkdir(parents=True, exist_ok=True)
+    command = build_command(hugo or find_hugo(), site_dir, content_dir, destination, base_url)
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise HugoFailed(proc.returncode, output)
+    warnings = [line for line in output.splitlines() if line.startswith("WARN") or " WARN " in line]
+    return SiteBuild(destination=destination, warnings=warnings, output=output)
+
+
+def serve_site(site_dir: Path, content_dir: Path, bind: str = "127.0.0.1", port: int = 1313) -> int:
+    """Run `hugo server` in the foreground until it stops (Ctrl-C); its exit status."""
+    check_site(site_dir)
+    content_dir.mkdir(parents=True, exist_ok=True)
+    command = serve_command(find_hugo(), site_dir, content_dir, bind, port)
+    try:
+        return subprocess.run(command, check=False).returncode  # noqa: S603
+    except KeyboardInterrupt:
+        return 0
+
+
+def count_pages(content_dir: Path) -> int:
+    """How many digest pages (TOPIC/DATE.md) the content directory holds."""
+    return sum(1 for _ in content_dir.glob("*/*.md")) if content_dir.is_dir() else 0
