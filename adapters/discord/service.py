@@ -1,0 +1,50 @@
+"""Discord as a platform of `digestbot run`: the gateway client answers slash commands, its
+publisher delivers; for `digestbot publish` only the REST login is made."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from adapters.discord.client import DigestBot, DiscordStartError, configure_endpoints, run_bot
+from adapters.discord.publisher import DiscordPublisher
+from bot.app import Core
+
+READY_TIMEOUT = 60.0
+
+
+class DiscordPlatform:
+    name = "discord"
+
+    def __init__(self, core: Core) -> None:
+        settings = core.settings
+        assert settings.discord_bot_token is not None
+        configure_endpoints(settings.discord_api_base_url, settings.discord_gateway_url)
+        self._token = settings.discord_bot_token.get_secret_value()
+        self.client = DigestBot(core.digests, core.subscriptions, settings.discord_guild_id)
+        self.publisher: DiscordPublisher = self.client.publisher
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, listen: bool = True) -> None:
+        if not listen:
+            await self.client.login(self._token)
+            return
+        self._task = asyncio.create_task(run_bot(self.client, self._token, self._stop))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + READY_TIMEOUT
+        while not self.client.is_ready():
+            if self._task.done():
+                self._task.result()  # DiscordStartError for a refused token
+                raise DiscordStartError("the Discord connection ended before it was ready")
+            if loop.time() > deadline:
+                raise DiscordStartError(f"Discord was not ready within {READY_TIMEOUT:.0f} s")
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        if self._task is None:
+            await self.client.close()
+            return
+        self._stop.set()
+        with contextlib.suppress(DiscordStartError):
+            await self._task
