@@ -25,6 +25,9 @@ async def create_schema(engine: AsyncEngine) -> None:
     """Create every table that is missing."""
     # Importing the modules that define tables registers them on Base.metadata.
     import digest_core.deliveries
+    import digest_core.feed_state
+    import digest_core.links
+    import digest_core.source_stats
     import digest_core.store
     import digest_core.subscriptions  # noqa: F401
 

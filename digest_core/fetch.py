@@ -1,5 +1,8 @@
 """Fetching raw feeds: one Google News search RSS query per outlet, concurrently, with retries.
 
+Outlets' own RSS/Atom feeds are fetched by `digest_core.feeds.OutletFeedSource`; both honour
+`Retry-After` and share a per-host limit (`digest_core.polite`).
+
 A source never raises for one outlet's failure: it returns a `FeedResult` with the error, so
 the digest can be built from the outlets that answered and record the ones that did not.
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -17,16 +19,22 @@ from urllib.parse import quote
 import httpx
 
 from digest_core.dates import Window
+from digest_core.polite import HostLimiter, PoliteClient
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "Digestbot/0.1 (+https://github.com/digestbot/digestbot)"
+GOOGLE_NEWS = "google-news"
 
 
 @dataclass(frozen=True)
 class FeedResult:
-    """The raw bytes one outlet's query returned, or why it failed."""
+    """The raw bytes one outlet's query (or feed) returned, or why it failed.
+
+    `kind` is "google-news" or "feed"; `base_url` resolves relative links (the final URL after
+    redirects); `not_modified` means the body is the stored one, reused after a 304.
+    """
 
     perspective: Perspective
     outlet: Outlet
@@ -34,6 +42,11 @@ class FeedResult:
     body: bytes | None = None
     error: str | None = None
     content_type: str | None = None
+    kind: str = GOOGLE_NEWS
+    base_url: str | None = None
+    status: int | None = None
+    latency: float | None = None
+    not_modified: bool = False
 
 
 class FeedSource(Protocol):
@@ -61,10 +74,6 @@ def google_news_url(base_url: str, topic: Topic, outlet: Outlet, window: Window)
     return f"{base_url.rstrip('/')}/rss/search?q={q}&{topic.locale}"
 
 
-class RetryableHTTPError(Exception):
-    """A response worth asking again for (5xx, 429)."""
-
-
 class GoogleNewsSource:
     """Google News search RSS, one concurrent query per outlet."""
 
@@ -74,43 +83,32 @@ class GoogleNewsSource:
         base_url: str = "https://news.google.com",
         attempts: int = 3,
         backoff: float = 0.5,
+        limiter: HostLimiter | None = None,
+        max_retry_after: float = 120.0,
     ) -> None:
-        self._client = client
         self._base_url = base_url
-        self._attempts = max(1, attempts)
-        self._backoff = backoff
+        self._http = PoliteClient(client, limiter, attempts, backoff, max_retry_after)
 
     async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
-        return list(await asyncio.gather(*(self._fetch_outlet(topic, p, o, window) for p, o in topic.all_outlets)))
+        """One result per outlet that has not opted out of Google News (`google_news = false`)."""
+        outlets = [(p, o) for p, o in topic.all_outlets if o.google_news]
+        return list(await asyncio.gather(*(self._fetch_outlet(topic, p, o, window) for p, o in outlets)))
 
     async def _fetch_outlet(self, topic: Topic, perspective: Perspective, outlet: Outlet, window: Window) -> FeedResult:
         url = google_news_url(self._base_url, topic, outlet, window)
-        error = "no attempt made"
-        for attempt in range(1, self._attempts + 1):
-            try:
-                response = await self._client.get(url)
-                if response.status_code == 429 or response.status_code >= 500:
-                    raise RetryableHTTPError(f"HTTP {response.status_code}")
-                if response.status_code != 200:
-                    return FeedResult(perspective, outlet, url, error=f"HTTP {response.status_code}")
-                return FeedResult(
-                    perspective,
-                    outlet,
-                    url,
-                    body=response.content,
-                    content_type=response.headers.get("content-type"),
-                )
-            except httpx.TimeoutException:
-                error = "timed out"
-            except RetryableHTTPError as exc:
-                error = str(exc)
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            if attempt < self._attempts:
-                delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)  # noqa: S311
-                log.info(
-                    "%s: %s, retrying in %.1fs (attempt %d/%d)", outlet.name, error, delay, attempt, self._attempts
-                )
-                await asyncio.sleep(delay)
-        log.warning("%s: giving up after %d attempts: %s", outlet.name, self._attempts, error)
-        return FeedResult(perspective, outlet, url, error=f"{error} after {self._attempts} attempts")
+        got = await self._http.get(url, label=outlet.name)
+        response = got.response
+        if response is None:
+            return FeedResult(perspective, outlet, url, error=got.error, status=got.status)
+        if response.status_code != 200:
+            error = f"HTTP {response.status_code}"
+            return FeedResult(perspective, outlet, url, error=error, status=response.status_code, latency=got.latency)
+        return FeedResult(
+            perspective,
+            outlet,
+            url,
+            body=response.content,
+            content_type=response.headers.get("content-type"),
+            status=response.status_code,
+            latency=got.latency,
+        )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
 
 class Article(BaseModel):
-    """One news article, normalized. `n` is its number in the digest's source list (0 = unnumbered)."""
+    """One news article, normalized. `n` is its number in the digest's source list (0 = unnumbered).
+
+    `url` is the link the source gave (for Google News, an opaque redirect); `publisher_url` is
+    the article on the outlet's own site when known (its feed, or a resolved Google link).
+    """
 
     title: str
     url: str
@@ -18,6 +23,20 @@ class Article(BaseModel):
     published: datetime
     summary: str = ""
     n: int = 0
+    publisher_url: str | None = None
+
+    @property
+    def link(self) -> str:
+        """The link to show readers: the publisher's URL when known, else the source's."""
+        return self.publisher_url or self.url
+
+    @property
+    def publisher_domain(self) -> str | None:
+        """The host of the publisher's URL without `www.`, when known."""
+        if not self.publisher_url:
+            return None
+        host = urlsplit(self.publisher_url).hostname or ""
+        return host.lower().removeprefix("www.") or None
 
 
 class Bullet(BaseModel):

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import feedparser
 import ftfy
 
-from digest_core.fetch import FeedResult
+from digest_core.fetch import GOOGLE_NEWS, FeedResult
 from digest_core.models import Article
 from digest_core.topics import Outlet, Topic
 
@@ -71,14 +71,26 @@ def _published(entry: feedparser.FeedParserDict) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
 
 
+def _looks_like_html(body: bytes, content_type: str | None) -> bool:
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return (content_type or "").lower().startswith("text/html") or head.startswith((b"<!doctype html", b"<html"))
+
+
 def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
-    """Parse one outlet's feed bytes into normalized articles; `FeedParseError` if nothing usable."""
+    """Parse one outlet's feed bytes into normalized articles; `FeedParseError` if nothing usable.
+
+    Relative links are resolved against the feed's (final) URL.
+    """
     assert result.body is not None
-    headers = {"content-type": result.content_type} if result.content_type else {}
+    headers = {"content-location": result.base_url or result.url}
+    if result.content_type:
+        headers["content-type"] = result.content_type
     feed = feedparser.parse(result.body, response_headers=headers)
     articles = [a for a in (_article(e, result, topic) for e in feed.entries) if a is not None]
     if articles:
         return articles  # a feed with a recoverable XML error still gives what it could parse
+    if _looks_like_html(result.body, result.content_type) and not feed.get("version"):
+        raise FeedParseError("not a valid feed: the server sent an HTML page, not RSS or Atom (check the feed URL)")
     if feed.bozo:
         exc = feed.get("bozo_exception")
         detail = f"{type(exc).__name__}: {str(exc).strip()[:120]}" if exc else "unreadable"
@@ -112,4 +124,5 @@ def _article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic)
         perspective=perspective.id,
         published=published,
         summary=summary,
+        publisher_url=link if result.kind != GOOGLE_NEWS else None,
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import Protocol, runtime_checkable
 
-from digest_core.dates import digest_window
-from digest_core.fetch import FeedSource
+from digest_core.dates import Window, digest_window
+from digest_core.fetch import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount
 from digest_core.normalize import FeedParseError, parse_feed
 from digest_core.select import Selection, select_articles
@@ -20,20 +21,45 @@ class NoArticlesError(Exception):
     """The window holds no on-topic article: there is nothing to digest (and nothing is stored)."""
 
 
+@runtime_checkable
+class ArticleSource(Protocol):
+    """A source that turns its feeds into articles itself (to record per-source stats, add publisher
+    links...). `collect` uses it instead of parsing a plain `FeedSource`'s results."""
+
+    async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]: ...
+
+
+def parse_result(result: FeedResult, topic: Topic) -> tuple[list[Article], str | None]:
+    """One fetched feed's articles, or the reason it gave none (fetch or parse error)."""
+    if result.body is None:
+        return [], result.error or "no response"
+    try:
+        return parse_feed(result, topic), None
+    except FeedParseError as exc:
+        where = f"feed {result.url}" if result.kind != GOOGLE_NEWS else "Google News"
+        log.warning("%s (%s): %s", result.outlet.name, where, exc)
+        return [], str(exc)
+
+
+def failed_source(result: FeedResult, error: str) -> FailedSource:
+    """A failure as the digest records it; an outlet's own feed is named by its URL."""
+    if result.kind == GOOGLE_NEWS:
+        return FailedSource(outlet=result.outlet.name, error=error)
+    return FailedSource(outlet=result.outlet.name, error=f"feed {result.url}: {error}")
+
+
 async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Article], list[FailedSource]]:
-    """Every outlet's articles, and the outlets that failed (fetch or parse), for the date's window."""
+    """Every outlet's articles, and the sources that failed (fetch or parse), for the date's window."""
     window = digest_window(topic, day)
+    if isinstance(source, ArticleSource):
+        return await source.collect(topic, window)
     articles: list[Article] = []
     failed: list[FailedSource] = []
     for result in await source.fetch(topic, window):
-        if result.body is None:
-            failed.append(FailedSource(outlet=result.outlet.name, error=result.error or "no response"))
-            continue
-        try:
-            articles.extend(parse_feed(result, topic))
-        except FeedParseError as exc:
-            log.warning("%s: %s", result.outlet.name, exc)
-            failed.append(FailedSource(outlet=result.outlet.name, error=str(exc)))
+        parsed, error = parse_result(result, topic)
+        articles.extend(parsed)
+        if error is not None:
+            failed.append(failed_source(result, error))
     return articles, failed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from rapidfuzz import fuzz
 
@@ -15,6 +16,7 @@ from digest_core.stories import central_title, group_stories
 from digest_core.topics import Topic
 
 _NON_WORD = re.compile(r"[^\w]+")
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|ocid|cmpid)$", re.IGNORECASE)
 SAME_HEADLINE = 92.0  # rapidfuzz ratio (0-100) above which one outlet's two headlines are one
 
 
@@ -38,18 +40,35 @@ def _headline_key(title: str) -> str:
     return _NON_WORD.sub(" ", title.casefold()).strip()
 
 
+def canonical_url(url: str) -> str:
+    """A URL compared loosely: no scheme, `www.`, fragment, tracking parameters or trailing slash."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    return f"{host}{parts.path.rstrip('/')}" + (f"?{query}" if query else "")
+
+
 def drop_repeats(articles: Sequence[Article]) -> list[Article]:
-    """Keep one of each outlet's repeated headline (the newest) and one of each URL."""
+    """Keep one of each outlet's repeated headline and one of each URL (publisher URLs compared loosely).
+
+    Of repeats, the one with a publisher URL is kept (an outlet's own feed over its Google News
+    redirect), then the newest.
+    """
     kept: list[Article] = []
-    for article in sorted(articles, key=lambda a: a.published, reverse=True):
+    seen_urls: set[str] = set()
+    ordered = sorted(articles, key=lambda a: (a.publisher_url is not None, a.published), reverse=True)
+    for article in ordered:
         key = _headline_key(article.title)
-        if any(
-            k.url == article.url
-            or (k.outlet == article.outlet and fuzz.ratio(_headline_key(k.title), key) >= SAME_HEADLINE)
-            for k in kept
+        urls = {article.url, canonical_url(article.link)}
+        if urls & seen_urls or any(
+            k.outlet == article.outlet and fuzz.ratio(_headline_key(k.title), key) >= SAME_HEADLINE for k in kept
         ):
             continue
         kept.append(article)
+        seen_urls |= urls
     return kept
 
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -32,10 +32,34 @@ class _Strict(BaseModel):
 
 
 class Outlet(_Strict):
-    """A news organisation: one canonical name and the domains it publishes under."""
+    """A news organisation: one canonical name, the domains it publishes under, and where to read it.
+
+    It is read through a Google News `site:` query (unless `google_news = false`) and through
+    each of its own RSS or Atom `feeds`.
+    """
 
     name: str = Field(min_length=1)
     domains: list[str] = Field(min_length=1)
+    feeds: list[str] = Field(default_factory=list, description="The outlet's own RSS or Atom feed URLs.")
+    google_news: bool = Field(default=True, description="Also query Google News for this outlet's domains.")
+
+    @field_validator("feeds")
+    @classmethod
+    def _valid_feeds(cls, feeds: list[str]) -> list[str]:
+        cleaned = [f.strip() for f in feeds]
+        for f in cleaned:
+            parts = urlsplit(f)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError(f"{f!r} is not an http(s) feed URL")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("feed URLs must be unique")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> Outlet:
+        if not self.google_news and not self.feeds:
+            raise ValueError(f"outlet {self.name!r} has google_news = false and no feeds: nothing to read")
+        return self
 
     @field_validator("domains")
     @classmethod

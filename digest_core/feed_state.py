@@ -1,0 +1,102 @@
+"""What each outlet feed last answered: validators for conditional GET and the body to reuse on 304."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import DateTime, LargeBinary, String, Text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from digest_core.db import Base
+
+
+def url_key(url: str) -> str:
+    """A fixed-length key for a URL (URLs can be longer than an index allows)."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's last full answer: its validators and body."""
+
+    url: str
+    body: bytes
+    fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+
+
+class FeedStateRow(Base):
+    __tablename__ = "feed_states"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FeedStateStore(Protocol):
+    async def get(self, url: str) -> FeedState | None: ...
+    async def put(self, state: FeedState) -> None: ...
+
+
+class MemoryFeedStateStore:
+    """`FeedStateStore` in a dict, for one process (and tests of the fetch logic alone)."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, FeedState] = {}
+
+    async def get(self, url: str) -> FeedState | None:
+        return self.states.get(url)
+
+    async def put(self, state: FeedState) -> None:
+        self.states[state.url] = state
+
+
+class SqlFeedStateStore:
+    """`FeedStateStore` in the database, one row per feed URL."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def get(self, url: str) -> FeedState | None:
+        async with self._sessions() as session:
+            row = await session.get(FeedStateRow, url_key(url))
+            if row is None:
+                return None
+            return FeedState(
+                url=row.url,
+                body=row.body,
+                fetched_at=row.fetched_at,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                content_type=row.content_type,
+            )
+
+    async def put(self, state: FeedState) -> None:
+        """Store (or replace) a feed's state; a concurrent first insert elsewhere is overwritten."""
+        for _ in range(2):
+            try:
+                async with self._sessions.begin() as session:
+                    row = await session.get(FeedStateRow, url_key(state.url))
+                    if row is None:
+                        row = FeedStateRow(key=url_key(state.url))
+                        session.add(row)
+                    row.url = state.url
+                    row.etag = state.etag
+                    row.last_modified = state.last_modified
+                    row.content_type = state.content_type
+                    row.body = state.body
+                    row.fetched_at = state.fetched_at
+                return
+            except IntegrityError:
+                continue

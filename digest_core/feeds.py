@@ -1,0 +1,133 @@
+"""Outlets' own RSS and Atom feeds, fetched politely: conditional GET, gzip, per-host limits, `Retry-After`.
+
+A feed that answers 304 Not Modified gives the body stored at its last 200, so the digest still
+sees its items; a feed that fails gives a `FeedResult` with the error, never an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from digest_core.dates import Window
+from digest_core.feed_state import FeedState, FeedStateStore
+from digest_core.fetch import FeedResult
+from digest_core.polite import PoliteClient
+from digest_core.topics import Outlet, Perspective, Topic
+
+log = logging.getLogger(__name__)
+
+FEED = "feed"
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+MAX_INFLATED = 32 * 1024 * 1024  # a gzip file served as is may not inflate past this
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class FeedBodyError(ValueError):
+    """A body that cannot be turned into feed bytes (a broken or oversized gzip file)."""
+
+
+def inflate(body: bytes) -> bytes:
+    """The body itself, or its contents when it is a gzip file served without `Content-Encoding`.
+
+    httpx already decodes `Content-Encoding: gzip`; this handles `feed.xml.gz` style answers.
+    """
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, MAX_INFLATED)
+    except zlib.error as exc:
+        raise FeedBodyError(f"broken gzip data ({exc})") from None
+    if inflater.unconsumed_tail:
+        raise FeedBodyError(f"gzip data inflates past {MAX_INFLATED // (1024 * 1024)} MB")
+    if not inflater.eof:
+        raise FeedBodyError("broken gzip data (truncated)")
+    return out
+
+
+def feed_jobs(topic: Topic) -> list[tuple[Perspective, Outlet, str]]:
+    """Every (perspective, outlet, feed URL) of a topic, in topics-file order."""
+    return [(p, o, url) for p, o in topic.all_outlets for url in o.feeds]
+
+
+class OutletFeedSource:
+    """`FeedSource` for the `feeds` an outlet lists, one result per feed URL."""
+
+    def __init__(self, http: PoliteClient, states: FeedStateStore, clock: Callable[[], datetime] = utc_now) -> None:
+        self._http = http
+        self._states = states
+        self._clock = clock
+
+    async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
+        return list(await asyncio.gather(*(self._fetch_feed(p, o, url) for p, o, url in feed_jobs(topic))))
+
+    async def _fetch_feed(self, perspective: Perspective, outlet: Outlet, url: str) -> FeedResult:
+        def failed(error: str, status: int | None = None, latency: float | None = None) -> FeedResult:
+            log.warning("%s feed %s: %s", outlet.name, url, error)
+            return FeedResult(perspective, outlet, url, error=error, kind=FEED, status=status, latency=latency)
+
+        state = await self._states.get(url)
+        headers = {"Accept": ACCEPT}
+        if state is not None:
+            if state.etag:
+                headers["If-None-Match"] = state.etag
+            if state.last_modified:
+                headers["If-Modified-Since"] = state.last_modified
+        got = await self._http.get(url, headers, label=f"{outlet.name} feed")
+        response = got.response
+        if response is None:
+            return failed(got.error or "no response", got.status)
+        status = response.status_code
+        if status == 304:
+            if state is None:
+                return failed("HTTP 304 Not Modified to an unconditional request", status, got.latency)
+            return FeedResult(
+                perspective,
+                outlet,
+                url,
+                body=state.body,
+                content_type=state.content_type,
+                kind=FEED,
+                base_url=str(response.url),
+                status=status,
+                latency=got.latency,
+                not_modified=True,
+            )
+        if status != 200:
+            return failed(f"HTTP {status}", status, got.latency)
+        try:
+            body = inflate(response.content)
+        except FeedBodyError as exc:
+            return failed(str(exc), status, got.latency)
+        # an inflated .gz file's own type (application/gzip) says nothing of the XML inside
+        content_type = response.headers.get("content-type") if body is response.content else None
+        state = FeedState(
+            url=url,
+            body=body,
+            fetched_at=self._clock(),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            content_type=content_type,
+        )
+        try:
+            await self._states.put(state)
+        except Exception:  # the items are still good; the next fetch is just unconditional
+            log.warning("%s feed %s: could not store its state", outlet.name, url, exc_info=True)
+        return FeedResult(
+            perspective,
+            outlet,
+            url,
+            body=body,
+            content_type=content_type,
+            kind=FEED,
+            base_url=str(response.url),
+            status=status,
+            latency=got.latency,
+        )

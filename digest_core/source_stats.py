@@ -1,0 +1,118 @@
+"""How each source answered when a digest was built: one row per fetch, the latest shown per source.
+
+A source is an outlet's Google News query (`source = "google-news"`) or one of its feed URLs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import DateTime, Integer, String, Text, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from digest_core.db import Base
+
+KEEP = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class SourceStat:
+    """One fetch of one source for one topic. `status` is "ok", "not modified" or the error."""
+
+    topic: str
+    outlet: str
+    source: str
+    fetched_at: datetime
+    status: str
+    http_status: int | None = None
+    items: int = 0
+    on_topic: int = 0
+    latency_ms: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"ok", "not modified"}
+
+
+class SourceFetchRow(Base):
+    __tablename__ = "source_fetches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), index=True)
+    outlet: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    on_topic: Mapped[int] = mapped_column(Integer, default=0)
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+
+
+class SourceStatsStore(Protocol):
+    async def record(self, stats: list[SourceStat]) -> None: ...
+    async def latest(self, topic: str) -> dict[tuple[str, str], SourceStat]: ...
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored one is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SqlSourceStats:
+    """`SourceStatsStore` in the database; rows older than `keep` are pruned as new ones arrive."""
+
+    def __init__(self, engine: AsyncEngine, keep: timedelta = KEEP) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._keep = keep
+
+    async def record(self, stats: list[SourceStat]) -> None:
+        if not stats:
+            return
+        async with self._sessions.begin() as session:
+            session.add_all(
+                SourceFetchRow(
+                    topic=s.topic,
+                    outlet=s.outlet,
+                    source=s.source,
+                    fetched_at=s.fetched_at,
+                    status=s.status,
+                    http_status=s.http_status,
+                    items=s.items,
+                    on_topic=s.on_topic,
+                    latency_ms=s.latency_ms,
+                )
+                for s in stats
+            )
+            oldest = min(s.fetched_at for s in stats) - self._keep
+            topics = {s.topic for s in stats}
+            await session.execute(
+                delete(SourceFetchRow).where(SourceFetchRow.topic.in_(topics), SourceFetchRow.fetched_at < oldest)
+            )
+
+    async def latest(self, topic: str) -> dict[tuple[str, str], SourceStat]:
+        """The newest fetch of each of the topic's sources, by (outlet, source)."""
+        newest = (
+            select(func.max(SourceFetchRow.id))
+            .where(SourceFetchRow.topic == topic)
+            .group_by(SourceFetchRow.outlet, SourceFetchRow.source)
+        )
+        async with self._sessions() as session:
+            rows = await session.scalars(select(SourceFetchRow).where(SourceFetchRow.id.in_(newest)))
+            return {
+                (r.outlet, r.source): SourceStat(
+                    topic=r.topic,
+                    outlet=r.outlet,
+                    source=r.source,
+                    fetched_at=_utc(r.fetched_at),
+                    status=r.status,
+                    http_status=r.http_status,
+                    items=r.items,
+                    on_topic=r.on_topic,
+                    latency_ms=r.latency_ms,
+                )
+                for r in rows
+            }

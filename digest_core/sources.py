@@ -1,0 +1,104 @@
+"""All of a topic's sources at once: Google News and outlets' own feeds, parsed, counted and linked.
+
+`NewsSources` is the `FeedSource` (and `ArticleSource`) the bot wires: it fetches every source
+concurrently, parses each into articles, records per-source stats (items, on-topic, status,
+latency) and, when configured, adds publisher links to the on-topic Google News items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from digest_core.dates import Window
+from digest_core.fetch import GOOGLE_NEWS, FeedResult, FeedSource
+from digest_core.links import PublisherLinks
+from digest_core.models import Article, FailedSource
+from digest_core.pipeline import failed_source, parse_result
+from digest_core.polite import host_of
+from digest_core.relevance import RelevanceRule
+from digest_core.source_stats import SourceStat, SourceStatsStore
+from digest_core.topics import Topic
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def source_name(result: FeedResult) -> str:
+    """How stats name a source: "google-news" for an outlet's query, else the feed URL."""
+    return GOOGLE_NEWS if result.kind == GOOGLE_NEWS else result.url
+
+
+def _status(result: FeedResult, error: str | None) -> str:
+    if error is not None:
+        return error
+    return "not modified" if result.not_modified else "ok"
+
+
+class NewsSources:
+    """Every configured source of a topic, as one `FeedSource` that also collects articles itself."""
+
+    def __init__(
+        self,
+        sources: Sequence[FeedSource],
+        stats: SourceStatsStore | None = None,
+        links: PublisherLinks | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._sources = list(sources)
+        self._stats = stats
+        self._links = links
+        self._clock = clock
+
+    async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
+        batches = await asyncio.gather(*(s.fetch(topic, window) for s in self._sources))
+        return [r for batch in batches for r in batch]
+
+    async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]:
+        """Articles from every source, the failed sources, stats recorded, publisher links added."""
+        fetched_at = self._clock()
+        rule = RelevanceRule(topic)
+        articles: list[Article] = []
+        failed: list[FailedSource] = []
+        stats: list[SourceStat] = []
+        for result in await self.fetch(topic, window):
+            parsed, error = parse_result(result, topic)
+            articles.extend(parsed)
+            if error is not None:
+                failed.append(failed_source(result, error))
+            stats.append(
+                SourceStat(
+                    topic=topic.id,
+                    outlet=result.outlet.name,
+                    source=source_name(result),
+                    fetched_at=fetched_at,
+                    status=_status(result, error),
+                    http_status=result.status,
+                    items=len(parsed),
+                    on_topic=sum(1 for a in parsed if a.published in window and rule.judge(a).on_topic),
+                    latency_ms=round(result.latency * 1000) if result.latency is not None else None,
+                )
+            )
+        if self._links is not None:
+            articles = await self._links.attach(
+                articles,
+                wanted=lambda a: a.published in window and rule.judge(a).on_topic,
+                accept=lambda a, url: _owned_by_outlet(topic, a, url),
+            )
+        if self._stats is not None:
+            try:
+                await self._stats.record(stats)
+            except Exception:  # stats must never cost a digest
+                log.warning("%s: could not record source stats", topic.id, exc_info=True)
+        return articles, failed
+
+
+def _owned_by_outlet(topic: Topic, article: Article, url: str) -> bool:
+    """A publisher URL is trusted only on the article's own outlet's domains (not a consent page)."""
+    owner = topic.outlet_for_host(host_of(url).removeprefix("www."))
+    return owner is not None and owner[1].name == article.outlet
