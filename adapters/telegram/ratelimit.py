@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -56,13 +56,15 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         max_retries: int = 3,
         margin: float = 0.05,
         clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.overall_per_second = overall_per_second
         self.group_per_minute = group_per_minute
         self.chat_interval = chat_interval
         self.max_retries = max_retries
         self.margin = margin
-        self._clock = clock
+        self._clock = clock  # clock and sleep are injectable for tests in virtual time
+        self._sleep = sleep
         self._overall: deque[float] = deque()
         self._overall_lock = asyncio.Lock()
         self._chats: dict[str, _ChatState] = {}
@@ -104,7 +106,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         """Sleep until `remaining()` is no longer positive; re-checked, as another task may take the slot."""
         wait = remaining()
         while wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
             wait = remaining()
 
     async def _reserve(self, chat_key: str, group: bool) -> None:

@@ -1,0 +1,107 @@
+"""The rate limiter in virtual time: no window ever holds more than the limits allow."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from adapters.telegram.ratelimit import TelegramRateLimiter, is_throttled
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as build_application sets it
+
+
+class VirtualTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while times[start] <= t - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def send_all(limiter: TelegramRateLimiter, vt: VirtualTime, chats: list[int | str],
+                   fail_once: set[int] | None = None) -> dict[str, list[float]]:
+    sent: dict[str, list[float]] = defaultdict(list)
+    failing = set(fail_once or ())
+
+    async def call(chat: int | str, i: int) -> bool:
+        if i in failing:
+            failing.discard(i)
+            raise RetryAfter(timedelta(seconds=5))
+        sent[str(chat)].append(vt.now)
+        return True
+
+    async def one(i: int, chat: int | str) -> Any:
+        return await limiter.process_request(call, (chat, i), {}, "sendMessage", {"chat_id": chat}, None)
+
+    await asyncio.gather(*(one(i, chat) for i, chat in enumerate(chats)))
+    return sent
+
+
+async def test_limits_hold_overall_per_chat_and_per_group() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter(margin=0.0, clock=vt.clock, sleep=vt.sleep)
+    chats: list[int | str] = [*range(1, 201), *([7] * 10), *([-100500] * 25), *(["@channel"] * 22)]
+    sent = await send_all(limiter, vt, chats)
+    everything = [t for times in sent.values() for t in times]
+    assert len(everything) == len(chats)
+    assert max_in_window(everything, 1.0) <= 30
+    assert min(b - a for a, b in zip(sent["7"], sent["7"][1:], strict=False)) >= 1.0
+    assert max_in_window(sent["-100500"], 60.0) <= 20
+    assert max_in_window(sent["@channel"], 60.0) <= 20
+    assert vt.now >= 60.0  # the 21st group message had to wait for the minute to pass
+
+
+async def test_retry_after_pauses_every_send_and_retries_the_request() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter(margin=0.0, clock=vt.clock, sleep=vt.sleep)
+    chats: list[int | str] = list(range(1, 41))
+    sent = await send_all(limiter, vt, chats, fail_once={0})
+    assert sorted(sent) == sorted(str(c) for c in chats)  # the failed one was retried, once
+    assert limiter.retry_afters == 1
+    assert all(len(times) == 1 for times in sent.values())
+    assert sent["1"][0] >= 5.0  # sent again only after the pause
+    assert max(t for times in sent.values() for t in times) >= 5.0
+
+
+async def test_gives_up_after_max_retries() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter(max_retries=1, clock=vt.clock, sleep=vt.sleep)
+    calls = 0
+
+    async def always_flooded() -> bool:
+        nonlocal calls
+        calls += 1
+        raise RetryAfter(timedelta(seconds=3))
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(always_flooded, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert calls == 2
+    assert vt.now >= 3.0
+
+
+def test_only_message_sends_are_throttled() -> None:
+    assert is_throttled("sendMessage")
+    assert not is_throttled("sendChatAction")
+    assert not is_throttled("getChatMember")
