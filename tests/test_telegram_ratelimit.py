@@ -61,7 +61,7 @@ async def send_all(limiter: TelegramRateLimiter, vt: VirtualTime, chats: list[in
 
 async def test_limits_hold_overall_per_chat_and_per_group() -> None:
     vt = VirtualTime()
-    limiter = TelegramRateLimiter(margin=0.0, clock=vt.clock, sleep=vt.sleep)
+    limiter = TelegramRateLimiter(margin=0.001, clock=vt.clock, sleep=vt.sleep)
     chats: list[int | str] = [*range(1, 201), *([7] * 10), *([-100500] * 25), *(["@channel"] * 22)]
     sent = await send_all(limiter, vt, chats)
     everything = [t for times in sent.values() for t in times]
@@ -75,7 +75,7 @@ async def test_limits_hold_overall_per_chat_and_per_group() -> None:
 
 async def test_retry_after_pauses_every_send_and_retries_the_request() -> None:
     vt = VirtualTime()
-    limiter = TelegramRateLimiter(margin=0.0, clock=vt.clock, sleep=vt.sleep)
+    limiter = TelegramRateLimiter(margin=0.001, clock=vt.clock, sleep=vt.sleep)
     chats: list[int | str] = list(range(1, 41))
     sent = await send_all(limiter, vt, chats, fail_once={0})
     assert sorted(sent) == sorted(str(c) for c in chats)  # the failed one was retried, once
