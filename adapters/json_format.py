@@ -37,7 +37,26 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
             }
             for a in digest.articles
         ],
-        "stories": [{"title": s.title, "articles": s.articles} for s in digest.stories],
+        "stories": [
+            {
+                "title": s.title,
+                "articles": s.articles,
+                "sides": digest.sides(s),
+                "label": s.label,
+                "status": s.status,
+                "day": s.day,
+                "framing": [
+                    {"perspective": f.perspective, "text": f.text, "citations": f.citations} for f in s.framing
+                ],
+            }
+            for s in digest.stories
+        ],
+        "blindspots": [
+            {"title": s.title, "perspective": digest.sides(s)[0], "articles": len(s.articles)}
+            for s in digest.blindspots
+        ],
+        "vanished": digest.vanished,
+        "counts": {"in_window": digest.in_window, "on_topic": digest.on_topic},
         "failed_sources": [{"outlet": f.outlet, "error": f.error} for f in digest.failed_sources],
     }
 

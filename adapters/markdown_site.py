@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from digest_core.captions import blindspot_text, side_name, story_caption
 from digest_core.models import Article, Bullet, Digest
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -38,7 +39,7 @@ def _iso_z(moment: datetime) -> str:
 
 
 def _citations(bullet: Bullet, digest: Digest) -> str:
-    links = ", ".join(f"[{n}]({safe_url(digest.article(n).url)})" for n in bullet.citations)
+    links = ", ".join(f"[{n}]({safe_url(digest.article(n).link)})" for n in bullet.citations)
     return f" ({links})" if links else ""
 
 
@@ -51,7 +52,7 @@ def _bullets(bullets: list[Bullet], digest: Digest, empty: str) -> list[str]:
 def _source_line(article: Article, digest: Digest) -> str:
     day = article.published.date()
     return (
-        f"{article.n}. [{digest.language}] [{escape_markdown(article.title)}]({safe_url(article.url)})"
+        f"{article.n}. [{digest.language}] [{escape_markdown(article.title)}]({safe_url(article.link)})"
         f" - {escape_markdown(article.outlet)} ({day.month}/{day.day}/{day.year})"
     )
 
@@ -84,6 +85,8 @@ def render_markdown(digest: Digest) -> str:
             f"No {escape_markdown(p.name)} outlet covered this topic in this window.",
         )
         body.append("")
+    if digest.side_by_side and digest.stories:
+        body += side_by_side(digest)
     count = len(digest.articles)
     noun = "article" if count == 1 else "articles"
     body += ["## Sources", "", f"This summary is based on {count} {noun} from the following sources:", ""]
@@ -92,6 +95,25 @@ def render_markdown(digest: Digest) -> str:
         failed = ", ".join(escape_markdown(f.outlet) for f in digest.failed_sources)
         body += ["", f"Not reached for this digest: {failed}."]
     return "\n".join(front + body) + "\n"
+
+
+def side_by_side(digest: Digest) -> list[str]:
+    """The `## Side by Side` section: each story with each side's framing, then blindspots and
+    the stories gone since the previous digest."""
+    lines = ["## Side by Side", ""]
+    for k, story in enumerate(digest.stories, start=1):
+        lines += [f"### {k}. {escape_markdown(story.title)}", "", f"*{story_caption(story)}*", ""]
+        for f in story.framing:
+            bullet = Bullet(text=f.text, citations=f.citations)
+            name = escape_markdown(side_name(digest, f.perspective))
+            lines.append(f"- **{name}:** {escape_markdown(f.text)}{_citations(bullet, digest)}")
+        lines.append("")
+    if digest.blindspots:
+        spots = "; ".join(escape_markdown(blindspot_text(digest, s)) for s in digest.blindspots)
+        lines += [f"**Blindspots:** {spots}.", ""]
+    if digest.vanished:
+        lines += [f"**No longer in the news:** {'; '.join(escape_markdown(t) for t in digest.vanished)}.", ""]
+    return lines
 
 
 def page_path(content_dir: Path, digest: Digest) -> Path:

@@ -46,11 +46,39 @@ class Bullet(BaseModel):
     citations: list[int] = Field(default_factory=list)
 
 
+LABELS = ("agree", "dispute", "one-sided", "covered by both")
+
+
+class Framing(BaseModel):
+    """How one side frames a story: one line, citing only that side's articles of the story."""
+
+    perspective: str
+    text: str
+    citations: list[int] = Field(default_factory=list)
+
+
 class Story(BaseModel):
-    """Articles of any side that report the same event, by their source-list numbers."""
+    """Articles of any side that report the same event, by their source-list numbers.
+
+    `label` is `agree` / `dispute` (judged by Gemini), `one-sided`, or `covered by both` (the
+    offline summarizer's honest label when both sides report it). `status` and `day` say whether
+    the story was in the previous digest too (`continuing`, day N) or is `new`.
+    """
 
     title: str
     articles: list[int]
+    framing: list[Framing] = Field(default_factory=list)
+    label: str = ""
+    status: str = "new"
+    day: int = 1
+
+
+class StoryNote(BaseModel):
+    """A summarizer's reading of story number `story` (1-based, in the digest's story order)."""
+
+    story: int
+    framing: list[Framing]
+    label: str
 
 
 class FailedSource(BaseModel):
@@ -81,6 +109,7 @@ class Summary(BaseModel):
     model: str | None = None
     usage: TokenUsage | None = None
     note: str | None = None
+    stories: list[StoryNote] = Field(default_factory=list)
 
 
 class Digest(BaseModel):
@@ -102,7 +131,21 @@ class Digest(BaseModel):
     perspective_highlights: dict[str, list[Bullet]]
     articles: list[Article]
     stories: list[Story] = Field(default_factory=list)
+    vanished: list[str] = Field(default_factory=list)  # titles of the previous digest's stories gone today
     failed_sources: list[FailedSource] = Field(default_factory=list)
+    side_by_side: bool = True  # the topic's setting: render the stories side by side
+    in_window: int = 0  # articles the sources gave for the window, before relevance
+    on_topic: int = 0  # of those, on-topic
+
+    def sides(self, story: Story) -> list[str]:
+        """The perspective ids that cover a story, in the topic's order."""
+        covered = {self.article(n).perspective for n in story.articles}
+        return [p.id for p in self.perspectives if p.id in covered]
+
+    @property
+    def blindspots(self) -> list[Story]:
+        """Stories only one side covered."""
+        return [s for s in self.stories if len(self.sides(s)) == 1]
 
     def article(self, n: int) -> Article:
         """The article numbered `n` in the source list."""

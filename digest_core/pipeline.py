@@ -6,12 +6,14 @@ import logging
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
+from digest_core.changes import annotate_changes
 from digest_core.dates import Window, digest_window
 from digest_core.fetch import GOOGLE_NEWS, FeedResult, FeedSource
-from digest_core.models import Article, Digest, FailedSource, PerspectiveCount
+from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote
 from digest_core.normalize import FeedParseError, parse_feed
 from digest_core.select import Selection, select_articles
-from digest_core.summarize.base import Summarizer, SummaryRequest
+from digest_core.summarize.base import Summarizer, SummaryRequest, story_note_errors
+from digest_core.summarize.extractive import story_notes
 from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
@@ -73,8 +75,28 @@ def _no_articles_message(topic: Topic, day: date, selection: Selection, failed: 
     return msg
 
 
-async def build_digest(topic: Topic, day: date, source: FeedSource, summarizer: Summarizer, now: datetime) -> Digest:
-    """Build the digest of `topic` for `day`; `NoArticlesError` when nothing on-topic was found."""
+def frame_stories(request: SummaryRequest, notes: list[StoryNote]) -> list[Story]:
+    """The request's stories with each one's framing and label: the summarizer's notes where valid,
+    the offline reading (each side's own headline) for the rest."""
+    by_story = {n.story: n for n in notes if not story_note_errors(n, request)}
+    offline = {n.story: n for n in story_notes(request)}
+    framed = []
+    for k, story in enumerate(request.stories, start=1):
+        note = by_story.get(k, offline[k])
+        framed.append(story.model_copy(update={"framing": note.framing, "label": note.label}))
+    return framed
+
+
+async def build_digest(
+    topic: Topic,
+    day: date,
+    source: FeedSource,
+    summarizer: Summarizer,
+    now: datetime,
+    previous: Digest | None = None,
+) -> Digest:
+    """Build the digest of `topic` for `day` (`previous`: the digest of the day before, to tell what
+    changed); `NoArticlesError` when nothing on-topic was found."""
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
     selection = select_articles(articles, topic, window)
@@ -91,7 +113,10 @@ async def build_digest(topic: Topic, day: date, source: FeedSource, summarizer: 
     )
     if not selection.articles:
         raise NoArticlesError(_no_articles_message(topic, day, selection, failed))
-    summary = await summarizer.summarize(SummaryRequest(topic, selection.articles, selection.stories))
+    request = SummaryRequest(topic, selection.articles, selection.stories)
+    summary = await summarizer.summarize(request)
+    titles = {a.n: a.title for a in selection.articles}
+    stories, vanished = annotate_changes(frame_stories(request, summary.stories), titles, previous, topic)
     return Digest(
         topic=topic.id,
         topic_name=topic.name,
@@ -111,6 +136,10 @@ async def build_digest(topic: Topic, day: date, source: FeedSource, summarizer: 
         highlights=summary.highlights,
         perspective_highlights=summary.perspective_highlights,
         articles=selection.articles,
-        stories=selection.stories,
+        stories=stories,
+        vanished=vanished,
         failed_sources=failed,
+        side_by_side=topic.side_by_side,
+        in_window=selection.in_window,
+        on_topic=selection.on_topic,
     )

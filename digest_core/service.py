@@ -132,7 +132,8 @@ class DigestService:
 
     async def _build(self, topic: Topic, day: date) -> DigestResult:
         now = self.clock()
-        digest = await build_digest(topic, day, self.source, self.summarizer, now)
+        previous = await self.store.get(topic.id, day - timedelta(days=1))
+        digest = await build_digest(topic, day, self.source, self.summarizer, now, previous)
         complete = digest_window(topic, day).end <= now
         if complete:
             await self.store.save(digest)

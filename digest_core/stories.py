@@ -2,7 +2,7 @@
 
 Headlines are reduced to content words (stop words and the sides' own names dropped, crude
 stemming, a few news-verb synonyms folded together); two articles belong to the same story when
-they share at least two content words making up at least half of the shorter headline's words.
+they share at least two content words making up at least a third of the shorter headline's words.
 Stories are the connected groups of that relation.
 """
 
@@ -249,7 +249,7 @@ def same_story(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / min(len(a), len(b))
 
 
-THRESHOLD = 0.5
+THRESHOLD = 1 / 3
 
 
 def group_stories(articles: Sequence[Article], topic: Topic) -> list[list[int]]:

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bot.cli import app
-from digest_core.topics import Topic
+from digest_core.topics import Topic, default_topics_path
 from tests.labels import labelled
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
@@ -33,9 +33,18 @@ def headings(body: str) -> list[str]:
     return [line for line in body.splitlines() if line.startswith("## ") or line == "<!--more-->"]
 
 
+@pytest.fixture
+def seed_format(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The default topic with `side_by_side = false`: the seeds' page exactly."""
+    text = default_topics_path().read_text().replace("quota = 10 ", "side_by_side = false\nquota = 10 ", 1)
+    assert "side_by_side = false" in text
+    (tmp_path / "topics.toml").write_text(text)
+    monkeypatch.setenv("TOPICS_FILE", str(tmp_path / "topics.toml"))
+
+
 @pytest.mark.parametrize("day", ["2026-01-07", "2026-02-25"])
 def test_page_has_the_seed_structure_and_only_clean_cited_on_topic_articles(
-    cli_env: Path, topic: Topic, day: str
+    cli_env: Path, seed_format: None, topic: Topic, day: str
 ) -> None:
     result = CliRunner().invoke(app, ["build", "china-japan", "--date", day])
     assert result.exit_code == 0, result.output
@@ -82,3 +91,20 @@ def test_seed_day_2026_01_07_repeated_china_daily_headline_is_listed_once(cli_en
     result = CliRunner().invoke(app, ["build", "china-japan", "--date", "2026-01-07"])
     assert result.stdout.count("[China curbs dual-use item exports to Japan]") == 1
     assert "Trump’s" not in result.stdout  # the mojibake article is off-topic anyway
+
+
+def test_side_by_side_section_by_default(cli_env: Path) -> None:
+    page = CliRunner().invoke(app, ["build", "china-japan", "--date", "2026-01-07"]).stdout
+    _, _, body = front_matter(page)
+    assert [h for h in headings(body) if h.startswith("## ")][-2:] == ["## Side by Side", "## Sources"]
+    section = body.split("## Side by Side")[1].split("## Sources")[0]
+    first = section.split("### 2.")[0]
+    assert first.startswith("\n\n### 1. ")
+    assert "*Covered by both · new*" in first  # the dual-use ban, offline: never a guessed agree/dispute
+    assert "- **China:** " in first and "- **Japan:** " in first
+    assert (
+        "**Blindspots:** China travel curbs hit Japan duty-free sales in December (Japan only, 1 article)." in section
+    )
+    urls = {int(m.group(1)): m.group(3) for m in map(SOURCE_LINE.match, body.splitlines()) if m}
+    for n, url in CITATION.findall(section):
+        assert urls[int(n)] == url

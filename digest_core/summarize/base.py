@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from digest_core.models import Article, Bullet, Story, Summary
+from digest_core.models import Article, Bullet, Story, StoryNote, Summary
 from digest_core.topics import Topic
+
+FRAMED_STORIES = 8  # stories a summarizer must frame side by side (the biggest first)
 
 
 class SummarizerError(Exception):
@@ -46,8 +48,45 @@ def _bullet_errors(where: str, bullets: list[Bullet], allowed: set[int]) -> list
     return errors
 
 
+def story_note_errors(note: StoryNote, request: SummaryRequest) -> list[str]:
+    if not 1 <= note.story <= len(request.stories):
+        return [f"story {note.story} does not exist"]
+    story = request.stories[note.story - 1]
+    by_n = {a.n: a for a in request.articles}
+    sides = {by_n[n].perspective for n in story.articles}
+    errors = []
+    framed = [f.perspective for f in note.framing]
+    if sorted(framed) != sorted(sides):
+        errors.append(f"story {note.story} needs one framing line for each side covering it: {sorted(sides)}")
+    for f in note.framing:
+        own = {n for n in story.articles if by_n[n].perspective == f.perspective}
+        if not f.text.strip():
+            errors.append(f"story {note.story}: the {f.perspective} framing is empty")
+        if not f.citations or not set(f.citations) <= own:
+            errors.append(f"story {note.story}: the {f.perspective} framing must cite only {sorted(own)}")
+    expected = "one-sided" if len(sides) == 1 else None
+    if expected and note.label != expected:
+        errors.append(f"story {note.story} is covered by one side only: its label must be 'one-sided'")
+    if not expected and note.label not in {"agree", "dispute", "covered by both"}:
+        errors.append(f"story {note.story} is covered by both sides: label it 'agree' or 'dispute'")
+    return errors
+
+
+def validate_story_notes(notes: list[StoryNote], request: SummaryRequest) -> list[str]:
+    """Problems with story notes: each of the first `FRAMED_STORIES` stories framed once, validly."""
+    errors = [e for note in notes for e in story_note_errors(note, request)]
+    numbers = [n.story for n in notes]
+    missing = [k for k in range(1, min(len(request.stories), FRAMED_STORIES) + 1) if k not in numbers]
+    if missing:
+        errors.append(f"stories {missing} have no framing")
+    if len(numbers) != len(set(numbers)):
+        errors.append("a story is framed twice")
+    return errors
+
+
 def validate_summary(summary: Summary, request: SummaryRequest) -> list[str]:
-    """Every problem with a summary: unknown citations, cross-perspective citations, empty sections."""
+    """Every problem with a summary: unknown citations, cross-perspective citations, empty sections,
+    story framing that cites another side or mislabels a one-sided story."""
     every = {a.n for a in request.articles}
     errors = []
     if not summary.highlights:
@@ -62,4 +101,4 @@ def validate_summary(summary: Summary, request: SummaryRequest) -> list[str]:
     unknown = set(summary.perspective_highlights) - {p.id for p in request.topic.perspectives}
     if unknown:
         errors.append(f"unknown perspectives {sorted(unknown)}")
-    return errors
+    return errors + validate_story_notes(summary.stories, request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digest_core.models import Article, Bullet, Summary
+from digest_core.models import Article, Bullet, Framing, StoryNote, Summary
 from digest_core.stories import central_title
 from digest_core.summarize.base import SummaryRequest
 
@@ -18,9 +18,29 @@ def _coverage(articles: list[Article], request: SummaryRequest) -> str:
     return " and ".join(parts) + (" report" if len(articles) == 1 else " reports")
 
 
+def side_articles(request: SummaryRequest, story_articles: list[int], perspective: str) -> list[int]:
+    by_n = {a.n: a for a in request.articles}
+    return [n for n in story_articles if by_n[n].perspective == perspective]
+
+
+def story_notes(request: SummaryRequest) -> list[StoryNote]:
+    """Per story, each covering side's most representative headline as its framing, labelled
+    `one-sided` or `covered by both` (never a guessed agree/dispute)."""
+    notes = []
+    for k, story in enumerate(request.stories, start=1):
+        framing = []
+        for p in request.topic.perspectives:
+            own = side_articles(request, story.articles, p.id)
+            if own:
+                title = central_title([n - 1 for n in own], request.articles, request.topic)
+                framing.append(Framing(perspective=p.id, text=_sentence(title), citations=own))
+        notes.append(StoryNote(story=k, framing=framing, label="one-sided" if len(framing) == 1 else "covered by both"))
+    return notes
+
+
 class ExtractiveSummarizer:
-    """One highlight per story (its most representative headline, with who covered it), and per
-    perspective one bullet per story that side covered, citing that side's articles."""
+    """One highlight per story (its most representative headline, with who covered it), per
+    perspective one bullet per story that side covered, and per story each side's headline."""
 
     name = "extractive"
 
@@ -47,7 +67,12 @@ class ExtractiveSummarizer:
                     title = central_title([n - 1 for n in own], request.articles, request.topic)
                     bullets.append(Bullet(text=_sentence(title), citations=own))
             sections[p.id] = bullets
-        return Summary(highlights=highlights, perspective_highlights=sections, summarizer=self.name)
+        return Summary(
+            highlights=highlights,
+            perspective_highlights=sections,
+            summarizer=self.name,
+            stories=story_notes(request),
+        )
 
 
 def _sentence(headline: str) -> str:

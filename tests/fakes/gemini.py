@@ -34,7 +34,25 @@ def prompt_data(body: dict[str, Any]) -> dict[str, Any]:
 
 def valid_answer(data: dict[str, Any]) -> dict[str, Any]:
     articles = data["articles"]
-    highlights = [{"text": f"Outlets report: {s['title']}", "citations": s["articles"]} for s in data["stories"][:4]]
+    side = {a["n"]: a["perspective"] for a in articles}
+    title = {a["n"]: a["title"] for a in articles}
+    highlights = [
+        {"text": f"Outlets report: {title[s['articles'][0]]}", "citations": s["articles"]} for s in data["stories"][:4]
+    ]
+    stories = []
+    for s in data["stories"]:
+        sides = sorted({side[n] for n in s["articles"]})
+        framing = [
+            {
+                "perspective_id": p,
+                "text": f"{p} outlets stress their side.",
+                "citations": [n for n in s["articles"] if side[n] == p],
+            }
+            for p in sides
+        ]
+        stories.append(
+            {"story": s["story"], "framing": framing, "label": "one-sided" if len(sides) == 1 else "dispute"}
+        )
     sections = []
     for p in data["perspectives"]:
         own = [a["n"] for a in articles if a["perspective"] == p["id"]]
@@ -45,7 +63,7 @@ def valid_answer(data: dict[str, Any]) -> dict[str, Any]:
                     "bullets": [{"text": f"{p['name']} outlets lead with these reports.", "citations": own}],
                 }
             )
-    return {"highlights": highlights, "perspectives": sections}
+    return {"highlights": highlights, "perspectives": sections, "stories": stories}
 
 
 def cross_citing_answer(data: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +109,7 @@ class GeminiFake:
         elif step == "malformed":
             text = '{"highlights": [{"text": "unterminated'
         elif step == "empty":
-            text = json.dumps({"highlights": [], "perspectives": []})
+            text = json.dumps({"highlights": [], "perspectives": [], "stories": []})
         else:
             raise AssertionError(f"unknown step {step!r}")
         return web.json_response(
