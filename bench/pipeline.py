@@ -44,7 +44,8 @@ def synthetic_feed(outlet: str, domain: str, n: int, rng: random.Random) -> byte
     items = []
     for i in range(n):
         if i % 3 == 0:
-            title = f"China and Japan clash over {rng.choice(SUBJECTS)} as {rng.choice(['row', 'dispute', 'talks'])} {i}"
+            kind = rng.choice(["row", "dispute", "talks"])
+            title = f"China and Japan clash over {rng.choice(SUBJECTS)} as {kind} {i}"
         else:
             title = f"{rng.choice(NOISE)} ({i})"
         when = end - timedelta(minutes=rng.randrange(0, 48 * 60))
@@ -82,7 +83,7 @@ def offline(topic: Topic, runs: int = 20) -> list[tuple[str, float]]:
     t_parse, articles = timed(parse, runs)
     t_select, selection = timed(lambda: select_articles(articles, topic, window), runs)
     request = SummaryRequest(topic, selection.articles, selection.stories)
-    t_sum, summary = timed(lambda: ExtractiveSummarizer().summarize_now(request), runs)
+    t_sum, _ = timed(lambda: ExtractiveSummarizer().summarize_now(request), runs)
 
     async def whole() -> Any:
         return await build_digest(topic, DAY, _Static(feeds), ExtractiveSummarizer(), datetime.now(UTC))
@@ -135,7 +136,8 @@ def main() -> None:
     print("\n| fetch 7 outlets, fake server +300 ms per request | seconds |\n|---|---:|")
     print(f"| sequential sum of latencies (what it would cost one by one) | {7 * 0.3:.2f} |")
     print(f"| concurrent, all answer | {end_to_end(topic, 0.3):.2f} |")
-    print(f"| concurrent, one outlet 503 once then OK (backoff 0.5 s) | {end_to_end(topic, 0.3, {'scmp.com': ['503', 'ok']}):.2f} |")
+    retried = end_to_end(topic, 0.3, {"scmp.com": ["503", "ok"]})
+    print(f"| concurrent, one outlet 503 once then OK (backoff 0.5 s) | {retried:.2f} |")
 
 
 if __name__ == "__main__":

@@ -238,7 +238,7 @@ def discord() -> None:
         fail(str(exc), EXIT_NOTHING)
 
 
-import bot.cli_service  # noqa: E402 - registers the service commands on `app`
+import bot.cli_service  # noqa: E402, F401 - registers the service commands on `app`
 
 
 def main() -> None:
