@@ -13,8 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.settings import Settings
 from digest_core.db import create_engine, create_schema
 from digest_core.deliveries import DeliveryLedger
+from digest_core.feed_state import SqlFeedStateStore
+from digest_core.feeds import OutletFeedSource
 from digest_core.fetch import GoogleNewsSource
+from digest_core.links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
+from digest_core.polite import HostLimiter, PoliteClient
 from digest_core.service import BuildLimiter, DigestService
+from digest_core.source_stats import SqlSourceStats
+from digest_core.sources import NewsSources
 from digest_core.store import SqlDigestStore
 from digest_core.subscriptions import SubscriptionStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
@@ -36,6 +42,33 @@ def make_summarizer(settings: Settings) -> Summarizer:
         base_url=settings.gemini_base_url,
     )
     return FallbackSummarizer(gemini, offline)
+
+
+def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngine) -> NewsSources:
+    """Google News and outlets' own feeds behind one per-host limit; publisher links when enabled."""
+    limiter = HostLimiter(settings.fetch_per_host)
+    google = GoogleNewsSource(
+        client,
+        settings.google_news_base_url,
+        settings.fetch_attempts,
+        settings.fetch_backoff,
+        limiter=limiter,
+        max_retry_after=settings.fetch_max_retry_after,
+    )
+    http = PoliteClient(
+        client, limiter, settings.fetch_attempts, settings.fetch_backoff, settings.fetch_max_retry_after
+    )
+    feeds = OutletFeedSource(http, SqlFeedStateStore(engine))
+    links = None
+    if settings.publisher_links:
+        links = PublisherLinks(
+            RedirectLinkResolver(client, limiter),
+            SqlLinkCache(engine),
+            interval=settings.publisher_links_interval,
+            timeout=settings.publisher_links_timeout,
+            max_per_build=settings.publisher_links_max,
+        )
+    return NewsSources([google, feeds], SqlSourceStats(engine), links)
 
 
 def load_configured_topics(settings: Settings) -> Topics:
@@ -61,14 +94,12 @@ async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIt
     engine = create_engine(settings.database)
     async with httpx.AsyncClient(
         timeout=settings.fetch_timeout,
-        headers={"User-Agent": settings.user_agent},
+        headers={"User-Agent": settings.http_user_agent},
         follow_redirects=True,
     ) as client:
         try:
             await create_schema(engine)
-            source = GoogleNewsSource(
-                client, settings.google_news_base_url, settings.fetch_attempts, settings.fetch_backoff
-            )
+            source = make_source(settings, client, engine)
             limiter = BuildLimiter(per_user=settings.builds_per_user_per_hour, overall=settings.builds_per_hour)
             digests = DigestService(topics, source, make_summarizer(settings), SqlDigestStore(engine), limiter=limiter)
             ledger = DeliveryLedger(engine, lease=timedelta(seconds=settings.delivery_lease))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -21,7 +22,8 @@ from bot.settings import Settings
 from digest_core.dates import DateInputError
 from digest_core.pipeline import NoArticlesError
 from digest_core.service import DigestResult
-from digest_core.topics import Topics, TopicsFileError, UnknownTopicError
+from digest_core.source_stats import SourceRow, SqlSourceStats, source_rows
+from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -66,6 +68,57 @@ def topics() -> None:
         for p in topic.perspectives:
             outlets = ", ".join(f"{o.name} ({' '.join(o.domains)})" for o in p.outlets)
             print(f"  {p.id} [{p.name}, up to {topic.quota_for(p)} articles]: {outlets}")
+
+
+@app.command()
+def sources(
+    topic: Annotated[str, typer.Argument(help="Topic id, e.g. china-japan (see `digestbot topics`).")],
+) -> None:
+    """Each outlet's sources (Google News, own feeds) with their last fetch, from the database."""
+    settings = load_settings()
+    topics_ = load_topics_or_fail(settings)
+    topic_ = _topic_or_fail(topics_, topic)
+    rows = asyncio.run(_source_rows(settings, topics_, topic_))
+    print(f"{topic_.id}: {len(rows)} sources; latest fetch of each (times UTC)")
+    print(format_source_rows(rows), end="")
+
+
+def _topic_or_fail(topics_: Topics, topic_id: str) -> Topic:
+    try:
+        return topics_.get(topic_id)
+    except UnknownTopicError as exc:
+        fail(str(exc))
+
+
+async def _source_rows(settings: Settings, topics_: Topics, topic: Topic) -> list[SourceRow]:
+    async with open_core(settings, topics_) as core:
+        return source_rows(topic, await SqlSourceStats(core.engine).latest(topic.id))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def format_source_rows(rows: list[SourceRow]) -> str:
+    """A plain-text table, control characters (from servers' error text) blanked."""
+    header = ("OUTLET", "SOURCE", "LAST FETCH", "ITEMS", "ON-TOPIC", "LATENCY", "STATUS")
+    table = [header]
+    for row in rows:
+        s = row.last
+        source = "Google News" if row.source == "google-news" else row.source
+        if s is None:
+            table.append((row.outlet, source, "never", "-", "-", "-", "-"))
+            continue
+        latency = f"{s.latency_ms} ms" if s.latency_ms is not None else "-"
+        when = f"{s.fetched_at:%Y-%m-%d %H:%M}"
+        table.append((row.outlet, source, when, str(s.items), str(s.on_topic), latency, s.status))
+    cells = [[_CONTROL.sub(" ", c) for c in line] for line in table]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header) - 1)]
+    right = {3, 4, 5}
+    out = []
+    for line in cells:
+        padded = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths, strict=False))]
+        out.append("  ".join([*padded, line[-1]]).rstrip())
+    return "\n".join(out) + "\n"
 
 
 site_app = typer.Typer(no_args_is_help=True, help="The digest archive as a Hugo website (site/).")

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from digest_core.polite import user_agent as polite_user_agent
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
@@ -24,7 +26,15 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=15.0, gt=0)
     fetch_attempts: int = Field(default=3, ge=1, le=10)
     fetch_backoff: float = Field(default=1.0, ge=0)
-    user_agent: str = "Digestbot/0.1 (+https://github.com/digestbot/digestbot)"
+    user_agent: str | None = None  # default: built from CONTACT_URL (see `http_user_agent`)
+
+    contact_url: str = "https://github.com/digestbot/digestbot"
+    fetch_per_host: int = Field(default=2, ge=1, le=8)
+    fetch_max_retry_after: float = Field(default=120.0, ge=0)
+    publisher_links: bool = False
+    publisher_links_interval: float = Field(default=1.0, ge=0)
+    publisher_links_timeout: float = Field(default=10.0, gt=0)
+    publisher_links_max: int = Field(default=50, ge=0, le=1000)
 
     gemini_api_key: SecretStr | None = None
     gemini_model: str = "gemini-2.5-flash-lite"
@@ -53,6 +63,22 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, v: SecretStr | None) -> SecretStr | None:
         return v if v and v.get_secret_value().strip() else None
+
+    @field_validator("contact_url")
+    @classmethod
+    def _contact_url(cls, v: str) -> str:
+        v = v.strip()
+        parts = urlsplit(v)
+        if not ((parts.scheme in ("http", "https") and parts.netloc) or (parts.scheme == "mailto" and parts.path)):
+            raise ValueError("must be an http(s) or mailto: URL where feed operators can reach you")
+        if any(c in v for c in "()\r\n"):
+            raise ValueError("must not contain parentheses or line breaks (it goes into the User-Agent)")
+        return v
+
+    @property
+    def http_user_agent(self) -> str:
+        """`USER_AGENT`, or `Digestbot/0.1 (+CONTACT_URL)`: the project's name and how to reach its operator."""
+        return self.user_agent or polite_user_agent(self.contact_url)
 
     @property
     def database(self) -> str:

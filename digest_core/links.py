@@ -40,11 +40,11 @@ class LinkResolver(Protocol):
 
 
 class RedirectLinkResolver:
-    """Follows a link's HTTP redirects (without reading the final page) to another host.
+    """Follows a link's HTTP redirects until one leaves the link's host, and returns that URL.
 
-    This works for plain redirectors. Google News article links currently answer with a page
-    that decodes the target in JavaScript; resolving those needs a resolver that speaks to
-    Google's decoding endpoint (see docs/sources.md).
+    The publisher's page itself is never requested. This works for plain redirectors. Google
+    News article links currently answer with a page that decodes the target in JavaScript;
+    those need a resolver that speaks to Google's decoding endpoint (see docs/sources.md).
     """
 
     def __init__(self, client: httpx.AsyncClient, limiter: HostLimiter | None = None, max_redirects: int = 10) -> None:
@@ -53,20 +53,21 @@ class RedirectLinkResolver:
         self._max_redirects = max_redirects
 
     async def resolve(self, url: str) -> str | None:
+        host = host_of(url)
         target = url
-        async with self._limiter.slot(url):
-            for _ in range(self._max_redirects):
-                async with self._client.stream("GET", target, follow_redirects=False) as response:
-                    location = response.headers.get("location")
-                    if not response.is_redirect or not location:
-                        response.raise_for_status()
-                        break
-                    target = str(response.url.join(location))
-            else:
-                raise ValueError(f"more than {self._max_redirects} redirects")
-        if target == url or host_of(target) == host_of(url) or not target.startswith(("http://", "https://")):
-            return None
-        return target
+        for _ in range(self._max_redirects):
+            async with self._limiter.slot(target):
+                response = await self._client.get(target, follow_redirects=False)
+            location = response.headers.get("location")
+            if not response.is_redirect or not location:
+                response.raise_for_status()
+                return None  # an answer without a redirect: nothing to find here
+            target = str(response.url.join(location))
+            if not target.startswith(("http://", "https://")):
+                return None
+            if host_of(target) != host:
+                return target
+        raise ValueError(f"more than {self._max_redirects} redirects")
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,11 @@ class PublisherLinks:
         max_per_build: int = 50,
         retry_failed_after: timedelta = timedelta(days=1),
         clock: Callable[[], datetime] = utc_now,
+        pace: RateLimiter | None = None,
     ) -> None:
         self._resolver = resolver
         self._cache = cache
-        self._pace = RateLimiter(interval)
+        self._pace = pace or RateLimiter(interval)
         self._timeout = timeout
         self._max = max_per_build
         self._retry_failed_after = retry_failed_after

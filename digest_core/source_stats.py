@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.db import Base
+from digest_core.fetch import GOOGLE_NEWS
+from digest_core.topics import Topic
 
 KEEP = timedelta(days=90)
 
@@ -116,3 +118,21 @@ class SqlSourceStats:
                 )
                 for r in rows
             }
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One configured source of a topic and its latest fetch (None: never fetched)."""
+
+    outlet: str
+    source: str
+    last: SourceStat | None
+
+
+def source_rows(topic: Topic, latest: dict[tuple[str, str], SourceStat]) -> list[SourceRow]:
+    """Every source the topic configures, in topics-file order: each outlet's Google News query, then its feeds."""
+    rows: list[SourceRow] = []
+    for _, outlet in topic.all_outlets:
+        names = ([GOOGLE_NEWS] if outlet.google_news else []) + list(outlet.feeds)
+        rows += [SourceRow(outlet.name, name, latest.get((outlet.name, name))) for name in names]
+    return rows
