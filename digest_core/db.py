@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -21,9 +24,12 @@ def create_engine(database_url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
 
 
-async def create_schema(engine: AsyncEngine) -> None:
-    """Create every table that is missing."""
-    # Importing the modules that define tables registers them on Base.metadata.
+MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 7_261_001  # PostgreSQL advisory lock: one process migrates at a time
+
+
+def import_tables() -> None:
+    """Register every table on `Base.metadata` by importing the modules that define them."""
     import digest_core.deliveries
     import digest_core.feed_state
     import digest_core.links
@@ -31,5 +37,22 @@ async def create_schema(engine: AsyncEngine) -> None:
     import digest_core.store
     import digest_core.subscriptions  # noqa: F401
 
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+    command.upgrade(alembic_config(connection), "head")
+
+
+async def create_schema(engine: AsyncEngine) -> None:
+    """Bring the database to the newest schema with the Alembic migrations (creating it when empty).
+    Safe to call from several processes at once."""
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(_upgrade)
