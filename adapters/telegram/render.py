@@ -16,13 +16,16 @@ from html.parser import HTMLParser
 
 from telegram.constants import MessageLimit
 
-from digest_core.models import Article, Bullet, Digest
+from digest_core.captions import blindspot_text, side_name, story_caption
+from digest_core.models import Article, Bullet, Digest, Story
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_ENTITIES = MessageLimit.MESSAGE_ENTITIES  # 100: Telegram shows no more per message
 MAX_TITLE = 300  # visible characters of one link or heading; longer ones are cut with "…"
 _WORD_CHUNK = 200
 _WORDS = re.compile(r"\S+\s*|\s+")
+QUOTE_OPEN = "<blockquote expandable>"
+QUOTE_CLOSE = "</blockquote>"
 
 
 def utf16_len(text: str) -> int:
@@ -43,13 +46,18 @@ class Atom:
     entities: int = 0
 
 
+NEWLINE = Atom("\n", 1)
+
+
 @dataclass
 class Block:
-    """A line of the message. `gap` blank lines go before it; a heading keeps with the next block."""
+    """A line of the message (or, when `quote`, lines in one expandable blockquote). `gap` blank
+    lines go before it; a heading keeps with the next block."""
 
     atoms: list[Atom] = field(default_factory=list)
     gap: int = 0
     keep_with_next: bool = False
+    quote: bool = False
 
     @property
     def length(self) -> int:
@@ -57,11 +65,12 @@ class Block:
 
     @property
     def entities(self) -> int:
-        return sum(a.entities for a in self.atoms)
+        return sum(a.entities for a in self.atoms) + int(self.quote)
 
     @property
     def html(self) -> str:
-        return "".join(a.html for a in self.atoms)
+        inner = "".join(a.html for a in self.atoms)
+        return f"{QUOTE_OPEN}{inner}{QUOTE_CLOSE}" if self.quote else inner
 
 
 def text(raw: str) -> list[Atom]:
@@ -79,6 +88,11 @@ def bold(raw: str) -> Atom:
     return Atom(f"<b>{html.escape(shown, quote=False)}</b>", utf16_len(shown), 1)
 
 
+def italic(raw: str) -> Atom:
+    shown = _cut(raw)
+    return Atom(f"<i>{html.escape(shown, quote=False)}</i>", utf16_len(shown), 1)
+
+
 def link(url: str, raw: str) -> Atom:
     """A link; plain text when the URL is not http(s) (Telegram refuses others, and they are unsafe)."""
     shown = _cut(raw)
@@ -91,12 +105,13 @@ def _bullet(bullet: Bullet, digest: Digest) -> Block:
     atoms = [Atom("• ", 2), *text(bullet.text.strip())]
     for n in bullet.citations:
         if 1 <= n <= len(digest.articles):
-            atoms += [Atom(" ", 1), link(digest.article(n).url, f"[{n}]")]
+            atoms += [Atom(" ", 1), link(digest.article(n).link, f"[{n}]")]
     return Block(atoms)
 
 
 def _source(article: Article, n: int) -> Block:
-    return Block([Atom(f"{n}. ", utf16_len(f"{n}. ")), link(article.url, article.title), *text(f" — {article.outlet}")])
+    number = Atom(f"{n}. ", utf16_len(f"{n}. "))
+    return Block([number, link(article.link, article.title), *text(f" — {article.outlet}")])
 
 
 def _heading(raw: str, note: str = "", gap: int = 1) -> Block:
@@ -121,8 +136,36 @@ def sources_blocks(digest: Digest) -> list[Block]:
     return blocks
 
 
+def _story_block(digest: Digest, k: int, story: Story) -> Block:
+    """One story as an expandable blockquote: title, caption, then each side's framing and citations."""
+    atoms = [bold(f"{k}. {story.title}"), NEWLINE, italic(story_caption(story))]
+    for framing in story.framing:
+        line = " ".join(framing.text.split())  # one line, whatever the summarizer wrote
+        atoms += [NEWLINE, bold(f"{side_name(digest, framing.perspective)}:"), Atom(" ", 1), *text(line)]
+        for n in framing.citations:
+            if 1 <= n <= len(digest.articles):
+                atoms += [Atom(" ", 1), link(digest.article(n).link, f"[{n}]")]
+    return Block(atoms, gap=1, quote=True)
+
+
+def side_by_side_blocks(digest: Digest) -> list[Block]:
+    """The Side by Side part: a blockquote per story, blindspots, stories no longer in the news.
+    Empty when the topic turns it off or there are no stories."""
+    if not digest.side_by_side or not digest.stories:
+        return []
+    count = len(digest.stories)
+    blocks = [_heading("Side by Side", f" ({count} {'story' if count == 1 else 'stories'})")]
+    blocks += [_story_block(digest, k, s) for k, s in enumerate(digest.stories, start=1)]
+    if digest.blindspots:
+        spots = "; ".join(blindspot_text(digest, s) for s in digest.blindspots)
+        blocks.append(Block([bold("Blindspots:"), *text(f" {spots}.")], gap=1))
+    if digest.vanished:
+        blocks.append(Block([bold("No longer in the news:"), *text(f" {'; '.join(digest.vanished)}.")], gap=1))
+    return blocks
+
+
 def digest_blocks(digest: Digest) -> list[Block]:
-    """Title, Overall Highlights, one section per perspective, then the sources."""
+    """Title, Overall Highlights, one section per perspective, Side by Side, then the sources."""
     blocks = [title_block(digest), _heading("Overall Highlights")]
     blocks += [_bullet(b, digest) for b in digest.highlights] or [Block(text("No highlights."))]
     for p in digest.perspectives:
@@ -131,20 +174,26 @@ def digest_blocks(digest: Digest) -> list[Block]:
         blocks += [_bullet(b, digest) for b in bullets] or [
             Block(text(f"No {p.name} outlet covered this topic in this window."))
         ]
-    return blocks + sources_blocks(digest)
+    return blocks + side_by_side_blocks(digest) + sources_blocks(digest)
 
 
 def _split_block(block: Block, max_length: int, max_entities: int) -> list[Block]:
-    """A block too long for one message, as consecutive blocks that fit (between atoms)."""
-    pieces: list[Block] = [Block(gap=block.gap)]
+    """A block too long for one message, as consecutive blocks that fit (between atoms). A quote
+    continues as another quote; no piece starts or ends with a line break."""
+    pieces: list[Block] = [Block(gap=block.gap, quote=block.quote)]
     for atom in block.atoms:
         current = pieces[-1]
         if current.atoms and (
             current.length + atom.length > max_length or current.entities + atom.entities > max_entities
         ):
-            pieces.append(current := Block())
+            pieces.append(current := Block(quote=block.quote))
+        if atom is NEWLINE and not current.atoms:
+            continue
         current.atoms.append(atom)
-    return pieces
+    for piece in pieces:
+        while piece.atoms and piece.atoms[-1] is NEWLINE:
+            piece.atoms.pop()
+    return [p for p in pieces if p.atoms]
 
 
 def split_blocks(blocks: list[Block], max_length: int = MAX_LENGTH, max_entities: int = MAX_ENTITIES) -> list[str]:

@@ -3,7 +3,8 @@
 It answers what a PTB Application needs (getMe, deleteWebhook, getUpdates long-poll fed by the
 test, setMyCommands, sendMessage, sendChatAction, getChatMember, getChat) and checks messages as
 Telegram does: HTML parse mode with only Telegram's tags, at most 4096 characters after entity
-parsing (UTF-16 units). Faults per chat: "429", "403", "bad_html", "not_found", "disconnect",
+parsing (UTF-16 units); `<blockquote>` and `<blockquote expandable>` (other attributes ignored, as
+Telegram does), never nested. Faults per chat: "429", "403", "bad_html", "not_found", "disconnect",
 consumed one per send. `overall_limit` makes it answer 429 beyond N accepted sends per second.
 """
 
@@ -41,6 +42,7 @@ class ParsedHTML:
     text: str  # what the reader sees
     entities: int
     links: list[tuple[str, str]]  # (href, visible text)
+    quotes: list[tuple[bool, str]] = field(default_factory=list)  # (expandable, visible text)
 
     @property
     def length(self) -> int:
@@ -55,10 +57,16 @@ class _TelegramHTML(HTMLParser):
         self.entities = 0
         self.links: list[tuple[str, str]] = []
         self._link: tuple[str, int] | None = None
+        self.quotes: list[tuple[bool, str]] = []
+        self._quote: tuple[bool, int] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             raise HTMLRejected(f'Unsupported start tag "{tag}"')
+        if tag == "blockquote":
+            if "blockquote" in self.stack:
+                raise HTMLRejected("blockquote entities can't be nested")
+            self._quote = (any(name == "expandable" for name, _ in attrs), len(self.chunks))
         if tag == "a":
             href = dict(attrs).get("href")
             if not href:
@@ -75,6 +83,10 @@ class _TelegramHTML(HTMLParser):
             href, start = self._link
             self.links.append((href, "".join(self.chunks[start:])))
             self._link = None
+        if tag == "blockquote" and self._quote:
+            expandable, start = self._quote
+            self.quotes.append((expandable, "".join(self.chunks[start:])))
+            self._quote = None
 
     def handle_data(self, data: str) -> None:
         self.chunks.append(data)
@@ -92,7 +104,7 @@ def parse_telegram_html(markup: str) -> ParsedHTML:
     parser.close()
     if parser.stack:
         raise HTMLRejected(f'Unclosed start tag "{parser.stack[-1]}"')
-    return ParsedHTML("".join(parser.chunks), parser.entities, parser.links)
+    return ParsedHTML("".join(parser.chunks), parser.entities, parser.links, parser.quotes)
 
 
 @dataclass
