@@ -30,6 +30,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
                 "n": a.n,
                 "title": a.title,
                 "url": a.url,
+                "publisher_url": a.publisher_url,
                 "outlet": a.outlet,
                 "domain": a.domain,
                 "perspective": a.perspective,

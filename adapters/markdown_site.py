@@ -92,7 +92,10 @@ def render_markdown(digest: Digest) -> str:
     body += ["## Sources", "", f"This summary is based on {count} {noun} from the following sources:", ""]
     body += [_source_line(a, digest) for a in digest.articles]
     if digest.failed_sources:
-        failed = ", ".join(escape_markdown(f.outlet) for f in digest.failed_sources)
+        failed = ", ".join(
+            escape_markdown(f.outlet) + (" (one of its feeds)" if f.error.startswith("feed ") else "")
+            for f in digest.failed_sources
+        )
         body += ["", f"Not reached for this digest: {failed}."]
     return "\n".join(front + body) + "\n"
 

@@ -17,7 +17,7 @@ from digest_core.feed_state import SqlFeedStateStore
 from digest_core.feeds import OutletFeedSource
 from digest_core.fetch import GoogleNewsSource
 from digest_core.links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
-from digest_core.polite import HostLimiter, PoliteClient
+from digest_core.polite import HostLimiter, PoliteClient, host_of
 from digest_core.service import BuildLimiter, DigestService
 from digest_core.source_stats import SqlSourceStats
 from digest_core.sources import NewsSources
@@ -46,7 +46,8 @@ def make_summarizer(settings: Settings) -> Summarizer:
 
 def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngine) -> NewsSources:
     """Google News and outlets' own feeds behind one per-host limit; publisher links when enabled."""
-    limiter = HostLimiter(settings.fetch_per_host)
+    google_host = host_of(settings.google_news_base_url)
+    limiter = HostLimiter(settings.fetch_per_host, overrides={google_host: settings.google_news_concurrency})
     google = GoogleNewsSource(
         client,
         settings.google_news_base_url,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from digest_core.fetch import GOOGLE_NEWS_CONCURRENCY
 from digest_core.polite import user_agent as polite_user_agent
 
 
@@ -23,6 +24,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     google_news_base_url: str = "https://news.google.com"
+    google_news_concurrency: int = Field(default=GOOGLE_NEWS_CONCURRENCY, ge=1, le=32)
     fetch_timeout: float = Field(default=15.0, gt=0)
     fetch_attempts: int = Field(default=3, ge=1, le=10)
     fetch_backoff: float = Field(default=1.0, ge=0)

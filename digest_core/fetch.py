@@ -19,13 +19,14 @@ from urllib.parse import quote
 import httpx
 
 from digest_core.dates import Window
-from digest_core.polite import HostLimiter, PoliteClient
+from digest_core.polite import HostLimiter, PoliteClient, host_of
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "Digestbot/0.1 (+https://github.com/digestbot/digestbot)"
 GOOGLE_NEWS = "google-news"
+GOOGLE_NEWS_CONCURRENCY = 8  # queries in flight at once: one per outlet (outlets' own sites get fewer)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class GoogleNewsSource:
         max_retry_after: float = 120.0,
     ) -> None:
         self._base_url = base_url
+        limiter = limiter or HostLimiter(overrides={host_of(base_url): GOOGLE_NEWS_CONCURRENCY})
         self._http = PoliteClient(client, limiter, attempts, backoff, max_retry_after)
 
     async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:

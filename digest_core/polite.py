@@ -35,17 +35,19 @@ def host_of(url: str) -> str:
 
 
 class HostLimiter:
-    """At most `per_host` requests in flight to any one host name, shared by every source."""
+    """At most `per_host` requests in flight to any one host name, shared by every source;
+    `overrides` sets another cap for named hosts (Google News answers one query per outlet at once)."""
 
-    def __init__(self, per_host: int = PER_HOST) -> None:
+    def __init__(self, per_host: int = PER_HOST, overrides: dict[str, int] | None = None) -> None:
         self.per_host = max(1, per_host)
+        self.overrides = {host: max(1, n) for host, n in (overrides or {}).items()}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[None]:
         """Hold one of the URL host's slots for the duration of the block."""
         host = host_of(url)
-        semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self.per_host))
+        semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self.overrides.get(host, self.per_host)))
         async with semaphore:
             yield
 

@@ -118,7 +118,16 @@ def test_json_format_to_file_and_archive_reuse(
     assert {p["id"]: p["count"] for p in doc["perspectives"]} == {
         pid: sum(1 for s in side.values() if s == pid) for pid in ("china", "japan")
     }
-    assert set(doc["articles"][0]) == {"n", "title", "url", "outlet", "domain", "perspective", "published"}
+    assert set(doc["articles"][0]) == {
+        "n",
+        "title",
+        "url",
+        "publisher_url",
+        "outlet",
+        "domain",
+        "perspective",
+        "published",
+    }
     assert digest_rows(cli_env) == 1
     assert "8 articles (3 China, 5 Japan)" in result.stderr
     assert "built" in result.stderr

@@ -87,3 +87,11 @@ async def test_unreachable_server_fails_every_outlet_without_raising(topic: Topi
     assert articles == []
     assert len(failed) == 7
     assert all("ConnectError" in f.error for f in failed)
+
+
+async def test_every_outlet_is_queried_at_once(topic: Topic, google_news: tuple[GoogleNewsFake, str]) -> None:
+    fake, base = google_news
+    fake.latency = 0.3
+    async with httpx.AsyncClient() as client:
+        await source(client, base).fetch(topic, digest_window(topic, DAY))
+    assert fake.max_in_flight == 7  # one request's latency in all, not the sum of seven

@@ -69,6 +69,8 @@ class GoogleNewsFake:
     extra_items: dict[str, list[bytes]] = field(default_factory=dict)
     requests: list[dict[str, str]] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    in_flight: int = 0
+    max_in_flight: int = 0
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -82,6 +84,14 @@ class GoogleNewsFake:
         return modes.pop(0) if len(modes) > 1 else modes[0]
 
     async def search(self, request: web.Request) -> web.StreamResponse:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._search(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _search(self, request: web.Request) -> web.StreamResponse:
         q = request.query.get("q", "")
         self.requests.append(
             {"q": q, "hl": request.query.get("hl", ""), "user_agent": request.headers.get("User-Agent", "")}

@@ -1,0 +1,223 @@
+"""Fan-out benchmark: one digest to N subscriptions split across fake Telegram and fake Discord,
+through the real delivery ledger, publishers and client libraries.
+
+The fake Telegram accepts 30 messages in any second and answers 429 beyond; the fake Discord
+allows 50 requests per second and answers a global 429 beyond. Reports the time against the
+platforms' minimum, 429s, duplicates and losses, peak memory, delivery rows written per second,
+and the in-process handling time of `/digest` for an archived digest.
+
+    python -m bench.fanout --subs 10000                 # SQLite
+    python -m bench.fanout --subs 10000 --postgres URL  # PostgreSQL (a scratch database is created)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import resource
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter, deque
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from adapters.discord.client import DigestBot, configure_endpoints
+from adapters.discord.embeds import render_digest as discord_render
+from adapters.telegram.bot import build_application
+from adapters.telegram.render import render_digest as telegram_render
+from bot.delivery import Deliverer
+from digest_core.db import create_engine, create_schema
+from digest_core.deliveries import DeliveryLedger
+from digest_core.fetch import FeedResult
+from digest_core.publish import Destination, PartPublisher
+from digest_core.service import DigestService
+from digest_core.store import SqlDigestStore
+from digest_core.subscriptions import SubscriptionStore
+from digest_core.summarize import ExtractiveSummarizer
+from digest_core.topics import Topic, load_topics
+from tests.fakes.discord import FakeDiscord, json_response
+from tests.fakes.google_news import FIXTURES
+from tests.fakes.telegram import TOKEN, FakeTelegram
+
+DAY = date(2026, 2, 25)
+NOW = datetime(2026, 2, 25, 5, tzinfo=UTC)
+DISCORD_PER_SECOND = 50
+TELEGRAM_PER_SECOND = 30
+
+
+class FixtureSource:
+    async def fetch(self, topic: Topic, window: Any) -> list[FeedResult]:
+        return [
+            FeedResult(p, o, "fixture", body=(FIXTURES / DAY.isoformat() / f"{o.domains[0]}.xml").read_bytes())
+            for p, o in topic.all_outlets
+        ]
+
+
+class LimitedDiscord(FakeDiscord):
+    """The fake Discord with a global limit of 50 requests per second, and N text channels."""
+
+    def __init__(self, channels: list[int]) -> None:
+        super().__init__()
+        self.window: deque[float] = deque()
+        self.too_many = 0
+        for cid in channels:
+            self.channels[cid] = self._channel(cid, 0, f"c{cid}")
+
+    async def _answer(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        now = time.monotonic()
+        while self.window and self.window[0] <= now - 1.0:
+            self.window.popleft()
+        if len(self.window) >= DISCORD_PER_SECOND:
+            self.too_many += 1
+            retry = max(0.01, self.window[0] + 1.0 - now)
+            headers = {"Retry-After": f"{retry:.3f}", "Via": "1.1 google", "X-RateLimit-Global": "true",
+                       "X-RateLimit-Scope": "global"}
+            body = {"message": "You are being rate limited.", "retry_after": retry, "global": True}
+            return json_response(body, 429, headers)
+        self.window.append(now)
+        return await super()._answer(request, handler)
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
+async def scratch_postgres(url: str) -> tuple[str, str]:
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f"CREATE DATABASE {name}"))
+    await admin.dispose()
+    return url.rsplit("/", 1)[0] + f"/{name}", name
+
+
+async def drop_postgres(url: str, name: str) -> None:
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    await admin.dispose()
+
+
+async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
+    topics = load_topics()
+    topic = topics.get("china-japan")
+    engine = create_engine(database)
+    await create_schema(engine)
+    store = SqlDigestStore(engine)
+    service = DigestService(topics, FixtureSource(), ExtractiveSummarizer(), store, lambda: NOW)
+    digest = (await service.get_or_build(topic, DAY)).digest
+
+    chats = [str(-1002000000000 - i) for i in range(subs // 2)]
+    channels = [930000000000000000 + i for i in range(subs - len(chats))]
+    subscriptions = SubscriptionStore(engine)
+    for chat in chats:
+        await subscriptions.subscribe(Destination("telegram", chat), topic.id)
+    for cid in channels:
+        await subscriptions.subscribe(Destination("discord", str(cid)), topic.id)
+    ids = [s.id for s in await subscriptions.active_for_topic(topic.id)]
+
+    ledger = DeliveryLedger(engine, lease=timedelta(minutes=10))
+    started = time.perf_counter()
+    await ledger.create(topic.id, DAY, ids)
+    rows_per_second = len(ids) / (time.perf_counter() - started)
+
+    telegram = FakeTelegram(token=TOKEN, overall_limit=TELEGRAM_PER_SECOND)
+    discord_fake = LimitedDiscord(channels)
+    tg_runner, tg_port = await serve(telegram.app())
+    dc_runner, dc_port = await serve(discord_fake.app())
+    discord_fake.port = dc_port
+    configure_endpoints(discord_fake.api_base, discord_fake.gateway_url)
+    app, tg_publisher = build_application(TOKEN, service, subscriptions, f"http://127.0.0.1:{tg_port}/bot")
+    await app.initialize()
+    client = DigestBot(service, subscriptions)
+    await client.login(discord_fake.bot_token)
+    publishers: dict[str, PartPublisher] = {"telegram": tg_publisher, "discord": client.publisher}
+    deliverer = Deliverer(
+        ledger, store, subscriptions, publishers, "bench", concurrency=concurrency, backoff=timedelta(seconds=1)
+    )
+
+    started = time.perf_counter()
+    while await ledger.pending_count():  # drain, then wait for retries that are not due yet
+        await deliverer.drain()
+        await asyncio.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    await client.close()
+    await app.shutdown()
+    await tg_runner.cleanup()
+    await dc_runner.cleanup()
+
+    tg_parts, dc_parts = telegram_render(digest), discord_render(digest)
+    tg_sent = Counter(s.chat_id for s in telegram.sent)
+    dc_sent = Counter(cid for cid, msgs in discord_fake.messages.items() for _ in msgs)
+    dc_requests = sum(1 for r in discord_fake.requests if "/channels/" in r.path)
+    minimum = max(len(chats) * len(tg_parts) / TELEGRAM_PER_SECOND, dc_requests / DISCORD_PER_SECOND)
+
+    latencies = []
+    for _ in range(300):
+        t0 = time.perf_counter()
+        stored = (await service.get_or_build(topic, DAY, requester="bench")).digest
+        telegram_render(stored)
+        discord_render(stored)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    latencies.sort()
+    counts = await ledger.counts()
+    await engine.dispose()
+    return {
+        "subscriptions": len(ids),
+        "telegram messages": len(telegram.sent),
+        "discord messages": sum(dc_sent.values()),
+        "discord requests": dc_requests,
+        "time s": elapsed,
+        "minimum s": minimum,
+        "ratio": elapsed / minimum,
+        "telegram 429s": telegram.too_many,
+        "discord 429s": discord_fake.too_many,
+        "duplicates": sum(n - len(tg_parts) for n in tg_sent.values() if n > len(tg_parts))
+        + sum(n - len(dc_parts) for n in dc_sent.values() if n > len(dc_parts)),
+        "losses": sum(1 for c in chats if tg_sent[c] < len(tg_parts))
+        + sum(1 for c in channels if dc_sent[c] < len(dc_parts)),
+        "delivery states": counts.by_state,
+        "ledger rows/s": rows_per_second,
+        "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "/digest p50 ms": statistics.median(latencies),
+        "/digest p99 ms": latencies[int(len(latencies) * 0.99) - 1],
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subs", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is created on that server")
+    args = parser.parse_args()
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    if args.postgres:
+        url, name = await scratch_postgres(args.postgres)
+        try:
+            result = await run(args.subs, url, args.concurrency)
+        finally:
+            await drop_postgres(args.postgres, name)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = await run(args.subs, f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args.concurrency)
+    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+          f"database: {'PostgreSQL' if args.postgres else 'SQLite'}")
+    for key, value in result.items():
+        print(f"{key}: {value:.2f}" if isinstance(value, float) else f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
