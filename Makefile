@@ -5,7 +5,7 @@ PYTHON ?= python3
 TOPIC ?= china-japan
 DATE ?= yesterday
 
-.PHONY: run build test lint bench clean
+.PHONY: run build test bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-run: $(BIN)/.installed  ## build today's digest on embedded defaults (SQLite, offline summarizer without a key)
+run: $(BIN)/.installed  ## the service on embedded defaults: SQLite, offline summarizer, pages, no tokens needed
+	$(BIN)/digestbot run
+
+build: $(BIN)/.installed  ## one digest on stdout: make build TOPIC=china-japan DATE=2026-02-25
 	$(BIN)/digestbot build $(TOPIC) --date $(DATE)
 
 test: $(BIN)/.installed  ## lint, type-check and run the whole test suite
@@ -21,7 +24,7 @@ test: $(BIN)/.installed  ## lint, type-check and run the whole test suite
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed  ## pipeline benchmark (the others: see README, Benchmarks)
 	$(BIN)/python -m bench.pipeline
 
 clean:

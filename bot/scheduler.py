@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Publication, PublishResult
 from digest_core.dates import digest_window, latest_complete_date
@@ -22,6 +23,7 @@ from digest_core.service import utc_now
 from digest_core.topics import Topic, Topics
 
 log = logging.getLogger(__name__)
+RETRY_MINUTES = 30
 
 
 class DigestScheduler:
@@ -53,6 +55,11 @@ class DigestScheduler:
                 max_instances=1,
                 replace_existing=True,
             )
+        # A publication that failed (network down, nothing on-topic yet) is tried again while
+        # within the grace period.
+        self.scheduler.add_job(
+            self.catch_up, IntervalTrigger(minutes=RETRY_MINUTES), id="catch-up", coalesce=True, max_instances=1
+        )
         self.scheduler.start()
         for job in self.scheduler.get_jobs():
             log.info("scheduled %s, next run %s", job.id, job.next_run_time)
@@ -62,7 +69,11 @@ class DigestScheduler:
             self.scheduler.shutdown(wait=False)
 
     def next_runs(self) -> dict[str, datetime | None]:
-        return {job.id.removeprefix("publish:"): job.next_run_time for job in self.scheduler.get_jobs()}
+        return {
+            job.id.removeprefix("publish:"): job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith("publish:")
+        }
 
     async def publish_latest(self, topic: Topic) -> PublishResult:
         """Publish the topic's latest complete day (the one whose window just closed)."""

@@ -14,7 +14,7 @@ from digest_core.service import BuildLimiter, BuildRateLimited, DigestService
 from digest_core.store import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
-from tests.fakes.google_news import FIXTURES
+from tests.fakes.google_news import FIXTURES, rss
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -28,9 +28,11 @@ class FixtureSource:
     async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
         self.fetches += 1
         await asyncio.sleep(0.05)
-        day = window.end.date().isoformat()
+        folder = FIXTURES / window.end.date().isoformat()  # a day without fixtures has no news
         return [
-            FeedResult(p, o, "fixture", body=(FIXTURES / day / f"{o.domains[0]}.xml").read_bytes())
+            FeedResult(
+                p, o, "fixture", body=(folder / f"{o.domains[0]}.xml").read_bytes() if folder.exists() else rss([])
+            )
             for p, o in topic.all_outlets
         ]
 
