@@ -135,3 +135,15 @@ def test_what_changed_since_the_previous_digest(topic: Topic) -> None:
     assert vanished == ["Fisheries talks"]
     first_day, none_gone = annotate_changes([story("ban", 1)], titles, None, topic)
     assert (first_day[0].status, none_gone) == ("new", [])
+
+
+async def test_stories_still_invalid_after_repair_keep_the_gemini_prose(
+    gemini: tuple[GeminiFake, str], request_: SummaryRequest
+) -> None:
+    fake, base = gemini
+    fake.default = "bad_stories"
+    summary = await GeminiSummarizer(api_key="k", model="m", base_url=base, backoff=0).summarize(request_)
+    assert summary.summarizer == "gemini"  # highlights and sections are kept ...
+    assert len(fake.requests) == 2  # ... after one repair request
+    framed = frame_stories(request_, summary.stories)
+    assert all(s.label in {"one-sided", "covered by both"} for s in framed)  # ... stories read offline

@@ -13,7 +13,13 @@ from google.genai import errors, types
 from pydantic import BaseModel, ValidationError
 
 from digest_core.models import Bullet, Framing, StoryNote, Summary, TokenUsage
-from digest_core.summarize.base import FRAMED_STORIES, SummarizerError, SummaryRequest, validate_summary
+from digest_core.summarize.base import (
+    FRAMED_STORIES,
+    SummarizerError,
+    SummaryRequest,
+    validate_story_notes,
+    validate_summary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +187,9 @@ class GeminiSummarizer:
             else:
                 summary = _to_summary(answer, response.model_version or self.model, usage)
                 problems = validate_summary(summary, request)
-                if not problems:
-                    return summary
+                story_problems_only = len(problems) == len(validate_story_notes(summary.stories, request))
+                if not problems or (round_ == "repair" and story_problems_only):
+                    return summary  # stories still invalid after the repair get the offline reading
             log.info("gemini %s invalid: %s", round_, "; ".join(problems))
             contents += [
                 types.Content(role="model", parts=[types.Part(text=text[:20000] or "(empty)")]),

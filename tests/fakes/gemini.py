@@ -108,6 +108,10 @@ class GeminiFake:
             text = json.dumps(cross_citing_answer(data))
         elif step == "malformed":
             text = '{"highlights": [{"text": "unterminated'
+        elif step == "bad_stories":  # valid prose, but every story labelled "agree" with no framing
+            answer = valid_answer(data)
+            answer["stories"] = [{"story": s["story"], "framing": [], "label": "agree"} for s in data["stories"]]
+            text = json.dumps(answer)
         elif step == "empty":
             text = json.dumps({"highlights": [], "perspectives": [], "stories": []})
         else:
