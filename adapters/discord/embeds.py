@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 import discord
 
-from digest_core.models import Article, Bullet, Digest
+from digest_core.captions import blindspot_text, side_name, story_caption
+from digest_core.models import Article, Bullet, Digest, Framing, Story
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -42,6 +43,9 @@ CITATIONS_BUDGET = 2000  # characters of citation links per bullet
 HIGHLIGHTS_COLOR = discord.Colour(0x2B6CB0)
 SOURCES_COLOR = discord.Colour(0x4A5568)
 PERSPECTIVE_COLORS = (0xC53030, 0x2F855A, 0xB7791F, 0x6B46C1, 0x00838F, 0xD53F8C)
+STORY_COLORS = {"dispute": 0xC05621, "agree": 0x2F855A, "one-sided": 0x718096, "covered by both": 0x2B6CB0}
+STORY_FIELDS_BUDGET = 5000  # names and values of one story's fields: with title 256 and caption, < 6000
+STORY_TITLE_LIMIT = 200
 
 _MARKDOWN = re.compile(r"([\\*_~|`\[\]()<>#:-])")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
@@ -84,7 +88,7 @@ def _citations(bullet: Bullet, digest: Digest) -> str:
     links: list[str] = []
     used = 0
     for n in shown:
-        link = masked_link(str(n), digest.article(n).url)
+        link = masked_link(str(n), digest.article(n).link)
         if used + len(link) + 2 > CITATIONS_BUDGET:
             break
         links.append(link)
@@ -100,7 +104,7 @@ def bullet_line(bullet: Bullet, digest: Digest) -> str:
 
 def source_line(article: Article) -> str:
     day = article.published.date().isoformat()
-    title = masked_link(escaped(article.title, SOURCE_TITLE_LIMIT), article.url)
+    title = masked_link(escaped(article.title, SOURCE_TITLE_LIMIT), article.link)
     return f"**{article.n}.** {title} — {escaped(article.outlet, OUTLET_LIMIT)} ({day})"
 
 
@@ -170,8 +174,65 @@ def sources_embeds(digest: Digest) -> list[discord.Embed]:
     return section_embeds(title, [source_line(a) for a in digest.articles] or ["No sources."], SOURCES_COLOR)
 
 
+def _framing_value(framing: Framing, digest: Digest, budget: int) -> str:
+    """A side's framing line and its citations as numbered links, in at most `budget` characters.
+    A link that does not fit is shown as its plain number; what still does not fit as `+N`."""
+    shown = [n for n in framing.citations if 1 <= n <= len(digest.articles)]
+    # the line gets what it needs up to half the budget; the citations the rest, with room for "+N"
+    room = budget - min(len(escape_text(framing.text)), budget // 2) - 10
+    cites: list[str] = []
+    used = 0
+    for i, n in enumerate(shown):
+        link = masked_link(str(n), digest.article(n).link)
+        piece = link if used + len(link) + 2 <= room else str(n)
+        if used + len(piece) + 2 > room:
+            cites.append(f"+{len(shown) - i}")
+            break
+        cites.append(piece)
+        used += len(piece) + 2
+    tail = f" ({', '.join(cites)})" if cites else ""
+    line = escaped(framing.text, budget - len(tail))
+    return f"{line}{tail}" if line.strip() or tail else "—"
+
+
+def story_embed(digest: Digest, k: int, story: Story) -> discord.Embed:
+    """One story: its caption as the description, a field per side with its framing and citations."""
+    embed = discord.Embed(
+        title=f"{k}. {escaped(story.title, STORY_TITLE_LIMIT)}",
+        description=f"*{escape_text(story_caption(story))}*",
+        colour=discord.Colour(STORY_COLORS.get(story.label, HIGHLIGHTS_COLOR.value)),
+    )
+    framing = story.framing if len(story.framing) <= FIELD_LIMIT else story.framing[: FIELD_LIMIT - 1]
+    budget = min(FIELD_VALUE_LIMIT, STORY_FIELDS_BUDGET // max(1, len(framing) + 1) - FIELD_NAME_BUDGET)
+    for f in framing:
+        name = escaped(side_name(digest, f.perspective), FIELD_NAME_BUDGET)
+        embed.add_field(name=name, value=_framing_value(f, digest, budget), inline=False)
+    if len(framing) < len(story.framing):
+        embed.add_field(name="More sides", value=f"{len(story.framing) - len(framing)} more", inline=False)
+    return embed
+
+
+def side_by_side_embeds(digest: Digest) -> list[discord.Embed]:
+    """An embed per story, then blindspots and stories gone since the previous digest in a final
+    one. Empty when the topic turns the part off or there are no stories."""
+    if not digest.side_by_side or not digest.stories:
+        return []
+    embeds = [story_embed(digest, k, s) for k, s in enumerate(digest.stories, start=1)]
+    count = len(digest.stories)
+    embeds[0].set_author(name=f"Side by Side ({count} {'story' if count == 1 else 'stories'})")
+    lines = []
+    if digest.blindspots:
+        spots = "; ".join(escape_text(blindspot_text(digest, s)) for s in digest.blindspots)
+        lines.append(f"**Blindspots:** {spots}.")
+    if digest.vanished:
+        lines.append(f"**No longer in the news:** {'; '.join(escape_text(t) for t in digest.vanished)}.")
+    if lines:
+        embeds += section_embeds("Blindspots and changes", lines, SOURCES_COLOR)
+    return embeds
+
+
 def digest_embeds(digest: Digest) -> list[discord.Embed]:
-    """Every section of the digest, in order: Overall Highlights, each perspective, Sources."""
+    """Every section of the digest, in order: Overall Highlights, each perspective, Side by Side, Sources."""
     highlights = _bullets(digest.highlights, digest, "No highlights.")
     embeds = section_embeds("Overall Highlights", highlights, HIGHLIGHTS_COLOR)
     first = embeds[0]
@@ -184,6 +245,7 @@ def digest_embeds(digest: Digest) -> list[discord.Embed]:
         bullets = digest.perspective_highlights.get(p.id, [])
         lines = _bullets(bullets, digest, f"No {name} outlet covered this topic in this window.")
         embeds += section_embeds(f"{name} Perspective ({p.count} {noun})", lines, colour)
+    embeds += side_by_side_embeds(digest)
     embeds += sources_embeds(digest)
     embeds[-1].set_footer(text=_footer(digest))
     return embeds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +51,17 @@ def _classified(destination: Destination) -> Iterator[None]:
         raise SendFailed(f"{destination}: {type(exc).__name__}") from exc
 
 
+NONCE_LIMIT = 25
+
+
+def _nonce(key: str) -> str | None:
+    """The ledger's part key (`d12p0`) as a message nonce, none without a key; a key longer than
+    Discord's 25 characters becomes a digest of it (still the same for the same part)."""
+    if not key:
+        return None
+    return key if len(key) <= NONCE_LIMIT else hashlib.sha256(key.encode()).hexdigest()[:NONCE_LIMIT]
+
+
 class DiscordPublisher:
     """`Publisher` and `PartPublisher` for Discord: channels and threads get the digest's messages
     in order; a forum channel gets a new post (thread) per digest, titled with the topic and date."""
@@ -74,8 +86,10 @@ class DiscordPublisher:
 
     async def send_part(self, destination: Destination, part: DiscordPart, sent: Sequence[str], key: str) -> str:
         """Send one message; its id. In a forum the first part opens the post, whose id (on Discord
-        the id of its starter message) later parts are sent to. discord.py has no idempotency key
-        for messages, so `key` is unused."""
+        the id of its starter message) later parts are sent to. Channel and thread messages carry
+        the ledger's `key` as their nonce (discord.py adds `enforce_nonce`), so a part sent again
+        after a crash returns the message Discord already has instead of posting it twice. Forum
+        posts have no nonce in Discord's API."""
         if destination.platform != PLATFORM:
             raise ValueError(f"not a Discord destination: {destination}")
         try:
@@ -92,7 +106,11 @@ class DiscordPublisher:
                     return str(created.message.id)
                 channel = await self._channel(int(sent[0]), destination)
             assert isinstance(channel, discord.TextChannel | discord.Thread)
-            message = await channel.send(embeds=part.embeds, allowed_mentions=NO_MENTIONS)
+            nonce = _nonce(key)
+            if nonce is None:
+                message = await channel.send(embeds=part.embeds, allowed_mentions=NO_MENTIONS)
+            else:
+                message = await channel.send(embeds=part.embeds, allowed_mentions=NO_MENTIONS, nonce=nonce)
             return str(message.id)
 
     async def send(self, digest: Digest, destination: Destination) -> list[str]:

@@ -6,6 +6,9 @@ INTERACTION_CREATE dispatches built by `command()` / `autocomplete()`. What it s
 threads, interaction callbacks, follow-ups) is recorded; faults (403, 404, 429) can be queued per
 channel. Bodies are JSON with `Content-Type` exactly `application/json` (discord.py parses nothing
 else), and 429s carry a `Via` header (without one discord.py assumes a Cloudflare ban).
+Multipart bodies (messages with files: `payload_json` and `files[N]`) are parsed like JSON ones,
+the files kept. A message with `enforce_nonce` and a nonce already used in its channel returns
+the existing message and records nothing new, as Discord does.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 APP_ID = 900000000000000001
 GUILD_ID = 900000000000000002
@@ -51,11 +54,22 @@ def user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
 
 
 @dataclass
+class Upload:
+    """A file sent with a message: its form field (`files[0]`), file name, content type and bytes."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class Recorded:
     method: str
     path: str
     query: dict[str, str]
     body: Any
+    files: list[Upload] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +93,7 @@ class FakeDiscord:
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()  # set whenever something is recorded
+        self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self.port = 0
         self.bot = user(APP_ID, "Digestbot", bot=True)
         self.channels: dict[int, dict[str, Any]] = {
@@ -120,11 +135,18 @@ class FakeDiscord:
         }
 
     def message(
-        self, channel_id: int | str, body: dict[str, Any], author: dict[str, Any] | None = None
+        self, channel_id: int | str, body: dict[str, Any], author: dict[str, Any] | None = None,
+        files: list[Upload] | None = None,
     ) -> dict[str, Any]:
-        return {
+        attachments = [
+            {"id": self.next_id(), "filename": f.filename, "size": len(f.data), "content_type": f.content_type,
+             "url": f"http://127.0.0.1:{self.port}/attachments/{f.filename}",
+             "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{f.filename}"}
+            for f in files or []
+        ]
+        return {"nonce": body.get("nonce"), "attachments": attachments,
             "id": self.next_id(), "channel_id": str(channel_id), "type": 0, "author": author or self.bot,
-            "content": body.get("content") or "", "embeds": body.get("embeds") or [], "attachments": [],
+            "content": body.get("content") or "", "embeds": body.get("embeds") or [],
             "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
             "timestamp": TIMESTAMP, "edited_timestamp": None, "flags": body.get("flags") or 0, "components": [],
         }
@@ -262,12 +284,31 @@ class FakeDiscord:
     async def _record(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
         if request.path == "/gateway":
             return await handler(request)
-        body = await request.json() if request.can_read_body else None
-        self.requests.append(Recorded(request.method, request.path, dict(request.query), body))
+        body, files = await self._body(request)
+        request["body"], request["files"] = body, files
+        self.requests.append(Recorded(request.method, request.path, dict(request.query), body, files))
         try:
             return await self._answer(request, handler)
         finally:
             self._changed.set()
+
+    @staticmethod
+    async def _body(request: web.Request) -> tuple[Any, list[Upload]]:
+        """The JSON body (from `payload_json` in a multipart request) and any uploaded files."""
+        if not request.can_read_body:
+            return None, []
+        if request.content_type != "multipart/form-data":
+            return await request.json(), []
+        body: Any = None
+        files: list[Upload] = []
+        async for part in await request.multipart():
+            assert isinstance(part, BodyPartReader)
+            if part.name == "payload_json":
+                body = json.loads(await part.text())
+            else:
+                data = bytes(await part.read())
+                files.append(Upload(part.name or "", part.filename or "", part.headers.get("Content-Type", ""), data))
+        return body, files
 
     async def _answer(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
         if request.headers.get("Authorization") not in (f"Bot {self.bot_token}", None):
@@ -299,7 +340,7 @@ class FakeDiscord:
     async def sync_commands(self, request: web.Request) -> web.Response:
         scope = request.match_info.get("guild", "global")
         synced = [{**c, "id": self.next_id(), "application_id": str(APP_ID), "version": "1"}
-                  for c in await request.json()]
+                  for c in request["body"]]
         if scope != "global":
             synced = [{**c, "guild_id": scope} for c in synced]
         self.commands[scope] = synced
@@ -315,13 +356,19 @@ class FakeDiscord:
         channel_id = int(request.match_info["channel"])
         if channel_id not in self.channels:
             return json_response({"message": "Unknown Channel", "code": 10003}, 404)
-        message = self.message(channel_id, await request.json())
+        body = request["body"]
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce") and (channel_id, str(nonce)) in self._nonces:
+            return json_response(self._nonces[(channel_id, str(nonce))])
+        message = self.message(channel_id, body, files=request["files"])
+        if nonce is not None:
+            self._nonces[(channel_id, str(nonce))] = message
         self.messages[channel_id].append(message)
         return json_response(message)
 
     async def create_thread(self, request: web.Request) -> web.Response:
         parent = int(request.match_info["channel"])
-        body = await request.json()
+        body = request["body"]
         message = self.message(0, body.get("message") or {})
         thread_id = int(message["id"])  # like Discord: a forum post's id is its starter message's id
         message["channel_id"] = str(thread_id)
@@ -332,7 +379,7 @@ class FakeDiscord:
         return json_response({**thread, "message": message})
 
     async def callback(self, request: web.Request) -> web.Response:
-        body = await request.json()
+        body = request["body"]
         self.callbacks.append({"interaction_id": request.match_info["id"], "token": request.match_info["token"],
                                "type": body["type"], "data": body.get("data") or {}})
         if self.on_callback is not None:
@@ -348,9 +395,10 @@ class FakeDiscord:
         return json_response({"interaction": interaction, "resource": resource})
 
     async def followup(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.followups.append({"token": request.match_info["token"], "method": request.method, "body": body})
-        return json_response(self.message(GENERAL, body, author=self.bot))
+        body = request["body"]
+        self.followups.append({"token": request.match_info["token"], "method": request.method, "body": body,
+                               "files": request["files"]})
+        return json_response(self.message(GENERAL, body, author=self.bot, files=request["files"]))
 
     async def gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
