@@ -9,6 +9,7 @@ from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from bot.app import Core
 from digest_core.publish import Destination
+from digest_core.service import BuildLimiter
 from tests.fakes.discord import (
     FORUM,
     GENERAL,
@@ -226,3 +227,18 @@ async def test_subscribe_list_and_unsubscribe(bot: DigestBot, fake_discord: Fake
 async def test_subscriptions_when_there_are_none(bot: DigestBot, fake_discord: FakeDiscord) -> None:
     i = await run_interaction(fake_discord, fake_discord.command("subscriptions"))
     assert refusal(fake_discord, i) == "No subscriptions in this server. Add one with `/subscribe`."
+
+
+async def test_new_dates_beyond_the_users_build_limit_get_an_ephemeral_refusal(
+    bot: DigestBot, fake_discord: FakeDiscord, core: Core
+) -> None:
+    core.digests.limiter = BuildLimiter(per_user=1, overall=10)
+    first = fake_discord.command("digest", {"topic": "china-japan", "date": "2026-02-25"})
+    await run_interaction(fake_discord, first, followups=1)
+    refused = fake_discord.command("digest", {"topic": "china-japan", "date": "2026-01-07"})
+    await run_interaction(fake_discord, refused, followups=1)
+    (followup,) = fake_discord.followups_for(refused)
+    assert followup["body"]["content"].startswith("Too many new digests requested by you; try again in ")
+    assert followup["body"]["flags"] & EPHEMERAL
+    assert [d["token"] for d in fake_discord.deleted] == [refused["token"]]  # the public "thinking" is gone
+    assert await core.digests.store.get("china-japan", date(2026, 1, 7)) is None

@@ -12,6 +12,7 @@ import pytest
 
 from adapters.telegram.handlers import DESCRIPTIONS
 from digest_core.publish import Destination
+from digest_core.service import BuildLimiter
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
 from tests.fakes.telegram_harness import (
@@ -243,3 +244,16 @@ async def test_a_channel_argument_in_a_group_is_refused(tg: TelegramHarness) -> 
     reply = one_reply(await tg.run(tg.fake.command("/subscribe china-japan @dailydigest", GROUP, ALICE)))
     assert "in a private chat" in reply
     assert await tg.core.subscriptions.all() == []
+
+
+async def test_new_dates_beyond_the_users_build_limit_are_refused_with_the_wait(tg: TelegramHarness) -> None:
+    tg.core.digests.limiter = BuildLimiter(per_user=1, overall=10)
+    first = texts(await tg.run(tg.fake.command("/digest china-japan 2026-02-25", PRIVATE, ALICE)))
+    assert first[0].startswith("China vs Japan — 2026-02-25")
+    refused = one_reply(await tg.run(tg.fake.command("/digest china-japan 2026-01-07", PRIVATE, ALICE)))
+    assert refused.startswith("Too many new digests requested by you; try again in ")
+    assert await tg.core.digests.store.get("china-japan", date(2026, 1, 7)) is None
+    again = texts(await tg.run(tg.fake.command("/sources china-japan 2026-02-25", PRIVATE, ALICE)))
+    assert again[0].startswith("China vs Japan — 2026-02-25")  # archived dates are never limited
+    other = texts(await tg.run(tg.fake.command("/digest china-japan 2026-01-07", GROUP, BOB)))
+    assert other[0].startswith("China vs Japan — 2026-01-07")  # the limit is per user

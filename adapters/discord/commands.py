@@ -19,7 +19,7 @@ from digest_core.commands import CommandError, DigestRequest, parse_date, parse_
 from digest_core.models import Digest
 from digest_core.pipeline import NoArticlesError
 from digest_core.publish import Destination
-from digest_core.service import DigestService
+from digest_core.service import BuildRateLimited, DigestService
 from digest_core.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,13 @@ async def reply(interaction: discord.Interaction, text: str, *, ephemeral: bool 
         await interaction.followup.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
     else:
         await interaction.response.send_message(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+
+async def refuse_after_defer(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer after a public deferral: the "thinking" message is deleted first (the
+    first follow-up would otherwise replace it, visible to everyone)."""
+    await interaction.delete_original_response()
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def send_messages(interaction: discord.Interaction, messages: list[list[discord.Embed]]) -> None:
@@ -125,7 +132,10 @@ def install_commands(
         """Defer (a build can take longer than Discord's 3 s), then get or build and answer."""
         await interaction.response.defer(thinking=True)
         try:
-            result = await digests.get_or_build(req.topic, req.day)
+            result = await digests.get_or_build(req.topic, req.day, requester=f"discord:{interaction.user.id}")
+        except BuildRateLimited as exc:
+            await refuse_after_defer(interaction, str(exc))
+            return
         except NoArticlesError as exc:
             await reply(interaction, str(exc), ephemeral=False)
             return

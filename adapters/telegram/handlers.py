@@ -28,7 +28,7 @@ from digest_core.commands import CommandError, parse_date, parse_digest_args, pa
 from digest_core.models import Digest
 from digest_core.pipeline import NoArticlesError
 from digest_core.publish import Destination
-from digest_core.service import DigestService
+from digest_core.service import BuildRateLimited, DigestService
 from digest_core.subscriptions import SubscriptionStore
 from digest_core.topics import Topic
 
@@ -87,6 +87,11 @@ def _where(update: Update) -> Where | None:
     thread = message.message_thread_id if message.is_topic_message else None
     user = update.effective_user.id if update.effective_user else None
     return Where(chat, message, thread, user)
+
+
+def requester(where: Where) -> str:
+    """Who asked, for the on-demand build limits: the user, or the chat when no user is known (channels)."""
+    return f"telegram:{where.user_id}" if where.user_id is not None else f"telegram:chat:{where.chat.id}"
 
 
 def _esc(text: str) -> str:
@@ -190,7 +195,9 @@ class TelegramCommands:
     async def _get(self, context: Context, where: Where, topic: Topic, day: date) -> Digest | None:
         async with self._typing(context.bot, where):
             try:
-                return (await self.digests.get_or_build(topic, day)).digest
+                return (await self.digests.get_or_build(topic, day, requester=requester(where))).digest
+            except BuildRateLimited as exc:
+                await self._reply(where, _esc(str(exc)))
             except NoArticlesError:
                 await self._reply(where, f"No on-topic articles for {_esc(topic.name)} on {day.isoformat()}.")
             except Exception as exc:

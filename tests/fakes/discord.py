@@ -82,6 +82,7 @@ class FakeDiscord:
     threads: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     followups: list[dict[str, Any]] = field(default_factory=list)
+    deleted: list[dict[str, str]] = field(default_factory=list)  # interaction responses deleted
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     gateway_received: list[dict[str, Any]] = field(default_factory=list)
     faults: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -264,6 +265,7 @@ class FakeDiscord:
         r.add_post("/api/v10/interactions/{id}/{token}/callback", self.callback)
         r.add_post("/api/v10/webhooks/{app}/{token}", self.followup)
         r.add_patch("/api/v10/webhooks/{app}/{token}/messages/{message}", self.followup)
+        r.add_delete("/api/v10/webhooks/{app}/{token}/messages/{message}", self.delete_response)
         return app
 
     async def start(self) -> FakeDiscord:
@@ -399,6 +401,10 @@ class FakeDiscord:
         self.followups.append({"token": request.match_info["token"], "method": request.method, "body": body,
                                "files": request["files"]})
         return json_response(self.message(GENERAL, body, author=self.bot, files=request["files"]))
+
+    async def delete_response(self, request: web.Request) -> web.Response:
+        self.deleted.append({"token": request.match_info["token"], "message": request.match_info["message"]})
+        return web.Response(status=204)
 
     async def gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
