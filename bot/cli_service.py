@@ -116,44 +116,39 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
 NEGATIVE_IDS = {"ignore_unknown_options": True}
 
 
+PlatformArg = Annotated[str, typer.Argument(help="telegram, discord or console.")]
+DestinationArg = Annotated[str, typer.Argument(help="Chat or channel id (see README).")]
+TopicArg = Annotated[str, typer.Argument(help="Topic id.")]
+ThreadOpt = Annotated[str | None, typer.Option("--thread", help="Forum topic / thread id.")]
+
+
+def _change_subscription(platform: str, destination: str, topic: str, thread: str | None, on: bool) -> None:
+    settings = load_settings()
+    dest = _destination(platform, destination, thread)
+
+    async def go() -> None:
+        async with open_core(settings, load_topics_or_fail(settings)) as core:
+            t = _topic(core, topic)
+            if on:
+                done = await core.subscriptions.subscribe(dest, t.id)
+                print(f"{dest} {'subscribed to' if done else 'was already subscribed to'} {t.id}")
+            else:
+                done = await core.subscriptions.unsubscribe(dest, t.id)
+                print(f"{dest} {'unsubscribed from' if done else 'was not subscribed to'} {t.id}")
+
+    asyncio.run(go())
+
+
 @app.command(context_settings=NEGATIVE_IDS)
-def subscribe(
-    platform: Annotated[str, typer.Argument(help="telegram, discord or console.")],
-    destination: Annotated[str, typer.Argument(help="Chat or channel id (see README).")],
-    topic: Annotated[str, typer.Argument(help="Topic id.")],
-    thread: Annotated[str | None, typer.Option("--thread", help="Forum topic / thread id.")] = None,
-) -> None:
+def subscribe(platform: PlatformArg, destination: DestinationArg, topic: TopicArg, thread: ThreadOpt = None) -> None:
     """Send a topic's daily digest to a destination."""
-    settings = load_settings()
-    dest = _destination(platform, destination, thread)
-
-    async def go() -> None:
-        async with open_core(settings, load_topics_or_fail(settings)) as core:
-            t = _topic(core, topic)
-            new = await core.subscriptions.subscribe(dest, t.id)
-            print(f"{dest} {'subscribed to' if new else 'was already subscribed to'} {t.id}")
-
-    asyncio.run(go())
+    _change_subscription(platform, destination, topic, thread, on=True)
 
 
 @app.command(context_settings=NEGATIVE_IDS)
-def unsubscribe(
-    platform: Annotated[str, typer.Argument(help="telegram, discord or console.")],
-    destination: Annotated[str, typer.Argument(help="Chat or channel id.")],
-    topic: Annotated[str, typer.Argument(help="Topic id.")],
-    thread: Annotated[str | None, typer.Option("--thread", help="Forum topic / thread id.")] = None,
-) -> None:
+def unsubscribe(platform: PlatformArg, destination: DestinationArg, topic: TopicArg, thread: ThreadOpt = None) -> None:
     """Stop sending a topic's digest to a destination."""
-    settings = load_settings()
-    dest = _destination(platform, destination, thread)
-
-    async def go() -> None:
-        async with open_core(settings, load_topics_or_fail(settings)) as core:
-            t = _topic(core, topic)
-            removed = await core.subscriptions.unsubscribe(dest, t.id)
-            print(f"{dest} {'unsubscribed from' if removed else 'was not subscribed to'} {t.id}")
-
-    asyncio.run(go())
+    _change_subscription(platform, destination, topic, thread, on=False)
 
 
 @app.command()
