@@ -24,6 +24,7 @@ from digest_core.pipeline import NoArticlesError
 from digest_core.service import DigestResult
 from digest_core.source_stats import SourceRow, SqlSourceStats, source_rows
 from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
+from digest_core.trend import Trend
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -254,6 +255,40 @@ async def _build(settings: Settings, topics_: Topics, topic_id: str, date: str |
         try:
             return await service.get_or_build(topic, day, rebuild=rebuild)
         except NoArticlesError as exc:
+            fail(str(exc), EXIT_NOTHING)
+
+
+@app.command()
+def trend(
+    topic: Annotated[str, typer.Argument(help="Topic id, e.g. china-japan (see `digestbot topics`).")],
+    days: Annotated[int, typer.Option("--days", "-n", help="How many days, ending with the latest (1-90).")] = 14,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the PNG.")] = Path("chart.png"),
+) -> None:
+    """Draw the coverage chart (articles per side per day, on-topic share) from the archive as a PNG."""
+    from adapters.chart import write_trend_png
+    from digest_core.trend import TrendError, check_days
+
+    try:
+        check_days(days)
+    except TrendError as exc:
+        fail(str(exc))
+    settings = load_settings()
+    topics_ = load_topics_or_fail(settings)
+    chart = asyncio.run(_trend(settings, topics_, topic, days))
+    write_trend_png(chart, output)
+    err.print(f"{chart.topic_id}: {chart.archived} of {days} days archived ({chart.start} to {chart.end}), "
+              f"chart written to {escape(str(output))}")
+
+
+async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int) -> Trend:
+    from digest_core.trend import TrendError, coverage_store, coverage_trend
+
+    topic_ = _topic_or_fail(topics_, topic_id)
+    async with open_core(settings, topics_) as core:
+        end = core.digests.parse_date(topic_, None)
+        try:
+            return await coverage_trend(coverage_store(core.digests.store), topic_, end, days)
+        except TrendError as exc:
             fail(str(exc), EXIT_NOTHING)
 
 

@@ -6,6 +6,7 @@ failed source so that the archive can be queried (counts per side per day, outle
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    func,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -68,6 +70,16 @@ class FailureRow(Base):
     error: Mapped[str] = mapped_column(Text)
 
 
+@dataclass(frozen=True)
+class DayCoverage:
+    """One archived digest's counts: articles per side id, articles in the window, of them on-topic."""
+
+    day: date
+    per_side: dict[str, int]
+    in_window: int
+    on_topic: int
+
+
 class DigestStore(Protocol):
     async def get(self, topic: str, day: date) -> Digest | None: ...
     async def save(self, digest: Digest) -> None: ...
@@ -100,6 +112,31 @@ class SqlDigestStore:
                 select(DigestRow.date).where(DigestRow.topic == topic).order_by(DigestRow.date.desc()).limit(limit)
             )
             return list(rows)
+
+    async def coverage(self, topic: str, since: date, until: date) -> list[DayCoverage]:
+        """Per archived date in `since..until` (oldest first): articles per side, and the articles
+        the sources gave for the window (`in_window`) and how many were on-topic."""
+        async with self._sessions() as session:
+            days = await session.execute(
+                select(
+                    DigestRow.date,
+                    DigestRow.payload["in_window"].as_integer(),
+                    DigestRow.payload["on_topic"].as_integer(),
+                )
+                .where(DigestRow.topic == topic, DigestRow.date >= since, DigestRow.date <= until)
+                .order_by(DigestRow.date)
+            )
+            counts = await session.execute(
+                select(DigestRow.date, ArticleRow.perspective, func.count(ArticleRow.id))
+                .join(ArticleRow, ArticleRow.digest_id == DigestRow.id)
+                .where(DigestRow.topic == topic, DigestRow.date >= since, DigestRow.date <= until)
+                .group_by(DigestRow.date, ArticleRow.perspective)
+            )
+            per_side: dict[date, dict[str, int]] = {}
+            for day, side, n in counts:
+                per_side.setdefault(day, {})[side] = n
+            return [DayCoverage(day, per_side.get(day, {}), in_window or 0, on_topic or 0)
+                    for day, in_window, on_topic in days]
 
     async def save(self, digest: Digest) -> None:
         """Store a digest, replacing any stored for the same topic and date."""
