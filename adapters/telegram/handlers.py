@@ -22,6 +22,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from adapters.chart import render_trend_png
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe, redact
 from adapters.telegram.render import render_digest, render_sources
 from digest_core.commands import CommandError, parse_date, parse_digest_args, parse_topic
@@ -31,6 +32,7 @@ from digest_core.publish import Destination
 from digest_core.service import BuildRateLimited, DigestService
 from digest_core.subscriptions import SubscriptionStore
 from digest_core.topics import Topic
+from digest_core.trend import TrendError, coverage_store, coverage_trend, parse_days
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,13 @@ USAGE = {
     "subscribe": "/subscribe TOPIC [@channel]",
     "unsubscribe": "/unsubscribe TOPIC [@channel]",
     "subscriptions": "/subscriptions [@channel]",
+    "trend": "/trend TOPIC [DAYS]",
 }
 DESCRIPTIONS = {
     "digest": "Digest of a topic for a date (YYYY-MM-DD, today, yesterday)",
     "latest": "The latest digest of a topic",
     "sources": "The numbered source list of a digest",
+    "trend": "Chart: articles per side per day (DAYS 1-90, default 14)",
     "topics": "The topics I cover",
     "subscribe": "Post a topic's digest here every day",
     "unsubscribe": "Stop the daily digest of a topic here",
@@ -116,6 +120,7 @@ class TelegramCommands:
             "digest": self.digest,
             "latest": self.latest,
             "sources": self.sources,
+            "trend": self.trend,
             "subscribe": self.subscribe,
             "unsubscribe": self.unsubscribe,
             "subscriptions": self.list_subscriptions,
@@ -234,6 +239,26 @@ class TelegramCommands:
         digest = await self._get(context, where, request.topic, request.day)
         if digest is not None:
             await self._send(where, render_sources(digest))
+
+    async def trend(self, update: Update, context: Context) -> None:
+        """The coverage chart from the archive, as a photo (nothing is built, so no build limit)."""
+        where = _where(update)
+        assert where is not None
+        args = context.args or []
+        if len(args) > 2:
+            raise CommandError(f"Too many arguments. Usage: {USAGE['trend']}")
+        topic = parse_topic(args[0] if args else None, self.digests.topics, USAGE["trend"])
+        try:
+            days = parse_days(args[1] if len(args) > 1 else None)
+            end = parse_date(None, topic, self.digests.clock())
+            chart = await coverage_trend(coverage_store(self.digests.store), topic, end, days)
+        except TrendError as exc:
+            raise CommandError(f"{exc}. Usage: {USAGE['trend']}") from None
+        async with self._typing(context.bot, where):
+            png = await asyncio.to_thread(render_trend_png, chart)
+        caption = (f"<b>{_esc(topic.name)}</b>: articles per side per day, {chart.start} to {chart.end} "
+                   f"({chart.archived} of {len(chart.days)} days archived)")
+        await self.publisher.send_photo(where.destination, png, f"{topic.id}-trend.png", caption)
 
     # --- subscriptions ---------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from adapters.telegram.render import html_to_text, render_digest
@@ -97,6 +97,15 @@ class TelegramPublisher:
             message = await self._send_part(part, destination)
             ids.append(str(message.message_id))
         return ids
+
+    async def send_photo(self, destination: Destination, png: bytes, filename: str, caption: str) -> str:
+        """Send a PNG (uploaded as multipart) with an HTML caption of at most 1024 characters; its message id."""
+        thread = int(destination.thread_id) if destination.thread_id else None
+        message = await self.bot.send_photo(
+            chat_ref(destination.id), InputFile(png, filename=filename), caption=caption, parse_mode="HTML",
+            message_thread_id=thread,
+        )
+        return str(message.message_id)
 
     async def _send_part(self, part: str, destination: Destination) -> Message:
         try:

@@ -1,11 +1,12 @@
 """A fake Telegram Bot API server on 127.0.0.1 that records every request and can inject faults.
 
 It answers what a PTB Application needs (getMe, deleteWebhook, getUpdates long-poll fed by the
-test, setMyCommands, sendMessage, sendChatAction, getChatMember, getChat) and checks messages as
-Telegram does: HTML parse mode with only Telegram's tags, at most 4096 characters after entity
-parsing (UTF-16 units); `<blockquote>` and `<blockquote expandable>` (other attributes ignored, as
-Telegram does), never nested. Faults per chat: "429", "403", "bad_html", "not_found", "disconnect",
-consumed one per send. `overall_limit` makes it answer 429 beyond N accepted sends per second.
+test, setMyCommands, sendMessage, sendPhoto as a multipart upload, sendChatAction, getChatMember,
+getChat) and checks messages as Telegram does: HTML parse mode with only Telegram's tags, at most
+4096 characters after entity parsing (UTF-16 units); `<blockquote>` and `<blockquote expandable>`
+(other attributes ignored, as Telegram does), never nested. Faults per chat: "429", "403",
+"bad_html", "not_found", "disconnect", consumed one per send. `overall_limit` makes it answer 429
+beyond N accepted sends per second.
 """
 
 from __future__ import annotations
@@ -116,6 +117,28 @@ class Call:
 
 
 @dataclass
+class Photo:
+    """A photo uploaded with sendPhoto (multipart), as Telegram received it."""
+
+    chat_id: str
+    thread_id: int | None
+    data: bytes
+    filename: str
+    caption: str
+    parse_mode: str | None
+    width: int
+    height: int
+    message_id: int
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG (from IHDR), or `ValueError` for anything else."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@dataclass
 class Sent:
     chat_id: str
     thread_id: int | None
@@ -153,6 +176,7 @@ class FakeTelegram:
     poll_wait: float = 0.05
     calls: list[Call] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
+    photos: list[Photo] = field(default_factory=list)
     chats: dict[str, dict[str, Any]] = field(default_factory=dict)
     members: dict[tuple[str, int], str] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
@@ -247,6 +271,9 @@ class FakeTelegram:
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):
+                params[key] = value
+                continue
             raw = str(value)
             if key in _RAW_PARAMS:
                 params[key] = raw
@@ -329,6 +356,42 @@ class FakeTelegram:
         while self._window and self._window[0] <= now - 1.0:
             self._window.popleft()
         return len(self._window) >= self.overall_limit
+
+    async def _sendPhoto(self, request: web.Request, params: dict[str, Any]) -> web.Response:
+        """Photos as Telegram takes them: an uploaded file (at most 10 MB, width + height at most
+        10000, sides in a ratio of at most 20) and a caption of at most 1024 characters after parsing."""
+        chat_id = str(params.get("chat_id"))
+        upload = params.get("photo")
+        if not isinstance(upload, web.FileField):
+            return _error(400, "Bad Request: there is no photo in the request")
+        data = upload.file.read()
+        if len(data) > 10 * 1024 * 1024:
+            return _error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        try:
+            width, height = image_size(data)
+        except ValueError:
+            return _error(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        if width + height > 10000 or max(width, height) > 20 * min(width, height):
+            return _error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        caption = str(params.get("caption") or "")
+        parse_mode = params.get("parse_mode")
+        length = len(caption.encode("utf-16-le")) // 2
+        if parse_mode == "HTML":
+            try:
+                length = parse_telegram_html(caption).length
+            except HTMLRejected as exc:
+                return _error(400, f"Bad Request: can't parse entities: {exc}")
+        if length > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        message_id, self._next_message = self._next_message, self._next_message + 1
+        thread = params.get("message_thread_id")
+        self.photos.append(Photo(chat_id, int(thread) if thread else None, data, upload.filename, caption,
+                                 parse_mode, width, height, message_id))
+        chat = self._chat(chat_id) or {"id": int(chat_id), "type": "private" if int(chat_id) > 0 else "group"}
+        size = {"file_id": f"photo-{message_id}", "file_unique_id": f"u{message_id}", "width": width,
+                "height": height, "file_size": len(data)}
+        return _ok({"message_id": message_id, "date": int(time.time()), "chat": chat, "photo": [size],
+                    "caption": caption})
 
     async def _sendMessage(self, request: web.Request, params: dict[str, Any]) -> web.StreamResponse:
         chat_id = str(params.get("chat_id"))
