@@ -57,7 +57,7 @@ async def test_login_ready_and_commands_synced_to_the_guild(bot: DigestBot, fake
     assert identify[0]["d"]["token"] == TOKEN
     assert [r.path for r in fake_discord.requests[:2]] == ["/api/v10/users/@me", "/api/v10/oauth2/applications/@me"]
     names = sorted(c["name"] for c in fake_discord.commands[str(GUILD_ID)])
-    assert names == ["digest", "sources", "subscribe", "subscriptions", "topics", "unsubscribe"]
+    assert names == ["digest", "sources", "subscribe", "subscriptions", "topics", "trend", "unsubscribe"]
     assert "global" not in fake_discord.commands
     assert bot.get_channel(FORUM) is not None  # GUILD_CREATE was processed
 

@@ -64,6 +64,7 @@ async def test_run_discord_syncs_globally_serves_and_stops_on_sigterm(
     assert [c["name"] for c in fake_discord.commands["global"]] == [
         "digest",
         "sources",
+        "trend",
         "topics",
         "subscribe",
         "unsubscribe",

@@ -6,6 +6,8 @@ an ephemeral reply saying why. Building a digest may be slow, so those commands 
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -13,6 +15,7 @@ from datetime import date
 import discord
 from discord import app_commands
 
+from adapters.chart import render_trend_png
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
 from digest_core.commands import CommandError, DigestRequest, parse_date, parse_topic
@@ -21,6 +24,7 @@ from digest_core.pipeline import NoArticlesError
 from digest_core.publish import Destination
 from digest_core.service import BuildRateLimited, DigestService
 from digest_core.subscriptions import SubscriptionStore
+from digest_core.trend import DEFAULT_DAYS, MAX_DAYS, TrendError, check_days, coverage_store, coverage_trend
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +167,31 @@ def install_commands(
             return
         await build(interaction, req, render_sources)
 
+    @app_commands.command(name="trend", description="Chart a topic's articles per side per day from the archive.")
+    @app_commands.describe(topic="Topic", days="How many days, ending with the latest (1-90, default 14)")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def trend(
+        interaction: discord.Interaction, topic: str, days: app_commands.Range[int, 1, MAX_DAYS] = DEFAULT_DAYS
+    ) -> None:
+        try:
+            chosen = parse_topic(topic, topics_, "/trend topic [days]")
+            check_days(days)
+        except (CommandError, TrendError) as exc:
+            await reply(interaction, str(exc))
+            return
+        await interaction.response.defer(thinking=True)
+        try:
+            end = parse_date(None, chosen, digests.clock())
+            chart = await coverage_trend(coverage_store(digests.store), chosen, end, days)
+        except TrendError as exc:
+            await refuse_after_defer(interaction, str(exc))
+            return
+        png = await asyncio.to_thread(render_trend_png, chart)
+        text = (f"**{escaped(chosen.name, 100)}**: articles per side per day, {chart.start} to {chart.end} "
+                f"({chart.archived} of {len(chart.days)} days archived)")
+        file = discord.File(io.BytesIO(png), filename=f"{chosen.id}-trend.png")
+        await interaction.followup.send(text, file=file, allowed_mentions=NO_MENTIONS)
+
     @app_commands.command(name="topics", description="List the topics and their perspectives.")
     async def topics(interaction: discord.Interaction) -> None:
         embed = discord.Embed(title="Topics")
@@ -241,6 +270,6 @@ def install_commands(
             log.error("/%s failed", interaction.command.name if interaction.command else "?", exc_info=error)
             await reply(interaction, "Sorry, that failed on our side. Please try again later.")
 
-    commands: list[app_commands.Command] = [digest, sources, topics, subscribe, unsubscribe, subscriptions]
+    commands: list[app_commands.Command] = [digest, sources, trend, topics, subscribe, unsubscribe, subscriptions]
     for command in commands:
         tree.add_command(command)

@@ -41,6 +41,10 @@ CHANNEL_OPTION = 7
 ERRORS = {403: (50001, "Missing Access"), 404: (10003, "Unknown Channel"), 500: (0, "Internal Server Error")}
 
 
+BODY = web.RequestKey("body", object)  # the parsed JSON body (from `payload_json` when multipart)
+FILES = web.RequestKey("files", list)  # the files of a multipart body
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         body=json.dumps(data).encode(),
@@ -287,7 +291,7 @@ class FakeDiscord:
         if request.path == "/gateway":
             return await handler(request)
         body, files = await self._body(request)
-        request["body"], request["files"] = body, files
+        request[BODY], request[FILES] = body, files
         self.requests.append(Recorded(request.method, request.path, dict(request.query), body, files))
         try:
             return await self._answer(request, handler)
@@ -342,7 +346,7 @@ class FakeDiscord:
     async def sync_commands(self, request: web.Request) -> web.Response:
         scope = request.match_info.get("guild", "global")
         synced = [{**c, "id": self.next_id(), "application_id": str(APP_ID), "version": "1"}
-                  for c in request["body"]]
+                  for c in request[BODY]]
         if scope != "global":
             synced = [{**c, "guild_id": scope} for c in synced]
         self.commands[scope] = synced
@@ -358,11 +362,11 @@ class FakeDiscord:
         channel_id = int(request.match_info["channel"])
         if channel_id not in self.channels:
             return json_response({"message": "Unknown Channel", "code": 10003}, 404)
-        body = request["body"]
+        body = request[BODY]
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce") and (channel_id, str(nonce)) in self._nonces:
             return json_response(self._nonces[(channel_id, str(nonce))])
-        message = self.message(channel_id, body, files=request["files"])
+        message = self.message(channel_id, body, files=request[FILES])
         if nonce is not None:
             self._nonces[(channel_id, str(nonce))] = message
         self.messages[channel_id].append(message)
@@ -370,7 +374,7 @@ class FakeDiscord:
 
     async def create_thread(self, request: web.Request) -> web.Response:
         parent = int(request.match_info["channel"])
-        body = request["body"]
+        body = request[BODY]
         message = self.message(0, body.get("message") or {})
         thread_id = int(message["id"])  # like Discord: a forum post's id is its starter message's id
         message["channel_id"] = str(thread_id)
@@ -381,7 +385,7 @@ class FakeDiscord:
         return json_response({**thread, "message": message})
 
     async def callback(self, request: web.Request) -> web.Response:
-        body = request["body"]
+        body = request[BODY]
         self.callbacks.append({"interaction_id": request.match_info["id"], "token": request.match_info["token"],
                                "type": body["type"], "data": body.get("data") or {}})
         if self.on_callback is not None:
@@ -397,10 +401,10 @@ class FakeDiscord:
         return json_response({"interaction": interaction, "resource": resource})
 
     async def followup(self, request: web.Request) -> web.Response:
-        body = request["body"]
+        body = request[BODY]
         self.followups.append({"token": request.match_info["token"], "method": request.method, "body": body,
-                               "files": request["files"]})
-        return json_response(self.message(GENERAL, body, author=self.bot, files=request["files"]))
+                               "files": request[FILES]})
+        return json_response(self.message(GENERAL, body, author=self.bot, files=request[FILES]))
 
     async def delete_response(self, request: web.Request) -> web.Response:
         self.deleted.append({"token": request.match_info["token"], "message": request.match_info["message"]})
