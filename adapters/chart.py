@@ -38,7 +38,8 @@ def _label_step(days: list[date]) -> int:
 
 def render_trend_png(trend: Trend, width: int = WIDTH, height: int = HEIGHT) -> bytes:
     """The chart as PNG bytes of exactly `width` x `height` pixels."""
-    fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
+    dpi = DPI * min(width / WIDTH, height / HEIGHT)  # type and lines scale with the picture
+    fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     x = date2num(trend.days)
@@ -95,7 +96,7 @@ def render_trend_png(trend: Trend, width: int = WIDTH, height: int = HEIGHT) -> 
     rows = math.ceil(len(labels) / 2)
     fig.subplots_adjust(left=0.11, right=0.89, top=0.86, bottom=0.14 + 0.052 * rows)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
 
 
