@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,30 @@ from digest_core.subscriptions import SubscriptionStore
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+REQUESTS_PER_SECOND = 40.0  # below Discord's global 50/s per bot
+
+
+class TokenBucket:
+    """`burst` calls at once, then `rate` per second, across every task that shares it."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._tokens = float(self.burst)
+        self._stamp: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            if self._stamp is not None:
+                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            if self._tokens < 1:
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+                self._tokens, self._stamp = 1.0, loop.time()
+            self._tokens -= 1
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
@@ -68,13 +93,21 @@ class DiscordPublisher:
 
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, requests_per_second: float = REQUESTS_PER_SECOND) -> None:
         self._client = client
+        # Discord allows a bot about 50 requests/s: pacing lookups and posts (after a first burst)
+        # keeps a large fan-out under that instead of retrying 429 storms.
+        self._pace = TokenBucket(rate=requests_per_second, burst=max(1, int(requests_per_second // 8)))
+        self._fetched: dict[int, discord.abc.GuildChannel | discord.abc.PrivateChannel | discord.Thread] = {}
 
     async def _channel(self, channel_id: int, destination: Destination) -> discord.abc.GuildChannel | discord.Thread:
-        channel = self._client.get_channel(channel_id)
+        channel = self._client.get_channel(channel_id) or self._fetched.get(channel_id)
         if channel is None:
+            await self._pace.wait()
             channel = await self._client.fetch_channel(channel_id)
+            if len(self._fetched) >= 2048:  # without a gateway cache, remember recent lookups
+                self._fetched.clear()
+            self._fetched[channel_id] = channel
         if not isinstance(channel, discord.TextChannel | discord.ForumChannel | discord.Thread):
             raise DestinationGone(f"{destination}: a {type(channel).__name__} cannot receive digests")
         return channel
@@ -98,6 +131,7 @@ class DiscordPublisher:
             raise DestinationGone(f"{destination}: not a Discord channel id") from None
         with _classified(destination):
             channel = await self._channel(channel_id, destination)
+            await self._pace.wait()
             if isinstance(channel, discord.ForumChannel):
                 if not sent:
                     created = await channel.create_thread(
