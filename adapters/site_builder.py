@@ -107,4 +107,4 @@ def serve_site(site_dir: Path, content_dir: Path, bind: str = "127.0.0.1", port:
 
 def count_pages(content_dir: Path) -> int:
     """How many digest pages (TOPIC/DATE.md) the content directory holds."""
-    return sum(1 for _ in content_dir.glob("*/*.md")) if content_dir.is_dir() else 0
+    return sum(1 for p in content_dir.glob("*/*.md") if p.name != "_index.md") if content_dir.is_dir() else 0

@@ -16,6 +16,7 @@ from rich.markup import escape
 from adapters.json_format import render_json
 from adapters.markdown_site import page_url, render_markdown, write_page
 from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
+from adapters.site_pages import publish_page, write_topic_section
 from bot.app import load_configured_topics, open_core
 from bot.logs import setup_logging
 from bot.settings import Settings
@@ -145,11 +146,14 @@ async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | 
             fail(str(exc))
         store = core.digests.store
         for topic in selected:
-            for day in await store.recent_dates(topic.id, limit=100_000):
+            days = await store.recent_dates(topic.id, limit=100_000)
+            for day in days:
                 digest = await store.get(topic.id, day)
                 if digest is not None:
                     write_page(settings.content_path, digest)
                     written += 1
+            if days:
+                await write_topic_section(settings.content_path, store, topic, max(days))
     return written
 
 
@@ -231,14 +235,20 @@ def build(
     for failed in digest.failed_sources:
         err.print(f"[yellow]warning:[/yellow] {escape(failed.outlet)} failed: {escape(failed.error)}")
     if page:
-        _write_site_page(settings, result)
+        _write_site_page(settings, topics_, result)
 
 
-def _write_site_page(settings: Settings, result: DigestResult) -> None:
+def _write_site_page(settings: Settings, topics_: Topics, result: DigestResult) -> None:
     if not result.stored:
         err.print("site page not written: the digest's window is still open, so it is not archived yet")
         return
-    path = write_page(settings.content_path, result.digest)
+
+    async def write() -> Path:
+        async with open_core(settings, topics_) as core:
+            topic = core.digests.topic(result.digest.topic)
+            return await publish_page(settings.content_path, core.digests.store, topic, result.digest)
+
+    path = asyncio.run(write())
     url = f" ({page_url(settings.site_base_url, result.digest)})" if settings.site_base_url else ""
     err.print(f"site page: {escape(str(path))}{escape(url)}")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from adapters.markdown_site import write_page
+from adapters.site_pages import publish_page
 from digest_core.deliveries import Claimed, DeliveryLedger
 from digest_core.models import Digest
 from digest_core.pipeline import NoArticlesError
@@ -78,7 +78,7 @@ class Publication:
         try:
             result = await self.digests.get_or_build(topic, day)
             if self.content_dir is not None:
-                write_page(self.content_dir, result.digest)
+                await publish_page(self.content_dir, self.digests.store, topic, result.digest)
             created = await self._queue(topic, day)
         except NoArticlesError as exc:
             await self.ledger.finish_publication(topic.id, day, self.worker, error=str(exc))

@@ -120,7 +120,9 @@ def test_build_writes_the_page_and_site_publish_rewrites_the_archive(
     content = tmp_path / "content"
     build_fixture_days(content, monkeypatch)
     pages = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
-    assert pages == ["china-japan/2026-01-07.md", "china-japan/2026-02-25.md"]
+    assert pages == ["china-japan/2026-01-07.md", "china-japan/2026-02-25.md", "china-japan/_index.md"]
+    chart = (content / "china-japan" / "trend.png").read_bytes()
+    assert chart.startswith(b"\x89PNG\r\n\x1a\n")  # the topic page's coverage chart
     written = {p: (content / p).read_text() for p in pages}
     assert written["china-japan/2026-02-25.md"].startswith('---\ntitle: "China vs Japan News - 2026-02-25"\n')
 
@@ -349,3 +351,11 @@ def test_site_serve_previews_the_site(cli_env: Path, tmp_path: Path, monkeypatch
             proc.wait()
         assert proc.stdout is not None
         proc.stdout.close()
+
+
+def test_topic_page_shows_the_coverage_chart(built_site: BuiltSite) -> None:
+    topic = built_site.public / "china-japan"
+    [img] = [a for a in Elements((topic / "index.html").read_text()).named("img") if "trend" in (a.get("src") or "")]
+    assert (topic / str(img["src"])).resolve() == (topic / "trend.png").resolve()  # relative link that resolves
+    assert (topic / "trend.png").read_bytes()[12:16] == b"IHDR"
+    assert "on-topic share" in str(img["alt"])
