@@ -286,8 +286,10 @@ def trend(
     topics_ = load_topics_or_fail(settings)
     chart = asyncio.run(_trend(settings, topics_, topic, days))
     write_trend_png(chart, output)
-    err.print(f"{chart.topic_id}: {chart.archived} of {days} days archived ({chart.start} to {chart.end}), "
-              f"chart written to {escape(str(output))}")
+    err.print(
+        f"{chart.topic_id}: {chart.archived} of {days} days archived ({chart.start} to {chart.end}), "
+        f"chart written to {escape(str(output))}"
+    )
 
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int) -> Trend:
@@ -317,7 +319,11 @@ async def _telegram(settings: Settings, topics_: Topics) -> None:
     assert settings.telegram_bot_token is not None
     async with open_core(settings, topics_) as core:
         await run_until_stopped(
-            settings.telegram_bot_token.get_secret_value(), core.digests, core.subscriptions, settings.telegram_base_url
+            settings.telegram_bot_token.get_secret_value(),
+            core.digests,
+            core.subscriptions,
+            settings.telegram_base_url,
+            settings.site_base_url,
         )
 
 

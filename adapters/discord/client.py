@@ -45,14 +45,16 @@ class DigestBot(discord.Client):
         digests: DigestService,
         subscriptions: SubscriptionStore,
         guild_id: int | None = None,
+        site_base_url: str | None = None,
         **options: Any,
     ) -> None:
-        """`options` go to `discord.Client` (e.g. `guild_ready_timeout`)."""
+        """`options` go to `discord.Client` (e.g. `guild_ready_timeout`); with `site_base_url`,
+        digests end with a link to their page on the site."""
         super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=NO_MENTIONS, **options)
         self.guild_id = guild_id
         self.tree = app_commands.CommandTree(self)
-        install_commands(self.tree, digests, subscriptions)
-        self.publisher = DiscordPublisher(self)
+        self.publisher = DiscordPublisher(self, site_base_url=site_base_url)
+        install_commands(self.tree, digests, subscriptions, self.publisher.page_url)
 
     async def setup_hook(self) -> None:
         """Sync the commands: to one guild at once when configured, else globally (cached by Discord)."""

@@ -106,9 +106,13 @@ def _mention(destination: Destination) -> str:
 
 
 def install_commands(
-    tree: app_commands.CommandTree, digests: DigestService, registry: SubscriptionStore
+    tree: app_commands.CommandTree,
+    digests: DigestService,
+    registry: SubscriptionStore,
+    page_link: Callable[[Digest], str | None] = lambda _: None,
 ) -> None:
-    """Add every Digestbot slash command to `tree`, answering from the core's services."""
+    """Add every Digestbot slash command to `tree`, answering from the core's services
+    (`page_link`: a digest's page on the site, to end the digest with)."""
     topics_ = digests.topics
 
     def request(topic: str | None, day: str | None, usage: str) -> DigestRequest:
@@ -154,7 +158,7 @@ def install_commands(
         except CommandError as exc:
             await reply(interaction, str(exc))
             return
-        await build(interaction, req, render_digest)
+        await build(interaction, req, lambda d: render_digest(d, page_link(d)))
 
     @app_commands.command(name="sources", description="List the articles a topic's digest is based on.")
     @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
@@ -187,8 +191,10 @@ def install_commands(
             await refuse_after_defer(interaction, str(exc))
             return
         png = await asyncio.to_thread(render_trend_png, chart)
-        text = (f"**{escaped(chosen.name, 100)}**: articles per side per day, {chart.start} to {chart.end} "
-                f"({chart.archived} of {len(chart.days)} days archived)")
+        text = (
+            f"**{escaped(chosen.name, 100)}**: articles per side per day, {chart.start} to {chart.end} "
+            f"({chart.archived} of {len(chart.days)} days archived)"
+        )
         file = discord.File(io.BytesIO(png), filename=f"{chosen.id}-trend.png")
         await interaction.followup.send(text, file=file, allowed_mentions=NO_MENTIONS)
 
@@ -211,13 +217,17 @@ def install_commands(
         where, name = _mention(destination), escaped(chosen.name, 100)
         if on:
             changed = await registry.subscribe(destination, chosen.id)
-            text = f"{where} will receive the daily **{name}** digest." if changed else (
-                f"{where} already receives the **{name}** digest."
+            text = (
+                f"{where} will receive the daily **{name}** digest."
+                if changed
+                else (f"{where} already receives the **{name}** digest.")
             )
         else:
             changed = await registry.unsubscribe(destination, chosen.id)
-            text = f"{where} will no longer receive the **{name}** digest." if changed else (
-                f"{where} was not subscribed to **{name}**."
+            text = (
+                f"{where} will no longer receive the **{name}** digest."
+                if changed
+                else (f"{where} was not subscribed to **{name}**.")
             )
         log.info("%s %s %s: %s", "subscribe" if on else "unsubscribe", destination, chosen.id, changed)
         await reply(interaction, text, ephemeral=not changed)

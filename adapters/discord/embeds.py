@@ -268,9 +268,13 @@ def pack_messages(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
     return messages
 
 
-def render_digest(digest: Digest) -> list[list[discord.Embed]]:
-    """The digest as messages of embeds, ready to send in order."""
-    return pack_messages(digest_embeds(digest))
+def render_digest(digest: Digest, page_url: str | None = None) -> list[list[discord.Embed]]:
+    """The digest as messages of embeds, ready to send in order; ending with a link to its web page
+    when the site's address is known."""
+    embeds = digest_embeds(digest)
+    if page_url and page_url.startswith(("https://", "http://")) and len(page_url) < 1000:
+        embeds.append(discord.Embed(description=f"[Read the full digest on the web]({page_url})", url=page_url))
+    return pack_messages(embeds)
 
 
 def render_sources(digest: Digest) -> list[list[discord.Embed]]:

@@ -13,6 +13,7 @@ import aiohttp
 import discord
 
 from adapters.discord.embeds import render_digest, thread_name
+from adapters.markdown_site import page_url
 from digest_core.models import Digest
 from digest_core.publish import Destination, DestinationGone, SendFailed
 from digest_core.subscriptions import SubscriptionStore
@@ -44,6 +45,8 @@ class TokenBucket:
                 await asyncio.sleep((1 - self._tokens) / self.rate)
                 self._tokens, self._stamp = 1.0, loop.time()
             self._tokens -= 1
+
+
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
@@ -93,8 +96,14 @@ class DiscordPublisher:
 
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client, requests_per_second: float = REQUESTS_PER_SECOND) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        requests_per_second: float = REQUESTS_PER_SECOND,
+        site_base_url: str | None = None,
+    ) -> None:
         self._client = client
+        self.site_base_url = site_base_url
         # Discord allows a bot about 50 requests/s: pacing lookups and posts (after a first burst)
         # keeps a large fan-out under that instead of retrying 429 storms.
         self._pace = TokenBucket(rate=requests_per_second, burst=max(1, int(requests_per_second // 8)))
@@ -115,7 +124,11 @@ class DiscordPublisher:
     def render(self, digest: Digest, destination: Destination) -> list[DiscordPart]:
         """The digest's messages, in order (the same for every destination)."""
         name = thread_name(digest)
-        return [DiscordPart(embeds, name) for embeds in render_digest(digest)]
+        return [DiscordPart(embeds, name) for embeds in render_digest(digest, self.page_url(digest))]
+
+    def page_url(self, digest: Digest) -> str | None:
+        """The digest's page on the site (`SITE_BASE_URL`), if the site's address is set."""
+        return page_url(self.site_base_url, digest) if self.site_base_url else None
 
     async def send_part(self, destination: Destination, part: DiscordPart, sent: Sequence[str], key: str) -> str:
         """Send one message; its id. In a forum the first part opens the post, whose id (on Discord

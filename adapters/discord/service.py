@@ -21,7 +21,9 @@ class DiscordPlatform:
         assert settings.discord_bot_token is not None
         configure_endpoints(settings.discord_api_base_url, settings.discord_gateway_url)
         self._token = settings.discord_bot_token.get_secret_value()
-        self.client = DigestBot(core.digests, core.subscriptions, settings.discord_guild_id)
+        self.client = DigestBot(
+            core.digests, core.subscriptions, settings.discord_guild_id, site_base_url=settings.site_base_url
+        )
         self.publisher: DiscordPublisher = self.client.publisher
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

@@ -30,6 +30,7 @@ def build_application(
     rate_limiter: TelegramRateLimiter | None = None,
     send_attempts: int = 3,
     send_backoff: float = 1.0,
+    site_base_url: str | None = None,
 ) -> tuple[Application, TelegramPublisher]:
     """The Application with every command registered, and the publisher that shares its bot."""
     # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter.
@@ -45,7 +46,7 @@ def build_application(
         .job_queue(None)  # scheduling belongs to bot/, not to PTB
         .build()
     )
-    publisher = TelegramPublisher(app.bot, attempts=send_attempts, backoff=send_backoff)
+    publisher = TelegramPublisher(app.bot, attempts=send_attempts, backoff=send_backoff, site_base_url=site_base_url)
     TelegramCommands(digests, subscriptions, publisher).register(app)
     return app, publisher
 
@@ -75,14 +76,18 @@ class TelegramBot:
 
 
 async def run_until_stopped(
-    token: str, digests: DigestService, subscriptions: SubscriptionStore, base_url: str = DEFAULT_BASE_URL
+    token: str,
+    digests: DigestService,
+    subscriptions: SubscriptionStore,
+    base_url: str = DEFAULT_BASE_URL,
+    site_base_url: str | None = None,
 ) -> None:
     """Run the Telegram bot alone until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    app, _ = build_application(token, digests, subscriptions, base_url)
+    app, _ = build_application(token, digests, subscriptions, base_url, site_base_url=site_base_url)
     bot = TelegramBot(app)
     try:
         await bot.start()

@@ -180,8 +180,11 @@ class TelegramCommands:
 
     async def help(self, update: Update, context: Context) -> None:
         lines = ["<b>Digestbot</b>: one news topic, told by each side's own outlets, every day.", ""]
-        lines += [f"{_esc(USAGE.get(name, '/' + name))} — {_esc(text)}" for name, text in DESCRIPTIONS.items()
-                  if name != "start"]
+        lines += [
+            f"{_esc(USAGE.get(name, '/' + name))} — {_esc(text)}"
+            for name, text in DESCRIPTIONS.items()
+            if name != "start"
+        ]
         lines += ["", f"Topics: {_esc(', '.join(self.digests.topics.ids))}"]
         where = _where(update)
         assert where is not None
@@ -191,8 +194,10 @@ class TelegramCommands:
         lines = ["<b>Topics</b>"]
         for topic in self.digests.topics:
             sides = ", ".join(p.name for p in topic.perspectives)
-            lines.append(f"<code>{_esc(topic.id)}</code> — {_esc(topic.name)} ({_esc(sides)}); daily at "
-                         f"{topic.publish_time:%H:%M} {_esc(topic.timezone)}")
+            lines.append(
+                f"<code>{_esc(topic.id)}</code> — {_esc(topic.name)} ({_esc(sides)}); daily at "
+                f"{topic.publish_time:%H:%M} {_esc(topic.timezone)}"
+            )
         where = _where(update)
         assert where is not None
         await self._reply(where, "\n".join(lines))
@@ -219,7 +224,7 @@ class TelegramCommands:
         request = parse_digest_args(context.args or [], self.digests.topics, self.digests.clock(), USAGE["digest"])
         digest = await self._get(context, where, request.topic, request.day)
         if digest is not None:
-            await self._send(where, render_digest(digest))
+            await self._send(where, render_digest(digest, self.publisher.page_url(digest)))
 
     async def latest(self, update: Update, context: Context) -> None:
         where = _where(update)
@@ -230,7 +235,7 @@ class TelegramCommands:
         topic = parse_topic(args[0] if args else None, self.digests.topics, USAGE["latest"])
         digest = await self._get(context, where, topic, parse_date(None, topic, self.digests.clock()))
         if digest is not None:
-            await self._send(where, render_digest(digest))
+            await self._send(where, render_digest(digest, self.publisher.page_url(digest)))
 
     async def sources(self, update: Update, context: Context) -> None:
         where = _where(update)
@@ -256,8 +261,10 @@ class TelegramCommands:
             raise CommandError(f"{exc}. Usage: {USAGE['trend']}") from None
         async with self._typing(context.bot, where):
             png = await asyncio.to_thread(render_trend_png, chart)
-        caption = (f"<b>{_esc(topic.name)}</b>: articles per side per day, {chart.start} to {chart.end} "
-                   f"({chart.archived} of {len(chart.days)} days archived)")
+        caption = (
+            f"<b>{_esc(topic.name)}</b>: articles per side per day, {chart.start} to {chart.end} "
+            f"({chart.archived} of {len(chart.days)} days archived)"
+        )
         await self.publisher.send_photo(where.destination, png, f"{topic.id}-trend.png", caption)
 
     # --- subscriptions ---------------------------------------------------------------------
@@ -320,8 +327,9 @@ class TelegramCommands:
         place = _place(destination, where)
         if added:
             when = f"{topic.publish_time:%H:%M} {topic.timezone}"
-            await self._reply(where, f"Subscribed {place} to <b>{_esc(topic.name)}</b>: "
-                                     f"a digest every day after {_esc(when)}.")
+            await self._reply(
+                where, f"Subscribed {place} to <b>{_esc(topic.name)}</b>: a digest every day after {_esc(when)}."
+            )
         else:
             await self._reply(where, f"{place.capitalize()} is already subscribed to <b>{_esc(topic.name)}</b>.")
 
@@ -348,8 +356,9 @@ class TelegramCommands:
             destination = await self._target(context, where, args[0])
         subs = [s for s in await self.subscriptions.for_destination(PLATFORM, destination.id) if s.active]
         if not subs:
-            await self._reply(where, f"No subscriptions for {_place(destination, where)}. "
-                                     f"Try {_esc(USAGE['subscribe'])}.")
+            await self._reply(
+                where, f"No subscriptions for {_place(destination, where)}. Try {_esc(USAGE['subscribe'])}."
+            )
             return
         lines = [f"<b>Subscriptions</b> of {_place(destination, where)}:"]
         for sub in subs:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from adapters.markdown_site import page_url
 from adapters.telegram.render import html_to_text, render_digest
 from digest_core.models import Digest
 from digest_core.publish import Destination, DestinationGone, SendFailed
@@ -45,9 +46,7 @@ def chat_ref(chat_id: str) -> int | str:
 
 def is_gone(exc: TelegramError) -> bool:
     """True when the error means the chat will not accept messages from this bot again."""
-    return isinstance(exc, Forbidden) or (
-        isinstance(exc, BadRequest) and any(s in exc.message.lower() for s in _GONE)
-    )
+    return isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and any(s in exc.message.lower() for s in _GONE))
 
 
 def describe(exc: BaseException | None) -> str:
@@ -68,21 +67,26 @@ class TelegramPublisher:
 
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, attempts: int = 3, backoff: float = 1.0) -> None:
+    def __init__(self, bot: Bot, attempts: int = 3, backoff: float = 1.0, site_base_url: str | None = None) -> None:
         self.bot = bot
         self.attempts = attempts
         self.backoff = backoff
+        self.site_base_url = site_base_url
+
+    def page_url(self, digest: Digest) -> str | None:
+        """The digest's page on the site (`SITE_BASE_URL`), if the site's address is set."""
+        return page_url(self.site_base_url, digest) if self.site_base_url else None
 
     def _safe(self, exc: BaseException) -> str:
         return redact(describe(exc), [self.bot.token])
 
     async def send(self, digest: Digest, destination: Destination) -> list[str]:
         """Send the digest; the ids of the messages sent, in order (the core's `Publisher`)."""
-        return await self.send_parts(render_digest(digest), destination)
+        return await self.send_parts(render_digest(digest, self.page_url(digest)), destination)
 
     def render(self, digest: Digest, destination: Destination) -> list[str]:
         """The digest's HTML parts, in order (the core's `PartPublisher`; the same for every chat)."""
-        return render_digest(digest)
+        return render_digest(digest, self.page_url(digest))
 
     async def send_part(self, destination: Destination, part: str, sent: Sequence[str], key: str) -> str:
         """Send one part; its message id. Telegram has no idempotency key, so `key` is unused."""
@@ -102,7 +106,10 @@ class TelegramPublisher:
         """Send a PNG (uploaded as multipart) with an HTML caption of at most 1024 characters; its message id."""
         thread = int(destination.thread_id) if destination.thread_id else None
         message = await self.bot.send_photo(
-            chat_ref(destination.id), InputFile(png, filename=filename), caption=caption, parse_mode="HTML",
+            chat_ref(destination.id),
+            InputFile(png, filename=filename),
+            caption=caption,
+            parse_mode="HTML",
             message_thread_id=thread,
         )
         return str(message.message_id)

@@ -226,9 +226,13 @@ def split_blocks(blocks: list[Block], max_length: int = MAX_LENGTH, max_entities
     return ["\n".join(("\n" * b.gap if j else "") + b.html for j, b in enumerate(part)) for part in parts if part]
 
 
-def render_digest(digest: Digest) -> list[str]:
-    """The digest as one or more HTML messages, in order."""
-    return split_blocks(digest_blocks(digest))
+def render_digest(digest: Digest, page_url: str | None = None) -> list[str]:
+    """The digest as one or more HTML messages, in order; ending with a link to its web page when
+    the site's address is known."""
+    blocks = digest_blocks(digest)
+    if page_url:
+        blocks.append(Block([*text("Read it on the web:"), Atom(" ", 1), link(page_url, page_url)], gap=1))
+    return split_blocks(blocks)
 
 
 def render_sources(digest: Digest) -> list[str]:

@@ -14,7 +14,11 @@ class TelegramPlatform:
         token = core.settings.telegram_bot_token
         assert token is not None
         app, publisher = build_application(
-            token.get_secret_value(), core.digests, core.subscriptions, core.settings.telegram_base_url
+            token.get_secret_value(),
+            core.digests,
+            core.subscriptions,
+            core.settings.telegram_base_url,
+            site_base_url=core.settings.site_base_url,
         )
         self.publisher: TelegramPublisher = publisher
         self._app = app
