@@ -273,6 +273,9 @@ def trend(
     topic: Annotated[str, typer.Argument(help="Topic id, e.g. china-japan (see `digestbot topics`).")],
     days: Annotated[int, typer.Option("--days", "-n", help="How many days, ending with the latest (1-90).")] = 14,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the PNG.")] = Path("chart.png"),
+    end: Annotated[
+        str | None, typer.Option("--date", "-d", help="Last day (YYYY-MM-DD, today, yesterday); default: latest.")
+    ] = None,
 ) -> None:
     """Draw the coverage chart (articles per side per day, on-topic share) from the archive as a PNG."""
     from adapters.chart import write_trend_png
@@ -284,7 +287,7 @@ def trend(
         fail(str(exc))
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
-    chart = asyncio.run(_trend(settings, topics_, topic, days))
+    chart = asyncio.run(_trend(settings, topics_, topic, days, end))
     write_trend_png(chart, output)
     err.print(
         f"{chart.topic_id}: {chart.archived} of {days} days archived ({chart.start} to {chart.end}), "
@@ -292,12 +295,15 @@ def trend(
     )
 
 
-async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int) -> Trend:
+async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
     from digest_core.trend import TrendError, coverage_store, coverage_trend
 
     topic_ = _topic_or_fail(topics_, topic_id)
     async with open_core(settings, topics_) as core:
-        end = core.digests.parse_date(topic_, None)
+        try:
+            end = core.digests.parse_date(topic_, end_text)
+        except DateInputError as exc:
+            fail(str(exc))
         try:
             return await coverage_trend(coverage_store(core.digests.store), topic_, end, days)
         except TrendError as exc:

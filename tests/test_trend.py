@@ -148,6 +148,8 @@ def test_cli_writes_the_chart(cli_env: Path, tmp_path: Path, topic: Topic) -> No
         (["trend", "china-japan", "--days", "0"], 2, "days must be between 1 and 90, not 0"),
         (["trend", "china-japan", "--days", "91"], 2, "days must be between 1 and 90, not 91"),
         (["trend", "china-japan"], 1, "no archived digests of china-japan in the 14 days to "),
+        (["trend", "china-japan", "--date", "2026-02-30"], 2, "no such date '2026-02-30'"),
+        (["trend", "china-japan", "--date", "2026-01-31"], 1, "in the 14 days to 2026-01-31"),
     ],
 )
 def test_cli_errors_are_one_line(cli_env: Path, tmp_path: Path, args: list[str], code: int, message: str) -> None:
