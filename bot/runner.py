@@ -104,6 +104,12 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
             delivering = asyncio.create_task(service.deliverer.run_forever(stop, poll=1.0))
             await service.scheduler.catch_up()
             log.info("digestbot running (%s); Ctrl-C stops", ", ".join(["console", *(p.name for p in started)]))
+            if not await core.subscriptions.all():
+                log.info(
+                    "no subscriptions yet: digests are archived and written as pages to %s; "
+                    "add destinations with `digestbot subscribe PLATFORM DESTINATION TOPIC`",
+                    core.settings.content_path,
+                )
             await stop.wait()
         finally:
             stop.set()
