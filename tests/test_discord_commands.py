@@ -177,6 +177,17 @@ async def test_subscribe_requires_manage_channels(bot: DigestBot, fake_discord: 
     assert synced["subscribe"]["default_member_permissions"] == 1 << 4
 
 
+async def test_subscribe_here_needs_the_bot_to_be_able_to_post(
+    bot: DigestBot, fake_discord: FakeDiscord, core: Core
+) -> None:
+    fake_discord.app_permissions = MEMBER_PERMISSIONS  # the bot may send, but not embed links
+    i = await run_interaction(fake_discord, fake_discord.command("subscribe", {"topic": "china-japan"}))
+    assert refusal(fake_discord, i) == (
+        "I cannot post digests here: give me **Send Messages** and **Embed Links** in this channel."
+    )
+    assert await core.subscriptions.all() == []
+
+
 async def test_subscribe_rejects_unknown_topics_and_voice_channels(
     bot: DigestBot, fake_discord: FakeDiscord, core: Core
 ) -> None:

@@ -101,6 +101,14 @@ def _target(interaction: discord.Interaction, channel: PickedChannel | None) -> 
     return destination_for(channel.id)
 
 
+def _check_bot_can_post(interaction: discord.Interaction) -> None:
+    """`CommandError` when the bot itself could not post digests in the current channel."""
+    perms = interaction.app_permissions
+    post = perms.send_messages_in_threads if isinstance(interaction.channel, discord.Thread) else perms.send_messages
+    if not (post and perms.embed_links):
+        raise CommandError("I cannot post digests here: give me **Send Messages** and **Embed Links** in this channel.")
+
+
 def _mention(destination: Destination) -> str:
     return f"<#{destination.thread_id or destination.id}>"
 
@@ -211,6 +219,8 @@ def install_commands(
         try:
             chosen = parse_topic(topic, topics_, f"/{'subscribe' if on else 'unsubscribe'} topic [channel]")
             destination = _target(interaction, channel)
+            if on and channel is None:
+                _check_bot_can_post(interaction)
         except CommandError as exc:
             await reply(interaction, str(exc))
             return

@@ -35,6 +35,9 @@ MANAGE_CHANNELS = 1 << 4
 SEND_MESSAGES = 1 << 11
 MEMBER_PERMISSIONS = (1 << 10) | SEND_MESSAGES  # view channel, send messages
 ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_CHANNELS
+EMBED_LINKS = 1 << 14
+SEND_MESSAGES_IN_THREADS = 1 << 38
+BOT_PERMISSIONS = MEMBER_PERMISSIONS | EMBED_LINKS | SEND_MESSAGES_IN_THREADS  # what the bot may do
 TIMESTAMP = "2026-02-25T04:00:00.000000+00:00"
 OPTION_TYPES = {str: 3, int: 4, bool: 5}
 CHANNEL_OPTION = 7
@@ -91,6 +94,7 @@ class FakeDiscord:
     gateway_received: list[dict[str, Any]] = field(default_factory=list)
     faults: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     on_callback: Callable[[dict[str, Any]], None] | None = None  # called as each callback is recorded
+    app_permissions: int = BOT_PERMISSIONS  # the bot's permissions in the interaction's channel
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(910000000000000000)
@@ -124,71 +128,155 @@ class FakeDiscord:
     # --- objects ---------------------------------------------------------------------------
     def _channel(self, channel_id: int, kind: int, name: str, **extra: Any) -> dict[str, Any]:
         return {
-            "id": str(channel_id), "type": kind, "guild_id": str(GUILD_ID), "name": name, "position": 0,
-            "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
-            "rate_limit_per_user": 0, "last_message_id": None, "flags": 0, **extra,
+            "id": str(channel_id),
+            "type": kind,
+            "guild_id": str(GUILD_ID),
+            "name": name,
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "flags": 0,
+            **extra,
         }
 
     def _thread(self, thread_id: int, parent: int, name: str) -> dict[str, Any]:
         return {
-            "id": str(thread_id), "type": 11, "guild_id": str(GUILD_ID), "name": name, "parent_id": str(parent),
-            "owner_id": str(APP_ID), "message_count": 0, "member_count": 1, "rate_limit_per_user": 0, "flags": 0,
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": str(GUILD_ID),
+            "name": name,
+            "parent_id": str(parent),
+            "owner_id": str(APP_ID),
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
             "last_message_id": None,
             "thread_metadata": {
-                "archived": False, "auto_archive_duration": 1440, "archive_timestamp": TIMESTAMP, "locked": False,
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
             },
         }
 
     def message(
-        self, channel_id: int | str, body: dict[str, Any], author: dict[str, Any] | None = None,
+        self,
+        channel_id: int | str,
+        body: dict[str, Any],
+        author: dict[str, Any] | None = None,
         files: list[Upload] | None = None,
     ) -> dict[str, Any]:
         attachments = [
-            {"id": self.next_id(), "filename": f.filename, "size": len(f.data), "content_type": f.content_type,
-             "url": f"http://127.0.0.1:{self.port}/attachments/{f.filename}",
-             "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{f.filename}"}
+            {
+                "id": self.next_id(),
+                "filename": f.filename,
+                "size": len(f.data),
+                "content_type": f.content_type,
+                "url": f"http://127.0.0.1:{self.port}/attachments/{f.filename}",
+                "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{f.filename}",
+            }
             for f in files or []
         ]
-        return {"nonce": body.get("nonce"), "attachments": attachments,
-            "id": self.next_id(), "channel_id": str(channel_id), "type": 0, "author": author or self.bot,
-            "content": body.get("content") or "", "embeds": body.get("embeds") or [],
-            "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
-            "timestamp": TIMESTAMP, "edited_timestamp": None, "flags": body.get("flags") or 0, "components": [],
+        return {
+            "nonce": body.get("nonce"),
+            "attachments": attachments,
+            "id": self.next_id(),
+            "channel_id": str(channel_id),
+            "type": 0,
+            "author": author or self.bot,
+            "content": body.get("content") or "",
+            "embeds": body.get("embeds") or [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "flags": body.get("flags") or 0,
+            "components": [],
         }
 
     def guild(self) -> dict[str, Any]:
         everyone = {
-            "id": str(GUILD_ID), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS), "position": 0,
-            "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0,
+            "id": str(GUILD_ID),
+            "name": "@everyone",
+            "permissions": str(MEMBER_PERMISSIONS),
+            "position": 0,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
         }
         return {
-            "id": str(GUILD_ID), "name": "Test Guild", "icon": None, "owner_id": str(ADMIN_ID), "roles": [everyone],
-            "emojis": [], "stickers": [], "features": [], "member_count": 2, "large": False, "unavailable": False,
+            "id": str(GUILD_ID),
+            "name": "Test Guild",
+            "icon": None,
+            "owner_id": str(ADMIN_ID),
+            "roles": [everyone],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
             "members": [
                 {"user": self.bot, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
             ],
             "channels": [c for c in self.channels.values() if c["type"] not in (10, 11, 12)],
             "threads": [c for c in self.channels.values() if c["type"] in (10, 11, 12)],
-            "voice_states": [], "presences": [], "stage_instances": [], "guild_scheduled_events": [],
-            "joined_at": TIMESTAMP, "preferred_locale": "en-US", "verification_level": 0, "mfa_level": 0,
-            "nsfw_level": 0, "premium_tier": 0, "system_channel_flags": 0, "explicit_content_filter": 0,
-            "default_message_notifications": 0, "afk_timeout": 300, "afk_channel_id": None,
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "joined_at": TIMESTAMP,
+            "preferred_locale": "en-US",
+            "verification_level": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "system_channel_flags": 0,
+            "explicit_content_filter": 0,
+            "default_message_notifications": 0,
+            "afk_timeout": 300,
+            "afk_channel_id": None,
         }
 
     # --- interactions ----------------------------------------------------------------------
     def _interaction(self, kind: int, data: dict[str, Any], channel_id: int, permissions: int) -> dict[str, Any]:
         channel = self.channels[channel_id]
         return {
-            "id": self.next_id(), "type": kind, "token": f"interaction-token-{next(self._seq)}",
-            "application_id": str(APP_ID), "version": 1, "data": data, "guild_id": str(GUILD_ID),
+            "id": self.next_id(),
+            "type": kind,
+            "token": f"interaction-token-{next(self._seq)}",
+            "application_id": str(APP_ID),
+            "version": 1,
+            "data": data,
+            "guild_id": str(GUILD_ID),
             "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
-            "channel_id": str(channel_id), "channel": {**channel, "permissions": str(permissions)},
+            "channel_id": str(channel_id),
+            "channel": {**channel, "permissions": str(permissions)},
             "member": {
-                "user": user(ADMIN_ID, "alice"), "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False,
-                "flags": 0, "permissions": str(permissions),
+                "user": user(ADMIN_ID, "alice"),
+                "roles": [],
+                "joined_at": TIMESTAMP,
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": str(permissions),
             },
-            "app_permissions": str(ADMIN_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
-            "entitlements": [], "authorizing_integration_owners": {"0": str(GUILD_ID)}, "context": 0,
+            "app_permissions": str(self.app_permissions),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
             "attachment_size_limit": 8 * 1024 * 1024,
         }
 
@@ -210,8 +298,13 @@ class FakeDiscord:
                 opts.append({"name": key, "type": CHANNEL_OPTION, "value": str(value)})
             else:
                 opts.append({"name": key, "type": OPTION_TYPES[type(value)], "value": value})
-        data: dict[str, Any] = {"id": self.command_id(name), "name": name, "type": 1, "options": opts,
-                                "guild_id": str(GUILD_ID)}
+        data: dict[str, Any] = {
+            "id": self.command_id(name),
+            "name": name,
+            "type": 1,
+            "options": opts,
+            "guild_id": str(GUILD_ID),
+        }
         if resolved:
             data["resolved"] = {"channels": resolved}
         return self._interaction(2, data, channel_id, permissions)
@@ -337,16 +430,25 @@ class FakeDiscord:
         return json_response({"url": self.gateway_url, "shards": 1})
 
     async def application(self, _: web.Request) -> web.Response:
-        return json_response({
-            "id": str(APP_ID), "name": "Digestbot", "description": "", "icon": None, "bot_public": True,
-            "bot_require_code_grant": False, "owner": user(ADMIN_ID, "alice"), "verify_key": "00", "flags": 0,
-            "summary": "", "team": None,
-        })
+        return json_response(
+            {
+                "id": str(APP_ID),
+                "name": "Digestbot",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": user(ADMIN_ID, "alice"),
+                "verify_key": "00",
+                "flags": 0,
+                "summary": "",
+                "team": None,
+            }
+        )
 
     async def sync_commands(self, request: web.Request) -> web.Response:
         scope = request.match_info.get("guild", "global")
-        synced = [{**c, "id": self.next_id(), "application_id": str(APP_ID), "version": "1"}
-                  for c in request[BODY]]
+        synced = [{**c, "id": self.next_id(), "application_id": str(APP_ID), "version": "1"} for c in request[BODY]]
         if scope != "global":
             synced = [{**c, "guild_id": scope} for c in synced]
         self.commands[scope] = synced
@@ -386,14 +488,24 @@ class FakeDiscord:
 
     async def callback(self, request: web.Request) -> web.Response:
         body = request[BODY]
-        self.callbacks.append({"interaction_id": request.match_info["id"], "token": request.match_info["token"],
-                               "type": body["type"], "data": body.get("data") or {}})
+        self.callbacks.append(
+            {
+                "interaction_id": request.match_info["id"],
+                "token": request.match_info["token"],
+                "type": body["type"],
+                "data": body.get("data") or {},
+            }
+        )
         if self.on_callback is not None:
             self.on_callback(self.callbacks[-1])
         data = body.get("data") or {}
         ephemeral = bool((data.get("flags") or 0) & 64)
-        interaction = {"id": request.match_info["id"], "type": 2, "response_message_loading": body["type"] == 5,
-                       "response_message_ephemeral": ephemeral}
+        interaction = {
+            "id": request.match_info["id"],
+            "type": 2,
+            "response_message_loading": body["type"] == 5,
+            "response_message_ephemeral": ephemeral,
+        }
         resource: dict[str, Any] = {"type": body["type"]}
         if body["type"] == 4:
             resource["message"] = self.message(GENERAL, data)
@@ -402,8 +514,9 @@ class FakeDiscord:
 
     async def followup(self, request: web.Request) -> web.Response:
         body = request[BODY]
-        self.followups.append({"token": request.match_info["token"], "method": request.method, "body": body,
-                               "files": request[FILES]})
+        self.followups.append(
+            {"token": request.match_info["token"], "method": request.method, "body": body, "files": request[FILES]}
+        )
         return json_response(self.message(GENERAL, body, author=self.bot, files=request[FILES]))
 
     async def delete_response(self, request: web.Request) -> web.Response:
@@ -432,9 +545,14 @@ class FakeDiscord:
 
     async def _ready(self, ws: web.WebSocketResponse) -> None:
         ready = {
-            "v": 10, "user": self.bot, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-            "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
-            "application": {"id": str(APP_ID), "flags": 0}, "private_channels": [], "relationships": [],
+            "v": 10,
+            "user": self.bot,
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
         }
         for event, data in (("READY", ready), ("GUILD_CREATE", self.guild())):
             await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
