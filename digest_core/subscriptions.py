@@ -114,6 +114,27 @@ class SubscriptionStore:
             rows = await session.scalars(select(SubscriptionRow).order_by(SubscriptionRow.id))
             return [_to_subscription(r) for r in rows]
 
+    async def move_destination(self, old: Destination, new_id: str) -> int:
+        """Point `old`'s subscriptions at a new id (a Telegram group that became a supergroup);
+        where the new id already has the same subscription, the old one is dropped. How many moved."""
+        moved = 0
+        async with self._sessions.begin() as session:
+            rows = await session.scalars(
+                select(SubscriptionRow).where(
+                    SubscriptionRow.platform == old.platform,
+                    SubscriptionRow.destination == old.id,
+                    SubscriptionRow.thread_id == (old.thread_id or ""),
+                )
+            )
+            for row in list(rows):
+                target = Destination(old.platform, new_id, old.thread_id)
+                if await session.scalar(select(SubscriptionRow.id).where(*self._match(target, row.topic))):
+                    await session.delete(row)
+                else:
+                    row.destination = new_id
+                    moved += 1
+        return moved
+
     async def deactivate_destination(self, destination: Destination, reason: str) -> int:
         """Deactivate every subscription of a destination that is gone; returns how many changed."""
         async with self._sessions.begin() as session:

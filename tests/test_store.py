@@ -79,3 +79,16 @@ async def test_subscriptions(engine: AsyncEngine) -> None:
     assert await subs.unsubscribe(thread, "china-japan") is True
     assert await subs.unsubscribe(thread, "china-japan") is False
     assert len(await subs.all()) == 1
+
+
+async def test_moving_a_destination_keeps_one_subscription_per_topic(engine: AsyncEngine) -> None:
+    subs = SubscriptionStore(engine)
+    old, new = Destination("telegram", "-100"), Destination("telegram", "-100200")
+    await subs.subscribe(old, "china-japan")
+    await subs.subscribe(old, "korea-japan")
+    await subs.subscribe(new, "korea-japan")  # the new id already has this one
+    assert await subs.move_destination(old, new.id) == 1
+    assert sorted((s.destination.id, s.topic) for s in await subs.all()) == [
+        ("-100200", "china-japan"),
+        ("-100200", "korea-japan"),
+    ]

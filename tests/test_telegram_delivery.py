@@ -190,3 +190,16 @@ async def test_the_token_never_appears_in_logs_or_errors(
     assert not [line for line in ours if TOKEN in line]
     subs = await tg.core.subscriptions.all()
     assert all(TOKEN not in (s.deactivated_reason or "") for s in subs)
+
+
+async def test_a_group_that_became_a_supergroup_is_followed_and_its_subscription_moves(
+    tg: TelegramHarness,
+) -> None:
+    supergroup = "-1009990001"
+    tg.fake.inject(GROUP["id"], f"migrate:{supergroup}")
+    await deliver(tg, "group")
+    parts = tg.publisher.render(await digest_of(tg), CHATS["group"])
+    assert [s.text for s in tg.fake.sent_to(supergroup)] == parts  # sent to the new id
+    assert tg.fake.sent_to(GROUP["id"]) == []
+    [moved] = await tg.core.subscriptions.active_for_topic("china-japan")
+    assert moved.destination == Destination("telegram", supergroup)  # tomorrow goes there directly

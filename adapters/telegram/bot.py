@@ -46,7 +46,13 @@ def build_application(
         .job_queue(None)  # scheduling belongs to bot/, not to PTB
         .build()
     )
-    publisher = TelegramPublisher(app.bot, attempts=send_attempts, backoff=send_backoff, site_base_url=site_base_url)
+    publisher = TelegramPublisher(
+        app.bot,
+        attempts=send_attempts,
+        backoff=send_backoff,
+        site_base_url=site_base_url,
+        on_moved=subscriptions.move_destination,
+    )
     TelegramCommands(digests, subscriptions, publisher).register(app)
     return app, publisher
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -67,8 +67,18 @@ class TelegramPublisher:
 
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, attempts: int = 3, backoff: float = 1.0, site_base_url: str | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        attempts: int = 3,
+        backoff: float = 1.0,
+        site_base_url: str | None = None,
+        on_moved: Callable[[Destination, str], Awaitable[object]] | None = None,
+    ) -> None:
+        """`on_moved(destination, new_id)` is awaited when a group turns out to have become a
+        supergroup with a new id (so that its subscriptions can follow)."""
         self.bot = bot
+        self.on_moved = on_moved
         self.attempts = attempts
         self.backoff = backoff
         self.site_base_url = site_base_url
@@ -147,6 +157,8 @@ class TelegramPublisher:
             except ChatMigrated as exc:
                 log.warning("%s: group moved to supergroup %s; sending there", destination, exc.new_chat_id)
                 chat = exc.new_chat_id
+                if self.on_moved is not None:
+                    await self.on_moved(destination, str(exc.new_chat_id))
             except RetryAfter as exc:
                 raise SendFailed(f"{destination}: flood limit beyond retries ({self._safe(exc)})") from None
             except NetworkError as exc:  # includes TimedOut

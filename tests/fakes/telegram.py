@@ -409,6 +409,9 @@ class FakeTelegram:
             return _error(403, "Forbidden: bot was kicked from the group chat")
         if mode == "not_found":
             return _error(400, "Bad Request: chat not found")
+        if mode.startswith("migrate:"):
+            new_id = int(mode.split(":", 1)[1])
+            return _error(400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=new_id)
         text = str(params.get("text") or "")
         parse_mode = params.get("parse_mode")
         if mode == "bad_html" and parse_mode:
