@@ -147,14 +147,14 @@ def test_sigkill_mid_fan_out_then_restart_delivers_the_rest(
         env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DELIVERY_CONCURRENCY="1")
         first = start(env, log)
         fake.pid = first.pid
-        assert first.wait(timeout=60) == -signal.SIGKILL, log.read_text()[-3000:]
+        assert first.wait(timeout=120) == -signal.SIGKILL, log.read_text()[-3000:]
         partial = len(fake.sent)
         assert 0 < partial < len(CHATS)  # it really died mid-fan-out
 
         second = start(env, log)
         day = latest_complete_date(topic, datetime.now(UTC))
         parts = asyncio.run(expected_parts(db, day))
-        wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 60, "every chat served", log)
+        wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 120, "every chat served", log)
         stop_cleanly(second, log)
 
     counts = Counter((s.chat_id, s.text) for s in fake.sent)
@@ -193,9 +193,9 @@ def test_two_processes_sharing_postgresql_publish_once(tmp_path: Path, news: str
             env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DATABASE_URL=db)
             procs = [start(env, log) for log in logs]
             day = latest_complete_date(topic, datetime.now(UTC))
-            wait_until(lambda: len(fake.sent) > 0, 60, "a first message")
+            wait_until(lambda: len(fake.sent) > 0, 120, "a first message")
             parts = asyncio.run(expected_parts(db, day))
-            wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 60, "every chat served")
+            wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 120, "every chat served")
             time.sleep(1.5)  # a lease's worth: any double send would have happened by now
             for proc, log in zip(procs, logs, strict=True):
                 stop_cleanly(proc, log)
