@@ -200,6 +200,7 @@ class DeliveryLedger:
             .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
             .where(
                 due,
+                SubscriptionRow.active.is_(True),  # a destination found gone is not tried again
                 *([DeliveryRow.topic == topic] if topic else []),
                 *([SubscriptionRow.platform.in_(platforms)] if platforms is not None else []),
             )

@@ -176,3 +176,11 @@ def topic() -> Any:
     from digest_core.topics import load_topics
 
     return load_topics().get("china-japan")
+
+
+async def test_deliveries_of_a_deactivated_subscription_are_not_claimed(engine: AsyncEngine) -> None:
+    ledger, subs, ids = await setup(engine)
+    await ledger.create("china-japan", DAY, ids)
+    await subs.deactivate_destination(Destination("fake", "chat1"), "Forbidden")
+    claimed = await ledger.claim("w", limit=10)
+    assert sorted(c.destination.id for c in claimed) == ["chat0", "chat2"]
