@@ -186,6 +186,7 @@ class Deliverer:
             log.warning("%s is gone (%s): subscription deactivated", claimed.destination, exc)
             await self.ledger.mark_gone(claimed.id, self.worker, str(exc))
             await self.subscriptions.deactivate_destination(claimed.destination, str(exc))
+            await self.ledger.close_destination(claimed.destination, str(exc))
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -276,6 +276,21 @@ class DeliveryLedger:
             )
         return state
 
+    async def close_destination(self, destination: Destination, reason: str) -> int:
+        """Mark every pending delivery to a destination that is gone as `gone` too; how many."""
+        subs = select(SubscriptionRow.id).where(
+            SubscriptionRow.platform == destination.platform,
+            SubscriptionRow.destination == destination.id,
+            SubscriptionRow.thread_id == (destination.thread_id or ""),
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.state == PENDING, DeliveryRow.subscription_id.in_(subs))
+                .values(state=GONE, last_error=reason[:1000], updated_at=_now())
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def release(self, delivery_id: int, worker: str) -> None:
         """Give a claimed delivery back untouched (shutdown before its first part was sent)."""
         async with self._sessions.begin() as session:

@@ -184,3 +184,15 @@ async def test_deliveries_of_a_deactivated_subscription_are_not_claimed(engine: 
     await subs.deactivate_destination(Destination("fake", "chat1"), "Forbidden")
     claimed = await ledger.claim("w", limit=10)
     assert sorted(c.destination.id for c in claimed) == ["chat0", "chat2"]
+
+
+async def test_a_gone_destination_closes_its_other_pending_deliveries(engine: AsyncEngine) -> None:
+    ledger, subs, ids = await setup(engine, n=1)
+    await ledger.create("china-japan", DAY, ids)
+    await ledger.create("china-japan", DAY - timedelta(days=1), ids)  # an older day still pending
+    pub = RecordingPublisher()
+    pub.fail = {"chat0": DestinationGone("Forbidden: bot was kicked")}
+    [first] = await ledger.claim("w1", limit=1)
+    await deliverer(engine, ledger, subs, pub).deliver(first)
+    counts = await ledger.counts()
+    assert (counts.by_state["gone"], counts.by_state["pending"]) == (2, 0)  # nothing left waiting forever
