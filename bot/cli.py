@@ -217,7 +217,7 @@ def build(
     """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
-    result = asyncio.run(_build(settings, topics_, topic, date, rebuild))
+    result, page_path = asyncio.run(_build(settings, topics_, topic, date, rebuild, page))
     digest = result.digest
     text = render_json(digest) if fmt is Format.json else render_markdown(digest)
     if output:
@@ -234,26 +234,17 @@ def build(
     )
     for failed in digest.failed_sources:
         err.print(f"[yellow]warning:[/yellow] {escape(failed.outlet)} failed: {escape(failed.error)}")
-    if page:
-        _write_site_page(settings, topics_, result)
-
-
-def _write_site_page(settings: Settings, topics_: Topics, result: DigestResult) -> None:
-    if not result.stored:
+    if page and not result.stored:
         err.print("site page not written: the digest's window is still open, so it is not archived yet")
-        return
-
-    async def write() -> Path:
-        async with open_core(settings, topics_) as core:
-            topic = core.digests.topic(result.digest.topic)
-            return await publish_page(settings.content_path, core.digests.store, topic, result.digest)
-
-    path = asyncio.run(write())
-    url = f" ({page_url(settings.site_base_url, result.digest)})" if settings.site_base_url else ""
-    err.print(f"site page: {escape(str(path))}{escape(url)}")
+    elif page_path is not None:
+        url = f" ({page_url(settings.site_base_url, digest)})" if settings.site_base_url else ""
+        err.print(f"site page: {escape(str(page_path))}{escape(url)}")
 
 
-async def _build(settings: Settings, topics_: Topics, topic_id: str, date: str | None, rebuild: bool) -> DigestResult:
+async def _build(
+    settings: Settings, topics_: Topics, topic_id: str, date: str | None, rebuild: bool, page: bool
+) -> tuple[DigestResult, Path | None]:
+    """The digest, and the path of its site page when `page` and it is archived."""
     async with open_core(settings, topics_) as core:
         service = core.digests
         try:
@@ -263,9 +254,12 @@ async def _build(settings: Settings, topics_: Topics, topic_id: str, date: str |
             fail(str(exc))
         err.print(f"Building {topic.id} for {day.isoformat()}...")
         try:
-            return await service.get_or_build(topic, day, rebuild=rebuild)
+            result = await service.get_or_build(topic, day, rebuild=rebuild)
         except NoArticlesError as exc:
             fail(str(exc), EXIT_NOTHING)
+        if not (page and result.stored):
+            return result, None
+        return result, await publish_page(settings.content_path, service.store, topic, result.digest)
 
 
 @app.command()

@@ -291,11 +291,6 @@ class DeliveryLedger:
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def release(self, delivery_id: int, worker: str) -> None:
-        """Give a claimed delivery back untouched (shutdown before its first part was sent)."""
-        async with self._sessions.begin() as session:
-            await self._update_owned(session, delivery_id, worker, state=PENDING, claimed_by=None)
-
     async def pending_count(self, topic: str | None = None, day: date | None = None) -> int:
         """Deliveries not finished yet (pending or sending)."""
         conditions: list[ColumnElement[bool]] = [DeliveryRow.state.in_([PENDING, SENDING])]

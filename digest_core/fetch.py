@@ -24,7 +24,6 @@ from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = "Digestbot/0.1 (+https://github.com/digestbot/digestbot)"
 GOOGLE_NEWS = "google-news"
 GOOGLE_NEWS_CONCURRENCY = 8  # queries in flight at once: one per outlet (outlets' own sites get fewer)
 
