@@ -20,14 +20,15 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from adapters.telegram.bot import build_application
+from telegram.ext import ExtBot
+
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from bot.delivery import Deliverer
 from digest_core.db import create_engine, create_schema
 from digest_core.deliveries import DeliveryLedger
 from digest_core.models import Article, Bullet, Digest, PerspectiveCount
-from digest_core.publish import Destination
+from digest_core.publish import Destination, send_digest
 from digest_core.store import SqlDigestStore
 from digest_core.subscriptions import SubscriptionStore
 from tests.fakes.server import ThreadedServer
@@ -59,7 +60,7 @@ async def direct(publisher: TelegramPublisher, digest: Digest, chats: list[Desti
 
     async def one(destination: Destination) -> None:
         async with gate:
-            await publisher.send(digest, destination)
+            await send_digest(publisher, digest, destination)
 
     await asyncio.gather(*(one(d) for d in chats))
 
@@ -86,9 +87,9 @@ async def run(chats_n: int, parts_n: int, via: str) -> None:
     digest = bench_digest(parts_n)
     chats = [Destination("telegram", str(100_000 + i)) for i in range(chats_n)]
     with ThreadedServer(fake.app()) as server, tempfile.TemporaryDirectory() as tmp:
-        app, publisher = build_application(fake.token, None, None, f"{server.base_url}/bot",  # type: ignore[arg-type]
-                                           rate_limiter=TelegramRateLimiter(max_retries=5))
-        await app.initialize()
+        bot = ExtBot(fake.token, base_url=f"{server.base_url}/bot", rate_limiter=TelegramRateLimiter(max_retries=5))
+        await bot.initialize()
+        publisher = TelegramPublisher(bot)
         parts = publisher.render(digest, chats[0])
         start = time.perf_counter()
         try:
@@ -98,7 +99,7 @@ async def run(chats_n: int, parts_n: int, via: str) -> None:
                 await direct(publisher, digest, chats)
         finally:
             elapsed = time.perf_counter() - start
-            await app.shutdown()
+            await bot.shutdown()
     messages = chats_n * len(parts)
     copies = Counter((s.chat_id, s.text) for s in fake.sent)
     duplicates = sum(c - 1 for c in copies.values() if c > 1)

@@ -30,14 +30,6 @@ class SendFailed(Exception):
     """Sending failed for a reason that may pass (network, rate limits beyond retries): retry later."""
 
 
-class Publisher(Protocol):
-    """Sends a digest to a destination of its platform; returns the platform's message ids."""
-
-    platform: str
-
-    async def send(self, digest: Digest, destination: Destination) -> list[str]: ...
-
-
 class PartPublisher(Protocol):
     """A publisher the delivery ledger can resume: a digest becomes ordered parts (messages), and
     each part is sent on its own, so that a crash resumes after the last acknowledged part."""
@@ -52,3 +44,11 @@ class PartPublisher(Protocol):
         """Send one part and return its message id. `sent` holds the ids of the parts before it;
         `key` is stable across retries of this part (an idempotency key where the platform has one)."""
         ...
+
+
+async def send_digest(publisher: PartPublisher, digest: Digest, destination: Destination) -> list[str]:
+    """Send every part of a digest in order, outside the ledger (replies, tests); the message ids."""
+    sent: list[str] = []
+    for index, part in enumerate(publisher.render(digest, destination)):
+        sent.append(await publisher.send_part(destination, part, sent, key=f"direct-{index}"))
+    return sent

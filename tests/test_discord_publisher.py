@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
-from adapters.discord.publisher import destination_for, publish_to_subscribers
+from adapters.discord.publisher import destination_for
 from bot.app import Core
+from bot.delivery import Deliverer
 from digest_core.models import Digest
-from digest_core.publish import Destination, DestinationGone
+from digest_core.publish import Destination, DestinationGone, send_digest
 from tests.fakes.discord import FORUM, GENERAL, NEWS, THREAD, FakeDiscord
 from tests.fakes.discord_harness import (
     TOKEN,
@@ -45,7 +46,7 @@ def posts_to(fake: FakeDiscord, channel: int) -> list[dict[str, Any]]:
 async def test_channel_gets_the_digest_in_order_without_pings(
     bot: DigestBot, fake_discord: FakeDiscord, digest: Digest
 ) -> None:
-    ids = await bot.publisher.send(digest, destination_for(GENERAL))
+    ids = await send_digest(bot.publisher, digest, destination_for(GENERAL))
     expected = [[e.to_dict() for e in m] for m in render_digest(digest)]
     assert sent_embeds(fake_discord, GENERAL) == expected
     assert ids == [m["id"] for m in fake_discord.messages[GENERAL]]
@@ -53,7 +54,7 @@ async def test_channel_gets_the_digest_in_order_without_pings(
 
 
 async def test_worst_case_digest_is_split_across_messages_in_order(bot: DigestBot, fake_discord: FakeDiscord) -> None:
-    ids = await bot.publisher.send(hostile_digest(), destination_for(NEWS))
+    ids = await send_digest(bot.publisher, hostile_digest(), destination_for(NEWS))
     messages = sent_embeds(fake_discord, NEWS)
     assert len(ids) == len(messages) > 3
     assert_within_limits(messages)
@@ -66,7 +67,7 @@ async def test_worst_case_digest_is_split_across_messages_in_order(bot: DigestBo
 async def test_forum_gets_a_new_thread_per_digest_and_threads_are_destinations(
     bot: DigestBot, fake_discord: FakeDiscord, digest: Digest
 ) -> None:
-    ids = await bot.publisher.send(digest, destination_for(FORUM))
+    ids = await send_digest(bot.publisher, digest, destination_for(FORUM))
     (thread,) = fake_discord.threads
     assert thread["parent_id"] == FORUM
     assert thread["name"] == "China vs Japan — 2026-02-25"
@@ -76,7 +77,7 @@ async def test_forum_gets_a_new_thread_per_digest_and_threads_are_destinations(
     (create,) = posts_to(fake_discord, FORUM)
     assert create["message"]["allowed_mentions"] == {"parse": []}
 
-    await bot.publisher.send(digest, destination_for(GENERAL, THREAD))
+    await send_digest(bot.publisher, digest, destination_for(GENERAL, THREAD))
     assert sent_embeds(fake_discord, THREAD) == expected
     assert GENERAL not in fake_discord.messages
 
@@ -88,19 +89,27 @@ async def test_gone_destinations_are_deactivated_and_logged_once(
     for channel in (GENERAL, NEWS, missing):
         await core.subscriptions.subscribe(destination_for(channel), "china-japan")
     fake_discord.faults[NEWS] = [403]
-    with caplog.at_level(logging.WARNING, logger="adapters.discord"):
-        sent = await publish_to_subscribers(digest, bot.publisher, core.subscriptions)
-        assert set(sent) == {destination_for(GENERAL)}
+
+    async def deliver(day: date) -> None:
+        """Queue the digest for `day` to every active subscription and send it through the ledger."""
+        await core.digests.store.save(digest.model_copy(update={"date": day}))
+        subs = await core.subscriptions.active_for_topic("china-japan")
+        await core.ledger.create("china-japan", day, [s.id for s in subs])
+        await Deliverer(core.ledger, core.digests.store, core.subscriptions, {"discord": bot.publisher}, "w").drain()
+
+    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+        await deliver(digest.date)
+        assert posts_to(fake_discord, GENERAL)
         subs = {s.destination: s for s in await core.subscriptions.all()}
         assert not subs[destination_for(NEWS)].active
         assert "403" in (subs[destination_for(NEWS)].deactivated_reason or "")
         assert not subs[destination_for(missing)].active
         assert "404" in (subs[destination_for(missing)].deactivated_reason or "")
         requests_before = len(fake_discord.requests)
-        again = await publish_to_subscribers(digest, bot.publisher, core.subscriptions)
-    assert set(again) == {destination_for(GENERAL)}
+        await deliver(digest.date + timedelta(days=1))
+    assert len(posts_to(fake_discord, GENERAL)) == 2 * len(render_digest(digest))
     assert all(str(NEWS) not in r.path and str(missing) not in r.path for r in fake_discord.requests[requests_before:])
-    deactivations = [r for r in caplog.records if r.getMessage().startswith("deactivated Discord subscriptions")]
+    deactivations = [r for r in caplog.records if "subscription deactivated" in r.getMessage()]
     assert len(deactivations) == 2
     assert TOKEN not in caplog.text
 
@@ -108,14 +117,14 @@ async def test_gone_destinations_are_deactivated_and_logged_once(
 async def test_403_on_send_raises_destination_gone(bot: DigestBot, fake_discord: FakeDiscord, digest: Digest) -> None:
     fake_discord.faults[GENERAL] = [403]
     with pytest.raises(DestinationGone, match="403"):
-        await bot.publisher.send(digest, destination_for(GENERAL))
+        await send_digest(bot.publisher, digest, destination_for(GENERAL))
     with pytest.raises(DestinationGone, match="not a Discord channel id"):
-        await bot.publisher.send(digest, Destination("discord", "general"))
+        await send_digest(bot.publisher, digest, Destination("discord", "general"))
 
 
 async def test_429_is_retried_by_discord_py(bot: DigestBot, fake_discord: FakeDiscord, digest: Digest) -> None:
     fake_discord.faults[GENERAL] = [429]
-    ids = await bot.publisher.send(digest, destination_for(GENERAL))
+    ids = await send_digest(bot.publisher, digest, destination_for(GENERAL))
     assert len(ids) == len(render_digest(digest))
     assert len(posts_to(fake_discord, GENERAL)) == len(ids) + 1  # the rate-limited attempt, then each message
 

@@ -12,6 +12,7 @@ from adapters.discord.embeds import render_digest
 from adapters.discord.publisher import destination_for
 from bot.app import Core
 from digest_core.models import Digest, Framing, PerspectiveCount, Story
+from digest_core.publish import send_digest
 from tests.fakes.discord import GENERAL, NEWS, THREAD, FakeDiscord
 from tests.fakes.discord_harness import (
     HOSTILE,
@@ -110,7 +111,7 @@ async def test_worst_case_stories_keep_every_limit_and_stay_inert(
     assert len(stories) == 12
     assert all(len(e["fields"]) == 25 for e in stories[:-1])  # 30 sides: 24 shown and "More sides"
     assert stories[0]["fields"][-1] == {"name": "More sides", "value": "6 more", "inline": False}
-    await bot.publisher.send(worst, destination_for(NEWS))
+    await send_digest(bot.publisher, worst, destination_for(NEWS))
     sent = [m["embeds"] for m in fake_discord.messages[NEWS]]
     assert_within_limits(sent)
     text = " ".join(f["value"] for m in sent for e in m for f in e.get("fields") or [])

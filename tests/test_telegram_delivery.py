@@ -16,7 +16,7 @@ from bot.delivery import Deliverer
 from bot.logs import setup_logging
 from digest_core.deliveries import DeliveryLedger
 from digest_core.models import Digest
-from digest_core.publish import Destination, SendFailed
+from digest_core.publish import Destination, SendFailed, send_digest
 from digest_core.store import SqlDigestStore
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.telegram import TOKEN, FakeTelegram, parse_telegram_html
@@ -124,7 +124,7 @@ async def test_flood_limit_beyond_retries_is_a_send_failure_to_retry_later(tg: T
     tg.fake.inject(CHATS["private"].id, "429", "429", "429")  # the limiter retries twice
     digest = await digest_of(tg)
     with pytest.raises(SendFailed) as failure:
-        await tg.publisher.send(digest, CHATS["private"])
+        await send_digest(tg.publisher, digest, CHATS["private"])
     assert "flood" in str(failure.value)
     assert TOKEN not in str(failure.value)
     assert tg.fake.sent_to(CHATS["private"].id) == []
@@ -133,7 +133,7 @@ async def test_flood_limit_beyond_retries_is_a_send_failure_to_retry_later(tg: T
 async def test_refused_html_falls_back_to_plain_text_once(tg: TelegramHarness) -> None:
     tg.fake.inject(CHATS["private"].id, "bad_html")
     digest = await digest_of(tg)
-    ids = await tg.publisher.send(digest, CHATS["private"])
+    ids = await send_digest(tg.publisher, digest, CHATS["private"])
     parts = tg.publisher.render(digest, CHATS["private"])
     got = tg.fake.sent_to(CHATS["private"].id)
     assert len(ids) == len(got) == len(parts)
@@ -145,7 +145,7 @@ async def test_refused_html_falls_back_to_plain_text_once(tg: TelegramHarness) -
 async def test_network_errors_are_retried(tg: TelegramHarness) -> None:
     tg.fake.inject(CHATS["private"].id, "disconnect")
     digest = await digest_of(tg)
-    await tg.publisher.send(digest, CHATS["private"])
+    await send_digest(tg.publisher, digest, CHATS["private"])
     assert [s.text for s in tg.fake.sent_to(CHATS["private"].id)] == tg.publisher.render(digest, CHATS["private"])
 
 

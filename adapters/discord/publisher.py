@@ -16,7 +16,6 @@ from adapters.discord.embeds import render_digest, thread_name
 from adapters.markdown_site import page_url
 from digest_core.models import Digest
 from digest_core.publish import Destination, DestinationGone, SendFailed
-from digest_core.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,7 @@ def _nonce(key: str) -> str | None:
 
 
 class DiscordPublisher:
-    """`Publisher` and `PartPublisher` for Discord: channels and threads get the digest's messages
+    """The core's `PartPublisher` for Discord: channels and threads get the digest's messages
     in order; a forum channel gets a new post (thread) per digest, titled with the topic and date."""
 
     platform = PLATFORM
@@ -159,29 +158,3 @@ class DiscordPublisher:
             else:
                 message = await channel.send(embeds=part.embeds, allowed_mentions=NO_MENTIONS, nonce=nonce)
             return str(message.id)
-
-    async def send(self, digest: Digest, destination: Destination) -> list[str]:
-        """Send every message of the digest in order; returns their ids."""
-        sent: list[str] = []
-        for part in self.render(digest, destination):
-            sent.append(await self.send_part(destination, part, sent, key=""))
-        return sent
-
-
-async def publish_to_subscribers(
-    digest: Digest, publisher: DiscordPublisher, subscriptions: SubscriptionStore
-) -> dict[Destination, list[str]]:
-    """Send the digest to every active Discord subscription of its topic. A destination that is
-    gone is deactivated and logged once (it is not tried again); other failures are logged."""
-    sent: dict[Destination, list[str]] = {}
-    for sub in await subscriptions.active_for_topic(digest.topic):
-        if sub.destination.platform != PLATFORM:
-            continue
-        try:
-            sent[sub.destination] = await publisher.send(digest, sub.destination)
-        except DestinationGone as exc:
-            if await subscriptions.deactivate_destination(sub.destination, str(exc)):
-                log.warning("deactivated Discord subscriptions of %s: %s", sub.destination, exc)
-        except SendFailed as exc:
-            log.warning("%s %s not sent to %s: %s", digest.topic, digest.date, sub.destination, exc)
-    return sent

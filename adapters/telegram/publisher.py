@@ -63,7 +63,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 class TelegramPublisher:
-    """Sends rendered parts with link previews off; implements the core's `Publisher`."""
+    """Sends rendered parts with link previews off; implements the core's `PartPublisher`."""
 
     platform = PLATFORM
 
@@ -89,10 +89,6 @@ class TelegramPublisher:
 
     def _safe(self, exc: BaseException) -> str:
         return redact(describe(exc), [self.bot.token])
-
-    async def send(self, digest: Digest, destination: Destination) -> list[str]:
-        """Send the digest; the ids of the messages sent, in order (the core's `Publisher`)."""
-        return await self.send_parts(render_digest(digest, self.page_url(digest)), destination)
 
     def render(self, digest: Digest, destination: Destination) -> list[str]:
         """The digest's HTML parts, in order (the core's `PartPublisher`; the same for every chat)."""
