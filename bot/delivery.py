@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -108,7 +108,6 @@ class Deliverer:
         max_attempts: int = 5,
         backoff: timedelta = timedelta(seconds=30),
         concurrency: int = 8,
-        on_part: Callable[[Claimed, int], None] | None = None,
     ) -> None:
         self.ledger = ledger
         self.store = store
@@ -118,7 +117,6 @@ class Deliverer:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.concurrency = concurrency
-        self.on_part = on_part
         self._digests: dict[tuple[str, date], Digest] = {}
 
     async def run_once(self, topic: str | None = None) -> int:
@@ -179,8 +177,6 @@ class Deliverer:
                 if not await self.ledger.record_part(claimed.id, self.worker, sent):
                     log.warning("delivery %d: claim lost, another worker continues it", claimed.id)
                     return
-                if self.on_part:
-                    self.on_part(claimed, index)
             await self.ledger.mark_sent(claimed.id, self.worker, sent)
         except DestinationGone as exc:
             log.warning("%s is gone (%s): subscription deactivated", claimed.destination, exc)

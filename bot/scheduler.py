@@ -33,13 +33,11 @@ class DigestScheduler:
         publication: Publication,
         grace: timedelta = timedelta(hours=6),
         clock: Callable[[], datetime] = utc_now,
-        on_published: Callable[[PublishResult], None] | None = None,
     ) -> None:
         self.topics = topics
         self.publication = publication
         self.grace = grace
         self.clock = clock
-        self.on_published = on_published
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     def start(self) -> None:
@@ -86,8 +84,6 @@ class DigestScheduler:
         log.info("%s %s: %s (%d deliveries queued)", topic.id, day, result.status, result.deliveries_created)
         if result.detail:
             log.warning("%s %s: %s", topic.id, day, result.detail)
-        if self.on_published:
-            self.on_published(result)
         return result
 
     async def catch_up(self) -> list[PublishResult]:
