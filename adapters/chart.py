@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from digest_core.trend import Trend
+from digest_core.editorial.trend import Trend
 
 SIDE_COLORS = ("#c2410c", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be185d")  # site.css --p1.. and more
 SHARE_COLOR = "#1d1d1f"

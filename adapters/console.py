@@ -6,8 +6,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from digest_core.delivery.ports import Destination
 from digest_core.models import Bullet, Digest
-from digest_core.publish import Destination
 
 
 def _bullets(bullets: list[Bullet]) -> list[str]:

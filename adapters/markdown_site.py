@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from digest_core.captions import blindspot_text, side_name, story_caption
+from digest_core.editorial.captions import blindspot_text, side_name, story_caption
 from digest_core.models import Article, Bullet, Digest
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
 from adapters.chart import write_trend_png
 from adapters.markdown_site import write_page
+from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend
 from digest_core.models import Digest
-from digest_core.store import DigestStore
+from digest_core.storage.digests import DigestStore
 from digest_core.topics import Topic
-from digest_core.trend import TrendError, coverage_store, coverage_trend
 
 CHART_DAYS = 30
 CHART_FILE = "trend.png"
@@ -35,3 +36,12 @@ async def publish_page(content_dir: Path, store: DigestStore, topic: Topic, dige
     path = write_page(content_dir, digest)
     await write_topic_section(content_dir, store, topic, digest.date)
     return path
+
+
+def page_writer(content_dir: Path, store: DigestStore) -> Callable[[Topic, Digest], Awaitable[Path]]:
+    """`publish_page` bound to a content directory and archive: the publication's `PageWriter`."""
+
+    async def write(topic: Topic, digest: Digest) -> Path:
+        return await publish_page(content_dir, store, topic, digest)
+
+    return write

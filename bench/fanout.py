@@ -34,14 +34,14 @@ from adapters.discord.client import DigestBot, configure_endpoints
 from adapters.discord.embeds import render_digest as discord_render
 from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
-from bot.delivery import Deliverer
-from digest_core.db import create_engine, create_schema
-from digest_core.deliveries import DeliveryLedger
-from digest_core.fetch import FeedResult
-from digest_core.publish import Destination, PartPublisher
-from digest_core.service import DigestService
-from digest_core.store import SqlDigestStore
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.app.service import DigestService
+from digest_core.delivery.deliverer import Deliverer
+from digest_core.delivery.ledger import DeliveryLedger
+from digest_core.delivery.ports import Destination, PartPublisher
+from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.sources.google_news import FeedResult
+from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
 from tests.fakes.discord import FakeDiscord, json_response

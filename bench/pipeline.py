@@ -21,11 +21,11 @@ import httpx
 from adapters.json_format import render_json
 from adapters.markdown_site import render_markdown
 from digest_core.dates import digest_window
-from digest_core.fetch import FeedResult, GoogleNewsSource
+from digest_core.editorial.pipeline import build_digest, collect
+from digest_core.editorial.select import select_articles
 from digest_core.models import Article
-from digest_core.normalize import parse_feed
-from digest_core.pipeline import build_digest, collect
-from digest_core.select import select_articles
+from digest_core.sources.google_news import FeedResult, GoogleNewsSource
+from digest_core.sources.normalize import parse_feed
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.topics import Topic, load_topics
 from tests.fakes.google_news import GoogleNewsFake, rss

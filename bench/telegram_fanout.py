@@ -24,13 +24,13 @@ from telegram.ext import ExtBot
 
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
-from bot.delivery import Deliverer
-from digest_core.db import create_engine, create_schema
-from digest_core.deliveries import DeliveryLedger
+from digest_core.delivery.deliverer import Deliverer
+from digest_core.delivery.ledger import DeliveryLedger
+from digest_core.delivery.ports import Destination, send_digest
+from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.models import Article, Bullet, Digest, PerspectiveCount
-from digest_core.publish import Destination, send_digest
-from digest_core.store import SqlDigestStore
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.digests import SqlDigestStore
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import FakeTelegram
 

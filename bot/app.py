@@ -11,18 +11,18 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
-from digest_core.db import create_engine, create_schema
-from digest_core.deliveries import DeliveryLedger
-from digest_core.feed_state import SqlFeedStateStore
-from digest_core.feeds import OutletFeedSource
-from digest_core.fetch import GoogleNewsSource
-from digest_core.links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
-from digest_core.polite import HostLimiter, PoliteClient, host_of
-from digest_core.service import BuildLimiter, DigestService
-from digest_core.source_stats import SqlSourceStats
-from digest_core.sources import NewsSources
-from digest_core.store import SqlDigestStore
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.app.service import BuildLimiter, DigestService
+from digest_core.delivery.ledger import DeliveryLedger
+from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.sources.collect import NewsSources
+from digest_core.sources.feed_state import SqlFeedStateStore
+from digest_core.sources.google_news import GoogleNewsSource
+from digest_core.sources.outlet_feeds import OutletFeedSource
+from digest_core.sources.polite import HostLimiter, PoliteClient, host_of
+from digest_core.sources.publisher_links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
+from digest_core.sources.stats import SqlSourceStats
+from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
 from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.topics import Topics, load_topics

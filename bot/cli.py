@@ -20,12 +20,12 @@ from adapters.site_pages import publish_page, write_topic_section
 from bot.app import load_configured_topics, open_core
 from bot.logs import setup_logging
 from bot.settings import Settings
+from digest_core.app.service import DigestResult
 from digest_core.dates import DateInputError
-from digest_core.pipeline import NoArticlesError
-from digest_core.service import DigestResult
-from digest_core.source_stats import SourceRow, SqlSourceStats, source_rows
+from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.editorial.trend import Trend
+from digest_core.sources.stats import SourceRow, SqlSourceStats, source_rows
 from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
-from digest_core.trend import Trend
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -273,7 +273,7 @@ def trend(
 ) -> None:
     """Draw the coverage chart (articles per side per day, on-topic share) from the archive as a PNG."""
     from adapters.chart import write_trend_png
-    from digest_core.trend import TrendError, check_days
+    from digest_core.editorial.trend import TrendError, check_days
 
     try:
         check_days(days)
@@ -290,7 +290,7 @@ def trend(
 
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
-    from digest_core.trend import TrendError, coverage_store, coverage_trend
+    from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend
 
     topic_ = _topic_or_fail(topics_, topic_id)
     async with open_core(settings, topics_) as core:

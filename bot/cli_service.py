@@ -18,10 +18,10 @@ from bot.app import Core, open_core
 from bot.cli import EXIT_NOTHING, app, err, fail, load_settings, load_topics_or_fail
 from bot.runner import assemble, configured_platforms, run_service
 from bot.settings import Settings
+from digest_core.clock import utc_now
 from digest_core.dates import DateInputError, digest_window, parse_digest_date
-from digest_core.pipeline import NoArticlesError
-from digest_core.publish import Destination
-from digest_core.service import utc_now
+from digest_core.delivery.ports import Destination
+from digest_core.editorial.pipeline import NoArticlesError
 from digest_core.topics import Topic, UnknownTopicError
 
 PLATFORMS = ("telegram", "discord", "console")

@@ -9,11 +9,13 @@ from datetime import timedelta
 from typing import Protocol
 
 from adapters.console import ConsolePublisher
+from adapters.site_pages import page_writer
 from bot.app import Core, open_core
-from bot.delivery import Deliverer, Publication, worker_id
 from bot.scheduler import DigestScheduler
 from bot.settings import Settings
-from digest_core.publish import PartPublisher
+from digest_core.delivery.deliverer import Deliverer, worker_id
+from digest_core.delivery.ports import PartPublisher
+from digest_core.delivery.publication import Publication
 from digest_core.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,13 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
     worker = worker_id()
     publishers: dict[str, PartPublisher] = {"console": ConsolePublisher()}
     publishers |= {p.name: p.publisher for p in platforms}
-    publication = Publication(core.digests, core.subscriptions, core.ledger, settings.content_path, worker)
+    publication = Publication(
+        core.digests,
+        core.subscriptions,
+        core.ledger,
+        page_writer(settings.content_path, core.digests.store),
+        worker,
+    )
     deliverer = Deliverer(
         core.ledger,
         core.digests.store,

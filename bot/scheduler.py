@@ -17,9 +17,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import Publication, PublishResult
+from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date
-from digest_core.service import utc_now
+from digest_core.delivery.publication import Publication, PublishResult
 from digest_core.topics import Topic, Topics
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from digest_core.fetch import GOOGLE_NEWS_CONCURRENCY
-from digest_core.polite import user_agent as polite_user_agent
+from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
+from digest_core.sources.polite import user_agent as polite_user_agent
 
 
 class Settings(BaseSettings):

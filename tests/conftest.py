@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from digest_core.db import create_engine, create_schema
+from digest_core.storage.db import create_engine, create_schema
 from digest_core.topics import Topic, load_topics
 from tests.fakes.gemini import GeminiFake
 from tests.fakes.google_news import GoogleNewsFake

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from digest_core.fetch import FeedResult
 from digest_core.models import Article
-from digest_core.normalize import parse_feed
+from digest_core.sources.google_news import FeedResult
+from digest_core.sources.normalize import parse_feed
 from digest_core.topics import Topic
 from tests.fakes.google_news import FIXTURES
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from digest_core.commands import CommandError, parse_digest_args
+from digest_core.app.arguments import CommandError, parse_digest_args
 from digest_core.topics import load_topics
 
 NOW = datetime(2026, 2, 25, 10, tzinfo=UTC)

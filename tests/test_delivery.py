@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import Deliverer, Publication
-from digest_core.deliveries import DeliveryLedger, DeliveryRow, PublicationRow
+from adapters.site_pages import page_writer
+from digest_core.delivery.deliverer import Deliverer
+from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow, PublicationRow
+from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
+from digest_core.delivery.publication import Publication
+from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.models import Digest
-from digest_core.publish import Destination, DestinationGone, SendFailed
-from digest_core.store import SqlDigestStore
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.storage.digests import SqlDigestStore
 from tests.test_store import digest
 
 DAY = date(2026, 2, 25)
@@ -147,7 +149,7 @@ class FakeDigests:
 async def test_publication_is_built_once_across_workers(engine: AsyncEngine, topic: Any, tmp_path: Any) -> None:
     ledger, subs, _ = await setup(engine)
     digests = FakeDigests(engine)
-    pubs = [Publication(digests, subs, ledger, tmp_path, worker=w) for w in ("a", "b")]  # type: ignore[arg-type]
+    pubs = [Publication(digests, subs, ledger, page_writer(tmp_path, digests.store), worker=w) for w in ("a", "b")]  # type: ignore[arg-type]
     results = await asyncio.gather(*(p.publish(topic, DAY) for p in pubs))
     assert sorted(r.status for r in results) == ["in progress elsewhere", "published"]
     assert digests.builds == 1

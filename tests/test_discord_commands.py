@@ -8,8 +8,8 @@ from typing import Any
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from bot.app import Core
-from digest_core.publish import Destination
-from digest_core.service import BuildLimiter
+from digest_core.app.service import BuildLimiter
+from digest_core.delivery.ports import Destination
 from tests.fakes.discord import (
     FORUM,
     GENERAL,

@@ -12,9 +12,9 @@ from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from adapters.discord.publisher import destination_for
 from bot.app import Core
-from bot.delivery import Deliverer
+from digest_core.delivery.deliverer import Deliverer
+from digest_core.delivery.ports import Destination, DestinationGone, send_digest
 from digest_core.models import Digest
-from digest_core.publish import Destination, DestinationGone, send_digest
 from tests.fakes.discord import FORUM, GENERAL, NEWS, THREAD, FakeDiscord
 from tests.fakes.discord_harness import (
     TOKEN,
@@ -97,7 +97,7 @@ async def test_gone_destinations_are_deactivated_and_logged_once(
         await core.ledger.create("china-japan", day, [s.id for s in subs])
         await Deliverer(core.ledger, core.digests.store, core.subscriptions, {"discord": bot.publisher}, "w").drain()
 
-    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+    with caplog.at_level(logging.WARNING, logger="digest_core.delivery.deliverer"):
         await deliver(digest.date)
         assert posts_to(fake_discord, GENERAL)
         subs = {s.destination: s for s in await core.subscriptions.all()}

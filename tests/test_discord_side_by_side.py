@@ -11,8 +11,8 @@ from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from adapters.discord.publisher import destination_for
 from bot.app import Core
+from digest_core.delivery.ports import send_digest
 from digest_core.models import Digest, Framing, PerspectiveCount, Story
-from digest_core.publish import send_digest
 from tests.fakes.discord import GENERAL, NEWS, THREAD, FakeDiscord
 from tests.fakes.discord_harness import (
     HOSTILE,

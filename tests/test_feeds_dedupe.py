@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from digest_core.editorial.select import canonical_url, drop_repeats
 from digest_core.models import Article
-from digest_core.select import canonical_url, drop_repeats
 
 T = datetime(2026, 2, 25, 1, 0, tzinfo=UTC)
 GOOGLE = "https://news.google.com/rss/articles/CBMiXYZ?oc=5"

@@ -14,12 +14,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.markdown_site import render_markdown
-from digest_core.fetch import GoogleNewsSource
-from digest_core.links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
+from digest_core.editorial.pipeline import build_digest
 from digest_core.models import Article
-from digest_core.pipeline import build_digest
-from digest_core.polite import RateLimiter
-from digest_core.sources import NewsSources
+from digest_core.sources.collect import NewsSources
+from digest_core.sources.google_news import GoogleNewsSource
+from digest_core.sources.polite import RateLimiter
+from digest_core.sources.publisher_links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic
 from tests.fakes.google_news import GoogleNewsFake

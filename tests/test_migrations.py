@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from digest_core.db import Base, alembic_config, create_schema, import_tables
+from digest_core.storage.db import Base, alembic_config, create_schema, import_tables
 
 
 def differences(connection: Connection) -> list[object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest_core.relevance import RelevanceRule
+from digest_core.editorial.relevance import RelevanceRule
 from digest_core.topics import Topic
 from tests.labels import labelled
 

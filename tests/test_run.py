@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.telegram.render import render_digest
 from digest_core.dates import latest_complete_date
-from digest_core.db import create_engine, create_schema
-from digest_core.publish import Destination
-from digest_core.store import SqlDigestStore
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.delivery.ports import Destination
+from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.digests import SqlDigestStore
 from digest_core.topics import Topic
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import Publication
+from adapters.site_pages import page_writer
 from bot.scheduler import DigestScheduler
-from digest_core.deliveries import DeliveryLedger
-from digest_core.service import DigestService
-from digest_core.store import SqlDigestStore
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.app.service import DigestService
+from digest_core.delivery.ledger import DeliveryLedger
+from digest_core.delivery.publication import Publication
+from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topics, load_topics
 from tests.test_service import FixtureSource
@@ -21,7 +22,9 @@ from tests.test_service import FixtureSource
 def scheduler(engine: AsyncEngine, now: datetime, tmp_path: Path, topics: Topics | None = None) -> DigestScheduler:
     topics = topics or load_topics()
     digests = DigestService(topics, FixtureSource(), ExtractiveSummarizer(), SqlDigestStore(engine), lambda: now)
-    publication = Publication(digests, SubscriptionStore(engine), DeliveryLedger(engine), tmp_path, "w")
+    publication = Publication(
+        digests, SubscriptionStore(engine), DeliveryLedger(engine), page_writer(tmp_path, digests.store), "w"
+    )
     return DigestScheduler(topics, publication, grace=timedelta(hours=6), clock=lambda: now)
 
 

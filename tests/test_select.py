@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from digest_core.dates import digest_window
+from digest_core.editorial.select import drop_repeats, select_articles
 from digest_core.models import Article
-from digest_core.select import drop_repeats, select_articles
 from digest_core.topics import Topic
 from tests.labels import day_articles, labelled
 

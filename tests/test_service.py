@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from digest_core.app.service import BuildLimiter, BuildRateLimited, DigestService
 from digest_core.dates import Window
-from digest_core.fetch import FeedResult
-from digest_core.service import BuildLimiter, BuildRateLimited, DigestService
-from digest_core.store import SqlDigestStore
+from digest_core.sources.google_news import FeedResult
+from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
 from tests.fakes.google_news import FIXTURES, rss

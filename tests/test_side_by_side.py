@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from digest_core.changes import annotate_changes
 from digest_core.dates import digest_window
+from digest_core.editorial.changes import annotate_changes
+from digest_core.editorial.pipeline import frame_stories
+from digest_core.editorial.select import select_articles
 from digest_core.models import Article, Framing, Story, StoryNote
-from digest_core.pipeline import frame_stories
-from digest_core.select import select_articles
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.summarize.base import story_note_errors
 from digest_core.summarize.gemini import GeminiSummarizer, build_prompt

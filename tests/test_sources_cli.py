@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app, format_source_rows
-from digest_core.source_stats import SourceRow, SourceStat
+from digest_core.sources.stats import SourceRow, SourceStat
 from digest_core.topics import default_topics_path
 from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
 from tests.fakes.server import ThreadedServer

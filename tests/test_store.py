@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from digest_core.delivery.ports import Destination
+from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.models import Article, Bullet, Digest, FailedSource, PerspectiveCount, Story
-from digest_core.publish import Destination
-from digest_core.store import ArticleRow, SqlDigestStore
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.storage.digests import ArticleRow, SqlDigestStore
 
 
 def digest(day: date, title: str = "China and Japan hold talks") -> Digest:

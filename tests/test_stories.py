@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digest_core.stories import group_stories
+from digest_core.editorial.stories import group_stories
 from digest_core.topics import Topic
 from tests.labels import labelled
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram.handlers import DESCRIPTIONS
-from digest_core.publish import Destination
-from digest_core.service import BuildLimiter
+from digest_core.app.service import BuildLimiter
+from digest_core.delivery.ports import Destination
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
 from tests.fakes.telegram_harness import (

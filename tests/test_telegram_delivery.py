@@ -12,12 +12,12 @@ import pytest
 
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.render import html_to_text
-from bot.delivery import Deliverer
 from bot.logs import setup_logging
-from digest_core.deliveries import DeliveryLedger
+from digest_core.delivery.deliverer import Deliverer
+from digest_core.delivery.ledger import DeliveryLedger
+from digest_core.delivery.ports import Destination, SendFailed, send_digest
 from digest_core.models import Digest
-from digest_core.publish import Destination, SendFailed, send_digest
-from digest_core.store import SqlDigestStore
+from digest_core.storage.digests import SqlDigestStore
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.telegram import TOKEN, FakeTelegram, parse_telegram_html
 from tests.fakes.telegram_harness import (

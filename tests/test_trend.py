@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 from adapters.chart import SIDE_COLORS, render_trend_png, write_trend_png
 from bot.cli import app
 from digest_core.dates import latest_complete_date
-from digest_core.db import create_engine, create_schema
+from digest_core.editorial.trend import TrendError, build_trend, coverage_trend, parse_days
 from digest_core.models import Article, Digest
-from digest_core.store import DayCoverage, SqlDigestStore
+from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.digests import DayCoverage, SqlDigestStore
 from digest_core.topics import Topic
-from digest_core.trend import TrendError, build_trend, coverage_trend, parse_days
 from tests.test_store import digest as one_article_digest
 
 END = date(2026, 2, 25)

@@ -15,8 +15,8 @@ from discord import app_commands
 
 from adapters.discord.commands import install_commands
 from adapters.discord.publisher import NO_MENTIONS, DiscordPublisher
-from digest_core.service import DigestService
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.app.service import DigestService
+from digest_core.delivery.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Slash commands: each one translates an interaction into calls on the core and renders the answer.
 
-Arguments are parsed by `digest_core.commands` (the parser every platform shares); bad input gets
+Arguments are parsed by `digest_core.app.arguments` (the parser every platform shares); bad input gets
 an ephemeral reply saying why. Building a digest may be slow, so those commands defer first.
 """
 
@@ -18,13 +18,13 @@ from discord import app_commands
 from adapters.chart import render_trend_png
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
-from digest_core.commands import CommandError, DigestRequest, parse_date, parse_topic
+from digest_core.app.arguments import CommandError, DigestRequest, parse_date, parse_topic
+from digest_core.app.service import BuildRateLimited, DigestService
+from digest_core.delivery.ports import Destination
+from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS, TrendError, check_days, coverage_store, coverage_trend
 from digest_core.models import Digest
-from digest_core.pipeline import NoArticlesError
-from digest_core.publish import Destination
-from digest_core.service import BuildRateLimited, DigestService
-from digest_core.subscriptions import SubscriptionStore
-from digest_core.trend import DEFAULT_DAYS, MAX_DAYS, TrendError, check_days, coverage_store, coverage_trend
 
 log = logging.getLogger(__name__)
 

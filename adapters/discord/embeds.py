@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import discord
 
-from digest_core.captions import blindspot_text, side_name, story_caption
+from digest_core.editorial.captions import blindspot_text, side_name, story_caption
 from digest_core.models import Article, Bullet, Digest, Framing, Story
 
 TITLE_LIMIT = 256

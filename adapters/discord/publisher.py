@@ -14,8 +14,8 @@ import discord
 
 from adapters.discord.embeds import render_digest, thread_name
 from adapters.markdown_site import page_url
+from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.models import Digest
-from digest_core.publish import Destination, DestinationGone, SendFailed
 
 log = logging.getLogger(__name__)
 

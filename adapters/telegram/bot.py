@@ -14,8 +14,8 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from adapters.telegram.handlers import COMMANDS, TelegramCommands
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
-from digest_core.service import DigestService
-from digest_core.subscriptions import SubscriptionStore
+from digest_core.app.service import DigestService
+from digest_core.delivery.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 

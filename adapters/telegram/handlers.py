@@ -25,14 +25,14 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from adapters.chart import render_trend_png
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe, redact
 from adapters.telegram.render import render_digest, render_sources
-from digest_core.commands import CommandError, parse_date, parse_digest_args, parse_topic
+from digest_core.app.arguments import CommandError, parse_date, parse_digest_args, parse_topic
+from digest_core.app.service import BuildRateLimited, DigestService
+from digest_core.delivery.ports import Destination
+from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend, parse_days
 from digest_core.models import Digest
-from digest_core.pipeline import NoArticlesError
-from digest_core.publish import Destination
-from digest_core.service import BuildRateLimited, DigestService
-from digest_core.subscriptions import SubscriptionStore
 from digest_core.topics import Topic
-from digest_core.trend import TrendError, coverage_store, coverage_trend, parse_days
 
 log = logging.getLogger(__name__)
 

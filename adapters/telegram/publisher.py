@@ -17,8 +17,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from adapters.markdown_site import page_url
 from adapters.telegram.render import html_to_text, render_digest
+from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.models import Digest
-from digest_core.publish import Destination, DestinationGone, SendFailed
 
 log = logging.getLogger(__name__)
 

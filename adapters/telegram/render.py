@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 from telegram.constants import MessageLimit
 
-from digest_core.captions import blindspot_text, side_name, story_caption
+from digest_core.editorial.captions import blindspot_text, side_name, story_caption
 from digest_core.models import Article, Bullet, Digest, Story
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH  # 4096

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from digest_core.editorial.stories import central_title
 from digest_core.models import Article, Bullet, Framing, StoryNote, Summary
-from digest_core.stories import central_title
 from digest_core.summarize.base import SummaryRequest
 
 MAX_BULLETS = 5

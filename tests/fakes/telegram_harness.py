@@ -22,7 +22,7 @@ from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from bot.app import Core, open_core
 from bot.settings import Settings
-from digest_core.service import DigestService
+from digest_core.app.service import DigestService
 from tests.fakes.telegram import FakeTelegram, Sent
 
 NOW = datetime(2026, 2, 25, 12, 0, tzinfo=UTC)  # latest complete digest date: 2026-02-25

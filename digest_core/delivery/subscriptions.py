@@ -9,8 +9,8 @@ from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstrain
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from digest_core.db import Base
-from digest_core.publish import Destination
+from digest_core.delivery.ports import Destination
+from digest_core.storage.db import Base
 
 
 class SubscriptionRow(Base):

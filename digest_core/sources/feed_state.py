@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from digest_core.db import Base
+from digest_core.storage.db import Base
 
 
 def url_key(url: str) -> str:

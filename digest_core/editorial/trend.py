@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol, runtime_checkable
 
-from digest_core.store import DayCoverage
+from digest_core.storage.digests import DayCoverage
 from digest_core.topics import Topic
 
 MIN_DAYS = 1

@@ -1,8 +1,7 @@
-"""Publishing a digest and delivering it exactly once to every subscription.
+"""Delivering queued digests exactly once: claim due rows from the ledger, send part by part.
 
-`Publication.publish(topic, day)`: build and archive the digest first, write its site page, then
-create one delivery row per active subscription. `Deliverer` claims due rows from the ledger and
-sends them part by part through the platform's publisher, recording each acknowledged part.
+Each acknowledged part is recorded before the next is sent, so a process that dies mid-delivery
+is resumed after its last acknowledged part by whichever worker claims the row next.
 """
 
 from __future__ import annotations
@@ -13,19 +12,13 @@ import logging
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
-from adapters.site_pages import publish_page
-from digest_core.deliveries import Claimed, DeliveryLedger
+from digest_core.delivery.ledger import Claimed, DeliveryLedger
+from digest_core.delivery.ports import DestinationGone, PartPublisher
+from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.models import Digest
-from digest_core.pipeline import NoArticlesError
-from digest_core.publish import DestinationGone, PartPublisher
-from digest_core.service import DigestService
-from digest_core.store import DigestStore
-from digest_core.subscriptions import SubscriptionStore
-from digest_core.topics import Topic
+from digest_core.storage.digests import DigestStore
 
 log = logging.getLogger(__name__)
 
@@ -33,66 +26,6 @@ log = logging.getLogger(__name__)
 def worker_id() -> str:
     """A name for this process in the ledger: host and pid."""
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    topic: str
-    day: date
-    status: str  # "published" | "already published" | "in progress elsewhere" | "nothing to publish"
-    deliveries_created: int = 0
-    detail: str = ""
-
-
-class Publication:
-    """Build-once-then-fan-out for one (topic, day), safe to run from several processes at once."""
-
-    def __init__(
-        self,
-        digests: DigestService,
-        subscriptions: SubscriptionStore,
-        ledger: DeliveryLedger,
-        content_dir: Path | None,
-        worker: str,
-        stale_after: timedelta = timedelta(minutes=15),
-    ) -> None:
-        self.digests = digests
-        self.subscriptions = subscriptions
-        self.ledger = ledger
-        self.content_dir = content_dir
-        self.worker = worker
-        self.stale_after = stale_after
-
-    async def publish(self, topic: Topic, day: date) -> PublishResult:
-        """Build (or load) and archive the digest, write its page, queue a delivery per subscription.
-
-        Running it again re-queues nothing already queued: delivery rows are unique per
-        subscription and day; subscriptions added since get theirs.
-        """
-        if not await self.ledger.claim_publication(topic.id, day, self.worker, self.stale_after):
-            state = await self.ledger.publication_state(topic.id, day)
-            if state != "done":
-                return PublishResult(topic.id, day, "in progress elsewhere")
-            created = await self._queue(topic, day)
-            return PublishResult(topic.id, day, "already published", created)
-        try:
-            result = await self.digests.get_or_build(topic, day)
-            if self.content_dir is not None:
-                await publish_page(self.content_dir, self.digests.store, topic, result.digest)
-            created = await self._queue(topic, day)
-        except NoArticlesError as exc:
-            await self.ledger.finish_publication(topic.id, day, self.worker, error=str(exc))
-            return PublishResult(topic.id, day, "nothing to publish", detail=str(exc))
-        except BaseException as exc:
-            await asyncio.shield(self.ledger.finish_publication(topic.id, day, self.worker, error=repr(exc)))
-            raise
-        await self.ledger.finish_publication(topic.id, day, self.worker)
-        log.info("%s %s published: %d deliveries queued", topic.id, day, created)
-        return PublishResult(topic.id, day, "published", created)
-
-    async def _queue(self, topic: Topic, day: date) -> int:
-        subs = await self.subscriptions.active_for_topic(topic.id)
-        return await self.ledger.create(topic.id, day, [s.id for s in subs])
 
 
 class Deliverer:

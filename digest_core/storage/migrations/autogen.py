@@ -1,5 +1,5 @@
 """Write a new migration from the difference between the models and the newest migration:
-`python -m digest_core.migrations.autogen "add a column"` (review the file it writes)."""
+`python -m digest_core.storage.migrations.autogen "add a column"` (review the file it writes)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import Connection
 
-from digest_core.db import alembic_config, create_engine, create_schema, import_tables
+from digest_core.storage.db import alembic_config, create_engine, create_schema, import_tables
 
 
 async def autogenerate(message: str) -> None:

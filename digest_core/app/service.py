@@ -8,21 +8,18 @@ import math
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
-from digest_core.fetch import FeedSource
+from digest_core.editorial.pipeline import build_digest
 from digest_core.models import Digest
-from digest_core.pipeline import build_digest
-from digest_core.store import DigestStore
+from digest_core.sources.google_news import FeedSource
+from digest_core.storage.digests import DigestStore
 from digest_core.summarize.base import Summarizer
 from digest_core.topics import Topic, Topics
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class BuildRateLimited(Exception):

@@ -21,16 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from digest_core.db import Base
-from digest_core.feed_state import url_key
+from digest_core.clock import utc_now
 from digest_core.models import Article
-from digest_core.polite import HostLimiter, RateLimiter, host_of
+from digest_core.sources.feed_state import url_key
+from digest_core.sources.polite import HostLimiter, RateLimiter, host_of
+from digest_core.storage.db import Base
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class LinkResolver(Protocol):

@@ -30,12 +30,6 @@ _MIGRATION_LOCK = 7_261_001  # PostgreSQL advisory lock: one process migrates at
 
 def import_tables() -> None:
     """Register every table on `Base.metadata` by importing the modules that define them."""
-    import digest_core.deliveries
-    import digest_core.feed_state
-    import digest_core.links
-    import digest_core.source_stats
-    import digest_core.store
-    import digest_core.subscriptions  # noqa: F401
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

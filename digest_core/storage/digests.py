@@ -26,8 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from digest_core.db import Base
 from digest_core.models import Digest
+from digest_core.storage.db import Base
 
 
 class DigestRow(Base):

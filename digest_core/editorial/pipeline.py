@@ -6,12 +6,12 @@ import logging
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
-from digest_core.changes import annotate_changes
 from digest_core.dates import Window, digest_window
-from digest_core.fetch import GOOGLE_NEWS, FeedResult, FeedSource
+from digest_core.editorial.changes import annotate_changes
+from digest_core.editorial.select import Selection, select_articles
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote
-from digest_core.normalize import FeedParseError, parse_feed
-from digest_core.select import Selection, select_articles
+from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
+from digest_core.sources.normalize import FeedParseError, parse_feed
 from digest_core.summarize.base import Summarizer, SummaryRequest, story_note_errors
 from digest_core.summarize.extractive import story_notes
 from digest_core.topics import Topic

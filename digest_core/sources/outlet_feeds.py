@@ -10,12 +10,13 @@ import asyncio
 import logging
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
+from digest_core.clock import utc_now
 from digest_core.dates import Window
-from digest_core.feed_state import FeedState, FeedStateStore
-from digest_core.fetch import FeedResult
-from digest_core.polite import PoliteClient
+from digest_core.sources.feed_state import FeedState, FeedStateStore
+from digest_core.sources.google_news import FeedResult
+from digest_core.sources.polite import PoliteClient
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)
@@ -23,10 +24,6 @@ log = logging.getLogger(__name__)
 FEED = "feed"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 MAX_INFLATED = 32 * 1024 * 1024  # a gzip file served as is may not inflate past this
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class FeedBodyError(ValueError):

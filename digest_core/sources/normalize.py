@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import feedparser
 import ftfy
 
-from digest_core.fetch import GOOGLE_NEWS, FeedResult
 from digest_core.models import Article
+from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
 from digest_core.topics import Outlet, Topic
 
 _SPACES = re.compile(r"\s+")

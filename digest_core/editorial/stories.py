@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from itertools import combinations
 
+from digest_core.editorial.relevance import _fold
 from digest_core.models import Article
-from digest_core.relevance import _fold
 from digest_core.topics import Topic
 
 _WORD = re.compile(r"[a-z0-9]+")

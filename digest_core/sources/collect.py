@@ -10,23 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from digest_core.clock import utc_now
 from digest_core.dates import Window
-from digest_core.fetch import GOOGLE_NEWS, FeedResult, FeedSource
-from digest_core.links import PublisherLinks
+from digest_core.editorial.pipeline import failed_source, parse_result
+from digest_core.editorial.relevance import RelevanceRule
 from digest_core.models import Article, FailedSource
-from digest_core.pipeline import failed_source, parse_result
-from digest_core.polite import host_of
-from digest_core.relevance import RelevanceRule
-from digest_core.source_stats import SourceStat, SourceStatsStore
+from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
+from digest_core.sources.polite import host_of
+from digest_core.sources.publisher_links import PublisherLinks
+from digest_core.sources.stats import SourceStat, SourceStatsStore
 from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def source_name(result: FeedResult) -> str:

@@ -1,7 +1,7 @@
 """Fetching raw feeds: one Google News search RSS query per outlet, concurrently, with retries.
 
-Outlets' own RSS/Atom feeds are fetched by `digest_core.feeds.OutletFeedSource`; both honour
-`Retry-After` and share a per-host limit (`digest_core.polite`).
+Outlets' own RSS/Atom feeds are fetched by `digest_core.sources.outlet_feeds.OutletFeedSource`; both honour
+`Retry-After` and share a per-host limit (`digest_core.sources.polite`).
 
 A source never raises for one outlet's failure: it returns a `FeedResult` with the error, so
 the digest can be built from the outlets that answered and record the ones that did not.
@@ -19,7 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from digest_core.dates import Window
-from digest_core.polite import HostLimiter, PoliteClient, host_of
+from digest_core.sources.polite import HostLimiter, PoliteClient, host_of
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)

@@ -39,9 +39,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from digest_core.db import Base
-from digest_core.publish import Destination
-from digest_core.subscriptions import SubscriptionRow
+from digest_core.delivery.ports import Destination
+from digest_core.delivery.subscriptions import SubscriptionRow
+from digest_core.storage.db import Base
 
 PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
 STATES = (PENDING, SENDING, SENT, FAILED, GONE)

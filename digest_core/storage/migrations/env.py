@@ -1,10 +1,10 @@
-"""Alembic environment: run on the connection `digest_core.db.migrate` hands over."""
+"""Alembic environment: run on the connection `digest_core.storage.db.migrate` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from digest_core.db import Base, import_tables
+from digest_core.storage.db import Base, import_tables
 
 import_tables()
 connection = context.config.attributes["connection"]

@@ -10,9 +10,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from rapidfuzz import fuzz
 
 from digest_core.dates import Window
+from digest_core.editorial.relevance import RelevanceRule
+from digest_core.editorial.stories import central_title, group_stories
 from digest_core.models import Article, Story
-from digest_core.relevance import RelevanceRule
-from digest_core.stories import central_title, group_stories
 from digest_core.topics import Topic
 
 _NON_WORD = re.compile(r"[^\w]+")

@@ -13,8 +13,8 @@ from sqlalchemy import DateTime, Integer, String, Text, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from digest_core.db import Base
-from digest_core.fetch import GOOGLE_NEWS
+from digest_core.sources.google_news import GOOGLE_NEWS
+from digest_core.storage.db import Base
 from digest_core.topics import Topic
 
 KEEP = timedelta(days=90)
