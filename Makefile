@@ -5,7 +5,7 @@ PYTHON ?= python3
 TOPIC ?= china-japan
 DATE ?= yesterday
 
-.PHONY: run build test bench clean
+.PHONY: run build test test-clock bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ test: $(BIN)/.installed  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Tests that involve "now", again under a faked wall clock (Debian's faketime) at hours far from
+# the 04:00 UTC publish time: proof that none of them depends on the hour the suite runs at.
+CLOCK_TESTS := tests/test_run.py tests/test_scheduler.py tests/test_trend.py tests/test_cli.py \
+	tests/test_cli_service.py tests/test_commands.py tests/test_dates.py tests/test_service.py
+test-clock: $(BIN)/.installed
+	faketime -f "@2026-12-02 22:30:00" $(BIN)/pytest -q -p no:cacheprovider $(CLOCK_TESTS)
+	faketime -f "@2026-12-03 13:15:00" $(BIN)/pytest -q -p no:cacheprovider $(CLOCK_TESTS)
 
 bench: $(BIN)/.installed  ## pipeline benchmark (the others: see README, Benchmarks)
 	$(BIN)/python -m bench.pipeline

@@ -102,7 +102,9 @@ async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIt
             await create_schema(engine)
             source = make_source(settings, client, engine)
             limiter = BuildLimiter(per_user=settings.builds_per_user_per_hour, overall=settings.builds_per_hour)
-            digests = DigestService(topics, source, make_summarizer(settings), SqlDigestStore(engine), limiter=limiter)
+            digests = DigestService(
+                topics, source, make_summarizer(settings), SqlDigestStore(engine), settings.clock(), limiter=limiter
+            )
             ledger = DeliveryLedger(engine, lease=timedelta(seconds=settings.delivery_lease))
             yield Core(settings, topics, digests, SubscriptionStore(engine), ledger, engine)
         finally:

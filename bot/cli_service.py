@@ -18,7 +18,6 @@ from bot.app import Core, open_core
 from bot.cli import EXIT_NOTHING, app, err, fail, load_settings, load_topics_or_fail
 from bot.runner import assemble, configured_platforms, run_service
 from bot.settings import Settings
-from digest_core.clock import utc_now
 from digest_core.dates import DateInputError, digest_window, parse_digest_date
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.pipeline import NoArticlesError
@@ -55,9 +54,9 @@ def _topic(core: Core, topic_id: str) -> Topic:
         fail(str(exc))
 
 
-def _day(topic: Topic, text_: str) -> date:
+def _day(core: Core, topic: Topic, text_: str) -> date:
     try:
-        return parse_digest_date(text_, topic, utc_now())
+        return parse_digest_date(text_, topic, core.digests.clock())
     except DateInputError as exc:
         fail(str(exc))
 
@@ -91,7 +90,7 @@ def publish(
 async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> None:
     async with open_core(settings, load_topics_or_fail(settings)) as core:
         topic = _topic(core, topic_id)
-        day = core.digests.parse_date(topic, None) if date_text is None else _day(topic, date_text)
+        day = core.digests.parse_date(topic, None) if date_text is None else _day(core, topic, date_text)
         platforms = configured_platforms(core)
         service = assemble(core, platforms)
         for platform in platforms:
@@ -176,7 +175,7 @@ def status() -> None:
     async def go() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
             table = Table("topic", "last digest", "articles", "summarizer", "next publish (UTC)")
-            now = utc_now()
+            now = core.digests.clock()
             for topic in core.topics:
                 latest = await core.digests.store.latest_date(topic.id)
                 digest = await core.digests.store.get(topic.id, latest) if latest else None
@@ -215,7 +214,7 @@ def backfill(
     async def go() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
             t = _topic(core, topic)
-            first, last = _day(t, from_), _day(t, to)
+            first, last = _day(core, t, from_), _day(core, t, to)
             if first > last:
                 fail(f"--from {first} is after --to {last}")
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]

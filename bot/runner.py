@@ -90,7 +90,9 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
         backoff=timedelta(seconds=settings.delivery_backoff),
         concurrency=settings.delivery_concurrency,
     )
-    scheduler = DigestScheduler(core.topics, publication, grace=timedelta(hours=settings.catch_up_grace_hours))
+    scheduler = DigestScheduler(
+        core.topics, publication, grace=timedelta(hours=settings.catch_up_grace_hours), clock=core.digests.clock
+    )
     return Service(core, publication, deliverer, scheduler, platforms)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AwareDatetime, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from digest_core.clock import Clock, clock_starting_at, utc_now
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
 from digest_core.sources.polite import user_agent as polite_user_agent
 
@@ -58,6 +59,7 @@ class Settings(BaseSettings):
     delivery_lease: float = Field(default=120.0, gt=0)
     delivery_concurrency: int = Field(default=8, ge=1, le=256)
     catch_up_grace_hours: float = Field(default=6.0, ge=0)
+    now: AwareDatetime | None = None  # pretend the process starts at this moment (tests, demos, replays)
     builds_per_user_per_hour: int = Field(default=3, ge=1)
     builds_per_hour: int = Field(default=20, ge=1)
 
@@ -107,6 +109,10 @@ class Settings(BaseSettings):
         if (self.site_dir / "hugo.toml").is_file():
             return self.site_dir / "content"
         return self.data_dir / "site" / "content"
+
+    def clock(self) -> Clock:
+        """The wall clock, or with `NOW` set, a clock that starts there and advances in real time."""
+        return utc_now if self.now is None else clock_starting_at(self.now)
 
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redactor."""

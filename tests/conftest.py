@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
+import signal
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,8 +21,11 @@ from digest_core.topics import Topic, load_topics
 from tests.fakes.gemini import GeminiFake
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
+from tests.processes import SESSION_MARK, marked_processes
 
 DATA = Path(__file__).resolve().parent / "data"
+SESSION = uuid.uuid4().hex
+os.environ[SESSION_MARK] = SESSION  # inherited by every child process, found again at session end
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
@@ -129,3 +134,18 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         async with admin.begin() as conn:
             await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         await admin.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any process a test started is still running; end those processes."""
+    leftovers = marked_processes(SESSION)
+    for pid, _ in leftovers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    if leftovers:
+        listing = "\n".join(f"  pid {pid}: {cmd[:200]}" for pid, cmd in leftovers)
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"FAILED: {len(leftovers)} process(es) started by tests outlived them:", red=True)
+            reporter.write_line(listing)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

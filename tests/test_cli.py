@@ -174,7 +174,7 @@ def test_gemini_writes_the_digest_when_a_key_is_set(
 def test_console_script_runs(cli_env: Path) -> None:
     exe = Path(sys.executable).parent / "digestbot"
     proc = subprocess.run(
-        [str(exe), "build", "nope"], capture_output=True, text=True, env=os.environ.copy(), check=False
+        [str(exe), "build", "nope"], capture_output=True, text=True, env=os.environ.copy(), check=False, timeout=60
     )
     assert proc.returncode == 2
     assert "unknown topic 'nope'" in proc.stderr

@@ -1,8 +1,9 @@
 """`digestbot run` as a real process: catch-up publication, exactly-once delivery across SIGKILL,
 clean SIGTERM, and two processes sharing PostgreSQL.
 
-The fake Google News serves the 2026-02-25 fixture news moved to the latest complete day, so the
-process publishes it on start-up (catch-up); the fake Telegram server records every message.
+Each process runs with `NOW` set one hour after the 2026-02-25 digest's window closed (04:00 UTC),
+so it publishes the fixture day on start-up (catch-up) whatever the hour the suite runs at; the
+fake Telegram server records every message. Every process is ended with its group, whatever happens.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from digest_core.topics import Topic
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
+from tests.processes import kill_group
 
 CHATS = [str(-1001000000000 - i) for i in range(1, 25)]
 EXE = str(Path(sys.executable).parent / "digestbot")
@@ -62,12 +64,30 @@ class KillingTelegram(FakeTelegram):
         return await super()._sendMessage(request, params)
 
 
+DAY = date(2026, 2, 25)
+NOW = datetime(2026, 2, 25, 5, 0, tzinfo=UTC)  # the 2026-02-25 window closed an hour ago: in the catch-up grace
+pytestmark = pytest.mark.timeout(240)
+
+
 @pytest.fixture
-def news(topic: Topic) -> Iterator[str]:
-    today = latest_complete_date(topic, datetime.now(UTC))
-    fake = GoogleNewsFake(shift_days=(today - date(2026, 2, 25)).days)
-    with ThreadedServer(fake.app()) as server:
+def news() -> Iterator[str]:
+    with ThreadedServer(GoogleNewsFake().app()) as server:
         yield server.base_url
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`digestbot run` processes started by a test; each ended with its group whatever happens."""
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        yield started
+    finally:
+        for proc in started:
+            kill_group(proc)
+
+
+def test_the_clock_is_set_for_the_catch_up(topic: Topic) -> None:
+    assert latest_complete_date(topic, NOW) == DAY
 
 
 def env_for(data_dir: Path, news: str, telegram: str, **extra: str) -> dict[str, str]:
@@ -81,14 +101,17 @@ def env_for(data_dir: Path, news: str, telegram: str, **extra: str) -> dict[str,
         DELIVERY_BACKOFF="0.2",
         FETCH_BACKOFF="0.05",
         LOG_LEVEL="INFO",
+        NOW=NOW.isoformat(),
         **extra,
     )
     return env
 
 
-def start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start(processes: list[subprocess.Popen[bytes]], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen([EXE, "run"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([EXE, "run"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    processes.append(proc)
+    return proc
 
 
 def wait_until(condition: Callable[[], bool], within: float, what: str, log: Path | None = None) -> None:
@@ -136,7 +159,7 @@ def stop_cleanly(proc: subprocess.Popen[bytes], log: Path) -> None:
 
 @pytest.mark.parametrize("after_accept", [False, True], ids=["killed-before-accept", "killed-after-accept"])
 def test_sigkill_mid_fan_out_then_restart_delivers_the_rest(
-    tmp_path: Path, news: str, topic: Topic, after_accept: bool
+    tmp_path: Path, news: str, processes: list[subprocess.Popen[bytes]], after_accept: bool
 ) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'digestbot.db'}"
     asyncio.run(subscribe_all(db, CHATS))
@@ -145,15 +168,14 @@ def test_sigkill_mid_fan_out_then_restart_delivers_the_rest(
     with ThreadedServer(fake.app()) as server:
         # One send at a time, so that exactly one message is in flight when the kill lands.
         env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DELIVERY_CONCURRENCY="1")
-        first = start(env, log)
+        first = start(processes, env, log)
         fake.pid = first.pid
         assert first.wait(timeout=120) == -signal.SIGKILL, log.read_text()[-3000:]
         partial = len(fake.sent)
         assert 0 < partial < len(CHATS)  # it really died mid-fan-out
 
-        second = start(env, log)
-        day = latest_complete_date(topic, datetime.now(UTC))
-        parts = asyncio.run(expected_parts(db, day))
+        second = start(processes, env, log)
+        parts = asyncio.run(expected_parts(db, DAY))
         wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 120, "every chat served", log)
         stop_cleanly(second, log)
 
@@ -171,7 +193,9 @@ def test_sigkill_mid_fan_out_then_restart_delivers_the_rest(
     assert "publishing now" in log.read_text()  # start-up catch-up, not the daily job
 
 
-def test_two_processes_sharing_postgresql_publish_once(tmp_path: Path, news: str, topic: Topic) -> None:
+def test_two_processes_sharing_postgresql_publish_once(
+    tmp_path: Path, news: str, processes: list[subprocess.Popen[bytes]]
+) -> None:
     base = os.environ.get("TEST_POSTGRES_URL")
     if not base:
         pytest.skip("needs TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)")
@@ -191,10 +215,9 @@ def test_two_processes_sharing_postgresql_publish_once(tmp_path: Path, news: str
         with ThreadedServer(fake.app()) as server:
             logs = [tmp_path / "a.log", tmp_path / "b.log"]
             env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DATABASE_URL=db)
-            procs = [start(env, log) for log in logs]
-            day = latest_complete_date(topic, datetime.now(UTC))
+            procs = [start(processes, env, log) for log in logs]
             wait_until(lambda: len(fake.sent) > 0, 120, "a first message")
-            parts = asyncio.run(expected_parts(db, day))
+            parts = asyncio.run(expected_parts(db, DAY))
             wait_until(lambda: all(len(received(fake, c)) >= len(parts) for c in CHATS), 120, "every chat served")
             time.sleep(1.5)  # a lease's worth: any double send would have happened by now
             for proc, log in zip(procs, logs, strict=True):

@@ -28,6 +28,7 @@ from adapters.site_builder import HugoNotInstalled, SiteBuild, build_command, bu
 from bot.cli import app
 from bot.settings import Settings
 from digest_core.models import Article, Bullet, Digest, PerspectiveCount
+from tests.processes import spawned
 
 REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 DAYS = ("2026-01-07", "2026-02-25")
@@ -324,14 +325,13 @@ def test_site_serve_previews_the_site(cli_env: Path, tmp_path: Path, monkeypatch
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     exe = Path(sys.executable).parent / "digestbot"
-    proc = subprocess.Popen(
+    with spawned(
         [str(exe), "site", "serve", "--port", str(port)],
         env=os.environ.copy(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-    )
-    try:
+    ) as proc:
         body = ""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -342,15 +342,8 @@ def test_site_serve_previews_the_site(cli_env: Path, tmp_path: Path, monkeypatch
             except OSError:
                 time.sleep(0.2)
         assert "<h1>China vs Japan News - 2026-02-25</h1>" in body, proc.returncode
-    finally:
         proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        assert proc.stdout is not None
-        proc.stdout.close()
+        proc.wait(20)
 
 
 def test_topic_page_shows_the_coverage_chart(built_site: BuiltSite) -> None:

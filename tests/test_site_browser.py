@@ -148,11 +148,11 @@ async def chromium(profile: Path) -> AsyncIterator[Page]:
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(proc.wait(), 20)
-        except TimeoutError:
-            os.killpg(proc.pid, signal.SIGKILL)
-            await proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # helpers left in the group after the browser exited
+        await proc.wait()
 
 
 # Everything the checks need, read from the live DOM in one call.

@@ -16,6 +16,7 @@ from bot.cli import app
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.fakes.telegram_harness import ALICE, PRIVATE
+from tests.processes import spawned
 
 
 def test_without_a_token_it_does_not_start_and_says_so_once(cli_env: Path) -> None:
@@ -38,21 +39,16 @@ def test_runs_against_the_bot_api_answers_and_stops_on_sigterm(cli_env: Path) ->
     with ThreadedServer(fake.app()) as server:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": f"{server.base_url}/bot",
                "LOG_LEVEL": "DEBUG"}
-        proc = subprocess.Popen(
+        with spawned(
             [sys.executable, "-c", "from bot.cli import main; main()", "telegram"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        try:
+        ) as proc:
             wait_until(lambda: bool(fake.methods("getUpdates")) or proc.poll() is not None)
             assert proc.poll() is None, proc.communicate()
             fake.push(fake.command("/help", PRIVATE, ALICE))
             wait_until(lambda: bool(fake.sent_to(PRIVATE["id"])))
             proc.send_signal(signal.SIGTERM)
             out, err = proc.communicate(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
     assert proc.returncode == 0, err
     assert "/digest TOPIC [DATE]" in fake.sent_to(PRIVATE["id"])[0].text
     assert [c.method for c in fake.calls[:2]] == ["getMe", "setMyCommands"]

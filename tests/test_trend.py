@@ -115,9 +115,12 @@ def test_a_side_with_no_articles_draws_no_bars(topic: Topic) -> None:
     assert not has_colour(pixels, "#e7e5e0", at_least=2000)  # every day archived: no shading
 
 
+CLI_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # "now" for the CLI (NOW setting) and for the seeded archive
+
+
 def seed_archive(data_dir: Path, days_back: list[int], topic: Topic) -> None:
-    """Digests ending at the latest complete date by the real clock (what the CLI charts)."""
-    end = latest_complete_date(topic, datetime.now(UTC))
+    """Digests ending at the latest complete date at `CLI_NOW` (what the CLI charts by default)."""
+    end = latest_complete_date(topic, CLI_NOW)
 
     data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -132,7 +135,8 @@ def seed_archive(data_dir: Path, days_back: list[int], topic: Topic) -> None:
     asyncio.run(save())
 
 
-def test_cli_writes_the_chart(cli_env: Path, tmp_path: Path, topic: Topic) -> None:
+def test_cli_writes_the_chart(cli_env: Path, tmp_path: Path, topic: Topic, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOW", CLI_NOW.isoformat())
     seed_archive(cli_env, [0, 1, 3], topic)
     out = tmp_path / "out" / "chart.png"
     result = CliRunner().invoke(app, ["trend", "china-japan", "--days", "7", "--output", str(out)])
