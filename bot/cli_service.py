@@ -18,7 +18,7 @@ from bot.app import Core, open_core
 from bot.cli import EXIT_NOTHING, app, err, fail, load_settings, load_topics_or_fail
 from bot.runner import assemble, configured_platforms, run_service
 from bot.settings import Settings
-from digest_core.dates import DateInputError, digest_window, parse_digest_date
+from digest_core.dates import DateInputError, next_publish_time, parse_digest_date
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.pipeline import NoArticlesError
 from digest_core.topics import Topic, UnknownTopicError
@@ -179,9 +179,7 @@ def status() -> None:
             for topic in core.topics:
                 latest = await core.digests.store.latest_date(topic.id)
                 digest = await core.digests.store.get(topic.id, latest) if latest else None
-                next_end = digest_window(topic, now.astimezone(topic.tz).date()).end
-                if next_end <= now:
-                    next_end += timedelta(days=1)
+                next_end = next_publish_time(topic, now)
                 table.add_row(
                     topic.id,
                     str(latest or "none"),

@@ -31,5 +31,5 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "aiosqlite", "google_genai", "alembic"):
+    for noisy in ("httpx", "httpcore", "aiosqlite", "google_genai", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

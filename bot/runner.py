@@ -13,10 +13,12 @@ from adapters.site_pages import page_writer
 from bot.app import Core, open_core
 from bot.scheduler import DigestScheduler
 from bot.settings import Settings
+from digest_core.dates import next_publish_time
 from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
 from digest_core.delivery.publication import Publication
 from digest_core.topics import Topics
+from digest_core.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +56,13 @@ def configured_platforms(core: Core) -> list[Platform]:
     settings = core.settings
     platforms: list[Platform] = []
     if settings.telegram_bot_token is None:
-        log.info("Telegram: TELEGRAM_BOT_TOKEN not set, adapter not started")
+        log.debug("Telegram: TELEGRAM_BOT_TOKEN not set, adapter not started")
     else:
         from adapters.telegram.service import TelegramPlatform
 
         platforms.append(TelegramPlatform(core))
     if settings.discord_bot_token is None:
-        log.info("Discord: DISCORD_BOT_TOKEN not set, adapter not started")
+        log.debug("Discord: DISCORD_BOT_TOKEN not set, adapter not started")
     else:
         from adapters.discord.service import DiscordPlatform
 
@@ -96,6 +98,18 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
     return Service(core, publication, deliverer, scheduler, platforms)
 
 
+async def next_posts(service: Service) -> list[str]:
+    """One line per topic: when its next post goes out, and to how many destinations."""
+    lines = []
+    now = service.core.digests.clock()
+    for topic in service.core.topics:
+        count = len(await service.core.subscriptions.active_for_topic(topic.id))
+        at = next_publish_time(topic, now).strftime("%Y-%m-%d %H:%M UTC")
+        hint = f" (add one: digestbot subscribe PLATFORM DESTINATION {topic.id})" if count == 0 else ""
+        lines.append(f"{topic.id}: next post {at} to {plural(count, 'destination')}{hint}")
+    return lines
+
+
 async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | None = None) -> None:
     """Run until `stop` is set: platforms, scheduler (with catch-up) and deliverer.
 
@@ -112,14 +126,13 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
                 started.append(platform)
             service.scheduler.start()
             delivering = asyncio.create_task(service.deliverer.run_forever(stop, poll=1.0))
-            await service.scheduler.catch_up()
-            log.info("digestbot running (%s); Ctrl-C stops", ", ".join(["console", *(p.name for p in started)]))
-            if not await core.subscriptions.all():
-                log.info(
-                    "no subscriptions yet: digests are archived and written as pages to %s; "
-                    "add destinations with `digestbot subscribe PLATFORM DESTINATION TOPIC`",
-                    core.settings.content_path,
-                )
+            for line in await service.scheduler.start_up():
+                log.info("%s", line)
+            for line in await next_posts(service):
+                log.info("%s", line)
+            names = [p.name for p in started]
+            tokens = "" if names else ": set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to post to chats"
+            log.info("digestbot running (%s%s); Ctrl-C stops", ", ".join(["console", *names]), tokens)
             await stop.wait()
         finally:
             stop.set()

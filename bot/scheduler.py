@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -20,7 +21,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date
 from digest_core.delivery.publication import Publication, PublishResult
+from digest_core.editorial.pipeline import NoArticlesError
 from digest_core.topics import Topic, Topics
+from digest_core.wording import plural
 
 log = logging.getLogger(__name__)
 RETRY_MINUTES = 30
@@ -60,7 +63,7 @@ class DigestScheduler:
         )
         self.scheduler.start()
         for job in self.scheduler.get_jobs():
-            log.info("scheduled %s, next run %s", job.id, job.next_run_time)
+            log.debug("scheduled %s, next run %s", job.id, job.next_run_time)
 
     def shutdown(self) -> None:
         if self.scheduler.running:
@@ -86,16 +89,19 @@ class DigestScheduler:
             log.warning("%s %s: %s", topic.id, day, result.detail)
         return result
 
+    def _due(self, topic: Topic, now: datetime) -> bool:
+        """Whether the topic's latest publish time passed less than `grace` ago."""
+        return now - digest_window(topic, latest_complete_date(topic, now)).end <= self.grace
+
     async def catch_up(self) -> list[PublishResult]:
         """Publish every topic whose publish time passed less than `grace` ago without a publication."""
         results = []
         now = self.clock()
         for topic in self.topics:
             day = latest_complete_date(topic, now)
-            missed_by = now - digest_window(topic, day).end
-            state = await self.publication.ledger.publication_state(topic.id, day)
-            if state == "done" or missed_by > self.grace:
+            if not self._due(topic, now) or await self.publication.ledger.publication_state(topic.id, day) == "done":
                 continue
+            missed_by = now - digest_window(topic, day).end
             log.info(
                 "%s %s: publish time passed %s ago without a publication; publishing now",
                 topic.id,
@@ -105,3 +111,38 @@ class DigestScheduler:
             with contextlib.suppress(Exception):  # logged by publish_latest; the other topics still catch up
                 results.append(await self.publish_latest(topic))
         return results
+
+    async def start_up(self) -> list[str]:
+        """At start-up, make sure each topic's latest complete day is archived and its page written.
+
+        Within the grace a missed publication is published (the catch-up); at any other hour the
+        digest is built and archived but posted to no one. One plain line per topic says what was done.
+        """
+        published = {result.topic: result for result in await self.catch_up()}
+        now = self.clock()
+        lines = []
+        for topic in self.topics:
+            day = latest_complete_date(topic, now)
+            if topic.id in published:
+                result = published[topic.id]
+                queued = plural(result.deliveries_created, "delivery", "deliveries")
+                lines.append(f"{topic.id} {day}: {result.status} at start-up, {queued} queued{_page(result.page)}")
+                continue
+            try:
+                built, page = await self.publication.archive(topic, day)
+            except NoArticlesError as exc:
+                lines.append(f"{topic.id} {day}: nothing archived: {exc}")
+                continue
+            except Exception as exc:
+                log.debug("%s %s: start-up build failed", topic.id, day, exc_info=True)
+                lines.append(f"{topic.id} {day}: not archived ({type(exc).__name__}: {exc}); retried at the next run")
+                continue
+            what = "built and archived" if built.built else "already archived"
+            articles = plural(len(built.digest.articles), "article")
+            posted = "" if self._due(topic, now) else ", posted to no one (its publish time is past the catch-up grace)"
+            lines.append(f"{topic.id} {day}: {what}, {articles}{posted}{_page(page)}")
+        return lines
+
+
+def _page(page: Path | None) -> str:
+    return f"; page {page}" if page is not None else ""

@@ -49,6 +49,11 @@ def latest_complete_date(topic: Topic, now: datetime) -> date:
     return today if digest_window(topic, today).end <= now else today - timedelta(days=1)
 
 
+def next_publish_time(topic: Topic, now: datetime) -> datetime:
+    """When the topic's next digest is published: the end of the first window still open at `now` (UTC)."""
+    return digest_window(topic, latest_complete_date(topic, now) + timedelta(days=1)).end
+
+
 def parse_digest_date(text: str, topic: Topic, now: datetime) -> date:
     """Parse a user's date (`YYYY-MM-DD`, `today`, `yesterday`), refusing malformed and future dates."""
     raw = text.strip().lower()

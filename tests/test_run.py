@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -102,8 +103,8 @@ def env_for(data_dir: Path, news: str, telegram: str, **extra: str) -> dict[str,
         FETCH_BACKOFF="0.05",
         LOG_LEVEL="INFO",
         NOW=NOW.isoformat(),
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -228,3 +229,28 @@ def test_two_processes_sharing_postgresql_publish_once(
         assert published == 1  # one process built and queued; the other found it in progress
     finally:
         asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+def test_start_up_outside_the_grace_archives_the_latest_day_and_posts_nothing(
+    tmp_path: Path, news: str, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    data = tmp_path / "data"
+    db = f"sqlite+aiosqlite:///{data / 'digestbot.db'}"
+    asyncio.run(subscribe_all(db, CHATS[:1]))
+    fake = FakeTelegram(token=TOKEN)
+    log = tmp_path / "run.log"
+    evening = datetime(2026, 2, 25, 22, 30, tzinfo=UTC)  # 18.5 h after the publish time: no catch-up
+    with ThreadedServer(fake.app()) as server:
+        env = env_for(data, news, f"{server.base_url}/bot", NOW=evening.isoformat())
+        proc = start(processes, env, log)
+        wait_until(lambda: "digestbot running" in log.read_text(), 120, "start-up", log)
+        stop_cleanly(proc, log)
+    assert fake.sent == []  # outside the grace nothing is posted
+    assert asyncio.run(expected_parts(db, DAY))  # but the day is archived
+    page = data / "site" / "content" / "china-japan" / "2026-02-25.md"
+    assert page.is_file()
+    text_ = log.read_text()
+    assert re.search(r"china-japan 2026-02-25: built and archived, \d+ articles, posted to no one", text_)
+    assert f"(its publish time is past the catch-up grace); page {page}" in text_
+    assert "china-japan: next post 2026-02-26 04:00 UTC to 1 destination\n" in text_
+    assert "publishing now" not in text_

@@ -11,8 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
-from digest_core.app.service import DigestService
+from digest_core.app.service import DigestResult, DigestService
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.pipeline import NoArticlesError
@@ -21,7 +22,7 @@ from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
 
-PageWriter = Callable[[Topic, Digest], Awaitable[object]]
+PageWriter = Callable[[Topic, Digest], Awaitable[Path]]
 """Writes an archived digest's page (the site adapter); injected by the composition root."""
 
 
@@ -32,6 +33,7 @@ class PublishResult:
     status: str  # "published" | "already published" | "in progress elsewhere" | "nothing to publish"
     deliveries_created: int = 0
     detail: str = ""
+    page: Path | None = None
 
 
 class Publication:
@@ -67,8 +69,7 @@ class Publication:
             return PublishResult(topic.id, day, "already published", created)
         try:
             result = await self.digests.get_or_build(topic, day)
-            if self.write_page is not None:
-                await self.write_page(topic, result.digest)
+            page = await self.write_page(topic, result.digest) if self.write_page is not None else None
             created = await self._queue(topic, day)
         except NoArticlesError as exc:
             await self.ledger.finish_publication(topic.id, day, self.worker, error=str(exc))
@@ -78,7 +79,13 @@ class Publication:
             raise
         await self.ledger.finish_publication(topic.id, day, self.worker)
         log.info("%s %s published: %d deliveries queued", topic.id, day, created)
-        return PublishResult(topic.id, day, "published", created)
+        return PublishResult(topic.id, day, "published", created, page=page)
+
+    async def archive(self, topic: Topic, day: date) -> tuple[DigestResult, Path | None]:
+        """Build (or load) and archive the digest and write its page, posting nothing."""
+        result = await self.digests.get_or_build(topic, day)
+        page = await self.write_page(topic, result.digest) if self.write_page is not None else None
+        return result, page
 
     async def _queue(self, topic: Topic, day: date) -> int:
         subs = await self.subscriptions.active_for_topic(topic.id)
