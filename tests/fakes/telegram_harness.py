@@ -59,15 +59,34 @@ class TelegramHarness:
         return self.fake.sent[before:]
 
 
+class VirtualTime:
+    """A clock and sleep for the rate limiter: waits (pacing, `retry_after`) pass at once, in order."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
 @asynccontextmanager
 async def running_bot(
     fake: FakeTelegram, core: Core, limiter: TelegramRateLimiter | None = None
 ) -> AsyncIterator[TelegramHarness]:
-    """The real Application polling the fake, with fast limits unless `limiter` is given."""
+    """The real Application polling the fake; unless `limiter` is given, its waits pass in virtual time."""
+    if limiter is None:
+        virtual = VirtualTime()
+        limiter = TelegramRateLimiter(chat_interval=0.01, margin=0.0, clock=virtual.clock, sleep=virtual.sleep)
     async with fake.serve() as base_url:
         app, publisher = build_application(
             fake.token, core.digests, core.subscriptions, base_url,
-            rate_limiter=limiter or TelegramRateLimiter(chat_interval=0.01, margin=0.0),
+            rate_limiter=limiter,
             send_backoff=0.01,
         )
         done: set[int] = set()
