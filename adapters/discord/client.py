@@ -15,8 +15,7 @@ from discord import app_commands
 
 from adapters.discord.commands import install_commands
 from adapters.discord.publisher import NO_MENTIONS, DiscordPublisher
-from digest_core.app.service import DigestService
-from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.app.usecases import UseCases
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +41,7 @@ class DigestBot(discord.Client):
 
     def __init__(
         self,
-        digests: DigestService,
-        subscriptions: SubscriptionStore,
+        usecases: UseCases,
         guild_id: int | None = None,
         site_base_url: str | None = None,
         **options: Any,
@@ -54,7 +52,7 @@ class DigestBot(discord.Client):
         self.guild_id = guild_id
         self.tree = app_commands.CommandTree(self)
         self.publisher = DiscordPublisher(self, site_base_url=site_base_url)
-        install_commands(self.tree, digests, subscriptions, self.publisher.page_url)
+        install_commands(self.tree, usecases, self.publisher.page_url)
 
     async def setup_hook(self) -> None:
         """Sync the commands: to one guild at once when configured, else globally (cached by Discord)."""

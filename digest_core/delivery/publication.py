@@ -11,8 +11,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
-from digest_core.app.service import DigestService
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.pipeline import NoArticlesError
@@ -20,6 +20,17 @@ from digest_core.models import Digest
 from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
+
+class Built(Protocol):
+    @property
+    def digest(self) -> Digest: ...
+
+
+class DigestSource(Protocol):
+    """What publishing needs of the use cases' digest service (it lives above delivery)."""
+
+    async def get_or_build(self, topic: Topic, day: date) -> Built: ...
+
 
 PageWriter = Callable[[Topic, Digest], Awaitable[object]]
 """Writes an archived digest's page (the site adapter); injected by the composition root."""
@@ -39,7 +50,7 @@ class Publication:
 
     def __init__(
         self,
-        digests: DigestService,
+        digests: DigestSource,
         subscriptions: SubscriptionStore,
         ledger: DeliveryLedger,
         write_page: PageWriter | None,
@@ -71,8 +82,8 @@ class Publication:
                 await self.write_page(topic, result.digest)
             created = await self._queue(topic, day)
         except NoArticlesError as exc:
-            await self.ledger.finish_publication(topic.id, day, self.worker, error=str(exc))
-            return PublishResult(topic.id, day, "nothing to publish", detail=str(exc))
+            await self.ledger.finish_publication(topic.id, day, self.worker, error=exc.report)
+            return PublishResult(topic.id, day, "nothing to publish", detail=exc.report)
         except BaseException as exc:
             await asyncio.shield(self.ledger.finish_publication(topic.id, day, self.worker, error=repr(exc)))
             raise

@@ -66,7 +66,7 @@ async def running_bot(
     """The real Application polling the fake, with fast limits unless `limiter` is given."""
     async with fake.serve() as base_url:
         app, publisher = build_application(
-            fake.token, core.digests, core.subscriptions, base_url,
+            fake.token, core.usecases, base_url,
             rate_limiter=limiter or TelegramRateLimiter(chat_interval=0.01, margin=0.0),
             send_backoff=0.01,
         )
