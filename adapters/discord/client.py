@@ -27,6 +27,7 @@ class DiscordStartError(Exception):
 def configure_endpoints(api_base_url: str, gateway_url: str) -> None:
     """Point discord.py at the configured REST API and gateway (a plain `Client` connects to
     `DiscordWebSocket.DEFAULT_GATEWAY`, not to the URL returned by `/gateway/bot`)."""
+    # Patched class attributes, kept: discord.py 2.7 has no public option for either URL.
     discord.http.Route.BASE = api_base_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.delivery.ports import Destination
 from digest_core.storage.db import Base
+from digest_core.storage.unit_of_work import joined
 
 
 class SubscriptionRow(Base):
@@ -135,9 +136,12 @@ class SubscriptionStore:
                     moved += 1
         return moved
 
-    async def deactivate_destination(self, destination: Destination, reason: str) -> int:
-        """Deactivate every subscription of a destination that is gone; returns how many changed."""
-        async with self._sessions.begin() as session:
+    async def deactivate_destination(
+        self, destination: Destination, reason: str, tx: AsyncSession | None = None
+    ) -> int:
+        """Deactivate every subscription of a destination that is gone; returns how many changed.
+        With `tx`, inside that unit of work."""
+        async with joined(self._sessions, tx) as session:
             result = await session.execute(
                 update(SubscriptionRow)
                 .where(
