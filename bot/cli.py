@@ -70,8 +70,10 @@ def sources(
     """The numbered articles a digest is built on (built now if not archived), as in chat."""
     settings = load_settings()
     result = asyncio.run(_digest(settings, load_topics_or_fail(settings), [topic, date], "digestbot sources TOPIC"))
+    digest = result.digest
+    print(f"{digest.topic_name} — {digest.date}: {len(digest.articles)} sources")
     table = Table("#", "SIDE", "OUTLET", "TITLE", "URL", box=None, pad_edge=False, header_style="bold")
-    for article in result.digest.articles:
+    for article in digest.articles:
         table.add_row(str(article.n), article.perspective, Text(article.outlet), Text(article.title), Text(article.url))
     _stdout().print(table)
 
@@ -105,7 +107,7 @@ async def _feed_stats(settings: Settings, topics_: Topics, topic_id: str) -> Top
 
 def _stdout() -> Console:
     """Rich output on stdout, wide enough that table rows never wrap (they are read by scripts)."""
-    return Console(file=typer.get_text_stream("stdout"), highlight=False, width=400)
+    return Console(file=typer.get_text_stream("stdout"), highlight=False, width=10_000)
 
 
 # rich keeps most control characters: servers' error text must not move the cursor or colour the terminal.
