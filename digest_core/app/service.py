@@ -1,4 +1,4 @@
-"""The one entry point adapters call: topics, dates and digests, built or loaded from the archive."""
+"""Getting a digest: the archived one, or one built now (shared builds, on-demand limits); the use cases call it."""
 
 from __future__ import annotations
 
