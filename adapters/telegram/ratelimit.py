@@ -1,5 +1,7 @@
 """A rate limiter for PTB that keeps within Telegram's flood limits and honours `RetryAfter`.
 
+Hand-written, not PTB's `AIORateLimiter`: that one has no per-private-chat limit and no retries by default.
+
 Limits (PTB's `constants.FloodLimit`): about 30 messages/s overall, 20/min per group or channel,
 about 1/s per chat. Only message-sending requests are throttled; every request waits out a pause
 ordered by a `RetryAfter` answer, which then retries the request up to `max_retries` times.
