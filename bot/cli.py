@@ -74,7 +74,8 @@ def sources(
     print(f"{digest.topic_name} — {digest.date}: {len(digest.articles)} sources")
     table = Table("#", "SIDE", "OUTLET", "TITLE", "URL", box=None, pad_edge=False, header_style="bold")
     for article in digest.articles:
-        table.add_row(str(article.n), article.perspective, Text(article.outlet), Text(article.title), Text(article.url))
+        cells = (article.outlet, article.title, article.url)
+        table.add_row(str(article.n), article.perspective, *(Text(_CONTROL.sub(" ", c)) for c in cells))
     _stdout().print(table)
 
 
