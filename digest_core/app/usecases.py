@@ -169,12 +169,15 @@ class UseCases:
     async def subscriptions(
         self, platform: str | None = None, places: set[str] | None = None, active_only: bool = False
     ) -> list[Subscription]:
-        """Subscriptions, optionally of one platform and of destinations or threads in `places`."""
-        subs = await self._subscriptions.all()
-        if platform is not None:
-            subs = [s for s in subs if s.destination.platform == platform]
-        if places is not None:
-            subs = [s for s in subs if s.destination.id in places or s.destination.thread_id in places]
+        """Subscriptions, optionally of one platform and of destinations or threads in `places`
+        (a chat, a server's channels)."""
+        if platform is not None and places is not None:
+            subs = await self._subscriptions.in_places(platform, places)
+        else:
+            subs = await self._subscriptions.all()
+            subs = [s for s in subs if platform is None or s.destination.platform == platform]
+            if places is not None:
+                subs = [s for s in subs if s.destination.id in places or s.destination.thread_id in places]
         return [s for s in subs if s.active or not active_only]
 
     async def destination_moved(self, old: Destination, new_id: str) -> int:

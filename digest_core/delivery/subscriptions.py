@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,6 +98,19 @@ class SubscriptionStore:
                 select(SubscriptionRow)
                 .where(SubscriptionRow.platform == platform, SubscriptionRow.destination == destination_id)
                 .order_by(SubscriptionRow.topic, SubscriptionRow.thread_id)
+            )
+            return [_to_subscription(r) for r in rows]
+
+    async def in_places(self, platform: str, places: set[str]) -> list[Subscription]:
+        """Every subscription of `platform` whose destination or thread is one of `places`."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(SubscriptionRow)
+                .where(
+                    SubscriptionRow.platform == platform,
+                    or_(SubscriptionRow.destination.in_(places), SubscriptionRow.thread_id.in_(places)),
+                )
+                .order_by(SubscriptionRow.id)
             )
             return [_to_subscription(r) for r in rows]
 
