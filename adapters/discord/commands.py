@@ -17,7 +17,6 @@ from discord import app_commands
 from adapters.chart import render_trend_png
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
-from digest_core.app.arguments import parse_date
 from digest_core.app.service import DigestResult
 from digest_core.app.usecases import UseCases
 from digest_core.delivery.ports import Destination
@@ -157,9 +156,7 @@ def install_commands(
     async def checked(interaction: discord.Interaction, usage: str, *args: str | None) -> bool:
         """Arguments checked before deferring, so that bad input gets an at-once private reply."""
         try:
-            chosen = usecases.topic(args[0], usage)
-            if len(args) > 1 and args[1] is not None:
-                parse_date(args[1], chosen, usecases.now())
+            usecases.digest_request(args, usage)
         except CommandError as exc:
             await reply(interaction, escape_reply(str(exc)))
             return False

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from digest_core.app.arguments import parse_date, parse_digest_args, parse_topic
+from digest_core.app.arguments import DigestRequest, parse_date, parse_digest_args, parse_topic
 from digest_core.app.service import DigestResult, DigestService
 from digest_core.dates import digest_window
 from digest_core.delivery.deliverer import Deliverer
@@ -114,13 +114,17 @@ class UseCases:
 
     # --- reading digests -------------------------------------------------------------------
 
+    def digest_request(self, args: Sequence[str | None], usage: str) -> DigestRequest:
+        """`TOPIC [DATE]` checked without building anything (to refuse bad input before a slow
+        build starts), or `CommandError`."""
+        return parse_digest_args([a for a in args if a is not None], self.topics, self.now(), usage)
+
     async def digest(
         self, args: Sequence[str | None], usage: str, requester: str | None = None, rebuild: bool = False
     ) -> DigestResult:
         """`TOPIC [DATE]`: the archived digest, or one built now. `requester` (a chat user) is held
         to the on-demand build limits. `NoArticlesError`, `BuildRateLimited`, `CommandError`."""
-        typed = [a for a in args if a is not None]
-        request = parse_digest_args(typed, self.topics, self.now(), usage)
+        request = self.digest_request(args, usage)
         return await self._digests.get_or_build(request.topic, request.day, rebuild=rebuild, requester=requester)
 
     async def latest(self, args: Sequence[str], usage: str, requester: str | None = None) -> DigestResult:
@@ -208,8 +212,7 @@ class UseCases:
     ) -> PublishReport:
         """`TOPIC [DATE]`: build if needed, queue a delivery per subscription and deliver them now
         through the ledger (nothing already delivered is sent again). `NothingToPublish`."""
-        typed = [a for a in args if a is not None]
-        request = parse_digest_args(typed, self.topics, self.now(), usage)
+        request = self.digest_request(args, usage)
         topic, day = request.topic, request.day
         result = await publication.publish(topic, day)
         if result.status == "nothing to publish":
