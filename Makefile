@@ -19,9 +19,10 @@ run: $(BIN)/.installed  ## the service on embedded defaults: SQLite, offline sum
 build: $(BIN)/.installed  ## one digest on stdout: make build TOPIC=china-japan DATE=2026-02-25
 	$(BIN)/digestbot build $(TOPIC) --date $(DATE)
 
-test: $(BIN)/.installed  ## lint, type-check and run the whole test suite
+test: $(BIN)/.installed  ## lint, type-check, check the import layers and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # Tests that involve "now", again under a faked wall clock (Debian's faketime) at hours far from

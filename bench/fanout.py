@@ -35,6 +35,7 @@ from adapters.discord.embeds import render_digest as discord_render
 from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
 from digest_core.app.service import DigestService
+from digest_core.app.usecases import UseCases
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination, PartPublisher
@@ -128,6 +129,7 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
     for cid in channels:
         await subscriptions.subscribe(Destination("discord", str(cid)), topic.id)
     ids = [s.id for s in await subscriptions.active_for_topic(topic.id)]
+    usecases = UseCases(service, subscriptions)
 
     ledger = DeliveryLedger(engine, lease=timedelta(minutes=10))
     started = time.perf_counter()
@@ -140,9 +142,9 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
     dc_runner, dc_port = await serve(discord_fake.app())
     discord_fake.port = dc_port
     configure_endpoints(discord_fake.api_base, discord_fake.gateway_url)
-    app, tg_publisher = build_application(TOKEN, service, subscriptions, f"http://127.0.0.1:{tg_port}/bot")
+    app, tg_publisher = build_application(TOKEN, usecases, f"http://127.0.0.1:{tg_port}/bot")
     await app.initialize()
-    client = DigestBot(service, subscriptions)
+    client = DigestBot(usecases)
     await client.login(discord_fake.bot_token)
     publishers: dict[str, PartPublisher] = {"telegram": tg_publisher, "discord": client.publisher}
     deliverer = Deliverer(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
+from digest_core.app.usecases import UseCases
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.sources.collect import NewsSources
@@ -86,6 +87,11 @@ class Core:
     subscriptions: SubscriptionStore
     ledger: DeliveryLedger
     engine: AsyncEngine
+
+    @property
+    def usecases(self) -> UseCases:
+        """The use cases over these services (built on each access, so `replace()` carries over)."""
+        return UseCases(self.digests, self.subscriptions, self.ledger, SqlSourceStats(self.engine))
 
 
 @asynccontextmanager

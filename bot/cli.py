@@ -1,4 +1,6 @@
-"""`digestbot` command line. Bad input: one line on stderr and exit status 2."""
+"""`digestbot` command line: reading commands (build, sources, feeds, trend, topics, site) and the
+single-platform bots. Each command passes its arguments to a use case and prints the result.
+Bad input: one line on stderr and exit status 2; nothing to show: exit status 1."""
 
 from __future__ import annotations
 
@@ -6,59 +8,45 @@ import asyncio
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from adapters.json_format import render_json
 from adapters.markdown_site import page_url, render_markdown, write_page
 from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
 from adapters.site_pages import publish_page, write_topic_section
-from bot.app import load_configured_topics, open_core
-from bot.logs import setup_logging
+from bot import cli_service
+from bot.app import open_core
+from bot.cli_io import (
+    EXIT_BAD_INPUT,
+    EXIT_NOTHING,
+    app,
+    err,
+    fail,
+    fail_user_error,
+    load_settings,
+    load_topics_or_fail,
+)
 from bot.settings import Settings
+from digest_core.app.arguments import parse_date
 from digest_core.app.service import DigestResult
-from digest_core.dates import DateInputError
-from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.app.usecases import TopicSources
 from digest_core.editorial.trend import Trend
-from digest_core.sources.stats import SourceRow, SqlSourceStats, source_rows
-from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
+from digest_core.errors import UnknownTopicError, UserError
+from digest_core.sources.stats import SourceRow
+from digest_core.topics import Topics
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_BAD_INPUT = 2
-EXIT_NOTHING = 1
+__all__ = ["EXIT_BAD_INPUT", "EXIT_NOTHING", "app", "main"]
 
 
 class Format(StrEnum):
     markdown = "markdown"
     json = "json"
-
-
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(message)}")
-    raise typer.Exit(code)
-
-
-def load_settings() -> Settings:
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        fail(f"invalid setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}")
-    setup_logging(settings.log_level, settings.secrets())
-    return settings
-
-
-def load_topics_or_fail(settings: Settings) -> Topics:
-    try:
-        return load_configured_topics(settings)
-    except TopicsFileError as exc:
-        fail(str(exc))
 
 
 @app.command()
@@ -75,52 +63,77 @@ def topics() -> None:
 @app.command()
 def sources(
     topic: Annotated[str, typer.Argument(help="Topic id, e.g. china-japan (see `digestbot topics`).")],
+    date: Annotated[
+        str | None, typer.Option("--date", "-d", help="YYYY-MM-DD, today or yesterday; default: latest.")
+    ] = None,
+) -> None:
+    """The numbered articles a digest is built on (built now if not archived), as in chat."""
+    settings = load_settings()
+    result = asyncio.run(_digest(settings, load_topics_or_fail(settings), [topic, date], "digestbot sources TOPIC"))
+    digest = result.digest
+    print(f"{digest.topic_name} — {digest.date}: {len(digest.articles)} sources")
+    table = Table("#", "SIDE", "OUTLET", "TITLE", "URL", box=None, pad_edge=False, header_style="bold")
+    for article in digest.articles:
+        cells = (article.outlet, article.title, article.url)
+        table.add_row(str(article.n), article.perspective, *(Text(_CONTROL.sub(" ", c)) for c in cells))
+    _stdout().print(table)
+
+
+async def _digest(settings: Settings, topics_: Topics, args: list[str | None], usage: str) -> DigestResult:
+    async with open_core(settings, topics_) as core:
+        try:
+            return await core.usecases.sources(args, usage)
+        except UserError as exc:
+            fail_user_error(exc)
+
+
+@app.command()
+def feeds(
+    topic: Annotated[str, typer.Argument(help="Topic id, e.g. china-japan (see `digestbot topics`).")],
 ) -> None:
     """Each outlet's sources (Google News, own feeds) with their last fetch, from the database."""
     settings = load_settings()
-    topics_ = load_topics_or_fail(settings)
-    topic_ = _topic_or_fail(topics_, topic)
-    rows = asyncio.run(_source_rows(settings, topics_, topic_))
-    print(f"{topic_.id}: {len(rows)} sources; latest fetch of each (times UTC)")
-    print(format_source_rows(rows), end="")
+    found = asyncio.run(_feed_stats(settings, load_topics_or_fail(settings), topic))
+    print(f"{found.topic.id}: {len(found.rows)} sources; latest fetch of each (times UTC)")
+    _stdout().print(feeds_table(found.rows))
 
 
-def _topic_or_fail(topics_: Topics, topic_id: str) -> Topic:
-    try:
-        return topics_.get(topic_id)
-    except UnknownTopicError as exc:
-        fail(str(exc))
-
-
-async def _source_rows(settings: Settings, topics_: Topics, topic: Topic) -> list[SourceRow]:
+async def _feed_stats(settings: Settings, topics_: Topics, topic_id: str) -> TopicSources:
     async with open_core(settings, topics_) as core:
-        return source_rows(topic, await SqlSourceStats(core.engine).latest(topic.id))
+        try:
+            return await core.usecases.feed_stats(topic_id, "digestbot feeds TOPIC")
+        except UserError as exc:
+            fail_user_error(exc)
 
 
+def _stdout() -> Console:
+    """Rich output on stdout, wide enough that table rows never wrap (they are read by scripts)."""
+    return Console(file=typer.get_text_stream("stdout"), highlight=False, width=10_000)
+
+
+# rich keeps most control characters: servers' error text must not move the cursor or colour the terminal.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
-def format_source_rows(rows: list[SourceRow]) -> str:
-    """A plain-text table, control characters (from servers' error text) blanked."""
-    header = ("OUTLET", "SOURCE", "LAST FETCH", "ITEMS", "ON-TOPIC", "LATENCY", "STATUS")
-    table = [header]
+def feeds_table(rows: list[SourceRow]) -> Table:
+    """One row per source with its latest fetch; cells are plain text, control characters blanked."""
+    table = Table(
+        "OUTLET", "SOURCE", "LAST FETCH", "ITEMS", "ON-TOPIC", "LATENCY", "STATUS",
+        box=None, pad_edge=False, header_style="bold",
+    )
+    for column in (3, 4, 5):
+        table.columns[column].justify = "right"
     for row in rows:
         s = row.last
         source = "Google News" if row.source == "google-news" else row.source
         if s is None:
-            table.append((row.outlet, source, "never", "-", "-", "-", "-"))
-            continue
-        latency = f"{s.latency_ms} ms" if s.latency_ms is not None else "-"
-        when = f"{s.fetched_at:%Y-%m-%d %H:%M}"
-        table.append((row.outlet, source, when, str(s.items), str(s.on_topic), latency, s.status))
-    cells = [[_CONTROL.sub(" ", c) for c in line] for line in table]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(header) - 1)]
-    right = {3, 4, 5}
-    out = []
-    for line in cells:
-        padded = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths, strict=False))]
-        out.append("  ".join([*padded, line[-1]]).rstrip())
-    return "\n".join(out) + "\n"
+            cells = [row.outlet, source, "never", "-", "-", "-", "-"]
+        else:
+            latency = f"{s.latency_ms} ms" if s.latency_ms is not None else "-"
+            when = f"{s.fetched_at:%Y-%m-%d %H:%M}"
+            cells = [row.outlet, source, when, str(s.items), str(s.on_topic), latency, s.status]
+        table.add_row(*(Text(_CONTROL.sub(" ", c)) for c in cells))
+    return table
 
 
 site_app = typer.Typer(no_args_is_help=True, help="The digest archive as a Hugo website (site/).")
@@ -141,10 +154,10 @@ async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | 
     written = 0
     async with open_core(settings, topics_) as core:
         try:
-            selected = [core.digests.topic(topic_id)] if topic_id else list(topics_)
+            selected = [topics_.get(topic_id)] if topic_id else list(topics_)
         except UnknownTopicError as exc:
             fail(str(exc))
-        store = core.digests.store
+        store = core.digests.store  # the archive itself: the site is written from it
         for topic in selected:
             days = await store.recent_dates(topic.id, limit=100_000)
             for day in days:
@@ -246,20 +259,16 @@ async def _build(
 ) -> tuple[DigestResult, Path | None]:
     """The digest, and the path of its site page when `page` and it is archived."""
     async with open_core(settings, topics_) as core:
-        service = core.digests
+        usecases = core.usecases
         try:
-            topic = service.topic(topic_id)
-            day = service.parse_date(topic, date)
-        except (UnknownTopicError, DateInputError) as exc:
-            fail(str(exc))
-        err.print(f"Building {topic.id} for {day.isoformat()}...")
-        try:
-            result = await service.get_or_build(topic, day, rebuild=rebuild)
-        except NoArticlesError as exc:
-            fail(str(exc), EXIT_NOTHING)
+            topic = usecases.topic(topic_id, "digestbot build TOPIC")
+            err.print(f"Building {topic.id} for {parse_date(date, topic, usecases.now()).isoformat()}...")
+            result = await usecases.digest([topic_id, date], "digestbot build TOPIC", rebuild=rebuild)
+        except UserError as exc:
+            fail_user_error(exc)
         if not (page and result.stored):
             return result, None
-        return result, await publish_page(settings.content_path, service.store, topic, result.digest)
+        return result, await publish_page(settings.content_path, core.digests.store, topic, result.digest)
 
 
 @app.command()
@@ -273,15 +282,9 @@ def trend(
 ) -> None:
     """Draw the coverage chart (articles per side per day, on-topic share) from the archive as a PNG."""
     from adapters.chart import write_trend_png
-    from digest_core.editorial.trend import TrendError, check_days
 
-    try:
-        check_days(days)
-    except TrendError as exc:
-        fail(str(exc))
     settings = load_settings()
-    topics_ = load_topics_or_fail(settings)
-    chart = asyncio.run(_trend(settings, topics_, topic, days, end))
+    chart = asyncio.run(_trend(settings, load_topics_or_fail(settings), topic, days, end))
     write_trend_png(chart, output)
     err.print(
         f"{chart.topic_id}: {chart.archived} of {days} days archived ({chart.start} to {chart.end}), "
@@ -290,18 +293,11 @@ def trend(
 
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
-    from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend
-
-    topic_ = _topic_or_fail(topics_, topic_id)
     async with open_core(settings, topics_) as core:
         try:
-            end = core.digests.parse_date(topic_, end_text)
-        except DateInputError as exc:
-            fail(str(exc))
-        try:
-            return await coverage_trend(coverage_store(core.digests.store), topic_, end, days)
-        except TrendError as exc:
-            fail(str(exc), EXIT_NOTHING)
+            return await core.usecases.trend(topic_id, str(days), "digestbot trend TOPIC --days N", end_text)
+        except UserError as exc:
+            fail_user_error(exc)
 
 
 @app.command()
@@ -320,8 +316,7 @@ async def _telegram(settings: Settings, topics_: Topics) -> None:
     async with open_core(settings, topics_) as core:
         await run_until_stopped(
             settings.telegram_bot_token.get_secret_value(),
-            core.digests,
-            core.subscriptions,
+            core.usecases,
             settings.telegram_base_url,
             settings.site_base_url,
         )
@@ -331,7 +326,7 @@ async def _telegram(settings: Settings, topics_: Topics) -> None:
 def discord() -> None:
     """Run the Discord bot alone (slash commands) until Ctrl-C or SIGTERM."""
     from adapters.discord.client import DiscordStartError
-    from adapters.discord.runner import MISSING_TOKEN_MESSAGE, run_discord
+    from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
 
     settings = load_settings()
     if settings.discord_bot_token is None:
@@ -342,8 +337,7 @@ def discord() -> None:
         fail(str(exc), EXIT_NOTHING)
 
 
-import bot.cli_service  # noqa: E402, F401 - registers the service commands on `app`
-
-
 def main() -> None:
+    """The `digestbot` entry point: these commands and the service's (`bot.cli_service`)."""
+    assert cli_service.app is app  # both modules add their commands to the one Typer app of cli_io
     app()

@@ -1,27 +1,30 @@
-"""Operator commands of the running service: run, publish, subscriptions, status, backfill, doctor."""
+"""Operator commands of the running service: run, publish, subscriptions, status, backfill, doctor.
+
+They are added to the one Typer app of `bot.cli_io`; `bot.cli` imports this module, not the reverse."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import signal
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import httpx
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import text
 
-from bot.app import Core, open_core
-from bot.cli import EXIT_NOTHING, app, err, fail, load_settings, load_topics_or_fail
+from bot.app import open_core
+from bot.cli_io import EXIT_NOTHING, app, err, fail, fail_user_error, load_settings, load_topics_or_fail
 from bot.runner import assemble, configured_platforms, run_service
 from bot.settings import Settings
-from digest_core.dates import DateInputError, next_publish_time, parse_digest_date
+from digest_core.app.arguments import parse_date
 from digest_core.delivery.ports import Destination
-from digest_core.editorial.pipeline import NoArticlesError
-from digest_core.topics import Topic, UnknownTopicError
+from digest_core.errors import NoArticlesError, UserError
 
 PLATFORMS = ("telegram", "discord", "console")
 _DESTINATION = {
@@ -45,20 +48,6 @@ def _destination(platform: str, dest: str, thread: str | None) -> Destination:
     if thread is not None and not re.fullmatch(r"\d{1,21}", thread):
         fail(f"thread {thread!r} must be a number")
     return Destination(platform, dest, thread)
-
-
-def _topic(core: Core, topic_id: str) -> Topic:
-    try:
-        return core.digests.topic(topic_id)
-    except UnknownTopicError as exc:
-        fail(str(exc))
-
-
-def _day(core: Core, topic: Topic, text_: str) -> date:
-    try:
-        return parse_digest_date(text_, topic, core.digests.clock())
-    except DateInputError as exc:
-        fail(str(exc))
 
 
 @app.command()
@@ -89,26 +78,25 @@ def publish(
 
 async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> None:
     async with open_core(settings, load_topics_or_fail(settings)) as core:
-        topic = _topic(core, topic_id)
-        day = core.digests.parse_date(topic, None) if date_text is None else _day(core, topic, date_text)
+        usecases = core.usecases
         platforms = configured_platforms(core)
         service = assemble(core, platforms)
-        for platform in platforms:
-            await platform.start(listen=False)
         try:
-            result = await service.publication.publish(topic, day)
-            err.print(f"{topic.id} {day}: {result.status}, {result.deliveries_created} new deliveries queued")
-            if result.status == "nothing to publish":
-                fail(result.detail, EXIT_NOTHING)
-            await service.deliverer.drain(topic.id)
+            usecases.topic(topic_id, "digestbot publish TOPIC")  # bad input fails before any connection
+            for platform in platforms:
+                await platform.start(listen=False)
+            report = await usecases.publish(
+                service.publication, service.deliverer, [topic_id, date_text], "digestbot publish TOPIC"
+            )
+        except UserError as exc:
+            fail_user_error(exc)
         finally:
             for platform in platforms:
                 await platform.stop()
-        counts = await core.ledger.counts(topic.id)
-        err.print("deliveries: " + ", ".join(f"{n} {state}" for state, n in counts.by_state.items()))
-        waiting = await core.ledger.pending_count(topic.id, day)
-        if waiting:
-            err.print(f"{waiting} deliveries wait for a retry or for a platform that is not configured here")
+        err.print(f"{report.topic.id} {report.day}: {report.status}, {report.deliveries_created} new deliveries queued")
+        err.print("deliveries: " + ", ".join(f"{n} {state}" for state, n in report.deliveries.by_state.items()))
+        if report.waiting:
+            err.print(f"{report.waiting} deliveries wait for a retry or for a platform that is not configured here")
 
 
 # Telegram group and channel ids are negative numbers: let `-1001234` through as an argument.
@@ -127,13 +115,18 @@ def _change_subscription(platform: str, destination: str, topic: str, thread: st
 
     async def go() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
-            t = _topic(core, topic)
-            if on:
-                done = await core.subscriptions.subscribe(dest, t.id)
-                print(f"{dest} {'subscribed to' if done else 'was already subscribed to'} {t.id}")
-            else:
-                done = await core.subscriptions.unsubscribe(dest, t.id)
-                print(f"{dest} {'unsubscribed from' if done else 'was not subscribed to'} {t.id}")
+            usage = f"digestbot {'subscribe' if on else 'unsubscribe'} PLATFORM DESTINATION TOPIC"
+            try:
+                if on:
+                    change = await core.usecases.subscribe(dest, topic, usage)
+                else:
+                    change = await core.usecases.unsubscribe(dest, topic, usage)
+            except UserError as exc:
+                fail_user_error(exc)
+        if on:
+            print(f"{dest} {'subscribed to' if change.changed else 'was already subscribed to'} {change.topic.id}")
+        else:
+            print(f"{dest} {'unsubscribed from' if change.changed else 'was not subscribed to'} {change.topic.id}")
 
     asyncio.run(go())
 
@@ -157,7 +150,7 @@ def subscriptions() -> None:
 
     async def go() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
-            subs = await core.subscriptions.all()
+            subs = await core.usecases.subscriptions()
         if not subs:
             print("no subscriptions (add one with `digestbot subscribe PLATFORM DEST TOPIC`)")
         for s in subs:
@@ -174,25 +167,19 @@ def status() -> None:
 
     async def go() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
-            table = Table("topic", "last digest", "articles", "summarizer", "next publish (UTC)")
-            now = core.digests.clock()
-            for topic in core.topics:
-                latest = await core.digests.store.latest_date(topic.id)
-                digest = await core.digests.store.get(topic.id, latest) if latest else None
-                next_end = next_publish_time(topic, now)
-                table.add_row(
-                    topic.id,
-                    str(latest or "none"),
-                    str(len(digest.articles)) if digest else "-",
-                    (digest.summarizer + (f" ({digest.model})" if digest.model else "")) if digest else "-",
-                    next_end.strftime("%Y-%m-%d %H:%M"),
-                )
-            counts = await core.ledger.counts()
-        out = typer.get_text_stream("stdout")
-        from rich.console import Console
-
-        console = Console(file=out, highlight=False, soft_wrap=True)
+            report = await core.usecases.status()
+        table = Table("topic", "last digest", "articles", "summarizer", "next publish (UTC)")
+        for row in report.topics:
+            table.add_row(
+                row.topic.id,
+                str(row.latest or "none"),
+                str(row.articles) if row.articles is not None else "-",
+                Text(row.summarizer or "-"),
+                row.next_publish.strftime("%Y-%m-%d %H:%M"),
+            )
+        console = Console(file=typer.get_text_stream("stdout"), highlight=False, soft_wrap=True)
         console.print(table)
+        counts = report.deliveries
         console.print("deliveries: " + ", ".join(f"{n} {state}" for state, n in counts.by_state.items()))
         for dest, topic_id, day, error in counts.failures:
             console.print(f"  failed: {dest} {topic_id} {day}: {error}", markup=False)
@@ -211,8 +198,13 @@ def backfill(
 
     async def go() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
-            t = _topic(core, topic)
-            first, last = _day(core, t, from_), _day(core, t, to)
+            usecases = core.usecases
+            usage = "digestbot backfill TOPIC --from DATE --to DATE"
+            try:
+                t = usecases.topic(topic, usage)
+                first, last = parse_date(from_, t, usecases.now()), parse_date(to, t, usecases.now())
+            except UserError as exc:
+                fail_user_error(exc)
             if first > last:
                 fail(f"--from {first} is after --to {last}")
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -222,7 +214,7 @@ def backfill(
                 task = progress.add_task(f"backfill {t.id}", total=len(days))
                 for day in days:
                     try:
-                        result = await core.digests.get_or_build(t, day)
+                        result = await usecases.digest([t.id, day.isoformat()], usage)
                         tally["built" if result.built else "archived already"] += 1
                     except NoArticlesError:
                         tally["empty"] += 1

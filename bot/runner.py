@@ -58,13 +58,13 @@ def configured_platforms(core: Core) -> list[Platform]:
     if settings.telegram_bot_token is None:
         log.debug("Telegram: TELEGRAM_BOT_TOKEN not set, adapter not started")
     else:
-        from adapters.telegram.service import TelegramPlatform
+        from bot.telegram_platform import TelegramPlatform
 
         platforms.append(TelegramPlatform(core))
     if settings.discord_bot_token is None:
         log.debug("Discord: DISCORD_BOT_TOKEN not set, adapter not started")
     else:
-        from adapters.discord.service import DiscordPlatform
+        from bot.discord_platform import DiscordPlatform
 
         platforms.append(DiscordPlatform(core))
     return platforms

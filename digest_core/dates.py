@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from digest_core.errors import DateInputError as DateInputError  # re-exported
 from digest_core.topics import Topic
 
 DATE_FORMAT_HELP = "use YYYY-MM-DD, 'today' or 'yesterday' (for example 2026-02-25)"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class DateInputError(ValueError):
-    """A date argument a user typed that cannot be used; the message says why and how to fix it."""
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from digest_core.errors import TopicsFileError as TopicsFileError  # re-exported
+from digest_core.errors import UnknownTopicError as UnknownTopicError
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 
 
-class TopicsFileError(ValueError):
-    """The topics file cannot be used; the message names the file, the line or key, and the problem."""
 
 
 class _Strict(BaseModel):
@@ -180,13 +181,6 @@ class TopicsConfig(_Strict):
         return self
 
 
-class UnknownTopicError(LookupError):
-    """A topic id that is not configured; the message lists the known ones."""
-
-    def __init__(self, topic_id: str, known: list[str]) -> None:
-        super().__init__(f"unknown topic {topic_id!r}; known topics: {', '.join(known)}")
-        self.topic_id = topic_id
-        self.known = known
 
 
 class Topics:

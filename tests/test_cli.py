@@ -36,10 +36,10 @@ def error_line(stderr: str) -> str:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["build", "korea-japan"], "unknown topic 'korea-japan'; known topics: china-japan"),
-        (["build", "china-japan", "--date", "25/02/2026"], "malformed date '25/02/2026': use YYYY-MM-DD"),
+        (["build", "korea-japan"], "Unknown topic 'korea-japan'. Topics: china-japan"),
+        (["build", "china-japan", "--date", "25/02/2026"], "Malformed date '25/02/2026': use YYYY-MM-DD"),
         (["build", "china-japan", "--date", "2999-01-01"], "2999-01-01 is in the future"),
-        (["build", "china-japan", "--date", "2026-02-31"], "no such date"),
+        (["build", "china-japan", "--date", "2026-02-31"], "No such date"),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(cli_env: Path, args: list[str], message: str) -> None:
@@ -53,9 +53,8 @@ def test_bad_input_gives_one_line_and_exit_2(cli_env: Path, args: list[str], mes
 def test_day_without_on_topic_articles_exits_non_zero_and_stores_nothing(cli_env: Path) -> None:
     result = runner.invoke(app, ["build", "china-japan", "--date", "2026-03-10"])
     assert result.exit_code == 1
-    assert "no on-topic articles for china-japan on 2026-03-10 (40 fetched, 0 in the window" in error_line(
-        result.stderr
-    )
+    assert error_line(result.stderr) == "error: No on-topic articles for China vs Japan on 2026-03-10."
+    assert "40 fetched, 0 in the window, 0 on-topic" in result.stderr  # the operator's detail, on its own line
     assert digest_rows(cli_env) == 0
 
 
@@ -177,4 +176,4 @@ def test_console_script_runs(cli_env: Path) -> None:
         [str(exe), "build", "nope"], capture_output=True, text=True, env=os.environ.copy(), check=False, timeout=60
     )
     assert proc.returncode == 2
-    assert "unknown topic 'nope'" in proc.stderr
+    assert "Unknown topic 'nope'" in proc.stderr

@@ -30,10 +30,10 @@ def ok(*args: str) -> str:
         ),
         (["subscribe", "telegram", "12ab", "china-japan"], "'12ab' is not a telegram destination: use a chat id"),
         (["subscribe", "discord", "#general", "china-japan"], "is not a discord destination"),
-        (["subscribe", "telegram", "-100123", "mars"], "unknown topic 'mars'"),
+        (["subscribe", "telegram", "-100123", "mars"], "Unknown topic 'mars'"),
         (["subscribe", "telegram", "-100123", "china-japan", "--thread", "x"], "thread 'x' must be a number"),
         (["backfill", "china-japan", "--from", "2026-02-26", "--to", "2026-02-24"], "--from 2026-02-26 is after --to"),
-        (["publish", "china-japan", "--date", "someday"], "malformed date 'someday'"),
+        (["publish", "china-japan", "--date", "someday"], "Malformed date 'someday'"),
     ],
 )
 def test_bad_operator_input(cli_env: Path, args: list[str], message: str) -> None:
@@ -79,7 +79,7 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
 def test_publish_of_an_empty_day_says_so(cli_env: Path) -> None:
     result = runner.invoke(app, ["publish", "china-japan", "--date", "2026-03-10"])
     assert result.exit_code == 1
-    assert "no on-topic articles" in result.stderr
+    assert "No on-topic articles for China vs Japan on 2026-03-10." in result.stderr
 
 
 def test_backfill_builds_missing_days_only(cli_env: Path) -> None:

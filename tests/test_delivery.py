@@ -198,3 +198,32 @@ async def test_a_gone_destination_closes_its_other_pending_deliveries(engine: As
     await deliverer(engine, ledger, subs, pub).deliver(first)
     counts = await ledger.counts()
     assert (counts.by_state["gone"], counts.by_state["pending"]) == (2, 0)  # nothing left waiting forever
+
+
+class CrashingSubscriptions(SubscriptionStore):
+    """Deactivates as asked, then fails: as if the process died in the middle of the unit of work."""
+
+    async def deactivate_destination(self, destination: Destination, reason: str, tx: Any = None) -> int:
+        await super().deactivate_destination(destination, reason, tx=tx)
+        raise RuntimeError("crash between two writes")
+
+
+async def test_a_gone_destination_is_one_unit_of_work(engine: AsyncEngine) -> None:
+    ledger, subs, ids = await setup(engine, n=1)
+    await ledger.create("china-japan", DAY, ids)
+    await ledger.create("china-japan", DAY - timedelta(days=1), ids)
+    pub = RecordingPublisher()
+    pub.fail = {"chat0": DestinationGone("Forbidden: bot was kicked")}
+    [first] = await ledger.claim("w1", limit=1)
+    crashing = CrashingSubscriptions(engine)
+    with pytest.raises(RuntimeError, match="crash between two writes"):
+        await deliverer(engine, ledger, crashing, pub).deliver(first)
+    counts = await ledger.counts()
+    assert (counts.by_state["sending"], counts.by_state["pending"], counts.by_state["gone"]) == (1, 1, 0)
+    assert [s.active for s in await subs.all()] == [True]  # nothing half-done: the deactivation rolled back
+
+    await deliverer(engine, ledger, subs, pub).deliver(first)
+    counts = await ledger.counts()
+    assert (counts.by_state["gone"], counts.by_state["pending"], counts.by_state["sending"]) == (2, 0, 0)
+    [sub] = await subs.all()
+    assert (sub.active, sub.deactivated_reason) == (False, "Forbidden: bot was kicked")

@@ -108,7 +108,9 @@ async def test_digest_of_an_empty_day_says_so(bot: DigestBot, fake_discord: Fake
     assert only_callback(fake_discord, i)["type"] == 5
     (followup,) = fake_discord.followups_for(i)
     assert "embeds" not in followup["body"] or not followup["body"]["embeds"]
-    assert "2025-06-01" in followup["body"]["content"]
+    assert followup["body"]["content"] == "No on-topic articles for China vs Japan on 2025-06-01."
+    assert followup["body"]["flags"] & EPHEMERAL  # never public, never the raw exception text
+    assert [d["token"] for d in fake_discord.deleted] == [i["token"]]  # the public "thinking" is removed
 
 
 async def test_sources_lists_numbered_articles(bot: DigestBot, fake_discord: FakeDiscord) -> None:
@@ -253,3 +255,9 @@ async def test_new_dates_beyond_the_users_build_limit_get_an_ephemeral_refusal(
     assert followup["body"]["flags"] & EPHEMERAL
     assert [d["token"] for d in fake_discord.deleted] == [refused["token"]]  # the public "thinking" is gone
     assert await core.digests.store.get("china-japan", date(2026, 1, 7)) is None
+
+
+async def test_a_refusal_quoting_the_user_is_inert_markdown(bot: DigestBot, fake_discord: FakeDiscord) -> None:
+    i = await run_interaction(fake_discord, fake_discord.command("digest", {"topic": "**x**_@everyone"}))
+    text = refusal(fake_discord, i)
+    assert text.startswith("Unknown topic '\\*\\*x\\*\\*\\_@\u200beveryone'")

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.discord.client import DigestBot, DiscordStartError, run_bot
-from adapters.discord.runner import MISSING_TOKEN_MESSAGE, run_discord
 from bot.app import Core
 from bot.cli import app
+from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.discord_harness import TOKEN, core, discord_endpoints, fake_discord, settings_for
 from tests.fakes.google_news import GoogleNewsFake
@@ -45,7 +45,7 @@ async def test_rejected_token_is_a_clear_error_without_the_token(
     wrong = "MTIz.wrong-secret-token.zzzz"
     caplog.set_level(logging.DEBUG)
     with pytest.raises(DiscordStartError) as raised:
-        await run_bot(DigestBot(core.digests, core.subscriptions), wrong, asyncio.Event())
+        await run_bot(DigestBot(core.usecases), wrong, asyncio.Event())
     assert str(raised.value) == "Discord rejected the bot token: check DISCORD_BOT_TOKEN."
     assert [r.path for r in fake_discord.requests] == ["/api/v10/users/@me"]
     assert wrong not in caplog.text

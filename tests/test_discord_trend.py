@@ -12,7 +12,7 @@ from bot.app import Core
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
 from tests.fakes.google_news import GoogleNewsFake
-from tests.test_discord_commands import EPHEMERAL, refusal
+from tests.test_discord_commands import refusal
 from tests.test_trend import archived, png_size
 
 __all__ = ["bot", "core", "discord_endpoints", "fake_discord"]
@@ -44,13 +44,10 @@ async def test_trend_refuses_bad_input_at_once(bot: DigestBot, fake_discord: Fak
     unknown = await run_interaction(fake_discord, fake_discord.command("trend", {"topic": "korea-japan"}))
     assert "korea-japan" in refusal(fake_discord, unknown)
     too_many = await run_interaction(fake_discord, fake_discord.command("trend", {"topic": "china-japan", "days": 91}))
-    assert refusal(fake_discord, too_many) == "days must be between 1 and 90, not 91"
+    assert refusal(fake_discord, too_many) == "days must be between 1 and 90, not 91. Usage: /trend topic [days]"
 
 
 async def test_trend_of_an_empty_archive_is_an_ephemeral_answer(bot: DigestBot, fake_discord: FakeDiscord) -> None:
-    i = await run_interaction(fake_discord, fake_discord.command("trend", {"topic": "china-japan"}), followups=1)
-    (followup,) = fake_discord.followups_for(i)
-    assert followup["body"]["content"].startswith("no archived digests of china-japan in the 14 days to 2026-02-25")
-    assert followup["body"]["flags"] & EPHEMERAL
-    assert followup["files"] == []
-    assert [d["token"] for d in fake_discord.deleted] == [i["token"]]
+    i = await run_interaction(fake_discord, fake_discord.command("trend", {"topic": "china-japan"}))
+    assert refusal(fake_discord, i).startswith("no archived digests of china-japan in the 14 days to 2026-02-25")
+    assert fake_discord.followups_for(i) == []  # answered at once, privately: nothing was deferred

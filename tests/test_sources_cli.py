@@ -1,7 +1,8 @@
-"""Google News and outlets' own feeds end to end through the CLI: one digest, `digestbot sources`."""
+"""Google News and outlets' own feeds end to end through the CLI: one digest, `digestbot feeds`."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -9,9 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
-from bot.cli import app, format_source_rows
+from bot.cli import app, feeds_table
 from digest_core.sources.stats import SourceRow, SourceStat
 from digest_core.topics import default_topics_path
 from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
@@ -56,14 +58,14 @@ def table(stdout: str) -> dict[tuple[str, str], list[str]]:
     """Rows of the `sources` table by (outlet, source): cells split on runs of 2+ spaces."""
     rows = {}
     for line in stdout.splitlines()[2:]:
-        cells = re.split(r"\s{2,}", line)
+        cells = re.split(r"\s{2,}", line.rstrip())
         rows[(cells[0], cells[1])] = cells[2:]
     return rows
 
 
 def test_sources_before_any_build_are_never_fetched(feeds_env: tuple[OutletFeedsFake, str]) -> None:
     _, base = feeds_env
-    result = runner.invoke(app, ["sources", "china-japan"])
+    result = runner.invoke(app, ["feeds", "china-japan"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "china-japan: 9 sources; latest fetch of each (times UTC)"
     rows = table(result.stdout)
@@ -73,9 +75,9 @@ def test_sources_before_any_build_are_never_fetched(feeds_env: tuple[OutletFeeds
 
 
 def test_unknown_topic_is_one_error_line(feeds_env: tuple[OutletFeedsFake, str]) -> None:
-    result = runner.invoke(app, ["sources", "korea-japan"])
+    result = runner.invoke(app, ["feeds", "korea-japan"])
     assert result.exit_code == 2
-    assert "unknown topic 'korea-japan'; known topics: china-japan" in result.stderr
+    assert "Unknown topic 'korea-japan'. Topics: china-japan" in result.stderr
 
 
 def test_both_sources_in_one_digest_then_stats_then_304(feeds_env: tuple[OutletFeedsFake, str]) -> None:
@@ -101,7 +103,7 @@ def test_both_sources_in_one_digest_then_stats_then_304(feeds_env: tuple[OutletF
     page = runner.invoke(app, ["build", "china-japan", "-d", "2026-02-25"]).stdout
     assert f"[{SAME_AS_GOOGLE}]({PUBLISHER_URL}) - China Daily (2/25/2026)" in page
 
-    stats = runner.invoke(app, ["sources", "china-japan"])
+    stats = runner.invoke(app, ["feeds", "china-japan"])
     assert stats.exit_code == 0, stats.stderr
     rows = table(stats.stdout)
     when, items, on_topic, latency, status = rows[("China Daily", f"{base}/cd/rss.xml")]
@@ -119,7 +121,7 @@ def test_both_sources_in_one_digest_then_stats_then_304(feeds_env: tuple[OutletF
     assert rebuilt.exit_code == 0, rebuilt.stderr
     assert fake.not_modified["cd/rss.xml"] == 1
     assert [a["url"] for a in json.loads(rebuilt.stdout)["articles"] if a["title"] == SAME_AS_GOOGLE] == [PUBLISHER_URL]
-    again = table(runner.invoke(app, ["sources", "china-japan"]).stdout)
+    again = table(runner.invoke(app, ["feeds", "china-japan"]).stdout)
     assert again[("China Daily", f"{base}/cd/rss.xml")][1:3] == ["3", "2"]
     assert again[("China Daily", f"{base}/cd/rss.xml")][4] == "not modified"
 
@@ -134,7 +136,9 @@ def test_source_table_blanks_control_characters() -> None:
         items=0,
         latency_ms=12,
     )
-    text = format_source_rows([SourceRow(stat.outlet, stat.source, stat)])
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(feeds_table([SourceRow(stat.outlet, stat.source, stat)]))
+    text = console.export_text()
     assert "\x1b" not in text
     assert "\r" not in text
     assert len(text.splitlines()) == 2

@@ -148,11 +148,11 @@ def test_cli_writes_the_chart(cli_env: Path, tmp_path: Path, topic: Topic, monke
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["trend", "korea-japan"], 2, "unknown topic 'korea-japan'"),
+        (["trend", "korea-japan"], 2, "Unknown topic 'korea-japan'"),
         (["trend", "china-japan", "--days", "0"], 2, "days must be between 1 and 90, not 0"),
         (["trend", "china-japan", "--days", "91"], 2, "days must be between 1 and 90, not 91"),
         (["trend", "china-japan"], 1, "no archived digests of china-japan in the 14 days to "),
-        (["trend", "china-japan", "--date", "2026-02-30"], 2, "no such date '2026-02-30'"),
+        (["trend", "china-japan", "--date", "2026-02-30"], 2, "No such date '2026-02-30'"),
         (["trend", "china-japan", "--date", "2026-01-31"], 1, "in the 14 days to 2026-01-31"),
     ],
 )

@@ -15,8 +15,7 @@ from discord import app_commands
 
 from adapters.discord.commands import install_commands
 from adapters.discord.publisher import NO_MENTIONS, DiscordPublisher
-from digest_core.app.service import DigestService
-from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.app.usecases import UseCases
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +27,7 @@ class DiscordStartError(Exception):
 def configure_endpoints(api_base_url: str, gateway_url: str) -> None:
     """Point discord.py at the configured REST API and gateway (a plain `Client` connects to
     `DiscordWebSocket.DEFAULT_GATEWAY`, not to the URL returned by `/gateway/bot`)."""
+    # Patched class attributes, kept: discord.py 2.7 has no public option for either URL.
     discord.http.Route.BASE = api_base_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
@@ -42,8 +42,7 @@ class DigestBot(discord.Client):
 
     def __init__(
         self,
-        digests: DigestService,
-        subscriptions: SubscriptionStore,
+        usecases: UseCases,
         guild_id: int | None = None,
         site_base_url: str | None = None,
         **options: Any,
@@ -54,7 +53,7 @@ class DigestBot(discord.Client):
         self.guild_id = guild_id
         self.tree = app_commands.CommandTree(self)
         self.publisher = DiscordPublisher(self, site_base_url=site_base_url)
-        install_commands(self.tree, digests, subscriptions, self.publisher.page_url)
+        install_commands(self.tree, usecases, self.publisher.page_url)
 
     async def setup_hook(self) -> None:
         """Sync the commands: to one guild at once when configured, else globally (cached by Discord)."""

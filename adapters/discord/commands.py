@@ -1,7 +1,6 @@
-"""Slash commands: each one translates an interaction into calls on the core and renders the answer.
-
-Arguments are parsed by `digest_core.app.arguments` (the parser every platform shares); bad input gets
-an ephemeral reply saying why. Building a digest may be slow, so those commands defer first.
+"""Slash commands: each passes its options to a use case (`digest_core.app.usecases`) and renders
+the result as embeds. A user error (bad input, no articles, rate limited) gets an ephemeral reply
+saying why, never a public one. Building a digest may be slow, so those commands defer first.
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 import discord
@@ -18,12 +17,11 @@ from discord import app_commands
 from adapters.chart import render_trend_png
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
-from digest_core.app.arguments import CommandError, DigestRequest, parse_date, parse_topic
-from digest_core.app.service import BuildRateLimited, DigestService
+from digest_core.app.service import DigestResult
+from digest_core.app.usecases import UseCases
 from digest_core.delivery.ports import Destination
-from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.editorial.pipeline import NoArticlesError
-from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS, TrendError, check_days, coverage_store, coverage_trend
+from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS
+from digest_core.errors import CommandError, UserError
 from digest_core.models import Digest
 
 log = logging.getLogger(__name__)
@@ -109,23 +107,23 @@ def _check_bot_can_post(interaction: discord.Interaction) -> None:
         raise CommandError("I cannot post digests here: give me **Send Messages** and **Embed Links** in this channel.")
 
 
+def escape_reply(text: str) -> str:
+    """A user-facing message (which may quote what the user typed) as inert Discord markdown."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
 def _mention(destination: Destination) -> str:
     return f"<#{destination.thread_id or destination.id}>"
 
 
 def install_commands(
     tree: app_commands.CommandTree,
-    digests: DigestService,
-    registry: SubscriptionStore,
+    usecases: UseCases,
     page_link: Callable[[Digest], str | None] = lambda _: None,
 ) -> None:
-    """Add every Digestbot slash command to `tree`, answering from the core's services
+    """Add every Digestbot slash command to `tree`, answering from the use cases
     (`page_link`: a digest's page on the site, to end the digest with)."""
-    topics_ = digests.topics
-
-    def request(topic: str | None, day: str | None, usage: str) -> DigestRequest:
-        chosen = parse_topic(topic, topics_, usage)
-        return DigestRequest(chosen, parse_date(day, chosen, digests.clock()))
+    topics_ = usecases.topics
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.strip().lower()
@@ -135,49 +133,54 @@ def install_commands(
     async def date_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         topic_id = getattr(interaction.namespace, "topic", None)
         try:
-            topic = parse_topic(topic_id, topics_, "")
+            topic = usecases.topic(topic_id, "")
         except CommandError:
             return []
-        days: list[date] = await digests.store.recent_dates(topic.id, RECENT_DATES)
-        if not days:
-            days = [parse_date(None, topic, digests.clock())]
+        days: list[date] = await usecases.recent_dates(topic, RECENT_DATES)
         values = [d.isoformat() for d in days if d.isoformat().startswith(current.strip())]
         return [app_commands.Choice(name=v, value=v) for v in values[:MAX_CHOICES]]
 
-    async def build(interaction: discord.Interaction, req: DigestRequest, render: Renderer) -> None:
-        """Defer (a build can take longer than Discord's 3 s), then get or build and answer."""
+    async def build(
+        interaction: discord.Interaction, building: Callable[[str], Awaitable[DigestResult]], render: Renderer
+    ) -> None:
+        """Defer (a build can take longer than Discord's 3 s), then get or build and answer; a user
+        error is answered privately (the public "thinking" message is removed)."""
         await interaction.response.defer(thinking=True)
         try:
-            result = await digests.get_or_build(req.topic, req.day, requester=f"discord:{interaction.user.id}")
-        except BuildRateLimited as exc:
-            await refuse_after_defer(interaction, str(exc))
-            return
-        except NoArticlesError as exc:
-            await reply(interaction, str(exc), ephemeral=False)
+            result = await building(f"discord:{interaction.user.id}")
+        except UserError as exc:
+            await refuse_after_defer(interaction, escape_reply(str(exc)))
             return
         await send_messages(interaction, render(result.digest))
+
+    async def checked(interaction: discord.Interaction, usage: str, *args: str | None) -> bool:
+        """Arguments checked before deferring, so that bad input gets an at-once private reply."""
+        try:
+            usecases.digest_request(args, usage)
+        except CommandError as exc:
+            await reply(interaction, escape_reply(str(exc)))
+            return False
+        return True
 
     @app_commands.command(name="digest", description="Show a topic's digest for a date (default: the latest).")
     @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def digest(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        try:
-            req = request(topic, date, "/digest topic [date]")
-        except CommandError as exc:
-            await reply(interaction, str(exc))
-            return
-        await build(interaction, req, lambda d: render_digest(d, page_link(d)))
+        usage = "/digest topic [date]"
+        if await checked(interaction, usage, topic, date):
+            await build(
+                interaction,
+                lambda who: usecases.digest([topic, date], usage, requester=who),
+                lambda d: render_digest(d, page_link(d)),
+            )
 
     @app_commands.command(name="sources", description="List the articles a topic's digest is based on.")
     @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def sources(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        try:
-            req = request(topic, date, "/sources topic [date]")
-        except CommandError as exc:
-            await reply(interaction, str(exc))
-            return
-        await build(interaction, req, render_sources)
+        usage = "/sources topic [date]"
+        if await checked(interaction, usage, topic, date):
+            await build(interaction, lambda who: usecases.sources([topic, date], usage, requester=who), render_sources)
 
     @app_commands.command(name="trend", description="Chart a topic's articles per side per day from the archive.")
     @app_commands.describe(topic="Topic", days="How many days, ending with the latest (1-90, default 14)")
@@ -185,25 +188,18 @@ def install_commands(
     async def trend(
         interaction: discord.Interaction, topic: str, days: app_commands.Range[int, 1, MAX_DAYS] = DEFAULT_DAYS
     ) -> None:
-        try:
-            chosen = parse_topic(topic, topics_, "/trend topic [days]")
-            check_days(days)
-        except (CommandError, TrendError) as exc:
-            await reply(interaction, str(exc))
+        try:  # the archive answers fast: only drawing needs a deferral
+            chart = await usecases.trend(topic, str(days), "/trend topic [days]")
+        except UserError as exc:
+            await reply(interaction, escape_reply(str(exc)))
             return
         await interaction.response.defer(thinking=True)
-        try:
-            end = parse_date(None, chosen, digests.clock())
-            chart = await coverage_trend(coverage_store(digests.store), chosen, end, days)
-        except TrendError as exc:
-            await refuse_after_defer(interaction, str(exc))
-            return
         png = await asyncio.to_thread(render_trend_png, chart)
         text = (
-            f"**{escaped(chosen.name, 100)}**: articles per side per day, {chart.start} to {chart.end} "
+            f"**{escaped(chart.topic_name, 100)}**: articles per side per day, {chart.start} to {chart.end} "
             f"({chart.archived} of {len(chart.days)} days archived)"
         )
-        file = discord.File(io.BytesIO(png), filename=f"{chosen.id}-trend.png")
+        file = discord.File(io.BytesIO(png), filename=f"{chart.topic_id}-trend.png")
         await interaction.followup.send(text, file=file, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="topics", description="List the topics and their perspectives.")
@@ -216,31 +212,38 @@ def install_commands(
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
 
     async def change(interaction: discord.Interaction, topic: str, channel: PickedChannel | None, on: bool) -> None:
+        usage = f"/{'subscribe' if on else 'unsubscribe'} topic [channel]"
         try:
-            chosen = parse_topic(topic, topics_, f"/{'subscribe' if on else 'unsubscribe'} topic [channel]")
+            usecases.topic(topic, usage)
+        except CommandError as exc:
+            await reply(interaction, escape_reply(str(exc)))
+            return
+        try:  # the adapter's own messages, in Discord markdown
             destination = _target(interaction, channel)
             if on and channel is None:
                 _check_bot_can_post(interaction)
         except CommandError as exc:
             await reply(interaction, str(exc))
             return
-        where, name = _mention(destination), escaped(chosen.name, 100)
         if on:
-            changed = await registry.subscribe(destination, chosen.id)
+            change = await usecases.subscribe(destination, topic, usage)
+        else:
+            change = await usecases.unsubscribe(destination, topic, usage)
+        where, name = _mention(destination), escaped(change.topic.name, 100)
+        if on:
             text = (
                 f"{where} will receive the daily **{name}** digest."
-                if changed
+                if change.changed
                 else (f"{where} already receives the **{name}** digest.")
             )
         else:
-            changed = await registry.unsubscribe(destination, chosen.id)
             text = (
                 f"{where} will no longer receive the **{name}** digest."
-                if changed
+                if change.changed
                 else (f"{where} was not subscribed to **{name}**.")
             )
-        log.info("%s %s %s: %s", "subscribe" if on else "unsubscribe", destination, chosen.id, changed)
-        await reply(interaction, text, ephemeral=not changed)
+        log.info("%s %s %s: %s", "subscribe" if on else "unsubscribe", destination, change.topic.id, change.changed)
+        await reply(interaction, text, ephemeral=not change.changed)
 
     @app_commands.command(name="subscribe", description="Post a topic's daily digest in a channel, forum or thread.")
     @app_commands.describe(topic="Topic", channel="Where to post (default: this channel)")
@@ -267,8 +270,7 @@ def install_commands(
         ids = {str(interaction.channel_id)}
         if guild is not None:
             ids |= {str(c.id) for c in guild.channels} | {str(t.id) for t in guild.threads}
-        subs = [s for s in await registry.all() if s.destination.platform == PLATFORM]
-        mine = [s for s in subs if s.destination.id in ids or s.destination.thread_id in ids]
+        mine = await usecases.subscriptions(PLATFORM, ids)
         if not mine:
             await reply(interaction, "No subscriptions in this server. Add one with `/subscribe`.")
             return

@@ -24,7 +24,9 @@ REQUESTS_PER_SECOND = 40.0  # below Discord's global 50/s per bot
 
 
 class TokenBucket:
-    """`burst` calls at once, then `rate` per second, across every task that shares it."""
+    """`burst` calls at once, then `rate` per second, across every task that shares it.
+
+    Hand-written (15 lines): discord.py paces each route from the headers, not the global 50/s ahead of time."""
 
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate

@@ -14,8 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from adapters.telegram.handlers import COMMANDS, TelegramCommands
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
-from digest_core.app.service import DigestService
-from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.app.usecases import UseCases
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +23,7 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
 def build_application(
     token: str,
-    digests: DigestService,
-    subscriptions: SubscriptionStore,
+    usecases: UseCases,
     base_url: str = DEFAULT_BASE_URL,
     rate_limiter: TelegramRateLimiter | None = None,
     send_attempts: int = 3,
@@ -51,9 +49,9 @@ def build_application(
         attempts=send_attempts,
         backoff=send_backoff,
         site_base_url=site_base_url,
-        on_moved=subscriptions.move_destination,
+        on_moved=usecases.destination_moved,
     )
-    TelegramCommands(digests, subscriptions, publisher).register(app)
+    TelegramCommands(usecases, publisher).register(app)
     return app, publisher
 
 
@@ -83,8 +81,7 @@ class TelegramBot:
 
 async def run_until_stopped(
     token: str,
-    digests: DigestService,
-    subscriptions: SubscriptionStore,
+    usecases: UseCases,
     base_url: str = DEFAULT_BASE_URL,
     site_base_url: str | None = None,
 ) -> None:
@@ -93,7 +90,7 @@ async def run_until_stopped(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    app, _ = build_application(token, digests, subscriptions, base_url, site_base_url=site_base_url)
+    app, _ = build_application(token, usecases, base_url, site_base_url=site_base_url)
     bot = TelegramBot(app)
     try:
         await bot.start()

@@ -1,4 +1,5 @@
-"""Telegram commands: each parses its arguments with the shared parser and calls the core services.
+"""Telegram commands: each passes its arguments to a use case (`digest_core.app.usecases`) and
+renders the result or the user error as HTML.
 
 Replies are short HTML with every echoed argument escaped. Bad input gets one helpful reply and
 changes nothing. Subscriptions in groups need a chat administrator; a channel is subscribed from a
@@ -14,7 +15,6 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from telegram import Bot, BotCommand, Chat, Message, Update
@@ -25,14 +25,10 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from adapters.chart import render_trend_png
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe, redact
 from adapters.telegram.render import render_digest, render_sources
-from digest_core.app.arguments import CommandError, parse_date, parse_digest_args, parse_topic
-from digest_core.app.service import BuildRateLimited, DigestService
+from digest_core.app.service import DigestResult
+from digest_core.app.usecases import SubscriptionChange, UseCases
 from digest_core.delivery.ports import Destination
-from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.editorial.pipeline import NoArticlesError
-from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend, parse_days
-from digest_core.models import Digest
-from digest_core.topics import Topic
+from digest_core.errors import CommandError, UserError
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +101,8 @@ def _esc(text: str) -> str:
 class TelegramCommands:
     """The command handlers; they hold the core services and the publisher, nothing else."""
 
-    def __init__(self, digests: DigestService, subscriptions: SubscriptionStore, publisher: TelegramPublisher) -> None:
-        self.digests = digests
-        self.subscriptions = subscriptions
+    def __init__(self, usecases: UseCases, publisher: TelegramPublisher) -> None:
+        self.usecases = usecases
         self.publisher = publisher
 
     def register(self, app: Application) -> None:
@@ -136,8 +131,8 @@ class TelegramCommands:
                 return
             try:
                 await handler(update, context)
-            except (CommandError, Refusal) as exc:
-                text = _esc(str(exc)) if isinstance(exc, CommandError) else str(exc)
+            except (UserError, Refusal) as exc:
+                text = _esc(str(exc)) if isinstance(exc, UserError) else str(exc)
                 await self._reply(where, text)
             except TelegramError as exc:
                 log.warning("%s in %s: %s", handler.__name__, where.destination, self._safe(exc))
@@ -185,14 +180,14 @@ class TelegramCommands:
             for name, text in DESCRIPTIONS.items()
             if name != "start"
         ]
-        lines += ["", f"Topics: {_esc(', '.join(self.digests.topics.ids))}"]
+        lines += ["", f"Topics: {_esc(', '.join(self.usecases.topics.ids))}"]
         where = _where(update)
         assert where is not None
         await self._reply(where, "\n".join(lines))
 
     async def topics(self, update: Update, context: Context) -> None:
         lines = ["<b>Topics</b>"]
-        for topic in self.digests.topics:
+        for topic in self.usecases.topics:
             sides = ", ".join(p.name for p in topic.perspectives)
             lines.append(
                 f"<code>{_esc(topic.id)}</code> — {_esc(topic.name)} ({_esc(sides)}); daily at "
@@ -202,48 +197,44 @@ class TelegramCommands:
         assert where is not None
         await self._reply(where, "\n".join(lines))
 
-    async def _get(self, context: Context, where: Where, topic: Topic, day: date) -> Digest | None:
+    async def _build(
+        self, context: Context, where: Where, building: Coroutine[Any, Any, DigestResult]
+    ) -> DigestResult | None:
+        """Await a use case that may build a digest, showing "typing"; a user error is replied."""
         async with self._typing(context.bot, where):
             try:
-                return (await self.digests.get_or_build(topic, day, requester=requester(where))).digest
-            except BuildRateLimited as exc:
+                return await building
+            except UserError as exc:
                 await self._reply(where, _esc(str(exc)))
-            except NoArticlesError:
-                await self._reply(where, f"No on-topic articles for {_esc(topic.name)} on {day.isoformat()}.")
             except Exception as exc:
-                log.error("building %s %s failed: %s", topic.id, day, self._safe(exc))
+                log.error("building a digest failed: %s", self._safe(exc))
                 await self._reply(where, "Sorry, that digest could not be built just now. Please try again later.")
         return None
-
-    async def _send(self, where: Where, parts: list[str]) -> None:
-        await self.publisher.send_parts(parts, where.destination)
 
     async def digest(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        request = parse_digest_args(context.args or [], self.digests.topics, self.digests.clock(), USAGE["digest"])
-        digest = await self._get(context, where, request.topic, request.day)
-        if digest is not None:
-            await self._send(where, render_digest(digest, self.publisher.page_url(digest)))
+        building = self.usecases.digest(context.args or [], USAGE["digest"], requester(where))
+        if result := await self._build(context, where, building):
+            await self.publisher.send_parts(
+                render_digest(result.digest, self.publisher.page_url(result.digest)), where.destination
+            )
 
     async def latest(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        args = context.args or []
-        if len(args) > 1:
-            raise CommandError(f"Too many arguments. Usage: {USAGE['latest']}")
-        topic = parse_topic(args[0] if args else None, self.digests.topics, USAGE["latest"])
-        digest = await self._get(context, where, topic, parse_date(None, topic, self.digests.clock()))
-        if digest is not None:
-            await self._send(where, render_digest(digest, self.publisher.page_url(digest)))
+        building = self.usecases.latest(context.args or [], USAGE["latest"], requester(where))
+        if result := await self._build(context, where, building):
+            await self.publisher.send_parts(
+                render_digest(result.digest, self.publisher.page_url(result.digest)), where.destination
+            )
 
     async def sources(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        request = parse_digest_args(context.args or [], self.digests.topics, self.digests.clock(), USAGE["sources"])
-        digest = await self._get(context, where, request.topic, request.day)
-        if digest is not None:
-            await self._send(where, render_sources(digest))
+        building = self.usecases.sources(context.args or [], USAGE["sources"], requester(where))
+        if result := await self._build(context, where, building):
+            await self.publisher.send_parts(render_sources(result.digest), where.destination)
 
     async def trend(self, update: Update, context: Context) -> None:
         """The coverage chart from the archive, as a photo (nothing is built, so no build limit)."""
@@ -252,20 +243,14 @@ class TelegramCommands:
         args = context.args or []
         if len(args) > 2:
             raise CommandError(f"Too many arguments. Usage: {USAGE['trend']}")
-        topic = parse_topic(args[0] if args else None, self.digests.topics, USAGE["trend"])
-        try:
-            days = parse_days(args[1] if len(args) > 1 else None)
-            end = parse_date(None, topic, self.digests.clock())
-            chart = await coverage_trend(coverage_store(self.digests.store), topic, end, days)
-        except TrendError as exc:
-            raise CommandError(f"{exc}. Usage: {USAGE['trend']}") from None
+        chart = await self.usecases.trend(args[0] if args else None, args[1] if len(args) > 1 else None, USAGE["trend"])
         async with self._typing(context.bot, where):
             png = await asyncio.to_thread(render_trend_png, chart)
         caption = (
-            f"<b>{_esc(topic.name)}</b>: articles per side per day, {chart.start} to {chart.end} "
+            f"<b>{_esc(chart.topic_name)}</b>: articles per side per day, {chart.start} to {chart.end} "
             f"({chart.archived} of {len(chart.days)} days archived)"
         )
-        await self.publisher.send_photo(where.destination, png, f"{topic.id}-trend.png", caption)
+        await self.publisher.send_photo(where.destination, png, f"{chart.topic_id}-trend.png", caption)
 
     # --- subscriptions ---------------------------------------------------------------------
 
@@ -311,39 +296,29 @@ class TelegramCommands:
             raise Refusal(f"Make me an administrator of {shown} who may post messages, then try again.")
         return Destination(PLATFORM, str(target.id))
 
-    def _sub_args(self, context: Context, usage: str) -> tuple[Topic, str | None]:
+    def _sub_args(self, context: Context, usage: str) -> tuple[str, str | None]:
+        """The topic (checked now, before any permission check) and the optional channel."""
         args = context.args or []
         if len(args) > 2:
             raise CommandError(f"Too many arguments. Usage: {usage}")
-        topic = parse_topic(args[0] if args else None, self.digests.topics, usage)
-        return topic, args[1] if len(args) > 1 else None
+        topic = self.usecases.topic(args[0] if args else None, usage)
+        return topic.id, args[1] if len(args) > 1 else None
 
     async def subscribe(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        topic, channel = self._sub_args(context, USAGE["subscribe"])
+        topic_id, channel = self._sub_args(context, USAGE["subscribe"])
         destination = await self._target(context, where, channel)
-        added = await self.subscriptions.subscribe(destination, topic.id)
-        place = _place(destination, where)
-        if added:
-            when = f"{topic.publish_time:%H:%M} {topic.timezone}"
-            await self._reply(
-                where, f"Subscribed {place} to <b>{_esc(topic.name)}</b>: a digest every day after {_esc(when)}."
-            )
-        else:
-            await self._reply(where, f"{place.capitalize()} is already subscribed to <b>{_esc(topic.name)}</b>.")
+        change = await self.usecases.subscribe(destination, topic_id, USAGE["subscribe"])
+        await self._reply(where, _changed(change, _place(destination, where)))
 
     async def unsubscribe(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        topic, channel = self._sub_args(context, USAGE["unsubscribe"])
+        topic_id, channel = self._sub_args(context, USAGE["unsubscribe"])
         destination = await self._target(context, where, channel)
-        removed = await self.subscriptions.unsubscribe(destination, topic.id)
-        place = _place(destination, where)
-        if removed:
-            await self._reply(where, f"Unsubscribed {place} from <b>{_esc(topic.name)}</b>.")
-        else:
-            await self._reply(where, f"{place.capitalize()} was not subscribed to <b>{_esc(topic.name)}</b>.")
+        change = await self.usecases.unsubscribe(destination, topic_id, USAGE["unsubscribe"])
+        await self._reply(where, _changed(change, _place(destination, where)))
 
     async def list_subscriptions(self, update: Update, context: Context) -> None:
         where = _where(update)
@@ -354,7 +329,8 @@ class TelegramCommands:
         destination = where.destination
         if args:
             destination = await self._target(context, where, args[0])
-        subs = [s for s in await self.subscriptions.for_destination(PLATFORM, destination.id) if s.active]
+        subs = await self.usecases.subscriptions(PLATFORM, {destination.id}, active_only=True)
+        subs = [s for s in subs if s.destination.id == destination.id]
         if not subs:
             await self._reply(
                 where, f"No subscriptions for {_place(destination, where)}. Try {_esc(USAGE['subscribe'])}."
@@ -365,6 +341,18 @@ class TelegramCommands:
             thread = f" (forum topic {sub.destination.thread_id})" if sub.destination.thread_id else ""
             lines.append(f"• <code>{_esc(sub.topic)}</code>{thread}")
         await self._reply(where, "\n".join(lines))
+
+
+def _changed(change: SubscriptionChange, place: str) -> str:
+    name = f"<b>{_esc(change.topic.name)}</b>"
+    if change.subscribed and change.changed:
+        when = f"{change.topic.publish_time:%H:%M} {change.topic.timezone}"
+        return f"Subscribed {place} to {name}: a digest every day after {_esc(when)}."
+    if change.subscribed:
+        return f"{place.capitalize()} is already subscribed to {name}."
+    if change.changed:
+        return f"Unsubscribed {place} from {name}."
+    return f"{place.capitalize()} was not subscribed to {name}."
 
 
 def _place(destination: Destination, where: Where) -> str:

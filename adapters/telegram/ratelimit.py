@@ -1,5 +1,7 @@
 """A rate limiter for PTB that keeps within Telegram's flood limits and honours `RetryAfter`.
 
+Hand-written, not PTB's `AIORateLimiter`: that one has no per-private-chat limit and no retries by default.
+
 Limits (PTB's `constants.FloodLimit`): about 30 messages/s overall, 20/min per group or channel,
 about 1/s per chat. Only message-sending requests are throttled; every request waits out a pause
 ordered by a `RetryAfter` answer, which then retries the request up to `max_retries` times.
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,9 @@ JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 def retry_after_seconds(exc: RetryAfter) -> float:
     """The pause a `RetryAfter` asks for, in seconds (PTB gives an int or a timedelta)."""
-    value: Any = exc._retry_after  # the property warns (deprecation) unless PTB_TIMEDELTA is set
+    with warnings.catch_warnings():  # an int (deprecated, it warns) unless PTB_TIMEDELTA is set
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

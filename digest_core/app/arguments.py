@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from digest_core.dates import DATE_FORMAT_HELP, DateInputError, latest_complete_date, parse_digest_date
+from digest_core.errors import CommandError as CommandError  # re-exported
 from digest_core.topics import Topic, Topics, UnknownTopicError
 
 MAX_ARG_LENGTH = 64
 
 
-class CommandError(ValueError):
-    """A short message for the user who typed the command; nothing else happens."""
 
 
 @dataclass(frozen=True)

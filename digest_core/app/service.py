@@ -1,4 +1,4 @@
-"""The one entry point adapters call: topics, dates and digests, built or loaded from the archive."""
+"""Getting a digest: the archived one, or one built now (shared builds, on-demand limits); the use cases call it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
 from digest_core.editorial.pipeline import build_digest
+from digest_core.errors import BuildRateLimited as BuildRateLimited  # re-exported
 from digest_core.models import Digest
 from digest_core.sources.google_news import FeedSource
 from digest_core.storage.digests import DigestStore
@@ -22,12 +23,6 @@ from digest_core.topics import Topic, Topics
 log = logging.getLogger(__name__)
 
 
-class BuildRateLimited(Exception):
-    """Too many on-demand builds of new dates; `retry_after` seconds until one is allowed."""
-
-    def __init__(self, retry_after: int, scope: str) -> None:
-        super().__init__(f"Too many new digests requested {scope}; try again in {retry_after} s.")
-        self.retry_after = retry_after
 
 
 class BuildLimiter:

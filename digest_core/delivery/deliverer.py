@@ -94,6 +94,14 @@ class Deliverer:
             self._digests[key] = digest
         return self._digests[key]
 
+    async def _retire(self, claimed: Claimed, reason: str) -> None:
+        """A gone destination, in one unit of work: this delivery gone, its subscriptions
+        deactivated, its other pending deliveries closed (a crash leaves all or none)."""
+        async with self.ledger.unit_of_work.begin() as tx:
+            await self.ledger.mark_gone(claimed.id, self.worker, reason, tx=tx)
+            await self.subscriptions.deactivate_destination(claimed.destination, reason, tx=tx)
+            await self.ledger.close_destination(claimed.destination, reason, tx=tx)
+
     async def deliver(self, claimed: Claimed) -> None:
         """Send the parts not yet acknowledged, recording each one; classify any failure."""
         publisher = self.publishers[claimed.destination.platform]
@@ -113,9 +121,7 @@ class Deliverer:
             await self.ledger.mark_sent(claimed.id, self.worker, sent)
         except DestinationGone as exc:
             log.warning("%s is gone (%s): subscription deactivated", claimed.destination, exc)
-            await self.ledger.mark_gone(claimed.id, self.worker, str(exc))
-            await self.subscriptions.deactivate_destination(claimed.destination, str(exc))
-            await self.ledger.close_destination(claimed.destination, str(exc))
+            await self._retire(claimed, str(exc))
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -42,6 +42,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionRow
 from digest_core.storage.db import Base
+from digest_core.storage.unit_of_work import UnitOfWork, joined
 
 PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
 STATES = (PENDING, SENDING, SENT, FAILED, GONE)
@@ -111,6 +112,7 @@ class DeliveryLedger:
     def __init__(self, engine: AsyncEngine, lease: timedelta = timedelta(minutes=2)) -> None:
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.unit_of_work = UnitOfWork(engine)
         self.lease = lease
 
     def _insert(self, table: Any) -> Any:
@@ -254,8 +256,8 @@ class DeliveryLedger:
                 session, delivery_id, worker, state=SENT, message_ids=list(message_ids), last_error=None
             )
 
-    async def mark_gone(self, delivery_id: int, worker: str, error: str) -> bool:
-        async with self._sessions.begin() as session:
+    async def mark_gone(self, delivery_id: int, worker: str, error: str, tx: AsyncSession | None = None) -> bool:
+        async with joined(self._sessions, tx) as session:
             return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=error[:1000])
 
     async def mark_retry(
@@ -276,14 +278,14 @@ class DeliveryLedger:
             )
         return state
 
-    async def close_destination(self, destination: Destination, reason: str) -> int:
+    async def close_destination(self, destination: Destination, reason: str, tx: AsyncSession | None = None) -> int:
         """Mark every pending delivery to a destination that is gone as `gone` too; how many."""
         subs = select(SubscriptionRow.id).where(
             SubscriptionRow.platform == destination.platform,
             SubscriptionRow.destination == destination.id,
             SubscriptionRow.thread_id == (destination.thread_id or ""),
         )
-        async with self._sessions.begin() as session:
+        async with joined(self._sessions, tx) as session:
             result = await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.state == PENDING, DeliveryRow.subscription_id.in_(subs))

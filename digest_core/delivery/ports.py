@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from digest_core.errors import DestinationGone as DestinationGone  # re-exported
+from digest_core.errors import SendFailed as SendFailed
 from digest_core.models import Digest
 
 
@@ -21,13 +23,8 @@ class Destination:
         return f"{self.platform}:{self.id}" + (f"/{self.thread_id}" if self.thread_id else "")
 
 
-class DestinationGone(Exception):
-    """The destination no longer accepts messages (bot removed, channel deleted, no permission):
-    its subscription should be deactivated, not retried."""
 
 
-class SendFailed(Exception):
-    """Sending failed for a reason that may pass (network, rate limits beyond retries): retry later."""
 
 
 class PartPublisher(Protocol):

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol
 
-from digest_core.app.service import DigestResult, DigestService
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.pipeline import NoArticlesError
@@ -21,6 +21,22 @@ from digest_core.models import Digest
 from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
+
+class Built(Protocol):
+    @property
+    def digest(self) -> Digest: ...
+
+    @property
+    def built(self) -> bool:
+        """False when the digest came from the archive."""
+        ...
+
+
+class DigestSource(Protocol):
+    """What publishing needs of the use cases' digest service (it lives above delivery)."""
+
+    async def get_or_build(self, topic: Topic, day: date) -> Built: ...
+
 
 PageWriter = Callable[[Topic, Digest], Awaitable[Path]]
 """Writes an archived digest's page (the site adapter); injected by the composition root."""
@@ -41,7 +57,7 @@ class Publication:
 
     def __init__(
         self,
-        digests: DigestService,
+        digests: DigestSource,
         subscriptions: SubscriptionStore,
         ledger: DeliveryLedger,
         write_page: PageWriter | None,
@@ -72,8 +88,8 @@ class Publication:
             page = await self.write_page(topic, result.digest) if self.write_page is not None else None
             created = await self._queue(topic, day)
         except NoArticlesError as exc:
-            await self.ledger.finish_publication(topic.id, day, self.worker, error=str(exc))
-            return PublishResult(topic.id, day, "nothing to publish", detail=str(exc))
+            await self.ledger.finish_publication(topic.id, day, self.worker, error=exc.report)
+            return PublishResult(topic.id, day, "nothing to publish", detail=exc.report)
         except BaseException as exc:
             await asyncio.shield(self.ledger.finish_publication(topic.id, day, self.worker, error=repr(exc)))
             raise
@@ -81,7 +97,7 @@ class Publication:
         log.info("%s %s published: %d deliveries queued", topic.id, day, created)
         return PublishResult(topic.id, day, "published", created, page=page)
 
-    async def archive(self, topic: Topic, day: date) -> tuple[DigestResult, Path | None]:
+    async def archive(self, topic: Topic, day: date) -> tuple[Built, Path | None]:
         """Build (or load) and archive the digest and write its page, posting nothing."""
         result = await self.digests.get_or_build(topic, day)
         page = await self.write_page(topic, result.digest) if self.write_page is not None else None

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.delivery.ports import Destination
 from digest_core.storage.db import Base
+from digest_core.storage.unit_of_work import joined
 
 
 class SubscriptionRow(Base):
@@ -100,6 +101,19 @@ class SubscriptionStore:
             )
             return [_to_subscription(r) for r in rows]
 
+    async def in_places(self, platform: str, places: set[str]) -> list[Subscription]:
+        """Every subscription of `platform` whose destination or thread is one of `places`."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(SubscriptionRow)
+                .where(
+                    SubscriptionRow.platform == platform,
+                    or_(SubscriptionRow.destination.in_(places), SubscriptionRow.thread_id.in_(places)),
+                )
+                .order_by(SubscriptionRow.id)
+            )
+            return [_to_subscription(r) for r in rows]
+
     async def active_for_topic(self, topic: str) -> list[Subscription]:
         async with self._sessions() as session:
             rows = await session.scalars(
@@ -135,9 +149,12 @@ class SubscriptionStore:
                     moved += 1
         return moved
 
-    async def deactivate_destination(self, destination: Destination, reason: str) -> int:
-        """Deactivate every subscription of a destination that is gone; returns how many changed."""
-        async with self._sessions.begin() as session:
+    async def deactivate_destination(
+        self, destination: Destination, reason: str, tx: AsyncSession | None = None
+    ) -> int:
+        """Deactivate every subscription of a destination that is gone; returns how many changed.
+        With `tx`, inside that unit of work."""
+        async with joined(self._sessions, tx) as session:
             result = await session.execute(
                 update(SubscriptionRow)
                 .where(

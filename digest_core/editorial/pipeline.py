@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 from digest_core.dates import Window, digest_window
 from digest_core.editorial.changes import annotate_changes
 from digest_core.editorial.select import Selection, select_articles
+from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.normalize import FeedParseError, parse_feed
@@ -19,8 +20,6 @@ from digest_core.topics import Topic
 log = logging.getLogger(__name__)
 
 
-class NoArticlesError(Exception):
-    """The window holds no on-topic article: there is nothing to digest (and nothing is stored)."""
 
 
 @runtime_checkable
@@ -66,10 +65,7 @@ async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Art
 
 
 def _no_articles_message(topic: Topic, day: date, selection: Selection, failed: list[FailedSource]) -> str:
-    msg = (
-        f"no on-topic articles for {topic.id} on {day.isoformat()} "
-        f"({selection.fetched} fetched, {selection.in_window} in the window, {selection.on_topic} on-topic)"
-    )
+    msg = f"{selection.fetched} fetched, {selection.in_window} in the window, {selection.on_topic} on-topic"
     if failed:
         msg += "; failed sources: " + ", ".join(f"{f.outlet} ({f.error})" for f in failed)
     return msg
@@ -112,7 +108,7 @@ async def build_digest(
         len(selection.stories),
     )
     if not selection.articles:
-        raise NoArticlesError(_no_articles_message(topic, day, selection, failed))
+        raise NoArticlesError(topic.name, day, _no_articles_message(topic, day, selection, failed))
     request = SummaryRequest(topic, selection.articles, selection.stories)
     summary = await summarizer.summarize(request)
     titles = {a.n: a.title for a in selection.articles}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol, runtime_checkable
 
+from digest_core.errors import TrendError as TrendError  # re-exported
 from digest_core.storage.digests import DayCoverage
 from digest_core.topics import Topic
 
@@ -18,8 +19,6 @@ MAX_DAYS = 90
 DEFAULT_DAYS = 14
 
 
-class TrendError(ValueError):
-    """A trend that cannot be drawn; the message says why, in one line, for users."""
 
 
 @runtime_checkable

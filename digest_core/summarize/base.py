@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from digest_core.errors import SummarizerError as SummarizerError  # re-exported
 from digest_core.models import Article, Bullet, Story, StoryNote, Summary
 from digest_core.topics import Topic
 
 FRAMED_STORIES = 8  # stories a summarizer must frame side by side (the biggest first)
 
 
-class SummarizerError(Exception):
-    """A summarizer could not produce a valid summary; the message says why (no secrets)."""
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ async def core(
 async def bot(core: Core, fake_discord: FakeDiscord) -> AsyncIterator[DigestBot]:
     """A logged-in, READY `DigestBot` whose commands were synced to the fake guild."""
     configure_endpoints(fake_discord.api_base, fake_discord.gateway_url)
-    client = DigestBot(core.digests, core.subscriptions, guild_id=GUILD_ID, guild_ready_timeout=0.05)
+    client = DigestBot(core.usecases, guild_id=GUILD_ID, guild_ready_timeout=0.05)
     stop = asyncio.Event()
     task = asyncio.create_task(run_bot(client, TOKEN, stop))
     ready = asyncio.create_task(client.wait_until_ready())

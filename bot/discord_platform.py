@@ -21,27 +21,27 @@ class DiscordPlatform:
         assert settings.discord_bot_token is not None
         configure_endpoints(settings.discord_api_base_url, settings.discord_gateway_url)
         self._token = settings.discord_bot_token.get_secret_value()
-        self.client = DigestBot(
-            core.digests, core.subscriptions, settings.discord_guild_id, site_base_url=settings.site_base_url
-        )
+        self.client = DigestBot(core.usecases, settings.discord_guild_id, site_base_url=settings.site_base_url)
         self.publisher: DiscordPublisher = self.client.publisher
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, listen: bool = True) -> None:
+        """With `listen`, connect to the gateway and return once READY (`DiscordStartError` when the
+        token is refused or the connection ends first, or after `READY_TIMEOUT`)."""
         if not listen:
             await self.client.login(self._token)
             return
         self._task = asyncio.create_task(run_bot(self.client, self._token, self._stop))
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + READY_TIMEOUT
-        while not self.client.is_ready():
-            if self._task.done():
-                self._task.result()  # DiscordStartError for a refused token
-                raise DiscordStartError("the Discord connection ended before it was ready")
-            if loop.time() > deadline:
-                raise DiscordStartError(f"Discord was not ready within {READY_TIMEOUT:.0f} s")
-            await asyncio.sleep(0.05)
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            return
+        ready.cancel()
+        if self._task in done:
+            self._task.result()  # DiscordStartError for a refused token
+            raise DiscordStartError("the Discord connection ended before it was ready")
+        raise DiscordStartError(f"Discord was not ready within {READY_TIMEOUT:.0f} s")
 
     async def stop(self) -> None:
         if self._task is None:

@@ -23,9 +23,7 @@ async def run_discord(settings: Settings, topics: Topics | None = None, stop: as
     configure_endpoints(settings.discord_api_base_url, settings.discord_gateway_url)
     stop = stop or asyncio.Event()
     async with open_core(settings, topics) as core:
-        client = DigestBot(
-            core.digests, core.subscriptions, settings.discord_guild_id, site_base_url=settings.site_base_url
-        )
+        client = DigestBot(core.usecases, settings.discord_guild_id, site_base_url=settings.site_base_url)
         with stop_on_signals(stop):
             await run_bot(client, settings.discord_bot_token.get_secret_value(), stop)
     log.info("Discord bot stopped")

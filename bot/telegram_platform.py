@@ -15,8 +15,7 @@ class TelegramPlatform:
         assert token is not None
         app, publisher = build_application(
             token.get_secret_value(),
-            core.digests,
-            core.subscriptions,
+            core.usecases,
             core.settings.telegram_base_url,
             site_base_url=core.settings.site_base_url,
         )

@@ -1,0 +1,53 @@
+"""What both CLI modules share: the Typer app, error output, exit codes, settings and topics loading."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+
+from bot.app import load_configured_topics
+from bot.logs import setup_logging
+from bot.settings import Settings
+from digest_core.errors import CommandError, NoArticlesError, TopicsFileError, UserError
+from digest_core.topics import Topics
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_BAD_INPUT = 2
+EXIT_NOTHING = 1
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def fail_user_error(exc: UserError) -> NoReturn:
+    """A use case's user error: bad input exits 2; nothing to show (no articles, no trend) exits 1.
+    The message is the one every front end gives; a detail for operators follows on its own line."""
+    if isinstance(exc, NoArticlesError) and exc.detail:
+        err.print(f"[red]error:[/red] {escape(str(exc))}\n{escape(exc.detail)}")
+        raise typer.Exit(EXIT_NOTHING)
+    fail(str(exc), EXIT_BAD_INPUT if isinstance(exc, CommandError) else EXIT_NOTHING)
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"invalid setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}")
+    setup_logging(settings.log_level, settings.secrets())
+    return settings
+
+
+def load_topics_or_fail(settings: Settings) -> Topics:
+    try:
+        return load_configured_topics(settings)
+    except TopicsFileError as exc:
+        fail(str(exc))
