@@ -215,7 +215,8 @@ def test_two_processes_sharing_postgresql_publish_once(
         asyncio.run(subscribe_all(db, CHATS))
         with ThreadedServer(fake.app()) as server:
             logs = [tmp_path / "a.log", tmp_path / "b.log"]
-            env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DATABASE_URL=db)
+            # A lease far beyond a send: on a loaded machine a 1 s lease could expire mid-send.
+            env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DATABASE_URL=db, DELIVERY_LEASE="30")
             procs = [start(processes, env, log) for log in logs]
             wait_until(lambda: len(fake.sent) > 0, 120, "a first message")
             parts = asyncio.run(expected_parts(db, DAY))
