@@ -52,12 +52,7 @@ class ExtractiveSummarizer:
         highlights = []
         for story in request.stories[:MAX_BULLETS]:
             members = [by_n[n] for n in story.articles]
-            highlights.append(
-                Bullet(
-                    text=_sentence(f"{story.title.rstrip('.')} ({_coverage(members, request)})"),
-                    citations=story.articles,
-                )
-            )
+            highlights.append(Bullet(text=_highlight(story.title, members, request), citations=story.articles))
         sections: dict[str, list[Bullet]] = {}
         for p in request.topic.perspectives:
             bullets: list[Bullet] = []
@@ -73,6 +68,21 @@ class ExtractiveSummarizer:
             summarizer=self.name,
             stories=story_notes(request),
         )
+
+
+def _highlight(title: str, members: list[Article], request: SummaryRequest) -> str:
+    """A story as a highlight: its most representative headline and, when other sides covered it,
+    each other side's own headline as contrast. One-sided: who reported it."""
+    sides = [p for p in request.topic.perspectives if any(a.perspective == p.id for a in members)]
+    if len(sides) < 2:
+        return _sentence(f"{title.rstrip('.')} ({_coverage(members, request)})")
+    lead = next(a.perspective for a in members if a.title == title)
+    parts = [f"{title.rstrip('.')} ({next(p.name for p in sides if p.id == lead)})"]
+    for p in sides:
+        if p.id != lead:
+            own = [a.n - 1 for a in members if a.perspective == p.id]
+            parts.append(f"{p.name}: {central_title(own, request.articles, request.topic).rstrip('.')}")
+    return _sentence("; ".join(parts))
 
 
 def _sentence(headline: str) -> str:
