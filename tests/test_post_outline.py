@@ -215,3 +215,19 @@ def test_a_longer_day_still_splits_cleanly_in_order() -> None:
     assert len(messages) > 1
     assert all(len(m) <= 10 and sum(len(e) for e in m) <= MESSAGE_TOTAL_LIMIT for m in messages)
     assert repeated(joined, digest) == []
+
+
+def test_offline_highlights_are_stories_with_the_other_sides_headline_as_contrast(
+    fixture_days: list[tuple[str, Digest]],
+) -> None:
+    for _, digest in fixture_days:
+        by_n = {a.n: a for a in digest.articles}
+        for bullet, story in zip(digest.highlights, digest.stories, strict=False):
+            sides = digest.sides(story)
+            assert bullet.text.startswith(story.title.rstrip("."))
+            if len(sides) > 1:
+                for f in story.framing:
+                    own = {by_n[n].title.rstrip(".") for n in f.citations}
+                    assert any(title in bullet.text for title in own), f.perspective  # each side's own words
+            else:
+                assert "report" in bullet.text

@@ -1,4 +1,5 @@
-"""A digest as Discord embeds: one embed per section, split so that every Discord limit holds.
+"""A digest as Discord embeds: the post's outline (`digest_core.editorial.outline`), one embed per
+section, split so that every Discord limit holds.
 
 Limits (discord.py 2.7, Discord API v10): title 256, description 4096, 25 fields, field name 256,
 field value 1024, footer 2048, author 256; per message at most 10 embeds and 6000 characters
@@ -30,12 +31,10 @@ MESSAGE_TOTAL_LIMIT = 6000
 THREAD_NAME_LIMIT = 100
 
 # Our own budgets, below Discord's limits so that one embed always fits a message's 6000 characters:
-# title 256 + author 256 + description 3500 + 25 fields of at most 40+20 + footer 1500 < 6000.
+# title 256 + author 256 + description 3500 + footer 1500 < 6000.
 DESCRIPTION_BUDGET = 3500
-FIELD_NAME_BUDGET = 40
 FOOTER_BUDGET = 1500
 
-BULLET_TEXT_LIMIT = 1000  # one summary sentence, before its citations
 SOURCE_TITLE_LIMIT = 250
 OUTLET_LIMIT = 100
 URL_LIMIT = 1000  # longer URLs are shown as plain numbers, not links
@@ -44,9 +43,6 @@ CITATIONS_BUDGET = 2000  # characters of citation links per bullet
 HIGHLIGHTS_COLOR = discord.Colour(0x2B6CB0)
 SOURCES_COLOR = discord.Colour(0x4A5568)
 PERSPECTIVE_COLORS = (0xC53030, 0x2F855A, 0xB7791F, 0x6B46C1, 0x00838F, 0xD53F8C)
-STORY_COLORS = {"dispute": 0xC05621, "agree": 0x2F855A, "one-sided": 0x718096, "covered by both": 0x2B6CB0}
-STORY_FIELDS_BUDGET = 5000  # names and values of one story's fields: with title 256 and caption, < 6000
-STORY_TITLE_LIMIT = 200
 
 _MARKDOWN = re.compile(r"([\\*_~|`\[\]()<>#:-])")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)

@@ -1,4 +1,5 @@
-"""Digests as Telegram HTML messages, split into parts that Telegram accepts.
+"""Digests as Telegram HTML messages: the post's outline (`digest_core.editorial.outline`)
+formatted, split into parts that Telegram accepts.
 
 A message is built from blocks (a title, a heading, a bullet, a source line), each a list of
 atoms: an escaped word or one whole tag (`<b>...</b>`, `<a href>...</a>`). Parts are packed from
@@ -25,8 +26,6 @@ MAX_ENTITIES = MessageLimit.MESSAGE_ENTITIES  # 100: Telegram shows no more per 
 MAX_TITLE = HEADLINE_LIMIT  # visible characters of one link or heading; longer ones are cut with "…"
 _WORD_CHUNK = 200
 _WORDS = re.compile(r"\S+\s*|\s+")
-QUOTE_OPEN = "<blockquote expandable>"
-QUOTE_CLOSE = "</blockquote>"
 
 
 def utf16_len(text: str) -> int:
@@ -51,13 +50,12 @@ NEWLINE = Atom("\n", 1)
 
 @dataclass
 class Block:
-    """A line of the message (or, when `quote`, lines in one expandable blockquote). `gap` blank
-    lines go before it; a heading keeps with the next block."""
+    """Lines of the message kept together. `gap` blank lines go before it; a heading keeps with
+    the next block."""
 
     atoms: list[Atom] = field(default_factory=list)
     gap: int = 0
     keep_with_next: bool = False
-    quote: bool = False
 
     @property
     def length(self) -> int:
@@ -65,12 +63,11 @@ class Block:
 
     @property
     def entities(self) -> int:
-        return sum(a.entities for a in self.atoms) + int(self.quote)
+        return sum(a.entities for a in self.atoms)
 
     @property
     def html(self) -> str:
-        inner = "".join(a.html for a in self.atoms)
-        return f"{QUOTE_OPEN}{inner}{QUOTE_CLOSE}" if self.quote else inner
+        return "".join(a.html for a in self.atoms)
 
 
 def text(raw: str) -> list[Atom]:
@@ -194,15 +191,15 @@ def digest_blocks(digest: Digest) -> list[Block]:
 
 
 def _split_block(block: Block, max_length: int, max_entities: int) -> list[Block]:
-    """A block too long for one message, as consecutive blocks that fit (between atoms). A quote
-    continues as another quote; no piece starts or ends with a line break."""
-    pieces: list[Block] = [Block(gap=block.gap, quote=block.quote)]
+    """A block too long for one message, as consecutive blocks that fit (between atoms); no piece
+    starts or ends with a line break."""
+    pieces: list[Block] = [Block(gap=block.gap)]
     for atom in block.atoms:
         current = pieces[-1]
         if current.atoms and (
             current.length + atom.length > max_length or current.entities + atom.entities > max_entities
         ):
-            pieces.append(current := Block(quote=block.quote))
+            pieces.append(current := Block())
         if atom is NEWLINE and not current.atoms:
             continue
         current.atoms.append(atom)
