@@ -124,10 +124,11 @@ def side_by_side(outline: Outline, digest: Digest) -> list[str]:
     and the stories gone since the previous digest."""
     lines = ["## Side by Side", ""]
     for story in outline.top_stories:
+        caption = escape_markdown(story.caption)
         if story.title:
-            lines += [f"### {story.number}. {escape_markdown(story.title)}", "", f"*{story.caption}*", ""]
+            lines += [f"### {story.number}. {escape_markdown(story.title)}", "", f"*{caption}*", ""]
         else:
-            lines += [f"### {story.number}. {story.caption}", ""]
+            lines += [f"### {story.number}. {caption}", ""]
         lines += [_side_line(line, digest) for line in story.lines]
         lines.append("")
     if outline.one_sided:

@@ -88,7 +88,7 @@ def test_a_typical_day_is_one_telegram_message_and_one_discord_message(
         assert len(parts) == 1, name
         assert utf16_len(html_to_text(parts[0])) <= MAX_LENGTH, name
         parsed = parse_telegram_html(parts[0])  # the fake's parser: valid HTML, within Telegram's rules
-        assert len(parsed.links) <= MAX_ENTITIES
+        assert parsed.entities <= MAX_ENTITIES
         messages = discord_render(digest, PAGE_URL)
         assert len(messages) == 1, name
         assert len(messages[0]) <= 10, name
