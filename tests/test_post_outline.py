@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -16,10 +17,13 @@ from adapters.telegram.render import MAX_ENTITIES, MAX_LENGTH, html_to_text, utf
 from adapters.telegram.render import render_digest as telegram_render
 from digest_core.editorial.captions import story_caption
 from digest_core.editorial.outline import page_outline, post_outline
+from digest_core.editorial.pipeline import build_digest
 from digest_core.editorial.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 from digest_core.models import Digest
+from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.topics import Topic
-from tests.digests import DAYS, fixture_digest, worst_case
+from tests.digests import DAYS, FixtureSource, fixture_digest, worst_case
+from tests.fakes.gemini import GeminiFake
 from tests.fakes.telegram import parse_telegram_html
 
 PAGE_URL = "https://digest.example.org/china-japan/2026-02-25/"
@@ -32,6 +36,8 @@ def typical_days() -> list[tuple[str, Digest]]:
     """Real and generated days of at most 20 articles."""
     return [
         ("two-sided stories", worst_case()),
+        ("titled two-sided stories", worst_case(n_articles=10)),
+        ("just over the titles' budget", worst_case(n_articles=12)),
         ("one-sided stories", worst_case(per_story=1)),
         ("three sides", worst_case(sides=3, per_story=3)),
         ("four-article stories", worst_case(per_story=4)),
@@ -100,7 +106,7 @@ def test_the_post_leads_with_top_stories_one_line_per_side_then_one_sided_by_sid
 ) -> None:
     _, digest = fixture_days[1]  # 2026-02-25: a story both sides covered, and one-sided ones on each side
     seen = telegram_text(digest)[0]
-    order = ["Top stories", "1. Covered by both · new", "China: ", "Japan: ", "Only China outlets (1 story)",
+    order = ["Top stories", "1. ", "Covered by both · new", "China: ", "Japan: ", "Only China outlets (1 story)",
              "Only Japan outlets (2 stories)", "8 articles: 3 China · 5 Japan.", f"Full digest and sources: {PAGE_URL}"]
     positions = [seen.index(s) for s in order]
     assert positions == sorted(positions)
@@ -151,7 +157,7 @@ def test_the_page_keeps_every_citation_the_summary_made(fixture_days: list[tuple
 def test_side_by_side_on_the_page_lists_only_stories_several_sides_covered(
     fixture_days: list[tuple[str, Digest]],
 ) -> None:
-    for name, digest in fixture_days + typical_days()[:4]:
+    for name, digest in fixture_days + typical_days()[:6]:
         body = page_body(digest)
         several = [s for s in digest.stories if len(digest.sides(s)) > 1]
         assert len(re.findall(r"^### \d+\. ", body, re.MULTILINE)) == len(several), name
@@ -231,3 +237,29 @@ def test_offline_highlights_are_stories_with_the_other_sides_headline_as_contras
                     assert any(title in bullet.text for title in own), f.perspective  # each side's own words
             else:
                 assert "report" in bullet.text
+
+
+async def test_a_gemini_day_reads_the_same_way(gemini: tuple[GeminiFake, str], topic: Topic) -> None:
+    """The fixture day summarized by the real Gemini client against the fake (which frames every
+    story with the same words per side: the post says those words once)."""
+    _, base = gemini
+    summarizer = GeminiSummarizer(api_key="k", model="gemini-2.5-flash-lite", attempts=1, backoff=0.01,
+                                  timeout=5.0, base_url=base)
+    now = datetime(2026, 1, 7, 6, tzinfo=UTC)
+    digest = await build_digest(topic, date(2026, 1, 7), FixtureSource("2026-01-07"), summarizer, now)
+    assert digest.summarizer == "gemini"
+    parts = telegram_render(digest, PAGE_URL)
+    assert len(parts) == 1 and utf16_len(html_to_text(parts[0])) <= MAX_LENGTH
+    messages = discord_render(digest, PAGE_URL)
+    assert len(messages) == 1 and sum(len(e) for e in messages[0]) <= MESSAGE_TOTAL_LIMIT
+    for text in ["\n".join(telegram_text(digest)), discord_text(digest), render_text(digest), page_body(digest)]:
+        assert repeated(text, digest) == []
+    assert html_to_text(parts[0]).count("china outlets stress their side.") == 1
+
+
+def test_top_stories_are_titled_while_the_post_stays_short() -> None:
+    titled, untitled = post_outline(worst_case(n_articles=10)), post_outline(worst_case(n_articles=12))
+    assert all(s.title for s in titled.top_stories)
+    assert not any(s.title for s in untitled.top_stories)
+    first = titled.top_stories[0].title
+    assert f"1. {first}" in telegram_text(worst_case(n_articles=10))[0]

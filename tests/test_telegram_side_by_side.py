@@ -40,16 +40,24 @@ def test_top_stories_have_one_line_per_side_then_one_sided_stories_by_side() -> 
     parsed = parse_telegram_html(part)
     lines = parsed.text.splitlines()
     assert lines[lines.index("Top stories") :] == [
-        "Top stories", "1. Sides dispute · continuing (day 3)",
+        "Top stories", "1. Export ban 1", "Sides dispute · continuing (day 3)",
         "China: China line on story 1 [1]", "Japan: Japan line on story 1 [2]", "",
-        "2. Sides dispute · new", "China: China line on story 2 [3]", "Japan: Japan line on story 2 [4]", "",
+        "2. Export ban 2", "Sides dispute · new",
+        "China: China line on story 2 [3]", "Japan: Japan line on story 2 [4]", "",
         "Only China outlets (1 story)", "• Export ban 3 [5]", "",
         "8 articles: 3 China · 3 Japan.", "Not reached for this digest: Kyodo <News>.",
     ]
     cited = [(href, shown) for href, shown in parsed.links if shown in {"[1]", "[2]"}]
     assert (digest.article(1).link, "[1]") in cited
     assert (digest.article(2).link, "[2]") in cited
-    assert "Export ban 1" not in parsed.text  # a top story is told by its sides' lines, once
+    assert parsed.text.count("Export ban 1") == 1  # each story once
+
+
+def test_a_title_that_one_side_already_says_is_not_repeated() -> None:
+    digest = story_digest(title="Export ban {k}", framing="Export ban {k}")
+    lines = parse_telegram_html(render_digest(digest)[0]).text.splitlines()
+    assert lines[lines.index("Top stories") + 1 :][:3] == [
+        "1. Sides dispute · continuing (day 3)", "China: Export ban 1 [1]", "Japan: quoted above [2]"]
 
 
 def test_the_topic_setting_turns_stories_off() -> None:

@@ -174,7 +174,11 @@ def _stories_embeds(outline: Outline, digest: Digest, links: LinkBudget) -> list
     if outline.top_stories:
         lines = []
         for story in outline.top_stories:
-            lines.append(("\n" if story.number > 1 else "") + f"**{story.number}.** *{escape_text(story.caption)}*")
+            gap = "\n" if story.number > 1 else ""
+            if story.title:
+                lines.append(f"{gap}**{story.number}. {escape_text(story.title)}**\n*{escape_text(story.caption)}*")
+            else:
+                lines.append(f"{gap}**{story.number}.** *{escape_text(story.caption)}*")
             lines += [outline_line(line, digest, links, bullet="") for line in story.lines]
         embeds += section_embeds("Top stories", lines, HIGHLIGHTS_COLOR)
     for i, group in enumerate(outline.one_sided):

@@ -149,7 +149,10 @@ def _stories_blocks(outline: Outline, digest: Digest) -> list[Block]:
     if outline.top_stories:
         blocks.append(_heading("Top stories"))
         for story in outline.top_stories:
-            atoms = [bold(f"{story.number}."), Atom(" ", 1), italic(story.caption)]
+            if story.title:
+                atoms = [bold(f"{story.number}. {story.title}"), NEWLINE, italic(story.caption)]
+            else:
+                atoms = [bold(f"{story.number}."), Atom(" ", 1), italic(story.caption)]
             for line in story.lines:
                 atoms += [NEWLINE, *_line(line, digest, bullet="")]
             blocks.append(Block(atoms, gap=int(story.number > 1)))

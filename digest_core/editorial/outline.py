@@ -26,6 +26,7 @@ from digest_core.editorial.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headl
 from digest_core.models import Bullet, Digest, Story
 
 POST_LINE_LIMIT = 150  # a side's line in a post: a day of 20 articles fits one Telegram message
+POST_BUDGET = 3000  # characters of stories in a post, about, beyond which top stories lose their titles
 _CONTAINED_MIN = 20  # normalized characters a text needs before "contained in an earlier line" counts
 
 
@@ -149,14 +150,23 @@ def _sections(digest: Digest, shown: _Shown, limit: int) -> tuple[Section, ...]:
     return tuple(sections)
 
 
+def _title_adds(story: Story, shown: _Shown) -> bool:
+    """Whether a story's title says something its sides' lines and what was shown do not."""
+    title = normalized(story.title)
+    if not title or shown.seen(one_line(story.title)):
+        return False
+    return not any(title in normalized(f.text) or normalized(f.text) in title for f in story.framing)
+
+
 def _top_stories(digest: Digest, shown: _Shown, limit: int, titles: bool) -> tuple[TopStory, ...]:
-    """The stories two or more sides covered, each with one line per side (its framing)."""
+    """The stories two or more sides covered, each with one line per side (its framing), titled
+    (when `titles`) unless the title would repeat a line."""
     top: list[TopStory] = []
     for story in digest.stories:
         if len(digest.sides(story)) < 2:
             continue
         title = ""
-        if titles and not shown.seen(one_line(story.title)):
+        if titles and _title_adds(story, shown):
             title = headline(story.title)
             shown.add(story.title)
         lines = tuple(
@@ -165,6 +175,13 @@ def _top_stories(digest: Digest, shown: _Shown, limit: int, titles: bool) -> tup
         )
         top.append(TopStory(len(top) + 1, title, story_caption(story), lines))
     return tuple(top)
+
+
+def _length(top: tuple[TopStory, ...], one_sided: tuple[SideGroup, ...]) -> int:
+    """About how many characters the stories take in a post (text, sides, captions, citations)."""
+    lines = [*(line for story in top for line in story.lines), *(line for g in one_sided for line in g.stories)]
+    size = sum(len(line.text) + len(line.side) + 4 + 5 * len(line.citations) for line in lines)
+    return size + sum(len(story.title) + len(story.caption) + 8 for story in top)
 
 
 def _one_sided(digest: Digest, shown: _Shown) -> tuple[SideGroup, ...]:
@@ -203,10 +220,15 @@ def _frame(digest: Digest, **parts: Any) -> Outline:
 def post_outline(digest: Digest) -> Outline:
     """What a post (Telegram, Discord, console) says: stories first when the topic shows stories
     side by side, else the highlights and each side's own bullets."""
-    shown = _Shown()
     if digest.side_by_side and digest.stories:
-        top = _top_stories(digest, shown, POST_LINE_LIMIT, titles=False)
-        return _frame(digest, stories_first=True, top_stories=top, one_sided=_one_sided(digest, shown))
+        for titles in (True, False):  # titled when the post stays short, else told by the sides' lines
+            shown = _Shown()
+            top = _top_stories(digest, shown, POST_LINE_LIMIT, titles)
+            one_sided = _one_sided(digest, shown)
+            if _length(top, one_sided) <= POST_BUDGET:
+                break
+        return _frame(digest, stories_first=True, top_stories=top, one_sided=one_sided)
+    shown = _Shown()
     highlights = _highlights(digest, shown, POST_LINE_LIMIT)
     return _frame(digest, highlights=highlights, sections=_sections(digest, shown, POST_LINE_LIMIT))
 
