@@ -20,6 +20,7 @@ from digest_core.editorial.outline import page_outline, post_outline
 from digest_core.editorial.pipeline import build_digest
 from digest_core.editorial.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 from digest_core.models import Digest
+from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.topics import Topic
 from tests.digests import DAYS, FixtureSource, fixture_digest, worst_case
@@ -263,3 +264,15 @@ def test_top_stories_are_titled_while_the_post_stays_short() -> None:
     assert not any(s.title for s in untitled.top_stories)
     first = titled.top_stories[0].title
     assert f"1. {first}" in telegram_text(worst_case(n_articles=10))[0]
+
+
+def test_offline_summaries_quote_headlines_cut(topic: Topic) -> None:
+    digest = worst_case(hostile=False)
+    request = SummaryRequest(topic, digest.articles, [s.model_copy(update={"framing": []}) for s in digest.stories])
+    summary = ExtractiveSummarizer().summarize_now(request)
+    texts = [b.text for b in summary.highlights]
+    texts += [b.text for bullets in summary.perspective_highlights.values() for b in bullets]
+    texts += [f.text for note in summary.stories for f in note.framing]
+    assert texts and all("…" in t for t in texts)
+    assert not any(a.title in t for a in digest.articles for t in texts)  # never a 300-character headline
+    assert max(len(b.text) for b in summary.perspective_highlights["china"]) <= HEADLINE_LIMIT
