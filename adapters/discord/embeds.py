@@ -9,6 +9,7 @@ fit one message continue in the next message, always in order.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from urllib.parse import quote
@@ -79,19 +80,18 @@ def masked_link(text: str, url: str) -> str:
 
 
 class LinkBudget:
-    """Characters a message may still spend on citation links (a link costs its URL and brackets
-    beyond the plain number); `None`: unlimited. A citation that does not fit is its plain number."""
+    """Characters a post may still spend on citation links (a link costs its URL and brackets
+    beyond the plain number). A citation that does not fit is its plain number."""
 
-    def __init__(self, chars: int | None) -> None:
+    def __init__(self, chars: int) -> None:
         self.chars = chars
 
     def cite(self, n: int, digest: Digest) -> str:
         link = masked_link(str(n), digest.article(n).link)
         extra = len(link) - len(str(n))
-        if self.chars is not None:
-            if extra > self.chars:
-                return str(n)
-            self.chars -= extra
+        if extra > self.chars:
+            return str(n)
+        self.chars -= extra
         return link
 
 
@@ -218,10 +218,13 @@ def _post_embeds(digest: Digest, page_url: str | None, links: LinkBudget) -> lis
 def digest_embeds(digest: Digest, page_url: str | None = None) -> list[discord.Embed]:
     """The post as embeds, in order: top stories, one-sided stories by side (or highlights and each
     side's bullets), then counts, link and footer. Citations are links as far as one message's
-    6000 characters allow (all of them when the post needs several messages anyway)."""
+    6000 characters allow; a post that needs several messages anyway gets about 1000 characters
+    of links per message, so that its embeds still pack two or three to a message."""
     plain = sum(len(e) for e in _post_embeds(digest, page_url, LinkBudget(0)))
     room = MESSAGE_TOTAL_LIMIT - plain - 50
-    return _post_embeds(digest, page_url, LinkBudget(room if room >= 0 else None))
+    if room < 0:
+        room = math.ceil(plain / (MESSAGE_TOTAL_LIMIT - 1000)) * 1000
+    return _post_embeds(digest, page_url, LinkBudget(room))
 
 
 def pack_messages(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
