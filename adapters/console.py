@@ -7,23 +7,45 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from digest_core.delivery.ports import Destination
-from digest_core.models import Bullet, Digest
+from digest_core.editorial.outline import Line, post_outline
+from digest_core.models import Digest
 
 
-def _bullets(bullets: list[Bullet]) -> list[str]:
-    return [f"  - {b.text} [{', '.join(map(str, b.citations))}]" for b in bullets]
+def _line(line: Line, bullet: str = "  - ") -> str:
+    side = f"{line.side}: " if line.side else ""
+    said = "(quoted above)" if line.repeat else line.text
+    cites = f" [{', '.join(map(str, line.citations))}]" if line.citations else ""
+    return f"{bullet}{side}{said}{cites}"
 
 
-def render_text(digest: Digest) -> str:
-    """The digest as plain text: highlights, each perspective, numbered sources."""
-    counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
-    lines = [f"{digest.topic_name} - {digest.date.isoformat()} ({counts})", "", "Overall Highlights"]
-    lines += _bullets(digest.highlights)
-    for p in digest.perspectives:
-        lines += ["", f"{p.name} Perspective"]
-        lines += _bullets(digest.perspective_highlights.get(p.id, []))
-    lines += ["", "Sources"]
-    lines += [f"  {a.n}. {a.title} - {a.outlet} <{a.url}>" for a in digest.articles]
+def render_text(digest: Digest, page_url: str | None = None) -> str:
+    """The post as plain text, in the same structure as on Telegram and Discord: top stories (one
+    line per side), one-sided stories by side (or highlights and each side's bullets), counts."""
+    outline = post_outline(digest)
+    lines = [outline.heading]
+    if outline.stories_first:
+        if outline.top_stories:
+            lines += ["", "Top stories"]
+        for story in outline.top_stories:
+            lines += [f"  {story.number}. {story.title}", f"     {story.caption}"] if story.title else [
+                f"  {story.number}. {story.caption}"
+            ]
+            lines += [_line(line, bullet="     ") for line in story.lines]
+        for group in outline.one_sided:
+            count = len(group.stories)
+            lines += ["", f"Only {group.name} outlets ({count} {'story' if count == 1 else 'stories'})"]
+            lines += [_line(Line(s.text, s.citations, "", s.repeat)) for s in group.stories]
+    else:
+        lines += ["", "Highlights"]
+        lines += [_line(line) for line in outline.highlights] or ["  No highlights."]
+        for section in outline.sections:
+            lines += ["", f"{section.name} ({section.count} sources)"]
+            lines += [_line(line) for line in section.lines] or [f"  {section.empty}"]
+    lines += ["", f"{outline.counts_text}."]
+    if outline.failed:
+        lines.append(f"Not reached for this digest: {', '.join(outline.failed)}.")
+    if page_url:
+        lines.append(f"Full digest and sources: {page_url}")
     return "\n".join(lines) + "\n"
 
 

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from digest_core.editorial.captions import blindspot_text, side_name, story_caption
-from digest_core.models import Article, Bullet, Digest
+from digest_core.editorial.outline import Line, Outline, SideGroup, page_outline
+from digest_core.editorial.text import headline, one_line
+from digest_core.models import Article, Digest
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -38,22 +39,26 @@ def _iso_z(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _citations(bullet: Bullet, digest: Digest) -> str:
-    links = ", ".join(f"[{n}]({safe_url(digest.article(n).link)})" for n in bullet.citations)
+def _citations(citations: tuple[int, ...], digest: Digest) -> str:
+    links = ", ".join(f"[{n}]({safe_url(digest.article(n).link)})" for n in citations)
     return f" ({links})" if links else ""
 
 
-def _bullets(bullets: list[Bullet], digest: Digest, empty: str) -> list[str]:
-    if not bullets:
-        return [f"- {empty}"]
-    return [f"- {escape_markdown(b.text)}{_citations(b, digest)}" for b in bullets]
+def _bullets(lines: tuple[Line, ...], digest: Digest, empty: str) -> list[str]:
+    if not lines:
+        return [f"- {escape_markdown(empty)}"]
+    return [f"- {_said(line)}{_citations(line.citations, digest)}" for line in lines]
+
+
+def _said(line: Line) -> str:
+    return "quoted above" if line.repeat else escape_markdown(line.text)
 
 
 def _source_line(article: Article, digest: Digest) -> str:
     day = article.published.date()
     return (
-        f"{article.n}. [{digest.language}] [{escape_markdown(article.title)}]({safe_url(article.link)})"
-        f" - {escape_markdown(article.outlet)} ({day.month}/{day.day}/{day.year})"
+        f"{article.n}. [{digest.language}] [{escape_markdown(headline(article.title))}]({safe_url(article.link)})"
+        f" - {escape_markdown(one_line(article.outlet))} ({day.month}/{day.day}/{day.year})"
     )
 
 
@@ -74,19 +79,17 @@ def render_markdown(digest: Digest) -> str:
     front += [f"{p.id}Sources: {p.count}" for p in digest.perspectives]
     front += ["draft: false", "---", ""]
 
+    outline = page_outline(digest)
     body = ["## Overall Highlights", ""]
-    body += _bullets(digest.highlights, digest, "No highlights.")
+    body += _bullets(outline.highlights, digest, "No highlights.")
     body += ["", "<!--more-->", ""]
-    for p in digest.perspectives:
-        body += [f"## {escape_markdown(p.name)} Perspective ({escape_markdown(p.name)} Sources)", ""]
-        body += _bullets(
-            digest.perspective_highlights.get(p.id, []),
-            digest,
-            f"No {escape_markdown(p.name)} outlet covered this topic in this window.",
-        )
+    for section in outline.sections:
+        name = escape_markdown(one_line(section.name))
+        body += [f"## {name} Perspective ({name} Sources)", ""]
+        body += _bullets(section.lines, digest, section.empty)
         body.append("")
-    if digest.side_by_side and digest.stories:
-        body += side_by_side(digest)
+    if outline.top_stories or outline.one_sided:
+        body += side_by_side(outline, digest)
     count = len(digest.articles)
     noun = "article" if count == 1 else "articles"
     body += ["## Sources", "", f"This summary is based on {count} {noun} from the following sources:", ""]
@@ -100,22 +103,39 @@ def render_markdown(digest: Digest) -> str:
     return "\n".join(front + body) + "\n"
 
 
-def side_by_side(digest: Digest) -> list[str]:
-    """The `## Side by Side` section: each story with each side's framing, then blindspots and
-    the stories gone since the previous digest."""
+def _side_line(line: Line, digest: Digest) -> str:
+    return f"- **{escape_markdown(line.side)}:** {_said(line)}{_citations(line.citations, digest)}"
+
+
+def _blindspots(group: SideGroup, digest: Digest) -> str:
+    """`Japan only: Title ([9](url)); 2 stories quoted above ([6](url), [7](url))`."""
+    named = [f"{escape_markdown(s.text)}{_citations(s.citations, digest)}" for s in group.stories if not s.repeat]
+    repeats = [s for s in group.stories if s.repeat]
+    if repeats:
+        cited = tuple(n for s in repeats for n in s.citations)
+        noun = "story" if len(repeats) == 1 else "stories"
+        named.append(f"{len(repeats)} {noun} quoted above{_citations(cited, digest)}")
+    return f"{escape_markdown(group.name)} only: {'; '.join(named)}"
+
+
+def side_by_side(outline: Outline, digest: Digest) -> list[str]:
+    """The `## Side by Side` section: each story two or more sides covered, with each side's
+    framing (text already quoted above is not repeated), then the one-sided stories once each,
+    and the stories gone since the previous digest."""
     lines = ["## Side by Side", ""]
-    for k, story in enumerate(digest.stories, start=1):
-        lines += [f"### {k}. {escape_markdown(story.title)}", "", f"*{story_caption(story)}*", ""]
-        for f in story.framing:
-            bullet = Bullet(text=f.text, citations=f.citations)
-            name = escape_markdown(side_name(digest, f.perspective))
-            lines.append(f"- **{name}:** {escape_markdown(f.text)}{_citations(bullet, digest)}")
+    for story in outline.top_stories:
+        caption = escape_markdown(story.caption)
+        if story.title:
+            lines += [f"### {story.number}. {escape_markdown(story.title)}", "", f"*{caption}*", ""]
+        else:
+            lines += [f"### {story.number}. {caption}", ""]
+        lines += [_side_line(line, digest) for line in story.lines]
         lines.append("")
-    if digest.blindspots:
-        spots = "; ".join(escape_markdown(blindspot_text(digest, s)) for s in digest.blindspots)
-        lines += [f"**Blindspots:** {spots}.", ""]
-    if digest.vanished:
-        lines += [f"**No longer in the news:** {'; '.join(escape_markdown(t) for t in digest.vanished)}.", ""]
+    if outline.one_sided:
+        groups = ". ".join(_blindspots(g, digest) for g in outline.one_sided)
+        lines += [f"**Blindspots:** {groups}.", ""]
+    if outline.vanished:
+        lines += [f"**No longer in the news:** {'; '.join(escape_markdown(t) for t in outline.vanished)}.", ""]
     return lines
 
 

@@ -58,8 +58,9 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
     ok("subscribe", "telegram", "-1001234", "china-japan")  # no token here: stays pending
     result = runner.invoke(app, ["publish", "china-japan", "--date", "2026-02-25"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("China vs Japan - 2026-02-25 (3 China, 5 Japan)")
-    assert result.stdout.count("Overall Highlights") == 1
+    assert result.stdout.startswith("China vs Japan — 2026-02-25\n")
+    assert result.stdout.count("Top stories") == 1
+    assert "8 articles: 3 China · 5 Japan." in result.stdout
     assert "published, 2 new deliveries queued" in result.stderr
     assert "1 pending, 0 sending, 1 sent" in result.stderr
     assert "1 deliveries wait for a retry or for a platform that is not configured here" in result.stderr

@@ -82,9 +82,9 @@ async def test_digest_defers_before_building_then_follows_up_with_embeds(
     assert all(f["body"]["allowed_mentions"] == NO_PINGS for f in followups)
     messages = [f["body"]["embeds"] for f in followups]
     assert_within_limits(messages)
-    titles = [e["title"] for m in messages for e in m]
-    assert titles[0] == "Overall Highlights"
-    assert titles[-1].startswith("Sources (")
+    titles = [e.get("title") for m in messages for e in m]
+    assert titles[0] == "Top stories"
+    assert messages[-1][-1]["footer"]["text"].startswith("Summarized by")
     assert messages[0][0]["author"]["name"] == "China vs Japan — 2026-02-25"
 
 

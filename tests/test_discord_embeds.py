@@ -10,6 +10,7 @@ import pytest
 
 from adapters.discord.embeds import escape_text, masked_link, render_digest, render_sources, thread_name
 from bot.app import Core
+from digest_core.editorial.outline import post_outline
 from digest_core.models import Digest
 from tests.fakes.discord_harness import (
     assert_within_limits,
@@ -38,41 +39,39 @@ async def fixture_digests(core: Core) -> list[Digest]:
     return [(await core.digests.get_or_build(topic, day)).digest for day in FIXTURE_DAYS]
 
 
-async def test_fixture_digests_fit_every_limit_with_all_sections_in_order(fixture_digests: list[Digest]) -> None:
+async def test_fixture_digests_are_one_message_stories_first_every_citation_a_link(
+    fixture_digests: list[Digest],
+) -> None:
     for digest in fixture_digests:
-        messages = as_json(render_digest(digest))
+        messages = as_json(render_digest(digest, "https://digest.example/china-japan/x/"))
         assert_within_limits(messages)
-        embeds = [e for m in messages for e in m]
-        titles = [e["title"] for e in embeds]
-        names = [p.name for p in digest.perspectives]
-        assert titles[0] == "Overall Highlights"
-        assert titles[1 : 1 + len(names)] == [
-            f"{n} Perspective ({p.count} sources)" for n, p in zip(names, digest.perspectives, strict=True)
-        ]
-        assert titles[-1].startswith(f"Sources ({len(digest.articles)} articles)")
-        first = embeds[0]
-        assert first["author"]["name"] == f"China vs Japan — {digest.date.isoformat()}"
-        assert [(f["name"], f["value"]) for f in first["fields"][:2]] == [
-            (p.name, f"{p.count} sources") for p in digest.perspectives
-        ]
-        assert source_numbers(messages) == list(range(1, len(digest.articles) + 1))
-        assert first["description"].count("• ") == len(digest.highlights)
-        cited = digest.highlights[0].citations[0]
-        assert f"[{cited}](" in first["description"]
+        assert len(messages) == 1
+        embeds = messages[0]
+        titles = [e.get("title") for e in embeds]
+        assert titles[0] == "Top stories"
+        sides = [g.name for g in post_outline(digest).one_sided]
+        assert [t.split(" outlets")[0] for t in titles[1:-1]] == [f"Only {name}" for name in sides]
+        assert embeds[0]["author"]["name"] == f"China vs Japan — {digest.date.isoformat()}"
+        last = embeds[-1]
+        counts = " · ".join(f"{p.count} {p.name}" for p in digest.perspectives)
+        assert last["description"].startswith(f"{len(digest.articles)} articles\\: {counts}.")
+        assert "[Full digest and sources](https://digest.example/china-japan/x/)" in last["description"]
+        assert last["footer"]["text"] == "Summarized by extractive"
+        text = "\n".join(e.get("description") or "" for e in embeds)
+        for a in digest.articles:  # every article cited, as a link (they fit one message)
+            assert f"[{a.n}]({a.link})" in text
 
 
 async def test_worst_case_splits_in_order_within_every_limit() -> None:
     digest = hostile_digest()
     messages = as_json(render_digest(digest))
     assert_within_limits(messages)
-    assert len(messages) > 3
+    assert len(messages) > 1
     embeds = [e for m in messages for e in m]
-    assert len(embeds[0]["fields"]) == 25
-    assert source_numbers(messages) == list(range(1, 46))
-    assert any(e["title"].endswith("(continued)") for e in embeds)
-    sections = [e["title"].removesuffix(" (continued)") for e in embeds]
-    assert sections.index("Overall Highlights") == 0
-    assert sections[-1] == "Sources (45 articles)"
+    sections = [(e.get("title") or "").removesuffix(" (continued)") for e in embeds]
+    assert sections[0] == "Highlights"
+    assert [s.split(" ")[:2] for s in sections[1:31:1] if s.startswith("Side")][:3] == [
+        ["Side", "0"], ["Side", "1"], ["Side", "2"]]
     assert "Not reached: Down 0" in embeds[-1]["footer"]["text"]
 
 

@@ -1,5 +1,5 @@
-"""Side by Side on Discord: an embed per story with a field per side, blindspots and vanished stories
-last, within every limit; and message nonces that make a repeated part one message."""
+"""Stories on Discord: a "Top stories" embed with one line per side, one embed per side for the stories
+only it covered, within every limit; and message nonces that make a repeated part one message."""
 
 from __future__ import annotations
 
@@ -31,15 +31,9 @@ def as_json(messages: list[list[Any]]) -> list[list[dict[str, Any]]]:
     return [[e.to_dict() for e in embeds] for embeds in messages]
 
 
-def story_embeds(digest: Digest) -> list[dict[str, Any]]:
+def top_stories(digest: Digest) -> str:
     embeds = [e for m in as_json(render_digest(digest)) for e in m]
-    return [e for e in embeds if e["title"][:1].isdigit()]
-
-
-def cited(value: str) -> list[str]:
-    """The citation numbers at the end of a field value, linked (`[3](url)`) or, where links did not fit, plain."""
-    tail = value[value.rindex(" (") + 2 : -1]
-    return [re.sub(r"^\[(\d+)\]\(.*\)$", r"\1", c) for c in tail.split(", ")]
+    return "\n".join(e["description"] for e in embeds if (e.get("title") or "").startswith("Top stories"))
 
 
 def with_stories(digest: Digest, stories: int = 3, text: str = "{side} frames story {k}") -> Digest:
@@ -60,44 +54,29 @@ async def fixture_digest(core: Core, day: date) -> Digest:
     return (await core.digests.get_or_build(core.digests.topic("china-japan"), day)).digest
 
 
-async def test_fixture_day_has_an_embed_per_story_with_a_field_per_side(core: Core) -> None:
+async def test_fixture_day_has_one_line_per_side_for_the_story_both_covered(core: Core) -> None:
     digest = await fixture_digest(core, date(2026, 1, 7))
     messages = as_json(render_digest(digest))
     assert_within_limits(messages)
-    embeds = [e for m in messages for e in m]
-    titles = [e["title"] for e in embeds]
-    stories = story_embeds(digest)
-    assert len(stories) == len(digest.stories) > 1
-    assert stories[0]["author"]["name"] == f"Side by Side ({len(digest.stories)} stories)"
-    first = titles.index(stories[0]["title"])
-    assert titles[first - 1].startswith("Japan Perspective")  # after the perspectives, before the sources
-    assert titles[-1].startswith("Sources")
-    for embed, story in zip(stories, digest.stories, strict=True):
-        assert [f["name"] for f in embed["fields"]] == [
-            {"china": "China", "japan": "Japan"}[f.perspective] for f in story.framing
-        ]
-        assert embed["description"].startswith("*") and "new" in embed["description"]
-        for field, framing in zip(embed["fields"], story.framing, strict=True):
-            assert cited(field["value"]) == [str(n) for n in framing.citations]
-            first = framing.citations[0]
-            assert f"[{first}]({digest.article(first).link})" in field["value"]
-    ban = next(e for e in stories if "export" in e["title"].lower())
-    assert len(ban["fields"]) == 2
-    assert "Covered by both" in ban["description"]
-    if digest.blindspots:
-        assert any("**Blindspots:**" in (e.get("description") or "") for e in embeds)
+    lines = top_stories(digest).splitlines()
+    assert lines[0] == "**1.** *Covered by both · new*"
+    assert [line.split(":**")[0] for line in lines[1:3]] == ["**China", "**Japan"]
+    ban = next(s for s in digest.stories if len(digest.sides(s)) == 2)
+    for line, framing in zip(lines[1:3], ban.framing, strict=True):
+        assert re.findall(r"\[(\d+)\]\(", line) == [str(n) for n in framing.citations]
+    titles = [e.get("title") for m in messages for e in m]
+    assert "Only Japan outlets (1 story)" in titles
 
 
-async def test_blindspots_and_vanished_in_a_final_embed_and_the_setting_turns_it_off(core: Core) -> None:
+async def test_one_sided_stories_by_side_and_the_setting_turns_stories_off(core: Core) -> None:
     digest = with_stories(await fixture_digest(core, date(2026, 2, 25)))
     embeds = [e for m in as_json(render_digest(digest)) for e in m]
-    final = next(e for e in embeds if e["title"] == "Blindspots and changes")
-    assert "**Blindspots:** Story 3 \\(China only," in final["description"]
-    assert "**No longer in the news:** Yesterday's \\*story\\*." in final["description"]
-    assert embeds.index(final) == len(embeds) - 2  # just before the sources
+    only = next(e for e in embeds if e.get("title") == "Only China outlets (1 story)")
+    assert only["description"].startswith("• Story 3 (")
     off = digest.model_copy(update={"side_by_side": False})
-    titles = [e["title"] for m in as_json(render_digest(off)) for e in m]
-    assert not any(t[:1].isdigit() or t.startswith("Blindspots") for t in titles)
+    titles = [e.get("title") for m in as_json(render_digest(off)) for e in m]
+    assert titles[0] == "Highlights"
+    assert not any((t or "").startswith(("Top stories", "Only")) for t in titles)
 
 
 async def test_worst_case_stories_keep_every_limit_and_stay_inert(
@@ -107,14 +86,11 @@ async def test_worst_case_stories_keep_every_limit_and_stay_inert(
     worst = worst.model_copy(update={"stories": [
         s.model_copy(update={"title": HOSTILE + " " + "title " * 80}) for s in worst.stories
     ]})
-    stories = story_embeds(worst)
-    assert len(stories) == 12
-    assert all(len(e["fields"]) == 25 for e in stories[:-1])  # 30 sides: 24 shown and "More sides"
-    assert stories[0]["fields"][-1] == {"name": "More sides", "value": "6 more", "inline": False}
     await send_digest(bot.publisher, worst, destination_for(NEWS))
     sent = [m["embeds"] for m in fake_discord.messages[NEWS]]
     assert_within_limits(sent)
-    text = " ".join(f["value"] for m in sent for e in m for f in e.get("fields") or [])
+    text = " ".join(e.get("description") or "" for m in sent for e in m)
+    assert "long framing" in text
     assert "@everyone" not in text and "@here" not in text
     assert "\\*\\*BREAKING\\*\\*" in text
     assert "[click]" not in text.replace("\\[click\\]", "")
@@ -153,6 +129,6 @@ def test_two_sides_named_by_the_topic() -> None:
     digest = with_stories(hostile_digest(articles=6, perspectives=2), stories=2)
     digest = digest.model_copy(update={"perspectives": [PerspectiveCount(id="side-0", name="Left <b>", count=3),
                                                         PerspectiveCount(id="side-1", name="Right", count=3)]})
-    first = story_embeds(digest)[0]
-    assert [f["name"] for f in first["fields"]] == ["Left \\<b\\>", "Right"]
-    assert first["description"] == "*Sides dispute · new*"
+    lines = top_stories(digest).splitlines()
+    assert lines[0] == "**1.** *Sides dispute · new*"
+    assert [line.split(":**")[0] for line in lines[1:3]] == ["**Left \\<b\\>", "**Right"]

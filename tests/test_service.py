@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digest_core.app.service import BuildLimiter, BuildRateLimited, DigestService
 from digest_core.dates import Window
+from digest_core.models import Digest
 from digest_core.sources.google_news import FeedResult
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
-from tests.fakes.google_news import FIXTURES, rss
+from tests.fakes.google_news import FIXTURES, rss, shift_dates
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -71,3 +72,33 @@ def test_limiter_window_slides() -> None:
         limiter.acquire("a", NOW + timedelta(minutes=5))
     assert info.value.retry_after == 300
     limiter.acquire("a", NOW + timedelta(minutes=10))
+
+
+class RepeatingSource:
+    """The 2026-02-25 fixture news served again, a day later, for 2026-02-26: the same stories continue."""
+
+    async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
+        days = (window.end.date() - date(2026, 2, 25)).days
+        folder = FIXTURES / "2026-02-25"
+        return [
+            FeedResult(p, o, "fixture", body=shift_dates((folder / f"{o.domains[0]}.xml").read_bytes(), days))
+            for p, o in topic.all_outlets
+        ]
+
+
+async def test_what_changed_does_not_depend_on_build_order(engine: AsyncEngine, topic: Topic) -> None:
+    def statuses(digest: Digest) -> list[tuple[str, int]]:
+        return [(s.status, s.day) for s in digest.stories]
+
+    early, late = date(2026, 2, 25), date(2026, 2, 26)
+    svc = DigestService(load_topics(), RepeatingSource(), ExtractiveSummarizer(), SqlDigestStore(engine), lambda: NOW)
+    alone = (await svc.get_or_build(topic, late)).digest  # built first: nothing before it yet
+    assert {s.status for s in alone.stories} == {"new"}
+    await svc.get_or_build(topic, early)  # the earlier day, built late
+    stored = await svc.store.get(topic.id, late)
+    assert stored is not None
+    assert statuses(stored) == [("continuing", 2)] * len(stored.stories)
+    # the same as building the days in order
+    again = await svc.get_or_build(topic, late, rebuild=True)
+    assert statuses(again.digest) == statuses(stored)
+    assert again.digest.vanished == stored.vanished == []

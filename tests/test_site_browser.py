@@ -27,6 +27,8 @@ import aiohttp
 import pytest
 
 from adapters.markdown_site import safe_url
+from digest_core.editorial.outline import page_outline
+from digest_core.models import Digest
 from tests.test_site import BuiltSite, built_site, require  # noqa: F401 - the fixture
 
 CHROMIUM = "chromium"
@@ -243,11 +245,15 @@ def check_digest_page(dom: dict[str, Any], doc: dict[str, Any]) -> None:
         assert f" - {article['outlet']} (" in source["text"]
     source_urls = [s["links"][0]["url"] for s in sources]
 
-    expected = [doc["highlights"], *[doc["perspective_highlights"].get(p["id"], []) for p in doc["perspectives"]]]
-    for section, bullets in zip(dom["sections"], expected, strict=False):
-        assert len(section["items"]) == max(len(bullets), 1)  # an empty side gets one "no coverage" line
-        for item, bullet in zip(section["items"], bullets, strict=False):
-            assert [int(link["text"]) for link in item["links"]] == bullet["citations"]
+    digest = Digest.model_validate(  # the digest back from its JSON shape
+        {**doc, "language": "en-US", "window_start": doc["window"]["start"], "window_end": doc["window"]["end"]}
+    )
+    outline = page_outline(digest)  # what the page shows: nothing said twice
+    expected = [outline.highlights, *[s.lines for s in outline.sections]]
+    for section, lines in zip(dom["sections"], expected, strict=False):
+        assert len(section["items"]) == max(len(lines), 1)  # an empty side gets one "no coverage" line
+        for item, line in zip(section["items"], lines, strict=False):
+            assert [int(link["text"]) for link in item["links"]] == list(line.citations)
     citations = [link for section in dom["sections"][:-1] for item in section["items"] for link in item["links"]]
     assert citations
     for link in citations:  # each citation opens the source with that number

@@ -77,8 +77,8 @@ def assert_digest(sent: list[Sent], day: str = "2026-02-25") -> list[str]:
     assert all(s.parse_mode == "HTML" for s in sent)
     shown = texts(sent)  # each part parses as Telegram HTML
     assert shown[0].startswith(f"China vs Japan — {day}")
-    assert "Overall Highlights" in shown[0]
-    assert "Sources (" in "".join(shown)
+    assert "Top stories" in shown[0]
+    assert "articles: " in shown[-1]  # the counts per side close the post
     return shown
 
 

@@ -1,4 +1,5 @@
-"""A digest as Discord embeds: one embed per section, split so that every Discord limit holds.
+"""A digest as Discord embeds: the post's outline (`digest_core.editorial.outline`), one embed per
+section, split so that every Discord limit holds.
 
 Limits (discord.py 2.7, Discord API v10): title 256, description 4096, 25 fields, field name 256,
 field value 1024, footer 2048, author 256; per message at most 10 embeds and 6000 characters
@@ -8,14 +9,16 @@ fit one message continue in the next message, always in order.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
 import discord
 
-from digest_core.editorial.captions import blindspot_text, side_name, story_caption
-from digest_core.models import Article, Bullet, Digest, Framing, Story
+from digest_core.editorial.outline import Line, Outline, post_outline
+from digest_core.editorial.text import headline, one_line
+from digest_core.models import Article, Digest
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -29,12 +32,10 @@ MESSAGE_TOTAL_LIMIT = 6000
 THREAD_NAME_LIMIT = 100
 
 # Our own budgets, below Discord's limits so that one embed always fits a message's 6000 characters:
-# title 256 + author 256 + description 3500 + 25 fields of at most 40+20 + footer 1500 < 6000.
+# title 256 + author 256 + description 3500 + footer 1500 < 6000.
 DESCRIPTION_BUDGET = 3500
-FIELD_NAME_BUDGET = 40
 FOOTER_BUDGET = 1500
 
-BULLET_TEXT_LIMIT = 1000  # one summary sentence, before its citations
 SOURCE_TITLE_LIMIT = 250
 OUTLET_LIMIT = 100
 URL_LIMIT = 1000  # longer URLs are shown as plain numbers, not links
@@ -43,9 +44,6 @@ CITATIONS_BUDGET = 2000  # characters of citation links per bullet
 HIGHLIGHTS_COLOR = discord.Colour(0x2B6CB0)
 SOURCES_COLOR = discord.Colour(0x4A5568)
 PERSPECTIVE_COLORS = (0xC53030, 0x2F855A, 0xB7791F, 0x6B46C1, 0x00838F, 0xD53F8C)
-STORY_COLORS = {"dispute": 0xC05621, "agree": 0x2F855A, "one-sided": 0x718096, "covered by both": 0x2B6CB0}
-STORY_FIELDS_BUDGET = 5000  # names and values of one story's fields: with title 256 and caption, < 6000
-STORY_TITLE_LIMIT = 200
 
 _MARKDOWN = re.compile(r"([\\*_~|`\[\]()<>#:-])")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
@@ -55,8 +53,7 @@ _WHITESPACE = re.compile(r"\s+")
 def escape_text(text: str) -> str:
     """Untrusted text (headlines, outlet names) made inert for Discord: one line, markup escaped,
     `@everyone`/`@here` broken with a zero-width space (AllowedMentions.none() also applies)."""
-    one_line = _WHITESPACE.sub(" ", text).strip()
-    return _MASS_MENTION.sub("@\u200b\\1", _MARKDOWN.sub(r"\\\1", one_line))
+    return _MASS_MENTION.sub("@\u200b\\1", _MARKDOWN.sub(r"\\\1", one_line(text)))
 
 
 def clip(text: str, limit: int) -> str:
@@ -82,29 +79,43 @@ def masked_link(text: str, url: str) -> str:
     return f"[{text}]({target})"
 
 
-def _citations(bullet: Bullet, digest: Digest) -> str:
-    """Numbered masked links to the cited articles, as many as fit `CITATIONS_BUDGET` characters."""
-    shown = [n for n in bullet.citations if 1 <= n <= len(digest.articles)]
-    links: list[str] = []
-    used = 0
-    for n in shown:
+class LinkBudget:
+    """Characters a post may still spend on citation links (a link costs its URL and brackets
+    beyond the plain number). A citation that does not fit is its plain number."""
+
+    def __init__(self, chars: int) -> None:
+        self.chars = chars
+
+    def cite(self, n: int, digest: Digest) -> str:
         link = masked_link(str(n), digest.article(n).link)
-        if used + len(link) + 2 > CITATIONS_BUDGET:
-            break
-        links.append(link)
-        used += len(link) + 2
-    if len(links) < len(shown):
-        links.append(f"+{len(shown) - len(links)}")
-    return f" ({', '.join(links)})" if links else ""
+        extra = len(link) - len(str(n))
+        if extra > self.chars:
+            return str(n)
+        self.chars -= extra
+        return link
 
 
-def bullet_line(bullet: Bullet, digest: Digest) -> str:
-    return f"• {escaped(bullet.text, BULLET_TEXT_LIMIT)}{_citations(bullet, digest)}"
+def _citations(citations: tuple[int, ...], digest: Digest, links: LinkBudget) -> str:
+    """Numbered citations: links while the line's links stay within `CITATIONS_BUDGET`, then plain."""
+    shown: list[str] = []
+    used = 0
+    for n in citations:
+        if 1 <= n <= len(digest.articles):
+            shown.append(links.cite(n, digest) if used < CITATIONS_BUDGET else str(n))
+            used += len(shown[-1])
+    return f" ({', '.join(shown)})" if shown else ""
+
+
+def outline_line(line: Line, digest: Digest, links: LinkBudget, bullet: str = "• ") -> str:
+    """A line of the outline: side in bold, text (or that it was quoted above), citations."""
+    side = f"**{escape_text(line.side)}:** " if line.side else ""
+    said = "*quoted above*" if line.repeat else escape_text(line.text)
+    return f"{bullet}{side}{said}{_citations(line.citations, digest, links)}"
 
 
 def source_line(article: Article) -> str:
     day = article.published.date().isoformat()
-    title = masked_link(escaped(article.title, SOURCE_TITLE_LIMIT), article.link)
+    title = masked_link(escaped(headline(article.title), SOURCE_TITLE_LIMIT), article.link)
     return f"**{article.n}.** {title} — {escaped(article.outlet, OUTLET_LIMIT)} ({day})"
 
 
@@ -143,27 +154,10 @@ def section_embeds(title: str, lines: list[str], colour: discord.Colour) -> list
     return embeds
 
 
-def _bullets(bullets: list[Bullet], digest: Digest, empty: str) -> list[str]:
-    return [bullet_line(b, digest) for b in bullets] or [empty]
-
-
-def _count_fields(embed: discord.Embed, digest: Digest) -> None:
-    """Perspective counts as inline fields on the first embed (within the 25-field limit)."""
-    perspectives = digest.perspectives
-    shown = perspectives if len(perspectives) < FIELD_LIMIT else perspectives[: FIELD_LIMIT - 2]
-    for p in shown:
-        noun = "source" if p.count == 1 else "sources"
-        embed.add_field(name=escaped(p.name, FIELD_NAME_BUDGET), value=f"{p.count} {noun}", inline=True)
-    if len(shown) < len(perspectives):
-        rest = sum(p.count for p in perspectives[len(shown) :])
-        embed.add_field(name=f"{len(perspectives) - len(shown)} more perspectives", value=f"{rest} sources")
-    embed.add_field(name="Articles", value=str(len(digest.articles)), inline=True)
-
-
 def _footer(digest: Digest) -> str:
     text = f"Summarized by {digest.summarizer}" + (f" ({digest.model})" if digest.model else "")
     if digest.failed_sources:
-        failed = ", ".join(_WHITESPACE.sub(" ", f.outlet) for f in digest.failed_sources)
+        failed = ", ".join(one_line(f.outlet) for f in digest.failed_sources)
         text += f" · Not reached: {failed}"
     return clip(text, FOOTER_BUDGET)
 
@@ -174,81 +168,63 @@ def sources_embeds(digest: Digest) -> list[discord.Embed]:
     return section_embeds(title, [source_line(a) for a in digest.articles] or ["No sources."], SOURCES_COLOR)
 
 
-def _framing_value(framing: Framing, digest: Digest, budget: int) -> str:
-    """A side's framing line and its citations as numbered links, in at most `budget` characters.
-    A link that does not fit is shown as its plain number; what still does not fit as `+N`."""
-    shown = [n for n in framing.citations if 1 <= n <= len(digest.articles)]
-    # the line gets what it needs up to half the budget; the citations the rest, with room for "+N"
-    room = budget - min(len(escape_text(framing.text)), budget // 2) - 10
-    cites: list[str] = []
-    used = 0
-    for i, n in enumerate(shown):
-        link = masked_link(str(n), digest.article(n).link)
-        piece = link if used + len(link) + 2 <= room else str(n)
-        if used + len(piece) + 2 > room:
-            cites.append(f"+{len(shown) - i}")
-            break
-        cites.append(piece)
-        used += len(piece) + 2
-    tail = f" ({', '.join(cites)})" if cites else ""
-    line = escaped(framing.text, budget - len(tail))
-    return f"{line}{tail}" if line.strip() or tail else "—"
-
-
-def story_embed(digest: Digest, k: int, story: Story) -> discord.Embed:
-    """One story: its caption as the description, a field per side with its framing and citations."""
-    embed = discord.Embed(
-        title=f"{k}. {escaped(story.title, STORY_TITLE_LIMIT)}",
-        description=f"*{escape_text(story_caption(story))}*",
-        colour=discord.Colour(STORY_COLORS.get(story.label, HIGHLIGHTS_COLOR.value)),
-    )
-    framing = story.framing if len(story.framing) <= FIELD_LIMIT else story.framing[: FIELD_LIMIT - 1]
-    budget = min(FIELD_VALUE_LIMIT, STORY_FIELDS_BUDGET // max(1, len(framing) + 1) - FIELD_NAME_BUDGET)
-    for f in framing:
-        name = escaped(side_name(digest, f.perspective), FIELD_NAME_BUDGET)
-        embed.add_field(name=name, value=_framing_value(f, digest, budget), inline=False)
-    if len(framing) < len(story.framing):
-        embed.add_field(name="More sides", value=f"{len(story.framing) - len(framing)} more", inline=False)
-    return embed
-
-
-def side_by_side_embeds(digest: Digest) -> list[discord.Embed]:
-    """An embed per story, then blindspots and stories gone since the previous digest in a final
-    one. Empty when the topic turns the part off or there are no stories."""
-    if not digest.side_by_side or not digest.stories:
-        return []
-    embeds = [story_embed(digest, k, s) for k, s in enumerate(digest.stories, start=1)]
-    count = len(digest.stories)
-    embeds[0].set_author(name=f"Side by Side ({count} {'story' if count == 1 else 'stories'})")
-    lines = []
-    if digest.blindspots:
-        spots = "; ".join(escape_text(blindspot_text(digest, s)) for s in digest.blindspots)
-        lines.append(f"**Blindspots:** {spots}.")
-    if digest.vanished:
-        lines.append(f"**No longer in the news:** {'; '.join(escape_text(t) for t in digest.vanished)}.")
-    if lines:
-        embeds += section_embeds("Blindspots and changes", lines, SOURCES_COLOR)
-    return embeds
-
-
-def digest_embeds(digest: Digest) -> list[discord.Embed]:
-    """Every section of the digest, in order: Overall Highlights, each perspective, Side by Side, Sources."""
-    highlights = _bullets(digest.highlights, digest, "No highlights.")
-    embeds = section_embeds("Overall Highlights", highlights, HIGHLIGHTS_COLOR)
-    first = embeds[0]
-    first.set_author(name=clip(_WHITESPACE.sub(" ", digest_heading(digest)), AUTHOR_LIMIT))
-    _count_fields(first, digest)
-    for i, p in enumerate(digest.perspectives):
-        name = escaped(p.name, 80)
-        noun = "source" if p.count == 1 else "sources"
+def _stories_embeds(outline: Outline, digest: Digest, links: LinkBudget) -> list[discord.Embed]:
+    """Top stories (one line per side), then one embed per side for the stories only it covered."""
+    embeds: list[discord.Embed] = []
+    if outline.top_stories:
+        lines = []
+        for story in outline.top_stories:
+            gap = "\n" if story.number > 1 else ""
+            if story.title:
+                lines.append(f"{gap}**{story.number}. {escape_text(story.title)}**\n*{escape_text(story.caption)}*")
+            else:
+                lines.append(f"{gap}**{story.number}.** *{escape_text(story.caption)}*")
+            lines += [outline_line(line, digest, links, bullet="") for line in story.lines]
+        embeds += section_embeds("Top stories", lines, HIGHLIGHTS_COLOR)
+    for i, group in enumerate(outline.one_sided):
+        count = len(group.stories)
+        title = f"Only {escaped(group.name, 80)} outlets ({count} {'story' if count == 1 else 'stories'})"
+        lines = [outline_line(Line(s.text, s.citations, "", s.repeat), digest, links) for s in group.stories]
         colour = discord.Colour(PERSPECTIVE_COLORS[i % len(PERSPECTIVE_COLORS)])
-        bullets = digest.perspective_highlights.get(p.id, [])
-        lines = _bullets(bullets, digest, f"No {name} outlet covered this topic in this window.")
-        embeds += section_embeds(f"{name} Perspective ({p.count} {noun})", lines, colour)
-    embeds += side_by_side_embeds(digest)
-    embeds += sources_embeds(digest)
-    embeds[-1].set_footer(text=_footer(digest))
+        embeds += section_embeds(title, lines, colour)
     return embeds
+
+
+def _summary_embeds(outline: Outline, digest: Digest, links: LinkBudget) -> list[discord.Embed]:
+    """Highlights, then each side's own bullets (when the topic does not show stories side by side)."""
+    highlights = [outline_line(line, digest, links) for line in outline.highlights] or ["No highlights."]
+    embeds = section_embeds("Highlights", highlights, HIGHLIGHTS_COLOR)
+    for i, section in enumerate(outline.sections):
+        noun = "source" if section.count == 1 else "sources"
+        lines = [outline_line(line, digest, links) for line in section.lines] or [escape_text(section.empty)]
+        colour = discord.Colour(PERSPECTIVE_COLORS[i % len(PERSPECTIVE_COLORS)])
+        embeds += section_embeds(f"{escaped(section.name, 80)} ({section.count} {noun})", lines, colour)
+    return embeds
+
+
+def _post_embeds(digest: Digest, page_url: str | None, links: LinkBudget) -> list[discord.Embed]:
+    outline = post_outline(digest)
+    body = _stories_embeds if outline.stories_first else _summary_embeds
+    embeds = body(outline, digest, links) or section_embeds("Stories", ["No stories."], HIGHLIGHTS_COLOR)
+    embeds[0].set_author(name=clip(one_line(digest_heading(digest)), AUTHOR_LIMIT))
+    closing = [clip(escape_text(outline.counts_text) + ".", DESCRIPTION_BUDGET - URL_LIMIT - 50)]
+    if page_url and page_url.startswith(("https://", "http://")) and len(page_url) < URL_LIMIT:
+        closing.append(f"[Full digest and sources]({safe_url(page_url)})")
+    last = discord.Embed(description="\n".join(closing), colour=SOURCES_COLOR)
+    last.set_footer(text=_footer(digest))
+    return [*embeds, last]
+
+
+def digest_embeds(digest: Digest, page_url: str | None = None) -> list[discord.Embed]:
+    """The post as embeds, in order: top stories, one-sided stories by side (or highlights and each
+    side's bullets), then counts, link and footer. Citations are links as far as one message's
+    6000 characters allow; a post that needs several messages anyway gets about 1000 characters
+    of links per message, so that its embeds still pack two or three to a message."""
+    plain = sum(len(e) for e in _post_embeds(digest, page_url, LinkBudget(0)))
+    room = MESSAGE_TOTAL_LIMIT - plain - 50
+    if room < 0:
+        room = math.ceil(plain / (MESSAGE_TOTAL_LIMIT - 1000)) * 1000
+    return _post_embeds(digest, page_url, LinkBudget(room))
 
 
 def pack_messages(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
@@ -269,12 +245,9 @@ def pack_messages(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
 
 
 def render_digest(digest: Digest, page_url: str | None = None) -> list[list[discord.Embed]]:
-    """The digest as messages of embeds, ready to send in order; ending with a link to its web page
-    when the site's address is known."""
-    embeds = digest_embeds(digest)
-    if page_url and page_url.startswith(("https://", "http://")) and len(page_url) < 1000:
-        embeds.append(discord.Embed(description=f"[Read the full digest on the web]({page_url})", url=page_url))
-    return pack_messages(embeds)
+    """The post as messages of embeds, ready to send in order; its last embed links to the digest's
+    web page when the site's address is known."""
+    return pack_messages(digest_embeds(digest, page_url))
 
 
 def render_sources(digest: Digest) -> list[list[discord.Embed]]:

@@ -1,4 +1,5 @@
-"""Digests as Telegram HTML messages, split into parts that Telegram accepts.
+"""Digests as Telegram HTML messages: the post's outline (`digest_core.editorial.outline`)
+formatted, split into parts that Telegram accepts.
 
 A message is built from blocks (a title, a heading, a bullet, a source line), each a list of
 atoms: an escaped word or one whole tag (`<b>...</b>`, `<a href>...</a>`). Parts are packed from
@@ -16,16 +17,15 @@ from html.parser import HTMLParser
 
 from telegram.constants import MessageLimit
 
-from digest_core.editorial.captions import blindspot_text, side_name, story_caption
-from digest_core.models import Article, Bullet, Digest, Story
+from digest_core.editorial.outline import Line, Outline, post_outline
+from digest_core.editorial.text import HEADLINE_LIMIT, cut, headline, one_line
+from digest_core.models import Article, Digest
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_ENTITIES = MessageLimit.MESSAGE_ENTITIES  # 100: Telegram shows no more per message
-MAX_TITLE = 300  # visible characters of one link or heading; longer ones are cut with "…"
+MAX_TITLE = HEADLINE_LIMIT  # visible characters of one link or heading; longer ones are cut with "…"
 _WORD_CHUNK = 200
 _WORDS = re.compile(r"\S+\s*|\s+")
-QUOTE_OPEN = "<blockquote expandable>"
-QUOTE_CLOSE = "</blockquote>"
 
 
 def utf16_len(text: str) -> int:
@@ -33,8 +33,7 @@ def utf16_len(text: str) -> int:
 
 
 def _cut(text: str, limit: int = MAX_TITLE) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return cut(text, limit)
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,12 @@ NEWLINE = Atom("\n", 1)
 
 @dataclass
 class Block:
-    """A line of the message (or, when `quote`, lines in one expandable blockquote). `gap` blank
-    lines go before it; a heading keeps with the next block."""
+    """Lines of the message kept together. `gap` blank lines go before it; a heading keeps with
+    the next block."""
 
     atoms: list[Atom] = field(default_factory=list)
     gap: int = 0
     keep_with_next: bool = False
-    quote: bool = False
 
     @property
     def length(self) -> int:
@@ -65,12 +63,11 @@ class Block:
 
     @property
     def entities(self) -> int:
-        return sum(a.entities for a in self.atoms) + int(self.quote)
+        return sum(a.entities for a in self.atoms)
 
     @property
     def html(self) -> str:
-        inner = "".join(a.html for a in self.atoms)
-        return f"{QUOTE_OPEN}{inner}{QUOTE_CLOSE}" if self.quote else inner
+        return "".join(a.html for a in self.atoms)
 
 
 def text(raw: str) -> list[Atom]:
@@ -101,17 +98,27 @@ def link(url: str, raw: str) -> Atom:
     return Atom(f'<a href="{html.escape(url, quote=True)}">{html.escape(shown, quote=False)}</a>', utf16_len(shown), 1)
 
 
-def _bullet(bullet: Bullet, digest: Digest) -> Block:
-    atoms = [Atom("• ", 2), *text(bullet.text.strip())]
-    for n in bullet.citations:
+def _citations(citations: tuple[int, ...], digest: Digest) -> list[Atom]:
+    atoms: list[Atom] = []
+    for n in citations:
         if 1 <= n <= len(digest.articles):
             atoms += [Atom(" ", 1), link(digest.article(n).link, f"[{n}]")]
-    return Block(atoms)
+    return atoms
+
+
+def _line(line: Line, digest: Digest, bullet: str = "• ") -> list[Atom]:
+    """A line of the outline: its side in bold when it has one, its text (or that it was quoted
+    above), its citations as links."""
+    atoms = [Atom(bullet, utf16_len(bullet))] if bullet else []
+    if line.side:
+        atoms += [bold(f"{line.side}:"), Atom(" ", 1)]
+    atoms += [italic("quoted above")] if line.repeat else text(line.text)
+    return atoms + _citations(line.citations, digest)
 
 
 def _source(article: Article, n: int) -> Block:
     number = Atom(f"{n}. ", utf16_len(f"{n}. "))
-    return Block([number, link(article.link, article.title), *text(f" — {article.outlet}")])
+    return Block([number, link(article.link, headline(article.title)), *text(f" — {one_line(article.outlet)}")])
 
 
 def _heading(raw: str, note: str = "", gap: int = 1) -> Block:
@@ -123,7 +130,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 def title_block(digest: Digest) -> Block:
-    return Block([bold(f"{digest.topic_name} — {digest.date.isoformat()}")])
+    return Block([bold(f"{one_line(digest.topic_name)} — {digest.date.isoformat()}")])
 
 
 def sources_blocks(digest: Digest) -> list[Block]:
@@ -136,57 +143,66 @@ def sources_blocks(digest: Digest) -> list[Block]:
     return blocks
 
 
-def _story_block(digest: Digest, k: int, story: Story) -> Block:
-    """One story as an expandable blockquote: title, caption, then each side's framing and citations."""
-    atoms = [bold(f"{k}. {story.title}"), NEWLINE, italic(story_caption(story))]
-    for framing in story.framing:
-        line = " ".join(framing.text.split())  # one line, whatever the summarizer wrote
-        atoms += [NEWLINE, bold(f"{side_name(digest, framing.perspective)}:"), Atom(" ", 1), *text(line)]
-        for n in framing.citations:
-            if 1 <= n <= len(digest.articles):
-                atoms += [Atom(" ", 1), link(digest.article(n).link, f"[{n}]")]
-    return Block(atoms, gap=1, quote=True)
+def _stories_blocks(outline: Outline, digest: Digest) -> list[Block]:
+    """Top stories (one line per side), then the one-sided stories grouped by side."""
+    blocks = []
+    if outline.top_stories:
+        blocks.append(_heading("Top stories"))
+        for story in outline.top_stories:
+            if story.title:
+                atoms = [bold(f"{story.number}. {story.title}"), NEWLINE, italic(story.caption)]
+            else:
+                atoms = [bold(f"{story.number}."), Atom(" ", 1), italic(story.caption)]
+            for line in story.lines:
+                atoms += [NEWLINE, *_line(line, digest, bullet="")]
+            blocks.append(Block(atoms, gap=int(story.number > 1)))
+    for group in outline.one_sided:
+        count = len(group.stories)
+        blocks.append(_heading(f"Only {group.name} outlets", f" ({count} {'story' if count == 1 else 'stories'})"))
+        blocks += [Block(_line(_without_side(line), digest)) for line in group.stories]
+    return blocks
 
 
-def side_by_side_blocks(digest: Digest) -> list[Block]:
-    """The Side by Side part: a blockquote per story, blindspots, stories no longer in the news.
-    Empty when the topic turns it off or there are no stories."""
-    if not digest.side_by_side or not digest.stories:
-        return []
-    count = len(digest.stories)
-    blocks = [_heading("Side by Side", f" ({count} {'story' if count == 1 else 'stories'})")]
-    blocks += [_story_block(digest, k, s) for k, s in enumerate(digest.stories, start=1)]
-    if digest.blindspots:
-        spots = "; ".join(blindspot_text(digest, s) for s in digest.blindspots)
-        blocks.append(Block([bold("Blindspots:"), *text(f" {spots}.")], gap=1))
-    if digest.vanished:
-        blocks.append(Block([bold("No longer in the news:"), *text(f" {'; '.join(digest.vanished)}.")], gap=1))
+def _without_side(line: Line) -> Line:
+    """The line without its side (its group's heading names it)."""
+    return Line(line.text, line.citations, "", line.repeat)
+
+
+def _summary_blocks(outline: Outline, digest: Digest) -> list[Block]:
+    """Highlights, then each side's own bullets (when the topic does not show stories side by side)."""
+    blocks = [_heading("Highlights")]
+    blocks += [Block(_line(line, digest)) for line in outline.highlights] or [Block(text("No highlights."))]
+    for section in outline.sections:
+        blocks.append(_heading(section.name, f" ({_plural(section.count, 'source')})"))
+        blocks += [Block(_line(line, digest)) for line in section.lines] or [Block(text(section.empty))]
+    return blocks
+
+
+def _footer_blocks(outline: Outline) -> list[Block]:
+    blocks = [Block(text(outline.counts_text + "."), gap=1)]
+    if outline.failed:
+        blocks.append(Block(text(f"Not reached for this digest: {', '.join(outline.failed)}.")))
     return blocks
 
 
 def digest_blocks(digest: Digest) -> list[Block]:
-    """Title, Overall Highlights, one section per perspective, Side by Side, then the sources."""
-    blocks = [title_block(digest), _heading("Overall Highlights")]
-    blocks += [_bullet(b, digest) for b in digest.highlights] or [Block(text("No highlights."))]
-    for p in digest.perspectives:
-        blocks.append(_heading(f"{p.name} Perspective", f" ({_plural(p.count, 'source')})"))
-        bullets = digest.perspective_highlights.get(p.id, [])
-        blocks += [_bullet(b, digest) for b in bullets] or [
-            Block(text(f"No {p.name} outlet covered this topic in this window."))
-        ]
-    return blocks + side_by_side_blocks(digest) + sources_blocks(digest)
+    """The post: its title, the top stories and one-sided stories (or highlights and each side's
+    bullets), the counts per side. The source list is `/sources`."""
+    outline = post_outline(digest)
+    body = _stories_blocks(outline, digest) if outline.stories_first else _summary_blocks(outline, digest)
+    return [title_block(digest), *body, *_footer_blocks(outline)]
 
 
 def _split_block(block: Block, max_length: int, max_entities: int) -> list[Block]:
-    """A block too long for one message, as consecutive blocks that fit (between atoms). A quote
-    continues as another quote; no piece starts or ends with a line break."""
-    pieces: list[Block] = [Block(gap=block.gap, quote=block.quote)]
+    """A block too long for one message, as consecutive blocks that fit (between atoms); no piece
+    starts or ends with a line break."""
+    pieces: list[Block] = [Block(gap=block.gap)]
     for atom in block.atoms:
         current = pieces[-1]
         if current.atoms and (
             current.length + atom.length > max_length or current.entities + atom.entities > max_entities
         ):
-            pieces.append(current := Block(quote=block.quote))
+            pieces.append(current := Block())
         if atom is NEWLINE and not current.atoms:
             continue
         current.atoms.append(atom)
@@ -231,7 +247,7 @@ def render_digest(digest: Digest, page_url: str | None = None) -> list[str]:
     the site's address is known."""
     blocks = digest_blocks(digest)
     if page_url:
-        blocks.append(Block([*text("Read it on the web:"), Atom(" ", 1), link(page_url, page_url)], gap=1))
+        blocks.append(Block([*text("Full digest and sources:"), Atom(" ", 1), link(page_url, page_url)]))
     return split_blocks(blocks)
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
+from digest_core.editorial.changes import reannotate
 from digest_core.editorial.pipeline import build_digest
 from digest_core.errors import BuildRateLimited as BuildRateLimited  # re-exported
 from digest_core.models import Digest
@@ -129,6 +130,19 @@ class DigestService:
         complete = digest_window(topic, day).end <= now
         if complete:
             await self.store.save(digest)
+            await self._refresh_following_days(topic, digest)
         else:
             log.info("%s %s: window still open, digest not archived", topic.id, day)
         return DigestResult(digest, built=True, stored=complete)
+
+    async def _refresh_following_days(self, topic: Topic, digest: Digest) -> None:
+        """Recompute what changed in the archived days after `digest` (an earlier day built late),
+        day by day until a day is missing or already right."""
+        previous, day = digest, digest.date + timedelta(days=1)
+        while (later := await self.store.get(topic.id, day)) is not None:
+            updated = reannotate(later, previous, topic)
+            if (updated.stories, updated.vanished) == (later.stories, later.vanished):
+                return
+            await self.store.save(updated)
+            log.info("%s %s: what changed recomputed after %s was built", topic.id, day, digest.date)
+            previous, day = updated, day + timedelta(days=1)

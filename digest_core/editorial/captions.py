@@ -1,4 +1,4 @@
-"""Plain-language captions shared by every renderer: a story's label and status, blindspots."""
+"""Plain-language captions shared by every renderer: a story's label and status, a side's name."""
 
 from __future__ import annotations
 
@@ -23,10 +23,3 @@ def story_caption(story: Story) -> str:
 
 def side_name(digest: Digest, perspective_id: str) -> str:
     return next((p.name for p in digest.perspectives if p.id == perspective_id), perspective_id)
-
-
-def blindspot_text(digest: Digest, story: Story) -> str:
-    """`Takaichi editorial (China only, 1 article)`."""
-    [side] = digest.sides(story)
-    n = len(story.articles)
-    return f"{story.title} ({side_name(digest, side)} only, {n} article{'s' if n != 1 else ''})"

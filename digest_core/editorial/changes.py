@@ -1,6 +1,9 @@
 """What changed since the previous digest: each story `new` or `continuing (day N)`, and the
 previous digest's stories that vanished. A story continues one of yesterday's when any headline
-of it and any headline of yesterday's story are the same story by `stories.same_story`."""
+of it and any headline of yesterday's story are the same story by `stories.same_story`.
+
+`reannotate` recomputes a stored digest against the archive's previous day, so that building an
+earlier day after a later one corrects the later day (the service does so after each save)."""
 
 from __future__ import annotations
 
@@ -40,3 +43,11 @@ def annotate_changes(
             out.append(story.model_copy(update={"status": "new", "day": 1}))
     vanished = [s.title for k, (s, _) in enumerate(old) if k not in continued]
     return out, vanished
+
+
+def reannotate(digest: Digest, previous: Digest | None, topic: Topic) -> Digest:
+    """`digest` with its stories' status and day, and its vanished stories, recomputed against
+    `previous` (the archive's digest of the day before, or None)."""
+    titles = {a.n: a.title for a in digest.articles}
+    stories, vanished = annotate_changes(digest.stories, titles, previous, topic)
+    return digest.model_copy(update={"stories": stories, "vanished": vanished})

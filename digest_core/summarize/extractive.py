@@ -1,8 +1,9 @@
-"""The offline summarizer: deterministic bullets from the stories' own headlines."""
+"""The offline summarizer: deterministic bullets from the stories' own headlines (cut at 160 characters)."""
 
 from __future__ import annotations
 
 from digest_core.editorial.stories import central_title
+from digest_core.editorial.text import headline
 from digest_core.models import Article, Bullet, Framing, StoryNote, Summary
 from digest_core.summarize.base import SummaryRequest
 
@@ -33,14 +34,15 @@ def story_notes(request: SummaryRequest) -> list[StoryNote]:
             own = side_articles(request, story.articles, p.id)
             if own:
                 title = central_title([n - 1 for n in own], request.articles, request.topic)
-                framing.append(Framing(perspective=p.id, text=_sentence(title), citations=own))
+                framing.append(Framing(perspective=p.id, text=_sentence(headline(title)), citations=own))
         notes.append(StoryNote(story=k, framing=framing, label="one-sided" if len(framing) == 1 else "covered by both"))
     return notes
 
 
 class ExtractiveSummarizer:
-    """One highlight per story (its most representative headline, with who covered it), per
-    perspective one bullet per story that side covered, and per story each side's headline."""
+    """One highlight per story (its most representative headline, with each other covering side's
+    own headline as contrast, or who covered it), per perspective one bullet per story that side
+    covered, and per story each side's headline."""
 
     name = "extractive"
 
@@ -52,12 +54,7 @@ class ExtractiveSummarizer:
         highlights = []
         for story in request.stories[:MAX_BULLETS]:
             members = [by_n[n] for n in story.articles]
-            highlights.append(
-                Bullet(
-                    text=_sentence(f"{story.title.rstrip('.')} ({_coverage(members, request)})"),
-                    citations=story.articles,
-                )
-            )
+            highlights.append(Bullet(text=_highlight(story.title, members, request), citations=story.articles))
         sections: dict[str, list[Bullet]] = {}
         for p in request.topic.perspectives:
             bullets: list[Bullet] = []
@@ -65,7 +62,7 @@ class ExtractiveSummarizer:
                 own = [n for n in story.articles if by_n[n].perspective == p.id]
                 if own and len(bullets) < MAX_BULLETS:
                     title = central_title([n - 1 for n in own], request.articles, request.topic)
-                    bullets.append(Bullet(text=_sentence(title), citations=own))
+                    bullets.append(Bullet(text=_sentence(headline(title)), citations=own))
             sections[p.id] = bullets
         return Summary(
             highlights=highlights,
@@ -75,6 +72,22 @@ class ExtractiveSummarizer:
         )
 
 
-def _sentence(headline: str) -> str:
-    headline = headline.strip()
-    return headline if headline.endswith((".", "!", "?")) else headline + "."
+def _highlight(title: str, members: list[Article], request: SummaryRequest) -> str:
+    """A story as a highlight: its most representative headline and, when other sides covered it,
+    each other side's own headline as contrast. One-sided: who reported it."""
+    sides = [p for p in request.topic.perspectives if any(a.perspective == p.id for a in members)]
+    if len(sides) < 2:
+        return _sentence(f"{headline(title).rstrip('.')} ({_coverage(members, request)})")
+    lead = next(a.perspective for a in members if a.title == title)
+    parts = [f"{headline(title).rstrip('.')} ({next(p.name for p in sides if p.id == lead)})"]
+    for p in sides:
+        if p.id != lead:
+            own = [a.n - 1 for a in members if a.perspective == p.id]
+            contrast = headline(central_title(own, request.articles, request.topic))
+            parts.append(f"{p.name}: {contrast.rstrip('.')}")
+    return _sentence("; ".join(parts))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
