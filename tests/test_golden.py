@@ -103,7 +103,7 @@ def test_side_by_side_section_by_default(cli_env: Path) -> None:
     assert "*Covered by both · new*" in first  # the dual-use ban, offline: never a guessed agree/dispute
     assert "- **China:** " in first and "- **Japan:** " in first
     assert (
-        "**Blindspots:** China travel curbs hit Japan duty-free sales in December (Japan only, 1 article)." in section
+        "**Blindspots:** China travel curbs hit Japan duty-free sales in December (Japan only, 1 article)" in section
     )
     urls = {int(m.group(1)): m.group(3) for m in map(SOURCE_LINE.match, body.splitlines()) if m}
     for n, url in CITATION.findall(section):

@@ -4,7 +4,7 @@ of it and any headline of yesterday's story are the same story by `stories.same_
 
 from __future__ import annotations
 
-from digest_core.editorial.stories import THRESHOLD, content_words, same_story, side_name_words
+from digest_core.editorial.headline_words import THRESHOLD, content_words, same_story, side_name_words
 from digest_core.models import Digest, Story
 from digest_core.topics import Topic
 
