@@ -21,6 +21,7 @@ _STOP_TEXT = """
     through to too under until up very was we were what when where which while who whom why will
     with would you your new news year years day days week month report reports according via
     near amidst despite toward towards upon within without latest first last one two three
+    tension tensions row rows spat feud concern concerns relations ties
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 

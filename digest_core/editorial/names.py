@@ -29,8 +29,9 @@ ISSUE, CONTESTED, RELATION, NOT_A_SIDE = "issue", "contested", "relation", "not-
 
 def fold(text: str) -> str:
     """ASCII letters, hyphens and slashes as spaces, plain apostrophes."""
-    text = unicodedata.normalize("NFKD", _APOSTROPHES.sub("'", text))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _APOSTROPHES.sub("'", text)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return _HYPHENS.sub(" ", text)
 
 
@@ -77,6 +78,7 @@ class NameIndex:
         self._exact: dict[tuple[str, ...], set[Role]] = {}
         self._folded: dict[tuple[str, ...], set[Role]] = {}
         self._suffixes: frozenset[str] = frozenset()
+        self._prefixes: set[tuple[str, ...]] = set()  # case-folded word prefixes of every name
         self.longest = 1
 
     def add(self, name: str, role: Role, case_sensitive: bool) -> None:
@@ -86,6 +88,11 @@ class NameIndex:
         exact = case_sensitive or (name.isupper() and len(name) > 1)
         table = self._exact if exact else self._folded
         table.setdefault(key if exact else tuple(w.casefold() for w in key), set()).add(role)
+        folded = tuple(w.casefold() for w in key)
+        for n in range(1, len(folded)):
+            self._prefixes.add(folded[:n])
+        last = folded[-1]
+        self._prefixes.update({folded, (*folded[:-1], last + "s"), (*folded[:-1], last + "es")})  # plurals
         self.longest = max(self.longest, len(key))
 
     def set_suffixes(self, suffixes: Iterable[str]) -> None:
@@ -104,10 +111,14 @@ class NameIndex:
         """The names in `text`, longest first at each word; a side's name followed by a name suffix
         (`Japan Airlines`) is `NOT_A_SIDE`."""
         tokens = words(text)
+        folded = [t.casefold() for t in tokens]
         out: list[Mention] = []
         i = 0
         while i < len(tokens):
-            for n in range(min(self.longest, len(tokens) - i), 0, -1):
+            reach = 0  # how many words from i can still be (the start of) a name
+            while i + reach < len(folded) and tuple(folded[i : i + reach + 1]) in self._prefixes:
+                reach += 1
+            for n in range(reach, 0, -1):
                 key = tuple(tokens[i : i + n])
                 roles = self._roles(key, plural_ok=True)
                 if not roles:

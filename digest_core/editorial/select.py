@@ -51,24 +51,36 @@ def canonical_url(url: str) -> str:
     return f"{host}{parts.path.rstrip('/')}" + (f"?{query}" if query else "")
 
 
+def _blocks(outlet: str, key: str) -> list[tuple[str, str]]:
+    """Where to look for an outlet's near-identical headline: its first and its last three words.
+    An edit small enough to stay above `SAME_HEADLINE` rarely touches both ends."""
+    words = key.split()
+    return [(outlet, "^" + " ".join(words[:3])), (outlet, " ".join(words[-3:]) + "$")]
+
+
 def drop_repeats(articles: Sequence[Article]) -> list[Article]:
     """Keep one of each outlet's repeated headline and one of each URL (publisher URLs compared loosely).
 
     Of repeats, the one with a publisher URL is kept (an outlet's own feed over its Google News
-    redirect), then the newest.
+    redirect), then the newest. Each headline is compared only with the kept headlines of its
+    outlet that share its first or last three words.
     """
     kept: list[Article] = []
     seen_urls: set[str] = set()
+    blocks: dict[tuple[str, str], list[str]] = {}
     ordered = sorted(articles, key=lambda a: (a.publisher_url is not None, a.published), reverse=True)
     for article in ordered:
         key = _headline_key(article.title)
         urls = {article.url, canonical_url(article.link)}
+        where = _blocks(article.outlet, key)
         if urls & seen_urls or any(
-            k.outlet == article.outlet and fuzz.ratio(_headline_key(k.title), key) >= SAME_HEADLINE for k in kept
+            fuzz.ratio(other, key) >= SAME_HEADLINE for block in where for other in blocks.get(block, ())
         ):
             continue
         kept.append(article)
         seen_urls |= urls
+        for block in where:
+            blocks.setdefault(block, []).append(key)
     return kept
 
 

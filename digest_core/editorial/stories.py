@@ -7,8 +7,9 @@ frequency), so "Yasukuni" or "Kanasugi" counts for more than "talks". Two articl
 story when they share at least two terms and the shared weight is at least `THRESHOLD` of the
 lighter headline's weight. Stories are the connected groups of that relation.
 
-Only pairs that share a term that is not too common are compared (an inverted index built once),
-so the cost grows with the number of articles, not with its square.
+Only pairs that share a rare term (in at most `BLOCK_LIMIT` articles, or 1% of a big day) are
+compared, from an inverted index built once: two headlines that share only common words ("Taiwan",
+"exports") are not the same event, and the cost grows with the number of articles, not its square.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ THRESHOLD_ONE_HEADLINE_TERM = 0.3  # when the headlines share one term and descr
 DESCRIPTION_WEIGHT = 0.5
 MIN_SHARED = 2
 LINK_SHARE = 0.3
-BLOCK_LIMIT = 60  # a term in more articles than this does not make a candidate pair on its own
+BLOCK_LIMIT = 20  # a term in more articles than this does not make a candidate pair on its own
+BLOCK_SHARE = 100  # ... or in more than 1% of a big day's articles
 
 
 def story_terms(article: Article, topic: Topic, names: frozenset[str]) -> dict[str, float]:
@@ -51,7 +53,7 @@ def story_pairs(articles: Sequence[Article], topic: Topic) -> list[tuple[int, in
     idf = {t: math.log((n + 1) / len(ids)) + 0.1 for t, ids in postings.items()}
     weights = [{t: w * idf[t] for t, w in bag.items()} for bag in bags]
     totals = [sum(w for t, w in bag.items() if bags[i][t] == 1.0) for i, bag in enumerate(weights)]
-    limit = max(BLOCK_LIMIT, n // 50)
+    limit = max(BLOCK_LIMIT, n // BLOCK_SHARE)
     pairs = []
     for i, bag in enumerate(weights):
         candidates = {j for t in bag if len(postings[t]) <= limit for j in postings[t] if j > i}
@@ -74,21 +76,24 @@ def group_stories(articles: Sequence[Article], topic: Topic) -> list[list[int]]:
     between them (at least one) are the same story, so one loose pair does not chain two events.
     """
     group_of = list(range(len(articles)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(articles))}
+    members: dict[int, set[int]] = {i: {i} for i in range(len(articles))}
     pairs = story_pairs(articles, topic)
-    linked = {(i, j) for i, j, _ in pairs}
+    neighbours: dict[int, set[int]] = {}
+    for i, j, _ in pairs:
+        neighbours.setdefault(i, set()).add(j)
+        neighbours.setdefault(j, set()).add(i)
     for i, j, _ in sorted(pairs, key=lambda p: -p[2]):
         a, b = group_of[i], group_of[j]
         if a == b:
             continue
-        links = sum(1 for x in members[a] for y in members[b] if (min(x, y), max(x, y)) in linked)
-        if links < math.ceil(LINK_SHARE * min(len(members[a]), len(members[b]))):
-            continue
         if len(members[a]) < len(members[b]):
             a, b = b, a
+        links = sum(len(neighbours[x] & members[a]) for x in members[b])
+        if links < math.ceil(LINK_SHARE * len(members[a]) * len(members[b])):
+            continue
         for x in members[b]:
             group_of[x] = a
-        members[a] += members.pop(b)
+        members[a] |= members.pop(b)
     return sorted(
         (sorted(g) for g in members.values()),
         key=lambda g: (-len({articles[i].outlet for i in g}), -len(g), min(g)),
