@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from digest_core.dates import Window, digest_window
 from digest_core.editorial.changes import annotate_changes
+from digest_core.editorial.explain import Verdict
 from digest_core.editorial.select import Selection, select_articles
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
@@ -143,3 +144,9 @@ async def build_digest(
         in_window=selection.in_window,
         on_topic=selection.on_topic,
     )
+
+
+async def explain_day(topic: Topic, day: date, source: FeedSource) -> list[Verdict]:
+    """Every fetched article of the day with why it was kept or dropped (by the offline rules)."""
+    articles, _ = await collect(topic, source, day)
+    return select_articles(articles, topic, digest_window(topic, day)).verdicts

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from rapidfuzz import fuzz
 
 from digest_core.dates import Window
+from digest_core.editorial.explain import Reasons, Verdict, explain_articles
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.stories import central_title, group_stories
 from digest_core.models import Article, Story
@@ -30,6 +31,7 @@ class Selection:
     in_window: int
     on_topic: int
     duplicates: int
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 def in_window(articles: Iterable[Article], window: Window) -> list[Article]:
@@ -65,23 +67,32 @@ def drop_repeats(articles: Sequence[Article]) -> list[Article]:
     redirect), then the newest. Each headline is compared only with the kept headlines of its
     outlet that share its first or last three words.
     """
+    return find_repeats(articles)[0]
+
+
+def find_repeats(articles: Sequence[Article]) -> tuple[list[Article], dict[int, Article]]:
+    """`drop_repeats`, and for each dropped article (by `id()`) the kept article it repeats."""
     kept: list[Article] = []
-    seen_urls: set[str] = set()
-    blocks: dict[tuple[str, str], list[str]] = {}
+    url_owner: dict[str, Article] = {}
+    blocks: dict[tuple[str, str], list[tuple[str, Article]]] = {}
+    repeats: dict[int, Article] = {}
     ordered = sorted(articles, key=lambda a: (a.publisher_url is not None, a.published), reverse=True)
     for article in ordered:
         key = _headline_key(article.title)
         urls = {article.url, canonical_url(article.link)}
         where = _blocks(article.outlet, key)
-        if urls & seen_urls or any(
-            fuzz.ratio(other, key) >= SAME_HEADLINE for block in where for other in blocks.get(block, ())
-        ):
+        same = next((url_owner[u] for u in urls if u in url_owner), None) or next(
+            (a for block in where for other, a in blocks.get(block, ()) if fuzz.ratio(other, key) >= SAME_HEADLINE),
+            None,
+        )
+        if same is not None:
+            repeats[id(article)] = same
             continue
         kept.append(article)
-        seen_urls |= urls
+        url_owner.update(dict.fromkeys(urls, article))
         for block in where:
-            blocks.setdefault(block, []).append(key)
-    return kept
+            blocks.setdefault(block, []).append((key, article))
+    return kept, repeats
 
 
 def _fill_quota(ranked: Sequence[Article], quota: int) -> list[Article]:
@@ -102,7 +113,7 @@ def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -
     windowed = in_window(articles, window)
     judged = {id(a): rule.judge(a) for a in windowed}
     relevant = [a for a in windowed if judged[id(a)].on_topic]
-    unique = drop_repeats(relevant)
+    unique, repeats = find_repeats(relevant)
 
     groups = group_stories(unique, topic)
     story_of = {i: s for s, group in enumerate(groups) for i in group}
@@ -126,16 +137,28 @@ def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -
     )
     numbered = [unique[i].model_copy(update={"n": n}) for n, i in enumerate(chosen, start=1)]
     number_of = {i: n for n, i in enumerate(chosen, start=1)}
-    stories = []
+    stories: list[Story] = []
+    story_number: dict[int, int] = {}
     for group in groups:
         members = [i for i in group if i in number_of]
         if members:
+            story_number.update(dict.fromkeys(members, len(stories) + 1))
             stories.append(
                 Story(
                     title=central_title(members, unique, topic),
                     articles=sorted(number_of[i] for i in members),
                 )
             )
+    verdicts = explain_articles(
+        articles,
+        Reasons(
+            window=window,
+            judged=judged,
+            repeats=repeats,
+            kept={id(unique[i]): (n, story_number[i]) for i, n in number_of.items()},
+            quota={p.id: topic.quota_for(p) for p in topic.perspectives},
+        ),
+    )
     return Selection(
         articles=numbered,
         stories=stories,
@@ -143,4 +166,5 @@ def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -
         in_window=len(windowed),
         on_topic=len(relevant),
         duplicates=len(relevant) - len(unique),
+        verdicts=verdicts,
     )
