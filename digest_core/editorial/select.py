@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from rapidfuzz import fuzz
 
 from digest_core.dates import Window
+from digest_core.editorial.editor import Judgement
 from digest_core.editorial.explain import Reasons, Verdict, explain_articles
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.stories import central_title, group_stories
@@ -107,15 +108,27 @@ def _fill_quota(ranked: Sequence[Article], quota: int) -> list[Article]:
     return chosen
 
 
-def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -> Selection:
-    """Window, relevance, repeats, stories, ranking and quotas; articles numbered 1..N."""
+def editor_groups(articles: Sequence[Article], judgement: Judgement) -> list[list[int]]:
+    """Stories as the editor grouped them (an article it gave no story is a story of its own)."""
+    by_key: dict[object, list[int]] = {}
+    for i, a in enumerate(articles):
+        by_key.setdefault(judgement.story.get(a.url, ("alone", i)), []).append(i)
+    return sorted(by_key.values(), key=lambda g: (-len({articles[i].outlet for i in g}), -len(g), min(g)))
+
+
+def select_articles(
+    articles: Sequence[Article], topic: Topic, window: Window, judgement: Judgement | None = None
+) -> Selection:
+    """Window, relevance, repeats, stories, ranking and quotas; articles numbered 1..N. With an
+    editor's `judgement`, its verdicts and stories replace the rules' for the articles it judged."""
     rule = RelevanceRule(topic)
     windowed = in_window(articles, window)
     judged = {id(a): rule.judge(a) for a in windowed}
-    relevant = [a for a in windowed if judged[id(a)].on_topic]
+    model = judgement or Judgement()
+    relevant = [a for a in windowed if model.on_topic.get(a.url, judged[id(a)].on_topic)]
     unique, repeats = find_repeats(relevant)
 
-    groups = group_stories(unique, topic)
+    groups = editor_groups(unique, model) if model.story else group_stories(unique, topic)
     story_of = {i: s for s, group in enumerate(groups) for i in group}
     outlets_in_story = [len({unique[i].outlet for i in g}) for g in groups]
 
@@ -157,6 +170,7 @@ def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -
             repeats=repeats,
             kept={id(unique[i]): (n, story_number[i]) for i, n in number_of.items()},
             quota={p.id: topic.quota_for(p) for p in topic.perspectives},
+            model={id(a): model.reasons[a.url] for a in windowed if a.url in model.reasons},
         ),
     )
     return Selection(
