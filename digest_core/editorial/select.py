@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from digest_core.dates import Window
 from digest_core.editorial.editor import Judgement
@@ -75,24 +75,29 @@ def find_repeats(articles: Sequence[Article]) -> tuple[list[Article], dict[int, 
     """`drop_repeats`, and for each dropped article (by `id()`) the kept article it repeats."""
     kept: list[Article] = []
     url_owner: dict[str, Article] = {}
-    blocks: dict[tuple[str, str], list[tuple[str, Article]]] = {}
+    blocks: dict[tuple[str, str], tuple[list[str], list[Article]]] = {}
     repeats: dict[int, Article] = {}
     ordered = sorted(articles, key=lambda a: (a.publisher_url is not None, a.published), reverse=True)
     for article in ordered:
         key = _headline_key(article.title)
         urls = {article.url, canonical_url(article.link)}
         where = _blocks(article.outlet, key)
-        same = next((url_owner[u] for u in urls if u in url_owner), None) or next(
-            (a for block in where for other, a in blocks.get(block, ()) if fuzz.ratio(other, key) >= SAME_HEADLINE),
-            None,
-        )
+        same = next((url_owner[u] for u in urls if u in url_owner), None)
+        for block in where if same is None else ():
+            keys, owners = blocks.get(block, ([], []))
+            match = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=SAME_HEADLINE)
+            if match is not None:
+                same = owners[match[2]]
+                break
         if same is not None:
             repeats[id(article)] = same
             continue
         kept.append(article)
         url_owner.update(dict.fromkeys(urls, article))
         for block in where:
-            blocks.setdefault(block, []).append((key, article))
+            keys, owners = blocks.setdefault(block, ([], []))
+            keys.append(key)
+            owners.append(article)
     return kept, repeats
 
 

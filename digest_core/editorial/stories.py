@@ -25,7 +25,8 @@ THRESHOLD = 0.15
 THRESHOLD_ONE_HEADLINE_TERM = 0.3  # when the headlines share one term and descriptions the rest
 DESCRIPTION_WEIGHT = 0.5
 MIN_SHARED = 2
-LINK_SHARE = 0.3
+LINK_SHARE = 0.5
+SUPPORT = 0.5  # a pair at half the threshold supports a merge that a stronger pair starts
 BLOCK_LIMIT = 20  # a term in more articles than this does not make a candidate pair on its own
 BLOCK_SHARE = 100  # ... or in more than 1% of a big day's articles
 
@@ -41,8 +42,9 @@ def story_terms(article: Article, topic: Topic, names: frozenset[str]) -> dict[s
     return terms
 
 
-def story_pairs(articles: Sequence[Article], topic: Topic) -> list[tuple[int, int, float]]:
-    """Every pair of articles (i < j) that tells the same story, with its score."""
+def story_pairs(articles: Sequence[Article], topic: Topic, share: float = 1.0) -> list[tuple[int, int, float]]:
+    """Every pair of articles (i < j) whose score reaches `share` of the threshold, with the score
+    as a multiple of the threshold (1 or more: the same story)."""
     names = side_name_words(topic)
     bags = [story_terms(a, topic, names) for a in articles]
     postings: dict[str, list[int]] = {}
@@ -64,7 +66,8 @@ def story_pairs(articles: Sequence[Article], topic: Topic) -> list[tuple[int, in
             if len(shared) < MIN_SHARED or not in_headlines:
                 continue
             score = sum(min(bag[t], other[t]) for t in shared) / (min(totals[i], totals[j]) or 1.0)
-            if score >= (THRESHOLD if in_headlines >= MIN_SHARED else THRESHOLD_ONE_HEADLINE_TERM):
+            score /= THRESHOLD if in_headlines >= MIN_SHARED else THRESHOLD_ONE_HEADLINE_TERM
+            if score >= share:
                 pairs.append((i, j, score))
     return pairs
 
@@ -77,12 +80,12 @@ def group_stories(articles: Sequence[Article], topic: Topic) -> list[list[int]]:
     """
     group_of = list(range(len(articles)))
     members: dict[int, set[int]] = {i: {i} for i in range(len(articles))}
-    pairs = story_pairs(articles, topic)
-    neighbours: dict[int, set[int]] = {}
+    pairs = story_pairs(articles, topic, share=SUPPORT)
+    neighbours: dict[int, set[int]] = {i: set() for i in range(len(articles))}
     for i, j, _ in pairs:
-        neighbours.setdefault(i, set()).add(j)
-        neighbours.setdefault(j, set()).add(i)
-    for i, j, _ in sorted(pairs, key=lambda p: -p[2]):
+        neighbours[i].add(j)
+        neighbours[j].add(i)
+    for i, j, _ in sorted((p for p in pairs if p[2] >= 1.0), key=lambda p: -p[2]):
         a, b = group_of[i], group_of[j]
         if a == b:
             continue
