@@ -255,7 +255,7 @@ async def _explain(settings: Settings, topics_: Topics, topic_id: str, date: str
             day = core.digests.parse_date(topic, date)
         except (UnknownTopicError, DateInputError) as exc:
             fail(str(exc))
-        return await explain_day(topic, day, core.digests.source)
+        return await explain_day(topic, day, core.digests.source, core.digests.editor)
 
 
 async def _build(

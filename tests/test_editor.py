@@ -8,7 +8,7 @@ from typing import Any
 
 from digest_core.dates import digest_window
 from digest_core.editorial.editor import choose_candidates, estimate_tokens
-from digest_core.editorial.pipeline import build_digest
+from digest_core.editorial.pipeline import build_digest, explain_day
 from digest_core.editorial.select import in_window
 from digest_core.models import Article, FailedSource
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummaryRequest
@@ -90,6 +90,25 @@ async def test_the_model_judges_every_candidate_and_groups_the_sides(
     assert sorted(a.title for a in digest.articles) == sorted(a.title for a in ARTICLES[:3])
     assert len(digest.stories) == 1 and {a.perspective for a in digest.articles} == {"china", "japan"}
     assert digest.usage is not None and digest.usage.total_tokens == 2 * 1200
+
+
+async def test_explanations_carry_the_models_reasons(topic: Topic, gemini: tuple[GeminiFake, str]) -> None:
+    fake, base = gemini
+
+    def answer(data: dict[str, Any]) -> dict[str, Any]:
+        rows = [
+            {"id": c["id"], "on_topic": "MOFCOM" in c["title"], "reason": "<b>trade row</b>"}
+            for c in data["candidates"]
+        ]
+        return {"articles": rows}
+
+    fake.editor = answer
+    verdicts = {v.title: v for v in await explain_day(topic, DAY, Given(ARTICLES), editor(base))}  # type: ignore[arg-type]
+    mofcom = verdicts[ARTICLES[2].title]
+    assert mofcom.kept and mofcom.reason.endswith("kept by the editor model; model: <b>trade row</b>")
+    magnets = verdicts[ARTICLES[0].title]  # on-topic by the rules, rejected by the model
+    assert not magnets.kept and magnets.reason == "rejected by the editor model: <b>trade row</b>"
+    assert verdicts[ARTICLES[5].title].reason.startswith("off-topic")  # not a candidate: the rules' verdict
 
 
 async def test_a_failed_editor_leaves_the_rules_in_charge(topic: Topic, gemini: tuple[GeminiFake, str]) -> None:

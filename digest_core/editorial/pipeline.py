@@ -173,7 +173,10 @@ async def build_digest(
     )
 
 
-async def explain_day(topic: Topic, day: date, source: FeedSource) -> list[Verdict]:
-    """Every fetched article of the day with why it was kept or dropped (by the offline rules)."""
+async def explain_day(topic: Topic, day: date, source: FeedSource, editor: Editor | None = None) -> list[Verdict]:
+    """Every fetched article of the day with why it was kept or dropped: the rule, and the editor
+    model's reason when there is an editor and it answered."""
+    window = digest_window(topic, day)
     articles, _ = await collect(topic, source, day)
-    return select_articles(articles, topic, digest_window(topic, day)).verdicts
+    judgement = await consult(editor, topic, in_window(articles, window))
+    return select_articles(articles, topic, window, judgement).verdicts
