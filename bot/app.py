@@ -15,6 +15,7 @@ from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.app.usecases import UseCases
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.editorial.editor import Editor
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_state import SqlFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
@@ -26,6 +27,7 @@ from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
 from digest_core.summarize.gemini import GeminiSummarizer
+from digest_core.summarize.gemini_editor import GeminiEditor
 from digest_core.topics import Topics, load_topics
 
 
@@ -41,8 +43,21 @@ def make_summarizer(settings: Settings) -> Summarizer:
         timeout=settings.gemini_timeout,
         attempts=settings.gemini_attempts,
         base_url=settings.gemini_base_url,
+        repair=False,  # with the editor's call, two model calls per digest at most
     )
     return FallbackSummarizer(gemini, offline)
+
+
+def make_editor(settings: Settings) -> Editor | None:
+    """The Gemini editor step when a key is set: it judges relevance and stories before the summary."""
+    if settings.gemini_api_key is None:
+        return None
+    return GeminiEditor(
+        api_key=settings.gemini_api_key.get_secret_value(),
+        model=settings.gemini_model,
+        timeout=settings.gemini_timeout,
+        base_url=settings.gemini_base_url,
+    )
 
 
 def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngine) -> NewsSources:
@@ -109,7 +124,13 @@ async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIt
             source = make_source(settings, client, engine)
             limiter = BuildLimiter(per_user=settings.builds_per_user_per_hour, overall=settings.builds_per_hour)
             digests = DigestService(
-                topics, source, make_summarizer(settings), SqlDigestStore(engine), settings.clock(), limiter=limiter
+                topics,
+                source,
+                make_summarizer(settings),
+                SqlDigestStore(engine),
+                settings.clock(),
+                limiter=limiter,
+                editor=make_editor(settings),
             )
             ledger = DeliveryLedger(engine, lease=timedelta(seconds=settings.delivery_lease))
             yield Core(settings, topics, digests, SubscriptionStore(engine), ledger, engine)

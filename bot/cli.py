@@ -36,6 +36,7 @@ from bot.settings import Settings
 from digest_core.app.arguments import parse_date
 from digest_core.app.service import DigestResult
 from digest_core.app.usecases import TopicSources
+from digest_core.editorial.explain import Verdict
 from digest_core.editorial.trend import Trend
 from digest_core.errors import UnknownTopicError, UserError
 from digest_core.sources.stats import SourceRow
@@ -226,10 +227,16 @@ def build(
     page: Annotated[
         bool, typer.Option("--page/--no-page", help="Also write the site page (CONTENT_DIR/TOPIC/DATE.md).")
     ] = True,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say why each fetched article was kept or dropped.")
+    ] = False,
 ) -> None:
     """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
+    if explain:
+        for verdict in asyncio.run(_explain(settings, topics_, topic, date)):
+            err.print(escape(verdict.line()), highlight=False)
     result, page_path = asyncio.run(_build(settings, topics_, topic, date, rebuild, page))
     digest = result.digest
     text = render_json(digest) if fmt is Format.json else render_markdown(digest)
@@ -252,6 +259,14 @@ def build(
     elif page_path is not None:
         url = f" ({page_url(settings.site_base_url, digest)})" if settings.site_base_url else ""
         err.print(f"site page: {escape(str(page_path))}{escape(url)}")
+
+
+async def _explain(settings: Settings, topics_: Topics, topic_id: str, date: str | None) -> list[Verdict]:
+    async with open_core(settings, topics_) as core:
+        try:
+            return await core.usecases.explain([topic_id, date], "digestbot build TOPIC --explain")
+        except UserError as exc:
+            fail_user_error(exc)
 
 
 async def _build(

@@ -85,6 +85,16 @@ class Perspective(_Strict):
     outlets: list[Outlet] = Field(min_length=1)
     aliases: list[str] = Field(min_length=1)
     quota: int | None = Field(default=None, ge=1, le=100)
+    country: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166 alpha-2 code: the country's cities and regions (data packages) name this side.",
+    )
+    people: list[str] = Field(default_factory=list, description="Leaders and officials (case-sensitive).")
+    institutions: list[str] = Field(
+        default_factory=list, description="Ministries, forces, parties, agencies (case-sensitive)."
+    )
+    places: list[str] = Field(default_factory=list, description="Places beyond the country's data (case-sensitive).")
 
     @field_validator("id")
     @classmethod
@@ -109,6 +119,28 @@ class Topic(_Strict):
         description="Shared subjects (places, disputes) that make a headline naming one side on-topic.",
     )
     side_by_side: bool = True
+    contested: list[str] = Field(
+        default_factory=list,
+        description="Issues so specific to the topic that one of its outlets naming one is on-topic on its own.",
+    )
+    not_names: list[str] = Field(
+        default_factory=list,
+        description="Names that contain a side's name but denote something else (South China Sea, Bank of Japan).",
+    )
+    name_suffixes: list[str] = Field(
+        default_factory=list,
+        description="Capitalised words that, after a side's name, make another name (Airlines, Daily, Open).",
+    )
+    not_places: list[str] = Field(default_factory=list, description="Data-package place names to ignore.")
+    relations: list[str] = Field(
+        default_factory=list,
+        description="Words of relations between states (protest, envoy, sanctions): with an outlet's "
+        "own side as context, they make a headline naming only the other side on-topic.",
+    )
+    same_as: list[list[str]] = Field(
+        default_factory=list,
+        description="Groups of names the sides use for the same thing (Senkaku, Diaoyu), for story grouping.",
+    )
 
     @field_validator("id")
     @classmethod

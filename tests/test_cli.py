@@ -165,8 +165,8 @@ def test_gemini_writes_the_digest_when_a_key_is_set(
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert (doc["summarizer"], doc["model"]) == ("gemini", "gemini-fake-001")
-    assert doc["usage"]["total_tokens"] == 1200
-    assert len(fake.requests) == 1
+    assert doc["usage"]["total_tokens"] == 2 * 1200  # the editor's call and the summary's
+    assert len(fake.requests) == 2
     assert key not in result.stdout + result.stderr
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
 from digest_core.editorial.changes import reannotate
+from digest_core.editorial.editor import Editor
 from digest_core.editorial.pipeline import build_digest
 from digest_core.errors import BuildRateLimited as BuildRateLimited  # re-exported
 from digest_core.models import Digest
@@ -73,6 +74,7 @@ class DigestService:
         store: DigestStore,
         clock: Callable[[], datetime] = utc_now,
         limiter: BuildLimiter | None = None,
+        editor: Editor | None = None,
     ) -> None:
         self.topics = topics
         self.source = source
@@ -80,6 +82,7 @@ class DigestService:
         self.store = store
         self.clock = clock
         self.limiter = limiter or BuildLimiter(per_user=5, overall=30)
+        self.editor = editor
         self._building: dict[tuple[str, date], asyncio.Future[DigestResult]] = {}
 
     def topic(self, topic_id: str) -> Topic:
@@ -126,7 +129,7 @@ class DigestService:
     async def _build(self, topic: Topic, day: date) -> DigestResult:
         now = self.clock()
         previous = await self.store.get(topic.id, day - timedelta(days=1))
-        digest = await build_digest(topic, day, self.source, self.summarizer, now, previous)
+        digest = await build_digest(topic, day, self.source, self.summarizer, now, previous, self.editor)
         complete = digest_window(topic, day).end <= now
         if complete:
             await self.store.save(digest)

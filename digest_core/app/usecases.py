@@ -23,6 +23,8 @@ from digest_core.delivery.ledger import DeliveryCounts, DeliveryLedger
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.publication import Publication
 from digest_core.delivery.subscriptions import Subscription, SubscriptionStore
+from digest_core.editorial.explain import Verdict
+from digest_core.editorial.pipeline import explain_day
 from digest_core.editorial.trend import Trend, coverage_store, coverage_trend, parse_days
 from digest_core.errors import CommandError, NothingToPublish, TrendError
 from digest_core.sources.stats import SourceRow, SourceStatsStore, source_rows
@@ -126,6 +128,11 @@ class UseCases:
         to the on-demand build limits. `NoArticlesError`, `BuildRateLimited`, `CommandError`."""
         request = self.digest_request(args, usage)
         return await self._digests.get_or_build(request.topic, request.day, rebuild=rebuild, requester=requester)
+
+    async def explain(self, args: Sequence[str | None], usage: str) -> list[Verdict]:
+        """`TOPIC [DATE]`: why each fetched article would be kept or dropped (fetches the day again)."""
+        request = self.digest_request(args, usage)
+        return await explain_day(request.topic, request.day, self._digests.source, self._digests.editor)
 
     async def latest(self, args: Sequence[str], usage: str, requester: str | None = None) -> DigestResult:
         """`TOPIC`: the latest complete day's digest."""

@@ -7,7 +7,7 @@ earlier day after a later one corrects the later day (the service does so after 
 
 from __future__ import annotations
 
-from digest_core.editorial.stories import THRESHOLD, content_words, same_story, side_name_words
+from digest_core.editorial.headline_words import THRESHOLD, content_words, same_story, side_name_words
 from digest_core.models import Digest, Story
 from digest_core.topics import Topic
 

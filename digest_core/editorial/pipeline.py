@@ -8,9 +8,11 @@ from typing import Protocol, runtime_checkable
 
 from digest_core.dates import Window, digest_window
 from digest_core.editorial.changes import annotate_changes
-from digest_core.editorial.select import Selection, select_articles
+from digest_core.editorial.editor import Editor, EditorError, Judgement, choose_candidates
+from digest_core.editorial.explain import Verdict
+from digest_core.editorial.select import Selection, in_window, select_articles
 from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
-from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote
+from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote, TokenUsage
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.normalize import FeedParseError, parse_feed
 from digest_core.summarize.base import Summarizer, SummaryRequest, story_note_errors
@@ -64,6 +66,26 @@ async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Art
     return articles, failed
 
 
+async def consult(editor: Editor | None, topic: Topic, windowed: list[Article]) -> Judgement | None:
+    """The editor's validated judgement of the window's candidates, or None (no editor, or it failed)."""
+    if editor is None:
+        return None
+    try:
+        return await editor.judge(topic, choose_candidates(windowed, topic))
+    except EditorError as exc:
+        log.warning("%s: editor step failed, the rules decide: %s", topic.id, exc)
+        return None
+
+
+def add_usage(a: TokenUsage | None, b: TokenUsage) -> TokenUsage:
+    a = a or TokenUsage()
+    return TokenUsage(
+        prompt_tokens=a.prompt_tokens + b.prompt_tokens,
+        output_tokens=a.output_tokens + b.output_tokens,
+        total_tokens=a.total_tokens + b.total_tokens,
+    )
+
+
 def _no_articles_message(topic: Topic, day: date, selection: Selection, failed: list[FailedSource]) -> str:
     msg = f"{selection.fetched} fetched, {selection.in_window} in the window, {selection.on_topic} on-topic"
     if failed:
@@ -90,12 +112,15 @@ async def build_digest(
     summarizer: Summarizer,
     now: datetime,
     previous: Digest | None = None,
+    editor: Editor | None = None,
 ) -> Digest:
     """Build the digest of `topic` for `day` (`previous`: the digest of the day before, to tell what
-    changed); `NoArticlesError` when nothing on-topic was found."""
+    changed; `editor`: a model that judges relevance and stories, the rules deciding when it
+    fails); `NoArticlesError` when nothing on-topic was found."""
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
-    selection = select_articles(articles, topic, window)
+    judgement = await consult(editor, topic, in_window(articles, window))
+    selection = select_articles(articles, topic, window, judgement)
     log.info(
         "%s %s: %d fetched, %d in window, %d on-topic, %d repeats dropped, %d selected in %d stories",
         topic.id,
@@ -111,6 +136,9 @@ async def build_digest(
         raise NoArticlesError(topic.name, day, _no_articles_message(topic, day, selection, failed))
     request = SummaryRequest(topic, selection.articles, selection.stories)
     summary = await summarizer.summarize(request)
+    usage = summary.usage
+    if judgement is not None and judgement.calls:
+        usage = add_usage(summary.usage, judgement.usage)
     titles = {a.n: a.title for a in selection.articles}
     stories, vanished = annotate_changes(frame_stories(request, summary.stories), titles, previous, topic)
     return Digest(
@@ -123,7 +151,7 @@ async def build_digest(
         generated_at=now,
         summarizer=summary.summarizer,
         model=summary.model,
-        usage=summary.usage,
+        usage=usage,
         summary_note=summary.note,
         perspectives=[
             PerspectiveCount(id=p.id, name=p.name, count=sum(1 for a in selection.articles if a.perspective == p.id))
@@ -139,3 +167,12 @@ async def build_digest(
         in_window=selection.in_window,
         on_topic=selection.on_topic,
     )
+
+
+async def explain_day(topic: Topic, day: date, source: FeedSource, editor: Editor | None = None) -> list[Verdict]:
+    """Every fetched article of the day with why it was kept or dropped: the rule, and the editor
+    model's reason when there is an editor and it answered."""
+    window = digest_window(topic, day)
+    articles, _ = await collect(topic, source, day)
+    judgement = await consult(editor, topic, in_window(articles, window))
+    return select_articles(articles, topic, window, judgement).verdicts

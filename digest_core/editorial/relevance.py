@@ -1,54 +1,48 @@
-"""Is an article on-topic? A rule on the names in its headline, read from the topic's config.
+"""Is an article on-topic? Rules on the names in its headline and description, read from the
+topic's config, with the outlet's own side as context.
 
-An article is on-topic when its headline (and summary, when the feed has a distinct one) names
-at least two perspectives by their aliases, or names one perspective together with one of the
-topic's shared issues. "China bans dual-use exports to Japan" names both sides; "Japan to deploy
-missiles near Taiwan" names one side and an issue; "Historic blizzard paralyzes U.S." names none.
+An article is on-topic when its text
+1. names two sides ("China bans dual-use exports to Japan"; "Japanese tourists flock to Harbin"),
+2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"),
+3. comes from one side's outlet and names the other side through a person or institution
+   (a Chinese outlet on "Takaichi's approval rating"), or by any name together with a word of
+   relations between states (protest, envoy, visa, exports...), but not on a name alone (a Chinese
+   outlet on "cherry blossoms in Japan's Kyushu" is not on-topic), or
+4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
+A side is named by its aliases, people, institutions and places (see `names`); multi-word names
+that merely contain a side's name (South China Sea, Japan Airlines) name no side.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
 
+from digest_core.editorial.names import (
+    CONTESTED,
+    INSTITUTION,
+    ISSUE,
+    NOT_A_SIDE,
+    PERSON,
+    RELATION,
+    Mention,
+    fold,
+    name_index,
+)
 from digest_core.models import Article
 from digest_core.topics import Topic
 
-_HYPHENS = re.compile(r"[-‐‑‒–—]")
-_APOSTROPHES = re.compile(r"[’‘`´]")
-
-
-def _fold(text: str) -> str:
-    """Hyphens as spaces and plain apostrophes, so `rare-earth` matches `rare earth`."""
-    return _APOSTROPHES.sub("'", _HYPHENS.sub(" ", text))
-
-
-def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex for a list of names: whole words, optional plural or possessive ending.
-
-    All-capital names (PLA, LDP) match case-sensitively; the others ignore case.
-    """
-    parts = []
-    for term in sorted({_fold(t).strip() for t in terms if t.strip()}, key=len, reverse=True):
-        body = r"\s+".join(re.escape(w) for w in term.split())
-        flag = "" if term.isupper() and len(term) > 1 else "(?i:"
-        parts.append(f"{flag}{body})" if flag else body)
-    if not parts:
-        return None
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?:s|es)?(?:'s?)?(?![\w])")
+__all__ = ["Relevance", "RelevanceRule", "fold"]
 
 
 @dataclass(frozen=True)
 class Relevance:
-    """Which perspectives and whether an issue a text names, and the verdict."""
+    """The verdict on one text, the rule that decided it, and what it named."""
 
     sides: frozenset[str]
     issue: bool
-
-    @property
-    def on_topic(self) -> bool:
-        return len(self.sides) >= 2 or (len(self.sides) == 1 and self.issue)
+    on_topic: bool = False
+    reason: str = ""
+    mentions: tuple[Mention, ...] = field(default=(), compare=False)
 
     @property
     def strength(self) -> int:
@@ -56,24 +50,61 @@ class Relevance:
         return len(self.sides) * 2 + int(self.issue)
 
 
+def _quote(ms: list[Mention]) -> str:
+    return ", ".join(dict.fromkeys(f"'{m.text}'" for m in ms))
+
+
 class RelevanceRule:
-    """The on-topic rule compiled for one topic."""
+    """The on-topic rules compiled for one topic."""
 
     def __init__(self, topic: Topic) -> None:
-        self._sides = [(p.id, _compiled(tuple(p.aliases))) for p in topic.perspectives]
-        self._issues = _compiled(tuple(topic.issues))
+        self._index = name_index(topic)
+        self._names = {p.id: p.name for p in topic.perspectives}
+        self._outlet_side = {o.name: p.id for p, o in topic.all_outlets}
 
-    def judge_text(self, text: str) -> Relevance:
-        folded = _fold(text)
-        sides = frozenset(pid for pid, pat in self._sides if pat is not None and pat.search(folded))
-        issue = bool(self._issues and self._issues.search(folded))
-        return Relevance(sides, issue)
+    def judge_text(self, text: str, outlet_side: str | None = None) -> Relevance:
+        """The verdict on `text`; `outlet_side`: the perspective of the outlet that published it."""
+        found = self._index.find(text)
+        by_side: dict[str, list[Mention]] = {}
+        for m in found:
+            if m.role.side is not None:
+                by_side.setdefault(m.role.side, []).append(m)
+        side_words = {m.text for m in found if m.role.side}
+        issues = [m for m in found if m.role.kind == ISSUE and m.text not in side_words]  # one word, one proof
+        contested = [m for m in found if m.role.kind == CONTESTED]
+        relations = [m for m in found if m.role.kind == RELATION]
+        sides = frozenset(by_side)
+
+        def verdict(on: bool, reason: str) -> Relevance:
+            return Relevance(sides, bool(issues), on, reason, tuple(found))
+
+        def named(side: str) -> str:
+            return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
+
+        if len(sides) >= 2:
+            return verdict(True, "names both sides: " + "; ".join(named(s) for s in sorted(sides)))
+        if len(sides) == 1 and issues:
+            return verdict(True, f"names {named(next(iter(sides)))} and the issue {_quote(issues)}")
+        own = self._names.get(outlet_side or "", None)
+        if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
+            other = next(iter(sides))
+            actors = [m for m in by_side[other] if m.role.kind in (PERSON, INSTITUTION)]
+            if actors:
+                return verdict(True, f"a {own}-side outlet names {self._names[other]}'s {_quote(actors)}")
+            if relations:
+                return verdict(True, f"a {own}-side outlet names {named(other)} with {_quote(relations)}")
+            return verdict(False, f"a {own}-side outlet names only {named(other)}, no person, institution or relation")
+        if contested and outlet_side:
+            return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
+        traps = [m for m in found if m.role.kind == NOT_A_SIDE]
+        trap_note = f" ({_quote(traps)} name no side)" if traps else ""
+        if len(sides) == 1:
+            return verdict(False, f"names only {named(next(iter(sides)))} and no issue{trap_note}")
+        if issues:
+            return verdict(False, f"names the issue {_quote(issues)} but no side{trap_note}")
+        return verdict(False, f"names no side{trap_note}")
 
     def judge(self, article: Article) -> Relevance:
+        """The verdict on an article's headline and description, with its outlet's side as context."""
         text = article.title if not article.summary else f"{article.title}\n{article.summary}"
-        return self.judge_text(text)
-
-
-@cache
-def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    return _pattern(terms)
+        return self.judge_text(text, self._outlet_side.get(article.outlet, article.perspective or None))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from digest_core.dates import Window
+from digest_core.editorial.editor import Judgement
+from digest_core.editorial.explain import Reasons, Verdict, explain_articles
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.stories import central_title, group_stories
 from digest_core.models import Article, Story
@@ -30,6 +32,7 @@ class Selection:
     in_window: int
     on_topic: int
     duplicates: int
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 def in_window(articles: Iterable[Article], window: Window) -> list[Article]:
@@ -51,25 +54,51 @@ def canonical_url(url: str) -> str:
     return f"{host}{parts.path.rstrip('/')}" + (f"?{query}" if query else "")
 
 
+def _blocks(outlet: str, key: str) -> list[tuple[str, str]]:
+    """Where to look for an outlet's near-identical headline: its first and its last three words.
+    An edit small enough to stay above `SAME_HEADLINE` rarely touches both ends."""
+    words = key.split()
+    return [(outlet, "^" + " ".join(words[:3])), (outlet, " ".join(words[-3:]) + "$")]
+
+
 def drop_repeats(articles: Sequence[Article]) -> list[Article]:
     """Keep one of each outlet's repeated headline and one of each URL (publisher URLs compared loosely).
 
     Of repeats, the one with a publisher URL is kept (an outlet's own feed over its Google News
-    redirect), then the newest.
+    redirect), then the newest. Each headline is compared only with the kept headlines of its
+    outlet that share its first or last three words.
     """
+    return find_repeats(articles)[0]
+
+
+def find_repeats(articles: Sequence[Article]) -> tuple[list[Article], dict[int, Article]]:
+    """`drop_repeats`, and for each dropped article (by `id()`) the kept article it repeats."""
     kept: list[Article] = []
-    seen_urls: set[str] = set()
+    url_owner: dict[str, Article] = {}
+    blocks: dict[tuple[str, str], tuple[list[str], list[Article]]] = {}
+    repeats: dict[int, Article] = {}
     ordered = sorted(articles, key=lambda a: (a.publisher_url is not None, a.published), reverse=True)
     for article in ordered:
         key = _headline_key(article.title)
         urls = {article.url, canonical_url(article.link)}
-        if urls & seen_urls or any(
-            k.outlet == article.outlet and fuzz.ratio(_headline_key(k.title), key) >= SAME_HEADLINE for k in kept
-        ):
+        where = _blocks(article.outlet, key)
+        same = next((url_owner[u] for u in urls if u in url_owner), None)
+        for block in where if same is None else ():
+            keys, owners = blocks.get(block, ([], []))
+            match = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=SAME_HEADLINE)
+            if match is not None:
+                same = owners[match[2]]
+                break
+        if same is not None:
+            repeats[id(article)] = same
             continue
         kept.append(article)
-        seen_urls |= urls
-    return kept
+        url_owner.update(dict.fromkeys(urls, article))
+        for block in where:
+            keys, owners = blocks.setdefault(block, ([], []))
+            keys.append(key)
+            owners.append(article)
+    return kept, repeats
 
 
 def _fill_quota(ranked: Sequence[Article], quota: int) -> list[Article]:
@@ -84,15 +113,27 @@ def _fill_quota(ranked: Sequence[Article], quota: int) -> list[Article]:
     return chosen
 
 
-def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -> Selection:
-    """Window, relevance, repeats, stories, ranking and quotas; articles numbered 1..N."""
+def editor_groups(articles: Sequence[Article], judgement: Judgement) -> list[list[int]]:
+    """Stories as the editor grouped them (an article it gave no story is a story of its own)."""
+    by_key: dict[object, list[int]] = {}
+    for i, a in enumerate(articles):
+        by_key.setdefault(judgement.story.get(a.url, ("alone", i)), []).append(i)
+    return sorted(by_key.values(), key=lambda g: (-len({articles[i].outlet for i in g}), -len(g), min(g)))
+
+
+def select_articles(
+    articles: Sequence[Article], topic: Topic, window: Window, judgement: Judgement | None = None
+) -> Selection:
+    """Window, relevance, repeats, stories, ranking and quotas; articles numbered 1..N. With an
+    editor's `judgement`, its verdicts and stories replace the rules' for the articles it judged."""
     rule = RelevanceRule(topic)
     windowed = in_window(articles, window)
     judged = {id(a): rule.judge(a) for a in windowed}
-    relevant = [a for a in windowed if judged[id(a)].on_topic]
-    unique = drop_repeats(relevant)
+    model = judgement or Judgement()
+    relevant = [a for a in windowed if model.on_topic.get(a.url, judged[id(a)].on_topic)]
+    unique, repeats = find_repeats(relevant)
 
-    groups = group_stories(unique, topic)
+    groups = editor_groups(unique, model) if model.story else group_stories(unique, topic)
     story_of = {i: s for s, group in enumerate(groups) for i in group}
     outlets_in_story = [len({unique[i].outlet for i in g}) for g in groups]
 
@@ -114,16 +155,29 @@ def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -
     )
     numbered = [unique[i].model_copy(update={"n": n}) for n, i in enumerate(chosen, start=1)]
     number_of = {i: n for n, i in enumerate(chosen, start=1)}
-    stories = []
+    stories: list[Story] = []
+    story_number: dict[int, int] = {}
     for group in groups:
         members = [i for i in group if i in number_of]
         if members:
+            story_number.update(dict.fromkeys(members, len(stories) + 1))
             stories.append(
                 Story(
                     title=central_title(members, unique, topic),
                     articles=sorted(number_of[i] for i in members),
                 )
             )
+    verdicts = explain_articles(
+        articles,
+        Reasons(
+            window=window,
+            judged=judged,
+            repeats=repeats,
+            kept={id(unique[i]): (n, story_number[i]) for i, n in number_of.items()},
+            quota={p.id: topic.quota_for(p) for p in topic.perspectives},
+            model={id(a): model.reasons[a.url] for a in windowed if a.url in model.reasons},
+        ),
+    )
     return Selection(
         articles=numbered,
         stories=stories,
@@ -131,4 +185,5 @@ def select_articles(articles: Sequence[Article], topic: Topic, window: Window) -
         in_window=len(windowed),
         on_topic=len(relevant),
         duplicates=len(relevant) - len(unique),
+        verdicts=verdicts,
     )

@@ -1,277 +1,104 @@
 """Grouping articles of all sides into stories: the same event, told by different outlets.
 
-Headlines are reduced to content words (stop words and the sides' own names dropped, crude
-stemming, a few news-verb synonyms folded together); two articles belong to the same story when
-they share at least two content words making up at least a third of the shorter headline's words.
-Stories are the connected groups of that relation.
+Each article becomes a bag of terms: its headline's content words, the `same_as` names of the
+topic folded into one term each (Senkaku = Diaoyu), and, at half weight, the words of the outlet
+feed's description. Terms are weighted by how rare they are that day (inverse document
+frequency), so "Yasukuni" or "Kanasugi" counts for more than "talks". Two articles are the same
+story when they share at least two terms and the shared weight is at least `THRESHOLD` of the
+lighter headline's weight. Stories are the connected groups of that relation.
+
+Only pairs that share a rare term (in at most `BLOCK_LIMIT` articles, or 1% of a big day) are
+compared, from an inverted index built once: two headlines that share only common words ("Taiwan",
+"exports") are not the same event, and the cost grows with the number of articles, not its square.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Sequence
-from itertools import combinations
 
-from digest_core.editorial.relevance import _fold
+from digest_core.editorial.headline_words import canonical_terms, content_words, side_name_words
 from digest_core.models import Article
 from digest_core.topics import Topic
 
-_WORD = re.compile(r"[a-z0-9]+")
-
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "amid",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "same",
-        "says",
-        "said",
-        "say",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "new",
-        "news",
-        "year",
-        "years",
-        "day",
-        "days",
-        "week",
-        "month",
-        "report",
-        "reports",
-        "according",
-        "via",
-        "near",
-        "amidst",
-        "despite",
-        "toward",
-        "towards",
-        "upon",
-        "within",
-        "without",
-        "latest",
-        "first",
-        "last",
-        "one",
-        "two",
-        "three",
-    ]
-)
-
-# News verbs and nouns that mean the same thing in headlines about measures and disputes.
-_SYNONYMS = {
-    "curb": "restrict",
-    "ban": "restrict",
-    "restriction": "restrict",
-    "tighten": "restrict",
-    "blacklist": "restrict",
-    "sanction": "restrict",
-    "limit": "restrict",
-    "control": "restrict",
-    "embargo": "restrict",
-    "slap": "restrict",
-    "bar": "restrict",
-    "protest": "protest",
-    "condemn": "protest",
-    "denounce": "protest",
-    "slam": "protest",
-    "lambast": "protest",
-    "criticize": "protest",
-    "criticise": "protest",
-    "rebuke": "protest",
-    "military": "military",
-    "defense": "military",
-    "defence": "military",
-    "army": "military",
-    "missile": "missile",
-    "missiles": "missile",
-    "export": "export",
-    "exports": "export",
-    "firm": "company",
-    "entity": "company",
-    "companies": "company",
-    "company": "company",
-}
+THRESHOLD = 0.15
+THRESHOLD_ONE_HEADLINE_TERM = 0.3  # when the headlines share one term and descriptions the rest
+DESCRIPTION_WEIGHT = 0.5
+MIN_SHARED = 2
+LINK_SHARE = 0.5
+SUPPORT = 0.5  # a pair at half the threshold supports a merge that a stronger pair starts
+BLOCK_LIMIT = 20  # a term in more articles than this does not make a candidate pair on its own
+BLOCK_SHARE = 100  # ... or in more than 1% of a big day's articles
 
 
-def stem(word: str) -> str:
-    """A crude English stemmer: enough to match `bans`/`ban`, `tightening`/`tightens`."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "es" and not word.endswith(("ses", "xes", "ches", "shes")):
+def story_terms(article: Article, topic: Topic, names: frozenset[str]) -> dict[str, float]:
+    """The article's terms and their weights before rarity: 1 for the headline, less for the description."""
+    rest, canon = canonical_terms(article.title, topic)
+    terms = dict.fromkeys(content_words(rest, names) | canon, 1.0)
+    if article.summary:
+        rest, canon = canonical_terms(article.summary, topic)
+        for term in content_words(rest, names) | canon:
+            terms.setdefault(term, DESCRIPTION_WEIGHT)
+    return terms
+
+
+def story_pairs(articles: Sequence[Article], topic: Topic, share: float = 1.0) -> list[tuple[int, int, float]]:
+    """Every pair of articles (i < j) whose score reaches `share` of the threshold, with the score
+    as a multiple of the threshold (1 or more: the same story)."""
+    names = side_name_words(topic)
+    bags = [story_terms(a, topic, names) for a in articles]
+    postings: dict[str, list[int]] = {}
+    for i, bag in enumerate(bags):
+        for term in bag:
+            postings.setdefault(term, []).append(i)
+    n = len(articles)
+    idf = {t: math.log((n + 1) / len(ids)) + 0.1 for t, ids in postings.items()}
+    weights = [{t: w * idf[t] for t, w in bag.items()} for bag in bags]
+    totals = [sum(w for t, w in bag.items() if bags[i][t] == 1.0) for i, bag in enumerate(weights)]
+    limit = max(BLOCK_LIMIT, n // BLOCK_SHARE)
+    pairs = []
+    for i, bag in enumerate(weights):
+        candidates = {j for t in bag if len(postings[t]) <= limit for j in postings[t] if j > i}
+        for j in candidates:
+            other = weights[j]
+            shared = [t for t in bag if t in other]
+            in_headlines = sum(1 for t in shared if bags[i][t] == bags[j][t] == 1.0)
+            if len(shared) < MIN_SHARED or not in_headlines:
                 continue
-            if suffix == "s" and word.endswith("ss"):
-                continue
-            word = word[: -len(suffix)] + keep
-            break
-    # "issue", "issued" and "issues" all end as "issu"
-    return word[:-1] if word.endswith("e") and len(word) >= 4 else word
-
-
-def content_words(title: str, side_names: frozenset[str]) -> frozenset[str]:
-    words = set()
-    for raw in _WORD.findall(_fold(title).lower().replace("'s", "")):
-        if raw in STOP_WORDS or raw in side_names or raw.isdigit():
-            continue
-        word = stem(raw)
-        if word in side_names or len(word) < 2:
-            continue
-        words.add(_SYNONYMS.get(word, word))
-    return frozenset(words)
-
-
-def side_name_words(topic: Topic) -> frozenset[str]:
-    """Single words of the sides' aliases: every on-topic headline has them, so they tell nothing."""
-    words: set[str] = set()
-    for p in topic.perspectives:
-        for alias in p.aliases:
-            words.update(w for w in _WORD.findall(_fold(alias).lower()))
-    return frozenset(words)
-
-
-def same_story(a: frozenset[str], b: frozenset[str]) -> float:
-    """Share of the shorter headline's content words found in the other; 0 if fewer than two shared."""
-    shared = len(a & b)
-    if shared < 2:
-        return 0.0
-    return shared / min(len(a), len(b))
-
-
-THRESHOLD = 1 / 3
+            score = sum(min(bag[t], other[t]) for t in shared) / (min(totals[i], totals[j]) or 1.0)
+            score /= THRESHOLD if in_headlines >= MIN_SHARED else THRESHOLD_ONE_HEADLINE_TERM
+            if score >= share:
+                pairs.append((i, j, score))
+    return pairs
 
 
 def group_stories(articles: Sequence[Article], topic: Topic) -> list[list[int]]:
-    """Indices of `articles` grouped into stories, biggest (most outlets) first."""
-    names = side_name_words(topic)
-    words = [content_words(a.title, names) for a in articles]
-    parent = list(range(len(articles)))
+    """Indices of `articles` grouped into stories, biggest (most outlets) first.
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in combinations(range(len(articles)), 2):
-        if same_story(words[i], words[j]) >= THRESHOLD:
-            parent[root(i)] = root(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(articles)):
-        groups.setdefault(root(i), []).append(i)
+    Pairs join in order of score; two groups merge only when at least `LINK_SHARE` of the pairs
+    between them (at least one) are the same story, so one loose pair does not chain two events.
+    """
+    group_of = list(range(len(articles)))
+    members: dict[int, set[int]] = {i: {i} for i in range(len(articles))}
+    pairs = story_pairs(articles, topic, share=SUPPORT)
+    neighbours: dict[int, set[int]] = {i: set() for i in range(len(articles))}
+    for i, j, _ in pairs:
+        neighbours[i].add(j)
+        neighbours[j].add(i)
+    for i, j, _ in sorted((p for p in pairs if p[2] >= 1.0), key=lambda p: -p[2]):
+        a, b = group_of[i], group_of[j]
+        if a == b:
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        links = sum(len(neighbours[x] & members[a]) for x in members[b])
+        if links < math.ceil(LINK_SHARE * len(members[a]) * len(members[b])):
+            continue
+        for x in members[b]:
+            group_of[x] = a
+        members[a] |= members.pop(b)
     return sorted(
-        groups.values(),
+        (sorted(g) for g in members.values()),
         key=lambda g: (-len({articles[i].outlet for i in g}), -len(g), min(g)),
     )
 

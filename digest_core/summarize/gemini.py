@@ -151,8 +151,10 @@ class GeminiSummarizer:
         attempts: int = 3,
         backoff: float = 1.0,
         base_url: str | None = None,
+        repair: bool = True,
     ) -> None:
         self.model = model
+        self._rounds = ("answer", "repair") if repair else ("answer",)
         self._api_key = api_key
         self._temperature = temperature
         self._timeout = timeout
@@ -177,7 +179,7 @@ class GeminiSummarizer:
         usage = TokenUsage()
         contents: list[types.Content] = [types.Content(role="user", parts=[types.Part(text=build_prompt(request))])]
         problems: list[str] = []
-        for round_ in ("answer", "repair"):
+        for round_ in self._rounds:
             response = await self._generate(client, contents, usage)
             text = response.text or ""
             try:
@@ -188,7 +190,7 @@ class GeminiSummarizer:
                 summary = _to_summary(answer, response.model_version or self.model, usage)
                 problems = validate_summary(summary, request)
                 story_problems_only = len(problems) == len(validate_story_notes(summary.stories, request))
-                if not problems or (round_ == "repair" and story_problems_only):
+                if not problems or (round_ == self._rounds[-1] and story_problems_only):
                     return summary  # stories still invalid after the repair get the offline reading
             log.info("gemini %s invalid: %s", round_, "; ".join(problems))
             contents += [
@@ -204,7 +206,8 @@ class GeminiSummarizer:
                     ],
                 ),
             ]
-        raise SummarizerError("invalid answer after one repair: " + "; ".join(problems[:3]))
+        after = "one repair" if len(self._rounds) > 1 else "one answer (no repair)"
+        raise SummarizerError(f"invalid answer after {after}: " + "; ".join(problems[:3]))
 
     async def _generate(
         self, client: genai.Client, contents: list[types.Content], usage: TokenUsage

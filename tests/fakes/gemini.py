@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,16 @@ def cross_citing_answer(data: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def rules_answer(data: dict[str, Any]) -> dict[str, Any]:
+    """An editor answer that agrees with the keyword rules' verdict given for each candidate."""
+    return {
+        "articles": [
+            {"id": c["id"], "on_topic": c["rules"] == "on-topic", "story": None, "reason": "as the rules say"}
+            for c in data["candidates"]
+        ]
+    }
+
+
 @dataclass
 class GeminiFake:
     """`script` holds one step per request ("valid", "invalid", "malformed", "empty", 429, 500,
@@ -85,6 +96,7 @@ class GeminiFake:
     default: str | int = "valid"
     hang_seconds: float = 5.0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    editor: Callable[[dict[str, Any]], dict[str, Any]] = rules_answer  # answers editor prompts
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -102,7 +114,12 @@ class GeminiFake:
             await asyncio.sleep(self.hang_seconds)
             step = "valid"
         data = prompt_data(body)
-        if step == "valid":
+        if "candidates" in data:  # the editor step
+            text = {
+                "valid": lambda: json.dumps(self.editor(data)),
+                "empty": lambda: json.dumps({"articles": []}),
+            }.get(str(step), lambda: '{"articles": [{"id": ')()
+        elif step == "valid":
             text = json.dumps(valid_answer(data))
         elif step == "invalid":
             text = json.dumps(cross_citing_answer(data))

@@ -1,0 +1,109 @@
+"""The editor step: a model judges relevance and groups stories, within limits we check.
+
+The rules run first; then every in-window candidate from the topic's outlets (the ones the rules
+rejected too) goes to an `Editor` with its outlet, side, description and the rules' verdict. Its
+answer is validated here: unknown ids are ignored, so nothing outside the window or the outlets
+can be added; a candidate the answer leaves out keeps the rules' verdict. Any failure (error,
+timeout, invalid answer) means the rules decide alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from digest_core.editorial.relevance import RelevanceRule
+from digest_core.models import Article, TokenUsage
+from digest_core.topics import Topic
+
+PROMPT_TOKEN_BUDGET = 5_000  # estimated tokens for the editor's data; the summarizer gets the rest of 8k
+DESCRIPTION_CHARS = 240
+REASON_CHARS = 160
+
+
+class EditorError(Exception):
+    """The editor could not give a usable answer; the rules decide alone."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One article as the editor sees it: a small id, and the rules' verdict as context."""
+
+    id: int
+    article: Article
+    rule_on_topic: bool
+
+
+@dataclass
+class Judgement:
+    """The editor's validated answer, by article URL: on-topic or not, why, and its story key."""
+
+    on_topic: dict[str, bool] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    story: dict[str, int] = field(default_factory=dict)
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    calls: int = 0
+    model: str | None = None
+
+
+class Editor(Protocol):
+    """Judges candidates; raises `EditorError` when it cannot."""
+
+    name: str
+
+    async def judge(self, topic: Topic, candidates: list[Candidate]) -> Judgement: ...
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters per token for English news text (Gemini's own rule of thumb)."""
+    return len(text) // 4 + 1
+
+
+def candidate_document(candidate: Candidate) -> dict[str, Any]:
+    a = candidate.article
+    row: dict[str, Any] = {"id": candidate.id, "outlet": a.outlet, "side": a.perspective, "title": a.title}
+    if a.summary:
+        row["description"] = a.summary[:DESCRIPTION_CHARS]
+    row["rules"] = "on-topic" if candidate.rule_on_topic else "off-topic"
+    return row
+
+
+def choose_candidates(articles: Sequence[Article], topic: Topic, budget: int = PROMPT_TOKEN_BUDGET) -> list[Candidate]:
+    """The in-window articles from the topic's outlets, numbered, within the token budget: the rules'
+    on-topic ones first, then those naming any side or issue, then the rest (newest first)."""
+    rule = RelevanceRule(topic)
+    outlets = {o.name for _, o in topic.all_outlets}
+    judged = [(a, rule.judge(a)) for a in articles if a.outlet in outlets]
+    judged.sort(key=lambda x: (not x[1].on_topic, not (x[1].sides or x[1].issue), -x[0].published.timestamp()))
+    chosen: list[Candidate] = []
+    used = 0
+    for article, verdict in judged:
+        candidate = Candidate(len(chosen) + 1, article, verdict.on_topic)
+        cost = estimate_tokens(json.dumps(candidate_document(candidate), ensure_ascii=False))
+        if used + cost > budget:
+            break
+        chosen.append(candidate)
+        used += cost
+    return chosen
+
+
+def validate_answer(rows: Sequence[dict[str, Any]], candidates: Sequence[Candidate]) -> Judgement:
+    """The answer's rows for known ids only (the first row per id); raises `EditorError` when no row
+    names a known candidate."""
+    by_id = {c.id: c for c in candidates}
+    judgement = Judgement()
+    for row in rows:
+        candidate = by_id.get(row.get("id"))  # type: ignore[arg-type]
+        if candidate is None or candidate.article.url in judgement.on_topic:
+            continue
+        url = candidate.article.url
+        judgement.on_topic[url] = bool(row.get("on_topic"))
+        judgement.reasons[url] = " ".join(str(row.get("reason") or "").split())[:REASON_CHARS] or "no reason given"
+        story = row.get("story")
+        if isinstance(story, int) and judgement.on_topic[url]:
+            judgement.story[url] = story
+    if not judgement.on_topic:
+        raise EditorError("the answer names none of the candidates")
+    return judgement

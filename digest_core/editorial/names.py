@@ -1,0 +1,172 @@
+"""Finding a topic's names in a text: sides (by alias, person, institution, place), issues,
+relation words, and the multi-word names that contain a side's name but are not that side.
+
+Texts are split into words once; names are looked up by word sequences in a dictionary (longest
+match first), so the cost does not grow with the number of names. A match of a longer name
+hides the shorter ones inside it: "South China Sea" is not "China", "China Coast Guard" is an
+institution of China.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from digest_core.editorial.gazetteer import places
+from digest_core.topics import Topic
+
+_HYPHENS = re.compile(r"[-‐‑‒–—/]")
+_APOSTROPHES = re.compile(r"[’‘`´]")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)*'?")
+
+# Kinds of name; a phrase can have several roles (East China Sea: an issue and not a side).
+ALIAS, PERSON, INSTITUTION, PLACE = "alias", "person", "institution", "place"
+ISSUE, CONTESTED, RELATION, NOT_A_SIDE = "issue", "contested", "relation", "not-a-side"
+
+
+def fold(text: str) -> str:
+    """ASCII letters, hyphens and slashes as spaces, plain apostrophes."""
+    text = _APOSTROPHES.sub("'", text)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _HYPHENS.sub(" ", text)
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, possessives dropped (`Beijing's` -> `Beijing`)."""
+    out = []
+    for token in _TOKEN.findall(fold(text)):
+        token = token.removesuffix("'s").removesuffix("'S").rstrip("'")
+        if token:
+            out.append(token)
+    return out
+
+
+@dataclass(frozen=True)
+class Role:
+    kind: str
+    side: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name found in a text: the words as written and what they name."""
+
+    text: str
+    role: Role
+
+
+def _plural_forms(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    last = key[-1]
+    forms = [key]
+    if len(last) > 3 and last.endswith("es"):
+        forms.append((*key[:-1], last[:-2]))
+    if len(last) > 2 and last.endswith("s") and not last.endswith("ss"):
+        forms.append((*key[:-1], last[:-1]))
+    return forms
+
+
+class NameIndex:
+    """Every name of a topic, by its word sequence: case-sensitive ones as written, the others
+    case-folded. All-capital names (PLA) and proper names of people, institutions and places
+    match their case; aliases, issues and relation words match any case."""
+
+    def __init__(self) -> None:
+        self._exact: dict[tuple[str, ...], set[Role]] = {}
+        self._folded: dict[tuple[str, ...], set[Role]] = {}
+        self._suffixes: frozenset[str] = frozenset()
+        self._prefixes: set[tuple[str, ...]] = set()  # case-folded word prefixes of every name
+        self.longest = 1
+
+    def add(self, name: str, role: Role, case_sensitive: bool) -> None:
+        key = tuple(words(name))
+        if not key:
+            return
+        exact = case_sensitive or (name.isupper() and len(name) > 1)
+        table = self._exact if exact else self._folded
+        table.setdefault(key if exact else tuple(w.casefold() for w in key), set()).add(role)
+        folded = tuple(w.casefold() for w in key)
+        for n in range(1, len(folded)):
+            self._prefixes.add(folded[:n])
+        last = folded[-1]
+        self._prefixes.update({folded, (*folded[:-1], last + "s"), (*folded[:-1], last + "es")})  # plurals
+        self.longest = max(self.longest, len(key))
+
+    def set_suffixes(self, suffixes: Iterable[str]) -> None:
+        self._suffixes = frozenset(suffixes)
+
+    def _roles(self, key: tuple[str, ...], plural_ok: bool) -> set[Role]:
+        found = set(self._exact.get(key, ()))
+        folded = tuple(w.casefold() for w in key)
+        for form in _plural_forms(folded) if plural_ok else [folded]:
+            found |= self._folded.get(form, set())
+        if plural_ok and len(key[-1]) > 2 and key[-1].endswith("s"):
+            found |= self._exact.get((*key[:-1], key[-1][:-1]), set())
+        return found
+
+    def find(self, text: str) -> list[Mention]:
+        """The names in `text`, longest first at each word; a side's name followed by a name suffix
+        (`Japan Airlines`) is `NOT_A_SIDE`."""
+        tokens = words(text)
+        folded = [t.casefold() for t in tokens]
+        out: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            reach = 0  # how many words from i can still be (the start of) a name
+            while i + reach < len(folded) and tuple(folded[i : i + reach + 1]) in self._prefixes:
+                reach += 1
+            for n in range(reach, 0, -1):
+                key = tuple(tokens[i : i + n])
+                roles = self._roles(key, plural_ok=True)
+                if not roles:
+                    continue
+                phrase = " ".join(key)
+                sided = any(r.side for r in roles)
+                after = tokens[i + n] if i + n < len(tokens) else ""
+                if sided and after in self._suffixes and not any(r.kind == NOT_A_SIDE for r in roles):
+                    out.append(Mention(f"{phrase} {after}", Role(NOT_A_SIDE)))
+                    n += 1
+                else:
+                    out.extend(Mention(phrase, r) for r in sorted(roles, key=lambda r: (r.kind, r.side or "")))
+                i += n
+                break
+            else:
+                i += 1
+        return out
+
+
+def name_index(topic: Topic) -> NameIndex:
+    """The topic's names, built once per topic configuration (the gazetteer adds a few hundred
+    places per side)."""
+    return _name_index(topic.model_dump_json())
+
+
+@cache
+def _name_index(config: str) -> NameIndex:
+    topic = Topic.model_validate_json(config)
+    index = NameIndex()
+    index.set_suffixes(topic.name_suffixes)
+    ignored = set(topic.not_places)
+    for p in topic.perspectives:
+        for alias in p.aliases:
+            index.add(alias, Role(ALIAS, p.id), case_sensitive=False)
+        for person in p.people:
+            index.add(person, Role(PERSON, p.id), case_sensitive=True)
+        for institution in p.institutions:
+            index.add(institution, Role(INSTITUTION, p.id), case_sensitive=True)
+        country_places = places(p.country) if p.country else frozenset()
+        for place in (country_places - ignored) | set(p.places):
+            index.add(place, Role(PLACE, p.id), case_sensitive=True)
+    for issue in topic.issues:
+        index.add(issue, Role(ISSUE), case_sensitive=False)
+    for issue in topic.contested:
+        index.add(issue, Role(CONTESTED), case_sensitive=False)
+        index.add(issue, Role(ISSUE), case_sensitive=False)
+    for word in topic.relations:
+        index.add(word, Role(RELATION), case_sensitive=False)
+    for name in topic.not_names:
+        index.add(name, Role(NOT_A_SIDE), case_sensitive=False)
+    return index
