@@ -55,11 +55,20 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
         settings.fetch_backoff,
         limiter=limiter,
         max_retry_after=settings.fetch_max_retry_after,
+        request_deadline=settings.fetch_deadline,
+        digest_deadline=settings.fetch_digest_deadline,
+        max_body=settings.fetch_max_bytes,
     )
     http = PoliteClient(
-        client, limiter, settings.fetch_attempts, settings.fetch_backoff, settings.fetch_max_retry_after
+        client,
+        limiter,
+        settings.fetch_attempts,
+        settings.fetch_backoff,
+        settings.fetch_max_retry_after,
+        deadline=settings.fetch_deadline,
+        max_body=settings.fetch_max_bytes,
     )
-    feeds = OutletFeedSource(http, SqlFeedStateStore(engine))
+    feeds = OutletFeedSource(http, SqlFeedStateStore(engine), digest_deadline=settings.fetch_digest_deadline)
     links = None
     if settings.publisher_links:
         links = PublisherLinks(

@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
+from digest_core.sources.guard import DIGEST_DEADLINE
+from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE
 from digest_core.sources.polite import user_agent as polite_user_agent
 
 
@@ -28,6 +30,9 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=15.0, gt=0)
     fetch_attempts: int = Field(default=3, ge=1, le=10)
     fetch_backoff: float = Field(default=1.0, ge=0)
+    fetch_deadline: float = Field(default=REQUEST_DEADLINE, gt=0)  # one request, body included
+    fetch_digest_deadline: float = Field(default=DIGEST_DEADLINE, gt=0)  # all of one digest's fetches
+    fetch_max_bytes: int = Field(default=MAX_BODY, ge=1024)  # decoded body of one answer
     user_agent: str | None = None  # default: built from CONTACT_URL (see `http_user_agent`)
 
     contact_url: str = "https://github.com/digestbot/digestbot"

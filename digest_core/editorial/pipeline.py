@@ -41,6 +41,10 @@ def parse_result(result: FeedResult, topic: Topic) -> tuple[list[Article], str |
         where = f"feed {result.url}" if result.kind != GOOGLE_NEWS else "Google News"
         log.warning("%s (%s): %s", result.outlet.name, where, exc)
         return [], str(exc)
+    except Exception as exc:  # a parser failure on hostile bytes fails this source only
+        where = f"feed {result.url}" if result.kind != GOOGLE_NEWS else "Google News"
+        log.warning("%s (%s): unreadable: %s", result.outlet.name, where, exc, exc_info=True)
+        return [], f"not a readable feed ({type(exc).__name__})"
 
 
 def failed_source(result: FeedResult, error: str) -> FailedSource:
