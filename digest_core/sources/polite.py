@@ -6,6 +6,7 @@ import asyncio
 import logging
 import math
 import random
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -122,17 +123,45 @@ class Fetched:
     body: bytes = b""
 
 
+ACCEPT_ENCODING = "gzip, deflate"  # what `read_capped` can inflate in bounded steps
+
+
+class UnsupportedEncoding(Exception):
+    """A `Content-Encoding` this client did not ask for and cannot inflate in bounded steps."""
+
+
+def _inflater(encoding: str) -> zlib._Decompress | None:
+    coding = encoding.strip().lower()
+    if coding in ("", "identity"):
+        return None
+    if coding in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib header, detected
+    raise UnsupportedEncoding(f"Content-Encoding {coding[:40]!r} not supported")
+
+
 async def read_capped(response: httpx.Response, limit: int) -> bytes:
-    """The decoded body, streamed, `BodyTooLarge` as soon as it grows past `limit` bytes."""
+    """The decoded body, streamed and inflated in bounded steps: `BodyTooLarge` as soon as it grows
+    past `limit` bytes (a 1000:1 gzip chunk is never inflated whole)."""
+    inflater = _inflater(response.headers.get("content-encoding", ""))
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and not response.headers.get("content-encoding") and int(declared) > limit:
+    if inflater is None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
-    chunks = bytearray()
-    async for chunk in response.aiter_bytes():
-        chunks += chunk
-        if len(chunks) > limit:
+    body = bytearray()
+    async for raw in response.aiter_raw():
+        if inflater is None:
+            body += raw
+        else:
+            data = raw
+            while data and len(body) <= limit:
+                body += inflater.decompress(data, limit + 1 - len(body))
+                data = inflater.unconsumed_tail
+        if len(body) > limit:
             raise BodyTooLarge(limit)
-    return bytes(chunks)
+    if inflater is not None:
+        body += inflater.flush()
+    if len(body) > limit:
+        raise BodyTooLarge(limit)
+    return bytes(body)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -172,6 +201,7 @@ class PoliteClient:
         self._sleep = sleep
 
     async def _once(self, url: str, headers: dict[str, str] | None) -> tuple[httpx.Response, bytes]:
+        headers = {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
         async with (
             self.limiter.slot(url),
             asyncio.timeout(self.deadline),

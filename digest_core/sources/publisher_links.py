@@ -190,7 +190,7 @@ class PublisherLinks:
                 error = "no publisher link"
         except TimeoutError:
             error = f"timed out after {self._timeout:g} s"
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
         if error:
             log.info("publisher link for %s: %s", url, error)
