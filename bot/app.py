@@ -10,6 +10,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.failures import DatabaseUnavailable, database_label, first_line
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.delivery.ledger import DeliveryLedger
@@ -81,6 +82,21 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
     return NewsSources([google, feeds], SqlSourceStats(engine), links)
 
 
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on `url` with the newest schema; `DatabaseUnavailable` (one line) if it cannot be
+    opened: unreachable, missing, corrupt or read-only."""
+    engine: AsyncEngine | None = None
+    try:
+        engine = create_engine(url)
+        await create_schema(engine)
+    except Exception as exc:
+        if engine is not None:
+            await engine.dispose()
+        detail = first_line(getattr(exc, "orig", None) or exc)
+        raise DatabaseUnavailable(f"database {database_label(url)} cannot be opened: {detail}") from exc
+    return engine
+
+
 def load_configured_topics(settings: Settings) -> Topics:
     return load_topics(settings.topics_file)
 
@@ -101,14 +117,13 @@ class Core:
 async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIterator[Core]:
     """The core services, schema created; their HTTP client and database are closed on exit."""
     topics = topics or load_configured_topics(settings)
-    engine = create_engine(settings.database)
+    engine = await open_database(settings.database)
     async with httpx.AsyncClient(
         timeout=settings.fetch_timeout,
         headers={"User-Agent": settings.http_user_agent},
         follow_redirects=True,
     ) as client:
         try:
-            await create_schema(engine)
             source = make_source(settings, client, engine)
             limiter = BuildLimiter(per_user=settings.builds_per_user_per_hour, overall=settings.builds_per_hour)
             digests = DigestService(topics, source, make_summarizer(settings), SqlDigestStore(engine), limiter=limiter)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -18,12 +19,14 @@ from adapters.markdown_site import page_url, render_markdown, write_page
 from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
 from adapters.site_pages import publish_page, write_topic_section
 from bot.app import load_configured_topics, open_core
-from bot.logs import setup_logging
+from bot.failures import explain
+from bot.logs import protect_process, setup_logging
 from bot.settings import Settings
 from digest_core.app.service import DigestResult
 from digest_core.dates import DateInputError
 from digest_core.editorial.pipeline import NoArticlesError
 from digest_core.editorial.trend import Trend
+from digest_core.redaction import redact
 from digest_core.sources.stats import SourceRow, SqlSourceStats, source_rows
 from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
 
@@ -40,7 +43,7 @@ class Format(StrEnum):
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(message)}")
+    err.print(f"[red]error:[/red] {escape(redact(message))}")
     raise typer.Exit(code)
 
 
@@ -346,4 +349,13 @@ import bot.cli_service  # noqa: E402, F401 - registers the service commands on `
 
 
 def main() -> None:
-    app()
+    """The `digestbot` entry point: secrets redacted from everything written, and any error nothing
+    else handled reported in one line (exit 2: bad setting, database or path; 1: failure at run time)."""
+    protect_process()
+    try:
+        app()
+    except Exception as exc:
+        code, line = explain(exc)
+        logging.getLogger("digestbot").debug("unhandled error", exc_info=True)
+        err.print(f"[red]error:[/red] {escape(line)}")
+        raise SystemExit(code) from None

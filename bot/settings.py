@@ -114,6 +114,19 @@ class Settings(BaseSettings):
         return self.data_dir / "site" / "content"
 
     def secrets(self) -> list[str]:
-        """Every secret value set, for the log redactor."""
+        """Every secret value set (tokens, API key, the database password), for the redactor."""
         secrets = (self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token)
-        return [s.get_secret_value() for s in secrets if s is not None]
+        values = [s.get_secret_value() for s in secrets if s is not None]
+        try:
+            password = urlsplit(self.database_url).password if self.database_url else None
+        except ValueError:
+            password = None
+        return [*values, password] if password else values
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, v: str) -> str:
+        level = v.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level

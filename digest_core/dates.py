@@ -14,6 +14,7 @@ from digest_core.topics import Topic
 
 DATE_FORMAT_HELP = "use YYYY-MM-DD, 'today' or 'yesterday' (for example 2026-02-25)"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EARLIEST = date(2000, 1, 1)  # no news feed this reads is older; earlier dates overflow time arithmetic
 
 
 class DateInputError(ValueError):
@@ -64,6 +65,8 @@ def parse_digest_date(text: str, topic: Topic, now: datetime) -> date:
         day = date.fromisoformat(raw)
     except ValueError:
         raise DateInputError(f"no such date {text!r}: {DATE_FORMAT_HELP}") from None
+    if day < EARLIEST:
+        raise DateInputError(f"{day.isoformat()} is too early; the earliest date is {EARLIEST.isoformat()}")
     if day > today:
         raise DateInputError(f"{day.isoformat()} is in the future; the latest date is {today.isoformat()}")
     return day

@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionRow
+from digest_core.redaction import redact
 from digest_core.storage.db import Base
 
 PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
@@ -148,7 +149,7 @@ class DeliveryLedger:
             await session.execute(
                 update(PublicationRow)
                 .where(PublicationRow.topic == topic, PublicationRow.date == day, PublicationRow.claimed_by == worker)
-                .values(state="failed" if error else "done", error=error, claimed_at=_now())
+                .values(state="failed" if error else "done", error=redact(error) if error else None, claimed_at=_now())
             )
 
     async def publication_state(self, topic: str, day: date) -> str | None:
@@ -256,7 +257,7 @@ class DeliveryLedger:
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str) -> bool:
         async with self._sessions.begin() as session:
-            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=error[:1000])
+            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=redact(error)[:1000])
 
     async def mark_retry(
         self, delivery_id: int, worker: str, error: str, attempts: int, max_attempts: int, backoff: timedelta
@@ -270,7 +271,7 @@ class DeliveryLedger:
                 worker,
                 state=state,
                 attempts=attempts,
-                last_error=error[:1000],
+                last_error=redact(error)[:1000],
                 next_attempt_at=_now() + backoff,
                 claimed_by=None,
             )
@@ -287,7 +288,7 @@ class DeliveryLedger:
             result = await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.state == PENDING, DeliveryRow.subscription_id.in_(subs))
-                .values(state=GONE, last_error=reason[:1000], updated_at=_now())
+                .values(state=GONE, last_error=redact(reason)[:1000], updated_at=_now())
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

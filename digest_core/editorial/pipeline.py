@@ -10,6 +10,7 @@ from digest_core.dates import Window, digest_window
 from digest_core.editorial.changes import annotate_changes
 from digest_core.editorial.select import Selection, select_articles
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote
+from digest_core.redaction import redact
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.normalize import FeedParseError, parse_feed
 from digest_core.summarize.base import Summarizer, SummaryRequest, story_note_errors
@@ -50,8 +51,8 @@ def parse_result(result: FeedResult, topic: Topic) -> tuple[list[Article], str |
 def failed_source(result: FeedResult, error: str) -> FailedSource:
     """A failure as the digest records it; an outlet's own feed is named by its URL."""
     if result.kind == GOOGLE_NEWS:
-        return FailedSource(outlet=result.outlet.name, error=error)
-    return FailedSource(outlet=result.outlet.name, error=f"feed {result.url}: {error}")
+        return FailedSource(outlet=result.outlet.name, error=redact(error))
+    return FailedSource(outlet=result.outlet.name, error=redact(f"feed {result.url}: {error}"))
 
 
 async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Article], list[FailedSource]]:
