@@ -11,10 +11,12 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.failures import DatabaseUnavailable, database_label, first_line
+from bot.logs import redact_log_records
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.redaction import register_secrets
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_state import SqlFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
@@ -116,6 +118,8 @@ class Core:
 @asynccontextmanager
 async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIterator[Core]:
     """The core services, schema created; their HTTP client and database are closed on exit."""
+    register_secrets(settings.secrets())
+    redact_log_records()
     topics = topics or load_configured_topics(settings)
     engine = await open_database(settings.database)
     async with httpx.AsyncClient(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import sys
 
 from digest_core.redaction import redact
 
@@ -40,31 +41,38 @@ def first_line(exc: BaseException, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _telegram_rejected(exc: BaseException) -> bool:
-    try:
+def token_rejected(exc: BaseException) -> str | None:
+    """The platform ("Telegram", "Discord") whose token `exc` says was refused, else None.
+
+    Only libraries already imported are consulted: an exception of theirs implies they are.
+    """
+    if "telegram" in sys.modules:
         from telegram.error import InvalidToken
-    except ImportError:  # pragma: no cover - a dependency
-        return False
-    return isinstance(exc, InvalidToken)
 
-
-def _discord_rejected(exc: BaseException) -> bool:
-    try:
+        if isinstance(exc, InvalidToken):
+            return "Telegram"
+    if "discord" in sys.modules:
         from discord import LoginFailure
-    except ImportError:  # pragma: no cover - a dependency
-        return False
-    return isinstance(exc, LoginFailure)
+
+        if isinstance(exc, LoginFailure):
+            return "Discord"
+    if "adapters.discord.client" in sys.modules:
+        from adapters.discord.client import DiscordTokenRejected
+
+        if isinstance(exc, DiscordTokenRejected):
+            return "Discord"
+    return None
 
 
 def explain(exc: BaseException) -> tuple[int, str]:
     """The exit status and the one line to print for an unhandled exception."""
     if isinstance(exc, DatabaseUnavailable):
         return EXIT_BAD_INPUT, redact(first_line(exc))
-    if _telegram_rejected(exc):
-        return EXIT_BAD_INPUT, "Telegram rejected TELEGRAM_BOT_TOKEN (or TELEGRAM_BASE_URL is wrong): " + redact(
-            first_line(exc)
-        )
-    if _discord_rejected(exc):
+    platform = token_rejected(exc)
+    if platform == "Telegram":
+        hint = "Telegram rejected TELEGRAM_BOT_TOKEN (or TELEGRAM_BASE_URL is wrong): "
+        return EXIT_BAD_INPUT, hint + redact(first_line(exc))
+    if platform == "Discord":
         return EXIT_BAD_INPUT, "Discord rejected DISCORD_BOT_TOKEN: " + redact(first_line(exc))
     if isinstance(exc, OSError) and exc.errno in _PATH_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""

@@ -116,10 +116,31 @@ def _redacted_thread_hook(args: threading.ExceptHookArgs) -> None:
     _redacted_excepthook(args.exc_type, exc, args.exc_traceback)
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _redacting_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: leave it to the handler's error path
+        return record
+    masked = redact(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+    return record
+
+
+def redact_log_records() -> None:
+    """Mask secrets in every log record as it is created, whichever handler (or test) reads it."""
+    logging.setLogRecordFactory(_redacting_record_factory)
+
+
 def protect_process() -> None:
     """At the entry point, before anything else: register the environment's secrets, redact
     stdout and stderr, and print uncaught exceptions (any thread) redacted."""
     register_secrets(secrets_from_environment())
+    redact_log_records()
     if not isinstance(sys.stdout, RedactingStream):
         sys.stdout = RedactingStream(sys.stdout)
     if not isinstance(sys.stderr, RedactingStream):
@@ -130,6 +151,7 @@ def protect_process() -> None:
 
 def setup_logging(level: str, secrets: Iterable[str]) -> None:
     """Log to stderr with secrets redacted; calling it again replaces the handler it added before."""
+    redact_log_records()
     handler = logging.StreamHandler()
     level = level.upper() if level.upper() in LOG_LEVELS else "INFO"
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -13,6 +13,7 @@ from adapters.site_pages import page_writer
 from bot.app import Core, open_core
 from bot.scheduler import DigestScheduler
 from bot.settings import Settings
+from bot.supervisor import PlatformSupervisor
 from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
 from digest_core.delivery.publication import Publication
@@ -97,21 +98,22 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
 async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | None = None) -> None:
     """Run until `stop` is set: platforms, scheduler (with catch-up) and deliverer.
 
-    On stop, no new delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
+    Each platform starts in the background (`PlatformSupervisor`): one that is down is retried with
+    backoff, one whose token is rejected stays off, and neither stops the rest. On stop, no new
+    delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
     (each acknowledged part is recorded as it goes, so a cancelled one resumes after its lease).
     """
     async with open_core(settings, topics) as core:
         service = assemble(core, configured_platforms(core))
-        started: list[Platform] = []
+        supervisor = PlatformSupervisor(stop)
         delivering: asyncio.Task[None] | None = None
         try:
-            for platform in service.platforms:
-                await platform.start()
-                started.append(platform)
+            supervisor.launch(list(service.platforms))  # each starts (or retries) in the background
             service.scheduler.start()
             delivering = asyncio.create_task(service.deliverer.run_forever(stop, poll=1.0))
             await service.scheduler.catch_up()
-            log.info("digestbot running (%s); Ctrl-C stops", ", ".join(["console", *(p.name for p in started)]))
+            names = ", ".join(["console", *(p.name for p in service.platforms)])
+            log.info("digestbot running (%s); Ctrl-C stops", names)
             if not await core.subscriptions.all():
                 log.info(
                     "no subscriptions yet: digests are archived and written as pages to %s; "
@@ -127,6 +129,5 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
                     await asyncio.wait_for(delivering, SHUTDOWN_GRACE)
                 except TimeoutError:
                     log.warning("deliveries still in progress after %.0f s were cancelled", SHUTDOWN_GRACE)
-            for platform in reversed(started):
-                await platform.stop()
+            await supervisor.close()
             log.info("digestbot stopped")

@@ -29,9 +29,12 @@ class DiscordPlatform:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, listen: bool = True) -> None:
+        if self.client.is_closed():  # a start that failed before: reopen the same client
+            self.client.clear()
         if not listen:
             await self.client.login(self._token)
             return
+        self._stop = asyncio.Event()
         self._task = asyncio.create_task(run_bot(self.client, self._token, self._stop))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + READY_TIMEOUT
