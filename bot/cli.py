@@ -16,12 +16,13 @@ from rich.markup import escape
 
 from adapters.json_format import render_json
 from adapters.markdown_site import page_url, render_markdown, write_page
+from adapters.output_files import check_output_file, write_file_atomically
 from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
 from adapters.site_pages import publish_page, write_topic_section
 from bot.app import load_configured_topics, open_core
 from bot.failures import explain
 from bot.logs import protect_process, setup_logging
-from bot.settings import Settings
+from bot.settings import Settings, absolute_http_url
 from digest_core.app.service import DigestResult
 from digest_core.dates import DateInputError
 from digest_core.editorial.pipeline import NoArticlesError
@@ -171,6 +172,11 @@ def site_build(
 ) -> None:
     """Run Hugo over the site and the digest pages: static HTML, ready to publish."""
     settings = load_settings()
+    if base_url is not None:
+        try:
+            base_url = absolute_http_url(base_url)
+        except ValueError as exc:
+            fail(f"--base-url: {exc}")
     content = settings.content_path
     destination = output or settings.site_dir / "public"
     if count_pages(content) == 0:
@@ -220,12 +226,13 @@ def build(
     """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
+    if output:
+        check_output_file(output)  # before anything is built or archived
     result, page_path = asyncio.run(_build(settings, topics_, topic, date, rebuild, page))
     digest = result.digest
     text = render_json(digest) if fmt is Format.json else render_markdown(digest)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_file_atomically(output, text.encode("utf-8"))
     else:
         print(text, end="")
     counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
@@ -284,6 +291,7 @@ def trend(
         fail(str(exc))
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
+    check_output_file(output)
     chart = asyncio.run(_trend(settings, topics_, topic, days, end))
     write_trend_png(chart, output)
     err.print(

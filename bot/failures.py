@@ -10,6 +10,7 @@ import errno
 import logging
 import sys
 
+from adapters.output_files import OutputPathError
 from digest_core.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def token_rejected(exc: BaseException) -> str | None:
 
 def explain(exc: BaseException) -> tuple[int, str]:
     """The exit status and the one line to print for an unhandled exception."""
-    if isinstance(exc, DatabaseUnavailable):
+    if isinstance(exc, DatabaseUnavailable | OutputPathError):
         return EXIT_BAD_INPUT, redact(first_line(exc))
     platform = token_rejected(exc)
     if platform == "Telegram":

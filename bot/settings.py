@@ -14,6 +14,15 @@ from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE
 from digest_core.sources.polite import user_agent as polite_user_agent
 
 
+def absolute_http_url(value: str) -> str:
+    """`value` stripped, if it is an absolute http(s) URL without spaces or control characters; else ValueError."""
+    v = value.strip()
+    parts = urlsplit(v)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() or ord(c) < 32 for c in v):
+        raise ValueError("must be an absolute http(s) URL, e.g. https://news.example.org/")
+    return v
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
@@ -97,11 +106,7 @@ class Settings(BaseSettings):
     def _absolute_http_url(cls, v: str | None) -> str | None:
         if v is None or not v.strip():
             return None
-        v = v.strip()
-        parts = urlsplit(v)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an absolute http(s) URL, e.g. https://news.example.org/")
-        return v
+        return absolute_http_url(v)
 
     @property
     def content_path(self) -> Path:
