@@ -8,22 +8,31 @@ from typing import TextIO
 
 from digest_core.delivery.ports import Destination
 from digest_core.models import Bullet, Digest
+from digest_core.text_limits import one_line
+
+MAX_LINE = 2000  # characters of any one untrusted text on the terminal
+
+
+def plain(text: str) -> str:
+    """Untrusted text made safe for a terminal: one line, no ESC or other control character."""
+    return one_line(text, MAX_LINE)
 
 
 def _bullets(bullets: list[Bullet]) -> list[str]:
-    return [f"  - {b.text} [{', '.join(map(str, b.citations))}]" for b in bullets]
+    return [f"  - {plain(b.text)} [{', '.join(map(str, b.citations))}]" for b in bullets]
 
 
 def render_text(digest: Digest) -> str:
-    """The digest as plain text: highlights, each perspective, numbered sources."""
-    counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
-    lines = [f"{digest.topic_name} - {digest.date.isoformat()} ({counts})", "", "Overall Highlights"]
+    """The digest as plain text: highlights, each perspective, numbered sources; every untrusted
+    text on one line without control characters (no terminal escape sequence gets through)."""
+    counts = ", ".join(f"{p.count} {plain(p.name)}" for p in digest.perspectives)
+    lines = [f"{plain(digest.topic_name)} - {digest.date.isoformat()} ({counts})", "", "Overall Highlights"]
     lines += _bullets(digest.highlights)
     for p in digest.perspectives:
-        lines += ["", f"{p.name} Perspective"]
+        lines += ["", f"{plain(p.name)} Perspective"]
         lines += _bullets(digest.perspective_highlights.get(p.id, []))
     lines += ["", "Sources"]
-    lines += [f"  {a.n}. {a.title} - {a.outlet} <{a.url}>" for a in digest.articles]
+    lines += [f"  {a.n}. {plain(a.title)} - {plain(a.outlet)} <{plain(a.url)}>" for a in digest.articles]
     return "\n".join(lines) + "\n"
 
 

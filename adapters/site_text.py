@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 _BRACES = re.compile(r"([{}])")
-_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")  # https://, ftp://, anything://
-_WWW = re.compile(r"(?i)\b(www)\.")
+_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=//)")  # https://, ftp://, anything://
+_WWW = re.compile(r"(?i)(www)\.")
 _AT = re.compile(r"@(?=[\w-])")
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 

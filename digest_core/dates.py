@@ -59,8 +59,8 @@ def parse_digest_date(text: str, topic: Topic, now: datetime) -> date:
     if raw == "yesterday":
         return today - timedelta(days=1)
     if len(raw) > 10 or not _ISO_DATE.match(raw):
-        shown = text if len(text) <= 20 else text[:20] + "..."
-        raise DateInputError(f"malformed date {shown!r}: {DATE_FORMAT_HELP}")
+        shown = repr(text if len(text) <= 20 else text[:20] + "...")[:80]
+        raise DateInputError(f"malformed date {shown}: {DATE_FORMAT_HELP}")
     try:
         day = date.fromisoformat(raw)
     except ValueError:

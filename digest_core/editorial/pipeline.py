@@ -13,7 +13,7 @@ from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, 
 from digest_core.redaction import redact
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.normalize import FeedParseError, parse_feed
-from digest_core.summarize.base import Summarizer, SummaryRequest, story_note_errors
+from digest_core.summarize.base import Summarizer, SummaryRequest, bounded_summary, story_note_errors
 from digest_core.summarize.extractive import story_notes
 from digest_core.topics import Topic
 
@@ -119,7 +119,7 @@ async def build_digest(
     if not selection.articles:
         raise NoArticlesError(_no_articles_message(topic, day, selection, failed))
     request = SummaryRequest(topic, selection.articles, selection.stories)
-    summary = await summarizer.summarize(request)
+    summary = bounded_summary(await summarizer.summarize(request))
     titles = {a.n: a.title for a in selection.articles}
     stories, vanished = annotate_changes(frame_stories(request, summary.stories), titles, previous, topic)
     return Digest(

@@ -14,6 +14,7 @@ import ftfy
 
 from digest_core.models import Article
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
+from digest_core.text_limits import cap_text
 from digest_core.topics import Outlet, Topic
 
 _SPACES = re.compile(r"\s+")
@@ -29,15 +30,6 @@ MAX_RAW_TEXT = 100_000  # characters of a raw field cleaned at all (the rest is 
 
 class FeedParseError(ValueError):
     """A feed body that holds no usable items (HTML, broken XML...)."""
-
-
-def cap_text(text: str, limit: int) -> str:
-    """`text` if it fits in `limit` characters, else cut at the last space before it, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    cut = head.rsplit(" ", 1)[0] if " " in head[limit // 2 :] else head
-    return cut.rstrip() + "…"
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
@@ -84,7 +76,8 @@ def strip_publisher(title: str, outlet: Outlet, source_name: str) -> str:
 
 def _published(entry: feedparser.FeedParserDict) -> datetime | None:
     """The item's time in UTC; None when absent or out of range (year 0, 9999 plus an offset...)."""
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get: feedparser's own get() maps a missing `updated_parsed` to `published_parsed`, with a warning
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not parsed:
         return None
     try:
