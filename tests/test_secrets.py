@@ -8,9 +8,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.logs import RedactingStream, protect_process, secrets_from_environment
 from digest_core.redaction import clear_secrets, redact, register_secrets
@@ -151,3 +154,23 @@ def test_redaction_of_split_writes_and_token_parts(monkeypatch: pytest.MonkeyPat
     finally:
         clear_secrets()
     assert protect_process  # the entry point's hook is exercised by the subprocess tests above
+
+
+async def test_errors_stored_in_the_database_are_redacted(engine: AsyncEngine) -> None:
+    from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow
+    from tests.test_delivery import DAY, setup
+
+    clear_secrets()
+    register_secrets([TELEGRAM])
+    try:
+        _, _, ids = await setup(engine, n=1)
+        ledger = DeliveryLedger(engine)
+        await ledger.create("china-japan", DAY, ids)
+        [claimed] = await ledger.claim("w1", limit=1)
+        error = f"InvalidToken: The token `{TELEGRAM}` was rejected by the server."
+        await ledger.mark_retry(claimed.id, "w1", error, 1, 5, timedelta(0))
+        async with engine.connect() as conn:
+            stored = (await conn.execute(select(DeliveryRow.last_error))).scalar_one()
+    finally:
+        clear_secrets()
+    assert stored == "InvalidToken: The token `***` was rejected by the server."
