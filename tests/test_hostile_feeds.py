@@ -145,6 +145,28 @@ async def test_an_oversized_plain_body_fails_that_feed(hostile: tuple[HostileFee
     assert "body over 1024 kB" in failed[0].error
 
 
+@pytest.mark.parametrize(
+    ("encoding", "body", "error"),
+    [
+        ("gzip", b"\x1f\x8b\x08\x00 this is not deflate data", "error: Error -3 while decompressing data"),
+        ("br", b"whatever", "UnsupportedEncoding: Content-Encoding 'br' not supported"),
+        ("gzip, gzip", b"x", "UnsupportedEncoding: Content-Encoding 'gzip, gzip' not supported"),
+    ],
+)
+async def test_a_broken_or_unasked_encoding_fails_that_feed(
+    hostile: tuple[HostileFeeds, str], encoding: str, body: bytes, error: str
+) -> None:
+    fake, base = hostile
+    fake.bodies["enc.xml"], fake.encodings["enc.xml"] = body, encoding
+    topic = topic_with({"China Daily": [f"{base}/enc.xml", f"{base}/good.xml"]})
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c), DAY)
+    assert [a.title for a in articles] == ["China and Japan hold talks"]
+    assert list(failed_urls(failed)) == ["enc.xml"]
+    assert error in failed[0].error
+    assert fake.hits["enc.xml"] == 1  # not retried: the same bytes would come again
+
+
 async def test_google_news_caps_endless_text_and_drops_control_characters(hostile: tuple[HostileFeeds, str]) -> None:
     fake, base = hostile
     long_title = "Japan " + "and China " * 1000 + "\x1b[31m\u202eend"

@@ -34,6 +34,7 @@ class HostileFeeds:
     a `SCHEME:` URL."""
 
     bodies: dict[str, bytes] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)  # path -> Content-Encoding sent with its body
     drip_interval: float = 0.2
     bomb_size: int = 64 * 1024 * 1024
     hits: dict[str, int] = field(default_factory=dict)
@@ -82,4 +83,7 @@ class HostileFeeds:
         self._hit(path)
         if path not in self.bodies:
             return web.Response(status=404)
-        return web.Response(body=self.bodies[path], headers={"Content-Type": "application/rss+xml"})
+        headers = {"Content-Type": "application/rss+xml"}
+        if path in self.encodings:
+            headers["Content-Encoding"] = self.encodings[path]
+        return web.Response(body=self.bodies[path], headers=headers)
