@@ -200,3 +200,14 @@ def test_dates_parse_or_refuse(text: str) -> None:
         assert date(2000, 1, 1) <= day <= NOW.date()
         return
     assert len(message) < 200
+
+
+@CASES
+@given(hostile_text)
+def test_site_text_is_inert_for_hugo_and_linkify(text: str) -> None:
+    from adapters.markdown_site import escape_markdown
+
+    safe = escape_markdown(text)
+    assert "{{" not in safe and "}}" not in safe and "\n" not in safe and "\r" not in safe
+    assert not re.search(r"[a-z0-9+.-]://", safe, re.IGNORECASE)  # every scheme's ':' is escaped
+    assert not re.search(r"(?i)www\.", safe) and not re.search(r"(?<!\\)@\w", safe)
