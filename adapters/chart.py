@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from adapters.output_files import check_output_file, write_file_atomically
 from digest_core.editorial.trend import Trend
 
 SIDE_COLORS = ("#c2410c", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be185d")  # site.css --p1.. and more
@@ -101,15 +100,7 @@ def render_trend_png(trend: Trend, width: int = WIDTH, height: int = HEIGHT) -> 
 
 
 def write_trend_png(trend: Trend, path: Path, width: int = WIDTH, height: int = HEIGHT) -> Path:
-    """Write the chart to `path` atomically (a temporary file, then a rename); returns `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = render_trend_png(trend, width, height)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write the chart to `path` atomically (a temporary file, then a rename); returns `path`.
+    `OutputPathError` if `path` is not (or cannot be) a regular file."""
+    check_output_file(path)
+    return write_file_atomically(path, render_trend_png(trend, width, height))

@@ -9,6 +9,9 @@ from typing import TextIO
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.outline import Line, post_outline
 from digest_core.models import Digest
+from digest_core.text_limits import one_line
+
+MAX_LINE = 2000  # characters of any one line on the terminal
 
 
 def _line(line: Line, bullet: str = "  - ") -> str:
@@ -20,7 +23,8 @@ def _line(line: Line, bullet: str = "  - ") -> str:
 
 def render_text(digest: Digest, page_url: str | None = None) -> str:
     """The post as plain text, in the same structure as on Telegram and Discord: top stories (one
-    line per side), one-sided stories by side (or highlights and each side's bullets), counts."""
+    line per side), one-sided stories by side (or highlights and each side's bullets), counts;
+    no untrusted text brings a line break or a control character to the terminal."""
     outline = post_outline(digest)
     lines = [outline.heading]
     if outline.stories_first:
@@ -46,7 +50,8 @@ def render_text(digest: Digest, page_url: str | None = None) -> str:
         lines.append(f"Not reached for this digest: {', '.join(outline.failed)}.")
     if page_url:
         lines.append(f"Full digest and sources: {page_url}")
-    return "\n".join(lines) + "\n"
+    # every line on its own line, without ESC or any other control character (no terminal escapes)
+    return "\n".join(one_line(line, MAX_LINE) if line else "" for line in lines) + "\n"
 
 
 class ConsolePublisher:

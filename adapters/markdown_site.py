@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from adapters.site_text import inert_site_text
 from digest_core.editorial.outline import Line, Outline, SideGroup, page_outline
 from digest_core.editorial.text import headline, one_line
 from digest_core.models import Article, Digest
@@ -16,8 +17,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape what Markdown (and raw HTML) would read as markup in untrusted text."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Backslash-escape what Markdown (and raw HTML) would read as markup in untrusted text, and
+    make it inert for Hugo (`adapters.site_text`)."""
+    return inert_site_text(_MD_SPECIAL.sub(r"\\\1", text))
 
 
 def safe_url(url: str) -> str:

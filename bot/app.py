@@ -10,12 +10,15 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.failures import DatabaseUnavailable, database_label, first_line
+from bot.logs import redact_log_records
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.app.usecases import UseCases
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.editor import Editor
+from digest_core.redaction import register_secrets
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_state import SqlFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
@@ -71,11 +74,20 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
         settings.fetch_backoff,
         limiter=limiter,
         max_retry_after=settings.fetch_max_retry_after,
+        request_deadline=settings.fetch_deadline,
+        digest_deadline=settings.fetch_digest_deadline,
+        max_body=settings.fetch_max_bytes,
     )
     http = PoliteClient(
-        client, limiter, settings.fetch_attempts, settings.fetch_backoff, settings.fetch_max_retry_after
+        client,
+        limiter,
+        settings.fetch_attempts,
+        settings.fetch_backoff,
+        settings.fetch_max_retry_after,
+        deadline=settings.fetch_deadline,
+        max_body=settings.fetch_max_bytes,
     )
-    feeds = OutletFeedSource(http, SqlFeedStateStore(engine))
+    feeds = OutletFeedSource(http, SqlFeedStateStore(engine), digest_deadline=settings.fetch_digest_deadline)
     links = None
     if settings.publisher_links:
         links = PublisherLinks(
@@ -86,6 +98,21 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
             max_per_build=settings.publisher_links_max,
         )
     return NewsSources([google, feeds], SqlSourceStats(engine), links)
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on `url` with the newest schema; `DatabaseUnavailable` (one line) if it cannot be
+    opened: unreachable, missing, corrupt or read-only."""
+    engine: AsyncEngine | None = None
+    try:
+        engine = create_engine(url)
+        await create_schema(engine)
+    except Exception as exc:
+        if engine is not None:
+            await engine.dispose()
+        detail = first_line(getattr(exc, "orig", None) or exc)
+        raise DatabaseUnavailable(f"database {database_label(url)} cannot be opened: {detail}") from exc
+    return engine
 
 
 def load_configured_topics(settings: Settings) -> Topics:
@@ -112,15 +139,16 @@ class Core:
 @asynccontextmanager
 async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIterator[Core]:
     """The core services, schema created; their HTTP client and database are closed on exit."""
+    register_secrets(settings.secrets())
+    redact_log_records()
     topics = topics or load_configured_topics(settings)
-    engine = create_engine(settings.database)
+    engine = await open_database(settings.database)
     async with httpx.AsyncClient(
         timeout=settings.fetch_timeout,
         headers={"User-Agent": settings.http_user_agent},
         follow_redirects=True,
     ) as client:
         try:
-            await create_schema(engine)
             source = make_source(settings, client, engine)
             limiter = BuildLimiter(per_user=settings.builds_per_user_per_hour, overall=settings.builds_per_hour)
             digests = DigestService(

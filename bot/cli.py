@@ -5,6 +5,7 @@ Bad input: one line on stderr and exit status 2; nothing to show: exit status 1.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,7 @@ from rich.text import Text
 
 from adapters.json_format import render_json
 from adapters.markdown_site import page_url, render_markdown, write_page
+from adapters.output_files import check_output_file, write_file_atomically
 from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
 from adapters.site_pages import publish_page, write_topic_section
 from bot import cli_service
@@ -32,7 +34,9 @@ from bot.cli_io import (
     load_settings,
     load_topics_or_fail,
 )
-from bot.settings import Settings
+from bot.failures import explain as describe_failure
+from bot.logs import protect_process
+from bot.settings import Settings, absolute_http_url
 from digest_core.app.arguments import parse_date
 from digest_core.app.service import DigestResult
 from digest_core.app.usecases import TopicSources
@@ -182,6 +186,11 @@ def site_build(
 ) -> None:
     """Run Hugo over the site and the digest pages: static HTML, ready to publish."""
     settings = load_settings()
+    if base_url is not None:
+        try:
+            base_url = absolute_http_url(base_url)
+        except ValueError as exc:
+            fail(f"--base-url: {exc}")
     content = settings.content_path
     destination = output or settings.site_dir / "public"
     if count_pages(content) == 0:
@@ -234,6 +243,8 @@ def build(
     """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
+    if output:
+        check_output_file(output)  # before anything is built or archived
     if explain:
         for verdict in asyncio.run(_explain(settings, topics_, topic, date)):
             err.print(escape(verdict.line()), highlight=False)
@@ -241,8 +252,7 @@ def build(
     digest = result.digest
     text = render_json(digest) if fmt is Format.json else render_markdown(digest)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_file_atomically(output, text.encode("utf-8"))
     else:
         print(text, end="")
     counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
@@ -299,7 +309,9 @@ def trend(
     from adapters.chart import write_trend_png
 
     settings = load_settings()
-    chart = asyncio.run(_trend(settings, load_topics_or_fail(settings), topic, days, end))
+    topics_ = load_topics_or_fail(settings)
+    check_output_file(output)
+    chart = asyncio.run(_trend(settings, topics_, topic, days, end))
     write_trend_png(chart, output)
     err.print(
         f"{chart.topic_id}: {chart.archived} of {days} days archived ({chart.start} to {chart.end}), "
@@ -353,6 +365,15 @@ def discord() -> None:
 
 
 def main() -> None:
-    """The `digestbot` entry point: these commands and the service's (`bot.cli_service`)."""
+    """The `digestbot` entry point: these commands and the service's (`bot.cli_service`); secrets
+    redacted from everything written, and any error nothing else handled reported in one line (exit
+    2: bad setting, database or path; 1: failure at run time)."""
     assert cli_service.app is app  # both modules add their commands to the one Typer app of cli_io
-    app()
+    protect_process()
+    try:
+        app()
+    except Exception as exc:
+        code, line = describe_failure(exc)
+        logging.getLogger("digestbot").debug("unhandled error", exc_info=True)
+        err.print(f"[red]error:[/red] {escape(line)}")
+        raise SystemExit(code) from None

@@ -13,6 +13,7 @@ from bot.app import load_configured_topics
 from bot.logs import setup_logging
 from bot.settings import Settings
 from digest_core.errors import CommandError, NoArticlesError, TopicsFileError, UserError
+from digest_core.redaction import redact
 from digest_core.topics import Topics
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
@@ -23,7 +24,7 @@ EXIT_NOTHING = 1
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(message)}")
+    err.print(f"[red]error:[/red] {escape(redact(message))}")
     raise typer.Exit(code)
 
 

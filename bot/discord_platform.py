@@ -29,9 +29,12 @@ class DiscordPlatform:
     async def start(self, listen: bool = True) -> None:
         """With `listen`, connect to the gateway and return once READY (`DiscordStartError` when the
         token is refused or the connection ends first, or after `READY_TIMEOUT`)."""
+        if self.client.is_closed():  # a start that failed before: reopen the same client
+            self.client.clear()
         if not listen:
             await self.client.login(self._token)
             return
+        self._stop = asyncio.Event()
         self._task = asyncio.create_task(run_bot(self.client, self._token, self._stop))
         ready = asyncio.create_task(self.client.wait_until_ready())
         done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)

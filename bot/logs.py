@@ -1,35 +1,165 @@
-"""Logging to stderr, with every configured secret redacted from every record."""
+"""Logging to stderr, and every configured secret redacted from everything the process writes:
+log records (tracebacks included), stdout and stderr, and uncaught exceptions."""
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
+import traceback
 from collections.abc import Iterable
+from types import TracebackType
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from digest_core.redaction import redact, register_secrets
 
 _HANDLER_NAME = "digestbot"
+SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "GEMINI_API_KEY")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def url_password(url: str | None) -> str | None:
+    """The password in a URL such as `postgresql://user:PASSWORD@host/db`, if any."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def secrets_from_environment() -> list[str]:
+    """The secret values set in the environment (before any setting is validated)."""
+    values = [os.environ.get(name) for name in SECRET_VARIABLES]
+    values.append(url_password(os.environ.get("DATABASE_URL")))
+    return [v for v in values if v]
 
 
 class RedactSecrets(logging.Filter):
-    def __init__(self, secrets: Iterable[str]) -> None:
+    """Registers `secrets` and masks every registered secret in a record's message."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self._secrets = [s for s in secrets if len(s) >= 4]
+        register_secrets(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            message = record.getMessage()
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+        message = record.getMessage()
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose whole output is redacted; with `tracebacks` off (any level but DEBUG), an
+    exception is shown as one line (`  (Type: message)`), not a traceback."""
+
+    def __init__(self, fmt: str, tracebacks: bool = True) -> None:
+        super().__init__(fmt)
+        self.tracebacks = tracebacks
+
+    def formatException(self, ei: Any) -> str:
+        if self.tracebacks:
+            return super().formatException(ei)
+        exc = ei[1]
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        return f"  ({type(exc).__name__}: {lines[0][:300] if lines else ''})"
+
+    def formatStack(self, stack_info: str) -> str:
+        return super().formatStack(stack_info) if self.tracebacks else ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = None  # never a cached traceback formatted by another handler
+        return redact(super().format(record))
+
+
+class RedactingStream:
+    """A text stream that writes whole lines with every secret masked (a partial line waits for its
+    end or a flush, so a secret written in two pieces is still found)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        if "\n" in self._pending:
+            lines, self._pending = self._pending.rsplit("\n", 1)
+            self.stream.write(redact(lines + "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.stream.write(redact(self._pending))
+            self._pending = ""
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _redacted_excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    stream = sys.__stderr__ or sys.stderr
+    stream.write(redact(text))
+    stream.flush()
+
+
+def _redacted_thread_hook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    exc = args.exc_value or args.exc_type()
+    _redacted_excepthook(args.exc_type, exc, args.exc_traceback)
+
+
+_base_factory = logging.getLogRecordFactory()
+
+
+def _redacting_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: leave it to the handler's error path
+        return record
+    masked = redact(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+    return record
+
+
+def redact_log_records() -> None:
+    """Mask secrets in every log record as it is created, whichever handler (or test) reads it."""
+    logging.setLogRecordFactory(_redacting_record_factory)
+
+
+def protect_process() -> None:
+    """At the entry point, before anything else: register the environment's secrets, redact
+    stdout and stderr, and print uncaught exceptions (any thread) redacted."""
+    register_secrets(secrets_from_environment())
+    redact_log_records()
+    if not isinstance(sys.stdout, RedactingStream):
+        sys.stdout = RedactingStream(sys.stdout)
+    if not isinstance(sys.stderr, RedactingStream):
+        sys.stderr = RedactingStream(sys.stderr)
+    sys.excepthook = _redacted_excepthook
+    threading.excepthook = _redacted_thread_hook
 
 
 def setup_logging(level: str, secrets: Iterable[str]) -> None:
     """Log to stderr with secrets redacted; calling it again replaces the handler it added before."""
+    redact_log_records()
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    level = level.upper() if level.upper() in LOG_LEVELS else "INFO"
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(RedactingFormatter(fmt, tracebacks=level == "DEBUG"))
     handler.addFilter(RedactSecrets(secrets))
     handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
-    root.setLevel(level.upper())
+    root.setLevel(level)
     for noisy in ("httpx", "httpcore", "aiosqlite", "google_genai", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

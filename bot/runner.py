@@ -13,6 +13,7 @@ from adapters.site_pages import page_writer
 from bot.app import Core, open_core
 from bot.scheduler import DigestScheduler
 from bot.settings import Settings
+from bot.supervisor import PlatformSupervisor
 from digest_core.dates import next_publish_time
 from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
@@ -113,24 +114,24 @@ async def next_posts(service: Service) -> list[str]:
 async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | None = None) -> None:
     """Run until `stop` is set: platforms, scheduler (with catch-up) and deliverer.
 
-    On stop, no new delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
+    Each platform starts in the background (`PlatformSupervisor`): one that is down is retried with
+    backoff, one whose token is rejected stays off, and neither stops the rest. On stop, no new
+    delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
     (each acknowledged part is recorded as it goes, so a cancelled one resumes after its lease).
     """
     async with open_core(settings, topics) as core:
         service = assemble(core, configured_platforms(core))
-        started: list[Platform] = []
+        supervisor = PlatformSupervisor(stop)
         delivering: asyncio.Task[None] | None = None
         try:
-            for platform in service.platforms:
-                await platform.start()
-                started.append(platform)
+            supervisor.launch(list(service.platforms))  # each starts (or retries) in the background
             service.scheduler.start()
             delivering = asyncio.create_task(service.deliverer.run_forever(stop, poll=1.0))
             for line in await service.scheduler.start_up():
                 log.info("%s", line)
             for line in await next_posts(service):
                 log.info("%s", line)
-            names = [p.name for p in started]
+            names = [p.name for p in service.platforms]
             tokens = "" if names else ": set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to post to chats"
             log.info("digestbot running (%s%s); Ctrl-C stops", ", ".join(["console", *names]), tokens)
             await stop.wait()
@@ -142,6 +143,5 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
                     await asyncio.wait_for(delivering, SHUTDOWN_GRACE)
                 except TimeoutError:
                     log.warning("deliveries still in progress after %.0f s were cancelled", SHUTDOWN_GRACE)
-            for platform in reversed(started):
-                await platform.stop()
+            await supervisor.close()
             log.info("digestbot stopped")

@@ -51,7 +51,7 @@ class DigestScheduler:
                 trigger,
                 args=[topic],
                 id=f"publish:{topic.id}",
-                misfire_grace_time=int(self.grace.total_seconds()),
+                misfire_grace_time=max(1, int(self.grace.total_seconds())),  # APScheduler refuses 0
                 coalesce=True,
                 max_instances=1,
                 replace_existing=True,

@@ -10,7 +10,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from digest_core.clock import Clock, clock_starting_at, utc_now
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
+from digest_core.sources.guard import DIGEST_DEADLINE
+from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE
 from digest_core.sources.polite import user_agent as polite_user_agent
+
+
+def absolute_http_url(value: str) -> str:
+    """`value` stripped, if it is an absolute http(s) URL without spaces or control characters; else ValueError."""
+    v = value.strip()
+    parts = urlsplit(v)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() or ord(c) < 32 for c in v):
+        raise ValueError("must be an absolute http(s) URL, e.g. https://news.example.org/")
+    return v
 
 
 class Settings(BaseSettings):
@@ -29,6 +40,9 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=15.0, gt=0)
     fetch_attempts: int = Field(default=3, ge=1, le=10)
     fetch_backoff: float = Field(default=1.0, ge=0)
+    fetch_deadline: float = Field(default=REQUEST_DEADLINE, gt=0)  # one request, body included
+    fetch_digest_deadline: float = Field(default=DIGEST_DEADLINE, gt=0)  # all of one digest's fetches
+    fetch_max_bytes: int = Field(default=MAX_BODY, ge=1024)  # decoded body of one answer
     user_agent: str | None = None  # default: built from CONTACT_URL (see `http_user_agent`)
 
     contact_url: str = "https://github.com/digestbot/digestbot"
@@ -94,11 +108,7 @@ class Settings(BaseSettings):
     def _absolute_http_url(cls, v: str | None) -> str | None:
         if v is None or not v.strip():
             return None
-        v = v.strip()
-        parts = urlsplit(v)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an absolute http(s) URL, e.g. https://news.example.org/")
-        return v
+        return absolute_http_url(v)
 
     @property
     def content_path(self) -> Path:
@@ -115,6 +125,19 @@ class Settings(BaseSettings):
         return utc_now if self.now is None else clock_starting_at(self.now)
 
     def secrets(self) -> list[str]:
-        """Every secret value set, for the log redactor."""
+        """Every secret value set (tokens, API key, the database password), for the redactor."""
         secrets = (self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token)
-        return [s.get_secret_value() for s in secrets if s is not None]
+        values = [s.get_secret_value() for s in secrets if s is not None]
+        try:
+            password = urlsplit(self.database_url).password if self.database_url else None
+        except ValueError:
+            password = None
+        return [*values, password] if password else values
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, v: str) -> str:
+        level = v.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level

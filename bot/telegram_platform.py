@@ -31,3 +31,4 @@ class TelegramPlatform:
 
     async def stop(self) -> None:
         await self._bot.stop()
+        await self._app.bot.request.shutdown()  # a start that failed at getMe leaves its connection open

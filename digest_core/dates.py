@@ -15,6 +15,7 @@ from digest_core.topics import Topic
 
 DATE_FORMAT_HELP = "use YYYY-MM-DD, 'today' or 'yesterday' (for example 2026-02-25)"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EARLIEST = date(2000, 1, 1)  # no news feed this reads is older; earlier dates overflow time arithmetic
 
 
 
@@ -62,12 +63,14 @@ def parse_digest_date(text: str, topic: Topic, now: datetime) -> date:
     if raw == "yesterday":
         return today - timedelta(days=1)
     if len(raw) > 10 or not _ISO_DATE.match(raw):
-        shown = text if len(text) <= 20 else text[:20] + "..."
-        raise DateInputError(f"malformed date {shown!r}: {DATE_FORMAT_HELP}")
+        shown = repr(text if len(text) <= 20 else text[:20] + "...")[:80]
+        raise DateInputError(f"malformed date {shown}: {DATE_FORMAT_HELP}")
     try:
         day = date.fromisoformat(raw)
     except ValueError:
         raise DateInputError(f"no such date {text!r}: {DATE_FORMAT_HELP}") from None
+    if day < EARLIEST:
+        raise DateInputError(f"{day.isoformat()} is too early; the earliest date is {EARLIEST.isoformat()}")
     if day > today:
         raise DateInputError(f"{day.isoformat()} is in the future; the latest date is {today.isoformat()}")
     return day

@@ -24,6 +24,10 @@ class DiscordStartError(Exception):
     """The bot could not start (missing or rejected token); the message says what to fix."""
 
 
+class DiscordTokenRejected(DiscordStartError):
+    """Discord refused the token: retrying cannot help until it is changed."""
+
+
 def configure_endpoints(api_base_url: str, gateway_url: str) -> None:
     """Point discord.py at the configured REST API and gateway (a plain `Client` connects to
     `DiscordWebSocket.DEFAULT_GATEWAY`, not to the URL returned by `/gateway/bot`)."""
@@ -83,7 +87,7 @@ async def run_bot(client: DigestBot, token: str, stop: asyncio.Event) -> None:
             else:
                 log.info("stopping the Discord bot")
         except discord.LoginFailure:
-            raise DiscordStartError("Discord rejected the bot token: check DISCORD_BOT_TOKEN.") from None
+            raise DiscordTokenRejected("Discord rejected the bot token: check DISCORD_BOT_TOKEN.") from None
         finally:
             stopper.cancel()
             await client.close()

@@ -11,8 +11,10 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, timedelta
+from functools import partial
+from typing import TypeVar
 
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
 from digest_core.delivery.ports import DestinationGone, PartPublisher
@@ -21,6 +23,11 @@ from digest_core.models import Digest
 from digest_core.storage.digests import DigestStore
 
 log = logging.getLogger(__name__)
+
+
+RECORD_RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between attempts to record a sent part
+
+T = TypeVar("T")
 
 
 def worker_id() -> str:
@@ -41,6 +48,7 @@ class Deliverer:
         max_attempts: int = 5,
         backoff: timedelta = timedelta(seconds=30),
         concurrency: int = 8,
+        record_retries: Sequence[float] = RECORD_RETRIES,
     ) -> None:
         self.ledger = ledger
         self.store = store
@@ -50,6 +58,7 @@ class Deliverer:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.concurrency = concurrency
+        self.record_retries = tuple(record_retries)
         self._digests: dict[tuple[str, date], Digest] = {}
 
     async def run_once(self, topic: str | None = None) -> int:
@@ -83,6 +92,20 @@ class Deliverer:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll)
 
+    async def _durably(self, write: Callable[[], Awaitable[T]]) -> T:
+        """Run a ledger write that records a sent message, retrying it through a lost database
+        connection (the pool reconnects) before giving up: unrecorded, the part would be sent again."""
+        for delay in self.record_retries:
+            try:
+                return await write()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning("recording a sent message failed (%s); retrying in %g s", error, delay)
+                await asyncio.sleep(delay)
+        return await write()
+
     async def _digest(self, topic: str, day: date) -> Digest | None:
         key = (topic, day)
         if key not in self._digests:
@@ -115,10 +138,10 @@ class Deliverer:
             for index in range(len(sent), len(parts)):
                 key = f"d{claimed.id}p{index}"
                 sent.append(await publisher.send_part(claimed.destination, parts[index], sent, key))
-                if not await self.ledger.record_part(claimed.id, self.worker, sent):
+                if not await self._durably(partial(self.ledger.record_part, claimed.id, self.worker, list(sent))):
                     log.warning("delivery %d: claim lost, another worker continues it", claimed.id)
                     return
-            await self.ledger.mark_sent(claimed.id, self.worker, sent)
+            await self._durably(partial(self.ledger.mark_sent, claimed.id, self.worker, list(sent)))
         except DestinationGone as exc:
             log.warning("%s is gone (%s): subscription deactivated", claimed.destination, exc)
             await self._retire(claimed, str(exc))

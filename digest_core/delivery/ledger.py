@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionRow
+from digest_core.redaction import redact
 from digest_core.storage.db import Base
 from digest_core.storage.unit_of_work import UnitOfWork, joined
 
@@ -150,7 +151,7 @@ class DeliveryLedger:
             await session.execute(
                 update(PublicationRow)
                 .where(PublicationRow.topic == topic, PublicationRow.date == day, PublicationRow.claimed_by == worker)
-                .values(state="failed" if error else "done", error=error, claimed_at=_now())
+                .values(state="failed" if error else "done", error=redact(error) if error else None, claimed_at=_now())
             )
 
     async def publication_state(self, topic: str, day: date) -> str | None:
@@ -258,7 +259,7 @@ class DeliveryLedger:
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str, tx: AsyncSession | None = None) -> bool:
         async with joined(self._sessions, tx) as session:
-            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=error[:1000])
+            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=redact(error)[:1000])
 
     async def mark_retry(
         self, delivery_id: int, worker: str, error: str, attempts: int, max_attempts: int, backoff: timedelta
@@ -272,7 +273,7 @@ class DeliveryLedger:
                 worker,
                 state=state,
                 attempts=attempts,
-                last_error=error[:1000],
+                last_error=redact(error)[:1000],
                 next_attempt_at=_now() + backoff,
                 claimed_by=None,
             )
@@ -289,7 +290,7 @@ class DeliveryLedger:
             result = await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.state == PENDING, DeliveryRow.subscription_id.in_(subs))
-                .values(state=GONE, last_error=reason[:1000], updated_at=_now())
+                .values(state=GONE, last_error=redact(reason)[:1000], updated_at=_now())
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -13,9 +13,10 @@ from digest_core.editorial.explain import Verdict
 from digest_core.editorial.select import Selection, in_window, select_articles
 from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote, TokenUsage
+from digest_core.redaction import redact
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.normalize import FeedParseError, parse_feed
-from digest_core.summarize.base import Summarizer, SummaryRequest, story_note_errors
+from digest_core.summarize.base import Summarizer, SummaryRequest, bounded_summary, story_note_errors
 from digest_core.summarize.extractive import story_notes
 from digest_core.topics import Topic
 
@@ -42,13 +43,17 @@ def parse_result(result: FeedResult, topic: Topic) -> tuple[list[Article], str |
         where = f"feed {result.url}" if result.kind != GOOGLE_NEWS else "Google News"
         log.warning("%s (%s): %s", result.outlet.name, where, exc)
         return [], str(exc)
+    except Exception as exc:  # a parser failure on hostile bytes fails this source only
+        where = f"feed {result.url}" if result.kind != GOOGLE_NEWS else "Google News"
+        log.warning("%s (%s): unreadable: %s", result.outlet.name, where, exc, exc_info=True)
+        return [], f"not a readable feed ({type(exc).__name__})"
 
 
 def failed_source(result: FeedResult, error: str) -> FailedSource:
     """A failure as the digest records it; an outlet's own feed is named by its URL."""
     if result.kind == GOOGLE_NEWS:
-        return FailedSource(outlet=result.outlet.name, error=error)
-    return FailedSource(outlet=result.outlet.name, error=f"feed {result.url}: {error}")
+        return FailedSource(outlet=result.outlet.name, error=redact(error))
+    return FailedSource(outlet=result.outlet.name, error=redact(f"feed {result.url}: {error}"))
 
 
 async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Article], list[FailedSource]]:
@@ -135,7 +140,7 @@ async def build_digest(
     if not selection.articles:
         raise NoArticlesError(topic.name, day, _no_articles_message(topic, day, selection, failed))
     request = SummaryRequest(topic, selection.articles, selection.stories)
-    summary = await summarizer.summarize(request)
+    summary = bounded_summary(await summarizer.summarize(request))
     usage = summary.usage
     if judgement is not None and judgement.calls:
         usage = add_usage(summary.usage, judgement.usage)

@@ -17,6 +17,7 @@ from digest_core.dates import Window
 from digest_core.editorial.pipeline import failed_source, parse_result
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.models import Article, FailedSource
+from digest_core.redaction import redact
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.polite import host_of
 from digest_core.sources.publisher_links import PublisherLinks
@@ -33,7 +34,7 @@ def source_name(result: FeedResult) -> str:
 
 def _status(result: FeedResult, error: str | None) -> str:
     if error is not None:
-        return error
+        return redact(error)
     return "not modified" if result.not_modified else "ok"
 
 

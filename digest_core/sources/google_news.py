@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 from urllib.parse import quote
 
 import httpx
 
 from digest_core.dates import Window
-from digest_core.sources.polite import HostLimiter, PoliteClient, host_of
+from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
+from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE, HostLimiter, PoliteClient, host_of
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,10 @@ def google_news_query(outlet: Outlet, window: Window) -> str:
     return f"{sites} after:{after} before:{before}"
 
 
+def _failed(perspective: Perspective, outlet: Outlet, url: str, error: str) -> FeedResult:
+    return FeedResult(perspective, outlet, url, error=error)
+
+
 def google_news_url(base_url: str, topic: Topic, outlet: Outlet, window: Window) -> str:
     q = quote(google_news_query(outlet, window), safe="")
     return f"{base_url.rstrip('/')}/rss/search?q={q}&{topic.locale}"
@@ -85,15 +92,29 @@ class GoogleNewsSource:
         backoff: float = 0.5,
         limiter: HostLimiter | None = None,
         max_retry_after: float = 120.0,
+        request_deadline: float = REQUEST_DEADLINE,
+        digest_deadline: float = DIGEST_DEADLINE,
+        max_body: int = MAX_BODY,
     ) -> None:
         self._base_url = base_url
         limiter = limiter or HostLimiter(overrides={host_of(base_url): GOOGLE_NEWS_CONCURRENCY})
-        self._http = PoliteClient(client, limiter, attempts, backoff, max_retry_after)
+        self._http = PoliteClient(
+            client, limiter, attempts, backoff, max_retry_after, deadline=request_deadline, max_body=max_body
+        )
+        self._digest_deadline = digest_deadline
 
     async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
-        """One result per outlet that has not opted out of Google News (`google_news = false`)."""
+        """One result per outlet that has not opted out of Google News (`google_news = false`); an
+        outlet not answered within the digest's deadline, or failing in any way, is a failed result."""
         outlets = [(p, o) for p, o in topic.all_outlets if o.google_news]
-        return list(await asyncio.gather(*(self._fetch_outlet(topic, p, o, window) for p, o in outlets)))
+        until = deadline_in(self._digest_deadline)
+
+        def job(p: Perspective, o: Outlet) -> Awaitable[FeedResult]:
+            url = google_news_url(self._base_url, topic, o, window)
+            failed = partial(_failed, p, o, url)
+            return guarded(self._fetch_outlet(topic, p, o, window), until, failed, f"{o.name} (Google News)")
+
+        return list(await asyncio.gather(*(job(p, o) for p, o in outlets)))
 
     async def _fetch_outlet(self, topic: Topic, perspective: Perspective, outlet: Outlet, window: Window) -> FeedResult:
         url = google_news_url(self._base_url, topic, outlet, window)
@@ -108,7 +129,7 @@ class GoogleNewsSource:
             perspective,
             outlet,
             url,
-            body=response.content,
+            body=got.body,
             content_type=response.headers.get("content-type"),
             status=response.status_code,
             latency=got.latency,

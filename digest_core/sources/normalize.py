@@ -14,19 +14,28 @@ import ftfy
 
 from digest_core.models import Article
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
+from digest_core.text_limits import cap_text
 from digest_core.topics import Outlet, Topic
 
 _SPACES = re.compile(r"\s+")
 _TAGS = re.compile(r"<[^>]+>")
 _HOSTNAME = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+MAX_TITLE = 300  # characters of a headline kept (longer ones are cut at a word, with an ellipsis)
+MAX_SUMMARY = 1000  # characters of an item's description kept
+MAX_URL = 2048  # an item whose link is longer is dropped
+MAX_RAW_TEXT = 100_000  # characters of a raw field cleaned at all (the rest is cut before cleaning)
 
 
 class FeedParseError(ValueError):
     """A feed body that holds no usable items (HTML, broken XML...)."""
 
 
-def clean_text(text: str) -> str:
-    """Unescape HTML entities (twice-escaped too), repair mojibake, drop tags, collapse whitespace."""
+def clean_text(text: str, limit: int | None = None) -> str:
+    """Unescape HTML entities (twice-escaped too), repair mojibake, drop tags, control and
+    bidirectional-override characters, collapse whitespace; cut to `limit` characters if given."""
+    text = text[:MAX_RAW_TEXT]
     for _ in range(2):
         unescaped = html.unescape(text)
         if unescaped == text:
@@ -34,8 +43,9 @@ def clean_text(text: str) -> str:
         text = unescaped
     text = ftfy.fix_text(text, uncurl_quotes=False)
     text = _TAGS.sub(" ", text)
-    text = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", text).strip()
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    text = _SPACES.sub(" ", text).strip()
+    return cap_text(text, limit) if limit is not None else text
 
 
 def _host(url: str) -> str:
@@ -65,10 +75,15 @@ def strip_publisher(title: str, outlet: Outlet, source_name: str) -> str:
 
 
 def _published(entry: feedparser.FeedParserDict) -> datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    """The item's time in UTC; None when absent or out of range (year 0, 9999 plus an offset...)."""
+    # dict.get: feedparser's own get() maps a missing `updated_parsed` to `published_parsed`, with a warning
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
 
 
 def _looks_like_html(body: bytes, content_type: str | None) -> bool:
@@ -86,7 +101,7 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     if result.content_type:
         headers["content-type"] = result.content_type
     feed = feedparser.parse(result.body, response_headers=headers)
-    articles = [a for a in (_article(e, result, topic) for e in feed.entries) if a is not None]
+    articles = [a for a in (_safe_article(e, result, topic) for e in feed.entries) if a is not None]
     if articles:
         return articles  # a feed with a recoverable XML error still gives what it could parse
     if _looks_like_html(result.body, result.content_type) and not feed.get("version"):
@@ -100,20 +115,32 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     return []
 
 
+def _safe_article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic) -> Article | None:
+    """The entry's article; None for an entry that is unusable in any way (one bad item, not a bad feed)."""
+    try:
+        return _article(entry, result, topic)
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None
+
+
 def _article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic) -> Article | None:
     link = (entry.get("link") or "").strip()
     published = _published(entry)
     raw_title = entry.get("title") or ""
-    if not link or not raw_title or published is None or urlsplit(link).scheme not in {"http", "https"}:
+    if not link or not raw_title or published is None or len(link) > MAX_URL or _CONTROL.search(link):
+        return None
+    if urlsplit(link).scheme not in {"http", "https"}:
         return None
     source = entry.get("source") or {}
-    source_name = clean_text(source.get("title", "") or "")
+    source_name = clean_text(source.get("title", "") or "", MAX_TITLE)
     perspective, outlet = result.perspective, result.outlet
     owner = topic.outlet_for_host(_host(source.get("href", "") or "")) or topic.outlet_for_host(_host(link))
     if owner is not None:
         perspective, outlet = owner
-    title = strip_publisher(clean_text(raw_title), outlet, source_name)
-    summary = clean_text(entry.get("summary", "") or "")
+    title = cap_text(strip_publisher(clean_text(raw_title, MAX_RAW_TEXT), outlet, source_name), MAX_TITLE)
+    if not title:
+        return None
+    summary = clean_text(entry.get("summary", "") or "", MAX_SUMMARY)
     if summary.casefold().startswith(title.casefold()):
         summary = ""  # Google News repeats the title (and publisher) as the description
     return Article(

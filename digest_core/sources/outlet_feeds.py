@@ -9,28 +9,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from digest_core.clock import utc_now
 from digest_core.dates import Window
 from digest_core.sources.feed_state import FeedState, FeedStateStore
 from digest_core.sources.google_news import FeedResult
-from digest_core.sources.polite import PoliteClient
+from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
+from digest_core.sources.polite import MAX_BODY, PoliteClient
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)
 
 FEED = "feed"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-MAX_INFLATED = 32 * 1024 * 1024  # a gzip file served as is may not inflate past this
+MAX_INFLATED = MAX_BODY  # a gzip file served as is may not inflate past this
 
 
 class FeedBodyError(ValueError):
     """A body that cannot be turned into feed bytes (a broken or oversized gzip file)."""
 
 
-def inflate(body: bytes) -> bytes:
+def inflate(body: bytes, limit: int = MAX_INFLATED) -> bytes:
     """The body itself, or its contents when it is a gzip file served without `Content-Encoding`.
 
     httpx already decodes `Content-Encoding: gzip`; this handles `feed.xml.gz` style answers.
@@ -39,11 +40,11 @@ def inflate(body: bytes) -> bytes:
         return body
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
-        out = inflater.decompress(body, MAX_INFLATED)
+        out = inflater.decompress(body, limit)
     except zlib.error as exc:
         raise FeedBodyError(f"broken gzip data ({exc})") from None
     if inflater.unconsumed_tail:
-        raise FeedBodyError(f"gzip data inflates past {MAX_INFLATED // (1024 * 1024)} MB")
+        raise FeedBodyError(f"gzip data inflates past {limit // 1024} kB")
     if not inflater.eof:
         raise FeedBodyError("broken gzip data (truncated)")
     return out
@@ -57,13 +58,30 @@ def feed_jobs(topic: Topic) -> list[tuple[Perspective, Outlet, str]]:
 class OutletFeedSource:
     """`FeedSource` for the `feeds` an outlet lists, one result per feed URL."""
 
-    def __init__(self, http: PoliteClient, states: FeedStateStore, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        http: PoliteClient,
+        states: FeedStateStore,
+        clock: Callable[[], datetime] = utc_now,
+        digest_deadline: float = DIGEST_DEADLINE,
+    ) -> None:
         self._http = http
         self._states = states
         self._clock = clock
+        self._digest_deadline = digest_deadline
 
     async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
-        return list(await asyncio.gather(*(self._fetch_feed(p, o, url) for p, o, url in feed_jobs(topic))))
+        """One result per feed; a feed not answered within the digest's deadline, or failing in any
+        way, is a failed result."""
+        until = deadline_in(self._digest_deadline)
+
+        def job(p: Perspective, o: Outlet, url: str) -> Awaitable[FeedResult]:
+            def failed(error: str) -> FeedResult:
+                return FeedResult(p, o, url, error=error, kind=FEED)
+
+            return guarded(self._fetch_feed(p, o, url), until, failed, f"{o.name} feed {url}")
+
+        return list(await asyncio.gather(*(job(p, o, url) for p, o, url in feed_jobs(topic))))
 
     async def _fetch_feed(self, perspective: Perspective, outlet: Outlet, url: str) -> FeedResult:
         def failed(error: str, status: int | None = None, latency: float | None = None) -> FeedResult:
@@ -100,23 +118,13 @@ class OutletFeedSource:
         if status != 200:
             return failed(f"HTTP {status}", status, got.latency)
         try:
-            body = inflate(response.content)
+            body = inflate(got.body, self._http.max_body)
         except FeedBodyError as exc:
             return failed(str(exc), status, got.latency)
         # an inflated .gz file's own type (application/gzip) says nothing of the XML inside
-        content_type = response.headers.get("content-type") if body is response.content else None
-        state = FeedState(
-            url=url,
-            body=body,
-            fetched_at=self._clock(),
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
-            content_type=content_type,
-        )
-        try:
-            await self._states.put(state)
-        except Exception:  # the items are still good; the next fetch is just unconditional
-            log.warning("%s feed %s: could not store its state", outlet.name, url, exc_info=True)
+        content_type = response.headers.get("content-type") if body is got.body else None
+        answered = response.headers
+        await self._remember(url, body, answered.get("etag"), answered.get("last-modified"), content_type)
         return FeedResult(
             perspective,
             outlet,
@@ -128,3 +136,15 @@ class OutletFeedSource:
             status=status,
             latency=got.latency,
         )
+
+    async def _remember(
+        self, url: str, body: bytes, etag: str | None, last_modified: str | None, content_type: str | None
+    ) -> None:
+        """Keep the body for a later 304 only when the feed sent a validator (else no 304 can come)."""
+        if not (etag or last_modified):
+            return
+        state = FeedState(url, body, self._clock(), etag[:1024] if etag else None, last_modified, content_type)
+        try:
+            await self._states.put(state)
+        except Exception:  # the items are still good; the next fetch is just unconditional
+            log.warning("feed %s: could not store its state", url, exc_info=True)

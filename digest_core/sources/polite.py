@@ -6,6 +6,7 @@ import asyncio
 import logging
 import math
 import random
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -96,22 +97,87 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+MAX_BODY = 8 * 1024 * 1024  # decoded bytes one answer may hold (Google News sends ~100 kB)
+REQUEST_DEADLINE = 30.0  # seconds for one request, body included, however slowly it trickles in
+
+
+class BodyTooLarge(Exception):
+    """An answer whose decoded body grows past the cap (a decompression bomb, a runaway feed)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"body over {limit // 1024} kB (decoded), not read further")
+
+
 @dataclass(frozen=True)
 class Fetched:
-    """The final answer to a polite GET (any status but 429/5xx, or those after the last attempt), or why none came."""
+    """The final answer to a polite GET (any status but 429/5xx, or those after the last attempt), or why none came.
+
+    `response` is closed; its decoded body, read within the size cap, is `body`.
+    """
 
     response: httpx.Response | None
     error: str | None
     latency: float | None = None
     attempts: int = 1
     status: int | None = None  # the last HTTP status seen, also when it failed
+    body: bytes = b""
+
+
+ACCEPT_ENCODING = "gzip, deflate"  # what `read_capped` can inflate in bounded steps
+
+
+class UnsupportedEncoding(Exception):
+    """A `Content-Encoding` this client did not ask for and cannot inflate in bounded steps."""
+
+
+def _inflater(encoding: str) -> zlib._Decompress | None:
+    coding = encoding.strip().lower()
+    if coding in ("", "identity"):
+        return None
+    if coding in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib header, detected
+    raise UnsupportedEncoding(f"Content-Encoding {coding[:40]!r} not supported")
+
+
+async def read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, streamed and inflated in bounded steps: `BodyTooLarge` as soon as it grows
+    past `limit` bytes (a 1000:1 gzip chunk is never inflated whole)."""
+    inflater = _inflater(response.headers.get("content-encoding", ""))
+    declared = response.headers.get("content-length", "")
+    if inflater is None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(limit)
+    body = bytearray()
+    async for raw in response.aiter_raw():
+        if inflater is None:
+            body += raw
+        else:
+            data = raw
+            while data and len(body) <= limit:
+                body += inflater.decompress(data, limit + 1 - len(body))
+                data = inflater.unconsumed_tail
+        if len(body) > limit:
+            raise BodyTooLarge(limit)
+    if inflater is not None:
+        body += inflater.flush()
+    if len(body) > limit:
+        raise BodyTooLarge(limit)
+    return bytes(body)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming an exception: its type and (shortened) message."""
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class PoliteClient:
     """GET with a per-host slot, retries on timeouts, transport errors, 429 and 5xx, and `Retry-After` honoured.
 
     A `Retry-After` longer than `max_retry_after` ends the attempts at once: the source fails for
-    this digest rather than hold the build (or hammer the server).
+    this digest rather than hold the build (or hammer the server). Each attempt has `deadline`
+    seconds in all (a server sending one byte a second cannot hold it), and its decoded body is
+    streamed and abandoned past `max_body` bytes. Any error, even an unexpected one, becomes
+    `Fetched.error`: this never raises (but for cancellation).
     """
 
     def __init__(
@@ -122,13 +188,28 @@ class PoliteClient:
         backoff: float = 0.5,
         max_retry_after: float = 120.0,
         sleep: Sleep = asyncio.sleep,
+        deadline: float = REQUEST_DEADLINE,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.client = client
         self.limiter = limiter or HostLimiter()
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_retry_after = max_retry_after
+        self.deadline = deadline
+        self.max_body = max_body
         self._sleep = sleep
+
+    async def _once(self, url: str, headers: dict[str, str] | None) -> tuple[httpx.Response, bytes]:
+        headers = {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
+        async with (
+            self.limiter.slot(url),
+            asyncio.timeout(self.deadline),
+            self.client.stream("GET", url, headers=headers) as response,
+        ):
+            if response.status_code == 429 or response.status_code >= 500:
+                return response, b""
+            return response, await read_capped(response, self.max_body)
 
     async def get(self, url: str, headers: dict[str, str] | None = None, label: str = "") -> Fetched:
         loop = asyncio.get_running_loop()
@@ -141,18 +222,22 @@ class PoliteClient:
             status = None
             try:
                 started = loop.time()
-                async with self.limiter.slot(url):
-                    response = await self.client.get(url, headers=headers)
+                response, body = await self._once(url, headers)
                 latency = loop.time() - started
                 status = response.status_code
                 if status != 429 and status < 500:
-                    return Fetched(response, None, latency, attempt, status)
+                    return Fetched(response, None, latency, attempt, status, body)
                 error = f"HTTP {status}"
                 wait = retry_after(response.headers.get("retry-after"))
+            except TimeoutError:
+                error = f"no complete answer within {self.deadline:g} s"
             except httpx.TimeoutException:
                 error = "timed out"
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            except (httpx.TransportError, httpx.StreamError) as exc:
+                error = describe_error(exc)
+            except Exception as exc:  # a bad redirect scheme, a size cap, a broken encoding: not worth retrying
+                log.warning("%s: %s", label, describe_error(exc))
+                return Fetched(None, describe_error(exc), None, attempt, status)
             if wait is not None and wait > self.max_retry_after:
                 log.warning("%s: %s with Retry-After %.0f s; not retrying", label, error, wait)
                 reason = f"{error}, Retry-After {wait:.0f} s (over the {self.max_retry_after:.0f} s allowed)"

@@ -53,9 +53,11 @@ class RedirectLinkResolver:
         host = host_of(url)
         target = url
         for _ in range(self._max_redirects):
-            async with self._limiter.slot(target):
-                response = await self._client.get(target, follow_redirects=False)
-            location = response.headers.get("location")
+            async with (
+                self._limiter.slot(target),
+                self._client.stream("GET", target, follow_redirects=False) as response,
+            ):  # headers only: the body (of any size) is never read
+                location = response.headers.get("location")
             if not response.is_redirect or not location:
                 response.raise_for_status()
                 return None  # an answer without a redirect: nothing to find here
@@ -190,7 +192,7 @@ class PublisherLinks:
                 error = "no publisher link"
         except TimeoutError:
             error = f"timed out after {self._timeout:g} s"
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
         if error:
             log.info("publisher link for %s: %s", url, error)

@@ -7,9 +7,12 @@ from typing import Protocol
 
 from digest_core.errors import SummarizerError as SummarizerError  # re-exported
 from digest_core.models import Article, Bullet, Story, StoryNote, Summary
+from digest_core.text_limits import one_line
 from digest_core.topics import Topic
 
 FRAMED_STORIES = 8  # stories a summarizer must frame side by side (the biggest first)
+MAX_BULLET = 400  # characters of one bullet or framing line a summarizer writes
+MAX_BULLETS = 8  # bullets per section
 
 
 
@@ -32,6 +35,29 @@ class Summarizer(Protocol):
     name: str
 
     async def summarize(self, request: SummaryRequest) -> Summary: ...
+
+
+def _bounded_bullets(bullets: list[Bullet]) -> list[Bullet]:
+    return [b.model_copy(update={"text": one_line(b.text, MAX_BULLET)}) for b in bullets[:MAX_BULLETS]]
+
+
+def bounded_summary(summary: Summary) -> Summary:
+    """The summary with every model-written text on one line (no control characters, so no line
+    can start a block on any platform) and capped: `MAX_BULLET` characters, `MAX_BULLETS` per section."""
+    stories = [
+        note.model_copy(
+            update={"framing": [f.model_copy(update={"text": one_line(f.text, MAX_BULLET)}) for f in note.framing]}
+        )
+        for note in summary.stories
+    ]
+    return summary.model_copy(
+        update={
+            "highlights": _bounded_bullets(summary.highlights),
+            "perspective_highlights": {p: _bounded_bullets(b) for p, b in summary.perspective_highlights.items()},
+            "stories": stories,
+            "note": one_line(summary.note, MAX_BULLET) if summary.note else summary.note,
+        }
+    )
 
 
 def _bullet_errors(where: str, bullets: list[Bullet], allowed: set[int]) -> list[str]:

@@ -17,6 +17,7 @@ from digest_core.summarize.base import (
     FRAMED_STORIES,
     SummarizerError,
     SummaryRequest,
+    bounded_summary,
     validate_story_notes,
     validate_summary,
 )
@@ -115,7 +116,7 @@ def _to_summary(answer: GeminiAnswer, model: str, usage: TokenUsage) -> Summary:
         )
         for note in answer.stories
     ]
-    return Summary(
+    summary = Summary(
         highlights=[Bullet(text=b.text.strip(), citations=sorted(set(b.citations))) for b in answer.highlights],
         perspective_highlights=sections,
         summarizer="gemini",
@@ -123,6 +124,7 @@ def _to_summary(answer: GeminiAnswer, model: str, usage: TokenUsage) -> Summary:
         usage=usage,
         stories=notes,
     )
+    return bounded_summary(summary)  # one line each, capped, before it is validated
 
 
 def _retryable(exc: Exception) -> bool:

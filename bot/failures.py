@@ -1,0 +1,97 @@
+"""What the command line says about an error nothing else handled: one line and an exit status.
+
+Bad settings, databases and paths exit 2 (the operator must fix something); any other failure at
+run time exits 1. Never a traceback (it is logged at DEBUG), never a secret (`redact`).
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sys
+
+from adapters.output_files import OutputPathError
+from digest_core.redaction import redact
+
+log = logging.getLogger(__name__)
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+_PATH_ERRNOS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOENT,
+    errno.EISDIR,
+    errno.ENOTDIR,
+    errno.ENOSPC,
+    errno.EEXIST,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+}
+
+
+class DatabaseUnavailable(Exception):
+    """The configured database cannot be opened or migrated (unreachable, missing, corrupt, read-only)."""
+
+
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """The exception's message, first line only, shortened."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def token_rejected(exc: BaseException) -> str | None:
+    """The platform ("Telegram", "Discord") whose token `exc` says was refused, else None.
+
+    Only libraries already imported are consulted: an exception of theirs implies they are.
+    """
+    if "telegram" in sys.modules:
+        from telegram.error import InvalidToken
+
+        if isinstance(exc, InvalidToken):
+            return "Telegram"
+    if "discord" in sys.modules:
+        from discord import LoginFailure
+
+        if isinstance(exc, LoginFailure):
+            return "Discord"
+    if "adapters.discord.client" in sys.modules:
+        from adapters.discord.client import DiscordTokenRejected
+
+        if isinstance(exc, DiscordTokenRejected):
+            return "Discord"
+    return None
+
+
+def explain(exc: BaseException) -> tuple[int, str]:
+    """The exit status and the one line to print for an unhandled exception."""
+    if isinstance(exc, DatabaseUnavailable | OutputPathError):
+        return EXIT_BAD_INPUT, redact(first_line(exc))
+    platform = token_rejected(exc)
+    if platform == "Telegram":
+        hint = "Telegram rejected TELEGRAM_BOT_TOKEN (or TELEGRAM_BASE_URL is wrong): "
+        return EXIT_BAD_INPUT, hint + redact(first_line(exc))
+    if platform == "Discord":
+        return EXIT_BAD_INPUT, "Discord rejected DISCORD_BOT_TOKEN: " + redact(first_line(exc))
+    if isinstance(exc, OSError) and exc.errno in _PATH_ERRNOS:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return EXIT_BAD_INPUT, redact(f"{exc.strerror or first_line(exc)}{where}")
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:  # pragma: no cover - a dependency
+        SQLAlchemyError = ()  # type: ignore[assignment,misc]
+    if isinstance(exc, SQLAlchemyError):
+        return EXIT_FAILURE, "database failure: " + redact(first_line(getattr(exc, "orig", None) or exc))
+    return EXIT_FAILURE, redact(f"{type(exc).__name__}: {first_line(exc)}")
+
+
+def database_label(url: str) -> str:
+    """A database URL fit to print: its password masked."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: say so without echoing it
+        return "DATABASE_URL (unparsable)"

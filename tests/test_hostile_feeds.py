@@ -1,0 +1,191 @@
+"""Hostile and broken sources fail themselves only: bad dates, bad redirects, slow drips, gzip bombs,
+huge bodies, endless text. Each runs the real httpx and feedparser against a loopback server."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+
+from digest_core.editorial.pipeline import collect
+from digest_core.sources.feed_state import MemoryFeedStateStore
+from digest_core.sources.google_news import GoogleNewsSource
+from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, cap_text, clean_text
+from digest_core.sources.outlet_feeds import OutletFeedSource
+from digest_core.sources.polite import HostLimiter, PoliteClient
+from tests.fakes.hostile_feeds import RSS_HEAD, RSS_TAIL, HostileFeeds, atom_with_dates, rss_item
+from tests.fakes.server import ThreadedServer
+from tests.test_feeds import topic_with
+
+DAY = date(2026, 2, 25)  # window: 2026-02-24 04:00 to 2026-02-25 04:00 UTC
+GOOD_DATE = "Wed, 25 Feb 2026 01:00:00 GMT"
+GOOD_ITEM = rss_item("China and Japan hold talks", "https://www.chinadaily.com.cn/a/1.html", GOOD_DATE)
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def hostile() -> Iterator[tuple[HostileFeeds, str]]:
+    fake = HostileFeeds()
+    fake.bodies["good.xml"] = RSS_HEAD + GOOD_ITEM + RSS_TAIL
+    with ThreadedServer(fake.app()) as server:
+        yield fake, server.base_url
+
+
+def feeds(
+    c: httpx.AsyncClient,
+    deadline: float = 10.0,
+    digest_deadline: float = 60.0,
+    max_body: int = MB,
+    states: MemoryFeedStateStore | None = None,
+) -> OutletFeedSource:
+    http = PoliteClient(c, HostLimiter(4), attempts=2, backoff=0.0, deadline=deadline, max_body=max_body)
+    return OutletFeedSource(http, states or MemoryFeedStateStore(), digest_deadline=digest_deadline)
+
+
+def client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=5, follow_redirects=True)
+
+
+def failed_urls(failed: list[object]) -> dict[str, str]:
+    out = {}
+    for f in failed:
+        _, url, error = str(f.error).split(" ", 2)  # type: ignore[attr-defined]
+        out[url.rstrip(":").rsplit("/", 1)[-1]] = error
+    return out
+
+
+async def test_out_of_range_dates_drop_their_items_only(hostile: tuple[HostileFeeds, str]) -> None:
+    fake, base = hostile
+    fake.bodies["dates.atom"] = atom_with_dates(
+        "https://www.chinadaily.com.cn/a/",
+        "9999-12-31T23:59:59-23:59",
+        "0000-01-01T00:00:00Z",
+        "2026-02-25T01:00:00Z",
+        "not a date",
+    )
+    topic = topic_with({"China Daily": [f"{base}/dates.atom", f"{base}/good.xml"]})
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c), DAY)
+    assert failed == []
+    assert sorted((a.title, a.published) for a in articles) == [
+        ("China and Japan hold talks", datetime(2026, 2, 25, 1, 0, tzinfo=UTC)),
+        ("Item 2", datetime(2026, 2, 25, 1, 0, tzinfo=UTC)),
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["javascript", "data", "mailto", "file"])
+async def test_a_redirect_to_another_scheme_fails_that_feed_only(
+    hostile: tuple[HostileFeeds, str], scheme: str
+) -> None:
+    _, base = hostile
+    topic = topic_with({"China Daily": [f"{base}/to/{scheme}", f"{base}/good.xml"]})
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c), DAY)
+    assert [a.title for a in articles] == ["China and Japan hold talks"]
+    assert [f.outlet for f in failed] == ["China Daily"]
+    assert failed[0].error.startswith(f"feed {base}/to/{scheme}: ")
+
+
+async def test_a_slow_drip_is_cut_at_the_request_deadline(hostile: tuple[HostileFeeds, str]) -> None:
+    fake, base = hostile
+    topic = topic_with({"China Daily": [f"{base}/drip", f"{base}/good.xml"]})
+    started = time.monotonic()
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c, deadline=0.5), DAY)
+    elapsed = time.monotonic() - started
+    assert [a.title for a in articles] == ["China and Japan hold talks"]
+    assert failed_urls(failed) == {"drip": "no complete answer within 0.5 s after 2 attempts"}
+    assert fake.hits["drip"] == 2
+    assert elapsed < 4  # two attempts of 0.5 s, not 100 bytes x 0.2 s
+
+
+async def test_the_digest_deadline_fails_what_is_not_done(hostile: tuple[HostileFeeds, str]) -> None:
+    _, base = hostile
+    topic = topic_with({"China Daily": [f"{base}/drip", f"{base}/good.xml"]})
+    started = time.monotonic()
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c, deadline=30, digest_deadline=0.6), DAY)
+    assert time.monotonic() - started < 3
+    assert [a.title for a in articles] == ["China and Japan hold talks"]
+    assert failed_urls(failed) == {"drip": "not done within the digest's fetch deadline"}
+
+
+async def test_a_gzip_bomb_is_abandoned_as_it_inflates(hostile: tuple[HostileFeeds, str]) -> None:
+    fake, base = hostile
+    fake.bomb_size = 64 * MB
+    assert len(fake.bomb_bytes()) < MB // 8
+    topic = topic_with({"China Daily": [f"{base}/bomb", f"{base}/good.xml"]})
+    states = MemoryFeedStateStore()
+    async with client() as c:
+        tracemalloc.start()
+        try:
+            articles, failed = await collect(topic, feeds(c, max_body=MB, states=states), DAY)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert [a.title for a in articles] == ["China and Japan hold talks"]
+    assert failed_urls(failed) == {"bomb": "BodyTooLarge: body over 1024 kB (decoded), not read further"}
+    assert peak < 8 * MB  # 64 MB inflated would need 64 MB
+    assert list(states.states) == []  # nothing of it stored (nor of the good feed: no validators)
+
+
+@pytest.mark.parametrize("declared", [True, False])
+async def test_an_oversized_plain_body_fails_that_feed(hostile: tuple[HostileFeeds, str], declared: bool) -> None:
+    fake, base = hostile
+    fake.bodies["big.xml"] = RSS_HEAD + GOOD_ITEM * (2 * MB // len(GOOD_ITEM)) + RSS_TAIL
+    topic = topic_with({"China Daily": [f"{base}/big.xml", f"{base}/good.xml"]})
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c, max_body=MB), DAY)
+    assert [a.title for a in articles] == ["China and Japan hold talks"]
+    assert list(failed_urls(failed)) == ["big.xml"]
+    assert "body over 1024 kB" in failed[0].error
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "error"),
+    [
+        ("gzip", b"\x1f\x8b\x08\x00 this is not deflate data", "error: Error -3 while decompressing data"),
+        ("br", b"whatever", "UnsupportedEncoding: Content-Encoding 'br' not supported"),
+        ("gzip, gzip", b"x", "UnsupportedEncoding: Content-Encoding 'gzip, gzip' not supported"),
+    ],
+)
+async def test_a_broken_or_unasked_encoding_fails_that_feed(
+    hostile: tuple[HostileFeeds, str], encoding: str, body: bytes, error: str
+) -> None:
+    fake, base = hostile
+    fake.bodies["enc.xml"], fake.encodings["enc.xml"] = body, encoding
+    topic = topic_with({"China Daily": [f"{base}/enc.xml", f"{base}/good.xml"]})
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c), DAY)
+    assert [a.title for a in articles] == ["China and Japan hold talks"]
+    assert list(failed_urls(failed)) == ["enc.xml"]
+    assert error in failed[0].error
+    assert fake.hits["enc.xml"] == 1  # not retried: the same bytes would come again
+
+
+async def test_google_news_caps_endless_text_and_drops_control_characters(hostile: tuple[HostileFeeds, str]) -> None:
+    fake, base = hostile
+    long_title = "Japan " + "and China " * 1000 + "\x1b[31m\u202eend"
+    fake.bodies["rss/search"] = RSS_HEAD + rss_item(long_title, "https://news.google.com/x/1", GOOD_DATE) + RSS_TAIL
+    topic = topic_with({})
+    async with client() as c:
+        source = GoogleNewsSource(c, base, attempts=1, backoff=0, digest_deadline=10, max_body=MB)
+        articles, failed = await collect(topic, source, DAY)
+    assert failed == []
+    assert articles
+    for a in articles:
+        assert len(a.title) <= MAX_TITLE
+        assert a.title.endswith("…")
+        assert "\x1b" not in a.title and "\u202e" not in a.title
+
+
+def test_clean_text_caps_and_strips() -> None:
+    assert clean_text("a\x00b\x1b[0m\u202ec\x7f\td\r\n") == "ab c d"
+    assert len(clean_text("word " * 10_000, MAX_SUMMARY)) <= MAX_SUMMARY
+    assert cap_text("one two three", 9) == "one two…"
+    assert cap_text("short", 9) == "short"
+    assert cap_text("x" * 20, 9) == "x" * 8 + "…"
