@@ -343,6 +343,9 @@ def discord() -> None:
 
 
 import bot.cli_service  # noqa: E402, F401 - registers the service commands on `app`
+from bot.demo import demo_command  # noqa: E402
+
+app.command("demo")(demo_command)
 
 
 def main() -> None:
