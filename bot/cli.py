@@ -24,6 +24,7 @@ from digest_core.app.service import DigestResult
 from digest_core.dates import DateInputError
 from digest_core.editorial.pipeline import NoArticlesError
 from digest_core.editorial.trend import Trend
+from digest_core.plural import plural
 from digest_core.sources.stats import SourceRow, SqlSourceStats, source_rows
 from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
 
@@ -69,7 +70,7 @@ def topics() -> None:
         print(f"{topic.id}: {topic.name} (daily at {topic.publish_time:%H:%M} {topic.timezone})")
         for p in topic.perspectives:
             outlets = ", ".join(f"{o.name} ({' '.join(o.domains)})" for o in p.outlets)
-            print(f"  {p.id} [{p.name}, up to {topic.quota_for(p)} articles]: {outlets}")
+            print(f"  {p.id} [{p.name}, up to {plural(topic.quota_for(p), 'article')}]: {outlets}")
 
 
 @app.command()
@@ -228,8 +229,8 @@ def build(
     counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
     origin = "built" if result.built else "from archive"
     err.print(
-        f"{digest.topic} {digest.date}: {len(digest.articles)} articles ({counts}), "
-        f"{len(digest.stories)} stories, summarizer {digest.summarizer}, {origin}"
+        f"{digest.topic} {digest.date}: {plural(len(digest.articles), 'article')} ({counts}), "
+        f"{plural(len(digest.stories), 'story', 'stories')}, summarizer {digest.summarizer}, {origin}"
         + (f", written to {output}" if output else "")
     )
     for failed in digest.failed_sources:

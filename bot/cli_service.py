@@ -10,17 +10,20 @@ from typing import Annotated
 
 import httpx
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import text
 
 from bot.app import Core, open_core
+from bot.checks import check_feed_hosts, check_hugo
 from bot.cli import EXIT_NOTHING, app, err, fail, load_settings, load_topics_or_fail
 from bot.runner import assemble, configured_platforms, run_service
 from bot.settings import Settings
 from digest_core.dates import DateInputError, digest_window, parse_digest_date
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.plural import plural
 from digest_core.topics import Topic, UnknownTopicError
 
 PLATFORMS = ("telegram", "discord", "console")
@@ -97,9 +100,11 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
             await platform.start(listen=False)
         try:
             result = await service.publication.publish(topic, day)
-            err.print(f"{topic.id} {day}: {result.status}, {result.deliveries_created} new deliveries queued")
             if result.status == "nothing to publish":
-                fail(result.detail, EXIT_NOTHING)
+                err.print(f"{topic.id} {day}: nothing to publish: {escape(result.detail)}")
+                raise typer.Exit(EXIT_NOTHING)
+            queued = plural(result.deliveries_created, "new delivery", "new deliveries")
+            err.print(f"{topic.id} {day}: {result.status}, {queued} queued")
             await service.deliverer.drain(topic.id)
         finally:
             for platform in platforms:
@@ -108,7 +113,10 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
         err.print("deliveries: " + ", ".join(f"{n} {state}" for state, n in counts.by_state.items()))
         waiting = await core.ledger.pending_count(topic.id, day)
         if waiting:
-            err.print(f"{waiting} deliveries wait for a retry or for a platform that is not configured here")
+            verb = "waits" if waiting == 1 else "wait"
+            err.print(
+                f"{plural(waiting, 'delivery', 'deliveries')} {verb} for a retry or for a platform not configured here"
+            )
 
 
 # Telegram group and channel ids are negative numbers: let `-1001234` through as an argument.
@@ -236,7 +244,7 @@ def backfill(
 
 @app.command()
 def doctor() -> None:
-    """Check settings, topics, database, platform tokens and the Gemini key, one line each."""
+    """Check settings, topics, database, feed hosts, platform tokens, Hugo and the Gemini key, one line each."""
     settings = load_settings()
     checks = asyncio.run(_doctor(settings))
     for ok, line in checks:
@@ -258,9 +266,11 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
         checks.append((True, f"database: {core.engine.url.render_as_string(hide_password=True)} reachable"))
     except Exception as exc:  # any failure is the verdict
         checks.append((False, f"database: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers={"User-Agent": settings.http_user_agent}) as client:
+        checks += await check_feed_hosts(client, settings, topics_)
         checks.append(await _check_telegram(client, settings))
         checks.append(await _check_discord(client, settings))
+    checks.append(check_hugo(settings))
     key = settings.gemini_api_key
     checks.append(
         (True, f"gemini: key set, model {settings.gemini_model}")

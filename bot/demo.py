@@ -34,15 +34,11 @@ from bot.settings import Settings
 from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import NoArticlesError
 from digest_core.models import Digest
+from digest_core.plural import plural
 from digest_core.topics import Topics
 
 REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 RULE = "=" * 72
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """`1 article`, `2 articles`."""
-    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics, last_day: date) -> Settings:

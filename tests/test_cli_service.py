@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
     assert result.stdout.count("Overall Highlights") == 1
     assert "published, 2 new deliveries queued" in result.stderr
     assert "1 pending, 0 sending, 1 sent" in result.stderr
-    assert "1 deliveries wait for a retry or for a platform that is not configured here" in result.stderr
+    assert "1 delivery waits for a retry or for a platform not configured here" in result.stderr
 
     again = runner.invoke(app, ["publish", "china-japan", "--date", "2026-02-25"])
     assert again.exit_code == 0
@@ -79,7 +80,9 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
 def test_publish_of_an_empty_day_says_so(cli_env: Path) -> None:
     result = runner.invoke(app, ["publish", "china-japan", "--date", "2026-03-10"])
     assert result.exit_code == 1
-    assert "no on-topic articles" in result.stderr
+    said = [line for line in result.stderr.splitlines() if not re.match(r"\d{4}-\d\d-\d\d \d\d:", line)]  # no logs
+    assert len(said) == 1, result.stderr  # one outcome, not a status and then an error
+    assert said[0].startswith("china-japan 2026-03-10: nothing to publish: no on-topic articles")
 
 
 def test_backfill_builds_missing_days_only(cli_env: Path) -> None:

@@ -104,9 +104,12 @@ def test_demo_serves_the_preview_and_stops_everything_on_sigterm(tmp_path: Path)
     if shutil.which("hugo") is None:
         pytest.skip("the preview needs `hugo` on PATH")
     log = tmp_path / "out.txt"
-    with log.open("w") as out, spawned(
-        [DIGESTBOT, "demo", "--data-dir", "demo", "--port", "0"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT
-    ) as proc:
+    with (
+        log.open("w") as out,
+        spawned(
+            [DIGESTBOT, "demo", "--data-dir", "demo", "--port", "0"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT
+        ) as proc,
+    ):
         deadline = time.monotonic() + 150
         while "preview:" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.5)

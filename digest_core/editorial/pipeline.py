@@ -23,6 +23,23 @@ class NoArticlesError(Exception):
     """The window holds no on-topic article: there is nothing to digest (and nothing is stored)."""
 
 
+class SourcesUnreachable(NoArticlesError):
+    """No source gave any HTTP answer (DNS, connection or timeout on every one): the network is the
+    cause, not the news. A `NoArticlesError`, so every handler of an empty day also handles it."""
+
+    def __init__(self, count: int, example: FailedSource | None = None) -> None:
+        which = "the only source did not answer" if count == 1 else f"none of the {count} sources answered"
+        cause = f" ({example.outlet}: {example.error})" if example is not None else ""
+        super().__init__(f"{which}: check the network{cause}")
+        self.count = count
+
+
+def check_reachable(results: list[FeedResult], failed: list[FailedSource]) -> None:
+    """`SourcesUnreachable` when there were sources and not one of them gave an HTTP answer."""
+    if results and all(r.body is None and r.status is None for r in results):
+        raise SourcesUnreachable(len(results), failed[0] if failed else None)
+
+
 @runtime_checkable
 class ArticleSource(Protocol):
     """A source that turns its feeds into articles itself (to record per-source stats, add publisher
@@ -51,17 +68,20 @@ def failed_source(result: FeedResult, error: str) -> FailedSource:
 
 
 async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Article], list[FailedSource]]:
-    """Every outlet's articles, and the sources that failed (fetch or parse), for the date's window."""
+    """Every outlet's articles, and the sources that failed (fetch or parse), for the date's window;
+    `SourcesUnreachable` when no source answered at all."""
     window = digest_window(topic, day)
     if isinstance(source, ArticleSource):
         return await source.collect(topic, window)
     articles: list[Article] = []
     failed: list[FailedSource] = []
-    for result in await source.fetch(topic, window):
+    results = await source.fetch(topic, window)
+    for result in results:
         parsed, error = parse_result(result, topic)
         articles.extend(parsed)
         if error is not None:
             failed.append(failed_source(result, error))
+    check_reachable(results, failed)
     return articles, failed
 
 
@@ -96,7 +116,8 @@ async def build_digest(
     previous: Digest | None = None,
 ) -> Digest:
     """Build the digest of `topic` for `day` (`previous`: the digest of the day before, to tell what
-    changed); `NoArticlesError` when nothing on-topic was found."""
+    changed); `NoArticlesError` when nothing on-topic was found, `SourcesUnreachable` (one of those)
+    when no source answered at all."""
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
     selection = select_articles(articles, topic, window)
