@@ -18,6 +18,7 @@ from adapters.markdown_site import page_url, render_markdown, write_page
 from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
 from adapters.site_pages import publish_page, write_topic_section
 from bot.app import load_configured_topics, open_core
+from bot.help_text import hide_flag_types
 from bot.logs import setup_logging
 from bot.settings import Settings
 from digest_core.app.service import DigestResult
@@ -28,6 +29,7 @@ from digest_core.plural import plural
 from digest_core.sources.stats import SourceRow, SqlSourceStats, source_rows
 from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
 
+hide_flag_types()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
