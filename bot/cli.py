@@ -293,7 +293,7 @@ def trend(
 
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
-    from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend
+    from digest_core.editorial.trend import NoDigestsInRange, TrendError, coverage_store, coverage_trend
 
     topic_ = _topic_or_fail(topics_, topic_id)
     async with open_core(settings, topics_) as core:
@@ -303,6 +303,11 @@ async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, 
             fail(str(exc))
         try:
             return await coverage_trend(coverage_store(core.digests.store), topic_, end, days)
+        except NoDigestsInRange as exc:
+            if exc.latest is None:
+                fail(str(exc), EXIT_NOTHING)
+            see = f"digestbot trend {topic_.id} --date {exc.latest.isoformat()}"
+            fail(f"{exc.where}; the latest is {exc.latest.isoformat()}: see them with `{see}`", EXIT_NOTHING)
         except TrendError as exc:
             fail(str(exc), EXIT_NOTHING)
 
