@@ -18,7 +18,7 @@ import pytest
 from adapters.discord.embeds import escape_text, masked_link
 from adapters.discord.preview import embed_text, markdown_to_text
 from bot.demo_server import SampleFeeds, sample_days
-from tests.processes import spawned
+from tests.processes import child_pids, command_line, is_running, spawned
 
 DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
 DOC = Path(__file__).resolve().parent.parent / "docs" / "demo.md"
@@ -125,33 +125,11 @@ def test_demo_serves_the_preview_and_stops_everything_on_sigterm(tmp_path: Path)
                 assert time.monotonic() < deadline, log.read_text()[-2000:]
                 time.sleep(0.5)
         assert "MOFCOM restricts exports" in body
-        hugo = [pid for pid in _children(proc.pid) if "hugo" in _cmdline(pid)]
+        hugo = [pid for pid in child_pids(proc.pid) if "hugo" in command_line(pid)]
         assert hugo, "hugo server is not a child of the demo"
         os.kill(proc.pid, signal.SIGTERM)  # the demo alone, not its group: it must end hugo itself
         assert proc.wait(timeout=30) == 0, log.read_text()[-2000:]
         for pid in hugo:
-            assert not _alive(pid), f"hugo server {pid} outlived the demo"
+            assert not is_running(pid), f"hugo server {pid} outlived the demo"
     assert log.read_text().rstrip().endswith("demo stopped")
 
-
-def _children(pid: int) -> list[int]:
-    tasks = Path(f"/proc/{pid}/task")
-    kids: list[int] = []
-    for task in tasks.iterdir():
-        kids += [int(k) for k in (task / "children").read_text().split()]
-    return kids
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
