@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 from typing import Any
+
+import httpx
 
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from bot.app import Core
 from digest_core.app.service import BuildLimiter
 from digest_core.delivery.ports import Destination
+from digest_core.sources.google_news import GoogleNewsSource
 from tests.fakes.discord import (
     FORUM,
     GENERAL,
@@ -253,3 +257,15 @@ async def test_new_dates_beyond_the_users_build_limit_get_an_ephemeral_refusal(
     assert followup["body"]["flags"] & EPHEMERAL
     assert [d["token"] for d in fake_discord.deleted] == [refused["token"]]  # the public "thinking" is gone
     assert await core.digests.store.get("china-japan", date(2026, 1, 7)) is None
+
+
+async def test_unreachable_sources_get_a_try_later_reply(bot: DigestBot, fake_discord: FakeDiscord, core: Core) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    async with httpx.AsyncClient() as client:
+        core.digests.source = GoogleNewsSource(client, closed, attempts=1)
+        command = fake_discord.command("digest", {"topic": "china-japan", "date": "2026-02-25"})
+        i = await run_interaction(fake_discord, command, followups=1)
+    (followup,) = fake_discord.followups_for(i)
+    assert followup["body"]["content"] == "The news sources could not be reached just now. Please try again later."

@@ -22,7 +22,7 @@ from digest_core.app.arguments import CommandError, DigestRequest, parse_date, p
 from digest_core.app.service import BuildRateLimited, DigestService
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.editorial.pipeline import SOURCES_UNREACHABLE_REPLY, NoArticlesError, SourcesUnreachable
 from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS, TrendError, check_days, coverage_store, coverage_trend
 from digest_core.models import Digest
 
@@ -151,6 +151,9 @@ def install_commands(
             result = await digests.get_or_build(req.topic, req.day, requester=f"discord:{interaction.user.id}")
         except BuildRateLimited as exc:
             await refuse_after_defer(interaction, str(exc))
+            return
+        except SourcesUnreachable:
+            await reply(interaction, SOURCES_UNREACHABLE_REPLY, ephemeral=False)
             return
         except NoArticlesError as exc:
             await reply(interaction, str(exc), ephemeral=False)

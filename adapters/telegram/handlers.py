@@ -29,7 +29,7 @@ from digest_core.app.arguments import CommandError, parse_date, parse_digest_arg
 from digest_core.app.service import BuildRateLimited, DigestService
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.editorial.pipeline import SOURCES_UNREACHABLE_REPLY, NoArticlesError, SourcesUnreachable
 from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend, parse_days
 from digest_core.models import Digest
 from digest_core.topics import Topic
@@ -208,6 +208,8 @@ class TelegramCommands:
                 return (await self.digests.get_or_build(topic, day, requester=requester(where))).digest
             except BuildRateLimited as exc:
                 await self._reply(where, _esc(str(exc)))
+            except SourcesUnreachable:
+                await self._reply(where, SOURCES_UNREACHABLE_REPLY)
             except NoArticlesError:
                 await self._reply(where, f"No on-topic articles for {_esc(topic.name)} on {day.isoformat()}.")
             except Exception as exc:

@@ -34,6 +34,10 @@ class SourcesUnreachable(NoArticlesError):
         self.count = count
 
 
+SOURCES_UNREACHABLE_REPLY = "The news sources could not be reached just now. Please try again later."
+"""What a platform user is told instead of the operator's message (which names hosts and errors)."""
+
+
 def check_reachable(results: list[FeedResult], failed: list[FailedSource]) -> None:
     """`SourcesUnreachable` when there were sources and not one of them gave an HTTP answer."""
     if results and all(r.body is None and r.status is None for r in results):
