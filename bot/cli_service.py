@@ -265,7 +265,10 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
             await conn.execute(text("select 1"))
         checks.append((True, f"database: {core.engine.url.render_as_string(hide_password=True)} reachable"))
     except Exception as exc:  # any failure is the verdict
-        checks.append((False, f"database: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
+        first = str(exc).splitlines()[0][:200] if str(exc) else ""
+        checks.append(
+            (False, f"database: {type(exc).__name__}: {first}: check DATABASE_URL, or that DATA_DIR is writable")
+        )
     async with httpx.AsyncClient(timeout=10, headers={"User-Agent": settings.http_user_agent}) as client:
         checks += await check_feed_hosts(client, settings, topics_)
         checks.append(await _check_telegram(client, settings))
@@ -287,10 +290,11 @@ async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tupl
     try:
         reply = (await client.get(url)).json()
     except (httpx.HTTPError, ValueError) as exc:
-        return False, f"telegram: getMe failed ({type(exc).__name__})"
+        return False, f"telegram: getMe failed ({type(exc).__name__}): check the network or TELEGRAM_BASE_URL"
     if reply.get("ok"):
         return True, f"telegram: token valid, bot @{reply['result'].get('username')}"
-    return False, f"telegram: token refused ({reply.get('description', 'no description')})"
+    refused = reply.get("description", "no description")
+    return False, f"telegram: token refused ({refused}): check TELEGRAM_BOT_TOKEN (from @BotFather)"
 
 
 async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
@@ -300,7 +304,8 @@ async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple
     try:
         response = await client.get(f"{settings.discord_api_base_url}/users/@me", headers=headers)
     except httpx.HTTPError as exc:
-        return False, f"discord: /users/@me failed ({type(exc).__name__})"
+        return False, f"discord: /users/@me failed ({type(exc).__name__}): check the network or DISCORD_API_BASE_URL"
     if response.status_code == 200:
         return True, f"discord: token valid, bot {response.json().get('username')}"
-    return False, f"discord: token refused (HTTP {response.status_code})"
+    status = response.status_code
+    return False, f"discord: token refused (HTTP {status}): check DISCORD_BOT_TOKEN (Developer Portal, Bot)"

@@ -112,4 +112,5 @@ def test_doctor_checks_each_part(cli_env: Path, telegram_api: str, monkeypatch: 
     result = runner.invoke(app, ["doctor"])
     assert result.exit_code == 1
     assert "FAIL telegram: token refused" in result.stdout
+    assert "check TELEGRAM_BOT_TOKEN (from @BotFather)" in result.stdout
     assert "999:wrong" not in result.stdout

@@ -124,3 +124,16 @@ def test_doctor_checks_the_feed_host_and_hugo_when_the_site_is_used(
     result = runner.invoke(app, ["doctor"])
     assert result.exit_code == 0, result.stdout
     assert "ok   site: pages are Markdown in" in result.stdout
+
+
+def test_doctor_says_what_to_do_when_the_database_fails(
+    cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{blocker}/digestbot.db")  # under a file: cannot open
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    line = next(line for line in result.stdout.splitlines() if "database" in line)
+    assert line.startswith("FAIL database: ")
+    assert line.endswith(": check DATABASE_URL, or that DATA_DIR is writable")
