@@ -5,7 +5,7 @@ PYTHON ?= python3
 TOPIC ?= china-japan
 DATE ?= yesterday
 
-.PHONY: run build test test-clock bench clean
+.PHONY: run build demo test test-clock bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,6 @@ bench: $(BIN)/.installed  ## pipeline benchmark (the others: see README, Benchma
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+demo: $(BIN)/.installed  ## offline demo: sample feeds on loopback -> digests, website, posts as text (Ctrl-C stops)
+	$(BIN)/digestbot demo

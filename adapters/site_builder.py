@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,15 +96,37 @@ def build_site(
     return SiteBuild(destination=destination, warnings=warnings, output=output)
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived while `hugo server` ran."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def serve_site(site_dir: Path, content_dir: Path, bind: str = "127.0.0.1", port: int = 1313) -> int:
-    """Run `hugo server` in the foreground until it stops (Ctrl-C); its exit status."""
+    """Run `hugo server` in the foreground until it stops; its exit status, or 0 when Ctrl-C (SIGINT)
+    or SIGTERM stopped us: Hugo is then ended too, never left running."""
     check_site(site_dir)
     content_dir.mkdir(parents=True, exist_ok=True)
     command = serve_command(find_hugo(), site_dir, content_dir, bind, port)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
+    proc = subprocess.Popen(command)  # noqa: S603
     try:
-        return subprocess.run(command, check=False).returncode  # noqa: S603
-    except KeyboardInterrupt:
+        return proc.wait()
+    except (KeyboardInterrupt, _Terminated):
         return 0
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def count_pages(content_dir: Path) -> int:

@@ -35,16 +35,20 @@ from bot.cli_io import (
     load_topics_or_fail,
 )
 from bot.failures import explain as describe_failure
+from bot.help_text import hide_flag_types
 from bot.logs import protect_process
 from bot.settings import Settings, absolute_http_url
 from digest_core.app.arguments import parse_date
 from digest_core.app.service import DigestResult
 from digest_core.app.usecases import TopicSources
 from digest_core.editorial.explain import Verdict
-from digest_core.editorial.trend import Trend
+from digest_core.editorial.trend import NoDigestsInRange, Trend
 from digest_core.errors import UnknownTopicError, UserError
+from digest_core.plural import plural
 from digest_core.sources.stats import SourceRow
 from digest_core.topics import Topics
+
+hide_flag_types()
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_NOTHING", "app", "main"]
 
@@ -62,7 +66,7 @@ def topics() -> None:
         print(f"{topic.id}: {topic.name} (daily at {topic.publish_time:%H:%M} {topic.timezone})")
         for p in topic.perspectives:
             outlets = ", ".join(f"{o.name} ({' '.join(o.domains)})" for o in p.outlets)
-            print(f"  {p.id} [{p.name}, up to {topic.quota_for(p)} articles]: {outlets}")
+            print(f"  {p.id} [{p.name}, up to {plural(topic.quota_for(p), 'article')}]: {outlets}")
 
 
 @app.command()
@@ -258,8 +262,8 @@ def build(
     counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
     origin = "built" if result.built else "from archive"
     err.print(
-        f"{digest.topic} {digest.date}: {len(digest.articles)} articles ({counts}), "
-        f"{len(digest.stories)} stories, summarizer {digest.summarizer}, {origin}"
+        f"{digest.topic} {digest.date}: {plural(len(digest.articles), 'article')} ({counts}), "
+        f"{plural(len(digest.stories), 'story', 'stories')}, summarizer {digest.summarizer}, {origin}"
         + (f", written to {output}" if output else "")
     )
     for failed in digest.failed_sources:
@@ -323,6 +327,11 @@ async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, 
     async with open_core(settings, topics_) as core:
         try:
             return await core.usecases.trend(topic_id, str(days), "digestbot trend TOPIC --days N", end_text)
+        except NoDigestsInRange as exc:
+            if exc.latest is None:
+                fail_user_error(exc)
+            see = f"digestbot trend {topic_id} --date {exc.latest.isoformat()}"
+            fail(f"{exc.where}; the latest is {exc.latest.isoformat()}: see them with `{see}`", EXIT_NOTHING)
         except UserError as exc:
             fail_user_error(exc)
 
@@ -362,6 +371,11 @@ def discord() -> None:
         asyncio.run(run_discord(settings, load_topics_or_fail(settings)))
     except DiscordStartError as exc:
         fail(str(exc), EXIT_NOTHING)
+
+
+from bot.demo import demo_command  # noqa: E402
+
+app.command("demo")(demo_command)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from rich.markup import escape
 from bot.app import load_configured_topics
 from bot.logs import setup_logging
 from bot.settings import Settings
-from digest_core.errors import CommandError, NoArticlesError, TopicsFileError, UserError
+from digest_core.errors import CommandError, NoArticlesError, SourcesUnreachable, TopicsFileError, UserError
 from digest_core.redaction import redact
 from digest_core.topics import Topics
 
@@ -31,6 +31,8 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 def fail_user_error(exc: UserError) -> NoReturn:
     """A use case's user error: bad input exits 2; nothing to show (no articles, no trend) exits 1.
     The message is the one every front end gives; a detail for operators follows on its own line."""
+    if isinstance(exc, SourcesUnreachable):
+        fail(exc.detail, EXIT_NOTHING)  # the operator's cause: none of the sources answered
     if isinstance(exc, NoArticlesError) and exc.detail:
         err.print(f"[red]error:[/red] {escape(str(exc))}\n{escape(exc.detail)}")
         raise typer.Exit(EXIT_NOTHING)

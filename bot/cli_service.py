@@ -19,12 +19,14 @@ from rich.text import Text
 from sqlalchemy import text
 
 from bot.app import open_core
+from bot.checks import check_feed_hosts, check_hugo
 from bot.cli_io import EXIT_NOTHING, app, err, fail, fail_user_error, load_settings, load_topics_or_fail
 from bot.runner import assemble, configured_platforms, run_service
 from bot.settings import Settings
 from digest_core.app.arguments import parse_date
 from digest_core.delivery.ports import Destination
 from digest_core.errors import NoArticlesError, UserError
+from digest_core.plural import plural
 
 PLATFORMS = ("telegram", "discord", "console")
 _DESTINATION = {
@@ -93,10 +95,13 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
         finally:
             for platform in platforms:
                 await platform.stop()
-        err.print(f"{report.topic.id} {report.day}: {report.status}, {report.deliveries_created} new deliveries queued")
+        queued = plural(report.deliveries_created, "new delivery", "new deliveries")
+        err.print(f"{report.topic.id} {report.day}: {report.status}, {queued} queued")
         err.print("deliveries: " + ", ".join(f"{n} {state}" for state, n in report.deliveries.by_state.items()))
         if report.waiting:
-            err.print(f"{report.waiting} deliveries wait for a retry or for a platform that is not configured here")
+            verb = "waits" if report.waiting == 1 else "wait"
+            waiting = plural(report.waiting, "delivery", "deliveries")
+            err.print(f"{waiting} {verb} for a retry or for a platform that is not configured here")
 
 
 # Telegram group and channel ids are negative numbers: let `-1001234` through as an argument.
@@ -226,7 +231,7 @@ def backfill(
 
 @app.command()
 def doctor() -> None:
-    """Check settings, topics, database, platform tokens and the Gemini key, one line each."""
+    """Check settings, topics, database, feed hosts, platform tokens, Hugo and the Gemini key, one line each."""
     settings = load_settings()
     checks = asyncio.run(_doctor(settings))
     for ok, line in checks:
@@ -247,10 +252,15 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
             await conn.execute(text("select 1"))
         checks.append((True, f"database: {core.engine.url.render_as_string(hide_password=True)} reachable"))
     except Exception as exc:  # any failure is the verdict
-        checks.append((False, f"database: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
-    async with httpx.AsyncClient(timeout=10) as client:
+        first = str(exc).splitlines()[0][:200] if str(exc) else ""
+        checks.append(
+            (False, f"database: {type(exc).__name__}: {first}: check DATABASE_URL, or that DATA_DIR is writable")
+        )
+    async with httpx.AsyncClient(timeout=10, headers={"User-Agent": settings.http_user_agent}) as client:
+        checks += await check_feed_hosts(client, settings, topics_)
         checks.append(await _check_telegram(client, settings))
         checks.append(await _check_discord(client, settings))
+    checks.append(check_hugo(settings))
     key = settings.gemini_api_key
     checks.append(
         (True, f"gemini: key set, model {settings.gemini_model}")
@@ -267,10 +277,11 @@ async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tupl
     try:
         reply = (await client.get(url)).json()
     except (httpx.HTTPError, ValueError) as exc:
-        return False, f"telegram: getMe failed ({type(exc).__name__})"
+        return False, f"telegram: getMe failed ({type(exc).__name__}): check the network or TELEGRAM_BASE_URL"
     if reply.get("ok"):
         return True, f"telegram: token valid, bot @{reply['result'].get('username')}"
-    return False, f"telegram: token refused ({reply.get('description', 'no description')})"
+    refused = reply.get("description", "no description")
+    return False, f"telegram: token refused ({refused}): check TELEGRAM_BOT_TOKEN (from @BotFather)"
 
 
 async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
@@ -280,7 +291,8 @@ async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple
     try:
         response = await client.get(f"{settings.discord_api_base_url}/users/@me", headers=headers)
     except httpx.HTTPError as exc:
-        return False, f"discord: /users/@me failed ({type(exc).__name__})"
+        return False, f"discord: /users/@me failed ({type(exc).__name__}): check the network or DISCORD_API_BASE_URL"
     if response.status_code == 200:
         return True, f"discord: token valid, bot {response.json().get('username')}"
-    return False, f"discord: token refused (HTTP {response.status_code})"
+    status = response.status_code
+    return False, f"discord: token refused (HTTP {status}): check DISCORD_BOT_TOKEN (Developer Portal, Bot)"

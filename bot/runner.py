@@ -18,8 +18,8 @@ from digest_core.dates import next_publish_time
 from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
 from digest_core.delivery.publication import Publication
+from digest_core.plural import plural
 from digest_core.topics import Topics
-from digest_core.wording import plural
 
 log = logging.getLogger(__name__)
 

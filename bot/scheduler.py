@@ -22,8 +22,8 @@ from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date
 from digest_core.delivery.publication import Publication, PublishResult
 from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.plural import plural
 from digest_core.topics import Topic, Topics
-from digest_core.wording import plural
 
 log = logging.getLogger(__name__)
 RETRY_MINUTES = 30

@@ -56,6 +56,21 @@ class NoArticlesError(UserError):
         return f"{self} ({self.detail})" if self.detail else str(self)
 
 
+class SourcesUnreachable(NoArticlesError):
+    """No source gave any HTTP answer (DNS, connection or timeout on every one): the network is the
+    cause, not the news. `str(exc)` asks chat users to try later; `detail` names the cause for
+    operators (the CLI prints it alone). A `NoArticlesError`, so every empty-day handler takes it."""
+
+    def __init__(self, detail: str) -> None:
+        UserError.__init__(self, "The news sources could not be reached just now. Please try again later.")
+        self.topic_name = ""
+        self.detail = detail
+
+    @property
+    def report(self) -> str:
+        return self.detail
+
+
 class BuildRateLimited(UserError):
     """Too many on-demand builds of new dates; `retry_after` seconds until one is allowed."""
 

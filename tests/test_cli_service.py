@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
     assert "8 articles: 3 China · 5 Japan." in result.stdout
     assert "published, 2 new deliveries queued" in result.stderr
     assert "1 pending, 0 sending, 1 sent" in result.stderr
-    assert "1 deliveries wait for a retry or for a platform that is not configured here" in result.stderr
+    assert "1 delivery waits for a retry or for a platform not configured here" in result.stderr
 
     again = runner.invoke(app, ["publish", "china-japan", "--date", "2026-02-25"])
     assert again.exit_code == 0
@@ -80,7 +81,9 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
 def test_publish_of_an_empty_day_says_so(cli_env: Path) -> None:
     result = runner.invoke(app, ["publish", "china-japan", "--date", "2026-03-10"])
     assert result.exit_code == 1
-    assert "No on-topic articles for China vs Japan on 2026-03-10." in result.stderr
+    said = [line for line in result.stderr.splitlines() if not re.match(r"\d{4}-\d\d-\d\d \d\d:", line)]  # no logs
+    assert len(said) == 1, result.stderr  # one outcome, not a status and then an error
+    assert said[0].startswith("error: No on-topic articles for China vs Japan on 2026-03-10.")
 
 
 def test_backfill_builds_missing_days_only(cli_env: Path) -> None:
@@ -110,4 +113,5 @@ def test_doctor_checks_each_part(cli_env: Path, telegram_api: str, monkeypatch: 
     result = runner.invoke(app, ["doctor"])
     assert result.exit_code == 1
     assert "FAIL telegram: token refused" in result.stdout
+    assert "check TELEGRAM_BOT_TOKEN (from @BotFather)" in result.stdout
     assert "999:wrong" not in result.stdout

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 from typing import Any
+
+import httpx
 
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from bot.app import Core
 from digest_core.app.service import BuildLimiter
 from digest_core.delivery.ports import Destination
+from digest_core.sources.google_news import GoogleNewsSource
 from tests.fakes.discord import (
     FORUM,
     GENERAL,
@@ -261,3 +265,15 @@ async def test_a_refusal_quoting_the_user_is_inert_markdown(bot: DigestBot, fake
     i = await run_interaction(fake_discord, fake_discord.command("digest", {"topic": "**x**_@everyone"}))
     text = refusal(fake_discord, i)
     assert text.startswith("Unknown topic '\\*\\*x\\*\\*\\_@\u200beveryone'")
+
+
+async def test_unreachable_sources_get_a_try_later_reply(bot: DigestBot, fake_discord: FakeDiscord, core: Core) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    async with httpx.AsyncClient() as client:
+        core.digests.source = GoogleNewsSource(client, closed, attempts=1)
+        command = fake_discord.command("digest", {"topic": "china-japan", "date": "2026-02-25"})
+        i = await run_interaction(fake_discord, command, followups=1)
+    (followup,) = fake_discord.followups_for(i)
+    assert followup["body"]["content"] == "The news sources could not be reached just now. Please try again later."

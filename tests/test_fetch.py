@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from digest_core.dates import digest_window
-from digest_core.editorial.pipeline import collect
+from digest_core.editorial.pipeline import SourcesUnreachable, collect
 from digest_core.sources.google_news import GoogleNewsSource, google_news_query, google_news_url
 from digest_core.topics import Outlet, Topic
 from tests.fakes.google_news import GoogleNewsFake
@@ -83,10 +83,12 @@ async def test_a_failing_outlet_is_recorded_and_the_rest_still_arrive(
 
 async def test_unreachable_server_fails_every_outlet_without_raising(topic: Topic) -> None:
     async with httpx.AsyncClient(timeout=0.5) as client:
-        articles, failed = await collect(topic, source(client, "http://127.0.0.1:9", attempts=2), DAY)
-    assert articles == []
-    assert len(failed) == 7
-    assert all("ConnectError" in f.error for f in failed)
+        results = await source(client, "http://127.0.0.1:9", attempts=2).fetch(topic, digest_window(topic, DAY))
+        with pytest.raises(SourcesUnreachable) as unreachable:
+            await collect(topic, source(client, "http://127.0.0.1:9", attempts=1), DAY)
+    assert unreachable.value.detail.startswith("none of the 7 sources answered: check the network")
+    assert len(results) == 7
+    assert all(r.body is None and r.error and "ConnectError" in r.error for r in results)
 
 
 async def test_every_outlet_is_queried_at_once(topic: Topic, google_news: tuple[GoogleNewsFake, str]) -> None:

@@ -28,7 +28,7 @@ from adapters.site_builder import HugoNotInstalled, SiteBuild, build_command, bu
 from bot.cli import app
 from bot.settings import Settings
 from digest_core.models import Article, Bullet, Digest, PerspectiveCount
-from tests.processes import spawned
+from tests.processes import child_pids, command_line, is_running, spawned
 
 REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 DAYS = ("2026-01-07", "2026-02-25")
@@ -317,7 +317,10 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("hugo")
-def test_site_serve_previews_the_site(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_site_serve_previews_the_site_and_ends_hugo_with_itself(
+    cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: signal.Signals
+) -> None:
     content = tmp_path / "content"
     build_fixture_days(content, monkeypatch)
     copy_site(tmp_path / "site")
@@ -342,8 +345,11 @@ def test_site_serve_previews_the_site(cli_env: Path, tmp_path: Path, monkeypatch
             except OSError:
                 time.sleep(0.2)
         assert "<h1>China vs Japan News - 2026-02-25</h1>" in body, proc.returncode
-        proc.send_signal(signal.SIGINT)
-        proc.wait(20)
+        hugo = [pid for pid in child_pids(proc.pid) if "hugo" in command_line(pid)]
+        assert hugo, "hugo server is not a child of `digestbot site serve`"
+        proc.send_signal(stop)  # to digestbot alone, not its group: it must end hugo itself
+        assert proc.wait(20) == 0
+        assert not [pid for pid in hugo if is_running(pid)], "hugo server outlived `digestbot site serve`"
 
 
 def test_topic_page_shows_the_coverage_chart(built_site: BuiltSite) -> None:

@@ -4,15 +4,18 @@ forum-topic and channel contexts, bad input, and who may change subscriptions.""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 
 from adapters.telegram.handlers import DESCRIPTIONS
 from digest_core.app.service import BuildLimiter
 from digest_core.delivery.ports import Destination
+from digest_core.sources.google_news import GoogleNewsSource
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
 from tests.fakes.telegram_harness import (
@@ -257,3 +260,13 @@ async def test_new_dates_beyond_the_users_build_limit_are_refused_with_the_wait(
     assert again[0].startswith("China vs Japan — 2026-02-25")  # archived dates are never limited
     other = texts(await tg.run(tg.fake.command("/digest china-japan 2026-01-07", GROUP, BOB)))
     assert other[0].startswith("China vs Japan — 2026-01-07")  # the limit is per user
+
+
+async def test_unreachable_sources_get_a_try_later_reply_not_an_empty_day(tg: TelegramHarness) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    async with httpx.AsyncClient() as client:
+        tg.core.digests.source = GoogleNewsSource(client, closed, attempts=1)
+        reply = one_reply(await tg.run(tg.fake.command("/digest china-japan 2026-02-25", PRIVATE, ALICE)))
+    assert reply == "The news sources could not be reached just now. Please try again later."

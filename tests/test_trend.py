@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from adapters.chart import SIDE_COLORS, render_trend_png, write_trend_png
 from bot.cli import app
 from digest_core.dates import latest_complete_date
-from digest_core.editorial.trend import TrendError, build_trend, coverage_trend, parse_days
+from digest_core.editorial.trend import NoDigestsInRange, TrendError, build_trend, coverage_trend, parse_days
 from digest_core.models import Article, Digest
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import DayCoverage, SqlDigestStore
@@ -75,9 +75,31 @@ async def test_the_archive_counts_articles_per_side_per_day(engine: AsyncEngine,
 
 async def test_no_archived_day_in_the_range_is_an_error(engine: AsyncEngine, topic: Topic) -> None:
     store = SqlDigestStore(engine)
-    await store.save(archived(END - timedelta(days=20), 1, 1))
-    with pytest.raises(TrendError, match="no archived digests of china-japan in the 14 days to 2026-02-25"):
+    with pytest.raises(TrendError, match=r"in the 14 days to 2026-02-25: build some first \(digestbot build"):
         await coverage_trend(store, topic, END, 14)
+    await store.save(archived(END - timedelta(days=30), 1, 1))
+    await store.save(archived(END - timedelta(days=20), 1, 1))
+    with pytest.raises(NoDigestsInRange) as caught:
+        await coverage_trend(store, topic, END, 14)
+    assert str(caught.value) == (
+        "no archived digests of china-japan in the 14 days to 2026-02-25; "
+        "the latest is 2026-02-05: ask for the days ending then"
+    )
+    assert caught.value.latest == END - timedelta(days=20)
+
+
+def test_cli_trend_names_the_latest_older_digest_and_how_to_see_it(
+    cli_env: Path, tmp_path: Path, topic: Topic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOW", CLI_NOW.isoformat())
+    seed_archive(cli_env, [20, 30], topic)  # 2026-02-09 and 2026-01-30; the default 14 days end 2026-03-01
+    out = tmp_path / "c.png"
+    result = CliRunner().invoke(app, ["trend", "china-japan", "--output", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(
+        "the latest is 2026-02-09: see them with `digestbot trend china-japan --date 2026-02-09`"
+    ), result.stderr
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(("text", "days"), [(None, 14), ("1", 1), ("90", 90)])

@@ -12,6 +12,7 @@ from digest_core.editorial.editor import Editor, EditorError, Judgement, choose_
 from digest_core.editorial.explain import Verdict
 from digest_core.editorial.select import Selection, in_window, select_articles
 from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
+from digest_core.errors import SourcesUnreachable as SourcesUnreachable  # re-exported
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote, TokenUsage
 from digest_core.redaction import redact
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
@@ -23,6 +24,13 @@ from digest_core.topics import Topic
 log = logging.getLogger(__name__)
 
 
+def check_reachable(results: list[FeedResult], failed: list[FailedSource]) -> None:
+    """`SourcesUnreachable` when there were sources and not one of them gave an HTTP answer."""
+    if results and all(r.body is None and r.status is None for r in results):
+        count = len(results)
+        which = "the only source did not answer" if count == 1 else f"none of the {count} sources answered"
+        cause = f" ({failed[0].outlet}: {failed[0].error})" if failed else ""
+        raise SourcesUnreachable(f"{which}: check the network{cause}")
 
 
 @runtime_checkable
@@ -57,17 +65,20 @@ def failed_source(result: FeedResult, error: str) -> FailedSource:
 
 
 async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Article], list[FailedSource]]:
-    """Every outlet's articles, and the sources that failed (fetch or parse), for the date's window."""
+    """Every outlet's articles, and the sources that failed (fetch or parse), for the date's window;
+    `SourcesUnreachable` when no source answered at all."""
     window = digest_window(topic, day)
     if isinstance(source, ArticleSource):
         return await source.collect(topic, window)
     articles: list[Article] = []
     failed: list[FailedSource] = []
-    for result in await source.fetch(topic, window):
+    results = await source.fetch(topic, window)
+    for result in results:
         parsed, error = parse_result(result, topic)
         articles.extend(parsed)
         if error is not None:
             failed.append(failed_source(result, error))
+    check_reachable(results, failed)
     return articles, failed
 
 
@@ -121,7 +132,8 @@ async def build_digest(
 ) -> Digest:
     """Build the digest of `topic` for `day` (`previous`: the digest of the day before, to tell what
     changed; `editor`: a model that judges relevance and stories, the rules deciding when it
-    fails); `NoArticlesError` when nothing on-topic was found."""
+    fails); `NoArticlesError` when nothing on-topic was found, `SourcesUnreachable` (one of those)
+    when no source answered at all."""
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
     judgement = await consult(editor, topic, in_window(articles, window))

@@ -21,6 +21,18 @@ DEFAULT_DAYS = 14
 
 
 
+class NoDigestsInRange(TrendError):
+    """No archived digest in the range; `latest` is the newest one before it, if any."""
+
+    def __init__(self, topic_id: str, end: date, days: int, latest: date | None) -> None:
+        self.where = f"no archived digests of {topic_id} in the {days} days to {end.isoformat()}"
+        self.latest = latest
+        if latest is None:
+            super().__init__(f"{self.where}: build some first (digestbot build {topic_id})")
+        else:
+            super().__init__(f"{self.where}; the latest is {latest.isoformat()}: ask for the days ending then")
+
+
 @runtime_checkable
 class CoverageStore(Protocol):
     async def coverage(self, topic: str, since: date, until: date) -> list[DayCoverage]: ...
@@ -101,10 +113,9 @@ def build_trend(topic: Topic, end: date, days: int, rows: list[DayCoverage]) -> 
 async def coverage_trend(store: CoverageStore, topic: Topic, end: date, days: int) -> Trend:
     """The trend of the `days` days ending on `end`; `TrendError` when none of them is archived."""
     check_days(days)
-    rows = await store.coverage(topic.id, end - timedelta(days=days - 1), end)
+    start = end - timedelta(days=days - 1)
+    rows = await store.coverage(topic.id, start, end)
     if not rows:
-        raise TrendError(
-            f"no archived digests of {topic.id} in the {days} days to {end.isoformat()}: "
-            f"build some first (digestbot build {topic.id})"
-        )
+        older = await store.coverage(topic.id, date.min, start - timedelta(days=1))
+        raise NoDigestsInRange(topic.id, end, days, max((r.day for r in older), default=None))
     return build_trend(topic, end, days, rows)

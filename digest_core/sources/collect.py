@@ -14,7 +14,7 @@ from datetime import datetime
 
 from digest_core.clock import utc_now
 from digest_core.dates import Window
-from digest_core.editorial.pipeline import failed_source, parse_result
+from digest_core.editorial.pipeline import check_reachable, failed_source, parse_result
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.models import Article, FailedSource
 from digest_core.redaction import redact
@@ -58,13 +58,15 @@ class NewsSources:
         return [r for batch in batches for r in batch]
 
     async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]:
-        """Articles from every source, the failed sources, stats recorded, publisher links added."""
+        """Articles from every source, the failed sources, stats recorded, publisher links added;
+        `SourcesUnreachable` (after recording the stats) when no source answered at all."""
         fetched_at = self._clock()
         rule = RelevanceRule(topic)
         articles: list[Article] = []
         failed: list[FailedSource] = []
         stats: list[SourceStat] = []
-        for result in await self.fetch(topic, window):
+        results = await self.fetch(topic, window)
+        for result in results:
             parsed, error = parse_result(result, topic)
             articles.extend(parsed)
             if error is not None:
@@ -93,6 +95,7 @@ class NewsSources:
                 await self._stats.record(stats)
             except Exception:  # stats must never cost a digest
                 log.warning("%s: could not record source stats", topic.id, exc_info=True)
+        check_reachable(results, failed)
         return articles, failed
 
 

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from digest_core.plural import plural
+
 log = logging.getLogger(__name__)
 
 PROJECT = "Digestbot/0.1"
@@ -246,5 +248,5 @@ class PoliteClient:
                 delay = max(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 4), wait or 0.0)  # noqa: S311
                 log.info("%s: %s, retrying in %.1fs (attempt %d/%d)", label, error, delay, attempt, self.attempts)
                 await self._sleep(delay)
-        log.warning("%s: giving up after %d attempts: %s", label, attempt, error)
-        return Fetched(None, f"{error} after {attempt} attempts", None, attempt, status)
+        log.warning("%s: giving up after %s: %s", label, plural(attempt, "attempt"), error)
+        return Fetched(None, f"{error} after {plural(attempt, 'attempt')}", None, attempt, status)

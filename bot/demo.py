@@ -1,0 +1,207 @@
+"""`digestbot demo`: the whole path of a digest, offline, on a shipped sample of real feeds.
+
+The sample (`bot/demo_feeds/`) is served on loopback by `bot.demo_server`; everything else is
+production code: `open_core`, the real HTTP fetch, parse, pipeline, archive, site pages, Hugo
+and the Telegram and Discord renderers. Only the feed host (GOOGLE_NEWS_BASE_URL), the data
+directory and the clock (NOW, just after the sample's last day) are the demo's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import subprocess
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters.discord.embeds import render_digest as discord_messages
+from adapters.discord.preview import message_text
+from adapters.markdown_site import page_url
+from adapters.site_builder import HUGO_CONFIG, SiteError, build_site, find_hugo, serve_command
+from adapters.site_pages import publish_page
+from adapters.telegram.render import html_to_text
+from adapters.telegram.render import render_digest as telegram_parts
+from bot.app import load_configured_topics, open_core
+from bot.demo_server import sample_days, serve_sample
+from bot.logs import setup_logging
+from bot.settings import Settings
+from digest_core.dates import digest_window
+from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.models import Digest
+from digest_core.plural import plural
+from digest_core.topics import Topics
+
+REPO_SITE = Path(__file__).resolve().parent.parent / "site"
+RULE = "=" * 72
+
+
+def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics, last_day: date) -> Settings:
+    """Production settings with the demo's feed host, data directory and clock; nothing from the
+    environment that could reach the network or another database (tokens, keys, DATABASE_URL)."""
+    now = max(digest_window(t, last_day).end for t in topics) + timedelta(hours=1)
+    return Settings(
+        data_dir=data_dir,
+        database_url=None,
+        topics_file=None,
+        content_dir=data_dir / "site" / "content",
+        site_dir=site_dir,
+        site_base_url=None,
+        google_news_base_url=feed_url,
+        publisher_links=False,
+        fetch_attempts=1,
+        gemini_api_key=None,
+        telegram_bot_token=None,
+        discord_bot_token=None,
+        now=now,
+    )
+
+
+def default_site_dir() -> Path:
+    """SITE_DIR when it holds the Hugo site, else the repository's `site/` beside the package."""
+    configured = Settings().site_dir
+    return configured if (configured / HUGO_CONFIG).is_file() else REPO_SITE
+
+
+@dataclass(frozen=True)
+class Built:
+    digest: Digest
+    page: Path
+
+
+async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
+    """Every topic's digest of every sample day, built and archived, with its site page written."""
+    built: list[Built] = []
+    async with open_core(settings) as core:
+        for topic in core.topics:
+            for day in days:
+                try:
+                    result = await core.digests.get_or_build(topic, day, rebuild=True)
+                except NoArticlesError as exc:
+                    print(f"{topic.id} {day}: {exc}")
+                    continue
+                digest = result.digest
+                page = await publish_page(settings.content_path, core.digests.store, topic, digest)
+                counts = ", ".join(f"{p.count} {p.name}" for p in digest.perspectives)
+                print(
+                    f"{topic.id} {day}: {plural(len(digest.articles), 'article')} ({counts}), "
+                    f"{plural(len(digest.stories), 'story', 'stories')}, summarizer {digest.summarizer} "
+                    f"-> {page}"
+                )
+                built.append(Built(digest, page))
+    return built
+
+
+def write_website(settings: Settings) -> Path | None:
+    """Hugo's build of the pages into DATA_DIR/public; None (and why, printed) when it cannot run."""
+    destination = settings.data_dir / "public"
+    try:
+        build_site(settings.site_dir, settings.content_path, destination)
+    except SiteError as exc:
+        print(f"Website: not built ({exc}); the Markdown pages are in {settings.content_path}")
+        return None
+    print(f"Website: built by Hugo into {destination} (open {destination / 'index.html'})")
+    return destination
+
+
+def print_posts(digest: Digest, web_page: str | None) -> None:
+    """The digest as Telegram and Discord would show it, from their real renderers."""
+    parts = telegram_parts(digest, web_page)
+    for i, part in enumerate(parts, start=1):
+        print(f"\n{RULE}\nTelegram: {digest.topic} {digest.date}, message {i} of {len(parts)} (HTML shown as text)")
+        print(RULE)
+        print(html_to_text(part))
+    messages = discord_messages(digest, web_page)
+    for i, embeds in enumerate(messages, start=1):
+        heading = f"Discord: {digest.topic} {digest.date}, message {i} of {len(messages)}"
+        print(f"\n{RULE}\n{heading} ({plural(len(embeds), 'embed')} shown as text)\n{RULE}")
+        print(message_text(embeds))
+
+
+def free_port(preferred: int) -> int:
+    """`preferred` when it is free on loopback, else any free port."""
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError("no free port on 127.0.0.1")
+
+
+async def serve_until_stopped(settings: Settings, port: int, stop: asyncio.Event) -> None:
+    """`hugo server` over the pages until `stop` is set (or Hugo exits); Hugo is ended on the way out."""
+    command = serve_command(find_hugo(), settings.site_dir, settings.content_path, "127.0.0.1", port)
+    log = settings.data_dir / "hugo-server.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(*command, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            exited = asyncio.ensure_future(proc.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({exited, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if exited.done():
+                print(f"hugo server stopped by itself (exit {proc.returncode}): see {log}")
+        finally:
+            if proc.returncode is None:
+                proc.terminate()
+                try:
+                    await asyncio.wait_for(proc.wait(), 10)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
+
+
+async def run_demo(data_dir: Path, site_dir: Path, once: bool, port: int) -> int:
+    """Build, print and (without `once`) serve until SIGINT/SIGTERM; the exit status."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    topics = load_configured_topics(Settings(topics_file=None))
+    days = sample_days()
+    async with serve_sample() as feed_url:
+        settings = demo_settings(data_dir, feed_url, site_dir, topics, days[-1])
+        print(f"Digestbot demo: sample Google News feeds of {plural(len(days), 'day')} served at {feed_url}")
+        print(f"Data in {data_dir}, clock set to {settings.clock()():%Y-%m-%d %H:%M} UTC, offline summarizer")
+        built = await build_sample(settings, days)
+        if not built:
+            print("no digest could be built from the sample")
+            return 1
+        website = await asyncio.to_thread(write_website, settings)
+        latest = max(built, key=lambda b: b.digest.date)
+        preview = f"http://127.0.0.1:{free_port(port)}/" if website is not None and not once else None
+        print_posts(latest.digest, page_url(preview, latest.digest) if preview else None)
+        print(f"\n{RULE}\nWhere to look:")
+        print(f"  pages (Markdown): {settings.content_path}")
+        if website is not None:
+            print(f"  website (HTML):   {website}")
+        if preview:
+            print(f"  preview:          {preview} (hugo server; Ctrl-C stops the demo)")
+        print(f"  archive:          {settings.database.removeprefix('sqlite+aiosqlite:///')}")
+        if once or not preview:
+            return 0
+        await serve_until_stopped(settings, int(preview.rsplit(":", 1)[1].rstrip("/")), stop)
+    print("demo stopped")
+    return 0
+
+
+def demo_command(
+    once: Annotated[bool, typer.Option("--once", help="Build, print and exit (no preview server).")] = False,
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the demo keeps its data.")] = Path("demo"),
+    site_dir: Annotated[
+        Path | None, typer.Option("--site-dir", help="The Hugo site; default: SITE_DIR or the repository's.")
+    ] = None,
+    port: Annotated[int, typer.Option("--port", "-p", help="Preview port (another if busy).")] = 1313,
+) -> None:
+    """Offline demo: build the shipped sample days, write the website, print the posts, serve the preview."""
+    setup_logging("WARNING", [])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        raise typer.Exit(asyncio.run(run_demo(data_dir, site_dir or default_site_dir(), once, port)))

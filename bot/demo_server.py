@@ -1,0 +1,112 @@
+"""The demo's feed host: the shipped sample of Google News search RSS, served on loopback.
+
+It answers `/rss/search?q=site:X after:D before:D ...` like Google News: the items of the named
+sites published between the query's dates, from the sample days in `bot/demo_feeds/DAY/SITE.xml`
+(real feeds, recorded). Only the host differs from production; the client is the real one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from email.utils import parsedate_to_datetime
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+from aiohttp import web
+
+_ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
+_SITE = re.compile(r"site:([\w.-]+)")
+_BOUND = re.compile(r"\b(after|before):(\d{4}-\d{2}-\d{2})\b")
+_PUB_DATE = re.compile(rb"<pubDate>([^<]+)</pubDate>")
+
+HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<generator>NFE/5.0</generator><title>Digestbot demo - Google News</title>
+<link>https://news.google.com/search</link><language>en-US</language>
+<description>Google News</description>
+"""
+FOOTER = b"</channel></rss>"
+
+
+def sample_dir() -> Traversable:
+    """The shipped sample: one folder per day, one recorded search feed per site."""
+    return files("bot") / "demo_feeds"
+
+
+def sample_days(sample: Traversable | None = None) -> list[date]:
+    """The days the sample holds, oldest first."""
+    root = sample or sample_dir()
+    return sorted(date.fromisoformat(d.name) for d in root.iterdir() if d.is_dir())
+
+
+def _published(item: bytes) -> date | None:
+    found = _PUB_DATE.search(item)
+    if found is None:
+        return None
+    try:
+        return parsedate_to_datetime(found.group(1).decode()).date()
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class SampleFeeds:
+    """Every item of the sample, by site, read once."""
+
+    items: dict[str, list[bytes]]
+
+    @classmethod
+    def load(cls, sample: Traversable | None = None) -> SampleFeeds:
+        root = sample or sample_dir()
+        items: dict[str, list[bytes]] = {}
+        for day in sorted(root.iterdir(), key=lambda d: d.name):
+            if not day.is_dir():
+                continue
+            for feed in sorted(day.iterdir(), key=lambda f: f.name):
+                if feed.name.endswith(".xml"):
+                    items.setdefault(feed.name.removesuffix(".xml"), []).extend(_ITEM.findall(feed.read_bytes()))
+        return cls(items)
+
+    def search(self, query: str) -> bytes:
+        """The RSS answer to a search query: its sites' items between its `after:`/`before:` dates."""
+        bounds = {kind: date.fromisoformat(day) for kind, day in _BOUND.findall(query)}
+        found: list[bytes] = []
+        for site in _SITE.findall(query):
+            for item in self.items.get(site, []):
+                day = _published(item)
+                if day is None:
+                    continue
+                if "after" in bounds and day < bounds["after"]:
+                    continue
+                if "before" in bounds and day > bounds["before"]:
+                    continue
+                found.append(item)
+        return HEADER + b"\n".join(found) + FOOTER
+
+
+def feed_app(feeds: SampleFeeds) -> web.Application:
+    async def search(request: web.Request) -> web.Response:
+        body = feeds.search(request.query.get("q", ""))
+        return web.Response(body=body, content_type="application/rss+xml", charset="utf-8")
+
+    app = web.Application()
+    app.router.add_get("/rss/search", search)
+    return app
+
+
+@asynccontextmanager
+async def serve_sample(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve the sample on loopback (port 0: any free one) while inside; yields its base URL."""
+    runner = web.AppRunner(feed_app(SampleFeeds.load()), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        yield f"http://{bound_host}:{bound_port}"
+    finally:
+        await runner.cleanup()

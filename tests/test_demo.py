@@ -1,0 +1,135 @@
+"""`digestbot demo`: the sample feed host, the text previews, and the whole demo in a process
+with the network blocked (and its documented output, which must match)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from adapters.discord.embeds import escape_text, masked_link
+from adapters.discord.preview import embed_text, markdown_to_text
+from bot.demo_server import SampleFeeds, sample_days
+from tests.processes import child_pids, command_line, is_running, spawned
+
+DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
+DOC = Path(__file__).resolve().parent.parent / "docs" / "demo.md"
+_PORT = re.compile(r"127\.0\.0\.1:\d+")
+
+
+def test_sample_days_ship_with_the_package() -> None:
+    assert [d.isoformat() for d in sample_days()] == ["2026-01-07", "2026-02-25"]
+
+
+def test_feed_host_answers_like_google_news_by_site_and_dates() -> None:
+    feeds = SampleFeeds.load()
+    february = feeds.search("site:scmp.com after:2026-02-23 before:2026-02-26").decode()
+    both = feeds.search("(site:scmp.com OR site:cgtn.com) after:2026-02-23 before:2026-02-26").decode()
+    january = feeds.search("site:scmp.com after:2026-01-05 before:2026-01-08").decode()
+    assert february.startswith("<?xml") and february.endswith("</channel></rss>")
+    assert february.count("<item>") > 0
+    assert "Feb 2026" in february and "Jan 2026" not in february
+    assert "Jan 2026" in january and "Feb 2026" not in january
+    assert both.count("<item>") > february.count("<item>")
+    assert feeds.search("site:example.org").count(b"<item>") == 0
+
+
+def test_discord_markdown_is_shown_as_a_reader_sees_it() -> None:
+    import discord  # after adapters.discord, which silences discord.py's audioop warning
+
+    title = escape_text("A [bracketed] *starred* @everyone headline")
+    line = f"**1.** {masked_link(title, 'https://example.org/a(b)')} — Outlet"
+    assert markdown_to_text(line) == "1. A [bracketed] *starred* @everyone headline — Outlet"
+    embed = discord.Embed(title="Sources", description="*One side only*")
+    embed.set_author(name="Topic — 2026-02-25")
+    embed.add_field(name="China", value="3 sources")
+    embed.set_footer(text="Summarized by extractive")
+    assert embed_text(embed) == (
+        "Topic — 2026-02-25\n## Sources\nOne side only\nChina: 3 sources\n-- Summarized by extractive"
+    )
+
+
+def _unshare_works() -> bool:
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return False
+    probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+def documented_output() -> str:
+    """The output block of docs/demo.md that follows "<!-- demo-output -->"."""
+    text = DOC.read_text(encoding="utf-8")
+    block = text.split("<!-- demo-output -->", 1)[1]
+    return block.split("```text\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.timeout(180)
+def test_demo_once_offline_builds_pages_prints_posts_and_exits(tmp_path: Path) -> None:
+    if not _unshare_works():
+        pytest.skip("needs `unshare -n` (root or user namespaces) and `ip` to block the network")
+    script = f"ip link set lo up; exec {DIGESTBOT} demo --once --data-dir demo"
+    with spawned(
+        ["unshare", "-n", "sh", "-c", script], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        out, err = proc.communicate(timeout=150)
+    assert proc.returncode == 0, err[-3000:]
+    assert err == ""
+    content = tmp_path / "demo" / "site" / "content" / "china-japan"
+    assert sorted(p.name for p in content.glob("*.md")) == ["2026-01-07.md", "2026-02-25.md", "_index.md"]
+    page = (content / "2026-02-25.md").read_text()
+    assert "## Overall Highlights" in page and "MOFCOM restricts exports" in page
+    assert (tmp_path / "demo" / "digestbot.db").is_file()
+    assert "china-japan 2026-02-25: 8 articles (3 China, 5 Japan), 4 stories" in out
+    assert "Telegram: china-japan 2026-02-25, message 1 of 1" in out
+    assert "Discord: china-japan 2026-02-25, message 3 of 3 (1 embed shown as text)" in out
+    assert "<b>" not in out and "](" not in out  # HTML and Discord markdown shown as text
+    assert "none of" not in out and "failed" not in out
+    if shutil.which("hugo"):
+        assert (tmp_path / "demo" / "public" / "china-japan" / "2026-02-25" / "index.html").is_file()
+        assert _PORT.sub("127.0.0.1:PORT", out) == documented_output()
+    else:
+        assert "Website: not built (Hugo is not installed" in out
+
+
+@pytest.mark.timeout(180)
+def test_demo_serves_the_preview_and_stops_everything_on_sigterm(tmp_path: Path) -> None:
+    if shutil.which("hugo") is None:
+        pytest.skip("the preview needs `hugo` on PATH")
+    log = tmp_path / "out.txt"
+    with (
+        log.open("w") as out,
+        spawned(
+            [DIGESTBOT, "demo", "--data-dir", "demo", "--port", "0"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT
+        ) as proc,
+    ):
+        deadline = time.monotonic() + 150
+        while "preview:" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        found = re.search(r"preview: +(http://127\.0\.0\.1:\d+/)", log.read_text())
+        assert found, log.read_text()[-2000:]
+        page = found.group(1) + "china-japan/2026-02-25/"
+        while True:
+            try:
+                with urllib.request.urlopen(page, timeout=5) as response:  # hugo server may still be starting
+                    body = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.5)
+        assert "MOFCOM restricts exports" in body
+        hugo = [pid for pid in child_pids(proc.pid) if "hugo" in command_line(pid)]
+        assert hugo, "hugo server is not a child of the demo"
+        os.kill(proc.pid, signal.SIGTERM)  # the demo alone, not its group: it must end hugo itself
+        assert proc.wait(timeout=30) == 0, log.read_text()[-2000:]
+        for pid in hugo:
+            assert not is_running(pid), f"hugo server {pid} outlived the demo"
+    assert log.read_text().rstrip().endswith("demo stopped")
+
