@@ -101,8 +101,11 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
             err.print(f"{topic.id} {day}: {result.status}, {result.deliveries_created} new deliveries queued")
             if result.status == "nothing to publish":
                 fail(result.detail, EXIT_NOTHING)
-            await service.deliverer.drain(topic.id)
+            report = await service.deliverer.drain(topic.id)
+            for name, holder in report.elsewhere.items():
+                err.print(f"{name}: the running service {holder} is delivering (queued for it)")
         finally:
+            await service.deliverer.release()
             for platform in platforms:
                 await platform.stop()
         counts = await core.ledger.counts(topic.id)

@@ -16,6 +16,7 @@ from bot.settings import Settings
 from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
 from digest_core.delivery.publication import Publication
+from digest_core.delivery.sender_lock import SenderLock, lock_key, sender_lock
 from digest_core.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,18 @@ def configured_platforms(core: Core) -> list[Platform]:
     return platforms
 
 
+def sender_locks(core: Core, platforms: list[str], worker: str) -> dict[str, SenderLock]:
+    """One lock per platform token (named by a hash of the token), shared by every process on
+    this database: whoever holds it sends that platform's deliveries."""
+    tokens = {"telegram": core.settings.telegram_bot_token, "discord": core.settings.discord_bot_token}
+    locks = {}
+    for platform in platforms:
+        token = tokens.get(platform)
+        key = lock_key(platform, token.get_secret_value() if token is not None else None)
+        locks[platform] = sender_lock(core.engine, key, worker)
+    return locks
+
+
 def assemble(core: Core, platforms: list[Platform]) -> Service:
     settings = core.settings
     worker = worker_id()
@@ -89,6 +102,7 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
         max_attempts=settings.delivery_max_attempts,
         backoff=timedelta(seconds=settings.delivery_backoff),
         concurrency=settings.delivery_concurrency,
+        locks=sender_locks(core, list(publishers), worker),
     )
     scheduler = DigestScheduler(core.topics, publication, grace=timedelta(hours=settings.catch_up_grace_hours))
     return Service(core, publication, deliverer, scheduler, platforms)
@@ -98,7 +112,7 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
     """Run until `stop` is set: platforms, scheduler (with catch-up) and deliverer.
 
     On stop, no new delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
-    (each acknowledged part is recorded as it goes, so a cancelled one resumes after its lease).
+    (each acknowledged part is recorded as it goes; the next sender resumes a cancelled one).
     """
     async with open_core(settings, topics) as core:
         service = assemble(core, configured_platforms(core))

@@ -1,8 +1,10 @@
 """A rate limiter for PTB that keeps within Telegram's flood limits and honours `RetryAfter`.
 
 Limits (PTB's `constants.FloodLimit`): about 30 messages/s overall, 20/min per group or channel,
-about 1/s per chat. Only message-sending requests are throttled; every request waits out a pause
-ordered by a `RetryAfter` answer, which then retries the request up to `max_retries` times.
+about 1/s per chat. With `allow_paid_broadcast` (an opt-in setting, paid per message beyond the
+free limit) Telegram allows up to 1,000 messages/s overall: `for_paid_broadcast` builds that
+limiter. Only message-sending requests are throttled; every request waits out a pause ordered by
+a `RetryAfter` answer, which then retries the request up to `max_retries` times.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+FREE_PER_SECOND = 30
+PAID_BROADCAST_PER_SECOND = 1000
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -50,7 +54,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
 
     def __init__(
         self,
-        overall_per_second: int = 30,
+        overall_per_second: int = FREE_PER_SECOND,
         group_per_minute: int = 20,
         chat_interval: float = 1.0,
         max_retries: int = 3,
@@ -70,6 +74,11 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._chats: dict[str, _ChatState] = {}
         self._paused_until = 0.0
         self.retry_afters = 0  # RetryAfter answers received, for reports and tests
+
+    @classmethod
+    def for_paid_broadcast(cls, paid: bool, **kwargs: Any) -> TelegramRateLimiter:
+        """The limiter that follows the `allow_paid_broadcast` setting: 1,000 messages/s when on."""
+        return cls(overall_per_second=PAID_BROADCAST_PER_SECOND if paid else FREE_PER_SECOND, **kwargs)
 
     def _now(self) -> float:
         return self._clock() if self._clock else asyncio.get_running_loop().time()

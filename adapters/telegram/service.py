@@ -19,6 +19,7 @@ class TelegramPlatform:
             core.subscriptions,
             core.settings.telegram_base_url,
             site_base_url=core.settings.site_base_url,
+            paid_broadcast=core.settings.telegram_paid_broadcast,
         )
         self.publisher: TelegramPublisher = publisher
         self._app = app
