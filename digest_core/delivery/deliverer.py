@@ -113,44 +113,50 @@ class Deliverer:
 
     # --- sending --------------------------------------------------------------------------------
 
-    async def _claim(self, platform: str, limit: int, topic: str | None) -> list[Claimed]:
-        return await self.ledger.claim(self.worker, limit=limit, topic=topic, platforms=[platform])
+    async def _claim(
+        self, platform: str, limit: int, topic: str | None, after_failure: Sequence[int] | None
+    ) -> list[Claimed]:
+        """Claim for one platform; after a failed claim, also this worker's claims that are not in
+        progress (`after_failure`), in case the failed one was committed and only its answer lost."""
+        return await self.ledger.claim(
+            self.worker, limit=limit, topic=topic, platforms=[platform], own_except=after_failure
+        )
 
     async def _pump(self, platform: str, topic: str | None, stop: asyncio.Event | None) -> int:
         """Deliver one platform's due rows until none is left (or `stop`): a slot freed by one
         delivery is refilled by the next claim, so the pipeline never waits for a whole batch."""
-        in_flight: set[asyncio.Task[None]] = set()
-        handled, exhausted, failures, lost = 0, False, 0, False
+        in_flight: dict[asyncio.Task[None], int] = {}
+        handled, exhausted, failures, stopping = 0, False, 0, False
         refill = max(1, self.concurrency // 4)
         try:
             while True:
-                stopping = stop is not None and stop.is_set()
+                stopping = stopping or (stop is not None and stop.is_set())
                 free = self.concurrency - len(in_flight)
-                if not stopping and not exhausted and free >= refill and not await self._hold(platform):
-                    log.warning("%s: sender lock lost; finishing the deliveries in progress", platform)
-                    stopping = lost = True
-                if lost:
-                    stopping = True
-                elif not stopping and not exhausted and free >= refill:
+                if not stopping and not exhausted and free >= refill:
+                    if not await self._hold(platform):
+                        log.warning("%s: sender lock lost; finishing the deliveries in progress", platform)
+                        stopping = True
+                        continue
                     try:
-                        batch = await self._claim(platform, free, topic)
-                        failures = 0
+                        batch = await self._claim(platform, free, topic, list(in_flight.values()) if failures else None)
                     except Exception:
                         failures += 1
                         log.warning("%s: claim failed (%d in a row)", platform, failures, exc_info=True)
                         if stop is None and failures >= self.record_attempts and not in_flight:
                             raise
-                        batch = []
                         await asyncio.sleep(min(5.0, self.record_backoff * 2**failures))
-                    else:
-                        exhausted = len(batch) < free
+                        continue
+                    failures = 0
+                    exhausted = len(batch) < free
                     handled += len(batch)
-                    in_flight |= {asyncio.create_task(self.deliver(c)) for c in batch}
+                    in_flight |= {asyncio.create_task(self.deliver(c)): c.id for c in batch}
                 if not in_flight:
                     if exhausted or stopping:
                         return handled
                     continue
-                _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del in_flight[task]
                 if not in_flight:
                     exhausted = False  # look again: retries may have come due
         finally:

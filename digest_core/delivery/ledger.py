@@ -18,7 +18,7 @@ only one builds a digest while the others wait for it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -224,10 +224,18 @@ class DeliveryLedger:
         return created
 
     async def claim(
-        self, worker: str, limit: int = 20, topic: str | None = None, platforms: Sequence[str] | None = None
+        self,
+        worker: str,
+        limit: int = 20,
+        topic: str | None = None,
+        platforms: Sequence[str] | None = None,
+        own_except: Collection[int] | None = None,
     ) -> list[Claimed]:
         """Take up to `limit` deliveries that are due, or whose previous sender's lease ran out
-        (only for `topic` and `platforms` when given), in one set-based update per kind."""
+        (only for `topic` and `platforms` when given), in one set-based update per kind.
+
+        With `own_except` (the deliveries this worker has in progress), this worker's other claims
+        are taken again: a claim whose answer was lost with a database connection."""
         now = self._now()
         where = [
             SubscriptionRow.active.is_(True),  # a destination found gone is not tried again
@@ -236,9 +244,19 @@ class DeliveryLedger:
         ]
         stale = [DeliveryRow.state == SENDING, DeliveryRow.claimed_at < now - self.lease]
         due = [DeliveryRow.state == PENDING, DeliveryRow.next_attempt_at <= now]
+        kinds = [stale, due]
+        if own_except is not None:
+            kinds.insert(
+                0,
+                [
+                    DeliveryRow.state == SENDING,
+                    DeliveryRow.claimed_by == worker,
+                    DeliveryRow.id.not_in(list(own_except)),
+                ],
+            )
         claimed: list[Claimed] = []
         async with self._writing() as session:
-            for condition in (stale, due):
+            for condition in kinds:
                 if len(claimed) >= limit:
                     break
                 candidates = (
