@@ -125,6 +125,8 @@ class DeliveryLedger:
         self._clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
         self._sqlite_writes: asyncio.Lock | None = None
+        self._queued: list[tuple[int, str, dict[str, Any], asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     def _now(self) -> datetime:
         return self._clock()
@@ -349,16 +351,36 @@ class DeliveryLedger:
 
     async def record_part(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
         """Record acknowledged parts and renew the lease; False if this worker lost the claim."""
-        async with self._writing() as session:
-            return await self._update_owned(
-                session, delivery_id, worker, message_ids=list(message_ids), claimed_at=self._now()
-            )
+        return await self._grouped(delivery_id, worker, message_ids=list(message_ids), claimed_at=self._now())
 
     async def mark_sent(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
-        async with self._writing() as session:
-            return await self._update_owned(
-                session, delivery_id, worker, state=SENT, message_ids=list(message_ids), last_error=None
-            )
+        return await self._grouped(delivery_id, worker, state=SENT, message_ids=list(message_ids), last_error=None)
+
+    async def _grouped(self, delivery_id: int, worker: str, **values: Any) -> bool:
+        """An owned-row update committed together with the others queued meanwhile (group commit):
+        a fan-out records one part per message, and one transaction each would make the database,
+        not the platform, the limit. If the transaction fails, every update in it fails (none was
+        recorded) and each caller checks what was recorded before trying again."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queued.append((delivery_id, worker, values, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await asyncio.shield(done)
+
+    async def _flush(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                async with self._writing() as session:
+                    owned = [await self._update_owned(session, d, w, **values) for d, w, values, _ in batch]
+            except Exception as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for (*_, done), result in zip(batch, owned, strict=True):
+                    if not done.done():
+                        done.set_result(result)
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str) -> bool:
         async with self._writing() as session:
