@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -125,6 +126,7 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
             service.scheduler.start()
             delivering = asyncio.create_task(service.deliverer.run_forever(stop, poll=1.0))
             await service.scheduler.catch_up()
+            gc.freeze()  # start-up objects leave the collector's view: shorter full collections mid fan-out
             log.info("digestbot running (%s); Ctrl-C stops", ", ".join(["console", *(p.name for p in started)]))
             if not await core.subscriptions.all():
                 log.info(
