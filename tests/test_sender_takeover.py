@@ -197,9 +197,11 @@ async def test_two_instances_send_at_one_tokens_rate(engine: AsyncEngine, telegr
     assert fake.too_many == 0
     assert len(senders) == 1  # one instance held the token's lock; the other only waited
     assert duplicates_and_losses(fake, chats) == (0, 0)
-    rate = (len(fake.sent) - 1) / elapsed
-    # At one token's limit, not twice it (the lower bound is loose: the machine running tests is shared).
-    assert 0.6 * 30 <= rate <= 30.0, rate
+    times = sorted(s.at for s in fake.sent)
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 30  # never more than one token's limit in any second
+    # ... and near it on average (the bound is loose: the machine running tests is shared)
+    assert (len(times) - 1) / elapsed >= 0.6 * 30
     assert time.monotonic() - started < 30
 
 

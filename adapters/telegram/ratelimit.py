@@ -24,6 +24,7 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+IN_FLIGHT_POLL = 0.005  # seconds between checks while every slot of the window is in flight
 FREE_PER_SECOND = 30
 PAID_BROADCAST_PER_SECOND = 1000
 
@@ -58,7 +59,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         group_per_minute: int = 20,
         chat_interval: float = 1.0,
         max_retries: int = 3,
-        margin: float = 0.05,
+        margin: float = 0.02,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -69,7 +70,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self.margin = margin
         self._clock = clock  # clock and sleep are injectable for tests in virtual time
         self._sleep = sleep
-        self._overall: deque[float] = deque()
+        self._overall: deque[float] = deque(maxlen=1)  # the last send's slot, for spacing
+        self._done: deque[float] = deque()  # when each send of the last window was answered
+        self._in_flight = 0
         self._overall_lock = asyncio.Lock()
         self._chats: dict[str, _ChatState] = {}
         self._paused_until = 0.0
@@ -103,17 +106,23 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         return wait
 
     def _overall_wait(self, now: float) -> float:
+        """Until the next send may start. A send counts in the overall window from the moment it
+        is reserved until a window after its answer: Telegram may have received it at any moment
+        in between, so a send delayed on our side (a busy loop, a slow connection) can never make
+        more than the limit arrive within one window."""
         window = 1.0 + self.margin
-        while self._overall and self._overall[0] <= now - window:
-            self._overall.popleft()
+        while self._done and self._done[0] <= now - window:
+            self._done.popleft()
         wait = self._paused_until - now
-        if self._overall:
-            # No bunched bursts: at least half the even spacing between two sends. Only half, so
-            # that a send woken late (a busy loop) is caught up within the window, not lost.
+        if self._overall:  # spread out: at least half the even spacing between two sends
             wait = max(wait, self._overall[-1] + window / self.overall_per_second / 2 - now)
-        if len(self._overall) >= self.overall_per_second:
-            wait = max(wait, self._overall[0] + window - now)
+        if len(self._done) + self._in_flight >= self.overall_per_second:
+            wait = max(wait, self._done[0] + window - now if self._done else IN_FLIGHT_POLL)
         return wait
+
+    def _answered(self) -> None:
+        self._in_flight -= 1
+        self._done.append(self._now())
 
     async def _sleep_while(self, remaining: Callable[[], float]) -> None:
         """Sleep until `remaining()` is no longer positive; re-checked, as another task may take the slot."""
@@ -130,6 +139,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 await self._sleep_while(lambda: self._overall_wait(self._now()))
                 now = self._now()
                 self._overall.append(now)
+                self._in_flight += 1  # until `_answered`
                 state.sends.append(now)
                 if not group:
                     while len(state.sends) > 1:
@@ -165,7 +175,11 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             else:
                 await self._sleep_while(lambda: self._paused_until - self._now())
             try:
-                return await callback(*args, **kwargs)
+                try:
+                    return await callback(*args, **kwargs)
+                finally:
+                    if throttled:
+                        self._answered()
             except RetryAfter as exc:
                 self.retry_afters += 1
                 pause = retry_after_seconds(exc)

@@ -65,9 +65,12 @@ class Deliverer:
         locks: Mapping[str, SenderLock] | None = None,
         record_attempts: int = 8,
         record_backoff: float = 0.25,
+        takeover_pause: float = 1.1,
     ) -> None:
         """`concurrency` is per platform; `locks` maps a platform to its sender lock (none: this
-        process is the only sender). A failed recording is retried `record_attempts` times."""
+        process is the only sender). A failed recording is retried `record_attempts` times. A
+        sender that takes over a dead one's deliveries first waits `takeover_pause` seconds, so that
+        a platform's one-second window never holds both the dead sender's last sends and its own."""
         self.ledger = ledger
         self.store = store
         self.subscriptions = subscriptions
@@ -81,6 +84,7 @@ class Deliverer:
         }
         self.record_attempts = record_attempts
         self.record_backoff = record_backoff
+        self.takeover_pause = takeover_pause
         self._digests: dict[tuple[str, date], Digest] = {}
         self._parts: dict[tuple[str, str, date], Sequence[Any]] = {}
         self._holding: set[str] = set()
@@ -101,6 +105,8 @@ class Deliverer:
             log.info(
                 "%s: this process is the sender%s", platform, f" ({resumed} deliveries resumed)" if resumed else ""
             )
+            if resumed:  # the previous sender was sending until just now: let the platform's window pass
+                await asyncio.sleep(self.takeover_pause)
         elif not held:
             self._holding.discard(platform)
         return held
