@@ -156,3 +156,16 @@ async def test_paid_broadcast_sends_beyond_the_free_limit_without_429s() -> None
         paid_times = sorted(s.at for s in fake.sent[-45:])
         assert max(b - a for a, b in zip(paid_times, paid_times[30:], strict=False)) < 1.0  # > 30 in a second
     assert len(fake.sent) == 90
+
+
+async def test_queue_topic_queues_active_subscriptions_in_one_statement(engine: AsyncEngine) -> None:
+    ledger, subs, _ = await setup(engine, n=3)
+    await subs.subscribe(Destination("telegram", "-100"), "china-japan")
+    await subs.deactivate_destination(Destination("fake", "chat1"), "Forbidden")
+    assert await ledger.queue_topic("china-japan", DAY) == 3
+    assert await ledger.queue_topic("china-japan", DAY) == 0  # unique per subscription and day
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT platform, state FROM deliveries ORDER BY id"))).all()
+    assert [tuple(r) for r in rows] == [("fake", "pending"), ("fake", "pending"), ("telegram", "pending")]
+    claimed = await ledger.claim("w", limit=10, platforms=["fake"])
+    assert sorted(c.destination.id for c in claimed) == ["chat0", "chat2"]

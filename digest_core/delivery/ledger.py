@@ -35,6 +35,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    literal,
     select,
     text,
     update,
@@ -222,6 +223,41 @@ class DeliveryLedger:
                     created += (await session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
             if created >= ANALYZE_AFTER and not self._sqlite:
                 # Keep the planner's statistics current: on fresh rows it would scan the whole index.
+                await session.execute(text("ANALYZE deliveries"))
+        return created
+
+    async def queue_topic(self, topic: str, day: date) -> int:
+        """One pending delivery per active subscription to `topic` for `day`, in one INSERT ...
+        SELECT (no subscription is loaded into memory); existing ones are left alone. How many."""
+        now = self._now()
+        columns = [
+            "subscription_id",
+            "platform",
+            "topic",
+            "date",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "message_ids",
+            "created_at",
+            "updated_at",
+        ]
+        rows = select(
+            SubscriptionRow.id,
+            SubscriptionRow.platform,
+            literal(topic, String()),
+            literal(day, Date()),
+            literal(PENDING, String()),
+            literal(0, Integer()),
+            literal(now, DateTime(timezone=True)),
+            literal([], JSON()),
+            literal(now, DateTime(timezone=True)),
+            literal(now, DateTime(timezone=True)),
+        ).where(SubscriptionRow.topic == topic, SubscriptionRow.active.is_(True))
+        stmt = self._insert(DeliveryRow.__table__).from_select(columns, rows).on_conflict_do_nothing()
+        async with self._writing() as session:
+            created = int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+            if created >= ANALYZE_AFTER and not self._sqlite:
                 await session.execute(text("ANALYZE deliveries"))
         return created
 
