@@ -1,10 +1,13 @@
 """Fan-out benchmark: one digest to N subscriptions split across fake Telegram and fake Discord,
-through the real delivery ledger, publishers and client libraries.
+through the real delivery ledger, sender locks, publishers and client libraries.
 
 The fake Telegram accepts 30 messages in any second and answers 429 beyond; the fake Discord
-allows 50 requests per second and answers a global 429 beyond. Reports the time against the
-platforms' minimum, 429s, duplicates and losses, peak memory, delivery rows written per second,
-and the in-process handling time of `/digest` for an archived digest.
+allows 50 requests per second (a global 429 beyond) and 5 messages per 5 s per channel (its
+per-route bucket, announced in X-RateLimit-* headers). The Discord client runs as in production:
+gateway connected, channels cached from GUILD_CREATE. Reports each platform's send rate against
+its limit, the fan-out time against the slower platform's minimum (they send side by side), 429s,
+duplicates and losses, peak memory, the longest event-loop stall, delivery rows written per
+second, and the in-process handling time of `/digest` for an archived digest.
 
     python -m bench.fanout --subs 10000                 # SQLite
     python -m bench.fanout --subs 10000 --postgres URL  # PostgreSQL (a scratch database is created)
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import platform
 import resource
@@ -30,7 +34,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.discord.client import DigestBot, configure_endpoints
+from adapters.discord.client import DigestBot, configure_endpoints, run_bot
 from adapters.discord.embeds import render_digest as discord_render
 from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
@@ -39,6 +43,7 @@ from digest_core.app.usecases import UseCases
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination, PartPublisher
+from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.sources.google_news import FeedResult
 from digest_core.storage.db import create_engine, create_schema
@@ -47,11 +52,13 @@ from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
 from tests.fakes.discord import FakeDiscord, json_response
 from tests.fakes.google_news import FIXTURES
+from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
 
 DAY = date(2026, 2, 25)
 NOW = datetime(2026, 2, 25, 5, tzinfo=UTC)
 DISCORD_PER_SECOND = 50
+ROUTE_LIMIT, ROUTE_WINDOW = 5, 5.0  # Discord's bucket for posting messages in one channel
 TELEGRAM_PER_SECOND = 30
 
 
@@ -64,36 +71,95 @@ class FixtureSource:
 
 
 class LimitedDiscord(FakeDiscord):
-    """The fake Discord with a global limit of 50 requests per second, and N text channels."""
+    """The fake Discord with a global limit of 50 requests per second, a bucket of 5 messages per
+    5 s per channel, and N text channels (sent to the client in GUILD_CREATE)."""
 
     def __init__(self, channels: list[int]) -> None:
         super().__init__()
         self.window: deque[float] = deque()
+        self.routes: dict[str, deque[float]] = {}
+        self.posted: list[float] = []
         self.too_many = 0
         for cid in channels:
             self.channels[cid] = self._channel(cid, 0, f"c{cid}")
+
+    def _limited(self, retry: float, scope: str) -> web.StreamResponse:
+        self.too_many += 1
+        headers = {"Retry-After": f"{retry:.3f}", "Via": "1.1 google", "X-RateLimit-Scope": scope}
+        if scope == "global":
+            headers["X-RateLimit-Global"] = "true"
+        body = {"message": "You are being rate limited.", "retry_after": retry, "global": scope == "global"}
+        return json_response(body, 429, headers)
 
     async def _answer(self, request: web.Request, handler: Any) -> web.StreamResponse:
         now = time.monotonic()
         while self.window and self.window[0] <= now - 1.0:
             self.window.popleft()
         if len(self.window) >= DISCORD_PER_SECOND:
-            self.too_many += 1
-            retry = max(0.01, self.window[0] + 1.0 - now)
-            headers = {"Retry-After": f"{retry:.3f}", "Via": "1.1 google", "X-RateLimit-Global": "true",
-                       "X-RateLimit-Scope": "global"}
-            body = {"message": "You are being rate limited.", "retry_after": retry, "global": True}
-            return json_response(body, 429, headers)
+            return self._limited(max(0.01, self.window[0] + 1.0 - now), "global")
+        route = request.match_info.get("channel") if request.method == "POST" else None
+        bucket = self.routes.setdefault(route, deque()) if route else None
+        if bucket is not None:
+            while bucket and bucket[0] <= now - ROUTE_WINDOW:
+                bucket.popleft()
+            if len(bucket) >= ROUTE_LIMIT:
+                return self._limited(max(0.01, bucket[0] + ROUTE_WINDOW - now), "user")
+            bucket.append(now)
         self.window.append(now)
-        return await super()._answer(request, handler)
+        response = await super()._answer(request, handler)
+        if bucket is not None:
+            self.posted.append(now)
+            reset = bucket[0] + ROUTE_WINDOW - now
+            response.headers.update({
+                "X-RateLimit-Limit": str(ROUTE_LIMIT), "X-RateLimit-Remaining": str(ROUTE_LIMIT - len(bucket)),
+                "X-RateLimit-Reset-After": f"{reset:.3f}", "X-RateLimit-Reset": f"{time.time() + reset:.3f}",
+                "X-RateLimit-Bucket": f"messages-{route}",
+            })
+        return response
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+class GcWatch:
+    """The longest garbage-collection pause (a stall of its own kind)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.worst = max(self.worst, time.perf_counter() - self._started)
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+
+class LoopWatch:
+    """The longest time the event loop was late to wake a 10 ms sleeper (a stall)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + 0.01
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, loop.time() - due)
+
+    def __enter__(self) -> LoopWatch:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
 
 
 async def scratch_postgres(url: str) -> tuple[str, str]:
@@ -138,34 +204,59 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
 
     telegram = FakeTelegram(token=TOKEN, overall_limit=TELEGRAM_PER_SECOND)
     discord_fake = LimitedDiscord(channels)
-    tg_runner, tg_port = await serve(telegram.app())
-    dc_runner, dc_port = await serve(discord_fake.app())
+    # The fakes run in a thread with their own event loop, as the platforms run elsewhere: their
+    # work does not delay the deliverer's loop, nor do its stalls skew their arrival times.
+    tg_server, dc_server = ThreadedServer(telegram.app()).start(), ThreadedServer(discord_fake.app()).start()
+    tg_port, dc_port = tg_server.port, dc_server.port
     discord_fake.port = dc_port
     configure_endpoints(discord_fake.api_base, discord_fake.gateway_url)
     app, tg_publisher = build_application(TOKEN, usecases, f"http://127.0.0.1:{tg_port}/bot")
     await app.initialize()
-    client = DigestBot(usecases)
-    await client.login(discord_fake.bot_token)
+    client = DigestBot(usecases, guild_ready_timeout=0.05)
+    stop = asyncio.Event()
+    gateway = asyncio.create_task(run_bot(client, discord_fake.bot_token, stop))
+    await asyncio.wait_for(client.wait_until_ready(), 60)
+    cached = sum(1 for cid in channels if client.get_channel(cid) is not None)
     publishers: dict[str, PartPublisher] = {"telegram": tg_publisher, "discord": client.publisher}
+    locks = {
+        "telegram": sender_lock(engine, lock_key("telegram", TOKEN), "bench"),
+        "discord": sender_lock(engine, lock_key("discord", discord_fake.bot_token), "bench"),
+    }
     deliverer = Deliverer(
-        ledger, store, subscriptions, publishers, "bench", concurrency=concurrency, backoff=timedelta(seconds=1)
+        ledger, store, subscriptions, publishers, "bench", concurrency=concurrency, backoff=timedelta(seconds=1),
+        locks=locks,
     )
+    posts_before = len(discord_fake.posted)
 
+    gc.freeze()  # as `digestbot run` does once started: a full collection no longer walks start-up objects
     started = time.perf_counter()
-    while await ledger.pending_count():  # drain, then wait for retries that are not due yet
-        await deliverer.drain()
-        await asyncio.sleep(0.2)
+    cpu_before = time.process_time()
+    with LoopWatch() as watch, GcWatch() as gc_watch:
+        while await ledger.pending_count():  # drain, then wait for retries that are not due yet
+            await deliverer.drain()
+            await asyncio.sleep(0.2)
     elapsed = time.perf_counter() - started
-    await client.close()
+    cpu = time.process_time() - cpu_before
+    await deliverer.release()
+    stop.set()
+    await gateway
     await app.shutdown()
-    await tg_runner.cleanup()
-    await dc_runner.cleanup()
+    tg_server.stop()
+    dc_server.stop()
 
     tg_parts, dc_parts = telegram_render(digest), discord_render(digest)
     tg_sent = Counter(s.chat_id for s in telegram.sent)
     dc_sent = Counter(cid for cid, msgs in discord_fake.messages.items() for _ in msgs)
     dc_requests = sum(1 for r in discord_fake.requests if "/channels/" in r.path)
-    minimum = max(len(chats) * len(tg_parts) / TELEGRAM_PER_SECOND, dc_requests / DISCORD_PER_SECOND)
+    tg_times = [s.at for s in telegram.sent]
+    dc_times = discord_fake.posted[posts_before:]
+    tg_span = max(tg_times) - min(tg_times) if len(tg_times) > 1 else 0.0
+    dc_span = max(dc_times) - min(dc_times) if len(dc_times) > 1 else 0.0
+    tg_minimum = len(chats) * len(tg_parts) / TELEGRAM_PER_SECOND
+    dc_minimum = dc_requests / DISCORD_PER_SECOND
+    tg_rate = (len(tg_times) - 1) / tg_span if tg_span else 0.0
+    dc_rate = (len(dc_times) - 1) / dc_span if dc_span else 0.0
+    minimum = max(tg_minimum, dc_minimum)  # side by side: the slower platform's share
 
     latencies = []
     for _ in range(300):
@@ -182,9 +273,17 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
         "telegram messages": len(telegram.sent),
         "discord messages": sum(dc_sent.values()),
         "discord requests": dc_requests,
+        "discord channels cached from the gateway": cached,
+        "telegram rate msg/s (limit 30)": tg_rate,
+        "telegram rate / limit": tg_rate / TELEGRAM_PER_SECOND,
+        "discord rate req/s (limit 50)": dc_rate,
+        "discord rate / limit": dc_rate / DISCORD_PER_SECOND,
+        "telegram span s": tg_span,
+        "discord span s": dc_span,
         "time s": elapsed,
-        "minimum s": minimum,
-        "ratio": elapsed / minimum,
+        "CPU s of this process (fakes included)": cpu,
+        "minimum s (slower platform at its limit)": minimum,
+        "minimum / time": minimum / elapsed,
         "telegram 429s": telegram.too_many,
         "discord 429s": discord_fake.too_many,
         "duplicates": sum(n - len(tg_parts) for n in tg_sent.values() if n > len(tg_parts))
@@ -194,6 +293,8 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
         "delivery states": counts.by_state,
         "ledger rows/s": rows_per_second,
         "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "longest event-loop stall ms": watch.worst * 1000,
+        "longest garbage-collection pause ms": gc_watch.worst * 1000,
         "/digest p50 ms": statistics.median(latencies),
         "/digest p99 ms": latencies[int(len(latencies) * 0.99) - 1],
     }
@@ -202,7 +303,7 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subs", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=64, help="deliveries in flight per platform")
     parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is created on that server")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")

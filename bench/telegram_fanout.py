@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
 
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
@@ -74,7 +75,7 @@ async def via_ledger(publisher: TelegramPublisher, digest: Digest, chats: list[D
         for destination in chats:
             await subs.subscribe(destination, digest.topic)
         await ledger.create(digest.topic, DAY, [s.id for s in await subs.active_for_topic(digest.topic)])
-        deliverer = Deliverer(ledger, store, subs, {"telegram": publisher}, "bench", concurrency=100,
+        deliverer = Deliverer(ledger, store, subs, {"telegram": publisher}, "bench", concurrency=64,
                               backoff=timedelta(0))
         await deliverer.drain()
     finally:
@@ -87,7 +88,9 @@ async def run(chats_n: int, parts_n: int, via: str) -> None:
     digest = bench_digest(parts_n)
     chats = [Destination("telegram", str(100_000 + i)) for i in range(chats_n)]
     with ThreadedServer(fake.app()) as server, tempfile.TemporaryDirectory() as tmp:
-        bot = ExtBot(fake.token, base_url=f"{server.base_url}/bot", rate_limiter=TelegramRateLimiter(max_retries=5))
+        request = HTTPXRequest(connection_pool_size=64, pool_timeout=30.0)  # as `build_application` sets it
+        bot = ExtBot(fake.token, base_url=f"{server.base_url}/bot", rate_limiter=TelegramRateLimiter(max_retries=5),
+                     request=request)
         await bot.initialize()
         publisher = TelegramPublisher(bot)
         parts = publisher.render(digest, chats[0])

@@ -93,10 +93,13 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
         except UserError as exc:
             fail_user_error(exc)
         finally:
+            await service.deliverer.release()
             for platform in platforms:
                 await platform.stop()
         queued = plural(report.deliveries_created, "new delivery", "new deliveries")
         err.print(f"{report.topic.id} {report.day}: {report.status}, {queued} queued")
+        for name, holder in report.elsewhere.items():
+            err.print(f"{name}: the running service {holder} is delivering (queued for it)")
         err.print("deliveries: " + ", ".join(f"{n} {state}" for state, n in report.deliveries.by_state.items()))
         if report.waiting:
             verb = "waits" if report.waiting == 1 else "wait"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,6 +19,7 @@ from digest_core.dates import next_publish_time
 from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
 from digest_core.delivery.publication import Publication
+from digest_core.delivery.sender_lock import SenderLock, lock_key, sender_lock
 from digest_core.plural import plural
 from digest_core.topics import Topics
 
@@ -71,6 +73,18 @@ def configured_platforms(core: Core) -> list[Platform]:
     return platforms
 
 
+def sender_locks(core: Core, platforms: list[str], worker: str) -> dict[str, SenderLock]:
+    """One lock per platform token (named by a hash of the token), shared by every process on
+    this database: whoever holds it sends that platform's deliveries."""
+    tokens = {"telegram": core.settings.telegram_bot_token, "discord": core.settings.discord_bot_token}
+    locks = {}
+    for platform in platforms:
+        token = tokens.get(platform)
+        key = lock_key(platform, token.get_secret_value() if token is not None else None)
+        locks[platform] = sender_lock(core.engine, key, worker)
+    return locks
+
+
 def assemble(core: Core, platforms: list[Platform]) -> Service:
     settings = core.settings
     worker = worker_id()
@@ -92,6 +106,7 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
         max_attempts=settings.delivery_max_attempts,
         backoff=timedelta(seconds=settings.delivery_backoff),
         concurrency=settings.delivery_concurrency,
+        locks=sender_locks(core, list(publishers), worker),
     )
     scheduler = DigestScheduler(
         core.topics, publication, grace=timedelta(hours=settings.catch_up_grace_hours), clock=core.digests.clock
@@ -117,7 +132,7 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
     Each platform starts in the background (`PlatformSupervisor`): one that is down is retried with
     backoff, one whose token is rejected stays off, and neither stops the rest. On stop, no new
     delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
-    (each acknowledged part is recorded as it goes, so a cancelled one resumes after its lease).
+    (each acknowledged part is recorded as it goes; the next sender resumes a cancelled one).
     """
     async with open_core(settings, topics) as core:
         service = assemble(core, configured_platforms(core))
@@ -131,6 +146,7 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
                 log.info("%s", line)
             for line in await next_posts(service):
                 log.info("%s", line)
+            gc.freeze()  # start-up objects leave the collector's view: shorter full collections mid fan-out
             names = [p.name for p in service.platforms]
             tokens = "" if names else ": set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to post to chats"
             log.info("digestbot running (%s%s); Ctrl-C stops", ", ".join(["console", *names]), tokens)

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_paid_broadcast: bool = False  # allow_paid_broadcast: up to 1,000 msg/s, paid per message
 
     discord_bot_token: SecretStr | None = None
     discord_guild_id: int | None = None
@@ -71,7 +72,7 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=5, ge=1, le=50)
     delivery_backoff: float = Field(default=30.0, ge=0)
     delivery_lease: float = Field(default=120.0, gt=0)
-    delivery_concurrency: int = Field(default=8, ge=1, le=256)
+    delivery_concurrency: int = Field(default=64, ge=1, le=1024)  # deliveries in flight per platform
     catch_up_grace_hours: float = Field(default=6.0, ge=0)
     now: AwareDatetime | None = None  # pretend the process starts at this moment (tests, demos, replays)
     builds_per_user_per_hour: int = Field(default=3, ge=1)

@@ -18,6 +18,7 @@ class TelegramPlatform:
             core.usecases,
             core.settings.telegram_base_url,
             site_base_url=core.settings.site_base_url,
+            paid_broadcast=core.settings.telegram_paid_broadcast,
         )
         self.publisher: TelegramPublisher = publisher
         self._app = app

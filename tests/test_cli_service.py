@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from digest_core.delivery.sender_lock import FileSenderLock
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
 
@@ -76,6 +78,22 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
     assert "2026-02-25" in status
     assert "extractive" in status
     assert "deliveries: 1 pending, 0 sending, 1 sent, 0 failed, 0 gone" in status
+
+
+def test_publish_leaves_deliveries_to_the_running_sender(cli_env: Path) -> None:
+    ok("subscribe", "console", "stdout", "china-japan")
+    service = FileSenderLock(cli_env / "digestbot.db.console.sender.lock", "console", "host:4242")
+    assert asyncio.run(service.acquire())  # as `digestbot run` holds it, in this process
+    try:
+        result = runner.invoke(app, ["publish", "china-japan", "--date", "2026-02-25"])
+    finally:
+        asyncio.run(service.release())
+    assert result.exit_code == 0, result.output
+    assert "console: the running service host:4242 is delivering (queued for it)" in result.stderr
+    assert "Overall Highlights" not in result.stdout  # not sent by `publish`
+    assert "1 pending, 0 sending, 0 sent" in result.stderr
+    again = runner.invoke(app, ["publish", "china-japan", "--date", "2026-02-25"])
+    assert again.stdout.count("Overall Highlights") == 1  # no sender alive: `publish` delivers itself
 
 
 def test_publish_of_an_empty_day_says_so(cli_env: Path) -> None:

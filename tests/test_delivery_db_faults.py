@@ -43,7 +43,7 @@ async def test_a_dropped_connection_while_recording_a_part_is_retried(engine: As
     ledger = FlakyLedger(engine, failures=3)
     await ledger.create("china-japan", DAY, ids)
     pub = RecordingPublisher()
-    d = deliverer(engine, ledger, subs, pub, record_retries=(0.01, 0.01, 0.01, 0.01))  # 4 retries > 3 failures
+    d = deliverer(engine, ledger, subs, pub, record_attempts=5, record_backoff=0.01)  # 4 retries > 3 failures
     await d.drain()
     assert sorted(pub.sent) == [(f"chat{i}", p) for i in range(3) for p in range(3)]  # each part once
     assert await states(engine) == ["sent"] * 3
@@ -104,7 +104,7 @@ async def test_postgres_connections_killed_mid_fan_out(pg_engine: tuple[AsyncEng
     ledger = DeliveryLedger(engine)
     await ledger.create("china-japan", DAY, ids)
     pub = Terminator(url, app_name)
-    d = deliverer(engine, ledger, subs, pub, record_retries=(0.05, 0.1, 0.2, 0.5))
+    d = deliverer(engine, ledger, subs, pub, record_attempts=5, record_backoff=0.05)
     await d.drain()
     assert pub.killed >= 1
     assert sorted(pub.sent) == [(f"chat{i}", p) for i in range(3) for p in range(3)]  # none twice

@@ -29,15 +29,17 @@ def build_application(
     send_attempts: int = 3,
     send_backoff: float = 1.0,
     site_base_url: str | None = None,
+    paid_broadcast: bool = False,
 ) -> tuple[Application, TelegramPublisher]:
-    """The Application with every command registered, and the publisher that shares its bot."""
+    """The Application with every command registered, and the publisher that shares its bot.
+    `paid_broadcast` sends with `allow_paid_broadcast` and lets the limiter go to 1,000 msg/s."""
     # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     app = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
-        .rate_limiter(rate_limiter or TelegramRateLimiter())
+        .rate_limiter(rate_limiter or TelegramRateLimiter.for_paid_broadcast(paid_broadcast))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .connection_pool_size(64)
         .pool_timeout(30.0)
@@ -50,6 +52,7 @@ def build_application(
         backoff=send_backoff,
         site_base_url=site_base_url,
         on_moved=usecases.destination_moved,
+        paid_broadcast=paid_broadcast,
     )
     TelegramCommands(usecases, publisher).register(app)
     return app, publisher

@@ -66,6 +66,7 @@ class TelegramPublisher:
     """Sends rendered parts with link previews off; implements the core's `PartPublisher`."""
 
     platform = PLATFORM
+    same_parts_everywhere = True  # the deliverer renders a digest once for every chat
 
     def __init__(
         self,
@@ -74,10 +75,13 @@ class TelegramPublisher:
         backoff: float = 1.0,
         site_base_url: str | None = None,
         on_moved: Callable[[Destination, str], Awaitable[object]] | None = None,
+        paid_broadcast: bool = False,
     ) -> None:
         """`on_moved(destination, new_id)` is awaited when a group turns out to have become a
-        supergroup with a new id (so that its subscriptions can follow)."""
+        supergroup with a new id (so that its subscriptions can follow). `paid_broadcast` sends
+        with Telegram's `allow_paid_broadcast` (beyond 30 msg/s, paid per message)."""
         self.bot = bot
+        self.paid_broadcast = paid_broadcast
         self.on_moved = on_moved
         self.attempts = attempts
         self.backoff = backoff
@@ -145,6 +149,7 @@ class TelegramPublisher:
                     parse_mode="HTML" if html else None,
                     link_preview_options=_NO_PREVIEW,
                     message_thread_id=thread,
+                    allow_paid_broadcast=self.paid_broadcast or None,
                 )
             except Forbidden as exc:
                 raise DestinationGone(f"{destination}: {self._safe(exc)}") from None

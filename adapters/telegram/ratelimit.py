@@ -3,8 +3,10 @@
 Hand-written, not PTB's `AIORateLimiter`: that one has no per-private-chat limit and no retries by default.
 
 Limits (PTB's `constants.FloodLimit`): about 30 messages/s overall, 20/min per group or channel,
-about 1/s per chat. Only message-sending requests are throttled; every request waits out a pause
-ordered by a `RetryAfter` answer, which then retries the request up to `max_retries` times.
+about 1/s per chat. With `allow_paid_broadcast` (an opt-in setting, paid per message beyond the
+free limit) Telegram allows up to 1,000 messages/s overall: `for_paid_broadcast` builds that
+limiter. Only message-sending requests are throttled; every request waits out a pause ordered by
+a `RetryAfter` answer, which then retries the request up to `max_retries` times.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from telegram.warnings import PTBDeprecationWarning
 log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+IN_FLIGHT_POLL = 0.005  # seconds between checks while every slot of the window is in flight
+FREE_PER_SECOND = 30
+PAID_BROADCAST_PER_SECOND = 1000
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -48,7 +53,7 @@ class _ChatState:
 
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
-    """Paces sends: evenly within a sliding window overall, a per-group window, an interval per chat.
+    """Paces sends: a sliding window overall (spread out, no bursts), a per-group window, an interval per chat.
 
     `margin` (seconds) widens every window a little, so that jitter between our clock and the
     server's never pushes a burst over the limit. `rate_limit_args` overrides `max_retries`.
@@ -56,11 +61,11 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
 
     def __init__(
         self,
-        overall_per_second: int = 30,
+        overall_per_second: int = FREE_PER_SECOND,
         group_per_minute: int = 20,
         chat_interval: float = 1.0,
         max_retries: int = 3,
-        margin: float = 0.05,
+        margin: float = 0.02,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -71,11 +76,18 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self.margin = margin
         self._clock = clock  # clock and sleep are injectable for tests in virtual time
         self._sleep = sleep
-        self._overall: deque[float] = deque()
+        self._overall: deque[float] = deque(maxlen=1)  # the last send's slot, for spacing
+        self._done: deque[float] = deque()  # when each send of the last window was answered
+        self._in_flight = 0
         self._overall_lock = asyncio.Lock()
         self._chats: dict[str, _ChatState] = {}
         self._paused_until = 0.0
         self.retry_afters = 0  # RetryAfter answers received, for reports and tests
+
+    @classmethod
+    def for_paid_broadcast(cls, paid: bool, **kwargs: Any) -> TelegramRateLimiter:
+        """The limiter that follows the `allow_paid_broadcast` setting: 1,000 messages/s when on."""
+        return cls(overall_per_second=PAID_BROADCAST_PER_SECOND if paid else FREE_PER_SECOND, **kwargs)
 
     def _now(self) -> float:
         return self._clock() if self._clock else asyncio.get_running_loop().time()
@@ -100,15 +112,23 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         return wait
 
     def _overall_wait(self, now: float) -> float:
+        """Until the next send may start. A send counts in the overall window from the moment it
+        is reserved until a window after its answer: Telegram may have received it at any moment
+        in between, so a send delayed on our side (a busy loop, a slow connection) can never make
+        more than the limit arrive within one window."""
         window = 1.0 + self.margin
-        while self._overall and self._overall[0] <= now - window:
-            self._overall.popleft()
+        while self._done and self._done[0] <= now - window:
+            self._done.popleft()
         wait = self._paused_until - now
-        if self._overall:  # paced evenly: a burst would reach the server bunched up
-            wait = max(wait, self._overall[-1] + window / self.overall_per_second - now)
-        if len(self._overall) >= self.overall_per_second:
-            wait = max(wait, self._overall[0] + window - now)
+        if self._overall:  # spread out: at least half the even spacing between two sends
+            wait = max(wait, self._overall[-1] + window / self.overall_per_second / 2 - now)
+        if len(self._done) + self._in_flight >= self.overall_per_second:
+            wait = max(wait, self._done[0] + window - now if self._done else IN_FLIGHT_POLL)
         return wait
+
+    def _answered(self) -> None:
+        self._in_flight -= 1
+        self._done.append(self._now())
 
     async def _sleep_while(self, remaining: Callable[[], float]) -> None:
         """Sleep until `remaining()` is no longer positive; re-checked, as another task may take the slot."""
@@ -125,6 +145,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 await self._sleep_while(lambda: self._overall_wait(self._now()))
                 now = self._now()
                 self._overall.append(now)
+                self._in_flight += 1  # until `_answered`
                 state.sends.append(now)
                 if not group:
                     while len(state.sends) > 1:
@@ -160,7 +181,11 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             else:
                 await self._sleep_while(lambda: self._paused_until - self._now())
             try:
-                return await callback(*args, **kwargs)
+                try:
+                    return await callback(*args, **kwargs)
+                finally:
+                    if throttled:
+                        self._answered()
             except RetryAfter as exc:
                 self.retry_afters += 1
                 pause = retry_after_seconds(exc)

@@ -64,6 +64,7 @@ class PublishReport:
     deliveries_created: int
     deliveries: DeliveryCounts
     waiting: int  # deliveries left for a retry or a platform not configured here
+    elsewhere: dict[str, str]  # platform -> the running service that holds its sender lock and delivers
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ class UseCases:
         result = await publication.publish(topic, day)
         if result.status == "nothing to publish":
             raise NothingToPublish(result.detail)
-        await deliverer.drain(topic.id)
+        drained = await deliverer.drain(topic.id)
         ledger = self._require_ledger()
         return PublishReport(
             topic,
@@ -231,6 +232,7 @@ class UseCases:
             result.deliveries_created,
             await ledger.counts(topic.id),
             await ledger.pending_count(topic.id, day),
+            drained.elsewhere,
         )
 
     def _require_ledger(self) -> DeliveryLedger:

@@ -1,7 +1,13 @@
-"""Delivering queued digests exactly once: claim due rows from the ledger, send part by part.
+"""Delivering queued digests exactly once: one sender per platform, each claiming its own rows.
+
+Each platform's deliveries are sent by one process at a time (the holder of the platform's
+`SenderLock`), so that one bot token's rate limit is never shared by two unaware senders. The
+platforms send side by side: each has its own pipeline that claims rows as slots free up, with no
+batch that waits for the slowest delivery or for another platform.
 
 Each acknowledged part is recorded before the next is sent, so a process that dies mid-delivery
-is resumed after its last acknowledged part by whichever worker claims the row next.
+is resumed after its last acknowledged part by the sender that takes over its lock. A part whose
+recording fails is never sent again before what was recorded has been checked.
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
-from typing import TypeVar
+from typing import Any
 
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
 from digest_core.delivery.ports import DestinationGone, PartPublisher
+from digest_core.delivery.sender_lock import LocalSenderLock, SenderLock
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.models import Digest
 from digest_core.storage.digests import DigestStore
@@ -25,14 +32,24 @@ from digest_core.storage.digests import DigestStore
 log = logging.getLogger(__name__)
 
 
-RECORD_RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between attempts to record a sent part
 
-T = TypeVar("T")
 
 
 def worker_id() -> str:
     """A name for this process in the ledger: host and pid."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class RecordingFailed(Exception):
+    """A sent part could not be recorded: the delivery stops, its row stays claimed."""
+
+
+@dataclass
+class DrainReport:
+    """What `drain` did: deliveries handled here, and platforms another process is sending for."""
+
+    handled: int = 0
+    elsewhere: dict[str, str] = field(default_factory=dict)  # platform -> the sender holding its lock
 
 
 class Deliverer:
@@ -48,8 +65,15 @@ class Deliverer:
         max_attempts: int = 5,
         backoff: timedelta = timedelta(seconds=30),
         concurrency: int = 8,
-        record_retries: Sequence[float] = RECORD_RETRIES,
+        locks: Mapping[str, SenderLock] | None = None,
+        record_attempts: int = 8,
+        record_backoff: float = 0.25,
+        takeover_pause: float = 1.1,
     ) -> None:
+        """`concurrency` is per platform; `locks` maps a platform to its sender lock (none: this
+        process is the only sender). A failed recording is retried `record_attempts` times. A
+        sender that takes over a dead one's deliveries first waits `takeover_pause` seconds, so that
+        a platform's one-second window never holds both the dead sender's last sends and its own."""
         self.ledger = ledger
         self.store = store
         self.subscriptions = subscriptions
@@ -58,53 +82,132 @@ class Deliverer:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.concurrency = concurrency
-        self.record_retries = tuple(record_retries)
+        self.locks: dict[str, SenderLock] = {
+            p: (locks or {}).get(p) or LocalSenderLock(p, worker) for p in self.publishers
+        }
+        self.record_attempts = record_attempts
+        self.record_backoff = record_backoff
+        self.takeover_pause = takeover_pause
         self._digests: dict[tuple[str, date], Digest] = {}
+        self._parts: dict[tuple[str, str, date], Sequence[Any]] = {}
+        self._holding: set[str] = set()
 
-    async def run_once(self, topic: str | None = None) -> int:
-        """Claim and deliver one batch; returns how many deliveries it handled."""
-        batch = await self.ledger.claim(
-            self.worker, limit=self.concurrency * 4, topic=topic, platforms=list(self.publishers)
+    # --- the sender lock ----------------------------------------------------------------------
+
+    async def _hold(self, platform: str) -> bool:
+        """True while this process is the platform's sender; on taking the lock, the previous
+        sender's claims are made claimable at once (it is dead: its lock died with it)."""
+        try:
+            held = await self.locks[platform].acquire()
+        except Exception:
+            log.exception("%s: sender lock unavailable", platform)
+            held = False
+        if held and platform not in self._holding:
+            self._holding.add(platform)
+            resumed = await self.ledger.take_over(platform, self.worker)
+            log.info(
+                "%s: this process is the sender%s", platform, f" ({resumed} deliveries resumed)" if resumed else ""
+            )
+            if resumed:  # the previous sender was sending until just now: let the platform's window pass
+                await asyncio.sleep(self.takeover_pause)
+        elif not held:
+            self._holding.discard(platform)
+        return held
+
+    async def release(self) -> None:
+        """Let another process send (at shutdown)."""
+        for platform in self._holding:
+            await self.locks[platform].release()
+        self._holding.clear()
+
+    # --- sending --------------------------------------------------------------------------------
+
+    async def _claim(
+        self, platform: str, limit: int, topic: str | None, after_failure: Sequence[int] | None
+    ) -> list[Claimed]:
+        """Claim for one platform; after a failed claim, also this worker's claims that are not in
+        progress (`after_failure`), in case the failed one was committed and only its answer lost."""
+        return await self.ledger.claim(
+            self.worker, limit=limit, topic=topic, platforms=[platform], own_except=after_failure
         )
-        gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(claimed: Claimed) -> None:
-            async with gate:
-                await self.deliver(claimed)
+    async def _pump(self, platform: str, topic: str | None, stop: asyncio.Event | None) -> int:
+        """Deliver one platform's due rows until none is left (or `stop`): a slot freed by one
+        delivery is refilled by the next claim, so the pipeline never waits for a whole batch."""
+        in_flight: dict[asyncio.Task[None], int] = {}
+        handled, exhausted, failures, stopping = 0, False, 0, False
+        refill = max(1, self.concurrency // 4)
+        try:
+            while True:
+                stopping = stopping or (stop is not None and stop.is_set())
+                free = self.concurrency - len(in_flight)
+                if not stopping and not exhausted and free >= refill:
+                    if not await self._hold(platform):
+                        log.warning("%s: sender lock lost; finishing the deliveries in progress", platform)
+                        stopping = True
+                        continue
+                    try:
+                        batch = await self._claim(platform, free, topic, list(in_flight.values()) if failures else None)
+                    except Exception:
+                        failures += 1
+                        log.warning("%s: claim failed (%d in a row)", platform, failures, exc_info=True)
+                        if stop is None and failures >= self.record_attempts and not in_flight:
+                            raise
+                        await asyncio.sleep(min(5.0, self.record_backoff * 2**failures))
+                        continue
+                    failures = 0
+                    exhausted = len(batch) < free
+                    handled += len(batch)
+                    in_flight |= {asyncio.create_task(self.deliver(c)): c.id for c in batch}
+                if not in_flight:
+                    if exhausted or stopping:
+                        return handled
+                    continue
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del in_flight[task]
+                if not in_flight:
+                    exhausted = False  # look again: retries may have come due
+        finally:
+            if in_flight:  # cancelled: each acknowledged part is recorded, the takeover resumes the rest
+                for task in in_flight:
+                    task.cancel()
+                await asyncio.gather(*in_flight, return_exceptions=True)
 
-        await asyncio.gather(*(one(c) for c in batch))
-        return len(batch)
+    async def drain(self, topic: str | None = None) -> DrainReport:
+        """Deliver until nothing is due, every platform side by side; a platform whose sender lock
+        another process holds is left to it (retries with backoff are left for later)."""
+        report = DrainReport()
 
-    async def drain(self, topic: str | None = None) -> None:
-        """Deliver until nothing is due (retries with backoff are left for later)."""
-        while await self.run_once(topic):
-            pass
+        async def one(platform: str) -> None:
+            if not await self._hold(platform):
+                report.elsewhere[platform] = await self.locks[platform].holder() or "another process"
+                return
+            report.handled += await self._pump(platform, topic, None)
+
+        await asyncio.gather(*(one(p) for p in self.publishers))
+        return report
 
     async def run_forever(self, stop: asyncio.Event, poll: float = 2.0) -> None:
-        """Deliver whatever becomes due until `stop` is set; a batch in progress is finished."""
-        while not stop.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("delivery batch failed")
-                handled = 0
-            if not handled:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), poll)
+        """Deliver whatever becomes due until `stop` is set, a sender per platform; a platform whose
+        lock is held elsewhere is taken over within `poll` seconds of its holder's death."""
 
-    async def _durably(self, write: Callable[[], Awaitable[T]]) -> T:
-        """Run a ledger write that records a sent message, retrying it through a lost database
-        connection (the pool reconnects) before giving up: unrecorded, the part would be sent again."""
-        for delay in self.record_retries:
-            try:
-                return await write()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                log.warning("recording a sent message failed (%s); retrying in %g s", error, delay)
-                await asyncio.sleep(delay)
-        return await write()
+        async def platform_loop(platform: str) -> None:
+            while not stop.is_set():
+                handled = 0
+                try:
+                    if await self._hold(platform):
+                        handled = await self._pump(platform, None, stop)
+                except Exception:  # the loop must survive a database hiccup
+                    log.exception("%s: delivery failed", platform)
+                if not handled:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), poll)
+
+        try:
+            await asyncio.gather(*(platform_loop(p) for p in self.publishers))
+        finally:
+            await asyncio.shield(self.release())
 
     async def _digest(self, topic: str, day: date) -> Digest | None:
         key = (topic, day)
@@ -125,38 +228,86 @@ class Deliverer:
             await self.subscriptions.deactivate_destination(claimed.destination, reason, tx=tx)
             await self.ledger.close_destination(claimed.destination, reason, tx=tx)
 
+    async def _render(self, publisher: PartPublisher, claimed: Claimed) -> Sequence[Any]:
+        """The parts for a delivery. A publisher whose parts are the same for every destination
+        (`same_parts_everywhere`) renders each digest once, in a thread, off the event loop."""
+        digest = await self._digest(claimed.topic, claimed.date)
+        if digest is None:
+            raise LookupError(f"digest {claimed.topic} {claimed.date} is not in the archive")
+        if not getattr(publisher, "same_parts_everywhere", False):
+            return publisher.render(digest, claimed.destination)
+        key = (publisher.platform, claimed.topic, claimed.date)
+        if key not in self._parts:
+            parts = await asyncio.to_thread(publisher.render, digest, claimed.destination)
+            if len(self._parts) > 32:
+                self._parts.clear()
+            self._parts[key] = parts
+        return self._parts[key]
+
+    async def _record(self, claimed: Claimed, sent: list[str], done: bool) -> bool:
+        """Record the acknowledged parts (and `done`); False when this worker lost the claim.
+
+        When the database fails, what was recorded is read back before trying again: the part is
+        never sent a second time on the guess that its recording was lost."""
+        for attempt in range(self.record_attempts):
+            try:
+                if attempt:
+                    recorded = await self.ledger.recorded_parts(claimed.id, self.worker)
+                    if recorded is None:
+                        return False
+                if done:
+                    return await self.ledger.mark_sent(claimed.id, self.worker, sent)
+                if attempt and recorded == sent:
+                    return True  # the earlier write was committed; only its answer was lost
+                return await self.ledger.record_part(claimed.id, self.worker, sent)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("delivery %d: recording failed (%s), checking again", claimed.id, exc)
+                await asyncio.sleep(self.record_backoff * 2**attempt)
+        raise RecordingFailed(f"delivery {claimed.id}: parts {sent} sent but not recorded")
+
     async def deliver(self, claimed: Claimed) -> None:
         """Send the parts not yet acknowledged, recording each one; classify any failure."""
         publisher = self.publishers[claimed.destination.platform]
         attempts = claimed.attempts + 1
+        sent = list(claimed.message_ids)
         try:
-            digest = await self._digest(claimed.topic, claimed.date)
-            if digest is None:
-                raise LookupError(f"digest {claimed.topic} {claimed.date} is not in the archive")
-            parts = publisher.render(digest, claimed.destination)
-            sent = list(claimed.message_ids)
-            for index in range(len(sent), len(parts)):
-                key = f"d{claimed.id}p{index}"
-                sent.append(await publisher.send_part(claimed.destination, parts[index], sent, key))
-                if not await self._durably(partial(self.ledger.record_part, claimed.id, self.worker, list(sent))):
-                    log.warning("delivery %d: claim lost, another worker continues it", claimed.id)
-                    return
-            await self._durably(partial(self.ledger.mark_sent, claimed.id, self.worker, list(sent)))
-        except DestinationGone as exc:
-            log.warning("%s is gone (%s): subscription deactivated", claimed.destination, exc)
-            await self._retire(claimed, str(exc))
+            try:
+                parts = await self._render(publisher, claimed)
+                for index in range(len(sent), len(parts)):
+                    key = f"d{claimed.id}p{index}"
+                    sent.append(await publisher.send_part(claimed.destination, parts[index], sent, key))
+                    if index < len(parts) - 1 and not await self._record(claimed, sent, done=False):
+                        log.warning("delivery %d: claim lost, another worker continues it", claimed.id)
+                        return
+            except DestinationGone as exc:
+                log.warning("%s is gone (%s): subscription deactivated", claimed.destination, exc)
+                await self._retire(claimed, str(exc))
+                return
+            except (asyncio.CancelledError, RecordingFailed):
+                raise
+            except Exception as exc:
+                await self._retry_later(claimed, attempts, exc)
+                return
+            await self._record(claimed, sent, done=True)
+        except RecordingFailed as exc:
+            log.error("%s; the row stays claimed until a sender takes it over", exc)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            delay = self.backoff * 2 ** (attempts - 1)
-            state = await self.ledger.mark_retry(
-                claimed.id, self.worker, f"{type(exc).__name__}: {exc}", attempts, self.max_attempts, delay
-            )
-            log.warning(
-                "delivery to %s failed (attempt %d/%d, now %s): %s",
-                claimed.destination,
-                attempts,
-                self.max_attempts,
-                state,
-                exc,
-            )
+        except Exception:  # the ledger failed while classifying: the row stays claimed (lease fallback)
+            log.exception("delivery %d: could not record its outcome", claimed.id)
+
+    async def _retry_later(self, claimed: Claimed, attempts: int, exc: Exception) -> None:
+        delay = self.backoff * 2 ** (attempts - 1)
+        state = await self.ledger.mark_retry(
+            claimed.id, self.worker, f"{type(exc).__name__}: {exc}", attempts, self.max_attempts, delay
+        )
+        log.warning(
+            "delivery to %s failed (attempt %d/%d, now %s): %s",
+            claimed.destination,
+            attempts,
+            self.max_attempts,
+            state,
+            exc,
+        )

@@ -3,9 +3,13 @@
 A row moves `pending -> sending -> sent`, or to `failed` after the last retry, or to `gone` when
 the destination no longer exists. Each acknowledged message part is recorded at once, so a
 process killed mid-delivery resumes after the last part the platform acknowledged. A row stays
-claimed (`sending`) for a lease that every recorded part renews; a claim whose lease ran out
-belongs to a dead worker and may be taken over. Several processes sharing PostgreSQL claim rows
-with `SELECT ... FOR UPDATE SKIP LOCKED`, so each row has one sender at a time.
+claimed (`sending`) for a lease that every recorded part renews. One process at a time sends for
+a platform (see `sender_lock`): when it takes over, it reclaims the dead sender's rows at once
+(`take_over`); a claim whose lease ran out is taken over too, as a fallback.
+
+A claim is one set-based statement: `UPDATE ... WHERE id IN (SELECT ... ORDER BY id LIMIT n
+FOR UPDATE SKIP LOCKED) RETURNING ...`, on an index of (platform, state, id), so that its cost
+does not grow with the number of rows waiting.
 
 Publications (one per topic and date) are claimed the same way, so that of several processes
 only one builds a digest while the others wait for it.
@@ -13,7 +17,9 @@ only one builds a digest while the others wait for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,14 +29,15 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
-    and_,
     func,
-    or_,
+    literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -39,11 +46,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
+from digest_core.clock import Clock, utc_now
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionRow
 from digest_core.redaction import redact
 from digest_core.storage.db import Base
-from digest_core.storage.unit_of_work import UnitOfWork, joined
+from digest_core.storage.unit_of_work import UnitOfWork
 
 PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
 STATES = (PENDING, SENDING, SENT, FAILED, GONE)
@@ -64,10 +72,14 @@ class PublicationRow(Base):
 
 class DeliveryRow(Base):
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("subscription_id", "topic", "date", name="uq_delivery"),)
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "topic", "date", name="uq_delivery"),
+        Index("ix_deliveries_claim", "platform", "state", "id"),  # fits the claim: one platform's due rows by id
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20), server_default="")  # the subscription's, copied for claims
     topic: Mapped[str] = mapped_column(String(40))
     date: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16), index=True)
@@ -100,21 +112,50 @@ class DeliveryCounts:
     failures: list[tuple[str, str, date, str]]  # destination, topic, date, last error
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every one stored here is UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
+ANALYZE_AFTER = 1000  # rows created at once after which PostgreSQL's statistics are refreshed
+
+
 class DeliveryLedger:
-    def __init__(self, engine: AsyncEngine, lease: timedelta = timedelta(minutes=2)) -> None:
+    def __init__(self, engine: AsyncEngine, lease: timedelta = timedelta(minutes=2), clock: Clock = utc_now) -> None:
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.unit_of_work = UnitOfWork(engine)
         self.lease = lease
+        self._clock = clock
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._sqlite_writes: asyncio.Lock | None = None
+        self._queued: list[tuple[int, str, dict[str, Any], asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    @asynccontextmanager
+    async def _joined(self, tx: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        """`tx` when a unit of work is under way (its owner commits), else a write transaction of our own."""
+        if tx is not None:
+            yield tx
+            return
+        async with self._writing() as session:
+            yield session
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction. On SQLite, one at a time in this process (SQLite has one writer; the
+        others would only wait on its lock), and across processes WAL and a busy timeout queue them."""
+        if not self._sqlite:
+            async with self._sessions.begin() as session:
+                yield session
+            return
+        if self._sqlite_writes is None:
+            self._sqlite_writes = asyncio.Lock()
+        async with self._sqlite_writes, self._sessions.begin() as session:
+            yield session
 
     def _insert(self, table: Any) -> Any:
         dialect = self._engine.dialect.name
@@ -124,8 +165,8 @@ class DeliveryLedger:
 
     async def claim_publication(self, topic: str, day: date, worker: str, stale_after: timedelta) -> bool:
         """True when this worker should build and publish (topic, day): nobody has, or a builder died."""
-        now = _now()
-        async with self._sessions.begin() as session:
+        now = self._now()
+        async with self._writing() as session:
             stmt = (
                 self._insert(PublicationRow.__table__)
                 .values(topic=topic, date=day, state="building", claimed_by=worker, claimed_at=now)
@@ -147,11 +188,13 @@ class DeliveryLedger:
             return False
 
     async def finish_publication(self, topic: str, day: date, worker: str, error: str | None = None) -> None:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await session.execute(
                 update(PublicationRow)
                 .where(PublicationRow.topic == topic, PublicationRow.date == day, PublicationRow.claimed_by == worker)
-                .values(state="failed" if error else "done", error=redact(error) if error else None, claimed_at=_now())
+                .values(
+                    state="failed" if error else "done", error=redact(error) if error else None, claimed_at=self._now()
+                )
             )
 
     async def publication_state(self, topic: str, day: date) -> str | None:
@@ -166,99 +209,231 @@ class DeliveryLedger:
         """One pending delivery per subscription for (topic, day); existing ones are left alone."""
         if not subscription_ids:
             return 0
-        now = _now()
-        rows = [
-            {
-                "subscription_id": sid,
-                "topic": topic,
-                "date": day,
-                "state": PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "message_ids": [],
-                "created_at": now,
-                "updated_at": now,
-            }
-            for sid in subscription_ids
-        ]
+        now = self._now()
         created = 0
-        async with self._sessions.begin() as session:
-            for start in range(0, len(rows), 500):
-                stmt = self._insert(DeliveryRow.__table__).values(rows[start : start + 500]).on_conflict_do_nothing()
-                created += (await session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
+        async with self._writing() as session:
+            for start in range(0, len(subscription_ids), 500):
+                chunk = list(subscription_ids[start : start + 500])
+                platforms = await session.execute(
+                    select(SubscriptionRow.id, SubscriptionRow.platform).where(SubscriptionRow.id.in_(chunk))
+                )
+                rows = [
+                    {
+                        "subscription_id": sid,
+                        "platform": platform,
+                        "topic": topic,
+                        "date": day,
+                        "state": PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "message_ids": [],
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for sid, platform in platforms.all()
+                ]
+                if rows:
+                    stmt = self._insert(DeliveryRow.__table__).values(rows).on_conflict_do_nothing()
+                    created += (await session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
+            if created >= ANALYZE_AFTER and not self._sqlite:
+                # Keep the planner's statistics current: on fresh rows it would scan the whole index.
+                await session.execute(text("ANALYZE deliveries"))
+        return created
+
+    async def queue_topic(self, topic: str, day: date) -> int:
+        """One pending delivery per active subscription to `topic` for `day`, in one INSERT ...
+        SELECT (no subscription is loaded into memory); existing ones are left alone. How many."""
+        now = self._now()
+        columns = [
+            "subscription_id",
+            "platform",
+            "topic",
+            "date",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "message_ids",
+            "created_at",
+            "updated_at",
+        ]
+        rows = select(
+            SubscriptionRow.id,
+            SubscriptionRow.platform,
+            literal(topic, String()),
+            literal(day, Date()),
+            literal(PENDING, String()),
+            literal(0, Integer()),
+            literal(now, DateTime(timezone=True)),
+            literal([], JSON()),
+            literal(now, DateTime(timezone=True)),
+            literal(now, DateTime(timezone=True)),
+        ).where(SubscriptionRow.topic == topic, SubscriptionRow.active.is_(True))
+        stmt = self._insert(DeliveryRow.__table__).from_select(columns, rows).on_conflict_do_nothing()
+        async with self._writing() as session:
+            created = int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+            if created >= ANALYZE_AFTER and not self._sqlite:
+                await session.execute(text("ANALYZE deliveries"))
         return created
 
     async def claim(
-        self, worker: str, limit: int = 20, topic: str | None = None, platforms: Sequence[str] | None = None
+        self,
+        worker: str,
+        limit: int = 20,
+        topic: str | None = None,
+        platforms: Sequence[str] | None = None,
+        own_except: Collection[int] | None = None,
     ) -> list[Claimed]:
         """Take up to `limit` deliveries that are due, or whose previous sender's lease ran out
-        (only for `topic` and `platforms` when given)."""
-        now = _now()
-        due = or_(
-            and_(DeliveryRow.state == PENDING, DeliveryRow.next_attempt_at <= now),
-            and_(DeliveryRow.state == SENDING, DeliveryRow.claimed_at < now - self.lease),
-        )
-        query = (
-            select(DeliveryRow, SubscriptionRow)
-            .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
-            .where(
-                due,
-                SubscriptionRow.active.is_(True),  # a destination found gone is not tried again
-                *([DeliveryRow.topic == topic] if topic else []),
-                *([SubscriptionRow.platform.in_(platforms)] if platforms is not None else []),
+        (only for `topic` and `platforms` when given), in one set-based update per kind.
+
+        With `own_except` (the deliveries this worker has in progress), this worker's other claims
+        are taken again: a claim whose answer was lost with a database connection."""
+        now = self._now()
+        where = [
+            SubscriptionRow.active.is_(True),  # a destination found gone is not tried again
+            *([DeliveryRow.topic == topic] if topic else []),
+            *([DeliveryRow.platform.in_(platforms)] if platforms is not None else []),
+        ]
+        stale = [DeliveryRow.state == SENDING, DeliveryRow.claimed_at < now - self.lease]
+        due = [DeliveryRow.state == PENDING, DeliveryRow.next_attempt_at <= now]
+        kinds = [stale, due]
+        if own_except is not None:
+            kinds.insert(
+                0,
+                [
+                    DeliveryRow.state == SENDING,
+                    DeliveryRow.claimed_by == worker,
+                    DeliveryRow.id.not_in(list(own_except)),
+                ],
             )
-            .order_by(DeliveryRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=DeliveryRow)
-        )
-        claimed = []
-        async with self._sessions.begin() as session:
-            for delivery, sub in (await session.execute(query)).all():
-                # The conditional update makes the claim safe where FOR UPDATE is not (SQLite).
-                taken = await session.execute(
-                    update(DeliveryRow)
-                    .where(DeliveryRow.id == delivery.id, due)
-                    .values(state=SENDING, claimed_by=worker, claimed_at=now, updated_at=now)
-                    .execution_options(synchronize_session=False)
+        claimed: list[Claimed] = []
+        async with self._writing() as session:
+            for condition in kinds:
+                if len(claimed) >= limit:
+                    break
+                candidates = (
+                    select(DeliveryRow.id)
+                    .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
+                    .where(*condition, *where)
+                    .order_by(DeliveryRow.id)
+                    .limit(limit - len(claimed))
+                    .with_for_update(skip_locked=True, of=DeliveryRow)
                 )
-                if not taken.rowcount:  # type: ignore[attr-defined]
-                    continue
-                claimed.append(
-                    Claimed(
-                        id=delivery.id,
-                        subscription_id=sub.id,
-                        destination=Destination(sub.platform, sub.destination, sub.thread_id or None),
-                        topic=delivery.topic,
-                        date=delivery.date,
-                        attempts=delivery.attempts,
-                        message_ids=list(delivery.message_ids or []),
+                claimed += await self._take(session, candidates, condition, worker, now)
+        return claimed
+
+    async def _take(
+        self, session: AsyncSession, candidates: Any, condition: list[Any], worker: str, now: datetime
+    ) -> list[Claimed]:
+        """Mark the candidate rows as claimed by `worker` in one statement; the claimed deliveries.
+        The repeated condition keeps the update safe where FOR UPDATE does not exist (SQLite)."""
+        # Materialized, so that PostgreSQL runs the locking SELECT once (a subquery with LIMIT and
+        # SKIP LOCKED that it re-scans could pick more than `limit` rows).
+        chosen = candidates.cte("chosen").prefix_with("MATERIALIZED")
+        taken = await session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(select(chosen.c.id)), *condition)
+            .values(state=SENDING, claimed_by=worker, claimed_at=now, updated_at=now)
+            .returning(
+                DeliveryRow.id,
+                DeliveryRow.subscription_id,
+                DeliveryRow.topic,
+                DeliveryRow.date,
+                DeliveryRow.attempts,
+                DeliveryRow.message_ids,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = sorted(taken.all(), key=lambda r: r.id)
+        if not rows:
+            return []
+        subs = await session.execute(
+            select(
+                SubscriptionRow.id, SubscriptionRow.platform, SubscriptionRow.destination, SubscriptionRow.thread_id
+            ).where(SubscriptionRow.id.in_({r.subscription_id for r in rows}))
+        )
+        where_to = {sid: Destination(p, d, t or None) for sid, p, d, t in subs.all()}
+        return [
+            Claimed(
+                r.id,
+                r.subscription_id,
+                where_to[r.subscription_id],
+                r.topic,
+                r.date,
+                r.attempts,
+                list(r.message_ids or []),
+            )
+            for r in rows
+        ]
+
+    async def take_over(self, platform: str, worker: str) -> int:
+        """Make a dead sender's claims on `platform` claimable now (the new sender holds the
+        platform's sender lock, so nobody else is sending them); how many. Acknowledged parts stay."""
+        async with self._writing() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.platform == platform, DeliveryRow.state == SENDING, DeliveryRow.claimed_by != worker)
+                .values(state=PENDING, claimed_by=None, next_attempt_at=self._now(), updated_at=self._now())
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def recorded_parts(self, delivery_id: int, worker: str) -> list[str] | None:
+        """The parts recorded for a delivery this worker still owns; None when it lost the claim."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(DeliveryRow.message_ids, DeliveryRow.claimed_by, DeliveryRow.state).where(
+                        DeliveryRow.id == delivery_id
                     )
                 )
-        return claimed
+            ).first()
+        if row is None or row.claimed_by != worker or row.state != SENDING:
+            return None
+        return list(row.message_ids or [])
 
     async def _update_owned(self, session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
         result = await session.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker, DeliveryRow.state == SENDING)
-            .values(updated_at=_now(), **values)
+            .values(updated_at=self._now(), **values)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def record_part(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
         """Record acknowledged parts and renew the lease; False if this worker lost the claim."""
-        async with self._sessions.begin() as session:
-            return await self._update_owned(
-                session, delivery_id, worker, message_ids=list(message_ids), claimed_at=_now()
-            )
+        return await self._grouped(delivery_id, worker, message_ids=list(message_ids), claimed_at=self._now())
 
     async def mark_sent(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
-        async with self._sessions.begin() as session:
-            return await self._update_owned(
-                session, delivery_id, worker, state=SENT, message_ids=list(message_ids), last_error=None
-            )
+        return await self._grouped(delivery_id, worker, state=SENT, message_ids=list(message_ids), last_error=None)
+
+    async def _grouped(self, delivery_id: int, worker: str, **values: Any) -> bool:
+        """An owned-row update committed together with the others queued meanwhile (group commit):
+        a fan-out records one part per message, and one transaction each would make the database,
+        not the platform, the limit. If the transaction fails, every update in it fails (none was
+        recorded) and each caller checks what was recorded before trying again."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queued.append((delivery_id, worker, values, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await asyncio.shield(done)
+
+    async def _flush(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                async with self._writing() as session:
+                    owned = [await self._update_owned(session, d, w, **values) for d, w, values, _ in batch]
+            except Exception as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for (*_, done), result in zip(batch, owned, strict=True):
+                    if not done.done():
+                        done.set_result(result)
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str, tx: AsyncSession | None = None) -> bool:
-        async with joined(self._sessions, tx) as session:
+        async with self._joined(tx) as session:
             return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=redact(error)[:1000])
 
     async def mark_retry(
@@ -266,7 +441,7 @@ class DeliveryLedger:
     ) -> str:
         """Count a failed attempt: back to pending after `backoff`, or `failed` after the last one."""
         state = FAILED if attempts >= max_attempts else PENDING
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await self._update_owned(
                 session,
                 delivery_id,
@@ -274,7 +449,7 @@ class DeliveryLedger:
                 state=state,
                 attempts=attempts,
                 last_error=redact(error)[:1000],
-                next_attempt_at=_now() + backoff,
+                next_attempt_at=self._now() + backoff,
                 claimed_by=None,
             )
         return state
@@ -286,11 +461,11 @@ class DeliveryLedger:
             SubscriptionRow.destination == destination.id,
             SubscriptionRow.thread_id == (destination.thread_id or ""),
         )
-        async with joined(self._sessions, tx) as session:
+        async with self._joined(tx) as session:
             result = await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.state == PENDING, DeliveryRow.subscription_id.in_(subs))
-                .values(state=GONE, last_error=redact(reason)[:1000], updated_at=_now())
+                .values(state=GONE, last_error=redact(reason)[:1000], updated_at=self._now())
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -104,7 +104,6 @@ class Publication:
         return result, page
 
     async def _queue(self, topic: Topic, day: date) -> int:
-        subs = await self.subscriptions.active_for_topic(topic.id)
-        return await self.ledger.create(topic.id, day, [s.id for s in subs])
+        return await self.ledger.queue_topic(topic.id, day)
 
 

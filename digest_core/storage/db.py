@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -16,12 +17,38 @@ class Base(DeclarativeBase):
     pass
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL (readers never wait for the writer) and a busy timeout (a writer queues for the write
+    lock instead of failing with "database is locked")."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def sqlite_path(engine: AsyncEngine) -> Path | None:
+    """The file of a SQLite database; None for PostgreSQL or an in-memory database."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for a SQLite file, its folder is created first."""
+    """An async engine; for a SQLite file, its folder is created first and its connections use WAL
+    with a busy timeout."""
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+    sqlite_file = url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:"
+    if sqlite_file:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+    engine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+    if sqlite_file:
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -6,7 +6,7 @@ getChat) and checks messages as Telegram does: HTML parse mode with only Telegra
 4096 characters after entity parsing (UTF-16 units); `<blockquote>` and `<blockquote expandable>`
 (other attributes ignored, as Telegram does), never nested. Faults per chat: "429", "403",
 "bad_html", "not_found", "disconnect", consumed one per send. `overall_limit` makes it answer 429
-beyond N accepted sends per second.
+beyond N accepted sends per second; sends with `allow_paid_broadcast` count against `paid_limit`.
 """
 
 from __future__ import annotations
@@ -172,6 +172,7 @@ class FakeTelegram:
     bot_id: int = 4242
     username: str = "digest_test_bot"
     overall_limit: int | None = None
+    paid_limit: int = 1000
     retry_after: int = 1
     poll_wait: float = 0.05
     calls: list[Call] = field(default_factory=list)
@@ -350,12 +351,12 @@ class FakeTelegram:
                 member["can_post_messages"] = True
         return _ok(member)
 
-    def _over_limit(self, now: float) -> bool:
+    def _over_limit(self, now: float, paid: bool = False) -> bool:
         if self.overall_limit is None:
             return False
         while self._window and self._window[0] <= now - 1.0:
             self._window.popleft()
-        return len(self._window) >= self.overall_limit
+        return len(self._window) >= (self.paid_limit if paid else self.overall_limit)
 
     async def _sendPhoto(self, request: web.Request, params: dict[str, Any]) -> web.Response:
         """Photos as Telegram takes them: an uploaded file (at most 10 MB, width + height at most
@@ -402,7 +403,7 @@ class FakeTelegram:
             assert request.transport is not None
             request.transport.close()
             return web.Response(status=500)
-        if mode == "429" or self._over_limit(now):
+        if mode == "429" or self._over_limit(now, paid=params.get("allow_paid_broadcast") is True):
             self.too_many += 1
             return _error(429, f"Too Many Requests: retry after {self.retry_after}", retry_after=self.retry_after)
         if mode == "403" or chat_id in self.gone:
