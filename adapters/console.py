@@ -51,7 +51,13 @@ def render_text(digest: Digest, page_url: str | None = None) -> str:
     if page_url:
         lines.append(f"Full digest and sources: {page_url}")
     # every line on its own line, without ESC or any other control character (no terminal escapes)
-    return "\n".join(one_line(line, MAX_LINE) if line else "" for line in lines) + "\n"
+    return "\n".join(_terminal_safe(line) for line in lines) + "\n"
+
+
+def _terminal_safe(line: str) -> str:
+    """The line with its indentation, on one line, without ESC or any other control character."""
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    return indent + one_line(line, MAX_LINE) if line.strip() else ""
 
 
 class ConsolePublisher:

@@ -104,7 +104,7 @@ async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> 
         if report.waiting:
             verb = "waits" if report.waiting == 1 else "wait"
             waiting = plural(report.waiting, "delivery", "deliveries")
-            err.print(f"{waiting} {verb} for a retry or for a platform that is not configured here")
+            err.print(f"{waiting} {verb} for a retry or for a platform not configured here")
 
 
 # Telegram group and channel ids are negative numbers: let `-1001234` through as an argument.

@@ -71,7 +71,7 @@ def test_publish_delivers_once_through_the_ledger(cli_env: Path) -> None:
     again = runner.invoke(app, ["publish", "china-japan", "--date", "2026-02-25"])
     assert again.exit_code == 0
     assert "already published, 0 new deliveries queued" in again.stderr
-    assert "Overall Highlights" not in again.stdout  # nothing re-sent
+    assert "Top stories" not in again.stdout  # nothing re-sent
 
     status = ok("status")
     assert "china-japan" in status
@@ -90,10 +90,10 @@ def test_publish_leaves_deliveries_to_the_running_sender(cli_env: Path) -> None:
         asyncio.run(service.release())
     assert result.exit_code == 0, result.output
     assert "console: the running service host:4242 is delivering (queued for it)" in result.stderr
-    assert "Overall Highlights" not in result.stdout  # not sent by `publish`
+    assert "Top stories" not in result.stdout  # not sent by `publish`
     assert "1 pending, 0 sending, 0 sent" in result.stderr
     again = runner.invoke(app, ["publish", "china-japan", "--date", "2026-02-25"])
-    assert again.stdout.count("Overall Highlights") == 1  # no sender alive: `publish` delivers itself
+    assert again.stdout.count("Top stories") == 1  # no sender alive: `publish` delivers itself
 
 
 def test_publish_of_an_empty_day_says_so(cli_env: Path) -> None:
