@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from adapters.telegram.handlers import COMMANDS, TelegramCommands
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
+from adapters.telegram.updates import PerChatUpdateProcessor
 from digest_core.app.service import DigestService
 from digest_core.delivery.subscriptions import SubscriptionStore
 
@@ -32,7 +33,10 @@ def build_application(
     send_backoff: float = 1.0,
     site_base_url: str | None = None,
 ) -> tuple[Application, TelegramPublisher]:
-    """The Application with every command registered, and the publisher that shares its bot."""
+    """The Application with every command registered, and the publisher that shares its bot.
+
+    Updates of different chats are handled concurrently, each chat's in order (`PerChatUpdateProcessor`).
+    """
     # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     app = (
@@ -44,6 +48,7 @@ def build_application(
         .connection_pool_size(64)
         .pool_timeout(30.0)
         .job_queue(None)  # scheduling belongs to bot/, not to PTB
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     publisher = TelegramPublisher(

@@ -203,6 +203,9 @@ class TelegramCommands:
         await self._reply(where, "\n".join(lines))
 
     async def _get(self, context: Context, where: Where, topic: Topic, day: date) -> Digest | None:
+        archived = await self.digests.store.get(topic.id, day)
+        if archived is not None:
+            return archived  # answered at once: no typing indicator
         async with self._typing(context.bot, where):
             try:
                 return (await self.digests.get_or_build(topic, day, requester=requester(where))).digest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -55,9 +56,14 @@ async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Art
     window = digest_window(topic, day)
     if isinstance(source, ArticleSource):
         return await source.collect(topic, window)
+    return await asyncio.to_thread(parse_results, await source.fetch(topic, window), topic)
+
+
+def parse_results(results: list[FeedResult], topic: Topic) -> tuple[list[Article], list[FailedSource]]:
+    """Every fetched feed's articles and the sources that failed (CPU-bound: run it off the loop)."""
     articles: list[Article] = []
     failed: list[FailedSource] = []
-    for result in await source.fetch(topic, window):
+    for result in results:
         parsed, error = parse_result(result, topic)
         articles.extend(parsed)
         if error is not None:
@@ -99,7 +105,7 @@ async def build_digest(
     changed); `NoArticlesError` when nothing on-topic was found."""
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
-    selection = select_articles(articles, topic, window)
+    selection = await asyncio.to_thread(select_articles, articles, topic, window)  # CPU-bound: off the loop
     log.info(
         "%s %s: %d fetched, %d in window, %d on-topic, %d repeats dropped, %d selected in %d stories",
         topic.id,

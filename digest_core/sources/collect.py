@@ -57,30 +57,14 @@ class NewsSources:
         return [r for batch in batches for r in batch]
 
     async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]:
-        """Articles from every source, the failed sources, stats recorded, publisher links added."""
+        """Articles from every source, the failed sources, stats recorded, publisher links added.
+
+        Parsing is CPU-bound (feedparser): it runs in a worker thread so the event loop keeps serving.
+        """
         fetched_at = self._clock()
         rule = RelevanceRule(topic)
-        articles: list[Article] = []
-        failed: list[FailedSource] = []
-        stats: list[SourceStat] = []
-        for result in await self.fetch(topic, window):
-            parsed, error = parse_result(result, topic)
-            articles.extend(parsed)
-            if error is not None:
-                failed.append(failed_source(result, error))
-            stats.append(
-                SourceStat(
-                    topic=topic.id,
-                    outlet=result.outlet.name,
-                    source=source_name(result),
-                    fetched_at=fetched_at,
-                    status=_status(result, error),
-                    http_status=result.status,
-                    items=len(parsed),
-                    on_topic=sum(1 for a in parsed if a.published in window and rule.judge(a).on_topic),
-                    latency_ms=round(result.latency * 1000) if result.latency is not None else None,
-                )
-            )
+        results = await self.fetch(topic, window)
+        articles, failed, stats = await asyncio.to_thread(_parse_all, results, topic, window, rule, fetched_at)
         if self._links is not None:
             articles = await self._links.attach(
                 articles,
@@ -93,6 +77,34 @@ class NewsSources:
             except Exception:  # stats must never cost a digest
                 log.warning("%s: could not record source stats", topic.id, exc_info=True)
         return articles, failed
+
+
+def _parse_all(
+    results: list[FeedResult], topic: Topic, window: Window, rule: RelevanceRule, fetched_at: datetime
+) -> tuple[list[Article], list[FailedSource], list[SourceStat]]:
+    """Every fetched feed parsed into articles, its failure if any, and its stats (pure CPU, no I/O)."""
+    articles: list[Article] = []
+    failed: list[FailedSource] = []
+    stats: list[SourceStat] = []
+    for result in results:
+        parsed, error = parse_result(result, topic)
+        articles.extend(parsed)
+        if error is not None:
+            failed.append(failed_source(result, error))
+        stats.append(
+            SourceStat(
+                topic=topic.id,
+                outlet=result.outlet.name,
+                source=source_name(result),
+                fetched_at=fetched_at,
+                status=_status(result, error),
+                http_status=result.status,
+                items=len(parsed),
+                on_topic=sum(1 for a in parsed if a.published in window and rule.judge(a).on_topic),
+                latency_ms=round(result.latency * 1000) if result.latency is not None else None,
+            )
+        )
+    return articles, failed, stats
 
 
 def _owned_by_outlet(topic: Topic, article: Article, url: str) -> bool:
