@@ -6,26 +6,21 @@ import asyncio
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from adapters.json_format import render_json
-from adapters.markdown_site import page_url, render_markdown, write_page
 from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
-from adapters.site_pages import publish_page, write_topic_section
-from bot.app import load_configured_topics, open_core
 from bot.logs import setup_logging
-from bot.settings import Settings
-from digest_core.app.service import DigestResult
-from digest_core.dates import DateInputError
-from digest_core.editorial.pipeline import NoArticlesError
-from digest_core.editorial.trend import Trend
-from digest_core.sources.stats import SourceRow, SqlSourceStats, source_rows
-from digest_core.topics import Topic, Topics, TopicsFileError, UnknownTopicError
+
+if TYPE_CHECKING:  # the commands import what they use, so that `--help` loads no database, model or feed library
+    from bot.settings import Settings
+    from digest_core.app.service import DigestResult
+    from digest_core.editorial.trend import Trend
+    from digest_core.sources.stats import SourceRow
+    from digest_core.topics import Topic, Topics
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -45,6 +40,10 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -55,6 +54,9 @@ def load_settings() -> Settings:
 
 
 def load_topics_or_fail(settings: Settings) -> Topics:
+    from bot.app import load_configured_topics
+    from digest_core.topics import TopicsFileError
+
     try:
         return load_configured_topics(settings)
     except TopicsFileError as exc:
@@ -86,6 +88,8 @@ def sources(
 
 
 def _topic_or_fail(topics_: Topics, topic_id: str) -> Topic:
+    from digest_core.topics import UnknownTopicError
+
     try:
         return topics_.get(topic_id)
     except UnknownTopicError as exc:
@@ -93,6 +97,9 @@ def _topic_or_fail(topics_: Topics, topic_id: str) -> Topic:
 
 
 async def _source_rows(settings: Settings, topics_: Topics, topic: Topic) -> list[SourceRow]:
+    from bot.app import open_core
+    from digest_core.sources.stats import SqlSourceStats, source_rows
+
     async with open_core(settings, topics_) as core:
         return source_rows(topic, await SqlSourceStats(core.engine).latest(topic.id))
 
@@ -138,6 +145,11 @@ def site_publish(
 
 
 async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | None) -> int:
+    from adapters.markdown_site import write_page
+    from adapters.site_pages import write_topic_section
+    from bot.app import open_core
+    from digest_core.topics import UnknownTopicError
+
     written = 0
     async with open_core(settings, topics_) as core:
         try:
@@ -215,6 +227,9 @@ def build(
     ] = True,
 ) -> None:
     """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
+    from adapters.json_format import render_json
+    from adapters.markdown_site import page_url, render_markdown
+
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
     result, page_path = asyncio.run(_build(settings, topics_, topic, date, rebuild, page))
@@ -245,6 +260,12 @@ async def _build(
     settings: Settings, topics_: Topics, topic_id: str, date: str | None, rebuild: bool, page: bool
 ) -> tuple[DigestResult, Path | None]:
     """The digest, and the path of its site page when `page` and it is archived."""
+    from adapters.site_pages import publish_page
+    from bot.app import open_core
+    from digest_core.dates import DateInputError
+    from digest_core.editorial.pipeline import NoArticlesError
+    from digest_core.topics import UnknownTopicError
+
     async with open_core(settings, topics_) as core:
         service = core.digests
         try:
@@ -290,6 +311,8 @@ def trend(
 
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
+    from bot.app import open_core
+    from digest_core.dates import DateInputError
     from digest_core.editorial.trend import TrendError, coverage_store, coverage_trend
 
     topic_ = _topic_or_fail(topics_, topic_id)
@@ -315,6 +338,7 @@ def telegram() -> None:
 
 async def _telegram(settings: Settings, topics_: Topics) -> None:
     from adapters.telegram.bot import run_until_stopped
+    from bot.app import open_core
 
     assert settings.telegram_bot_token is not None
     async with open_core(settings, topics_) as core:

@@ -6,23 +6,19 @@ import asyncio
 import re
 import signal
 from datetime import date, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy import text
 
-from bot.app import Core, open_core
 from bot.cli import EXIT_NOTHING, app, err, fail, load_settings, load_topics_or_fail
-from bot.runner import assemble, configured_platforms, run_service
-from bot.settings import Settings
-from digest_core.clock import utc_now
-from digest_core.dates import DateInputError, digest_window, parse_digest_date
-from digest_core.delivery.ports import Destination
-from digest_core.editorial.pipeline import NoArticlesError
-from digest_core.topics import Topic, UnknownTopicError
+
+if TYPE_CHECKING:  # each command imports what it uses: `--help` loads no database, HTTP or model library
+    import httpx
+
+    from bot.app import Core
+    from bot.settings import Settings
+    from digest_core.delivery.ports import Destination
+    from digest_core.topics import Topic
 
 PLATFORMS = ("telegram", "discord", "console")
 _DESTINATION = {
@@ -38,6 +34,8 @@ _DESTINATION_HELP = {
 
 
 def _destination(platform: str, dest: str, thread: str | None) -> Destination:
+    from digest_core.delivery.ports import Destination
+
     platform = platform.lower()
     if platform not in PLATFORMS:
         fail(f"unknown platform {platform!r}; use one of: {', '.join(PLATFORMS)}")
@@ -49,6 +47,8 @@ def _destination(platform: str, dest: str, thread: str | None) -> Destination:
 
 
 def _topic(core: Core, topic_id: str) -> Topic:
+    from digest_core.topics import UnknownTopicError
+
     try:
         return core.digests.topic(topic_id)
     except UnknownTopicError as exc:
@@ -56,6 +56,9 @@ def _topic(core: Core, topic_id: str) -> Topic:
 
 
 def _day(topic: Topic, text_: str) -> date:
+    from digest_core.clock import utc_now
+    from digest_core.dates import DateInputError, parse_digest_date
+
     try:
         return parse_digest_date(text_, topic, utc_now())
     except DateInputError as exc:
@@ -65,6 +68,8 @@ def _day(topic: Topic, text_: str) -> date:
 @app.command()
 def run() -> None:
     """Run the service: every configured platform, the daily schedule and delivery (Ctrl-C stops)."""
+    from bot.runner import run_service
+
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
 
@@ -89,6 +94,9 @@ def publish(
 
 
 async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> None:
+    from bot.app import open_core
+    from bot.runner import assemble, configured_platforms
+
     async with open_core(settings, load_topics_or_fail(settings)) as core:
         topic = _topic(core, topic_id)
         day = core.digests.parse_date(topic, None) if date_text is None else _day(topic, date_text)
@@ -123,6 +131,8 @@ ThreadOpt = Annotated[str | None, typer.Option("--thread", help="Forum topic / t
 
 
 def _change_subscription(platform: str, destination: str, topic: str, thread: str | None, on: bool) -> None:
+    from bot.app import open_core
+
     settings = load_settings()
     dest = _destination(platform, destination, thread)
 
@@ -154,6 +164,8 @@ def unsubscribe(platform: PlatformArg, destination: DestinationArg, topic: Topic
 @app.command()
 def subscriptions() -> None:
     """List every subscription."""
+    from bot.app import open_core
+
     settings = load_settings()
 
     async def go() -> None:
@@ -171,6 +183,12 @@ def subscriptions() -> None:
 @app.command()
 def status() -> None:
     """Last digest per topic, deliveries by state, and recent failures."""
+    from rich.table import Table
+
+    from bot.app import open_core
+    from digest_core.clock import utc_now
+    from digest_core.dates import digest_window
+
     settings = load_settings()
 
     async def go() -> None:
@@ -210,6 +228,11 @@ def backfill(
     to: Annotated[str, typer.Option("--to", help="Last date, YYYY-MM-DD.")],
 ) -> None:
     """Build and archive every missing digest between two dates (nothing is posted)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.app import open_core
+    from digest_core.editorial.pipeline import NoArticlesError
+
     settings = load_settings()
 
     async def go() -> None:
@@ -247,6 +270,11 @@ def doctor() -> None:
 
 
 async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
+    import httpx
+    from sqlalchemy import text
+
+    from bot.app import open_core
+
     checks: list[tuple[bool, str]] = [(True, "settings: loaded")]
     try:
         topics_ = load_topics_or_fail(settings)
@@ -272,6 +300,8 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
 
 
 async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
+    import httpx
+
     if settings.telegram_bot_token is None:
         return True, "telegram: no TELEGRAM_BOT_TOKEN, adapter off"
     url = f"{settings.telegram_base_url}{settings.telegram_bot_token.get_secret_value()}/getMe"
@@ -285,6 +315,8 @@ async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tupl
 
 
 async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
+    import httpx
+
     if settings.discord_bot_token is None:
         return True, "discord: no DISCORD_BOT_TOKEN, adapter off"
     headers = {"Authorization": f"Bot {settings.discord_bot_token.get_secret_value()}"}

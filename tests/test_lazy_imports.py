@@ -1,6 +1,7 @@
 """Heavy libraries load only where they are used: the CLI, `--help` and an idle service without
-tokens never import matplotlib, google-genai, Alembic or a platform library (checked in a fresh
-interpreter, by what ends up in `sys.modules`, not by timing)."""
+tokens never import matplotlib, google-genai, Alembic or a platform library, and `--help` not even
+the database, model or feed libraries (checked in a fresh interpreter, by what ends up in
+`sys.modules`, not by timing)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import sys
 import pytest
 
 HEAVY = ["matplotlib", "google.genai", "telegram", "discord", "alembic"]
+FOR_COMMANDS = ["sqlalchemy", "pydantic", "pydantic_settings", "httpx", "feedparser", "rapidfuzz", "aiohttp"]
 
 
-def loaded_after(code: str) -> set[str]:
-    """The HEAVY modules present in `sys.modules` after running `code` in a new interpreter."""
-    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+def loaded_after(code: str, watched: list[str] = HEAVY) -> set[str]:
+    """The `watched` modules present in `sys.modules` after running `code` in a new interpreter."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {watched!r} if m in sys.modules]))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -30,7 +32,12 @@ def test_help_loads_no_heavy_library() -> None:
         "import sys\nsys.argv = ['digestbot', '--help']\nfrom bot.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass"
     )
-    assert loaded_after(code) == set()
+    assert loaded_after(code, HEAVY + FOR_COMMANDS) == set()
+
+
+@pytest.mark.parametrize("module", ["adapters.telegram.service", "adapters.discord.service"])
+def test_a_connected_platform_loads_no_chart_or_model_library(module: str) -> None:
+    assert loaded_after(f"import {module}", ["matplotlib", "google.genai", "alembic"]) == set()
 
 
 def test_the_probe_sees_a_heavy_import() -> None:

@@ -15,7 +15,6 @@ from datetime import date
 import discord
 from discord import app_commands
 
-from adapters.chart import render_trend_png
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
 from digest_core.app.arguments import CommandError, DigestRequest, parse_date, parse_topic
@@ -198,6 +197,8 @@ def install_commands(
         except TrendError as exc:
             await refuse_after_defer(interaction, str(exc))
             return
+        from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+
         png = await asyncio.to_thread(render_trend_png, chart)
         text = (
             f"**{escaped(chosen.name, 100)}**: articles per side per day, {chart.start} to {chart.end} "

@@ -22,7 +22,6 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from adapters.chart import render_trend_png
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe, redact
 from adapters.telegram.render import render_digest, render_sources
 from digest_core.app.arguments import CommandError, parse_date, parse_digest_args, parse_topic
@@ -263,6 +262,8 @@ class TelegramCommands:
         except TrendError as exc:
             raise CommandError(f"{exc}. Usage: {USAGE['trend']}") from None
         async with self._typing(context.bot, where):
+            from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+
             png = await asyncio.to_thread(render_trend_png, chart)
         caption = (
             f"<b>{_esc(topic.name)}</b>: articles per side per day, {chart.start} to {chart.end} "
