@@ -1,7 +1,7 @@
 """Writing the site's content: a digest's page, and its topic's section page with the coverage chart.
 
-Rendering and drawing are CPU-bound (the chart takes a few hundred milliseconds): they run in a
-worker thread, and matplotlib is imported there on first use, so the event loop never waits on them.
+Rendering and drawing are CPU-bound (the chart takes a few hundred milliseconds): they run off the
+event loop (`run_cpu`), and matplotlib is imported there on first use.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from digest_core.editorial.trend import Trend, TrendError, coverage_store, cover
 from digest_core.models import Digest
 from digest_core.storage.digests import DigestStore
 from digest_core.topics import Topic
+from digest_core.workers import run_cpu
 
 CHART_DAYS = 30
 CHART_FILE = "trend.png"
@@ -31,7 +32,7 @@ async def write_topic_section(content_dir: Path, store: DigestStore, topic: Topi
         trend = await coverage_trend(coverage_store(store), topic, end, CHART_DAYS)
     except TrendError:
         return None
-    return await asyncio.to_thread(draw_chart, trend, section / CHART_FILE)
+    return await run_cpu(draw_chart, trend, section / CHART_FILE)
 
 
 def _write_index(section: Path, topic: Topic) -> None:
@@ -40,7 +41,7 @@ def _write_index(section: Path, topic: Topic) -> None:
 
 
 def draw_chart(trend: Trend, path: Path) -> Path:
-    """The chart written to `path` (blocking: call it in a worker thread); matplotlib loads on first use."""
+    """The chart written to `path` (blocking: run it off the loop); matplotlib loads on first use."""
     from adapters.chart import write_trend_png
 
     return write_trend_png(trend, path)
@@ -48,7 +49,7 @@ def draw_chart(trend: Trend, path: Path) -> Path:
 
 async def publish_page(content_dir: Path, store: DigestStore, topic: Topic, digest: Digest) -> Path:
     """Write the digest's page and refresh its topic page's chart; the page's path."""
-    path = await asyncio.to_thread(write_page, content_dir, digest)
+    path = await run_cpu(write_page, content_dir, digest)
     await write_topic_section(content_dir, store, topic, digest.date)
     return path
 

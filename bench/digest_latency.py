@@ -1,10 +1,10 @@
 """`/digest` of an archived digest through each platform's real handler path, as a user meets it.
 
 The service runs through the real composition root with both platforms connected to loopback fakes
-(`bench.live_service`). Telegram: an update leaves the fake Bot API by getUpdates, PTB polls it,
-our handler renders the digest and sends it; measured from the update's hand-out to the first part's
-arrival at the fake. Discord: an INTERACTION_CREATE leaves the fake gateway; measured from there to
-the first follow-up carrying the digest. Target: p99 under 10 ms.
+in a process of their own (`bench.live_service`). Telegram: an update leaves the fake Bot API by
+getUpdates, PTB polls it, our handler renders the digest and sends it; measured from the update's
+hand-out to the first part's arrival at the fake. Discord: an INTERACTION_CREATE leaves the fake
+gateway; measured from there to the first follow-up carrying the digest. Target: p99 under 10 ms.
 
 Requests come from distinct chats at a pace below the platforms' own limits (Telegram 30 messages/s
 per bot, Discord 50 requests/s), so the figure is our latency, not a platform queue; the later parts
@@ -28,39 +28,14 @@ from pathlib import Path
 
 from adapters.discord.embeds import render_digest as discord_render
 from adapters.telegram.render import render_digest as telegram_render
-from bench.live_service import DAY, DISCORD_PER_SECOND, TELEGRAM_PER_SECOND, TOPIC, LiveService, live_service
+from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PER_SECOND
+from bench.live_service import DAY, TOPIC, LiveService, live_service
 from bench.report import machine, min_median, percentile, table, write_section
 from bot.runner import prefer_the_loop
-from tests.fakes.discord import GENERAL
-from tests.fakes.telegram_harness import ALICE
 
 TARGET_P99_MS = 10.0
 HEADROOM = 0.6  # use at most 60% of a platform's rate limit
 OTHER_DAY = date(2026, 1, 7)  # rebuilt in the background "while building"
-
-
-async def telegram_latencies(live: LiveService, requests: int, per_second: float, first_chat: int) -> list[float]:
-    fake = live.telegram
-    ids: dict[int, str] = {}
-    for k in range(requests):
-        chat = {"id": first_chat + k, "type": "private", "first_name": "U"}
-        update = fake.command(f"/digest {TOPIC} {DAY.isoformat()}", chat, {**ALICE, "id": chat["id"]})
-        ids[fake.push(update)] = str(chat["id"])
-        await asyncio.sleep(1 / per_second)
-    await fake.wait_for(lambda: all(fake.sent_to(c) for c in ids.values()), within=60)
-    return [(fake.sent_to(chat)[0].at - fake.handed[uid]) * 1000 for uid, chat in ids.items()]
-
-
-async def discord_latencies(live: LiveService, requests: int, per_second: float) -> list[float]:
-    fake = live.discord
-    tokens = []
-    for _ in range(requests):
-        interaction = fake.command("digest", {"topic": TOPIC, "date": DAY.isoformat()}, channel_id=GENERAL)
-        await fake.dispatch("INTERACTION_CREATE", interaction)
-        tokens.append(interaction["token"])
-        await asyncio.sleep(1 / per_second)
-    await fake.wait_for(lambda: all(fake.answered.get(t) for t in tokens), limit=60)
-    return [(fake.answered[t][0] - fake.dispatched[t]) * 1000 for t in tokens]
 
 
 @contextlib.asynccontextmanager
@@ -92,14 +67,15 @@ async def measure(runs: int, requests: int, per_outlet: int) -> tuple[dict[str, 
             tg_rate = HEADROOM * TELEGRAM_PER_SECOND / tg_parts
             dc_rate = HEADROOM * DISCORD_PER_SECOND / (2 + dc_messages)  # deferral + follow-ups + margin
             chat = 10_000
+            text, options = f"/digest {TOPIC} {DAY.isoformat()}", {"topic": TOPIC, "date": DAY.isoformat()}
             for _ in range(runs):
                 for condition in ("idle", "while building"):
                     async with contextlib.AsyncExitStack() as stack:
                         if condition != "idle":
                             await stack.enter_async_context(building(live))
-                        tg = await telegram_latencies(live, requests, tg_rate, chat)
+                        tg = await live.fakes.telegram_commands(text, requests, tg_rate, chat)
                         chat += requests
-                        dc = await discord_latencies(live, requests, dc_rate)
+                        dc = await live.fakes.discord_commands("digest", options, requests, dc_rate)
                     results.setdefault(f"Telegram, {condition}", []).append(tg)
                     results.setdefault(f"Discord, {condition}", []).append(dc)
     note = (

@@ -18,6 +18,7 @@ from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
 from digest_core.delivery.publication import Publication
 from digest_core.topics import Topics
+from digest_core.workers import stop_worker_process, use_worker_process
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,10 @@ GIL_SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 
 
 def prefer_the_loop() -> None:
-    """Make worker threads doing CPU work (feed parsing, charts, pages) hand the GIL back to the
-    event loop within 1 ms instead of 5, so that commands keep being answered while a digest is built."""
+    """Keep CPU work away from the event loop, so that commands are answered while a digest is built:
+    parsing, selection, pages and charts in a worker process; what still runs in threads (SQLite,
+    small files) hands the interpreter lock back to the loop within 1 ms instead of 5."""
+    use_worker_process()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
 
 
@@ -138,4 +141,5 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
                     log.warning("deliveries still in progress after %.0f s were cancelled", SHUTDOWN_GRACE)
             for platform in reversed(started):
                 await platform.stop()
+            stop_worker_process()
             log.info("digestbot stopped")

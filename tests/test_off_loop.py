@@ -1,4 +1,4 @@
-"""CPU-bound work runs in worker threads, never on the event loop's thread: feed parsing (both
+"""CPU-bound work runs off the event loop's thread (worker threads, or the service's worker process): feed parsing (both
 collection paths), selection, the site page and the coverage chart. Checked with a profile hook on
 the loop's thread recording which functions ran there (structural, no timing)."""
 
@@ -23,6 +23,7 @@ from digest_core.sources.google_news import FeedResult
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
+from digest_core.workers import stop_worker_process, use_worker_process
 from tests.fakes.google_news import FIXTURES
 
 DAY = date(2026, 2, 25)
@@ -89,4 +90,17 @@ async def test_build_page_and_chart_run_off_the_loop(engine: AsyncEngine, tmp_pa
         page = await publish_page(tmp_path, store, topic, result.digest)
     assert result.stored and page.exists()
     assert (tmp_path / topic.id / CHART_FILE).read_bytes().startswith(b"\x89PNG")
+    assert seen == set()
+
+
+async def test_the_worker_process_parses_the_same_articles(topic: Topic) -> None:
+    window = digest_window(topic, DAY)
+    in_thread, _ = await NewsSources([FixtureFeeds()]).collect(topic, window)
+    use_worker_process()
+    try:
+        with calls_on_this_thread(CPU_BOUND) as seen:
+            in_process, failed = await NewsSources([FixtureFeeds()]).collect(topic, window)
+    finally:
+        stop_worker_process()
+    assert in_process == in_thread and not failed
     assert seen == set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -16,6 +15,7 @@ from digest_core.sources.normalize import FeedParseError, parse_feed
 from digest_core.summarize.base import Summarizer, SummaryRequest, story_note_errors
 from digest_core.summarize.extractive import story_notes
 from digest_core.topics import Topic
+from digest_core.workers import run_cpu
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Art
     window = digest_window(topic, day)
     if isinstance(source, ArticleSource):
         return await source.collect(topic, window)
-    return await asyncio.to_thread(parse_results, await source.fetch(topic, window), topic)
+    return await run_cpu(parse_results, await source.fetch(topic, window), topic)
 
 
 def parse_results(results: list[FeedResult], topic: Topic) -> tuple[list[Article], list[FailedSource]]:
@@ -105,7 +105,7 @@ async def build_digest(
     changed); `NoArticlesError` when nothing on-topic was found."""
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
-    selection = await asyncio.to_thread(select_articles, articles, topic, window)  # CPU-bound: off the loop
+    selection = await run_cpu(select_articles, articles, topic, window)  # CPU-bound: off the loop
     log.info(
         "%s %s: %d fetched, %d in window, %d on-topic, %d repeats dropped, %d selected in %d stories",
         topic.id,

@@ -22,6 +22,7 @@ from digest_core.sources.polite import host_of
 from digest_core.sources.publisher_links import PublisherLinks
 from digest_core.sources.stats import SourceStat, SourceStatsStore
 from digest_core.topics import Topic
+from digest_core.workers import run_cpu
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,12 @@ class NewsSources:
     async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]:
         """Articles from every source, the failed sources, stats recorded, publisher links added.
 
-        Parsing is CPU-bound (feedparser): it runs in a worker thread so the event loop keeps serving.
+        Parsing is CPU-bound (feedparser): it runs off the event loop (`run_cpu`), which keeps serving.
         """
         fetched_at = self._clock()
         rule = RelevanceRule(topic)
         results = await self.fetch(topic, window)
-        articles, failed, stats = await asyncio.to_thread(_parse_all, results, topic, window, rule, fetched_at)
+        articles, failed, stats = await run_cpu(_parse_all, results, topic, window, rule, fetched_at)
         if self._links is not None:
             articles = await self._links.attach(
                 articles,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -18,12 +18,28 @@ class Base(DeclarativeBase):
     pass
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for a SQLite file, its folder is created first."""
+    """An async engine; for a SQLite file, its folder is created first and it runs in WAL mode, so
+    that reading an archived digest never waits for a build or a delivery writing meanwhile."""
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+    sqlite_file = url.get_backend_name() == "sqlite" and bool(url.database) and url.database != ":memory:"
+    if sqlite_file:
+        assert url.database is not None
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+    engine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+    if sqlite_file:
+        event.listen(engine.sync_engine, "connect", _sqlite_wal)
+    return engine
+
+
+def _sqlite_wal(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"
