@@ -202,7 +202,7 @@ class TelegramCommands:
         await self._reply(where, "\n".join(lines))
 
     async def _get(self, context: Context, where: Where, topic: Topic, day: date) -> Digest | None:
-        archived = await self.digests.store.get(topic.id, day)
+        archived = await self.digests.archived(topic, day)
         if archived is not None:
             return archived  # answered at once: no typing indicator
         async with self._typing(context.bot, where):
