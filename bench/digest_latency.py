@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,18 @@ async def building(live: LiveService) -> AsyncIterator[list[int]]:
             await task
 
 
+async def core_path(live: LiveService, count: int) -> list[float]:
+    """Lookup and render alone (ms), in this process: the share of the answer that is ours."""
+    topic = live.core.topics.get(TOPIC)
+    latencies = []
+    for _ in range(count):
+        started = time.perf_counter()
+        digest = (await live.core.digests.get_or_build(topic, DAY, requester="bench")).digest
+        telegram_render(digest)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 async def measure(runs: int, requests: int, per_outlet: int) -> tuple[dict[str, list[list[float]]], str]:
     results: dict[str, list[list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,6 +91,9 @@ async def measure(runs: int, requests: int, per_outlet: int) -> tuple[dict[str, 
                         dc = await live.fakes.discord_commands("digest", options, requests, dc_rate)
                     results.setdefault(f"Telegram, {condition}", []).append(tg)
                     results.setdefault(f"Discord, {condition}", []).append(dc)
+                results.setdefault("lookup and Telegram render alone (no platform)", []).append(
+                    await core_path(live, requests)
+                )
     note = (
         f"the archived digest is {tg_parts} Telegram messages ({tg_rate:.1f} requests/s sent, "
         f"{HEADROOM:.0%} of 30 messages/s) and {dc_messages} Discord follow-ups after the deferral "

@@ -26,9 +26,9 @@ def machine() -> str:
     )
 
 
-def min_median(values: Sequence[float]) -> str:
+def min_median(values: Sequence[float], digits: int = 1) -> str:
     """`min / median` of several runs, as the docs show them."""
-    return f"{min(values):.1f} / {statistics.median(values):.1f}"
+    return f"{min(values):.{digits}f} / {statistics.median(values):.{digits}f}"
 
 
 def percentile(values: Sequence[float], q: float) -> float:

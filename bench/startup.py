@@ -32,6 +32,10 @@ TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
 HELP_TARGET_S = 0.5
 IDLE_TARGET_MB = 100
 CONNECTED_TARGET_MB = 150
+TYPER_HELP = (
+    "import sys, typer, rich.console\napp = typer.Typer()\napp.command()(lambda: None)\n"
+    "sys.argv = ['x', '--help']\ntry:\n    app()\nexcept SystemExit:\n    pass"
+)
 
 
 def timed(argv: list[str]) -> tuple[float, float]:
@@ -107,13 +111,16 @@ async def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
     bare = [timed([sys.executable, "-c", "pass"]) for _ in range(args.runs)]
+    floor = [timed([sys.executable, "-c", TYPER_HELP]) for _ in range(args.runs)]
     helps = [timed([DIGESTBOT, "--help"]) for _ in range(args.runs)]
     idle = [await idle_rss({}) for _ in range(max(1, args.runs // 2))]
     connected = [await connected_rss() for _ in range(max(1, args.runs // 2))]
     rows = [
-        ["python -c pass (floor)", f"{min_median([t for t, _ in bare])} s", f"{min_median([m for _, m in bare])} MB",
+        ["python -c pass (floor)", f"{min_median([t for t, _ in bare], 2)} s", f"{min_median([m for _, m in bare])} MB",
          "-"],
-        ["digestbot --help", f"{min_median([t for t, _ in helps])} s", f"{min_median([m for _, m in helps])} MB",
+        ["typer + rich, one command's --help (floor)", f"{min_median([t for t, _ in floor], 2)} s",
+         f"{min_median([m for _, m in floor])} MB", "-"],
+        ["digestbot --help", f"{min_median([t for t, _ in helps], 2)} s", f"{min_median([m for _, m in helps])} MB",
          "yes" if min(t for t, _ in helps) < HELP_TARGET_S else "**no**"],
         ["digestbot run, idle, no tokens", "-", f"{min_median(idle)} MB",
          "yes" if max(idle) < IDLE_TARGET_MB else "**no**"],
