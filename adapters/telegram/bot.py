@@ -12,6 +12,7 @@ from telegram import LinkPreviewOptions
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from adapters.telegram.handlers import COMMANDS, TelegramCommands
+from adapters.telegram.json_request import JsonHTTPXRequest
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.updates import PerChatUpdateProcessor
@@ -45,8 +46,7 @@ def build_application(
         .base_url(base_url)
         .rate_limiter(rate_limiter or TelegramRateLimiter())
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .connection_pool_size(64)
-        .pool_timeout(30.0)
+        .request(JsonHTTPXRequest(connection_pool_size=64, pool_timeout=30.0))
         .job_queue(None)  # scheduling belongs to bot/, not to PTB
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
