@@ -29,8 +29,6 @@ from digest_core.sources.stats import SqlSourceStats
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
-from digest_core.summarize.gemini import GeminiSummarizer
-from digest_core.summarize.gemini_editor import GeminiEditor
 from digest_core.topics import Topics, load_topics
 
 
@@ -39,6 +37,8 @@ def make_summarizer(settings: Settings) -> Summarizer:
     offline = ExtractiveSummarizer()
     if settings.gemini_api_key is None:
         return offline
+    from digest_core.summarize.gemini import GeminiSummarizer  # google-genai loads only when a key is set
+
     gemini = GeminiSummarizer(
         api_key=settings.gemini_api_key.get_secret_value(),
         model=settings.gemini_model,
@@ -55,6 +55,8 @@ def make_editor(settings: Settings) -> Editor | None:
     """The Gemini editor step when a key is set: it judges relevance and stories before the summary."""
     if settings.gemini_api_key is None:
         return None
+    from digest_core.summarize.gemini_editor import GeminiEditor  # google-genai loads only when a key is set
+
     return GeminiEditor(
         api_key=settings.gemini_api_key.get_secret_value(),
         model=settings.gemini_model,

@@ -9,7 +9,7 @@ import logging
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,13 +17,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from adapters.json_format import render_json
-from adapters.markdown_site import page_url, render_markdown, write_page
-from adapters.output_files import check_output_file, write_file_atomically
-from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages, serve_site
-from adapters.site_pages import publish_page, write_topic_section
-from bot import cli_service
-from bot.app import open_core
+from bot.demo import demo_command
+
+if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.settings import Settings
+    from digest_core.app.service import DigestResult
+    from digest_core.app.usecases import TopicSources
+    from digest_core.editorial.explain import Verdict
+    from digest_core.editorial.trend import Trend
+    from digest_core.sources.stats import SourceRow
+    from digest_core.topics import Topics
+
 from bot.cli_io import (
     EXIT_BAD_INPUT,
     EXIT_NOTHING,
@@ -34,19 +38,10 @@ from bot.cli_io import (
     load_settings,
     load_topics_or_fail,
 )
-from bot.failures import explain as describe_failure
 from bot.help_text import hide_flag_types
 from bot.logs import protect_process
-from bot.settings import Settings, absolute_http_url
-from digest_core.app.arguments import parse_date
-from digest_core.app.service import DigestResult
-from digest_core.app.usecases import TopicSources
-from digest_core.editorial.explain import Verdict
-from digest_core.editorial.trend import NoDigestsInRange, Trend
-from digest_core.errors import UnknownTopicError, UserError
+from digest_core.errors import UserError
 from digest_core.plural import plural
-from digest_core.sources.stats import SourceRow
-from digest_core.topics import Topics
 
 hide_flag_types()
 
@@ -89,6 +84,8 @@ def sources(
 
 
 async def _digest(settings: Settings, topics_: Topics, args: list[str | None], usage: str) -> DigestResult:
+    from bot.app import open_core
+
     async with open_core(settings, topics_) as core:
         try:
             return await core.usecases.sources(args, usage)
@@ -108,6 +105,8 @@ def feeds(
 
 
 async def _feed_stats(settings: Settings, topics_: Topics, topic_id: str) -> TopicSources:
+    from bot.app import open_core
+
     async with open_core(settings, topics_) as core:
         try:
             return await core.usecases.feed_stats(topic_id, "digestbot feeds TOPIC")
@@ -127,8 +126,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 def feeds_table(rows: list[SourceRow]) -> Table:
     """One row per source with its latest fetch; cells are plain text, control characters blanked."""
     table = Table(
-        "OUTLET", "SOURCE", "LAST FETCH", "ITEMS", "ON-TOPIC", "LATENCY", "STATUS",
-        box=None, pad_edge=False, header_style="bold",
+        "OUTLET",
+        "SOURCE",
+        "LAST FETCH",
+        "ITEMS",
+        "ON-TOPIC",
+        "LATENCY",
+        "STATUS",
+        box=None,
+        pad_edge=False,
+        header_style="bold",
     )
     for column in (3, 4, 5):
         table.columns[column].justify = "right"
@@ -160,6 +167,11 @@ def site_publish(
 
 
 async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | None) -> int:
+    from adapters.markdown_site import write_page
+    from adapters.site_pages import write_topic_section
+    from bot.app import open_core
+    from digest_core.topics import UnknownTopicError
+
     written = 0
     async with open_core(settings, topics_) as core:
         try:
@@ -189,6 +201,9 @@ def site_build(
     ] = None,
 ) -> None:
     """Run Hugo over the site and the digest pages: static HTML, ready to publish."""
+    from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages
+    from bot.settings import absolute_http_url
+
     settings = load_settings()
     if base_url is not None:
         try:
@@ -220,6 +235,8 @@ def site_serve(
     bind: Annotated[str, typer.Option("--bind", help="Interface to listen on.")] = "127.0.0.1",
 ) -> None:
     """Preview the site locally with `hugo server` (rebuilds when pages change; Ctrl-C stops)."""
+    from adapters.site_builder import SiteError, serve_site
+
     settings = load_settings()
     try:
         code = serve_site(settings.site_dir, settings.content_path, bind, port)
@@ -245,6 +262,10 @@ def build(
     ] = False,
 ) -> None:
     """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
+    from adapters.json_format import render_json
+    from adapters.markdown_site import page_url, render_markdown
+    from adapters.output_files import check_output_file, write_file_atomically
+
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
     if output:
@@ -276,6 +297,8 @@ def build(
 
 
 async def _explain(settings: Settings, topics_: Topics, topic_id: str, date: str | None) -> list[Verdict]:
+    from bot.app import open_core
+
     async with open_core(settings, topics_) as core:
         try:
             return await core.usecases.explain([topic_id, date], "digestbot build TOPIC --explain")
@@ -287,6 +310,10 @@ async def _build(
     settings: Settings, topics_: Topics, topic_id: str, date: str | None, rebuild: bool, page: bool
 ) -> tuple[DigestResult, Path | None]:
     """The digest, and the path of its site page when `page` and it is archived."""
+    from adapters.site_pages import publish_page
+    from bot.app import open_core
+    from digest_core.app.arguments import parse_date
+
     async with open_core(settings, topics_) as core:
         usecases = core.usecases
         try:
@@ -311,6 +338,7 @@ def trend(
 ) -> None:
     """Draw the coverage chart (articles per side per day, on-topic share) from the archive as a PNG."""
     from adapters.chart import write_trend_png
+    from adapters.output_files import check_output_file
 
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
@@ -324,6 +352,9 @@ def trend(
 
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
+    from bot.app import open_core
+    from digest_core.editorial.trend import NoDigestsInRange
+
     async with open_core(settings, topics_) as core:
         try:
             return await core.usecases.trend(topic_id, str(days), "digestbot trend TOPIC --days N", end_text)
@@ -347,6 +378,7 @@ def telegram() -> None:
 
 async def _telegram(settings: Settings, topics_: Topics) -> None:
     from adapters.telegram.bot import run_until_stopped
+    from bot.app import open_core
 
     assert settings.telegram_bot_token is not None
     async with open_core(settings, topics_) as core:
@@ -373,8 +405,6 @@ def discord() -> None:
         fail(str(exc), EXIT_NOTHING)
 
 
-from bot.demo import demo_command  # noqa: E402
-
 app.command("demo")(demo_command)
 
 
@@ -382,6 +412,9 @@ def main() -> None:
     """The `digestbot` entry point: these commands and the service's (`bot.cli_service`); secrets
     redacted from everything written, and any error nothing else handled reported in one line (exit
     2: bad setting, database or path; 1: failure at run time)."""
+    from bot import cli_service
+    from bot.failures import explain as describe_failure
+
     assert cli_service.app is app  # both modules add their commands to the one Typer app of cli_io
     protect_process()
     try:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from pydantic import ValidationError
+
+if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.settings import Settings
+    from digest_core.topics import Topics
+
 from rich.console import Console
 from rich.markup import escape
 
-from bot.app import load_configured_topics
 from bot.logs import setup_logging
-from bot.settings import Settings
 from digest_core.errors import CommandError, NoArticlesError, SourcesUnreachable, TopicsFileError, UserError
 from digest_core.redaction import redact
-from digest_core.topics import Topics
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -40,6 +41,10 @@ def fail_user_error(exc: UserError) -> NoReturn:
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -50,6 +55,8 @@ def load_settings() -> Settings:
 
 
 def load_topics_or_fail(settings: Settings) -> Topics:
+    from bot.app import load_configured_topics
+
     try:
         return load_configured_topics(settings)
     except TopicsFileError as exc:

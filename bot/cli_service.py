@@ -8,25 +8,25 @@ import asyncio
 import re
 import signal
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import text
 
-from bot.app import open_core
-from bot.checks import check_feed_hosts, check_hugo
+if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.settings import Settings
+    from digest_core.delivery.ports import Destination
+
+
 from bot.cli_io import EXIT_NOTHING, app, err, fail, fail_user_error, load_settings, load_topics_or_fail
-from bot.runner import assemble, configured_platforms, run_service
-from bot.settings import Settings
-from digest_core.app.arguments import parse_date
-from digest_core.delivery.ports import Destination
-from digest_core.errors import NoArticlesError, UserError
+from digest_core.errors import UserError
 from digest_core.plural import plural
+
+if TYPE_CHECKING:
+    import httpx
 
 PLATFORMS = ("telegram", "discord", "console")
 _DESTINATION = {
@@ -42,6 +42,8 @@ _DESTINATION_HELP = {
 
 
 def _destination(platform: str, dest: str, thread: str | None) -> Destination:
+    from digest_core.delivery.ports import Destination
+
     platform = platform.lower()
     if platform not in PLATFORMS:
         fail(f"unknown platform {platform!r}; use one of: {', '.join(PLATFORMS)}")
@@ -55,6 +57,8 @@ def _destination(platform: str, dest: str, thread: str | None) -> Destination:
 @app.command()
 def run() -> None:
     """Run the service: every configured platform, the daily schedule and delivery (Ctrl-C stops)."""
+    from bot.runner import run_service
+
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
 
@@ -79,6 +83,10 @@ def publish(
 
 
 async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> None:
+
+    from bot.app import open_core
+    from bot.runner import assemble, configured_platforms
+
     async with open_core(settings, load_topics_or_fail(settings)) as core:
         usecases = core.usecases
         platforms = configured_platforms(core)
@@ -118,6 +126,9 @@ ThreadOpt = Annotated[str | None, typer.Option("--thread", help="Forum topic / t
 
 
 def _change_subscription(platform: str, destination: str, topic: str, thread: str | None, on: bool) -> None:
+
+    from bot.app import open_core
+
     settings = load_settings()
     dest = _destination(platform, destination, thread)
 
@@ -154,6 +165,8 @@ def unsubscribe(platform: PlatformArg, destination: DestinationArg, topic: Topic
 @app.command()
 def subscriptions() -> None:
     """List every subscription."""
+    from bot.app import open_core
+
     settings = load_settings()
 
     async def go() -> None:
@@ -171,6 +184,8 @@ def subscriptions() -> None:
 @app.command()
 def status() -> None:
     """Last digest per topic, deliveries by state, and recent failures."""
+    from bot.app import open_core
+
     settings = load_settings()
 
     async def go() -> None:
@@ -202,6 +217,10 @@ def backfill(
     to: Annotated[str, typer.Option("--to", help="Last date, YYYY-MM-DD.")],
 ) -> None:
     """Build and archive every missing digest between two dates (nothing is posted)."""
+    from bot.app import open_core
+    from digest_core.app.arguments import parse_date
+    from digest_core.editorial.pipeline import NoArticlesError
+
     settings = load_settings()
 
     async def go() -> None:
@@ -244,6 +263,12 @@ def doctor() -> None:
 
 
 async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
+    import httpx
+    from sqlalchemy import text
+
+    from bot.app import open_core
+    from bot.checks import check_feed_hosts, check_hugo
+
     checks: list[tuple[bool, str]] = [(True, "settings: loaded")]
     try:
         topics_ = load_topics_or_fail(settings)
@@ -274,6 +299,8 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
 
 
 async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
+    import httpx
+
     if settings.telegram_bot_token is None:
         return True, "telegram: no TELEGRAM_BOT_TOKEN, adapter off"
     url = f"{settings.telegram_base_url}{settings.telegram_bot_token.get_secret_value()}/getMe"
@@ -288,6 +315,8 @@ async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tupl
 
 
 async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
+    import httpx
+
     if settings.discord_bot_token is None:
         return True, "discord: no DISCORD_BOT_TOKEN, adapter off"
     headers = {"Authorization": f"Bot {settings.discord_bot_token.get_secret_value()}"}

@@ -16,26 +16,17 @@ import subprocess
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from adapters.discord.embeds import render_digest as discord_messages
-from adapters.discord.preview import message_text
-from adapters.markdown_site import page_url
-from adapters.site_builder import HUGO_CONFIG, SiteError, build_site, find_hugo, serve_command
-from adapters.site_pages import publish_page
-from adapters.telegram.render import html_to_text
-from adapters.telegram.render import render_digest as telegram_parts
-from bot.app import load_configured_topics, open_core
-from bot.demo_server import sample_days, serve_sample
+if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.settings import Settings
+    from digest_core.models import Digest
+    from digest_core.topics import Topics
+
 from bot.logs import setup_logging
-from bot.settings import Settings
-from digest_core.dates import digest_window
-from digest_core.editorial.pipeline import NoArticlesError
-from digest_core.models import Digest
 from digest_core.plural import plural
-from digest_core.topics import Topics
 
 REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 RULE = "=" * 72
@@ -44,6 +35,9 @@ RULE = "=" * 72
 def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics, last_day: date) -> Settings:
     """Production settings with the demo's feed host, data directory and clock; nothing from the
     environment that could reach the network or another database (tokens, keys, DATABASE_URL)."""
+    from bot.settings import Settings
+    from digest_core.dates import digest_window
+
     now = max(digest_window(t, last_day).end for t in topics) + timedelta(hours=1)
     return Settings(
         data_dir=data_dir,
@@ -64,6 +58,9 @@ def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics,
 
 def default_site_dir() -> Path:
     """SITE_DIR when it holds the Hugo site, else the repository's `site/` beside the package."""
+    from adapters.site_builder import HUGO_CONFIG
+    from bot.settings import Settings
+
     configured = Settings().site_dir
     return configured if (configured / HUGO_CONFIG).is_file() else REPO_SITE
 
@@ -76,6 +73,10 @@ class Built:
 
 async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
     """Every topic's digest of every sample day, built and archived, with its site page written."""
+    from adapters.site_pages import publish_page
+    from bot.app import open_core
+    from digest_core.editorial.pipeline import NoArticlesError
+
     built: list[Built] = []
     async with open_core(settings) as core:
         for topic in core.topics:
@@ -99,6 +100,8 @@ async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
 
 def write_website(settings: Settings) -> Path | None:
     """Hugo's build of the pages into DATA_DIR/public; None (and why, printed) when it cannot run."""
+    from adapters.site_builder import SiteError, build_site
+
     destination = settings.data_dir / "public"
     try:
         build_site(settings.site_dir, settings.content_path, destination)
@@ -111,6 +114,11 @@ def write_website(settings: Settings) -> Path | None:
 
 def print_posts(digest: Digest, web_page: str | None) -> None:
     """The digest as Telegram and Discord would show it, from their real renderers."""
+    from adapters.discord.embeds import render_digest as discord_messages
+    from adapters.discord.preview import message_text
+    from adapters.telegram.render import html_to_text
+    from adapters.telegram.render import render_digest as telegram_parts
+
     parts = telegram_parts(digest, web_page)
     for i, part in enumerate(parts, start=1):
         print(f"\n{RULE}\nTelegram: {digest.topic} {digest.date}, message {i} of {len(parts)} (HTML shown as text)")
@@ -137,6 +145,8 @@ def free_port(preferred: int) -> int:
 
 async def serve_until_stopped(settings: Settings, port: int, stop: asyncio.Event) -> None:
     """`hugo server` over the pages until `stop` is set (or Hugo exits); Hugo is ended on the way out."""
+    from adapters.site_builder import find_hugo, serve_command
+
     command = serve_command(find_hugo(), settings.site_dir, settings.content_path, "127.0.0.1", port)
     log = settings.data_dir / "hugo-server.log"
     with log.open("wb") as out:
@@ -160,6 +170,11 @@ async def serve_until_stopped(settings: Settings, port: int, stop: asyncio.Event
 
 async def run_demo(data_dir: Path, site_dir: Path, once: bool, port: int) -> int:
     """Build, print and (without `once`) serve until SIGINT/SIGTERM; the exit status."""
+    from adapters.markdown_site import page_url
+    from bot.app import load_configured_topics
+    from bot.demo_server import sample_days, serve_sample
+    from bot.settings import Settings
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -14,7 +14,6 @@ from datetime import date
 import discord
 from discord import app_commands
 
-from adapters.chart import render_trend_png
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
 from digest_core.app.service import DigestResult
@@ -194,6 +193,8 @@ def install_commands(
             await reply(interaction, escape_reply(str(exc)))
             return
         await interaction.response.defer(thinking=True)
+        from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+
         png = await asyncio.to_thread(render_trend_png, chart)
         text = (
             f"**{escaped(chart.topic_name, 100)}**: articles per side per day, {chart.start} to {chart.end} "

@@ -12,8 +12,10 @@ from telegram import LinkPreviewOptions
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from adapters.telegram.handlers import COMMANDS, TelegramCommands
+from adapters.telegram.json_request import JsonHTTPXRequest
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
+from adapters.telegram.updates import PerChatUpdateProcessor
 from digest_core.app.usecases import UseCases
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,9 @@ def build_application(
     paid_broadcast: bool = False,
 ) -> tuple[Application, TelegramPublisher]:
     """The Application with every command registered, and the publisher that shares its bot.
-    `paid_broadcast` sends with `allow_paid_broadcast` and lets the limiter go to 1,000 msg/s."""
+    `paid_broadcast` sends with `allow_paid_broadcast` and lets the limiter go to 1,000 msg/s.
+    Updates of different chats are handled concurrently, each chat's in order (`PerChatUpdateProcessor`).
+    """
     # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     app = (
@@ -41,9 +45,9 @@ def build_application(
         .base_url(base_url)
         .rate_limiter(rate_limiter or TelegramRateLimiter.for_paid_broadcast(paid_broadcast))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .connection_pool_size(64)
-        .pool_timeout(30.0)
+        .request(JsonHTTPXRequest(connection_pool_size=64, pool_timeout=30.0))
         .job_queue(None)  # scheduling belongs to bot/, not to PTB
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     publisher = TelegramPublisher(

@@ -22,7 +22,6 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from adapters.chart import render_trend_png
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe, redact
 from adapters.telegram.render import render_digest, render_sources
 from digest_core.app.service import DigestResult
@@ -31,6 +30,7 @@ from digest_core.delivery.ports import Destination
 from digest_core.errors import CommandError, UserError
 
 log = logging.getLogger(__name__)
+TYPING_AFTER = 0.3  # seconds before "typing" shows: an archived digest is answered sooner, without it
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -200,15 +200,22 @@ class TelegramCommands:
     async def _build(
         self, context: Context, where: Where, building: Coroutine[Any, Any, DigestResult]
     ) -> DigestResult | None:
-        """Await a use case that may build a digest, showing "typing"; a user error is replied."""
-        async with self._typing(context.bot, where):
-            try:
-                return await building
-            except UserError as exc:
-                await self._reply(where, _esc(str(exc)))
-            except Exception as exc:
-                log.error("building a digest failed: %s", self._safe(exc))
-                await self._reply(where, "Sorry, that digest could not be built just now. Please try again later.")
+        """Await a use case that may build a digest; "typing" shows only when the answer takes a
+        moment (an archived digest answers at once, without it); a user error is replied."""
+        task = asyncio.ensure_future(building)
+        try:
+            if not (await asyncio.wait({task}, timeout=TYPING_AFTER))[0]:
+                async with self._typing(context.bot, where):
+                    await asyncio.wait({task})
+            return task.result()
+        except UserError as exc:
+            await self._reply(where, _esc(str(exc)))
+        except Exception as exc:
+            log.error("building a digest failed: %s", self._safe(exc))
+            await self._reply(where, "Sorry, that digest could not be built just now. Please try again later.")
+        finally:
+            if not task.done():
+                task.cancel()
         return None
 
     async def digest(self, update: Update, context: Context) -> None:
@@ -245,6 +252,8 @@ class TelegramCommands:
             raise CommandError(f"Too many arguments. Usage: {USAGE['trend']}")
         chart = await self.usecases.trend(args[0] if args else None, args[1] if len(args) > 1 else None, USAGE["trend"])
         async with self._typing(context.bot, where):
+            from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+
             png = await asyncio.to_thread(render_trend_png, chart)
         caption = (
             f"<b>{_esc(chart.topic_name)}</b>: articles per side per day, {chart.start} to {chart.end} "

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from digest_core.app.recent import RecentDigests
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
 from digest_core.editorial.changes import reannotate
@@ -75,6 +76,7 @@ class DigestService:
         clock: Callable[[], datetime] = utc_now,
         limiter: BuildLimiter | None = None,
         editor: Editor | None = None,
+        recent: RecentDigests | None = None,
     ) -> None:
         self.topics = topics
         self.source = source
@@ -83,6 +85,7 @@ class DigestService:
         self.clock = clock
         self.limiter = limiter or BuildLimiter(per_user=5, overall=30)
         self.editor = editor
+        self.recent = recent if recent is not None else RecentDigests()
         self._building: dict[tuple[str, date], asyncio.Future[DigestResult]] = {}
 
     def topic(self, topic_id: str) -> Topic:
@@ -104,7 +107,7 @@ class DigestService:
         """
         key = (topic.id, day)
         if not rebuild:
-            stored = await self.store.get(topic.id, day)
+            stored = await self.archived(topic, day)
             if stored is not None:
                 return DigestResult(stored, built=False, stored=True)
             if key in self._building:
@@ -126,13 +129,24 @@ class DigestService:
             if self._building.get(key) is future:
                 del self._building[key]
 
+    async def archived(self, topic: Topic, day: date) -> Digest | None:
+        """The archived digest, from memory when it was read lately, else from the store."""
+        digest = self.recent.get(topic.id, day)
+        if digest is None:
+            digest = await self.store.get(topic.id, day)
+            if digest is not None:
+                self.recent.put(digest)
+        return digest
+
     async def _build(self, topic: Topic, day: date) -> DigestResult:
         now = self.clock()
         previous = await self.store.get(topic.id, day - timedelta(days=1))
         digest = await build_digest(topic, day, self.source, self.summarizer, now, previous, self.editor)
         complete = digest_window(topic, day).end <= now
         if complete:
+            self.recent.forget(topic.id, day)
             await self.store.save(digest)
+            self.recent.put(digest)
             await self._refresh_following_days(topic, digest)
         else:
             log.info("%s %s: window still open, digest not archived", topic.id, day)

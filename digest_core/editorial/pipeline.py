@@ -20,6 +20,7 @@ from digest_core.sources.normalize import FeedParseError, parse_feed
 from digest_core.summarize.base import Summarizer, SummaryRequest, bounded_summary, story_note_errors
 from digest_core.summarize.extractive import story_notes
 from digest_core.topics import Topic
+from digest_core.workers import run_cpu
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +71,13 @@ async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Art
     window = digest_window(topic, day)
     if isinstance(source, ArticleSource):
         return await source.collect(topic, window)
+    return await run_cpu(parse_results, await source.fetch(topic, window), topic)
+
+
+def parse_results(results: list[FeedResult], topic: Topic) -> tuple[list[Article], list[FailedSource]]:
+    """Every fetched feed's articles and the sources that failed (CPU-bound: run it off the loop)."""
     articles: list[Article] = []
     failed: list[FailedSource] = []
-    results = await source.fetch(topic, window)
     for result in results:
         parsed, error = parse_result(result, topic)
         articles.extend(parsed)
@@ -137,7 +142,7 @@ async def build_digest(
     window = digest_window(topic, day)
     articles, failed = await collect(topic, source, day)
     judgement = await consult(editor, topic, in_window(articles, window))
-    selection = select_articles(articles, topic, window, judgement)
+    selection = await run_cpu(select_articles, articles, topic, window, judgement)  # CPU-bound: off the loop
     log.info(
         "%s %s: %d fetched, %d in window, %d on-topic, %d repeats dropped, %d selected in %d stories",
         topic.id,

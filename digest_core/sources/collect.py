@@ -23,6 +23,7 @@ from digest_core.sources.polite import host_of
 from digest_core.sources.publisher_links import PublisherLinks
 from digest_core.sources.stats import SourceStat, SourceStatsStore
 from digest_core.topics import Topic
+from digest_core.workers import run_cpu
 
 log = logging.getLogger(__name__)
 
@@ -59,31 +60,14 @@ class NewsSources:
 
     async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]:
         """Articles from every source, the failed sources, stats recorded, publisher links added;
-        `SourcesUnreachable` (after recording the stats) when no source answered at all."""
+        `SourcesUnreachable` (after recording the stats) when no source answered at all.
+
+        Parsing is CPU-bound (feedparser): it runs off the event loop (`run_cpu`), which keeps serving.
+        """
         fetched_at = self._clock()
         rule = RelevanceRule(topic)
-        articles: list[Article] = []
-        failed: list[FailedSource] = []
-        stats: list[SourceStat] = []
         results = await self.fetch(topic, window)
-        for result in results:
-            parsed, error = parse_result(result, topic)
-            articles.extend(parsed)
-            if error is not None:
-                failed.append(failed_source(result, error))
-            stats.append(
-                SourceStat(
-                    topic=topic.id,
-                    outlet=result.outlet.name,
-                    source=source_name(result),
-                    fetched_at=fetched_at,
-                    status=_status(result, error),
-                    http_status=result.status,
-                    items=len(parsed),
-                    on_topic=sum(1 for a in parsed if a.published in window and rule.judge(a).on_topic),
-                    latency_ms=round(result.latency * 1000) if result.latency is not None else None,
-                )
-            )
+        articles, failed, stats = await run_cpu(_parse_all, results, topic, window, rule, fetched_at)
         if self._links is not None:
             articles = await self._links.attach(
                 articles,
@@ -97,6 +81,34 @@ class NewsSources:
                 log.warning("%s: could not record source stats", topic.id, exc_info=True)
         check_reachable(results, failed)
         return articles, failed
+
+
+def _parse_all(
+    results: list[FeedResult], topic: Topic, window: Window, rule: RelevanceRule, fetched_at: datetime
+) -> tuple[list[Article], list[FailedSource], list[SourceStat]]:
+    """Every fetched feed parsed into articles, its failure if any, and its stats (pure CPU, no I/O)."""
+    articles: list[Article] = []
+    failed: list[FailedSource] = []
+    stats: list[SourceStat] = []
+    for result in results:
+        parsed, error = parse_result(result, topic)
+        articles.extend(parsed)
+        if error is not None:
+            failed.append(failed_source(result, error))
+        stats.append(
+            SourceStat(
+                topic=topic.id,
+                outlet=result.outlet.name,
+                source=source_name(result),
+                fetched_at=fetched_at,
+                status=_status(result, error),
+                http_status=result.status,
+                items=len(parsed),
+                on_topic=sum(1 for a in parsed if a.published in window and rule.judge(a).on_topic),
+                latency_ms=round(result.latency * 1000) if result.latency is not None else None,
+            )
+        )
+    return articles, failed, stats
 
 
 def _owned_by_outlet(topic: Topic, article: Article, url: str) -> bool:

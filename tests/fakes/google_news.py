@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -59,7 +60,8 @@ def rss(items: list[bytes]) -> bytes:
 class GoogleNewsFake:
     """Serves `/rss/search`. `faults[site]` is a list of modes consumed one per request, the last
     repeating: "ok", "503", "500", "404", "timeout", "malformed", "html". `shift_days` moves every
-    item's date, so a test running today can be served the fixture days as recent news."""
+    item's date, so a test running today can be served the fixture days as recent news. While
+    `gate` is set and not open, every search waits for it (to hold a build in progress)."""
 
     fixtures: Path = FIXTURES
     shift_days: int = 0
@@ -71,6 +73,7 @@ class GoogleNewsFake:
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     in_flight: int = 0
     max_in_flight: int = 0
+    gate: threading.Event | None = None
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -99,6 +102,8 @@ class GoogleNewsFake:
         sites = _SITE.findall(q)
         if self.latency:
             await asyncio.sleep(self.latency)
+        if self.gate is not None:
+            await asyncio.to_thread(self.gate.wait, 30.0)  # the server runs in its own thread and loop
         items: list[bytes] = []
         for site in sites:
             self.hits[site] += 1

@@ -1,0 +1,163 @@
+"""The platforms' fakes in a process of their own, as the real services are: Google News, the Telegram
+Bot API (30 messages/s) and Discord (50 requests/s) on loopback, plus a small control API.
+
+Serving them from another process keeps their work (parsing each request, checking Telegram's HTML)
+out of the measured service's event loop and interpreter lock. The control API runs the benchmarks'
+client side there too: it sends commands at a given pace and reports, per command, the time from the
+platform handing it to the bot to the answer's arrival (both stamped here, on `time.monotonic`).
+
+    python -m bench.fake_platforms --channels 30 --per-outlet 100   # prints its ports as one JSON line
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import time
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from bench.fanout import LimitedDiscord, serve
+from tests.fakes.google_news import GoogleNewsFake, fixture_items
+from tests.fakes.telegram import TOKEN, FakeTelegram
+from tests.fakes.telegram_harness import ALICE
+
+TELEGRAM_PER_SECOND = 30  # Telegram's overall broadcast limit per bot (REFERENCE.md)
+DISCORD_PER_SECOND = 50  # Discord's global limit per bot
+CHANNEL_BASE = 930000000000000000
+FIXTURE_DAY = date(2026, 2, 25)
+_TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)
+
+
+def padded_items(per_outlet: int) -> dict[str, list[bytes]]:
+    """Extra items per outlet (variants of its fixture headlines) to reach `per_outlet` items, as on
+    a busy day (Google News returns at most about 100 items per query)."""
+    extra: dict[str, list[bytes]] = {}
+    for path in (GoogleNewsFake.fixtures / FIXTURE_DAY.isoformat()).glob("*.xml"):
+        items = fixture_items(path.stem)
+        extra[path.stem] = [_variant(items[k % len(items)], k) for k in range(max(0, per_outlet - len(items)))]
+    return extra
+
+
+def _variant(item: bytes, k: int) -> bytes:
+    return _TITLE.sub(lambda m: b"<title>" + m.group(1) + f" (report {k})".encode() + b"</title>", item, count=1)
+
+
+class TimedTelegram(FakeTelegram):
+    """The fake Bot API, also stamping when each update was handed to the bot by getUpdates. It
+    long-polls like Telegram (up to the bot's 10 s) instead of the tests' short 50 ms polls."""
+
+    def __init__(self) -> None:
+        super().__init__(token=TOKEN, overall_limit=TELEGRAM_PER_SECOND, poll_wait=10.0)
+        self.handed: dict[int, float] = {}
+
+    async def _getUpdates(self, request: web.Request, params: dict[str, Any]) -> web.Response:
+        response = await super()._getUpdates(request, params)
+        now = time.monotonic()
+        offset = int(params.get("offset") or 0)
+        for update in self._updates:
+            if update["update_id"] >= offset:
+                self.handed.setdefault(update["update_id"], now)
+        return response
+
+
+class TimedDiscord(LimitedDiscord):
+    """The fake Discord (50 requests/s), stamping each interaction's dispatch and follow-ups."""
+
+    def __init__(self, channels: list[int]) -> None:
+        super().__init__(channels)
+        self.dispatched: dict[str, float] = {}
+        self.answered: dict[str, list[float]] = defaultdict(list)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        if event == "INTERACTION_CREATE":
+            self.dispatched[data["token"]] = time.monotonic()
+        await super().dispatch(event, data)
+
+    async def followup(self, request: web.Request) -> web.Response:
+        self.answered[request.match_info["token"]].append(time.monotonic())
+        return await super().followup(request)
+
+
+class Control:
+    """The control API: run paced commands on either platform, report counts."""
+
+    def __init__(self, news: GoogleNewsFake, telegram: TimedTelegram, discord: TimedDiscord) -> None:
+        self.news, self.telegram, self.discord = news, telegram, discord
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/telegram/commands", self.telegram_commands)
+        app.router.add_post("/discord/commands", self.discord_commands)
+        app.router.add_get("/stats", self.stats)
+        return app
+
+    async def telegram_commands(self, request: web.Request) -> web.Response:
+        """`{"text", "count", "per_second", "first_chat"}`: that command from `count` private chats;
+        the latency of each (ms), once every one has its first reply."""
+        body = await request.json()
+        fake = self.telegram
+        ids: dict[int, str] = {}
+        for k in range(body["count"]):
+            chat_id = body["first_chat"] + k
+            chat = {"id": chat_id, "type": "private", "first_name": "U"}
+            ids[fake.push(fake.command(body["text"], chat, {**ALICE, "id": chat_id}))] = str(chat_id)
+            await asyncio.sleep(1 / body["per_second"])
+        await fake.wait_for(lambda: all(fake.sent_to(c) for c in ids.values()), within=120)
+        return web.json_response([(fake.sent_to(chat)[0].at - fake.handed[uid]) * 1000 for uid, chat in ids.items()])
+
+    async def discord_commands(self, request: web.Request) -> web.Response:
+        """`{"name", "options", "count", "per_second"}`: that slash command `count` times; the
+        latency (ms) of each to its first follow-up."""
+        body = await request.json()
+        fake = self.discord
+        tokens = []
+        for _ in range(body["count"]):
+            interaction = fake.command(body["name"], body["options"], channel_id=CHANNEL_BASE)
+            await fake.dispatch("INTERACTION_CREATE", interaction)
+            tokens.append(interaction["token"])
+            await asyncio.sleep(1 / body["per_second"])
+        await fake.wait_for(lambda: all(fake.answered.get(t) for t in tokens), limit=120)
+        return web.json_response([(fake.answered[t][0] - fake.dispatched[t]) * 1000 for t in tokens])
+
+    async def stats(self, request: web.Request) -> web.Response:
+        return web.json_response({
+            "telegram messages": len(self.telegram.sent),
+            "telegram 429s": self.telegram.too_many,
+            "discord messages": sum(len(m) for m in self.discord.messages.values()),
+            "discord 429s": self.discord.too_many,
+            "news queries": len(self.news.requests),
+        })
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--channels", type=int, default=0)
+    parser.add_argument("--per-outlet", type=int, default=0)
+    args = parser.parse_args()
+    news = GoogleNewsFake(extra_items=padded_items(args.per_outlet))
+    telegram = TimedTelegram()
+    discord = TimedDiscord([CHANNEL_BASE + i for i in range(max(1, args.channels))])
+    runners = []
+    ports = {}
+    for name, app in (("news", news.app()), ("telegram", telegram.app()), ("discord", discord.app())):
+        runner, ports[name] = await serve(app)
+        runners.append(runner)
+    discord.port = ports["discord"]
+    runner, ports["control"] = await serve(Control(news, telegram, discord).app())
+    runners.append(runner)
+    print(json.dumps({**ports, "discord_token": discord.bot_token}), flush=True)
+    try:
+        await asyncio.Event().wait()  # until the parent ends this process
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,53 @@
+"""Where CPU-bound steps run (feed parsing, selection, pages, charts): never on the event loop.
+
+By default in a worker thread (`asyncio.to_thread`). The running service calls `use_worker_process()`:
+the steps then run in one worker process started on first use, so they do not even share the
+interpreter lock with the loop (a busy thread makes the loop wait for the lock at every I/O step,
+and on a loaded machine the thread holding it may be descheduled). The functions and arguments
+given to `run_cpu` must be picklable: module-level functions and plain data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_process: ProcessPoolExecutor | None = None
+
+
+def _init_worker(level: int) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def use_worker_process() -> None:
+    """Run CPU-bound steps in a worker process from now on (started on first use)."""
+    global _process
+    if _process is None:
+        _process = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("forkserver"),  # no fork of a process with threads
+            initializer=_init_worker,
+            initargs=(logging.getLogger().getEffectiveLevel(),),
+        )
+
+
+def stop_worker_process() -> None:
+    """Back to worker threads; the worker process ends once its current step is done."""
+    global _process
+    if _process is not None:
+        _process.shutdown(wait=False, cancel_futures=True)
+        _process = None
+
+
+async def run_cpu(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` off the event loop: in the worker process when enabled, else in a thread."""
+    if _process is None:
+        return await asyncio.to_thread(fn, *args)
+    return await asyncio.get_running_loop().run_in_executor(_process, partial(fn, *args))
