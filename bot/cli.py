@@ -17,17 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bot.demo import demo_command
-
-if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
-    from bot.settings import Settings
-    from digest_core.app.service import DigestResult
-    from digest_core.app.usecases import TopicSources
-    from digest_core.editorial.explain import Verdict
-    from digest_core.editorial.trend import Trend
-    from digest_core.sources.stats import SourceRow
-    from digest_core.topics import Topics
-
+from bot import cli_service  # registers the service's commands on the one app
 from bot.cli_io import (
     EXIT_BAD_INPUT,
     EXIT_NOTHING,
@@ -38,10 +28,20 @@ from bot.cli_io import (
     load_settings,
     load_topics_or_fail,
 )
+from bot.demo import demo_command
 from bot.help_text import hide_flag_types
 from bot.logs import protect_process
 from digest_core.errors import UserError
 from digest_core.plural import plural
+
+if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.settings import Settings
+    from digest_core.app.service import DigestResult
+    from digest_core.app.usecases import TopicSources
+    from digest_core.editorial.explain import Verdict
+    from digest_core.editorial.trend import Trend
+    from digest_core.sources.stats import SourceRow
+    from digest_core.topics import Topics
 
 hide_flag_types()
 
@@ -412,7 +412,6 @@ def main() -> None:
     """The `digestbot` entry point: these commands and the service's (`bot.cli_service`); secrets
     redacted from everything written, and any error nothing else handled reported in one line (exit
     2: bad setting, database or path; 1: failure at run time)."""
-    from bot import cli_service
     from bot.failures import explain as describe_failure
 
     assert cli_service.app is app  # both modules add their commands to the one Typer app of cli_io

@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-
-if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
-    from bot.settings import Settings
-    from digest_core.topics import Topics
-
 from rich.console import Console
 from rich.markup import escape
 
 from bot.logs import setup_logging
 from digest_core.errors import CommandError, NoArticlesError, SourcesUnreachable, TopicsFileError, UserError
 from digest_core.redaction import redact
+
+if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.settings import Settings
+    from digest_core.topics import Topics
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multi-perspective daily news digests.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -16,14 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
-    from bot.settings import Settings
-    from digest_core.delivery.ports import Destination
-
-
 from bot.cli_io import EXIT_NOTHING, app, err, fail, fail_user_error, load_settings, load_topics_or_fail
 from digest_core.errors import UserError
 from digest_core.plural import plural
+
+if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.settings import Settings
+    from digest_core.delivery.ports import Destination
 
 if TYPE_CHECKING:
     import httpx

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.logs import setup_logging
+from digest_core.plural import plural
+
 if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
     from bot.settings import Settings
     from digest_core.models import Digest
     from digest_core.topics import Topics
-
-from bot.logs import setup_logging
-from digest_core.plural import plural
 
 REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 RULE = "=" * 72
