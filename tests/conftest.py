@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
+import re
 import signal
 import socket
 import uuid
@@ -25,6 +26,7 @@ from tests.processes import SESSION_MARK, marked_processes
 
 DATA = Path(__file__).resolve().parent / "data"
 SESSION = uuid.uuid4().hex
+MULTIPROCESSING_HELPER = re.compile(r"-c from multiprocessing\.(forkserver|resource_tracker) import main")
 os.environ[SESSION_MARK] = SESSION  # inherited by every child process, found again at session end
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -138,7 +140,14 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if any process a test started is still running; end those processes."""
-    leftovers = marked_processes(SESSION)
+    from digest_core.workers import stop_worker_process
+
+    stop_worker_process()
+    # multiprocessing's forkserver and resource tracker are this test process's own helpers: they
+    # end when it exits, so they are not counted as processes that outlived their test
+    leftovers = [
+        (pid, cmd) for pid, cmd in marked_processes(SESSION) if not MULTIPROCESSING_HELPER.search(cmd)
+    ]
     for pid, _ in leftovers:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

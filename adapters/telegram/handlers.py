@@ -30,7 +30,6 @@ from digest_core.delivery.ports import Destination
 from digest_core.errors import CommandError, UserError
 
 log = logging.getLogger(__name__)
-TYPING_AFTER = 0.3  # seconds before "typing" shows: an archived digest is answered sooner, without it
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -198,31 +197,29 @@ class TelegramCommands:
         await self._reply(where, "\n".join(lines))
 
     async def _build(
-        self, context: Context, where: Where, building: Coroutine[Any, Any, DigestResult]
+        self, context: Context, where: Where, building: Coroutine[Any, Any, DigestResult], archived: bool
     ) -> DigestResult | None:
-        """Await a use case that may build a digest; "typing" shows only when the answer takes a
-        moment (an archived digest answers at once, without it); a user error is replied."""
-        task = asyncio.ensure_future(building)
+        """Await a use case that may build a digest, showing "typing" unless the digest is archived
+        (answered at once); a user error is replied."""
         try:
-            if not (await asyncio.wait({task}, timeout=TYPING_AFTER))[0]:
-                async with self._typing(context.bot, where):
-                    await asyncio.wait({task})
-            return task.result()
+            if archived:
+                return await building
+            async with self._typing(context.bot, where):
+                return await building
         except UserError as exc:
             await self._reply(where, _esc(str(exc)))
         except Exception as exc:
             log.error("building a digest failed: %s", self._safe(exc))
             await self._reply(where, "Sorry, that digest could not be built just now. Please try again later.")
-        finally:
-            if not task.done():
-                task.cancel()
         return None
 
     async def digest(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        building = self.usecases.digest(context.args or [], USAGE["digest"], requester(where))
-        if result := await self._build(context, where, building):
+        args = context.args or []
+        archived = await self.usecases.archived(args, USAGE["digest"])
+        building = self.usecases.digest(args, USAGE["digest"], requester(where))
+        if result := await self._build(context, where, building, archived):
             await self.publisher.send_parts(
                 render_digest(result.digest, self.publisher.page_url(result.digest)), where.destination
             )
@@ -230,8 +227,10 @@ class TelegramCommands:
     async def latest(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        building = self.usecases.latest(context.args or [], USAGE["latest"], requester(where))
-        if result := await self._build(context, where, building):
+        args = context.args or []
+        archived = await self.usecases.archived(args, USAGE["latest"])
+        building = self.usecases.latest(args, USAGE["latest"], requester(where))
+        if result := await self._build(context, where, building, archived):
             await self.publisher.send_parts(
                 render_digest(result.digest, self.publisher.page_url(result.digest)), where.destination
             )
@@ -239,8 +238,10 @@ class TelegramCommands:
     async def sources(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        building = self.usecases.sources(context.args or [], USAGE["sources"], requester(where))
-        if result := await self._build(context, where, building):
+        args = context.args or []
+        archived = await self.usecases.archived(args, USAGE["sources"])
+        building = self.usecases.sources(args, USAGE["sources"], requester(where))
+        if result := await self._build(context, where, building, archived):
             await self.publisher.send_parts(render_sources(result.digest), where.destination)
 
     async def trend(self, update: Update, context: Context) -> None:

@@ -214,6 +214,8 @@ class PoliteClient:
             return response, await read_capped(response, self.max_body)
 
     async def get(self, url: str, headers: dict[str, str] | None = None, label: str = "") -> Fetched:
+        # Hand-written retry loop, not tenacity: each wait must follow the server's Retry-After (capped)
+        # and the last status must be kept for the source's stats, which tenacity's strategies cannot read.
         loop = asyncio.get_running_loop()
         label = label or url
         error = "no attempt made"
@@ -246,7 +248,7 @@ class PoliteClient:
                 return Fetched(None, reason, None, attempt, status)
             if attempt < self.attempts:
                 delay = max(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 4), wait or 0.0)  # noqa: S311
-                log.info("%s: %s, retrying in %.1fs (attempt %d/%d)", label, error, delay, attempt, self.attempts)
+                log.debug("%s: %s, retrying in %.1fs (attempt %d/%d)", label, error, delay, attempt, self.attempts)
                 await self._sleep(delay)
-        log.warning("%s: giving up after %s: %s", label, plural(attempt, "attempt"), error)
+        log.debug("%s: giving up after %s: %s", label, plural(attempt, "attempt"), error)  # the digest names it
         return Fetched(None, f"{error} after {plural(attempt, 'attempt')}", None, attempt, status)

@@ -220,6 +220,8 @@ class GeminiSummarizer:
             response_mime_type="application/json",
             response_schema=GeminiAnswer,
         )
+        # Hand-written retry, not google-genai's HttpRetryOptions: the attempts made go into the
+        # digest's fallback reason, and only 429, 5xx and timeouts are worth another call.
         for attempt in range(1, self._attempts + 1):
             try:
                 response = await client.aio.models.generate_content(model=self.model, contents=contents, config=config)
