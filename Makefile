@@ -23,7 +23,7 @@ test: $(BIN)/.installed  ## lint, type-check, check the import layers and run th
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 # Tests that involve "now", again under a faked wall clock (Debian's faketime) at hours far from
 # the 04:00 UTC publish time: proof that none of them depends on the hour the suite runs at.

@@ -149,10 +149,26 @@ def protect_process() -> None:
     threading.excepthook = _redacted_thread_hook
 
 
+class CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at each record (as logging's last-resort handler does), so
+    that replacing stderr (the redacting wrapper, a test's capture) never leaves it writing to a
+    closed stream."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def setup_logging(level: str, secrets: Iterable[str]) -> None:
     """Log to stderr with secrets redacted; calling it again replaces the handler it added before."""
     redact_log_records()
-    handler = logging.StreamHandler()
+    # A handler that fails (its stream closed) must not print the raw record: its arguments are not redacted.
+    logging.raiseExceptions = False
+    handler = CurrentStderrHandler()
     level = level.upper() if level.upper() in LOG_LEVELS else "INFO"
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     handler.setFormatter(RedactingFormatter(fmt, tracebacks=level == "DEBUG"))

@@ -139,7 +139,10 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if any process a test started is still running; end those processes."""
+    """Fail the run if any process a test started is still running; end those processes. With
+    pytest-xdist each worker checks its own (the controller's children are the workers themselves)."""
+    if session.config.getoption("numprocesses", None) and not hasattr(session.config, "workerinput"):
+        return
     from digest_core.workers import stop_worker_process
 
     stop_worker_process()
