@@ -21,18 +21,14 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
 
-from adapters.telegram.publisher import TelegramPublisher
-from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.render import render_digest
-from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.digests import SqlDigestStore
+from tests.fakes.sender_process import instance
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.test_store import digest
@@ -144,22 +140,6 @@ async def telegram() -> AsyncIterator[tuple[FakeTelegram, str]]:
         yield fake, base_url
 
 
-async def instance(engine: AsyncEngine, base_url: str, worker: str) -> tuple[Deliverer, ExtBot[Any]]:
-    """One process's sender: its own engine (connections), bot and rate limiter."""
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    request = HTTPXRequest(connection_pool_size=32, pool_timeout=30.0)
-    bot = ExtBot(TOKEN, base_url=base_url, rate_limiter=TelegramRateLimiter(), request=request)
-    await bot.initialize()
-    deliverer = Deliverer(
-        DeliveryLedger(engine),
-        SqlDigestStore(engine),
-        SubscriptionStore(engine),
-        {"telegram": TelegramPublisher(bot)},
-        worker,
-        concurrency=16,
-        locks={"telegram": sender_lock(engine, lock_key("telegram", TOKEN), worker)},
-    )
-    return deliverer, bot
 
 
 async def same_database(engine: AsyncEngine, app: str) -> AsyncEngine:

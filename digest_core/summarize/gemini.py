@@ -139,6 +139,14 @@ def _describe(exc: Exception) -> str:
     return type(exc).__name__
 
 
+def gemini_client(api_key: str, timeout: float, base_url: str | None) -> genai.Client:
+    """A google-genai client with a request timeout, pointed at `base_url` when set (tests, proxies)."""
+    options = types.HttpOptions(timeout=int(timeout * 1000))
+    if base_url:
+        options.base_url = base_url
+    return genai.Client(api_key=api_key, http_options=options)
+
+
 class GeminiSummarizer:
     """Gemini through google-genai's async client; raises `SummarizerError` when it cannot deliver."""
 
@@ -165,10 +173,7 @@ class GeminiSummarizer:
         self._base_url = base_url
 
     def _client(self) -> genai.Client:
-        options = types.HttpOptions(timeout=int(self._timeout * 1000))
-        if self._base_url:
-            options.base_url = self._base_url
-        return genai.Client(api_key=self._api_key, http_options=options)
+        return gemini_client(self._api_key, self._timeout, self._base_url)
 
     async def summarize(self, request: SummaryRequest) -> Summary:
         client = self._client()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from digest_core.editorial.editor import Candidate, EditorError, Judgement, candidate_document, validate_answer
 from digest_core.models import TokenUsage
+from digest_core.summarize.gemini import gemini_client
 from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,7 @@ class GeminiEditor:
         self._base_url = base_url
 
     def _client(self) -> genai.Client:
-        options = types.HttpOptions(timeout=int(self._timeout * 1000))
-        if self._base_url:
-            options.base_url = self._base_url
-        return genai.Client(api_key=self._api_key, http_options=options)
+        return gemini_client(self._api_key, self._timeout, self._base_url)
 
     async def judge(self, topic: Topic, candidates: list[Candidate]) -> Judgement:
         if not candidates:

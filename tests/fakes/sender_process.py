@@ -14,8 +14,9 @@ import logging
 import os
 import signal
 import sys
+from typing import Any
 
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
@@ -30,12 +31,9 @@ from digest_core.storage.digests import SqlDigestStore
 from tests.fakes.telegram import TOKEN
 
 
-async def main(database: str, schema: str, base_url: str, worker: str) -> None:
+async def instance(engine: AsyncEngine, base_url: str, worker: str) -> tuple[Deliverer, ExtBot[Any]]:
+    """One process's sender: its own engine (connections), bot and rate limiter."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    if schema != "-":
-        engine = create_async_engine(database, connect_args={"server_settings": {"search_path": schema}})
-    else:
-        engine = create_engine(database)
     request = HTTPXRequest(connection_pool_size=32, pool_timeout=30.0)
     bot = ExtBot(TOKEN, base_url=base_url, rate_limiter=TelegramRateLimiter(), request=request)
     await bot.initialize()
@@ -48,6 +46,16 @@ async def main(database: str, schema: str, base_url: str, worker: str) -> None:
         concurrency=16,
         locks={"telegram": sender_lock(engine, lock_key("telegram", TOKEN), worker)},
     )
+    return deliverer, bot
+
+
+async def main(database: str, schema: str, base_url: str, worker: str) -> None:
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    if schema != "-":
+        engine = create_async_engine(database, connect_args={"server_settings": {"search_path": schema}})
+    else:
+        engine = create_engine(database)
+    deliverer, bot = await instance(engine, base_url, worker)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     try:
