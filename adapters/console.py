@@ -9,7 +9,7 @@ from typing import TextIO
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.outline import Line, post_outline
 from digest_core.models import Digest
-from digest_core.text_limits import one_line
+from digest_core.text import cut
 
 MAX_LINE = 2000  # characters of any one line on the terminal
 
@@ -57,7 +57,7 @@ def render_text(digest: Digest, page_url: str | None = None) -> str:
 def _terminal_safe(line: str) -> str:
     """The line with its indentation, on one line, without ESC or any other control character."""
     indent = line[: len(line) - len(line.lstrip(" "))]
-    return indent + one_line(line, MAX_LINE) if line.strip() else ""
+    return indent + cut(line, MAX_LINE) if line.strip() else ""
 
 
 class ConsolePublisher:

@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from adapters.site_text import inert_site_text
 from digest_core.editorial.outline import Line, Outline, SideGroup, page_outline
-from digest_core.editorial.text import headline, one_line
 from digest_core.models import Article, Digest
+from digest_core.text import headline, one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 

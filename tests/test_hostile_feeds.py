@@ -14,9 +14,10 @@ import pytest
 from digest_core.editorial.pipeline import collect
 from digest_core.sources.feed_state import MemoryFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, cap_text, clean_text
+from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, clean_text
 from digest_core.sources.outlet_feeds import OutletFeedSource
 from digest_core.sources.polite import HostLimiter, PoliteClient
+from digest_core.text import cut
 from tests.fakes.hostile_feeds import RSS_HEAD, RSS_TAIL, HostileFeeds, atom_with_dates, rss_item
 from tests.fakes.server import ThreadedServer
 from tests.test_feeds import topic_with
@@ -186,6 +187,6 @@ async def test_google_news_caps_endless_text_and_drops_control_characters(hostil
 def test_clean_text_caps_and_strips() -> None:
     assert clean_text("a\x00b\x1b[0m\u202ec\x7f\td\r\n") == "ab c d"
     assert len(clean_text("word " * 10_000, MAX_SUMMARY)) <= MAX_SUMMARY
-    assert cap_text("one two three", 9) == "one two…"
-    assert cap_text("short", 9) == "short"
-    assert cap_text("x" * 20, 9) == "x" * 8 + "…"
+    assert cut("one two three", 9) == "one two…"
+    assert cut("short", 9) == "short"
+    assert cut("x" * 20, 9) == "x" * 8 + "…"

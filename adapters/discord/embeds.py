@@ -17,8 +17,8 @@ from urllib.parse import quote
 import discord
 
 from digest_core.editorial.outline import Line, Outline, post_outline
-from digest_core.editorial.text import headline, one_line
 from digest_core.models import Article, Digest
+from digest_core.text import headline, one_line
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096

@@ -18,8 +18,8 @@ from html.parser import HTMLParser
 from telegram.constants import MessageLimit
 
 from digest_core.editorial.outline import Line, Outline, post_outline
-from digest_core.editorial.text import HEADLINE_LIMIT, cut, headline, one_line
 from digest_core.models import Article, Digest
+from digest_core.text import HEADLINE_LIMIT, cut, headline, one_line
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_ENTITIES = MessageLimit.MESSAGE_ENTITIES  # 100: Telegram shows no more per message

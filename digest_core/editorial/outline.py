@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from digest_core.editorial.captions import side_name, story_caption
-from digest_core.editorial.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 from digest_core.models import Bullet, Digest, Story
+from digest_core.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 
 POST_LINE_LIMIT = 150  # a side's line in a post: a day of 20 articles fits one Telegram message
 POST_BUDGET = 3000  # characters of stories in a post, about, beyond which top stories lose their titles

@@ -14,7 +14,7 @@ import ftfy
 
 from digest_core.models import Article
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
-from digest_core.text_limits import cap_text
+from digest_core.text import cut
 from digest_core.topics import Outlet, Topic
 
 _SPACES = re.compile(r"\s+")
@@ -45,7 +45,7 @@ def clean_text(text: str, limit: int | None = None) -> str:
     text = _TAGS.sub(" ", text)
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     text = _SPACES.sub(" ", text).strip()
-    return cap_text(text, limit) if limit is not None else text
+    return cut(text, limit) if limit is not None else text
 
 
 def _host(url: str) -> str:
@@ -137,7 +137,7 @@ def _article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic)
     owner = topic.outlet_for_host(_host(source.get("href", "") or "")) or topic.outlet_for_host(_host(link))
     if owner is not None:
         perspective, outlet = owner
-    title = cap_text(strip_publisher(clean_text(raw_title, MAX_RAW_TEXT), outlet, source_name), MAX_TITLE)
+    title = cut(strip_publisher(clean_text(raw_title, MAX_RAW_TEXT), outlet, source_name), MAX_TITLE)
     if not title:
         return None
     summary = clean_text(entry.get("summary", "") or "", MAX_SUMMARY)

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from digest_core.errors import SummarizerError as SummarizerError  # re-exported
 from digest_core.models import Article, Bullet, Story, StoryNote, Summary
-from digest_core.text_limits import one_line
+from digest_core.text import cut
 from digest_core.topics import Topic
 
 FRAMED_STORIES = 8  # stories a summarizer must frame side by side (the biggest first)
@@ -38,7 +38,7 @@ class Summarizer(Protocol):
 
 
 def _bounded_bullets(bullets: list[Bullet]) -> list[Bullet]:
-    return [b.model_copy(update={"text": one_line(b.text, MAX_BULLET)}) for b in bullets[:MAX_BULLETS]]
+    return [b.model_copy(update={"text": cut(b.text, MAX_BULLET)}) for b in bullets[:MAX_BULLETS]]
 
 
 def bounded_summary(summary: Summary) -> Summary:
@@ -46,7 +46,7 @@ def bounded_summary(summary: Summary) -> Summary:
     can start a block on any platform) and capped: `MAX_BULLET` characters, `MAX_BULLETS` per section."""
     stories = [
         note.model_copy(
-            update={"framing": [f.model_copy(update={"text": one_line(f.text, MAX_BULLET)}) for f in note.framing]}
+            update={"framing": [f.model_copy(update={"text": cut(f.text, MAX_BULLET)}) for f in note.framing]}
         )
         for note in summary.stories
     ]
@@ -55,7 +55,7 @@ def bounded_summary(summary: Summary) -> Summary:
             "highlights": _bounded_bullets(summary.highlights),
             "perspective_highlights": {p: _bounded_bullets(b) for p, b in summary.perspective_highlights.items()},
             "stories": stories,
-            "note": one_line(summary.note, MAX_BULLET) if summary.note else summary.note,
+            "note": cut(summary.note, MAX_BULLET) if summary.note else summary.note,
         }
     )
 

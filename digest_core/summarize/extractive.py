@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from digest_core.editorial.stories import central_title
-from digest_core.editorial.text import headline
 from digest_core.models import Article, Bullet, Framing, StoryNote, Summary
 from digest_core.summarize.base import SummaryRequest
+from digest_core.text import headline
 
 MAX_BULLETS = 5
 

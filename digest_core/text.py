@@ -1,4 +1,6 @@
-"""Untrusted text made fit to show: one line, no control characters, cut on a word boundary."""
+"""Untrusted text made fit to show: one line, no control characters, cut on a word boundary.
+
+Every caller (feeds, summaries, renderers, the terminal) uses these, so the rules live once."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ HEADLINE_LIMIT = 160  # characters of a headline in every format
 SUMMARY_LIMIT = 300  # characters of one line of summarizer text (a bullet, a side's framing)
 ELLIPSIS = "…"
 
-# bidirectional overrides and isolates: invisible, and they can reorder what follows them
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# bidirectional marks, overrides and isolates (invisible; they can reorder what follows) and the BOM
+_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 _NORMAL = re.compile(r"[^\w]+")
 
 
@@ -20,7 +22,7 @@ def one_line(text: str) -> str:
     kept = "".join(
         " " if ch.isspace() else ch
         for ch in text
-        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _BIDI)
+        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _INVISIBLE)
     )
     return " ".join(kept.split())
 
