@@ -18,10 +18,10 @@ from importlib.resources.abc import Traversable
 
 from aiohttp import web
 
-_ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
-_SITE = re.compile(r"site:([\w.-]+)")
+ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
+SITE = re.compile(r"site:([\w.-]+)")
 _BOUND = re.compile(r"\b(after|before):(\d{4}-\d{2}-\d{2})\b")
-_PUB_DATE = re.compile(rb"<pubDate>([^<]+)</pubDate>")
+PUB_DATE = re.compile(rb"<pubDate>([^<]+)</pubDate>")
 
 HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
@@ -30,6 +30,11 @@ HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <description>Google News</description>
 """
 FOOTER = b"</channel></rss>"
+
+
+def rss(items: list[bytes]) -> bytes:
+    """A Google News search RSS document holding `items`."""
+    return HEADER + b"\n".join(items) + FOOTER
 
 
 def sample_dir() -> Traversable:
@@ -44,7 +49,7 @@ def sample_days(sample: Traversable | None = None) -> list[date]:
 
 
 def _published(item: bytes) -> date | None:
-    found = _PUB_DATE.search(item)
+    found = PUB_DATE.search(item)
     if found is None:
         return None
     try:
@@ -68,14 +73,14 @@ class SampleFeeds:
                 continue
             for feed in sorted(day.iterdir(), key=lambda f: f.name):
                 if feed.name.endswith(".xml"):
-                    items.setdefault(feed.name.removesuffix(".xml"), []).extend(_ITEM.findall(feed.read_bytes()))
+                    items.setdefault(feed.name.removesuffix(".xml"), []).extend(ITEM.findall(feed.read_bytes()))
         return cls(items)
 
     def search(self, query: str) -> bytes:
         """The RSS answer to a search query: its sites' items between its `after:`/`before:` dates."""
         bounds = {kind: date.fromisoformat(day) for kind, day in _BOUND.findall(query)}
         found: list[bytes] = []
-        for site in _SITE.findall(query):
+        for site in SITE.findall(query):
             for item in self.items.get(site, []):
                 day = _published(item)
                 if day is None:
@@ -85,7 +90,7 @@ class SampleFeeds:
                 if "before" in bounds and day > bounds["before"]:
                     continue
                 found.append(item)
-        return HEADER + b"\n".join(found) + FOOTER
+        return rss(found)
 
 
 def feed_app(feeds: SampleFeeds) -> web.Application:

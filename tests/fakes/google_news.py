@@ -17,10 +17,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.demo_server import ITEM, PUB_DATE, SITE, rss
+
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "google-news"
-_ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
-_SITE = re.compile(r"site:([\w.-]+)")
-_PUB_DATE = re.compile(rb"<pubDate>([^<]+)</pubDate>")
 
 
 def shift_dates(item: bytes, days: int) -> bytes:
@@ -32,28 +31,15 @@ def shift_dates(item: bytes, days: int) -> bytes:
         moved = parsedate_to_datetime(match.group(1).decode()) + timedelta(days=days)
         return b"<pubDate>" + format_datetime(moved, usegmt=True).encode() + b"</pubDate>"
 
-    return _PUB_DATE.sub(move, item)
-
-
-HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
-<generator>NFE/5.0</generator><title>fake - Google News</title>
-<link>https://news.google.com/search</link><language>en-US</language>
-<description>Google News</description>
-"""
-FOOTER = b"</channel></rss>"
+    return PUB_DATE.sub(move, item)
 
 
 def fixture_items(site: str, fixtures: Path = FIXTURES) -> list[bytes]:
     """Every fixture day's items for one site."""
     items: list[bytes] = []
     for path in sorted(fixtures.glob(f"*/{site}.xml")):
-        items += _ITEM.findall(path.read_bytes())
+        items += ITEM.findall(path.read_bytes())
     return items
-
-
-def rss(items: list[bytes]) -> bytes:
-    return HEADER + b"\n".join(items) + FOOTER
 
 
 @dataclass
@@ -99,7 +85,7 @@ class GoogleNewsFake:
         self.requests.append(
             {"q": q, "hl": request.query.get("hl", ""), "user_agent": request.headers.get("User-Agent", "")}
         )
-        sites = _SITE.findall(q)
+        sites = SITE.findall(q)
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.gate is not None:
