@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from digest_core.models import Article
 from digest_core.sources.google_news import FeedResult
@@ -49,3 +50,16 @@ def labelled(topic: Topic) -> list[Labelled]:
                 )
             )
     return rows
+
+
+def article_at(title: str, outlet: str, side: str, hour: float, summary: str = "") -> Article:
+    """An article of `outlet` (on `side`) published `hour` hours into the 2026-02-25 window."""
+    return Article(
+        title=title,
+        url=f"https://example.com/{abs(hash((title, outlet, hour)))}",
+        outlet=outlet,
+        domain="example.com",
+        perspective=side,
+        published=datetime(2026, 2, 24, 4, tzinfo=UTC) + timedelta(hours=hour),
+        summary=summary,
+    )

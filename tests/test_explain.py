@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -10,31 +10,18 @@ from typer.testing import CliRunner
 from bot.cli import app
 from digest_core.dates import digest_window
 from digest_core.editorial.select import select_articles
-from digest_core.models import Article
 from digest_core.topics import Topic
-from tests.labels import DAYS, day_articles
-
-
-def make(title: str, outlet: str, side: str, hour: float, summary: str = "") -> Article:
-    return Article(
-        title=title,
-        url=f"https://example.com/{abs(hash((title, outlet, hour)))}",
-        outlet=outlet,
-        domain="example.com",
-        perspective=side,
-        published=datetime(2026, 2, 24, 4, tzinfo=UTC) + timedelta(hours=hour),
-        summary=summary,
-    )
+from tests.labels import DAYS, article_at, day_articles
 
 
 def test_every_article_gets_one_verdict_with_its_rule(topic: Topic) -> None:
     articles = [
-        make("Beijing bans dual-use exports to Japan.", "CGTN", "china", 2),
-        make("Beijing bans dual-use exports to Japan", "CGTN", "china", 1),  # the same outlet, earlier
-        make("Takaichi's approval rating slides amid funding scandal", "China Daily", "china", 3),
-        make("Cherry blossoms bloom early in Japan's Kyushu", "CGTN", "china", 4),
-        make("South China Sea: Manila protests water cannon attack", "The Japan Times", "japan", 5),
-        make("China and Japan agree to talks", "Kyodo News", "japan", -2),
+        article_at("Beijing bans dual-use exports to Japan.", "CGTN", "china", 2),
+        article_at("Beijing bans dual-use exports to Japan", "CGTN", "china", 1),  # the same outlet, earlier
+        article_at("Takaichi's approval rating slides amid funding scandal", "China Daily", "china", 3),
+        article_at("Cherry blossoms bloom early in Japan's Kyushu", "CGTN", "china", 4),
+        article_at("South China Sea: Manila protests water cannon attack", "The Japan Times", "japan", 5),
+        article_at("China and Japan agree to talks", "Kyodo News", "japan", -2),
     ]
     selection = select_articles(articles, topic, digest_window(topic, date(2026, 2, 25)))
     verdicts = {v.title + v.outlet: v for v in selection.verdicts}
