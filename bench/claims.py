@@ -39,7 +39,7 @@ async def fill(database: str, waiting: int) -> DeliveryLedger:
         for start in range(0, waiting, 5000):
             await conn.execute(insert(SubscriptionRow), subs[start : start + 5000])
         for day, state in ((DAY, "pending"), (date(2026, 2, 24), "sent")):
-            rows = [
+            rows: list[dict[str, object]] = [
                 {"subscription_id": s["id"], "platform": s["platform"], "topic": "t", "date": day, "state": state,
                  "attempts": 0, "next_attempt_at": NOW, "message_ids": [], "created_at": NOW, "updated_at": NOW}
                 for s in subs

@@ -22,8 +22,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bench.fanout import LimitedDiscord, serve
+from bench.fanout import LimitedDiscord
 from tests.fakes.google_news import GoogleNewsFake, fixture_items
+from tests.fakes.server import serve
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.fakes.telegram_harness import ALICE
 

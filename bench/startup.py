@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.fanout import serve
 from bench.report import machine, min_median, table, write_section
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.server import serve
 from tests.fakes.telegram import TOKEN, FakeTelegram
 
 DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))

@@ -8,6 +8,15 @@ import threading
 from aiohttp import web
 
 
+async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
+    """Serve `app` on a free loopback port from the running event loop: (its runner, the port)."""
+    runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
 class ThreadedServer:
     """An aiohttp app on a free loopback port, served from its own thread and event loop."""
 
@@ -23,11 +32,7 @@ class ThreadedServer:
         return f"http://127.0.0.1:{self.port}"
 
     async def _start(self) -> None:
-        self._runner = web.AppRunner(self._app, shutdown_timeout=0.5, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(self._app)
 
     def start(self) -> ThreadedServer:
         self._thread.start()
