@@ -127,8 +127,8 @@ async def main() -> None:
     parser.add_argument("--per-outlet", type=int, default=100, help="items per outlet query for the background build")
     parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
-    prefer_the_loop()  # as `digestbot run` does
-    results, note = await measure(args.runs, args.requests, args.per_outlet)
+    async with prefer_the_loop():  # as `digestbot run` does
+        results, note = await measure(args.runs, args.requests, args.per_outlet)
     text = report(results, args.runs, args.requests, note)
     print(text)
     if not args.no_docs:

@@ -178,8 +178,8 @@ async def main() -> None:
     parser.add_argument("--per-outlet", type=int, default=100, help="items per outlet query (Google News gives ~100)")
     parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
-    prefer_the_loop()  # as `digestbot run` does
-    runs = [await one_run(args.chats, args.channels, args.per_outlet) for _ in range(args.runs)]
+    async with prefer_the_loop():  # as `digestbot run` does
+        runs = [await one_run(args.chats, args.channels, args.per_outlet) for _ in range(args.runs)]
     text = report(runs, args.chats, args.channels, args.per_outlet)
     print(text)
     if not args.no_docs:

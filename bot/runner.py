@@ -6,6 +6,8 @@ import asyncio
 import gc
 import logging
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -23,7 +25,7 @@ from digest_core.delivery.publication import Publication
 from digest_core.delivery.sender_lock import SenderLock, lock_key, sender_lock
 from digest_core.plural import plural
 from digest_core.topics import Topics
-from digest_core.workers import stop_worker_process, use_worker_process
+from digest_core.workers import start_worker_process, stop_worker_process
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,18 @@ SHUTDOWN_GRACE = 30.0  # seconds for in-flight deliveries to finish before they 
 GIL_SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 
 
-def prefer_the_loop() -> None:
+@asynccontextmanager
+async def prefer_the_loop() -> AsyncIterator[None]:
     """Keep CPU work away from the event loop, so that commands are answered while a digest is built:
-    parsing, selection, pages and charts in a worker process; what still runs in threads (SQLite,
-    small files) hands the interpreter lock back to the loop within 1 ms instead of 5."""
-    use_worker_process()
+    parsing, selection, pages and charts in a worker process (started now, not at the first build,
+    and ended on exit); what still runs in threads (SQLite, small files) hands the interpreter lock
+    back to the loop within 1 ms instead of 5."""
+    await start_worker_process()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        stop_worker_process()
 
 
 class Platform(Protocol):
@@ -145,8 +153,7 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
     delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
     (each acknowledged part is recorded as it goes; the next sender resumes a cancelled one).
     """
-    prefer_the_loop()
-    async with open_core(settings, topics) as core:
+    async with prefer_the_loop(), open_core(settings, topics) as core:
         service = assemble(core, configured_platforms(core))
         supervisor = PlatformSupervisor(stop)
         delivering: asyncio.Task[None] | None = None
@@ -172,5 +179,4 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
                 except TimeoutError:
                     log.warning("deliveries still in progress after %.0f s were cancelled", SHUTDOWN_GRACE)
             await supervisor.close()
-            stop_worker_process()
             log.info("digestbot stopped")

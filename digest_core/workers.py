@@ -1,10 +1,12 @@
 """Where CPU-bound steps run (feed parsing, selection, pages, charts): never on the event loop.
 
-By default in a worker thread (`asyncio.to_thread`). The running service calls `use_worker_process()`:
-the steps then run in one worker process started on first use, so they do not even share the
+By default in a worker thread (`asyncio.to_thread`). The running service calls
+`start_worker_process()`: the steps then run in one worker process, so they do not even share the
 interpreter lock with the loop (a busy thread makes the loop wait for the lock at every I/O step,
-and on a loaded machine the thread holding it may be descheduled). The functions and arguments
-given to `run_cpu` must be picklable: module-level functions and plain data.
+and on a loaded machine the thread holding it may be descheduled). The worker runs at a lower CPU
+priority than the service, so that on a busy machine commands are answered before a build goes on.
+The functions and arguments given to `run_cpu` must be picklable: module-level functions and plain
+data.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -20,14 +23,23 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _process: ProcessPoolExecutor | None = None
+WORKER_NICENESS = 5  # added to the worker's nice value: the service's loop comes first
 
 
 def _init_worker(level: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.nice(WORKER_NICENESS)
 
 
-def use_worker_process() -> None:
-    """Run CPU-bound steps in a worker process from now on (started on first use)."""
+def worker_pid() -> int:
+    """The pid of the process this runs in (given to `run_cpu`: the worker's pid)."""
+    return os.getpid()
+
+
+async def start_worker_process() -> int:
+    """Run CPU-bound steps in a worker process from now on; returns its pid. The process starts
+    here, from a thread: a fresh interpreter takes a few hundred ms to come up, which would
+    otherwise stall the loop at the first build."""
     global _process
     if _process is None:
         _process = ProcessPoolExecutor(
@@ -36,6 +48,8 @@ def use_worker_process() -> None:
             initializer=_init_worker,
             initargs=(logging.getLogger().getEffectiveLevel(),),
         )
+    pool = _process
+    return await asyncio.to_thread(lambda: pool.submit(worker_pid).result())
 
 
 def stop_worker_process() -> None:

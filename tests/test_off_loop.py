@@ -4,6 +4,7 @@ the loop's thread recording which functions ran there (structural, no timing).""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,17 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.site_pages import CHART_FILE, publish_page
 from digest_core.app.service import DigestService
 from digest_core.dates import Window, digest_window
+from digest_core.editorial.gazetteer import _city_counts
+from digest_core.editorial.names import _name_index
 from digest_core.editorial.pipeline import collect, parse_results
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.google_news import FeedResult
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
-from digest_core.workers import stop_worker_process, use_worker_process
+from digest_core.workers import WORKER_NICENESS, run_cpu, start_worker_process, stop_worker_process, worker_pid
 from tests.fakes.google_news import FIXTURES
 
 DAY = date(2026, 2, 25)
-CPU_BOUND = {"parse_feed", "select_articles", "render_markdown", "render_trend_png"}
+CPU_BOUND = {"parse_feed", "select_articles", "render_markdown", "render_trend_png", "_city_counts"}
 
 
 class FixtureFeeds:
@@ -57,8 +60,10 @@ def calls_on_this_thread(names: set[str]) -> Iterator[set[str]]:
 
 
 def test_the_hook_sees_work_done_on_this_thread(topic: Topic) -> None:
-    results = [FeedResult(p, o, "fixture", body=(FIXTURES / DAY.isoformat() / f"{o.domains[0]}.xml").read_bytes())
-               for p, o in topic.all_outlets]
+    results = [
+        FeedResult(p, o, "fixture", body=(FIXTURES / DAY.isoformat() / f"{o.domains[0]}.xml").read_bytes())
+        for p, o in topic.all_outlets
+    ]
     with calls_on_this_thread(CPU_BOUND) as seen:
         articles, _ = parse_results(results, topic)
     assert articles
@@ -66,6 +71,8 @@ def test_the_hook_sees_work_done_on_this_thread(topic: Topic) -> None:
 
 
 async def test_news_sources_parse_feeds_off_the_loop(topic: Topic) -> None:
+    _name_index.cache_clear()  # the topic's first relevance rule reads the gazetteer: also off the loop
+    _city_counts.cache_clear()
     with calls_on_this_thread(CPU_BOUND) as seen:
         articles, failed = await NewsSources([FixtureFeeds()]).collect(topic, digest_window(topic, DAY))
     assert articles and not failed
@@ -96,7 +103,7 @@ async def test_build_page_and_chart_run_off_the_loop(engine: AsyncEngine, tmp_pa
 async def test_the_worker_process_parses_the_same_articles(topic: Topic) -> None:
     window = digest_window(topic, DAY)
     in_thread, _ = await NewsSources([FixtureFeeds()]).collect(topic, window)
-    use_worker_process()
+    await start_worker_process()
     try:
         with calls_on_this_thread(CPU_BOUND) as seen:
             in_process, failed = await NewsSources([FixtureFeeds()]).collect(topic, window)
@@ -104,3 +111,14 @@ async def test_the_worker_process_parses_the_same_articles(topic: Topic) -> None
         stop_worker_process()
     assert in_process == in_thread and not failed
     assert seen == set()
+
+
+async def test_the_worker_process_starts_at_once_at_lower_priority() -> None:
+    pid = await start_worker_process()
+    try:
+        assert pid != os.getpid()
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)
+        assert await run_cpu(worker_pid) == pid  # the steps run in the process started here
+    finally:
+        stop_worker_process()
+    assert await run_cpu(worker_pid) == os.getpid()  # back to threads

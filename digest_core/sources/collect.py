@@ -63,9 +63,10 @@ class NewsSources:
         `SourcesUnreachable` (after recording the stats) when no source answered at all.
 
         Parsing is CPU-bound (feedparser): it runs off the event loop (`run_cpu`), which keeps serving.
+        So does making the topic's relevance rule (its first one reads the gazetteer: some 250 ms).
         """
         fetched_at = self._clock()
-        rule = RelevanceRule(topic)
+        rule = await run_cpu(RelevanceRule, topic)
         results = await self.fetch(topic, window)
         articles, failed, stats = await run_cpu(_parse_all, results, topic, window, rule, fetched_at)
         if self._links is not None:
