@@ -47,8 +47,7 @@ def render_trend_png(trend: Trend, width: int = WIDTH, height: int = HEIGHT) -> 
     for i, side in enumerate(trend.sides):
         offsets = x - 0.4 + width_each * (i + 0.5)
         heights = [c if c is not None else 0 for c in side.counts]
-        ax.bar(offsets, heights, width=width_each, color=SIDE_COLORS[i % len(SIDE_COLORS)], label=side.name,
-               zorder=3)
+        ax.bar(offsets, heights, width=width_each, color=SIDE_COLORS[i % len(SIDE_COLORS)], label=side.name, zorder=3)
     missing = [d for d, c in zip(x, trend.sides[0].counts, strict=True) if c is None] if trend.sides else []
     for d in missing:
         ax.axvspan(d - 0.5, d + 0.5, color=MISSING_COLOR, zorder=0, lw=0)
@@ -66,8 +65,18 @@ def render_trend_png(trend: Trend, width: int = WIDTH, height: int = HEIGHT) -> 
 
     share_ax = ax.twinx()
     shares = [s * 100 if s is not None else math.nan for s in trend.share]
-    share_ax.plot(x, shares, color=SHARE_COLOR, linestyle="--", linewidth=2.5, marker="o" if len(x) <= 31 else None,
-                  markeredgecolor="white", markersize=8, label="On-topic share (right axis)", zorder=4)
+    share_ax.plot(
+        x,
+        shares,
+        color=SHARE_COLOR,
+        linestyle="--",
+        linewidth=2.5,
+        marker="o" if len(x) <= 31 else None,
+        markeredgecolor="white",
+        markersize=8,
+        label="On-topic share (right axis)",
+        zorder=4,
+    )
     share_ax.set_ylim(0, 105)
     share_ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     share_ax.set_ylabel("On-topic share", fontsize=FONT)
@@ -76,22 +85,39 @@ def render_trend_png(trend: Trend, width: int = WIDTH, height: int = HEIGHT) -> 
     known = [(xi, s) for xi, s in zip(x, shares, strict=True) if not math.isnan(s)]
     if known:
         last_x, last = known[-1]
-        share_ax.annotate(f"{last:.0f}% on-topic", (last_x, last), xytext=(0, 14), textcoords="offset points",
-                          ha="right", va="bottom", fontsize=FONT - 1, fontweight="bold", color=SHARE_COLOR, zorder=5,
-                          bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+        share_ax.annotate(
+            f"{last:.0f}% on-topic",
+            (last_x, last),
+            xytext=(0, 14),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=FONT - 1,
+            fontweight="bold",
+            color=SHARE_COLOR,
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
+        )
 
     span = f"{trend.start:%b %d} – {trend.end:%b %d, %Y}"
     fig.suptitle(trend.topic_name, fontsize=FONT + 5, fontweight="bold", x=0.03, ha="left", y=0.975)
-    fig.text(0.03, 0.905, f"Articles per side per day · {span} · {trend.archived} of {len(trend.days)} days archived",
-             fontsize=FONT - 3, color="#5b5b63", ha="left")
+    fig.text(
+        0.03,
+        0.905,
+        f"Articles per side per day · {span} · {trend.archived} of {len(trend.days)} days archived",
+        fontsize=FONT - 3,
+        color="#5b5b63",
+        ha="left",
+    )
     handles, labels = ax.get_legend_handles_labels()
     more_handles, more_labels = share_ax.get_legend_handles_labels()
     handles, labels = handles + more_handles, labels + more_labels
     if missing:
         handles.append(Patch(color=MISSING_COLOR))
         labels.append("No digest archived")
-    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=FONT - 2, frameon=False,
-               bbox_to_anchor=(0.5, 0.005))
+    fig.legend(
+        handles, labels, loc="lower center", ncol=2, fontsize=FONT - 2, frameon=False, bbox_to_anchor=(0.5, 0.005)
+    )
     rows = math.ceil(len(labels) / 2)
     fig.subplots_adjust(left=0.11, right=0.89, top=0.86, bottom=0.14 + 0.052 * rows)
     buffer = io.BytesIO()

@@ -31,9 +31,11 @@ def render_text(digest: Digest, page_url: str | None = None) -> str:
         if outline.top_stories:
             lines += ["", "Top stories"]
         for story in outline.top_stories:
-            lines += [f"  {story.number}. {story.title}", f"     {story.caption}"] if story.title else [
-                f"  {story.number}. {story.caption}"
-            ]
+            lines += (
+                [f"  {story.number}. {story.title}", f"     {story.caption}"]
+                if story.title
+                else [f"  {story.number}. {story.caption}"]
+            )
             lines += [_line(line, bullet="     ") for line in story.lines]
         for group in outline.one_sided:
             count = len(group.stories)

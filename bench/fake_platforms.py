@@ -68,7 +68,8 @@ class TimedTelegram(FakeTelegram):
 
 
 class TimedDiscord(LimitedDiscord):
-    """The fake Discord (50 requests/s), stamping each interaction's dispatch and follow-ups."""
+    """The fake Discord (50 requests/s), stamping each interaction's dispatch and its answers (a
+    response with a message, follow-ups)."""
 
     def __init__(self, channels: list[int]) -> None:
         super().__init__(channels)
@@ -79,6 +80,14 @@ class TimedDiscord(LimitedDiscord):
         if event == "INTERACTION_CREATE":
             self.dispatched[data["token"]] = time.monotonic()
         await super().dispatch(event, data)
+
+    async def callback(self, request: web.Request) -> web.Response:
+        """An interaction's response: a first answer when it carries a message (type 4)."""
+        now = time.monotonic()
+        response = await super().callback(request)
+        if self.callbacks[-1]["type"] == 4:
+            self.answered[request.match_info["token"]].append(now)
+        return response
 
     async def followup(self, request: web.Request) -> web.Response:
         self.answered[request.match_info["token"]].append(time.monotonic())
@@ -114,7 +123,7 @@ class Control:
 
     async def discord_commands(self, request: web.Request) -> web.Response:
         """`{"name", "options", "count", "per_second"}`: that slash command `count` times; the
-        latency (ms) of each to its first follow-up."""
+        latency (ms) of each to its first answer carrying a message."""
         body = await request.json()
         fake = self.discord
         tokens = []

@@ -9,6 +9,7 @@ Discord 50 requests/s (a global 429 beyond).
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -115,6 +116,7 @@ async def live_service(workdir: Path, chats: int, channels: int, per_outlet: int
                 for platform in platforms:
                     await platform.start()
                     started.append(platform)
+                gc.freeze()  # as `digestbot run` does once started
                 yield LiveService(core, service, started, fakes)
             finally:
                 for platform in reversed(started):

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _process: ProcessPoolExecutor | None = None
-WORKER_NICENESS = 5  # added to the worker's nice value: the service's loop comes first
+WORKER_NICENESS = 10  # added to the worker's nice value: the service's loop comes first
 
 
 def _init_worker(level: int) -> None:

@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 import httpx
+import pytest
 
 from adapters.discord.client import DigestBot
-from adapters.discord.embeds import render_digest
+from adapters.discord.embeds import render_digest, render_sources
 from bot.app import Core
 from digest_core.app.service import BuildLimiter
 from digest_core.delivery.ports import Destination
@@ -90,6 +91,23 @@ async def test_digest_defers_before_building_then_follows_up_with_embeds(
     assert titles[0] == "Top stories"
     assert messages[-1][-1]["footer"]["text"].startswith("Summarized by")
     assert messages[0][0]["author"]["name"] == "China vs Japan — 2026-02-25"
+
+
+@pytest.mark.parametrize("command", ["digest", "sources"])
+async def test_an_archived_digest_is_the_answer_itself_without_deferral(
+    bot: DigestBot, fake_discord: FakeDiscord, core: Core, command: str
+) -> None:
+    stored = (await core.digests.get_or_build(core.topics.get("china-japan"), date(2026, 2, 25))).digest
+    expected = render_digest(stored) if command == "digest" else render_sources(stored)
+    i = fake_discord.command(command, {"topic": "china-japan", "date": "2026-02-25"})
+    await run_interaction(fake_discord, i, answers=len(expected))
+    cb = only_callback(fake_discord, i)
+    assert cb["type"] == 4  # the first message is the response: no "thinking" round trip
+    assert not (cb["data"].get("flags") or 0) & EPHEMERAL  # public, like a deferred answer
+    answers = fake_discord.answers_for(i)
+    assert [[e.get("title") for e in a["embeds"]] for a in answers] == [[e.title for e in m] for m in expected]
+    assert all(a["allowed_mentions"] == NO_PINGS for a in answers)
+    assert fake_discord.deleted == []
 
 
 async def test_digest_refuses_bad_input_ephemerally(bot: DigestBot, fake_discord: FakeDiscord) -> None:

@@ -39,9 +39,9 @@ async def test_a_build_in_one_channel_does_not_hold_up_another(
 
     parts = len(render_digest(archived))
     asked = fake_discord.command("digest", {"topic": "china-japan", "date": "2026-02-25"}, channel_id=NEWS)
-    await run_interaction(fake_discord, asked, followups=parts)
+    await run_interaction(fake_discord, asked, answers=parts)
 
-    titles = [e.get("title") for f in fake_discord.followups_for(asked) for e in f["body"]["embeds"]]
+    titles = [e.get("title") for body in fake_discord.answers_for(asked) for e in body["embeds"]]
     assert titles == [e.title for message in render_digest(archived) for e in message]  # the whole archived post
     assert fake_discord.followups_for(building) == []  # still building
     news.gate.set()

@@ -1,6 +1,7 @@
 """Slash commands: each passes its options to a use case (`digest_core.app.usecases`) and renders
 the result as embeds. A user error (bad input, no articles, rate limited) gets an ephemeral reply
-saying why, never a public one. Building a digest may be slow, so those commands defer first.
+saying why, never a public one. Building a digest may be slow, so those commands defer first
+(unless the digest is archived: then it is the answer itself).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 
 import discord
@@ -16,7 +17,6 @@ from discord import app_commands
 
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
-from digest_core.app.service import DigestResult
 from digest_core.app.usecases import UseCases
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS
@@ -74,9 +74,13 @@ async def refuse_after_defer(interaction: discord.Interaction, text: str) -> Non
 
 
 async def send_messages(interaction: discord.Interaction, messages: list[list[discord.Embed]]) -> None:
-    """Follow-ups after a deferral, one per message of embeds, in order."""
+    """One message per list of embeds, in order: the first as the interaction's response unless it
+    was deferred, the others as follow-ups."""
     for embeds in messages:
-        await interaction.followup.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+        if interaction.response.is_done():
+            await interaction.followup.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(embeds=embeds, allowed_mentions=NO_MENTIONS)
 
 
 def _target(interaction: discord.Interaction, channel: PickedChannel | None) -> Destination:
@@ -139,47 +143,39 @@ def install_commands(
         values = [d.isoformat() for d in days if d.isoformat().startswith(current.strip())]
         return [app_commands.Choice(name=v, value=v) for v in values[:MAX_CHOICES]]
 
-    async def build(
-        interaction: discord.Interaction, building: Callable[[str], Awaitable[DigestResult]], render: Renderer
-    ) -> None:
-        """Defer (a build can take longer than Discord's 3 s), then get or build and answer; a user
-        error is answered privately (the public "thinking" message is removed)."""
-        await interaction.response.defer(thinking=True)
-        try:
-            result = await building(f"discord:{interaction.user.id}")
-        except UserError as exc:
-            await refuse_after_defer(interaction, escape_reply(str(exc)))
-            return
-        await send_messages(interaction, render(result.digest))
-
-    async def checked(interaction: discord.Interaction, usage: str, *args: str | None) -> bool:
-        """Arguments checked before deferring, so that bad input gets an at-once private reply."""
+    async def answer(interaction: discord.Interaction, usage: str, args: list[str | None], render: Renderer) -> None:
+        """Get or build the digest of `args` (`/digest`, `/sources`) and answer with it rendered. Bad
+        input gets an at-once private reply; an archived digest is the answer itself; before a
+        build, defer (it can take longer than Discord's 3 s). A user error met later is answered
+        privately (the public "thinking" is removed first)."""
         try:
             usecases.digest_request(args, usage)
         except CommandError as exc:
             await reply(interaction, escape_reply(str(exc)))
-            return False
-        return True
+            return
+        if not await usecases.archived(args, usage):
+            await interaction.response.defer(thinking=True)
+        try:
+            result = await usecases.digest(args, usage, requester=f"discord:{interaction.user.id}")
+        except UserError as exc:
+            if interaction.response.is_done():
+                await refuse_after_defer(interaction, escape_reply(str(exc)))
+            else:
+                await reply(interaction, escape_reply(str(exc)))
+            return
+        await send_messages(interaction, render(result.digest))
 
     @app_commands.command(name="digest", description="Show a topic's digest for a date (default: the latest).")
     @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def digest(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        usage = "/digest topic [date]"
-        if await checked(interaction, usage, topic, date):
-            await build(
-                interaction,
-                lambda who: usecases.digest([topic, date], usage, requester=who),
-                lambda d: render_digest(d, page_link(d)),
-            )
+        await answer(interaction, "/digest topic [date]", [topic, date], lambda d: render_digest(d, page_link(d)))
 
     @app_commands.command(name="sources", description="List the articles a topic's digest is based on.")
     @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def sources(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        usage = "/sources topic [date]"
-        if await checked(interaction, usage, topic, date):
-            await build(interaction, lambda who: usecases.sources([topic, date], usage, requester=who), render_sources)
+        await answer(interaction, "/sources topic [date]", [topic, date], render_sources)
 
     @app_commands.command(name="trend", description="Chart a topic's articles per side per day from the archive.")
     @app_commands.describe(topic="Topic", days="How many days, ending with the latest (1-90, default 14)")

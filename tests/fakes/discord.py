@@ -337,6 +337,12 @@ class FakeDiscord:
     def followups_for(self, interaction: dict[str, Any]) -> list[dict[str, Any]]:
         return [f for f in self.followups if f["token"] == interaction["token"]]
 
+    def answers_for(self, interaction: dict[str, Any]) -> list[dict[str, Any]]:
+        """The messages an interaction was answered with, in order: the callback's own message (a
+        type 4 response), then the follow-ups' (each a message body)."""
+        first = [c["data"] for c in self.callbacks_for(interaction) if c["type"] == 4]
+        return first + [f["body"] for f in self.followups_for(interaction)]
+
     async def wait_for(self, condition: Callable[[], Any], limit: float = 15.0) -> Any:
         """Wait until `condition()` (about what this fake recorded) is truthy, and return it;
         `TimeoutError` after `limit` seconds so that a broken test fails instead of hanging."""

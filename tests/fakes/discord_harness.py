@@ -38,8 +38,13 @@ async def fake_discord(discord_endpoints: None) -> AsyncIterator[FakeDiscord]:
 
 def settings_for(tmp_path: Path, news_base: str, fake: FakeDiscord, **extra: Any) -> Settings:
     values: dict[str, Any] = {
-        "data_dir": tmp_path / "data", "google_news_base_url": news_base, "fetch_backoff": 0.01, "fetch_timeout": 5,
-        "discord_api_base_url": fake.api_base, "discord_gateway_url": fake.gateway_url, **extra,
+        "data_dir": tmp_path / "data",
+        "google_news_base_url": news_base,
+        "fetch_backoff": 0.01,
+        "fetch_timeout": 5,
+        "discord_api_base_url": fake.api_base,
+        "discord_gateway_url": fake.gateway_url,
+        **extra,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -73,10 +78,19 @@ async def bot(core: Core, fake_discord: FakeDiscord) -> AsyncIterator[DigestBot]
     await task
 
 
-async def run_interaction(fake: FakeDiscord, payload: dict[str, Any], followups: int = 0) -> dict[str, Any]:
-    """Dispatch an interaction and wait until it was answered (and `followups` follow-ups were sent)."""
+async def run_interaction(
+    fake: FakeDiscord, payload: dict[str, Any], followups: int = 0, answers: int = 0
+) -> dict[str, Any]:
+    """Dispatch an interaction and wait until it was answered (with `followups` follow-ups, and
+    `answers` messages counting a type 4 response's own)."""
     await fake.dispatch("INTERACTION_CREATE", payload)
-    await fake.wait_for(lambda: fake.callbacks_for(payload) and len(fake.followups_for(payload)) >= followups)
+    await fake.wait_for(
+        lambda: (
+            fake.callbacks_for(payload)
+            and len(fake.followups_for(payload)) >= followups
+            and len(fake.answers_for(payload)) >= answers
+        )
+    )
     return payload
 
 
@@ -84,9 +98,11 @@ def embed_chars(embed: dict[str, Any]) -> int:
     """Characters Discord counts toward the 6000 per message, from the JSON sent (not discord.py's `len`)."""
     fields = embed.get("fields") or []
     return (
-        len(embed.get("title") or "") + len(embed.get("description") or "")
+        len(embed.get("title") or "")
+        + len(embed.get("description") or "")
         + sum(len(f["name"]) + len(f["value"]) for f in fields)
-        + len((embed.get("footer") or {}).get("text") or "") + len((embed.get("author") or {}).get("name") or "")
+        + len((embed.get("footer") or {}).get("text") or "")
+        + len((embed.get("author") or {}).get("name") or "")
     )
 
 
@@ -128,8 +144,17 @@ def hostile_digest(articles: int = 45, perspectives: int = 30) -> Digest:
     every = list(range(1, articles + 1))
     bullets = [Bullet(text=f"{HOSTILE} " + "a long sentence " * 100, citations=every) for _ in range(8)]
     return Digest(
-        topic="worst", topic_name=f"Worst {HOSTILE}" + " case" * 80, date=NOW.date(), language="en",
-        window_start=NOW, window_end=NOW, generated_at=NOW, summarizer="extractive",
-        perspectives=sides, highlights=bullets, perspective_highlights={s.id: bullets for s in sides},
-        articles=items, failed_sources=[FailedSource(outlet=f"Down {i} " * 20, error="503") for i in range(30)],
+        topic="worst",
+        topic_name=f"Worst {HOSTILE}" + " case" * 80,
+        date=NOW.date(),
+        language="en",
+        window_start=NOW,
+        window_end=NOW,
+        generated_at=NOW,
+        summarizer="extractive",
+        perspectives=sides,
+        highlights=bullets,
+        perspective_highlights={s.id: bullets for s in sides},
+        articles=items,
+        failed_sources=[FailedSource(outlet=f"Down {i} " * 20, error="503") for i in range(30)],
     )

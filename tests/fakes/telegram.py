@@ -26,8 +26,22 @@ from aiohttp import web
 
 TOKEN = "123456:TEST-token-Sup3rSecret"
 ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "a", "code", "pre",
-    "blockquote", "tg-emoji", "span",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+    "span",
 }
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z-]*(?:\s[^<>]*)?>")
@@ -216,8 +230,12 @@ class FakeTelegram:
         sender_chat: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A message update (a channel post when `chat` is a channel) with a bot_command entity."""
-        message: dict[str, Any] = {"message_id": 1000 + len(self._updates), "date": int(time.time()), "chat": chat,
-                                   "text": text}
+        message: dict[str, Any] = {
+            "message_id": 1000 + len(self._updates),
+            "date": int(time.time()),
+            "chat": chat,
+            "text": text,
+        }
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if sender is not None:
@@ -299,8 +317,14 @@ class FakeTelegram:
         return response
 
     async def _getMe(self, request: web.Request, params: dict[str, Any]) -> web.Response:
-        return _ok({**user(self.bot_id, "Digest", True, self.username), "can_join_groups": True,
-                    "can_read_all_group_messages": False, "supports_inline_queries": False})
+        return _ok(
+            {
+                **user(self.bot_id, "Digest", True, self.username),
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        )
 
     async def _deleteWebhook(self, request: web.Request, params: dict[str, Any]) -> web.Response:
         return _ok(True)
@@ -328,10 +352,20 @@ class FakeTelegram:
         chat = self._chat(params.get("chat_id"))
         if chat is None:
             return _error(400, "Bad Request: chat not found")
-        return _ok({**chat, "accent_color_id": 0, "max_reaction_count": 11,
-                    "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                            "unique_gifts": False, "premium_subscription": False,
-                                            "gifts_from_channels": False}})
+        return _ok(
+            {
+                **chat,
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+            }
+        )
 
     async def _getChatMember(self, request: web.Request, params: dict[str, Any]) -> web.Response:
         chat = self._chat(params.get("chat_id"))
@@ -344,9 +378,22 @@ class FakeTelegram:
             member["is_anonymous"] = False
         if status == "administrator":
             member |= dict.fromkeys(
-                ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-                 "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
-                 "can_post_stories", "can_edit_stories", "can_delete_stories"), False)
+                (
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                ),
+                False,
+            )
             if chat["type"] == "channel":
                 member["can_post_messages"] = True
         return _ok(member)
@@ -386,13 +433,30 @@ class FakeTelegram:
             return _error(400, "Bad Request: message caption is too long")
         message_id, self._next_message = self._next_message, self._next_message + 1
         thread = params.get("message_thread_id")
-        self.photos.append(Photo(chat_id, int(thread) if thread else None, data, upload.filename, caption,
-                                 parse_mode, width, height, message_id))
+        self.photos.append(
+            Photo(
+                chat_id,
+                int(thread) if thread else None,
+                data,
+                upload.filename,
+                caption,
+                parse_mode,
+                width,
+                height,
+                message_id,
+            )
+        )
         chat = self._chat(chat_id) or {"id": int(chat_id), "type": "private" if int(chat_id) > 0 else "group"}
-        size = {"file_id": f"photo-{message_id}", "file_unique_id": f"u{message_id}", "width": width,
-                "height": height, "file_size": len(data)}
-        return _ok({"message_id": message_id, "date": int(time.time()), "chat": chat, "photo": [size],
-                    "caption": caption})
+        size = {
+            "file_id": f"photo-{message_id}",
+            "file_unique_id": f"u{message_id}",
+            "width": width,
+            "height": height,
+            "file_size": len(data),
+        }
+        return _ok(
+            {"message_id": message_id, "date": int(time.time()), "chat": chat, "photo": [size], "caption": caption}
+        )
 
     async def _sendMessage(self, request: web.Request, params: dict[str, Any]) -> web.StreamResponse:
         chat_id = str(params.get("chat_id"))

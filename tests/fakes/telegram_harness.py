@@ -85,7 +85,9 @@ async def running_bot(
         limiter = TelegramRateLimiter(chat_interval=0.01, margin=0.0, clock=virtual.clock, sleep=virtual.sleep)
     async with fake.serve() as base_url:
         app, publisher = build_application(
-            fake.token, core.usecases, base_url,
+            fake.token,
+            core.usecases,
+            base_url,
             rate_limiter=limiter,
             send_backoff=0.01,
         )
