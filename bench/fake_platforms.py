@@ -16,13 +16,13 @@ import asyncio
 import json
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from datetime import date
 from typing import Any
 
 from aiohttp import web
 
-from bench.fanout import LimitedDiscord
+from tests.fakes.discord import FakeDiscord, json_response
 from tests.fakes.google_news import GoogleNewsFake, fixture_items
 from tests.fakes.server import serve
 from tests.fakes.telegram import TOKEN, FakeTelegram
@@ -30,6 +30,7 @@ from tests.fakes.telegram_harness import ALICE
 
 TELEGRAM_PER_SECOND = 30  # Telegram's overall broadcast limit per bot (REFERENCE.md)
 DISCORD_PER_SECOND = 50  # Discord's global limit per bot
+ROUTE_LIMIT, ROUTE_WINDOW = 5, 5.0  # Discord's bucket for posting messages in one channel
 CHANNEL_BASE = 930000000000000000
 FIXTURE_DAY = date(2026, 2, 25)
 _TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)
@@ -47,6 +48,54 @@ def padded_items(per_outlet: int) -> dict[str, list[bytes]]:
 
 def _variant(item: bytes, k: int) -> bytes:
     return _TITLE.sub(lambda m: b"<title>" + m.group(1) + f" (report {k})".encode() + b"</title>", item, count=1)
+
+
+class LimitedDiscord(FakeDiscord):
+    """The fake Discord with a global limit of 50 requests per second, a bucket of 5 messages per
+    5 s per channel, and N text channels (sent to the client in GUILD_CREATE)."""
+
+    def __init__(self, channels: list[int]) -> None:
+        super().__init__()
+        self.window: deque[float] = deque()
+        self.routes: dict[str, deque[float]] = {}
+        self.posted: list[float] = []
+        self.too_many = 0
+        for cid in channels:
+            self.channels[cid] = self._channel(cid, 0, f"c{cid}")
+
+    def _limited(self, retry: float, scope: str) -> web.StreamResponse:
+        self.too_many += 1
+        headers = {"Retry-After": f"{retry:.3f}", "Via": "1.1 google", "X-RateLimit-Scope": scope}
+        if scope == "global":
+            headers["X-RateLimit-Global"] = "true"
+        body = {"message": "You are being rate limited.", "retry_after": retry, "global": scope == "global"}
+        return json_response(body, 429, headers)
+
+    async def _answer(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        now = time.monotonic()
+        while self.window and self.window[0] <= now - 1.0:
+            self.window.popleft()
+        if len(self.window) >= DISCORD_PER_SECOND:
+            return self._limited(max(0.01, self.window[0] + 1.0 - now), "global")
+        route = request.match_info.get("channel") if request.method == "POST" else None
+        bucket = self.routes.setdefault(route, deque()) if route else None
+        if bucket is not None:
+            while bucket and bucket[0] <= now - ROUTE_WINDOW:
+                bucket.popleft()
+            if len(bucket) >= ROUTE_LIMIT:
+                return self._limited(max(0.01, bucket[0] + ROUTE_WINDOW - now), "user")
+            bucket.append(now)
+        self.window.append(now)
+        response = await super()._answer(request, handler)
+        if bucket is not None:
+            self.posted.append(now)
+            reset = bucket[0] + ROUTE_WINDOW - now
+            response.headers.update({
+                "X-RateLimit-Limit": str(ROUTE_LIMIT), "X-RateLimit-Remaining": str(ROUTE_LIMIT - len(bucket)),
+                "X-RateLimit-Reset-After": f"{reset:.3f}", "X-RateLimit-Reset": f"{time.time() + reset:.3f}",
+                "X-RateLimit-Bucket": f"messages-{route}",
+            })
+        return response
 
 
 class TimedTelegram(FakeTelegram):
@@ -105,6 +154,7 @@ class Control:
         app.router.add_post("/telegram/commands", self.telegram_commands)
         app.router.add_post("/discord/commands", self.discord_commands)
         app.router.add_get("/stats", self.stats)
+        app.router.add_get("/deliveries", self.deliveries)
         return app
 
     async def telegram_commands(self, request: web.Request) -> web.Response:
@@ -134,6 +184,20 @@ class Control:
             await asyncio.sleep(1 / body["per_second"])
         await fake.wait_for(lambda: all(fake.answered.get(t) for t in tokens), limit=120)
         return web.json_response([(fake.answered[t][0] - fake.dispatched[t]) * 1000 for t in tokens])
+
+    async def deliveries(self, request: web.Request) -> web.Response:
+        """What was delivered: messages per destination and the arrival time of each (monotonic
+        clock, shared by the processes of one machine), 429s, Discord requests about channels."""
+        telegram, discord = self.telegram, self.discord
+        return web.json_response({
+            "telegram_sent": Counter(str(s.chat_id) for s in telegram.sent),
+            "telegram_times": [s.at for s in telegram.sent],
+            "telegram_429s": telegram.too_many,
+            "discord_sent": {str(cid): len(msgs) for cid, msgs in discord.messages.items() if msgs},
+            "discord_times": discord.posted,
+            "discord_requests": sum(1 for r in discord.requests if "/channels/" in r.path),
+            "discord_429s": discord.too_many,
+        })
 
     async def stats(self, request: web.Request) -> web.Response:
         return web.json_response({

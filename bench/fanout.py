@@ -20,17 +20,16 @@ import asyncio
 import gc
 import os
 import platform
-import resource
 import statistics
 import tempfile
+import threading
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -38,6 +37,8 @@ from adapters.discord.client import DigestBot, configure_endpoints, run_bot
 from adapters.discord.embeds import render_digest as discord_render
 from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
+from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PER_SECOND
+from bench.live_service import fake_platforms
 from digest_core.app.service import DigestService
 from digest_core.app.usecases import UseCases
 from digest_core.delivery.deliverer import Deliverer
@@ -50,16 +51,11 @@ from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
-from tests.fakes.discord import FakeDiscord, json_response
 from tests.fakes.google_news import FIXTURES
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from tests.fakes.telegram import TOKEN
 
 DAY = date(2026, 2, 25)
 NOW = datetime(2026, 2, 25, 5, tzinfo=UTC)
-DISCORD_PER_SECOND = 50
-ROUTE_LIMIT, ROUTE_WINDOW = 5, 5.0  # Discord's bucket for posting messages in one channel
-TELEGRAM_PER_SECOND = 30
 
 
 class FixtureSource:
@@ -68,54 +64,6 @@ class FixtureSource:
             FeedResult(p, o, "fixture", body=(FIXTURES / DAY.isoformat() / f"{o.domains[0]}.xml").read_bytes())
             for p, o in topic.all_outlets
         ]
-
-
-class LimitedDiscord(FakeDiscord):
-    """The fake Discord with a global limit of 50 requests per second, a bucket of 5 messages per
-    5 s per channel, and N text channels (sent to the client in GUILD_CREATE)."""
-
-    def __init__(self, channels: list[int]) -> None:
-        super().__init__()
-        self.window: deque[float] = deque()
-        self.routes: dict[str, deque[float]] = {}
-        self.posted: list[float] = []
-        self.too_many = 0
-        for cid in channels:
-            self.channels[cid] = self._channel(cid, 0, f"c{cid}")
-
-    def _limited(self, retry: float, scope: str) -> web.StreamResponse:
-        self.too_many += 1
-        headers = {"Retry-After": f"{retry:.3f}", "Via": "1.1 google", "X-RateLimit-Scope": scope}
-        if scope == "global":
-            headers["X-RateLimit-Global"] = "true"
-        body = {"message": "You are being rate limited.", "retry_after": retry, "global": scope == "global"}
-        return json_response(body, 429, headers)
-
-    async def _answer(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        now = time.monotonic()
-        while self.window and self.window[0] <= now - 1.0:
-            self.window.popleft()
-        if len(self.window) >= DISCORD_PER_SECOND:
-            return self._limited(max(0.01, self.window[0] + 1.0 - now), "global")
-        route = request.match_info.get("channel") if request.method == "POST" else None
-        bucket = self.routes.setdefault(route, deque()) if route else None
-        if bucket is not None:
-            while bucket and bucket[0] <= now - ROUTE_WINDOW:
-                bucket.popleft()
-            if len(bucket) >= ROUTE_LIMIT:
-                return self._limited(max(0.01, bucket[0] + ROUTE_WINDOW - now), "user")
-            bucket.append(now)
-        self.window.append(now)
-        response = await super()._answer(request, handler)
-        if bucket is not None:
-            self.posted.append(now)
-            reset = bucket[0] + ROUTE_WINDOW - now
-            response.headers.update({
-                "X-RateLimit-Limit": str(ROUTE_LIMIT), "X-RateLimit-Remaining": str(ROUTE_LIMIT - len(bucket)),
-                "X-RateLimit-Reset-After": f"{reset:.3f}", "X-RateLimit-Reset": f"{time.time() + reset:.3f}",
-                "X-RateLimit-Bucket": f"messages-{route}",
-            })
-        return response
 
 
 class GcWatch:
@@ -137,6 +85,36 @@ class GcWatch:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self._callback)
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+class RssWatch:
+    """The highest resident memory of this process, sampled every 50 ms from a thread."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak = max(self.peak, rss_mb())
+
+    def __enter__(self) -> RssWatch:
+        self.peak = rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 class LoopWatch:
@@ -202,54 +180,46 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
     await ledger.create(topic.id, DAY, ids)
     rows_per_second = len(ids) / (time.perf_counter() - started)
 
-    telegram = FakeTelegram(token=TOKEN, overall_limit=TELEGRAM_PER_SECOND)
-    discord_fake = LimitedDiscord(channels)
-    # The fakes run in a thread with their own event loop, as the platforms run elsewhere: their
-    # work does not delay the deliverer's loop, nor do its stalls skew their arrival times.
-    tg_server, dc_server = ThreadedServer(telegram.app()).start(), ThreadedServer(discord_fake.app()).start()
-    tg_port, dc_port = tg_server.port, dc_server.port
-    discord_fake.port = dc_port
-    configure_endpoints(discord_fake.api_base, discord_fake.gateway_url)
-    app, tg_publisher = build_application(TOKEN, usecases, f"http://127.0.0.1:{tg_port}/bot")
-    await app.initialize()
-    client = DigestBot(usecases, guild_ready_timeout=0.05)
-    stop = asyncio.Event()
-    gateway = asyncio.create_task(run_bot(client, discord_fake.bot_token, stop))
-    await asyncio.wait_for(client.wait_until_ready(), 60)
-    cached = sum(1 for cid in channels if client.get_channel(cid) is not None)
-    publishers: dict[str, PartPublisher] = {"telegram": tg_publisher, "discord": client.publisher}
-    locks = {
-        "telegram": sender_lock(engine, lock_key("telegram", TOKEN), "bench"),
-        "discord": sender_lock(engine, lock_key("discord", discord_fake.bot_token), "bench"),
-    }
-    deliverer = Deliverer(
-        ledger, store, subscriptions, publishers, "bench", concurrency=concurrency, backoff=timedelta(seconds=1),
-        locks=locks,
-    )
-    posts_before = len(discord_fake.posted)
-
-    gc.freeze()  # as `digestbot run` does once started: a full collection no longer walks start-up objects
-    started = time.perf_counter()
-    cpu_before = time.process_time()
-    with LoopWatch() as watch, GcWatch() as gc_watch:
-        while await ledger.pending_count():  # drain, then wait for retries that are not due yet
-            await deliverer.drain()
-            await asyncio.sleep(0.2)
-    elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_before
-    await deliverer.release()
-    stop.set()
-    await gateway
-    await app.shutdown()
-    tg_server.stop()
-    dc_server.stop()
+    async with fake_platforms(len(channels), 0) as fakes:
+        ports = fakes.ports
+        discord_token = ports["discord_token"]
+        configure_endpoints(f"http://127.0.0.1:{ports['discord']}/api/v10", f"ws://127.0.0.1:{ports['discord']}/gateway")
+        app, tg_publisher = build_application(TOKEN, usecases, f"http://127.0.0.1:{ports['telegram']}/bot")
+        await app.initialize()
+        client = DigestBot(usecases, guild_ready_timeout=0.05)
+        stop = asyncio.Event()
+        gateway = asyncio.create_task(run_bot(client, discord_token, stop))
+        await asyncio.wait_for(client.wait_until_ready(), 60)
+        cached = sum(1 for cid in channels if client.get_channel(cid) is not None)
+        publishers: dict[str, PartPublisher] = {"telegram": tg_publisher, "discord": client.publisher}
+        locks = {
+            "telegram": sender_lock(engine, lock_key("telegram", TOKEN), "bench"),
+            "discord": sender_lock(engine, lock_key("discord", discord_token), "bench"),
+        }
+        deliverer = Deliverer(
+            ledger, store, subscriptions, publishers, "bench", concurrency=concurrency,
+            backoff=timedelta(seconds=1), locks=locks,
+        )
+        rss_before = rss_mb()
+        gc.freeze()  # as `digestbot run` does once started: a full collection no longer walks start-up objects
+        started = time.perf_counter()
+        cpu_before = time.process_time()
+        with LoopWatch() as watch, GcWatch() as gc_watch, RssWatch() as rss:
+            while await ledger.pending_count():  # drain, then wait for retries that are not due yet
+                await deliverer.drain()
+                await asyncio.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_before
+        await deliverer.release()
+        stop.set()
+        await gateway
+        await app.shutdown()
+        delivered = await fakes.deliveries()
 
     tg_parts, dc_parts = telegram_render(digest), discord_render(digest)
-    tg_sent = Counter(s.chat_id for s in telegram.sent)
-    dc_sent = Counter(cid for cid, msgs in discord_fake.messages.items() for _ in msgs)
-    dc_requests = sum(1 for r in discord_fake.requests if "/channels/" in r.path)
-    tg_times = [s.at for s in telegram.sent]
-    dc_times = discord_fake.posted[posts_before:]
+    tg_sent, dc_sent = Counter(delivered["telegram_sent"]), Counter(delivered["discord_sent"])
+    tg_times, dc_times = delivered["telegram_times"], delivered["discord_times"]
+    dc_requests = delivered["discord_requests"]
     tg_span = max(tg_times) - min(tg_times) if len(tg_times) > 1 else 0.0
     dc_span = max(dc_times) - min(dc_times) if len(dc_times) > 1 else 0.0
     tg_minimum = len(chats) * len(tg_parts) / TELEGRAM_PER_SECOND
@@ -270,7 +240,7 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
     await engine.dispose()
     return {
         "subscriptions": len(ids),
-        "telegram messages": len(telegram.sent),
+        "telegram messages": len(tg_times),
         "discord messages": sum(dc_sent.values()),
         "discord requests": dc_requests,
         "discord channels cached from the gateway": cached,
@@ -281,18 +251,19 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
         "telegram span s": tg_span,
         "discord span s": dc_span,
         "time s": elapsed,
-        "CPU s of this process (fakes included)": cpu,
+        "CPU s of the sender process": cpu,
         "minimum s (slower platform at its limit)": minimum,
         "minimum / time": minimum / elapsed,
-        "telegram 429s": telegram.too_many,
-        "discord 429s": discord_fake.too_many,
+        "telegram 429s": delivered["telegram_429s"],
+        "discord 429s": delivered["discord_429s"],
         "duplicates": sum(n - len(tg_parts) for n in tg_sent.values() if n > len(tg_parts))
         + sum(n - len(dc_parts) for n in dc_sent.values() if n > len(dc_parts)),
         "losses": sum(1 for c in chats if tg_sent[c] < len(tg_parts))
-        + sum(1 for c in channels if dc_sent[c] < len(dc_parts)),
+        + sum(1 for c in channels if dc_sent[str(c)] < len(dc_parts)),
         "delivery states": counts.by_state,
         "ledger rows/s": rows_per_second,
-        "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "sender RSS MB before the fan-out": rss_before,
+        "sender peak RSS MB during the fan-out": rss.peak,
         "longest event-loop stall ms": watch.worst * 1000,
         "longest garbage-collection pause ms": gc_watch.worst * 1000,
         "/digest p50 ms": statistics.median(latencies),

@@ -49,6 +49,9 @@ class RemoteFakes:
         body = {"name": name, "options": options, "count": count, "per_second": per_second}
         return list((await self._client.post("/discord/commands", json=body)).json())
 
+    async def deliveries(self) -> dict[str, Any]:
+        return dict((await self._client.get("/deliveries")).json())
+
     async def stats(self) -> dict[str, int]:
         return dict((await self._client.get("/stats")).json())
 
