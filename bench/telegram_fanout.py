@@ -21,8 +21,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
 
+from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from digest_core.delivery.deliverer import Deliverer
@@ -88,7 +88,7 @@ async def run(chats_n: int, parts_n: int, via: str) -> None:
     digest = bench_digest(parts_n)
     chats = [Destination("telegram", str(100_000 + i)) for i in range(chats_n)]
     with ThreadedServer(fake.app()) as server, tempfile.TemporaryDirectory() as tmp:
-        request = HTTPXRequest(connection_pool_size=64, pool_timeout=30.0)  # as `build_application` sets it
+        request = AiohttpRequest(connection_pool_size=64, pool_timeout=30.0)  # as `build_application` sets it
         bot = ExtBot(fake.token, base_url=f"{server.base_url}/bot", rate_limiter=TelegramRateLimiter(max_retries=5),
                      request=request)
         await bot.initialize()

