@@ -14,7 +14,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.commands import install_commands
-from adapters.discord.publisher import NO_MENTIONS, DiscordPublisher
+from adapters.discord.publisher import NO_MENTIONS, REQUESTS_PER_SECOND, DiscordPublisher, WindowPace
 from digest_core.app.usecases import UseCases
 
 log = logging.getLogger(__name__)
@@ -53,10 +53,13 @@ class DigestBot(discord.Client):
     ) -> None:
         """`options` go to `discord.Client` (e.g. `guild_ready_timeout`); with `site_base_url`,
         digests end with a link to their page on the site."""
-        super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=NO_MENTIONS, **options)
+        pace = WindowPace(REQUESTS_PER_SECOND)  # the global limit, for the publisher's and our own requests
+        super().__init__(
+            intents=discord.Intents(guilds=True), allowed_mentions=NO_MENTIONS, http_trace=pace.trace(), **options
+        )
         self.guild_id = guild_id
         self.tree = app_commands.CommandTree(self)
-        self.publisher = DiscordPublisher(self, site_base_url=site_base_url)
+        self.publisher = DiscordPublisher(self, pace, site_base_url=site_base_url)
         install_commands(self.tree, usecases, self.publisher.page_url)
 
     async def setup_hook(self) -> None:

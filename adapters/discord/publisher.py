@@ -8,6 +8,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import aiohttp
@@ -24,13 +25,17 @@ PLATFORM = "discord"
 REQUESTS_PER_SECOND = 49  # Discord allows a bot 50 per second; one is left for commands answered meanwhile
 
 
+_paced: ContextVar[bool] = ContextVar("paced", default=False)  # inside `WindowPace.slot()`
+
+
 class WindowPace:
     """At most `limit` requests in any `window` seconds across every task that shares it. A request
     counts from its start until a window after its answer (Discord may have received it at any
     moment in between), so a request delayed on our side can never bunch over the limit; requests
-    are spread out (at least half the even spacing apart).
+    are spread out (at least half the even spacing apart). The client's other requests (log-in,
+    command sync, answers to commands) count too, through `trace()`.
 
-    Hand-written (about 30 lines): discord.py paces each route from the headers it gets back, not
+    Hand-written (about 40 lines): discord.py paces each route from the headers it gets back, not
     the global 50 requests per second ahead of time."""
 
     def __init__(self, limit: int, window: float = 1.02) -> None:
@@ -59,11 +64,31 @@ class WindowPace:
                 wait = self._wait(loop.time())
             self._in_flight += 1
             self._last = loop.time()
+        paced = _paced.set(True)
         try:
             yield
         finally:
+            _paced.reset(paced)
             self._in_flight -= 1
             self._done.append(loop.time())
+
+    @property
+    def counted(self) -> int:
+        """Requests counted against the limit now: in flight, or started or answered within a window."""
+        return len(self._done) + self._in_flight - sum(
+            1 for t in self._done if t <= asyncio.get_running_loop().time() - self.window
+        )
+
+    def trace(self) -> aiohttp.TraceConfig:
+        """For the client's `http_trace`: each request it starts outside `slot()` counts from then on."""
+
+        async def started(*_: object) -> None:
+            if not _paced.get():
+                self._done.append(asyncio.get_running_loop().time())
+
+        config = aiohttp.TraceConfig()
+        config.on_request_start.append(started)
+        return config
 
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -119,15 +144,16 @@ class DiscordPublisher:
     def __init__(
         self,
         client: discord.Client,
-        requests_per_second: int = REQUESTS_PER_SECOND,
+        pace: WindowPace | None = None,
         site_base_url: str | None = None,
     ) -> None:
+        """`pace`: shared with the client's `http_trace` so that its own requests count too."""
         self._client = client
         self.site_base_url = site_base_url
         # Discord allows a bot 50 requests/s: pacing lookups and posts evenly (no burst) keeps a
         # large fan-out just under that instead of retrying 429 storms; discord.py itself follows
         # each route's bucket (X-RateLimit-* headers).
-        self._pace = WindowPace(requests_per_second)
+        self._pace = pace or WindowPace(REQUESTS_PER_SECOND)
         self._fetched: dict[int, discord.abc.GuildChannel | discord.abc.PrivateChannel | discord.Thread] = {}
 
     async def _channel(self, channel_id: int, destination: Destination) -> discord.abc.GuildChannel | discord.Thread:
