@@ -39,6 +39,7 @@ from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
 from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PER_SECOND
 from bench.live_service import fake_platforms
+from bot.runner import prefer_the_loop
 from digest_core.app.service import DigestService
 from digest_core.app.usecases import UseCases
 from digest_core.delivery.deliverer import Deliverer
@@ -278,15 +279,16 @@ async def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is created on that server")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    if args.postgres:
-        url, name = await scratch_postgres(args.postgres)
-        try:
-            result = await run(args.subs, url, args.concurrency)
-        finally:
-            await drop_postgres(args.postgres, name)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            result = await run(args.subs, f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args.concurrency)
+    async with prefer_the_loop():  # as `digestbot run` does: the build's CPU work in the worker process
+        if args.postgres:
+            url, name = await scratch_postgres(args.postgres)
+            try:
+                result = await run(args.subs, url, args.concurrency)
+            finally:
+                await drop_postgres(args.postgres, name)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                result = await run(args.subs, f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args.concurrency)
     print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
           f"database: {'PostgreSQL' if args.postgres else 'SQLite'}")
     for key, value in result.items():

@@ -85,6 +85,40 @@ async def test_every_destination_gets_every_part_once(engine: AsyncEngine) -> No
     assert len(pub.sent) == 9
 
 
+class SharedPartsPublisher(RecordingPublisher):
+    """Parts the same for every destination, counting its renders (which run in a thread)."""
+
+    same_parts_everywhere = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.renders = 0
+
+    def render(self, digest: Digest, destination: Destination) -> Sequence[Any]:
+        self.renders += 1
+        return super().render(digest, destination)
+
+
+class CountingStore(SqlDigestStore):
+    """The archive, counting the digests read from it."""
+
+    reads = 0
+
+    async def get(self, topic: str, day: date) -> Digest | None:
+        self.reads += 1
+        return await super().get(topic, day)
+
+
+async def test_a_fan_out_reads_and_renders_the_digest_once(engine: AsyncEngine) -> None:
+    ledger, subs, ids = await setup(engine, n=12)
+    await ledger.create("china-japan", DAY, ids)
+    pub, store = SharedPartsPublisher(), CountingStore(engine)
+    sender = Deliverer(ledger, store, subs, {"fake": pub}, "w1", backoff=timedelta(0), concurrency=12)
+    await sender.drain()  # twelve deliveries start at once, all needing the digest and its parts
+    assert len(pub.sent) == 12 * 3
+    assert (store.reads, pub.renders) == (1, 1)
+
+
 async def test_other_platforms_rows_are_left_for_their_process(engine: AsyncEngine) -> None:
     ledger, subs, _ids = await setup(engine)
     await subs.subscribe(Destination("telegram", "-100"), "china-japan")

@@ -17,10 +17,10 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
 from digest_core.delivery.ports import DestinationGone, PartPublisher
@@ -31,8 +31,25 @@ from digest_core.storage.digests import DigestStore
 
 log = logging.getLogger(__name__)
 
+K = TypeVar("K")
+V = TypeVar("V")
+SHARED_ENTRIES = 32  # digests (and their rendered parts) kept per deliverer
 
 
+async def _shared(cache: dict[K, asyncio.Future[V]], key: K, make: Callable[[], Awaitable[V]]) -> V:
+    """`make()` for `key`, run once for every caller that asks while it runs or after; a failure is
+    not kept (the next caller tries again) and a caller's cancellation does not cancel the others."""
+    future = cache.get(key)
+    if future is None:
+        if len(cache) >= SHARED_ENTRIES:
+            cache.clear()
+        future = cache[key] = asyncio.ensure_future(make())
+    try:
+        return await asyncio.shield(future)
+    except Exception:
+        if cache.get(key) is future:
+            del cache[key]
+        raise
 
 
 def worker_id() -> str:
@@ -88,8 +105,8 @@ class Deliverer:
         self.record_attempts = record_attempts
         self.record_backoff = record_backoff
         self.takeover_pause = takeover_pause
-        self._digests: dict[tuple[str, date], Digest] = {}
-        self._parts: dict[tuple[str, str, date], Sequence[Any]] = {}
+        self._digests: dict[tuple[str, date], asyncio.Future[Digest | None]] = {}
+        self._parts: dict[tuple[str, str, date], asyncio.Future[Sequence[Any]]] = {}
         self._holding: set[str] = set()
 
     # --- the sender lock ----------------------------------------------------------------------
@@ -210,15 +227,10 @@ class Deliverer:
             await asyncio.shield(self.release())
 
     async def _digest(self, topic: str, day: date) -> Digest | None:
-        key = (topic, day)
-        if key not in self._digests:
-            digest = await self.store.get(topic, day)
-            if digest is None:
-                return None
-            if len(self._digests) > 32:
-                self._digests.clear()
-            self._digests[key] = digest
-        return self._digests[key]
+        digest = await _shared(self._digests, (topic, day), lambda: self.store.get(topic, day))
+        if digest is None:
+            self._digests.pop((topic, day), None)  # not archived (yet): asked again next time
+        return digest
 
     async def _retire(self, claimed: Claimed, reason: str) -> None:
         """A gone destination, in one unit of work: this delivery gone, its subscriptions
@@ -230,19 +242,15 @@ class Deliverer:
 
     async def _render(self, publisher: PartPublisher, claimed: Claimed) -> Sequence[Any]:
         """The parts for a delivery. A publisher whose parts are the same for every destination
-        (`same_parts_everywhere`) renders each digest once, in a thread, off the event loop."""
+        (`same_parts_everywhere`) renders each digest once, in a thread, off the event loop: once
+        however many deliveries ask at the same time (a fan-out starts dozens at once)."""
         digest = await self._digest(claimed.topic, claimed.date)
         if digest is None:
             raise LookupError(f"digest {claimed.topic} {claimed.date} is not in the archive")
         if not getattr(publisher, "same_parts_everywhere", False):
             return publisher.render(digest, claimed.destination)
         key = (publisher.platform, claimed.topic, claimed.date)
-        if key not in self._parts:
-            parts = await asyncio.to_thread(publisher.render, digest, claimed.destination)
-            if len(self._parts) > 32:
-                self._parts.clear()
-            self._parts[key] = parts
-        return self._parts[key]
+        return await _shared(self._parts, key, lambda: asyncio.to_thread(publisher.render, digest, claimed.destination))
 
     async def _record(self, claimed: Claimed, sent: list[str], done: bool) -> bool:
         """Record the acknowledged parts (and `done`); False when this worker lost the claim.
