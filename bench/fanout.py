@@ -11,6 +11,8 @@ second, and the in-process handling time of `/digest` for an archived digest.
 
     python -m bench.fanout --subs 10000                 # SQLite
     python -m bench.fanout --subs 10000 --postgres URL  # PostgreSQL (a scratch database is created)
+
+Each run rewrites its table in docs/delivery.md (`<!-- bench:fanout-DATABASE-SUBS -->`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import argparse
 import asyncio
 import gc
 import os
-import platform
 import statistics
 import tempfile
 import threading
@@ -39,6 +40,7 @@ from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
 from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PER_SECOND
 from bench.live_service import fake_platforms
+from bench.report import DOCS, machine, table, write_section
 from bot.runner import prefer_the_loop
 from digest_core.app.service import DigestService
 from digest_core.app.usecases import UseCases
@@ -55,6 +57,7 @@ from digest_core.topics import Topic, load_topics
 from tests.fakes.google_news import FIXTURES
 from tests.fakes.telegram import TOKEN
 
+DELIVERY_DOCS = DOCS.with_name("delivery.md")
 DAY = date(2026, 2, 25)
 NOW = datetime(2026, 2, 25, 5, tzinfo=UTC)
 
@@ -277,6 +280,7 @@ async def main() -> None:
     parser.add_argument("--subs", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=64, help="deliveries in flight per platform")
     parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is created on that server")
+    parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/delivery.md")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     async with prefer_the_loop():  # as `digestbot run` does: the build's CPU work in the worker process
@@ -289,10 +293,12 @@ async def main() -> None:
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 result = await run(args.subs, f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args.concurrency)
-    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-          f"database: {'PostgreSQL' if args.postgres else 'SQLite'}")
-    for key, value in result.items():
-        print(f"{key}: {value:.2f}" if isinstance(value, float) else f"{key}: {value}")
+    database = "postgresql" if args.postgres else "sqlite"
+    rows = [[key, f"{value:.2f}" if isinstance(value, float) else str(value)] for key, value in result.items()]
+    text = f"{args.subs:,} subscriptions on {database}. Machine: {machine()}.\n\n" + table(["measure", "value"], rows)
+    print(text)
+    if not args.no_docs:
+        write_section(f"fanout-{database}-{args.subs}", text, DELIVERY_DOCS)
 
 
 if __name__ == "__main__":
