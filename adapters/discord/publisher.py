@@ -75,9 +75,8 @@ class WindowPace:
     @property
     def counted(self) -> int:
         """Requests counted against the limit now: in flight, or started or answered within a window."""
-        return len(self._done) + self._in_flight - sum(
-            1 for t in self._done if t <= asyncio.get_running_loop().time() - self.window
-        )
+        since = asyncio.get_running_loop().time() - self.window
+        return self._in_flight + sum(1 for t in self._done if t > since)
 
     def trace(self) -> aiohttp.TraceConfig:
         """For the client's `http_trace`: each request it starts outside `slot()` counts from then on."""
