@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from adapters.telegram.ratelimit import TelegramRateLimiter, is_throttled
+from adapters.telegram.ratelimit import BURST, TelegramRateLimiter, is_throttled
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +71,21 @@ async def test_limits_hold_overall_per_chat_and_per_group() -> None:
     assert max_in_window(sent["-100500"], 60.0) <= 20
     assert max_in_window(sent["@channel"], 60.0) <= 20
     assert vt.now >= 60.0  # the 21st group message had to wait for the minute to pass
+
+
+async def test_a_queue_is_spread_out_but_a_lone_send_goes_at_once() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter(margin=0.0, clock=vt.clock, sleep=vt.sleep)
+    queued = [t for times in (await send_all(limiter, vt, list(range(1, 31)))).values() for t in times]
+    spacing = 1.0 / 30 / 2
+    assert max_in_window(queued, BURST * spacing * 0.99) <= BURST  # no burst of the whole queue
+    assert max(queued) < 1.0  # yet the window's 30 sends all leave within it
+    vt.now += 2.0  # the window has moved on; one send just went
+    await send_all(limiter, vt, [500])
+    vt.now += 0.005
+    answered_at = vt.now
+    sent = await send_all(limiter, vt, [501])  # a reply in another chat, 5 ms later
+    assert sent["501"] == [answered_at]  # not held back for spacing
 
 
 async def test_retry_after_pauses_every_send_and_retries_the_request() -> None:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 IN_FLIGHT_POLL = 0.005  # seconds between checks while every slot of the window is in flight
+BURST = 3  # sends that may go back to back; a queue of more is spread out
 FREE_PER_SECOND = 30
 PAID_BROADCAST_PER_SECOND = 1000
 
@@ -53,7 +54,10 @@ class _ChatState:
 
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
-    """Paces sends: a sliding window overall (spread out, no bursts), a per-group window, an interval per chat.
+    """Paces sends: a sliding window overall, a per-group window, an interval per chat.
+
+    A queue of sends (a fan-out) is spread out, at most `BURST` back to back; a lone send (a reply
+    to a command) goes at once when the window has room, not after a spacing delay.
 
     `margin` (seconds) widens every window a little, so that jitter between our clock and the
     server's never pushes a burst over the limit. `rate_limit_args` overrides `max_retries`.
@@ -76,7 +80,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self.margin = margin
         self._clock = clock  # clock and sleep are injectable for tests in virtual time
         self._sleep = sleep
-        self._overall: deque[float] = deque(maxlen=1)  # the last send's slot, for spacing
+        self._overall: deque[float] = deque(maxlen=BURST)  # the last sends' slots, for spacing
         self._done: deque[float] = deque()  # when each send of the last window was answered
         self._in_flight = 0
         self._overall_lock = asyncio.Lock()
@@ -120,8 +124,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         while self._done and self._done[0] <= now - window:
             self._done.popleft()
         wait = self._paused_until - now
-        if self._overall:  # spread out: at least half the even spacing between two sends
-            wait = max(wait, self._overall[-1] + window / self.overall_per_second / 2 - now)
+        if len(self._overall) == BURST:  # spread out: BURST sends per BURST half even spacings
+            wait = max(wait, self._overall[0] + BURST * window / self.overall_per_second / 2 - now)
         if len(self._done) + self._in_flight >= self.overall_per_second:
             wait = max(wait, self._done[0] + window - now if self._done else IN_FLIGHT_POLL)
         return wait
