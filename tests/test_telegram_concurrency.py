@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from telegram import Chat, Message, Update
 from telegram.ext import Application
 
+from adapters.telegram.ratelimit import is_replying
 from adapters.telegram.updates import PerChatUpdateProcessor
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
@@ -99,3 +101,17 @@ async def test_a_build_shows_the_typing_indicator(tg: TelegramHarness) -> None:
     await tg.run(tg.fake.command("/digest china-japan 2026-01-07", PRIVATE, ALICE))
     actions = [(c.params["chat_id"], c.params["action"]) for c in tg.fake.methods("sendChatAction")]
     assert actions and set(actions) == {(PRIVATE["id"], "typing")}
+
+
+async def test_what_a_command_sends_is_a_reply_and_a_fan_out_is_not() -> None:
+    seen: list[bool] = []
+
+    async def handled() -> None:
+        seen.append(is_replying())
+
+    updates = PerChatUpdateProcessor()
+    await updates.do_process_update(object(), handled())  # an update without a chat
+    message = Message(1, datetime(2026, 2, 25, tzinfo=UTC), Chat(5, "private"))
+    await updates.do_process_update(Update(1, message=message), handled())  # a chat's update
+    seen.append(is_replying())  # outside any update: the deliverer's sends
+    assert seen == [True, True, False]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from adapters.telegram.ratelimit import BURST, TelegramRateLimiter, is_throttled
+from adapters.telegram.ratelimit import TelegramRateLimiter, is_throttled, replying
 
 
 @pytest.fixture(autouse=True)
@@ -73,19 +73,31 @@ async def test_limits_hold_overall_per_chat_and_per_group() -> None:
     assert vt.now >= 60.0  # the 21st group message had to wait for the minute to pass
 
 
-async def test_a_queue_is_spread_out_but_a_lone_send_goes_at_once() -> None:
+async def test_a_reply_goes_before_queued_sends_without_their_spacing() -> None:
     vt = VirtualTime()
     limiter = TelegramRateLimiter(margin=0.0, clock=vt.clock, sleep=vt.sleep)
-    queued = [t for times in (await send_all(limiter, vt, list(range(1, 31)))).values() for t in times]
-    spacing = 1.0 / 30 / 2
-    assert max_in_window(queued, BURST * spacing * 0.99) <= BURST  # no burst of the whole queue
-    assert max(queued) < 1.0  # yet the window's 30 sends all leave within it
-    vt.now += 2.0  # the window has moved on; one send just went
-    await send_all(limiter, vt, [500])
-    vt.now += 0.005
-    answered_at = vt.now
-    sent = await send_all(limiter, vt, [501])  # a reply in another chat, 5 ms later
-    assert sent["501"] == [answered_at]  # not held back for spacing
+    sent: list[tuple[str, float]] = []
+
+    async def send(chat: int) -> Any:
+        async def call() -> bool:
+            sent.append((str(chat), vt.now))
+            return True
+
+        return await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    async def reply(chat: int) -> Any:
+        with replying():
+            return await send(chat)
+
+    fan_out = asyncio.gather(*(send(chat) for chat in range(1, 11)))  # ten sends queued at once
+    await asyncio.sleep(0)  # the first has gone; the next waits for its spacing
+    asked = vt.now
+    await reply(99)
+    await fan_out
+    order = [chat for chat, _ in sent]
+    assert order.index("99") <= 2  # not behind the eight still queued
+    assert dict(sent)["99"] == asked  # sent at once: no wait for the spacing
+    assert max_in_window([t for chat, t in sent if chat != "99"], 1.0) <= 30
 
 
 async def test_retry_after_pauses_every_send_and_retries_the_request() -> None:

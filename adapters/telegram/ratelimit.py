@@ -7,6 +7,9 @@ about 1/s per chat. With `allow_paid_broadcast` (an opt-in setting, paid per mes
 free limit) Telegram allows up to 1,000 messages/s overall: `for_paid_broadcast` builds that
 limiter. Only message-sending requests are throttled; every request waits out a pause ordered by
 a `RetryAfter` answer, which then retries the request up to `max_retries` times.
+
+Replies to commands come first: sent while an update is handled (`replying()`), they do not queue
+behind a fan-out's sends nor wait for their spacing, only for room in the window.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import contextlib
 import logging
 import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -29,9 +33,26 @@ log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 IN_FLIGHT_POLL = 0.005  # seconds between checks while every slot of the window is in flight
-BURST = 3  # sends that may go back to back; a queue of more is spread out
 FREE_PER_SECOND = 30
 PAID_BROADCAST_PER_SECOND = 1000
+
+
+_replying: ContextVar[bool] = ContextVar("replying", default=False)
+
+
+@contextlib.contextmanager
+def replying() -> Iterator[None]:
+    """Sends made inside (handling one update: the answer to a command) come before queued sends."""
+    token = _replying.set(True)
+    try:
+        yield
+    finally:
+        _replying.reset(token)
+
+
+def is_replying() -> bool:
+    """Whether a send made now is a reply (inside `replying()`)."""
+    return _replying.get()
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -54,10 +75,7 @@ class _ChatState:
 
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
-    """Paces sends: a sliding window overall, a per-group window, an interval per chat.
-
-    A queue of sends (a fan-out) is spread out, at most `BURST` back to back; a lone send (a reply
-    to a command) goes at once when the window has room, not after a spacing delay.
+    """Paces sends: a sliding window overall (spread out, no bursts), a per-group window, an interval per chat.
 
     `margin` (seconds) widens every window a little, so that jitter between our clock and the
     server's never pushes a burst over the limit. `rate_limit_args` overrides `max_retries`.
@@ -80,7 +98,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self.margin = margin
         self._clock = clock  # clock and sleep are injectable for tests in virtual time
         self._sleep = sleep
-        self._overall: deque[float] = deque(maxlen=BURST)  # the last sends' slots, for spacing
+        self._overall: deque[float] = deque(maxlen=1)  # the last send's slot, for spacing
         self._done: deque[float] = deque()  # when each send of the last window was answered
         self._in_flight = 0
         self._overall_lock = asyncio.Lock()
@@ -115,7 +133,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 wait = max(wait, state.sends[0] + window - now)
         return wait
 
-    def _overall_wait(self, now: float) -> float:
+    def _overall_wait(self, now: float, spread: bool = True) -> float:
         """Until the next send may start. A send counts in the overall window from the moment it
         is reserved until a window after its answer: Telegram may have received it at any moment
         in between, so a send delayed on our side (a busy loop, a slow connection) can never make
@@ -124,8 +142,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         while self._done and self._done[0] <= now - window:
             self._done.popleft()
         wait = self._paused_until - now
-        if len(self._overall) == BURST:  # spread out: BURST sends per BURST half even spacings
-            wait = max(wait, self._overall[0] + BURST * window / self.overall_per_second / 2 - now)
+        if spread and self._overall:  # spread out: at least half the even spacing between two sends
+            wait = max(wait, self._overall[-1] + window / self.overall_per_second / 2 - now)
         if len(self._done) + self._in_flight >= self.overall_per_second:
             wait = max(wait, self._done[0] + window - now if self._done else IN_FLIGHT_POLL)
         return wait
@@ -145,17 +163,25 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         state = self._chats.setdefault(chat_key, _ChatState())
         async with state.lock:
             await self._sleep_while(lambda: self._chat_wait(state, group, self._now()))
-            async with self._overall_lock:
-                await self._sleep_while(lambda: self._overall_wait(self._now()))
-                now = self._now()
-                self._overall.append(now)
-                self._in_flight += 1  # until `_answered`
-                state.sends.append(now)
-                if not group:
-                    while len(state.sends) > 1:
-                        state.sends.popleft()
+            if is_replying():  # not behind the queue: only room in the window
+                await self._sleep_while(lambda: self._overall_wait(self._now(), spread=False))
+                self._take(state, group)
+            else:
+                async with self._overall_lock:
+                    await self._sleep_while(lambda: self._overall_wait(self._now()))
+                    self._take(state, group)
         if len(self._chats) > 10_000:
             self._prune()
+
+    def _take(self, state: _ChatState, group: bool) -> None:
+        """Reserve a send now (right after its wait was checked, with no await in between)."""
+        now = self._now()
+        self._overall.append(now)
+        self._in_flight += 1  # until `_answered`
+        state.sends.append(now)
+        if not group:
+            while len(state.sends) > 1:
+                state.sends.popleft()
 
     def _prune(self) -> None:
         horizon = self._now() - 60.0 - self.margin

@@ -16,6 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from adapters.telegram.ratelimit import replying
+
 MAX_CONCURRENT_UPDATES = 256  # updates in progress or waiting for their chat; later ones wait in PTB's queue
 
 
@@ -50,15 +52,18 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return len(self._turns)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle `update` in its chat's turn; what it sends is a reply (`replying`: before queued sends)."""
         key = chat_key(update)
         if key is None:
-            await coroutine
+            with replying():
+                await coroutine
             return
         turn = self._turns.setdefault(key, _ChatTurn())
         turn.waiting += 1
         try:
             async with turn.lock:
-                await coroutine
+                with replying():
+                    await coroutine
         finally:
             turn.waiting -= 1
             if turn.waiting == 0:
