@@ -11,8 +11,8 @@ Requests come from distinct chats at a pace below the platforms' own limits (Tel
 per bot, Discord 50 requests/s), so the figure is our latency, not a platform queue; the later parts
 of a multi-part reply are paced by Telegram's ~1 message/s per chat and are not the answer time.
 "While building" repeats the same with a digest being rebuilt the whole time and five other
-Telegram chats receiving three-part replies the whole time (paced by Telegram's ~1 message/s per
-chat).
+Telegram chats receiving three-part messages the whole time, sent as a fan-out's deliveries are
+(through the publisher, queued in the rate limiter; Telegram paces each chat at ~1 message/s).
 
     python -m bench.digest_latency              # 3 runs, writes docs/benchmarks.md
     python -m bench.digest_latency --runs 1 --requests 20 --no-docs
@@ -65,8 +65,9 @@ async def building(live: LiveService) -> AsyncIterator[list[int]]:
 
 @contextlib.asynccontextmanager
 async def multipart_replies(live: LiveService, chats: int = 5, parts: int = 3) -> AsyncIterator[None]:
-    """Other Telegram chats receiving multi-part replies the whole time (Telegram paces each chat at
-    about one message per second: `chats` messages/s in all, well within the 30 per second)."""
+    """Other Telegram chats receiving multi-part messages the whole time, sent as deliveries are
+    (Telegram paces each chat at about one message per second: `chats` messages/s in all, well
+    within the 30 per second)."""
     publisher = next(p.publisher for p in live.platforms if p.name == "telegram")
     text = "<b>A long reply</b>\n" + "A line of a multi-part reply in another chat.\n" * 60
 
