@@ -17,7 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bench.fanout import drop_postgres, scratch_postgres
+from bench.fanout import DELIVERY_DOCS, drop_postgres, scratch_postgres
+from bench.report import machine, table, write_section
 from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow
 from digest_core.delivery.subscriptions import SubscriptionRow
 from digest_core.storage.db import create_engine, create_schema
@@ -68,8 +69,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is created on that server")
+    parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/delivery.md")
     args = parser.parse_args()
-    print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; one claim of 64 Telegram deliveries")
+    rows = []
     for size in args.sizes:
         if args.postgres:
             url, name = await scratch_postgres(args.postgres)
@@ -80,7 +82,14 @@ async def main() -> None:
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 median, worst = await measure(f"sqlite+aiosqlite:///{Path(tmp) / 'claims.db'}", size)
-        print(f"{size:>7} waiting (+{size} sent): median {median:.1f} ms, worst {worst:.1f} ms")
+        rows.append([f"{size:,}", f"{median:.1f}", f"{worst:.1f}"])
+    database = "postgresql" if args.postgres else "sqlite"
+    text = f"{database}, one claim of 64 Telegram deliveries. Machine: {machine()}.\n\n" + table(
+        ["waiting (and as many sent)", "median ms", "worst ms"], rows
+    )
+    print(text)
+    if not args.no_docs:
+        write_section(f"claims-{database}", text, DELIVERY_DOCS)
 
 
 if __name__ == "__main__":

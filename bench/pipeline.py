@@ -1,12 +1,14 @@
-"""Pipeline benchmark: offline stages on 7 outlets x 100 items, and concurrent fetching end to end.
+"""Pipeline benchmark: the pipeline beyond parsing on realistic days of 100 to 10,000 items,
+offline stages on 7 outlets x 100 items, and concurrent fetching end to end.
 
-Run with `make bench` (or `python -m bench.pipeline`). Prints one table; figures go in the README.
+Run with `make bench` (or `python -m bench.pipeline`); rewrites its tables in docs/editorial.md
+(`<!-- bench:pipeline -->`) unless `--no-docs`.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -19,6 +21,7 @@ import httpx
 
 from adapters.json_format import render_json
 from adapters.markdown_site import render_markdown
+from bench.report import DOCS, machine, min_median, table, write_section
 from bench.story_day import story_day
 from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import build_digest, collect
@@ -154,25 +157,32 @@ def build_digest_names(topic: Topic) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/editorial.md")
+    args = parser.parse_args()
     topic = load_topics().get("china-japan")
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print("\n| offline stage (7 outlets x 100 items) | median ms |\n|---|---:|")
-    for name, ms in offline(topic):
-        print(f"| {name} | {ms:.1f} |")
-    print("\n| pipeline beyond parsing, realistic day | ms per 100 items, wall min / median | CPU min / median |")
-    print("|---|---:|---:|")
+    offline_rows = [[name, f"{ms:.1f}"] for name, ms in offline(topic)]
     build_digest_names(topic)
-    for size, wall, cpu in beyond_parsing(topic):
-        per = 100 / size
-        print(
-            f"| {size:,} items | {min(wall) * per:.1f} / {statistics.median(wall) * per:.1f} "
-            f"| {min(cpu) * per:.1f} / {statistics.median(cpu) * per:.1f} |"
-        )
-    print("\n| fetch 7 outlets, fake server +300 ms per request | seconds |\n|---|---:|")
-    print(f"| sequential sum of latencies (what it would cost one by one) | {7 * 0.3:.2f} |")
-    print(f"| concurrent, all answer | {end_to_end(topic, 0.3):.2f} |")
-    retried = end_to_end(topic, 0.3, {"scmp.com": ["503", "ok"]})
-    print(f"| concurrent, one outlet 503 once then OK (backoff 0.5 s) | {retried:.2f} |")
+    pipeline_rows = [
+        [f"{size:,}", min_median([w * 100 / size for w in wall]), min_median([c * 100 / size for c in cpu])]
+        for size, wall, cpu in beyond_parsing(topic)
+    ]
+    fetch_rows = [
+        ["sequential sum of latencies (what it would cost one by one)", f"{7 * 0.3:.2f}"],
+        ["concurrent, all answer", f"{end_to_end(topic, 0.3):.2f}"],
+        ["concurrent, one outlet 503 once then OK (backoff 0.5 s)",
+         f"{end_to_end(topic, 0.3, {'scmp.com': ['503', 'ok']}):.2f}"],
+    ]
+    text = "\n\n".join([
+        f"Machine: {machine()}.",
+        table(["pipeline beyond parsing, realistic day: items", "wall ms per 100 items (min / median)",
+               "CPU ms per 100 items (min / median)"], pipeline_rows),
+        table(["offline stage (7 outlets x 100 items)", "median ms"], offline_rows),
+        table(["fetch 7 outlets, fake server +300 ms per request", "seconds"], fetch_rows),
+    ])
+    print(text)
+    if not args.no_docs:
+        write_section("pipeline", text, DOCS.with_name("editorial.md"))
 
 
 if __name__ == "__main__":
