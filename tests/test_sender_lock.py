@@ -133,14 +133,16 @@ async def test_drain_leaves_a_platform_to_the_process_holding_its_lock(engine: A
 async def test_paid_broadcast_sends_beyond_the_free_limit_without_429s() -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     from telegram.ext import ExtBot
-    from telegram.request import HTTPXRequest
+
+    from adapters.telegram.aiohttp_request import AiohttpRequest
 
     fake = FakeTelegram(overall_limit=30)
     async with fake.serve() as base_url:
         for paid in (False, True):
             limiter = TelegramRateLimiter.for_paid_broadcast(paid)
             assert limiter.overall_per_second == (1000 if paid else 30)
-            bot = ExtBot(TOKEN, base_url=base_url, rate_limiter=limiter, request=HTTPXRequest(connection_pool_size=64))
+            request = AiohttpRequest(connection_pool_size=64)
+            bot = ExtBot(TOKEN, base_url=base_url, rate_limiter=limiter, request=request)
             await bot.initialize()
             publisher = TelegramPublisher(bot, paid_broadcast=paid)
             before = fake.too_many

@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
 
+from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from digest_core.delivery.deliverer import Deliverer
@@ -34,7 +34,7 @@ from tests.fakes.telegram import TOKEN
 async def instance(engine: AsyncEngine, base_url: str, worker: str) -> tuple[Deliverer, ExtBot[Any]]:
     """One process's sender: its own engine (connections), bot and rate limiter."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    request = HTTPXRequest(connection_pool_size=32, pool_timeout=30.0)
+    request = AiohttpRequest(connection_pool_size=32, pool_timeout=30.0)  # as in production
     bot = ExtBot(TOKEN, base_url=base_url, rate_limiter=TelegramRateLimiter(), request=request)
     await bot.initialize()
     deliverer = Deliverer(
