@@ -1,8 +1,8 @@
 """PTB's HTTP transport on aiohttp instead of httpx.
 
-Every `/digest` answer costs a getUpdates and a sendMessage. A round trip through aiohttp's client,
-which the service loads anyway (discord.py), costs about a quarter of one through httpx
-(`python -m bench.http_clients`). Calls without files go out as a JSON
+Every `/digest` answer costs a getUpdates and a sendMessage. aiohttp's client, which the service
+loads anyway (discord.py), costs about a quarter of httpx's per call (a loopback round trip: the
+client's overhead, `python -m bench.http_clients`). Calls without files go out as a JSON
 body (encoded in C; PTB's form encoding is pure Python), calls with files as a multipart form with
 the same fields as PTB's `HTTPXRequest` sends.
 """
