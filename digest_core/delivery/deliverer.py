@@ -36,20 +36,28 @@ V = TypeVar("V")
 SHARED_ENTRIES = 32  # digests (and their rendered parts) kept per deliverer
 
 
-async def _shared(cache: dict[K, asyncio.Future[V]], key: K, make: Callable[[], Awaitable[V]]) -> V:
-    """`make()` for `key`, run once for every caller that asks while it runs or after; a failure is
-    not kept (the next caller tries again) and a caller's cancellation does not cancel the others."""
+async def _shared(
+    cache: dict[K, asyncio.Future[V]],
+    key: K,
+    make: Callable[[], Awaitable[V]],
+    keep: Callable[[V], bool] = lambda _: True,
+) -> V:
+    """`make()` for `key`, run once for every caller that asks while it runs or after. A failure, a
+    cancellation or a result that `keep` refuses is not kept (the next caller runs `make()` again);
+    a caller's cancellation does not cancel the others'."""
     future = cache.get(key)
     if future is None:
         if len(cache) >= SHARED_ENTRIES:
             cache.clear()
         future = cache[key] = asyncio.ensure_future(make())
-    try:
-        return await asyncio.shield(future)
-    except Exception:
-        if cache.get(key) is future:
-            del cache[key]
-        raise
+
+        def forget_unless_kept(done: asyncio.Future[V]) -> None:
+            kept = not done.cancelled() and done.exception() is None and keep(done.result())
+            if not kept and cache.get(key) is done:
+                del cache[key]
+
+        future.add_done_callback(forget_unless_kept)
+    return await asyncio.shield(future)
 
 
 def worker_id() -> str:
@@ -227,10 +235,10 @@ class Deliverer:
             await asyncio.shield(self.release())
 
     async def _digest(self, topic: str, day: date) -> Digest | None:
-        digest = await _shared(self._digests, (topic, day), lambda: self.store.get(topic, day))
-        if digest is None:
-            self._digests.pop((topic, day), None)  # not archived (yet): asked again next time
-        return digest
+        """The archived digest, read once per fan-out; None (not archived) is asked again next time."""
+        return await _shared(
+            self._digests, (topic, day), lambda: self.store.get(topic, day), keep=lambda d: d is not None
+        )
 
     async def _retire(self, claimed: Claimed, reason: str) -> None:
         """A gone destination, in one unit of work: this delivery gone, its subscriptions
