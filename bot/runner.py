@@ -39,9 +39,9 @@ async def prefer_the_loop() -> AsyncIterator[None]:
     parsing, selection, pages and charts in a worker process (started now, not at the first build,
     and ended on exit); what still runs in threads (SQLite, small files) hands the interpreter lock
     back to the loop within 1 ms instead of 5."""
-    await start_worker_process()
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     try:
+        await start_worker_process()
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         yield
     finally:
         stop_worker_process()
