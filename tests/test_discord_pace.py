@@ -42,10 +42,33 @@ async def get(pace: WindowPace, url: str, times: int = 1) -> None:
 async def test_requests_outside_the_pace_count_against_it(url: str) -> None:
     pace = WindowPace(2, WINDOW)
     await get(pace, url, times=2)  # e.g. log-in and command sync, just before a fan-out
-    assert pace.counted == 2
+    assert pace.counted == 2  # answered: counted until a window after the answer
     with pytest.raises(TimeoutError):  # the window is full: the next post waits for it to move
         async with asyncio.timeout(0.3), pace.slot():
             pass
+
+
+async def test_a_request_outside_the_pace_counts_while_in_flight(url: str) -> None:
+    pace = WindowPace(2, WINDOW)
+    arrived, gate = asyncio.Event(), asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        arrived.set()
+        await gate.wait()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_route("GET", "/", slow)
+    runner, port = await serve(app)
+    try:
+        request = asyncio.ensure_future(get(pace, f"http://127.0.0.1:{port}/"))
+        await arrived.wait()
+        assert pace.counted == 1  # in flight
+        gate.set()
+        await request
+        assert pace.counted == 1  # answered, and kept for a window after the answer
+    finally:
+        await runner.cleanup()
 
 
 async def test_a_request_inside_a_slot_counts_once(url: str) -> None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import aiohttp
 import discord
@@ -22,7 +23,7 @@ from digest_core.models import Digest
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-REQUESTS_PER_SECOND = 49  # Discord allows a bot 50 per second; one is left for commands answered meanwhile
+REQUESTS_PER_SECOND = 49  # Discord allows a bot 50 per second; one is left as a margin
 
 
 _paced: ContextVar[bool] = ContextVar("paced", default=False)  # inside `WindowPace.slot()`
@@ -33,7 +34,8 @@ class WindowPace:
     counts from its start until a window after its answer (Discord may have received it at any
     moment in between), so a request delayed on our side can never bunch over the limit; requests
     are spread out (at least half the even spacing apart). The client's other requests (log-in,
-    command sync, answers to commands) count too, through `trace()`.
+    command sync, answers to commands) count too, through `trace()`: they are not held back, so
+    the pace's own requests leave them room.
 
     Hand-written (about 40 lines): discord.py paces each route from the headers it gets back, not
     the global 50 requests per second ahead of time."""
@@ -79,14 +81,24 @@ class WindowPace:
         return self._in_flight + sum(1 for t in self._done if t > since)
 
     def trace(self) -> aiohttp.TraceConfig:
-        """For the client's `http_trace`: each request it starts outside `slot()` counts from then on."""
+        """For the client's `http_trace`: each request it makes outside `slot()` counts as a slot's
+        does, from its start until a window after its answer. It is not held back (discord.py sends
+        it); the pace's own requests wait for the room it takes."""
 
-        async def started(*_: object) -> None:
-            if not _paced.get():
+        async def started(_: object, context: SimpleNamespace, __: object) -> None:
+            context.counted = not _paced.get()
+            if context.counted:
+                self._in_flight += 1
+
+        async def ended(_: object, context: SimpleNamespace, __: object) -> None:
+            if getattr(context, "counted", False):
+                self._in_flight -= 1
                 self._done.append(asyncio.get_running_loop().time())
 
         config = aiohttp.TraceConfig()
         config.on_request_start.append(started)
+        config.on_request_end.append(ended)
+        config.on_request_exception.append(ended)
         return config
 
 
