@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.discord import commands
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest, render_sources
 from bot.app import Core
@@ -108,6 +110,24 @@ async def test_an_archived_digest_is_the_answer_itself_without_deferral(
     assert [[e.get("title") for e in a["embeds"]] for a in answers] == [[e.title for e in m] for m in expected]
     assert all(a["allowed_mentions"] == NO_PINGS for a in answers)
     assert fake_discord.deleted == []
+
+
+async def test_a_slow_archive_read_defers_rather_than_miss_discords_deadline(
+    bot: DigestBot, fake_discord: FakeDiscord, core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = (await core.digests.get_or_build(core.topics.get("china-japan"), date(2026, 2, 25))).digest
+    read = core.digests.archived
+
+    async def slow_read(topic: Any, day: date) -> Any:
+        await asyncio.sleep(0.2)  # e.g. every database connection busy with a fan-out
+        return await read(topic, day)
+
+    monkeypatch.setattr(commands, "ARCHIVE_READ_LIMIT", 0.05)
+    monkeypatch.setattr(core.digests, "archived", slow_read)
+    i = fake_discord.command("digest", {"topic": "china-japan", "date": "2026-02-25"})
+    await run_interaction(fake_discord, i, followups=len(render_digest(stored)))
+    assert only_callback(fake_discord, i)["type"] == 5  # deferred in time
+    assert fake_discord.answers_for(i)[0]["embeds"][0]["title"] == "Top stories"
 
 
 async def test_digest_refuses_bad_input_ephemerally(bot: DigestBot, fake_discord: FakeDiscord) -> None:

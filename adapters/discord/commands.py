@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25
 RECENT_DATES = 25
+ARCHIVE_READ_LIMIT = 1.0  # seconds to read an archived digest before deferring instead
 DESTINATION_TYPES = (
     discord.ChannelType.text,
     discord.ChannelType.news,
@@ -146,22 +147,26 @@ def install_commands(
     async def answer(interaction: discord.Interaction, usage: str, args: list[str | None], render: Renderer) -> None:
         """Get or build the digest of `args` (`/digest`, `/sources`) and answer with it rendered. Bad
         input gets an at-once private reply; an archived digest is the answer itself; before a
-        build, defer (it can take longer than Discord's 3 s). A user error met later is answered
-        privately (the public "thinking" is removed first)."""
+        build (or when the archive is slow to answer), defer: Discord allows 3 s for the first
+        answer. A user error met during a build is answered privately (the public "thinking" is
+        removed first)."""
         try:
             usecases.digest_request(args, usage)
         except CommandError as exc:
             await reply(interaction, escape_reply(str(exc)))
             return
-        if not await usecases.archived(args, usage):
-            await interaction.response.defer(thinking=True)
+        try:
+            archived = await asyncio.wait_for(usecases.archived(args, usage), ARCHIVE_READ_LIMIT)
+        except TimeoutError:
+            archived = None
+        if archived is not None:
+            await send_messages(interaction, render(archived))
+            return
+        await interaction.response.defer(thinking=True)
         try:
             result = await usecases.digest(args, usage, requester=f"discord:{interaction.user.id}")
         except UserError as exc:
-            if interaction.response.is_done():
-                await refuse_after_defer(interaction, escape_reply(str(exc)))
-            else:
-                await reply(interaction, escape_reply(str(exc)))
+            await refuse_after_defer(interaction, escape_reply(str(exc)))
             return
         await send_messages(interaction, render(result.digest))
 

@@ -217,7 +217,7 @@ class TelegramCommands:
         where = _where(update)
         assert where is not None
         args = context.args or []
-        archived = await self.usecases.archived(args, USAGE["digest"])
+        archived = await self.usecases.archived(args, USAGE["digest"]) is not None
         building = self.usecases.digest(args, USAGE["digest"], requester(where))
         if result := await self._build(context, where, building, archived):
             await self.publisher.send_parts(
@@ -228,7 +228,7 @@ class TelegramCommands:
         where = _where(update)
         assert where is not None
         args = context.args or []
-        archived = await self.usecases.archived(args, USAGE["latest"])
+        archived = await self.usecases.archived(args, USAGE["latest"]) is not None
         building = self.usecases.latest(args, USAGE["latest"], requester(where))
         if result := await self._build(context, where, building, archived):
             await self.publisher.send_parts(
@@ -239,7 +239,7 @@ class TelegramCommands:
         where = _where(update)
         assert where is not None
         args = context.args or []
-        archived = await self.usecases.archived(args, USAGE["sources"])
+        archived = await self.usecases.archived(args, USAGE["sources"]) is not None
         building = self.usecases.sources(args, USAGE["sources"], requester(where))
         if result := await self._build(context, where, building, archived):
             await self.publisher.send_parts(render_sources(result.digest), where.destination)

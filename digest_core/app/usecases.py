@@ -27,6 +27,7 @@ from digest_core.editorial.explain import Verdict
 from digest_core.editorial.pipeline import explain_day
 from digest_core.editorial.trend import Trend, coverage_store, coverage_trend, parse_days
 from digest_core.errors import CommandError, NothingToPublish, TrendError, UserError
+from digest_core.models import Digest
 from digest_core.sources.stats import SourceRow, SourceStatsStore, source_rows
 from digest_core.topics import Topic, Topics
 
@@ -130,13 +131,14 @@ class UseCases:
         request = self.digest_request(args, usage)
         return await self._digests.get_or_build(request.topic, request.day, rebuild=rebuild, requester=requester)
 
-    async def archived(self, args: Sequence[str | None], usage: str) -> bool:
-        """Whether `TOPIC [DATE]` is answered from the archive at once (no build); False for bad input."""
+    async def archived(self, args: Sequence[str | None], usage: str) -> Digest | None:
+        """The archived digest of `TOPIC [DATE]`, answered at once (no build); None when it is not
+        archived or the input is bad."""
         try:
             request = self.digest_request(args, usage)
         except UserError:
-            return False
-        return await self._digests.archived(request.topic, request.day) is not None
+            return None
+        return await self._digests.archived(request.topic, request.day)
 
     async def explain(self, args: Sequence[str | None], usage: str) -> list[Verdict]:
         """`TOPIC [DATE]`: why each fetched article would be kept or dropped (fetches the day again)."""
