@@ -102,3 +102,16 @@ async def test_a_refused_connection_is_a_network_error_without_the_token() -> No
     assert "\n" not in message and "ClientConnectorError" in message, message
     assert SECRET not in shown(caught.value)
     assert not isinstance(caught.value, TimedOut)
+
+
+async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    fake = FakeTelegram()  # answers as the proxy would relay: the request names the real host
+    async with fake.serve() as base_url:
+        proxy = base_url.removesuffix("/bot")
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.setenv("NO_PROXY", "")
+        bot = ExtBot(fake.token, base_url="http://api.telegram.invalid/bot", request=AiohttpRequest())
+        async with bot:
+            await bot.send_message(42, "through the proxy")
+    assert fake.sent_to(42)[0].text == "through the proxy"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -53,6 +54,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
+                trust_env=bool(getproxies()),  # HTTPS_PROXY and the like, as httpx (PTB's default) follows them
             )
 
     async def shutdown(self) -> None:
