@@ -110,7 +110,7 @@ async def measure(runs: int, requests: int, per_outlet: int) -> tuple[dict[str, 
             chat = 10_000
             text, options = f"/digest {TOPIC} {DAY.isoformat()}", {"topic": TOPIC, "date": DAY.isoformat()}
             for _ in range(runs):
-                for condition in ("idle", "while building and other chats get multi-part replies"):
+                for condition in ("idle", "while building and other chats get multi-part messages"):
                     async with contextlib.AsyncExitStack() as stack:
                         if condition != "idle":
                             await stack.enter_async_context(building(live))
