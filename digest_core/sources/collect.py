@@ -66,9 +66,8 @@ class NewsSources:
         So does making the topic's relevance rule (its first one reads the gazetteer: some 250 ms).
         """
         fetched_at = self._clock()
-        rule = await run_cpu(RelevanceRule, topic)
         results = await self.fetch(topic, window)
-        articles, failed, stats = await run_cpu(_parse_all, results, topic, window, rule, fetched_at)
+        articles, failed, stats, rule = await run_cpu(_parse_all, results, topic, window, fetched_at)
         if self._links is not None:
             articles = await self._links.attach(
                 articles,
@@ -85,9 +84,11 @@ class NewsSources:
 
 
 def _parse_all(
-    results: list[FeedResult], topic: Topic, window: Window, rule: RelevanceRule, fetched_at: datetime
-) -> tuple[list[Article], list[FailedSource], list[SourceStat]]:
-    """Every fetched feed parsed into articles, its failure if any, and its stats (pure CPU, no I/O)."""
+    results: list[FeedResult], topic: Topic, window: Window, fetched_at: datetime
+) -> tuple[list[Article], list[FailedSource], list[SourceStat], RelevanceRule]:
+    """Every fetched feed parsed into articles, its failure if any, and its stats, with the topic's
+    relevance rule that counted the on-topic ones (pure CPU, no I/O)."""
+    rule = RelevanceRule(topic)
     articles: list[Article] = []
     failed: list[FailedSource] = []
     stats: list[SourceStat] = []
@@ -109,7 +110,7 @@ def _parse_all(
                 latency_ms=round(result.latency * 1000) if result.latency is not None else None,
             )
         )
-    return articles, failed, stats
+    return articles, failed, stats, rule
 
 
 def _owned_by_outlet(topic: Topic, article: Article, url: str) -> bool:
