@@ -13,8 +13,9 @@ import contextlib
 import html
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from telegram import Bot, BotCommand, Chat, Message, Update
@@ -28,6 +29,7 @@ from digest_core.app.service import DigestResult
 from digest_core.app.usecases import SubscriptionChange, UseCases
 from digest_core.delivery.ports import Destination
 from digest_core.errors import CommandError, UserError
+from digest_core.models import Digest
 
 log = logging.getLogger(__name__)
 
@@ -196,16 +198,17 @@ class TelegramCommands:
         assert where is not None
         await self._reply(where, "\n".join(lines))
 
-    async def _build(
-        self, context: Context, where: Where, building: Coroutine[Any, Any, DigestResult], archived: bool
-    ) -> DigestResult | None:
-        """Await a use case that may build a digest, showing "typing" unless the digest is archived
-        (answered at once); a user error is replied."""
+    async def _digest(
+        self, context: Context, where: Where, usage: str, build: Callable[[], Awaitable[DigestResult]]
+    ) -> Digest | None:
+        """The archived digest of the command's arguments, at once; else `build()`'s, showing
+        "typing" meanwhile. A user error is replied (None)."""
+        args = context.args or []
         try:
-            if archived:
-                return await building
+            if archived := await self.usecases.archived(args, usage):
+                return archived
             async with self._typing(context.bot, where):
-                return await building
+                return (await build()).digest
         except UserError as exc:
             await self._reply(where, _esc(str(exc)))
         except Exception as exc:
@@ -217,32 +220,25 @@ class TelegramCommands:
         where = _where(update)
         assert where is not None
         args = context.args or []
-        archived = await self.usecases.archived(args, USAGE["digest"]) is not None
-        building = self.usecases.digest(args, USAGE["digest"], requester(where))
-        if result := await self._build(context, where, building, archived):
-            await self.publisher.send_parts(
-                render_digest(result.digest, self.publisher.page_url(result.digest)), where.destination
-            )
+        build = partial(self.usecases.digest, args, USAGE["digest"], requester(where))
+        if digest := await self._digest(context, where, USAGE["digest"], build):
+            await self.publisher.send_parts(render_digest(digest, self.publisher.page_url(digest)), where.destination)
 
     async def latest(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
         args = context.args or []
-        archived = await self.usecases.archived(args, USAGE["latest"]) is not None
-        building = self.usecases.latest(args, USAGE["latest"], requester(where))
-        if result := await self._build(context, where, building, archived):
-            await self.publisher.send_parts(
-                render_digest(result.digest, self.publisher.page_url(result.digest)), where.destination
-            )
+        build = partial(self.usecases.latest, args, USAGE["latest"], requester(where))
+        if digest := await self._digest(context, where, USAGE["latest"], build):
+            await self.publisher.send_parts(render_digest(digest, self.publisher.page_url(digest)), where.destination)
 
     async def sources(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
         args = context.args or []
-        archived = await self.usecases.archived(args, USAGE["sources"]) is not None
-        building = self.usecases.sources(args, USAGE["sources"], requester(where))
-        if result := await self._build(context, where, building, archived):
-            await self.publisher.send_parts(render_sources(result.digest), where.destination)
+        build = partial(self.usecases.sources, args, USAGE["sources"], requester(where))
+        if digest := await self._digest(context, where, USAGE["sources"], build):
+            await self.publisher.send_parts(render_sources(digest), where.destination)
 
     async def trend(self, update: Update, context: Context) -> None:
         """The coverage chart from the archive, as a photo (nothing is built, so no build limit)."""
