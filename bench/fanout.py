@@ -40,7 +40,7 @@ from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
 from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PER_SECOND
 from bench.live_service import fake_platforms
-from bench.report import DOCS, machine, table, write_section
+from bench.report import DOCS, machine, rss_mb, table, write_section
 from bot.runner import prefer_the_loop
 from digest_core.app.service import DigestService
 from digest_core.app.usecases import UseCases
@@ -89,14 +89,6 @@ class GcWatch:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self._callback)
-
-
-def rss_mb() -> float:
-    """This process's resident memory now (MB)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 class RssWatch:

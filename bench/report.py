@@ -26,6 +26,14 @@ def machine() -> str:
     )
 
 
+def rss_mb(pid: int | str = "self") -> float:
+    """A process's resident memory now (MB), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 def min_median(values: Sequence[float], digits: int = 1) -> str:
     """`min / median` of several runs, as the docs show them."""
     return f"{min(values):.{digits}f} / {statistics.median(values):.{digits}f}"

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.report import machine, min_median, table, write_section
+from bench.report import machine, min_median, rss_mb, table, write_section
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.server import serve
 from tests.fakes.telegram import TOKEN, FakeTelegram
@@ -51,13 +51,6 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def descendants(pid: int) -> list[int]:

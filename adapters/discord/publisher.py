@@ -155,7 +155,7 @@ class DiscordPublisher:
     def __init__(
         self,
         client: discord.Client,
-        pace: WindowPace | None = None,
+        pace: WindowPace,
         site_base_url: str | None = None,
     ) -> None:
         """`pace`: shared with the client's `http_trace` so that its own requests count too."""
@@ -164,7 +164,7 @@ class DiscordPublisher:
         # Discord allows a bot 50 requests/s: pacing lookups and posts evenly (no burst) keeps a
         # large fan-out just under that instead of retrying 429 storms; discord.py itself follows
         # each route's bucket (X-RateLimit-* headers).
-        self._pace = pace or WindowPace(REQUESTS_PER_SECOND)
+        self._pace = pace
         self._fetched: dict[int, discord.abc.GuildChannel | discord.abc.PrivateChannel | discord.Thread] = {}
 
     async def _channel(self, channel_id: int, destination: Destination) -> discord.abc.GuildChannel | discord.Thread:
