@@ -10,14 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bench.fanout import DELIVERY_DOCS, drop_postgres, scratch_postgres
+from bench.fanout import DELIVERY_DOCS, scratch_database
 from bench.report import machine, table, write_section
 from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow
 from digest_core.delivery.subscriptions import SubscriptionRow
@@ -73,15 +71,8 @@ async def main() -> None:
     args = parser.parse_args()
     rows = []
     for size in args.sizes:
-        if args.postgres:
-            url, name = await scratch_postgres(args.postgres)
-            try:
-                median, worst = await measure(url, size)
-            finally:
-                await drop_postgres(args.postgres, name)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                median, worst = await measure(f"sqlite+aiosqlite:///{Path(tmp) / 'claims.db'}", size)
+        async with scratch_database(args.postgres, "claims") as url:
+            median, worst = await measure(url, size)
         rows.append([f"{size:,}", f"{median:.1f}", f"{worst:.1f}"])
     database = "postgresql" if args.postgres else "sqlite"
     text = f"{database}, one claim of 64 Telegram deliveries. Machine: {machine()}.\n\n" + table(

@@ -27,6 +27,8 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -136,20 +138,24 @@ class LoopWatch:
         self._task.cancel()
 
 
-async def scratch_postgres(url: str) -> tuple[str, str]:
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f"CREATE DATABASE {name}"))
-    await admin.dispose()
-    return url.rsplit("/", 1)[0] + f"/{name}", name
-
-
-async def drop_postgres(url: str, name: str) -> None:
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    await admin.dispose()
+@asynccontextmanager
+async def scratch_database(postgres: str | None, name: str = "bench") -> AsyncIterator[str]:
+    """The URL of an empty database for one run, dropped after it: a scratch database on the
+    `postgres` server when given, else a SQLite file in a temporary folder."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{Path(tmp) / f'{name}.db'}"
+        return
+    scratch = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(postgres, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f"CREATE DATABASE {scratch}"))
+        yield postgres.rsplit("/", 1)[0] + f"/{scratch}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        await admin.dispose()
 
 
 async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
@@ -275,16 +281,9 @@ async def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/delivery.md")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    async with prefer_the_loop():  # as `digestbot run` does: the build's CPU work in the worker process
-        if args.postgres:
-            url, name = await scratch_postgres(args.postgres)
-            try:
-                result = await run(args.subs, url, args.concurrency)
-            finally:
-                await drop_postgres(args.postgres, name)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                result = await run(args.subs, f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args.concurrency)
+    # The build's CPU work in the worker process, as `digestbot run` does.
+    async with prefer_the_loop(), scratch_database(args.postgres) as url:
+        result = await run(args.subs, url, args.concurrency)
     database = "postgresql" if args.postgres else "sqlite"
     rows = [[key, f"{value:.2f}" if isinstance(value, float) else str(value)] for key, value in result.items()]
     text = f"{args.subs:,} subscriptions on {database}. Machine: {machine()}.\n\n" + table(["measure", "value"], rows)
