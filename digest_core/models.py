@@ -24,6 +24,18 @@ class Article(BaseModel):
     summary: str = ""
     n: int = 0
     publisher_url: str | None = None
+    # Read from the article's own page (digest_core.sources: issue #24); empty/None until it is read.
+    lead: str = ""  # the article's first paragraphs, at most about 1,500 characters
+    language: str | None = None  # the page's language as a BCP 47 tag ("en", "en-US"), None when unknown
+    section: str | None = None  # the page's section or category, when it names one
+    opinion: bool = False  # an editorial, commentary, column or op-ed (page marker, title marker or URL section)
+    lead_missing: str | None = None  # why the lead was not read, when it was not (paywall, robots.txt, HTTP 403...)
+
+    @property
+    def text(self) -> str:
+        """What the pipeline reads of an article: its title and lead (or the feed's description)."""
+        body = self.lead or self.summary
+        return f"{self.title}\n{body}" if body else self.title
 
     @property
     def link(self) -> str:
