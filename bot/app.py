@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.failures import DatabaseUnavailable, database_label, first_line
 from bot.logs import redact_log_records
+from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.app.usecases import UseCases
@@ -23,7 +24,7 @@ from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_state import SqlFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.outlet_feeds import OutletFeedSource
-from digest_core.sources.polite import HostLimiter, PoliteClient, host_of
+from digest_core.sources.polite import HostLimiter, PoliteClient
 from digest_core.sources.publisher_links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
 from digest_core.sources.stats import SqlSourceStats
 from digest_core.storage.db import create_engine, create_schema
@@ -67,8 +68,9 @@ def make_editor(settings: Settings) -> Editor | None:
 
 def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngine) -> NewsSources:
     """Google News and outlets' own feeds behind one per-host limit; publisher links when enabled."""
-    google_host = host_of(settings.google_news_base_url)
-    limiter = HostLimiter(settings.fetch_per_host, overrides={google_host: settings.google_news_concurrency})
+    limiter = HostLimiter(
+        settings.fetch_per_host, overrides={settings.google_news_base_url: settings.google_news_concurrency}
+    )
     google = GoogleNewsSource(
         client,
         settings.google_news_base_url,
@@ -76,7 +78,7 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
         settings.fetch_backoff,
         limiter=limiter,
         max_retry_after=settings.fetch_max_retry_after,
-        request_deadline=settings.fetch_deadline,
+        request_deadline=settings.request_deadline,
         digest_deadline=settings.fetch_digest_deadline,
         max_body=settings.fetch_max_bytes,
     )
@@ -86,7 +88,7 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
         settings.fetch_attempts,
         settings.fetch_backoff,
         settings.fetch_max_retry_after,
-        deadline=settings.fetch_deadline,
+        deadline=settings.request_deadline,
         max_body=settings.fetch_max_bytes,
     )
     feeds = OutletFeedSource(http, SqlFeedStateStore(engine), digest_deadline=settings.fetch_digest_deadline)
@@ -145,11 +147,7 @@ async def open_core(settings: Settings, topics: Topics | None = None) -> AsyncIt
     redact_log_records()
     topics = topics or load_configured_topics(settings)
     engine = await open_database(settings.database)
-    async with httpx.AsyncClient(
-        timeout=settings.fetch_timeout,
-        headers={"User-Agent": settings.http_user_agent},
-        follow_redirects=True,
-    ) as client:
+    async with make_outbound_client(settings, topics) as client:
         try:
             source = make_source(settings, client, engine)
             limiter = BuildLimiter(per_user=settings.builds_per_user_per_hour, overall=settings.builds_per_hour)

@@ -262,11 +262,11 @@ def doctor() -> None:
 
 
 async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
-    import httpx
     from sqlalchemy import text
 
     from bot.app import open_core
     from bot.checks import check_feed_hosts, check_hugo
+    from bot.outbound import make_outbound_client
 
     checks: list[tuple[bool, str]] = [(True, "settings: loaded")]
     try:
@@ -283,7 +283,7 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
         checks.append(
             (False, f"database: {type(exc).__name__}: {first}: check DATABASE_URL, or that DATA_DIR is writable")
         )
-    async with httpx.AsyncClient(timeout=10, headers={"User-Agent": settings.http_user_agent}) as client:
+    async with make_outbound_client(settings, topics_, timeout=10) as client:
         checks += await check_feed_hosts(client, settings, topics_)
         checks.append(await _check_telegram(client, settings))
         checks.append(await _check_discord(client, settings))

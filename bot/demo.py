@@ -2,7 +2,8 @@
 
 The sample (`bot/demo_feeds/`) is served on loopback by `bot.demo_server`; everything else is
 production code: `open_core`, the real HTTP fetch, parse, pipeline, archive, site pages, Hugo
-and the Telegram and Discord renderers. Only the feed host (GOOGLE_NEWS_BASE_URL), the data
+and the Telegram and Discord renderers. The client asks `http://news.google.com` as in production
+and the documented `FETCH_CONNECT_TO` sends its connections to the loopback server; the data
 directory and the clock (NOW, just after the sample's last day) are the demo's own.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -32,9 +34,13 @@ REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 RULE = "=" * 72
 
 
+DEMO_NEWS_HOST = "news.google.com"
+
+
 def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics, last_day: date) -> Settings:
-    """Production settings with the demo's feed host, data directory and clock; nothing from the
-    environment that could reach the network or another database (tokens, keys, DATABASE_URL)."""
+    """Production settings with the demo's data directory and clock, and Google News reached at
+    `feed_url` (a loopback server) through FETCH_CONNECT_TO; nothing from the environment that
+    could reach the network or another database (tokens, keys, DATABASE_URL)."""
     from bot.settings import Settings
     from digest_core.dates import digest_window
 
@@ -46,7 +52,8 @@ def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics,
         content_dir=data_dir / "site" / "content",
         site_dir=site_dir,
         site_base_url=None,
-        google_news_base_url=feed_url,
+        google_news_base_url=f"http://{DEMO_NEWS_HOST}",
+        fetch_connect_to=f"{DEMO_NEWS_HOST}:80:{urlsplit(feed_url).netloc}",
         publisher_links=False,
         fetch_attempts=1,
         gemini_api_key=None,
@@ -183,7 +190,10 @@ async def run_demo(data_dir: Path, site_dir: Path, once: bool, port: int) -> int
     days = sample_days()
     async with serve_sample() as feed_url:
         settings = demo_settings(data_dir, feed_url, site_dir, topics, days[-1])
-        print(f"Digestbot demo: sample Google News feeds of {plural(len(days), 'day')} served at {feed_url}")
+        print(
+            f"Digestbot demo: sample Google News feeds of {plural(len(days), 'day')} served at {feed_url}"
+            f" (FETCH_CONNECT_TO={settings.fetch_connect_to})"
+        )
         print(f"Data in {data_dir}, clock set to {settings.clock()():%Y-%m-%d %H:%M} UTC, offline summarizer")
         built = await build_sample(settings, days)
         if not built:

@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from digest_core.clock import Clock, clock_starting_at, utc_now
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
 from digest_core.sources.guard import DIGEST_DEADLINE
-from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE
+from digest_core.sources.outbound import ConnectTo, parse_connect_to
+from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, request_deadline
 from digest_core.sources.polite import user_agent as polite_user_agent
 
 
@@ -37,16 +38,17 @@ class Settings(BaseSettings):
 
     google_news_base_url: str = "https://news.google.com"
     google_news_concurrency: int = Field(default=GOOGLE_NEWS_CONCURRENCY, ge=1, le=32)
-    fetch_timeout: float = Field(default=15.0, gt=0)
+    fetch_timeout: float = Field(default=FETCH_TIMEOUT, gt=0)
     fetch_attempts: int = Field(default=3, ge=1, le=10)
     fetch_backoff: float = Field(default=1.0, ge=0)
-    fetch_deadline: float = Field(default=REQUEST_DEADLINE, gt=0)  # one request, body included
+    fetch_deadline: float | None = Field(default=None, gt=0)  # override of `request_deadline`
     fetch_digest_deadline: float = Field(default=DIGEST_DEADLINE, gt=0)  # all of one digest's fetches
     fetch_max_bytes: int = Field(default=MAX_BODY, ge=1024)  # decoded body of one answer
     user_agent: str | None = None  # default: built from CONTACT_URL (see `http_user_agent`)
 
     contact_url: str = "https://github.com/digestbot/digestbot"
     fetch_per_host: int = Field(default=2, ge=1, le=8)
+    fetch_connect_to: str = ""  # HOST1:PORT1:HOST2:PORT2,... as curl's --connect-to (tests, demo, staging)
     fetch_max_retry_after: float = Field(default=120.0, ge=0)
     publisher_links: bool = False
     publisher_links_interval: float = Field(default=1.0, ge=0)
@@ -93,6 +95,29 @@ class Settings(BaseSettings):
         if any(c in v for c in "()\r\n"):
             raise ValueError("must not contain parentheses or line breaks (it goes into the User-Agent)")
         return v
+
+    @field_validator("fetch_connect_to")
+    @classmethod
+    def _connect_to(cls, v: str) -> str:
+        parse_connect_to(v)  # a ValueError names the bad entry
+        return v.strip()
+
+    @property
+    def connect_to(self) -> tuple[ConnectTo, ...]:
+        """`FETCH_CONNECT_TO` as rules, first match first."""
+        return parse_connect_to(self.fetch_connect_to)
+
+    @property
+    def request_deadline(self) -> float:
+        """Seconds one request may take in all, body included: `FETCH_DEADLINE`, else a multiple of
+        `FETCH_TIMEOUT` (`polite.DEADLINE_TIMEOUTS`, 2: 30 s by default)."""
+        return self.fetch_deadline or request_deadline(self.fetch_timeout)
+
+    @property
+    def operator_urls(self) -> list[str]:
+        """The URLs the operator set here (Google News, the Bot API, Discord): their hosts and ports
+        pass the outbound policy even on loopback or a private network."""
+        return [self.google_news_base_url, self.telegram_base_url, self.discord_api_base_url]
 
     @property
     def http_user_agent(self) -> str:

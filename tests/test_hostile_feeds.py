@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
+from bot.settings import Settings
 from digest_core.editorial.pipeline import collect
 from digest_core.sources.feed_state import MemoryFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, clean_text
 from digest_core.sources.outlet_feeds import OutletFeedSource
-from digest_core.sources.polite import HostLimiter, PoliteClient
+from digest_core.sources.polite import DEADLINE_TIMEOUTS, HostLimiter, PoliteClient
 from digest_core.text import cut
 from tests.fakes.hostile_feeds import RSS_HEAD, RSS_TAIL, HostileFeeds, atom_with_dates, rss_item
 from tests.fakes.server import ThreadedServer
@@ -91,17 +92,23 @@ async def test_a_redirect_to_another_scheme_fails_that_feed_only(
     assert failed[0].error.startswith(f"feed {base}/to/{scheme}: ")
 
 
-async def test_a_slow_drip_is_cut_at_the_request_deadline(hostile: tuple[HostileFeeds, str]) -> None:
+async def test_a_trickling_feed_costs_one_deadline_once(hostile: tuple[HostileFeeds, str]) -> None:
+    """The request deadline follows FETCH_TIMEOUT, and a request cut there is not retried (issue #23, 10)."""
     fake, base = hostile
+    settings = Settings(fetch_timeout=0.25, fetch_attempts=3)
+    assert settings.request_deadline == DEADLINE_TIMEOUTS * 0.25 == 0.5
+    assert Settings(fetch_timeout=0.25, fetch_deadline=7).request_deadline == 7  # the explicit override
     topic = topic_with({"China Daily": [f"{base}/drip", f"{base}/good.xml"]})
+    c = httpx.AsyncClient(timeout=settings.fetch_timeout)
+    http = PoliteClient(c, HostLimiter(4), settings.fetch_attempts, 0.0, deadline=settings.request_deadline)
     started = time.monotonic()
-    async with client() as c:
-        articles, failed = await collect(topic, feeds(c, deadline=0.5), DAY)
+    async with c:
+        articles, failed = await collect(topic, OutletFeedSource(http, MemoryFeedStateStore()), DAY)
     elapsed = time.monotonic() - started
     assert [a.title for a in articles] == ["China and Japan hold talks"]
-    assert failed_urls(failed) == {"drip": "no complete answer within 0.5 s after 2 attempts"}
-    assert fake.hits["drip"] == 2
-    assert elapsed < 4  # two attempts of 0.5 s, not 100 bytes x 0.2 s
+    assert failed_urls(failed) == {"drip": "no complete answer within 0.5 s"}
+    assert fake.hits["drip"] == 1  # one attempt of the three allowed
+    assert elapsed < 3  # one deadline of 0.5 s, not 3 attempts, not 100 bytes x 0.2 s
 
 
 async def test_the_digest_deadline_fails_what_is_not_done(hostile: tuple[HostileFeeds, str]) -> None:

@@ -22,7 +22,7 @@ import httpx
 
 from digest_core.dates import Window
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
-from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE, HostLimiter, PoliteClient, host_of
+from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE, HostLimiter, PoliteClient
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class GoogleNewsSource:
         max_body: int = MAX_BODY,
     ) -> None:
         self._base_url = base_url
-        limiter = limiter or HostLimiter(overrides={host_of(base_url): GOOGLE_NEWS_CONCURRENCY})
+        limiter = limiter or HostLimiter(overrides={base_url: GOOGLE_NEWS_CONCURRENCY})
         self._http = PoliteClient(
             client, limiter, attempts, backoff, max_retry_after, deadline=request_deadline, max_body=max_body
         )

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest_core.plural import plural
+from digest_core.sources.outbound import OutboundRefused, origin
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +38,37 @@ def host_of(url: str) -> str:
         return ""
 
 
+def host_key(url: str) -> str:
+    """`host:port` of an http(s) URL (the scheme's port if none is given; IPv6 in brackets), else its
+    host name: what per-host limits count, so that two servers on one host are two hosts."""
+    found = origin(url)
+    if found is None:
+        return host_of(url)
+    host, port = found
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 class HostLimiter:
-    """At most `per_host` requests in flight to any one host name, shared by every source;
-    `overrides` sets another cap for named hosts (Google News answers one query per outlet at once)."""
+    """At most `per_host` requests in flight to any one host and port, shared by every source;
+    `overrides` sets another cap for named ones (URLs or `host:port`: Google News answers one
+    query per outlet at once)."""
 
     def __init__(self, per_host: int = PER_HOST, overrides: dict[str, int] | None = None) -> None:
         self.per_host = max(1, per_host)
-        self.overrides = {host: max(1, n) for host, n in (overrides or {}).items()}
+        self.overrides = {_override_key(key): max(1, n) for key, n in (overrides or {}).items()}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[None]:
-        """Hold one of the URL host's slots for the duration of the block."""
-        host = host_of(url)
-        semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self.overrides.get(host, self.per_host)))
+        """Hold one of the slots of the URL's host and port for the duration of the block."""
+        key = host_key(url)
+        semaphore = self._semaphores.setdefault(key, asyncio.Semaphore(self.overrides.get(key, self.per_host)))
         async with semaphore:
             yield
+
+
+def _override_key(key: str) -> str:
+    return host_key(key) if "://" in key else key.lower()
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -100,7 +116,17 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
 
 
 MAX_BODY = 8 * 1024 * 1024  # decoded bytes one answer may hold (Google News sends ~100 kB)
-REQUEST_DEADLINE = 30.0  # seconds for one request, body included, however slowly it trickles in
+FETCH_TIMEOUT = 15.0  # seconds to connect, and between two reads or writes
+DEADLINE_TIMEOUTS = 2  # one request, body included, gets this many FETCH_TIMEOUTs in all
+
+
+def request_deadline(timeout: float) -> float:
+    """Seconds one request may take in all, body included, however slowly it trickles in:
+    `DEADLINE_TIMEOUTS` times the per-read `timeout`. A request cut there is not retried."""
+    return DEADLINE_TIMEOUTS * timeout
+
+
+REQUEST_DEADLINE = request_deadline(FETCH_TIMEOUT)
 
 
 class BodyTooLarge(Exception):
@@ -176,9 +202,10 @@ class PoliteClient:
     """GET with a per-host slot, retries on timeouts, transport errors, 429 and 5xx, and `Retry-After` honoured.
 
     A `Retry-After` longer than `max_retry_after` ends the attempts at once: the source fails for
-    this digest rather than hold the build (or hammer the server). Each attempt has `deadline`
-    seconds in all (a server sending one byte a second cannot hold it), and its decoded body is
-    streamed and abandoned past `max_body` bytes. Any error, even an unexpected one, becomes
+    this digest rather than hold the build (or hammer the server). A request has `deadline` seconds
+    in all, body included; one cut there is not retried (a server trickling one byte a second costs
+    one deadline, once). A request the outbound policy refuses is not retried either. The decoded
+    body is streamed and abandoned past `max_body` bytes. Any error, even an unexpected one, becomes
     `Fetched.error`: this never raises (but for cancellation).
     """
 
@@ -233,8 +260,13 @@ class PoliteClient:
                     return Fetched(response, None, latency, attempt, status, body)
                 error = f"HTTP {status}"
                 wait = retry_after(response.headers.get("retry-after"))
-            except TimeoutError:
+            except TimeoutError:  # the whole-request deadline: a trickle would only trickle again
                 error = f"no complete answer within {self.deadline:g} s"
+                log.debug("%s: %s; not retrying", label, error)
+                return Fetched(None, error, None, attempt, status)
+            except OutboundRefused as exc:
+                log.warning("%s: %s", label, exc)
+                return Fetched(None, str(exc), None, attempt, status)
             except httpx.TimeoutException:
                 error = "timed out"
             except (httpx.TransportError, httpx.StreamError) as exc:
