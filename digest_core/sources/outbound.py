@@ -61,10 +61,10 @@ def _kind(address: Address) -> str | None:
         return "multicast address"
     if isinstance(address, ipaddress.IPv4Address) and address in SHARED:
         return "shared (carrier-grade NAT) address"
-    if address.is_private:
-        return "private address"
     if address.is_reserved:
         return "reserved address"
+    if address.is_private:
+        return "private address"
     if not address.is_global:
         return "address not globally routable"
     return None
@@ -200,7 +200,7 @@ class OutboundPolicy:
         return Route(host, port, (host, port) in self.configured)
 
     def check_address(self, host: str, port: int, ip: str) -> None:
-        """`OutboundRefused` if an unconfigured host resolved to an address on the host's own networks."""
+        """`OutboundRefused` if a URL's host and port (unconfigured) led to an address on the host's own networks."""
         reason = address_refusal(ip)
         if reason is not None:
             shown = _hostport(host, port) if host == ip else f"{_hostport(host, port)} ({ip})"

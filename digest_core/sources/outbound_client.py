@@ -69,7 +69,7 @@ class PolicyBackend(httpcore.AsyncNetworkBackend):
         addresses = await self._addresses(route.host, route.port, timeout)
         if not route.configured:
             for ip in addresses:  # every one: a name answering one public and one private address is refused
-                self.policy.check_address(route.host, route.port, ip)
+                self.policy.check_address(host, port, ip)
         error: Exception | None = None
         for ip in addresses:
             try:

@@ -83,7 +83,12 @@ class GoogleNewsFake:
     async def _search(self, request: web.Request) -> web.StreamResponse:
         q = request.query.get("q", "")
         self.requests.append(
-            {"q": q, "hl": request.query.get("hl", ""), "user_agent": request.headers.get("User-Agent", "")}
+            {
+                "q": q,
+                "hl": request.query.get("hl", ""),
+                "user_agent": request.headers.get("User-Agent", ""),
+                "host": request.headers.get("Host", ""),
+            }
         )
         sites = SITE.findall(q)
         if self.latency:
