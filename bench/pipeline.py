@@ -17,8 +17,6 @@ from email.utils import format_datetime
 from html import escape
 from typing import Any
 
-import httpx
-
 from adapters.json_format import render_json
 from adapters.markdown_site import render_markdown
 from bench.report import DOCS, machine, min_median, table, write_section
@@ -30,6 +28,9 @@ from digest_core.editorial.select import select_articles
 from digest_core.models import Article
 from digest_core.sources.google_news import FeedResult, GoogleNewsSource
 from digest_core.sources.normalize import parse_feed
+from digest_core.sources.outbound import OutboundPolicy
+from digest_core.sources.outbound_client import outbound_client
+from digest_core.sources.polite import user_agent
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.topics import Topic, load_topics
 from tests.fakes.google_news import GoogleNewsFake, rss
@@ -140,7 +141,8 @@ def end_to_end(topic: Topic, latency: float, faults: dict[str, list[str]] | None
             fake.faults = {k: list(v) for k, v in (faults or {}).items()}
 
             async def go() -> None:
-                async with httpx.AsyncClient(timeout=5) as client:
+                policy = OutboundPolicy([server.base_url])  # the production client and policy
+                async with outbound_client(policy, 5, user_agent("mailto:bench@example.org")) as client:
                     source = GoogleNewsSource(client, server.base_url, attempts=3, backoff=0.5)
                     _, failed = await collect(topic, source, DAY)
                     assert not failed
@@ -170,16 +172,26 @@ def main() -> None:
     fetch_rows = [
         ["sequential sum of latencies (what it would cost one by one)", f"{7 * 0.3:.2f}"],
         ["concurrent, all answer", f"{end_to_end(topic, 0.3):.2f}"],
-        ["concurrent, one outlet 503 once then OK (backoff 0.5 s)",
-         f"{end_to_end(topic, 0.3, {'scmp.com': ['503', 'ok']}):.2f}"],
+        [
+            "concurrent, one outlet 503 once then OK (backoff 0.5 s)",
+            f"{end_to_end(topic, 0.3, {'scmp.com': ['503', 'ok']}):.2f}",
+        ],
     ]
-    text = "\n\n".join([
-        f"Machine: {machine()}.",
-        table(["pipeline beyond parsing, realistic day: items", "wall ms per 100 items (min / median)",
-               "CPU ms per 100 items (min / median)"], pipeline_rows),
-        table(["offline stage (7 outlets x 100 items)", "median ms"], offline_rows),
-        table(["fetch 7 outlets, fake server +300 ms per request", "seconds"], fetch_rows),
-    ])
+    text = "\n\n".join(
+        [
+            f"Machine: {machine()}.",
+            table(
+                [
+                    "pipeline beyond parsing, realistic day: items",
+                    "wall ms per 100 items (min / median)",
+                    "CPU ms per 100 items (min / median)",
+                ],
+                pipeline_rows,
+            ),
+            table(["offline stage (7 outlets x 100 items)", "median ms"], offline_rows),
+            table(["fetch 7 outlets, fake server +300 ms per request", "seconds"], fetch_rows),
+        ]
+    )
     print(text)
     if not args.no_docs:
         write_section("pipeline", text, DOCS.with_name("editorial.md"))
