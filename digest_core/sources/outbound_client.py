@@ -97,11 +97,12 @@ class PolicyTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool on `PolicyBackend`, checking scheme and port first."""
 
     def __init__(self, policy: OutboundPolicy, resolver: Resolver = system_resolver) -> None:
-        super().__init__(trust_env=False)
+        ssl_context = httpx.create_ssl_context()  # certificates checked against the URL's host name
+        super().__init__(verify=ssl_context, trust_env=False)
         self.policy = policy
         # httpx builds its pool without a way to pass a network backend: replace it by the same pool with ours.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context,
             max_connections=httpx.Limits().max_connections,
             max_keepalive_connections=httpx.Limits().max_keepalive_connections,
             keepalive_expiry=httpx.Limits().keepalive_expiry,
