@@ -5,11 +5,45 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from digest_core.models import Bullet, Digest
+from digest_core.models import Article, Bullet, Digest
 
 
 def _bullets(bullets: list[Bullet]) -> list[dict[str, Any]]:
     return [{"text": b.text, "citations": b.citations} for b in bullets]
+
+
+def article_to_dict(a: Article, digest: Digest) -> dict[str, Any]:
+    """One numbered source: its Google and publisher links, and what its page said (language, lead)."""
+    return {
+        "n": a.n,
+        "title": a.title,
+        "url": a.url,
+        "publisher_url": a.publisher_url,
+        "link": a.link,
+        "outlet": a.outlet,
+        "domain": a.domain,
+        "perspective": a.perspective,
+        "published": a.published.isoformat(),
+        "language": digest.language_of(a),
+        "language_from_page": a.language is not None,
+        "lead_read": bool(a.lead),
+        "lead_missing": a.lead_missing,
+    }
+
+
+def sources_to_dict(digest: Digest) -> dict[str, Any]:
+    """The numbered source list alone (`digestbot sources --json`)."""
+    return {
+        "topic": digest.topic,
+        "date": digest.date.isoformat(),
+        "language": digest.language,
+        "articles": [article_to_dict(a, digest) for a in digest.articles],
+        "failed_sources": [{"outlet": f.outlet, "error": f.error} for f in digest.failed_sources],
+    }
+
+
+def render_sources_json(digest: Digest) -> str:
+    return json.dumps(sources_to_dict(digest), ensure_ascii=False, indent=2) + "\n"
 
 
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
@@ -17,6 +51,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "topic": digest.topic,
         "topic_name": digest.topic_name,
         "date": digest.date.isoformat(),
+        "language": digest.language,
         "generated_at": digest.generated_at.isoformat(),
         "window": {"start": digest.window_start.isoformat(), "end": digest.window_end.isoformat()},
         "summarizer": digest.summarizer,
@@ -25,19 +60,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "perspectives": [p.model_dump() for p in digest.perspectives],
         "highlights": _bullets(digest.highlights),
         "perspective_highlights": {k: _bullets(v) for k, v in digest.perspective_highlights.items()},
-        "articles": [
-            {
-                "n": a.n,
-                "title": a.title,
-                "url": a.url,
-                "publisher_url": a.publisher_url,
-                "outlet": a.outlet,
-                "domain": a.domain,
-                "perspective": a.perspective,
-                "published": a.published.isoformat(),
-            }
-            for a in digest.articles
-        ],
+        "articles": [article_to_dict(a, digest) for a in digest.articles],
         "stories": [
             {
                 "title": s.title,

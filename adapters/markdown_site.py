@@ -58,8 +58,9 @@ def _said(line: Line) -> str:
 
 def _source_line(article: Article, digest: Digest) -> str:
     day = article.published.date()
+    language = escape_markdown(one_line(digest.language_of(article)))
     return (
-        f"{article.n}. [{digest.language}] [{escape_markdown(headline(article.title))}]({safe_url(article.link)})"
+        f"{article.n}. [{language}] [{escape_markdown(headline(article.title))}]({safe_url(article.link)})"
         f" - {escape_markdown(one_line(article.outlet))} ({day.month}/{day.day}/{day.year})"
     )
 

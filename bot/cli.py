@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load onl
     from digest_core.app.usecases import TopicSources
     from digest_core.editorial.explain import Verdict
     from digest_core.editorial.trend import Trend
+    from digest_core.models import Digest
     from digest_core.sources.stats import SourceRow
     from digest_core.topics import Topics
 
@@ -70,17 +71,31 @@ def sources(
     date: Annotated[
         str | None, typer.Option("--date", "-d", help="YYYY-MM-DD, today or yesterday; default: latest.")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (see docs/json-format.md).")] = False,
 ) -> None:
-    """The numbered articles a digest is built on (built now if not archived), as in chat."""
+    """The numbered articles a digest is built on (built now if not archived), as in chat: each
+    with its publisher link (Google's when unknown), language, and whether its lead was read."""
     settings = load_settings()
     result = asyncio.run(_digest(settings, load_topics_or_fail(settings), [topic, date], "digestbot sources TOPIC"))
     digest = result.digest
-    print(f"{digest.topic_name} — {digest.date}: {len(digest.articles)} sources")
-    table = Table("#", "SIDE", "OUTLET", "TITLE", "URL", box=None, pad_edge=False, header_style="bold")
-    for article in digest.articles:
-        cells = (article.outlet, article.title, article.url)
-        table.add_row(str(article.n), article.perspective, *(Text(_CONTROL.sub(" ", c)) for c in cells))
-    _stdout().print(table)
+    if as_json:
+        from adapters.json_format import render_sources_json
+
+        print(render_sources_json(digest), end="")
+        return
+    print(f"{digest.topic_name} — {digest.date}: {plural(len(digest.articles), 'source')}")
+    _stdout().print(sources_table(digest))
+
+
+def sources_table(digest: Digest) -> Table:
+    """The `sources` table: number, side, outlet, language, lead, title and link, one row each."""
+    from digest_core.editorial.captions import language_caption, lead_state
+
+    table = Table("#", "SIDE", "OUTLET", "LANG", "LEAD", "TITLE", "LINK", box=None, pad_edge=False, header_style="bold")
+    for a in digest.articles:
+        cells = (a.perspective, a.outlet, language_caption(digest, a), lead_state(a), a.title, a.link)
+        table.add_row(str(a.n), *(Text(_CONTROL.sub(" ", c)) for c in cells))
+    return table
 
 
 async def _digest(settings: Settings, topics_: Topics, args: list[str | None], usage: str) -> DigestResult:

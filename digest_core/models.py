@@ -163,6 +163,10 @@ class Digest(BaseModel):
         """The article numbered `n` in the source list."""
         return self.articles[n - 1]
 
+    def language_of(self, article: Article) -> str:
+        """The language tag a source line shows: the page's own when it was read, else the topic's."""
+        return article.language or self.language
+
     @property
     def outlets(self) -> list[str]:
         """Distinct outlet names in source-list order."""

@@ -126,6 +126,11 @@ def test_json_format_to_file_and_archive_reuse(
         "domain",
         "perspective",
         "published",
+        "link",
+        "language",
+        "language_from_page",
+        "lead_read",
+        "lead_missing",
     }
     assert digest_rows(cli_env) == 1
     assert "8 articles (3 China, 5 Japan)" in result.stderr

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import discord
 
+from digest_core.editorial.captions import reading_caption
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
 from digest_core.text import headline, one_line
@@ -113,10 +114,12 @@ def outline_line(line: Line, digest: Digest, links: LinkBudget, bullet: str = "�
     return f"{bullet}{side}{said}{_citations(line.citations, digest, links)}"
 
 
-def source_line(article: Article) -> str:
+def source_line(article: Article, digest: Digest) -> str:
+    """`**1.** [Title](publisher link) — Outlet (date) · en-GB · lead read`."""
     day = article.published.date().isoformat()
     title = masked_link(escaped(headline(article.title), SOURCE_TITLE_LIMIT), article.link)
-    return f"**{article.n}.** {title} — {escaped(article.outlet, OUTLET_LIMIT)} ({day})"
+    reading = escape_text(reading_caption(digest, article))
+    return f"**{article.n}.** {title} — {escaped(article.outlet, OUTLET_LIMIT)} ({day}) · {reading}"
 
 
 def digest_heading(digest: Digest) -> str:
@@ -165,7 +168,7 @@ def _footer(digest: Digest) -> str:
 def sources_embeds(digest: Digest) -> list[discord.Embed]:
     count = len(digest.articles)
     title = f"Sources ({count} {'article' if count == 1 else 'articles'})"
-    return section_embeds(title, [source_line(a) for a in digest.articles] or ["No sources."], SOURCES_COLOR)
+    return section_embeds(title, [source_line(a, digest) for a in digest.articles] or ["No sources."], SOURCES_COLOR)
 
 
 def _stories_embeds(outline: Outline, digest: Digest, links: LinkBudget) -> list[discord.Embed]:

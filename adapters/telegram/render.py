@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 from telegram.constants import MessageLimit
 
+from digest_core.editorial.captions import reading_caption
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
 from digest_core.text import HEADLINE_LIMIT, cut, headline, one_line
@@ -116,9 +117,11 @@ def _line(line: Line, digest: Digest, bullet: str = "• ") -> list[Atom]:
     return atoms + _citations(line.citations, digest)
 
 
-def _source(article: Article, n: int) -> Block:
+def _source(article: Article, n: int, digest: Digest) -> Block:
+    """`1. Title — Outlet · en-GB · lead read`: the link is the publisher's page when known."""
     number = Atom(f"{n}. ", utf16_len(f"{n}. "))
-    return Block([number, link(article.link, headline(article.title)), *text(f" — {one_line(article.outlet)}")])
+    said = f" — {one_line(article.outlet)} · {reading_caption(digest, article)}"
+    return Block([number, link(article.link, headline(article.title)), *text(said)])
 
 
 def _heading(raw: str, note: str = "", gap: int = 1) -> Block:
@@ -136,7 +139,7 @@ def title_block(digest: Digest) -> Block:
 def sources_blocks(digest: Digest) -> list[Block]:
     """The numbered source list (used by the digest and by `/sources`)."""
     blocks = [_heading("Sources", f" ({_plural(len(digest.articles), 'article')})")]
-    blocks += [_source(a, i) for i, a in enumerate(digest.articles, start=1)]
+    blocks += [_source(a, i, digest) for i, a in enumerate(digest.articles, start=1)]
     if digest.failed_sources:
         failed = ", ".join(f.outlet for f in digest.failed_sources)
         blocks.append(Block(text(f"Not reached for this digest: {failed}."), gap=1))

@@ -1,8 +1,10 @@
-"""Plain-language captions shared by every renderer: a story's label and status, a side's name."""
+"""Plain-language captions shared by every renderer: a story's label and status, a side's name,
+and what a source list says of each article's page (its language, whether its lead was read)."""
 
 from __future__ import annotations
 
-from digest_core.models import Digest, Story
+from digest_core.models import Article, Digest, Story
+from digest_core.text import cut
 
 LABEL_TEXT = {
     "agree": "Sides agree",
@@ -23,3 +25,29 @@ def story_caption(story: Story) -> str:
 
 def side_name(digest: Digest, perspective_id: str) -> str:
     return next((p.name for p in digest.perspectives if p.id == perspective_id), perspective_id)
+
+
+LEAD_READ = "lead read"
+PAGE_NOT_READ = "page not read"  # no reader ran for it (reading off, or not a kept candidate)
+REASON_LIMIT = 80  # characters of why a lead is missing, in any source list
+
+
+def lead_state(article: Article) -> str:
+    """Whether the article's own words were read: `lead read`, `no lead: paywall`, `page not read`."""
+    if article.lead:
+        return LEAD_READ
+    if article.lead_missing:
+        return f"no lead: {cut(article.lead_missing, REASON_LIMIT)}"
+    return PAGE_NOT_READ
+
+
+def language_caption(digest: Digest, article: Article) -> str:
+    """The language a source list shows: the page's own (`en-GB`), else the topic's marked as such."""
+    if article.language:
+        return cut(article.language, 35)
+    return f"{digest.language} (topic)"
+
+
+def reading_caption(digest: Digest, article: Article) -> str:
+    """`en-GB · lead read` / `en-US (topic) · no lead: paywall`: what `/sources` says of a page."""
+    return f"{language_caption(digest, article)} · {lead_state(article)}"

@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from digest_core.editorial.excerpts import estimate_tokens as estimate_tokens  # re-exported
 from digest_core.editorial.relevance import RelevanceRule
+from digest_core.editorial.sentences import body
 from digest_core.models import Article, TokenUsage
+from digest_core.text import cut
 from digest_core.topics import Topic
 
 PROMPT_TOKEN_BUDGET = 5_000  # estimated tokens for the editor's data; the summarizer gets the rest of 8k
@@ -56,16 +59,13 @@ class Editor(Protocol):
     async def judge(self, topic: Topic, candidates: list[Candidate]) -> Judgement: ...
 
 
-def estimate_tokens(text: str) -> int:
-    """About four characters per token for English news text (Gemini's own rule of thumb)."""
-    return len(text) // 4 + 1
-
-
 def candidate_document(candidate: Candidate) -> dict[str, Any]:
+    """What the editor reads of a candidate: its outlet, side, title, the first words of its lead
+    (or of its feed's description) and the rules' verdict."""
     a = candidate.article
     row: dict[str, Any] = {"id": candidate.id, "outlet": a.outlet, "side": a.perspective, "title": a.title}
-    if a.summary:
-        row["description"] = a.summary[:DESCRIPTION_CHARS]
+    if said := body(a):
+        row["description"] = cut(said, DESCRIPTION_CHARS)
     row["rules"] = "on-topic" if candidate.rule_on_topic else "off-topic"
     return row
 

@@ -8,6 +8,7 @@ import re
 from functools import cache
 
 from digest_core.editorial.names import fold
+from digest_core.editorial.sentences import sentences
 from digest_core.topics import Topic
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -108,6 +109,32 @@ def same_story(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 THRESHOLD = 1 / 3
+
+_FACT_TOKEN = re.compile(r"[A-Za-z][A-Za-z']*|\d[\d,.]*\d%?|\d%?")
+_CALENDAR_TEXT = """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december
+"""
+_CALENDAR = frozenset(_CALENDAR_TEXT.split())
+
+
+def lead_facts(text: str, topic: Topic, side_names: frozenset[str]) -> frozenset[str]:
+    """What a lead says that pins down an event: its proper names (capitalized words inside a
+    sentence, not the sides' own names, stop words or days and months), its numbers of two or more
+    characters (`40`, `3.5%`, `2,000` as `#2000`) and the topic's `same_as` names (`=senkaku`)."""
+    rest, canon = canonical_terms(text, topic)
+    facts = set(canon)
+    for sentence in sentences(rest):
+        for k, token in enumerate(_FACT_TOKEN.findall(sentence)):
+            if token[0].isdigit():
+                number = token.replace(",", "").rstrip(".")
+                if len(number) >= 2:
+                    facts.add("#" + number)
+                continue
+            word = token.removesuffix("'s").casefold()
+            if k and token[0].isupper() and word not in STOP_WORDS | side_names | _CALENDAR and len(word) > 1:
+                facts.add(word)
+    return frozenset(facts)
 
 
 def canonical_terms(text: str, topic: Topic) -> tuple[str, set[str]]:

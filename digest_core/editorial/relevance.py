@@ -1,5 +1,7 @@
-"""Is an article on-topic? Rules on the names in its headline and description, read from the
-topic's config, with the outlet's own side as context.
+"""Is an article on-topic? Rules on the names in its headline and lead (the page's first
+paragraphs, else the feed's description), read from the topic's config, with the outlet's own side
+as context. The headline and the lead's first sentence count in full; deeper in the lead a name
+counts half, so a side named once in passing there does not make an article on-topic.
 
 An article is on-topic when its text
 1. names two sides ("China bans dual-use exports to Japan"; "Japanese tourists flock to Harbin"),
@@ -28,8 +30,11 @@ from digest_core.editorial.names import (
     fold,
     name_index,
 )
+from digest_core.editorial.sentences import lead_parts
 from digest_core.models import Article
 from digest_core.topics import Topic
+
+DEEP_WEIGHT = 0.5  # a name beyond the lead's first sentence counts half (issue #26 refines this)
 
 __all__ = ["Relevance", "RelevanceRule", "fold"]
 
@@ -64,7 +69,22 @@ class RelevanceRule:
 
     def judge_text(self, text: str, outlet_side: str | None = None) -> Relevance:
         """The verdict on `text`; `outlet_side`: the perspective of the outlet that published it."""
-        found = self._index.find(text)
+        return self._verdict(self._index.find(text), outlet_side)
+
+    def mentions(self, article: Article) -> list[Mention]:
+        """The names in the article's headline and lead that count: all of those in the headline and
+        the lead's first sentence; deeper in the lead, a side (or an issue, a relation word) only
+        when named there at least twice (each such mention weighs `DEEP_WEIGHT`)."""
+        first, rest = lead_parts(article)
+        found = self._index.find(article.title) + (self._index.find(first) if first else [])
+        deep = self._index.find(rest) if rest else []
+        weight: dict[str, float] = {}
+        for m in deep:
+            key = m.role.side or m.role.kind
+            weight[key] = weight.get(key, 0.0) + DEEP_WEIGHT
+        return found + [m for m in deep if weight[m.role.side or m.role.kind] >= 1.0]
+
+    def _verdict(self, found: list[Mention], outlet_side: str | None) -> Relevance:
         by_side: dict[str, list[Mention]] = {}
         for m in found:
             if m.role.side is not None:
@@ -105,6 +125,6 @@ class RelevanceRule:
         return verdict(False, f"names no side{trap_note}")
 
     def judge(self, article: Article) -> Relevance:
-        """The verdict on an article's headline and description, with its outlet's side as context."""
-        text = article.title if not article.summary else f"{article.title}\n{article.summary}"
-        return self.judge_text(text, self._outlet_side.get(article.outlet, article.perspective or None))
+        """The verdict on an article's headline and lead (or description), with its outlet's side as
+        context: a headline naming one side and a lead naming the other names both."""
+        return self._verdict(self.mentions(article), self._outlet_side.get(article.outlet, article.perspective or None))

@@ -2,10 +2,14 @@
 
 Each article becomes a bag of terms: its headline's content words, the `same_as` names of the
 topic folded into one term each (Senkaku = Diaoyu), and, at half weight, the words of the outlet
-feed's description. Terms are weighted by how rare they are that day (inverse document
-frequency), so "Yasukuni" or "Kanasugi" counts for more than "talks". Two articles are the same
+feed's description (or of the lead's first sentence, when the page was read). Terms are weighted
+by how rare they are that day (inverse document frequency), so "Yasukuni" or "Kanasugi" counts for
+more than "talks". Two articles are the same
 story when they share at least two terms and the shared weight is at least `THRESHOLD` of the
 lighter headline's weight. Stories are the connected groups of that relation.
+
+Articles whose pages were read are also compared by their leads' facts (`LeadFacts`): two
+reports of one event whose headlines share little name the same people, places and numbers.
 
 Only pairs that share a rare term (in at most `BLOCK_LIMIT` articles, or 1% of a big day) are
 compared, from an inverted index built once: two headlines that share only common words ("Taiwan",
@@ -17,7 +21,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from digest_core.editorial.headline_words import canonical_terms, content_words, side_name_words
+from digest_core.editorial.headline_words import canonical_terms, content_words, lead_facts, side_name_words
+from digest_core.editorial.sentences import lead_parts
 from digest_core.models import Article
 from digest_core.topics import Topic
 
@@ -29,14 +34,18 @@ LINK_SHARE = 0.5
 SUPPORT = 0.5  # a pair at half the threshold supports a merge that a stronger pair starts
 BLOCK_LIMIT = 20  # a term in more articles than this does not make a candidate pair on its own
 BLOCK_SHARE = 100  # ... or in more than 1% of a big day's articles
+LEAD_MIN_SHARED = 3  # facts (names, places, numbers) two read leads share before they can be one story
+LEAD_THRESHOLD = 0.3  # ... and the share of the lighter lead's fact weight they must reach
 
 
 def story_terms(article: Article, topic: Topic, names: frozenset[str]) -> dict[str, float]:
-    """The article's terms and their weights before rarity: 1 for the headline, less for the description."""
+    """The article's terms and their weights before rarity: 1 for the headline, less for the
+    description (the lead's first sentence when the page was read, else the feed's description)."""
     rest, canon = canonical_terms(article.title, topic)
     terms = dict.fromkeys(content_words(rest, names) | canon, 1.0)
-    if article.summary:
-        rest, canon = canonical_terms(article.summary, topic)
+    description = lead_parts(article)[0] if article.lead else article.summary
+    if description:
+        rest, canon = canonical_terms(description, topic)
         for term in content_words(rest, names) | canon:
             terms.setdefault(term, DESCRIPTION_WEIGHT)
     return terms
@@ -56,20 +65,52 @@ def story_pairs(articles: Sequence[Article], topic: Topic, share: float = 1.0) -
     weights = [{t: w * idf[t] for t, w in bag.items()} for bag in bags]
     totals = [sum(w for t, w in bag.items() if bags[i][t] == 1.0) for i, bag in enumerate(weights)]
     limit = max(BLOCK_LIMIT, n // BLOCK_SHARE)
+    leads = LeadFacts(articles, topic, names)
     pairs = []
     for i, bag in enumerate(weights):
         candidates = {j for t in bag if len(postings[t]) <= limit for j in postings[t] if j > i}
-        for j in candidates:
+        for j in candidates | leads.candidates(i, limit):
             other = weights[j]
             shared = [t for t in bag if t in other]
             in_headlines = sum(1 for t in shared if bags[i][t] == bags[j][t] == 1.0)
-            if len(shared) < MIN_SHARED or not in_headlines:
-                continue
-            score = sum(min(bag[t], other[t]) for t in shared) / (min(totals[i], totals[j]) or 1.0)
-            score /= THRESHOLD if in_headlines >= MIN_SHARED else THRESHOLD_ONE_HEADLINE_TERM
+            score = 0.0
+            if len(shared) >= MIN_SHARED and in_headlines:
+                score = sum(min(bag[t], other[t]) for t in shared) / (min(totals[i], totals[j]) or 1.0)
+                score /= THRESHOLD if in_headlines >= MIN_SHARED else THRESHOLD_ONE_HEADLINE_TERM
+            score = max(score, leads.score(i, j))
             if score >= share:
                 pairs.append((i, j, score))
     return pairs
+
+
+class LeadFacts:
+    """The facts of each read lead (`lead_facts`) weighted by rarity, and how much two leads share.
+
+    Two leads tell the same event when they share at least `LEAD_MIN_SHARED` facts and the shared
+    weight is at least `LEAD_THRESHOLD` of the lighter lead's: names, places and numbers together,
+    where one common name ("Xi", "Tokyo Stock Exchange") is not enough."""
+
+    def __init__(self, articles: Sequence[Article], topic: Topic, names: frozenset[str]) -> None:
+        self.facts = [lead_facts(a.lead, topic, names) if a.lead else frozenset() for a in articles]
+        self.postings: dict[str, list[int]] = {}
+        for i, facts in enumerate(self.facts):
+            for fact in facts:
+                self.postings.setdefault(fact, []).append(i)
+        n = len(articles)
+        self.idf = {t: math.log((n + 1) / len(ids)) + 0.1 for t, ids in self.postings.items()}
+        self.totals = [sum(self.idf[t] for t in facts) for facts in self.facts]
+
+    def candidates(self, i: int, limit: int) -> set[int]:
+        """Later articles whose leads share a rare fact with article `i`'s."""
+        return {j for t in self.facts[i] if len(self.postings[t]) <= limit for j in self.postings[t] if j > i}
+
+    def score(self, i: int, j: int) -> float:
+        """The two leads' shared weight as a multiple of `LEAD_THRESHOLD` (0 when too few shared)."""
+        shared = self.facts[i] & self.facts[j]
+        if len(shared) < LEAD_MIN_SHARED:
+            return 0.0
+        lighter = min(self.totals[i], self.totals[j]) or 1.0
+        return sum(self.idf[t] for t in shared) / lighter / LEAD_THRESHOLD
 
 
 def group_stories(articles: Sequence[Article], topic: Topic) -> list[list[int]]:

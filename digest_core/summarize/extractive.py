@@ -1,10 +1,14 @@
-"""The offline summarizer: deterministic bullets from the stories' own headlines (cut at 160 characters)."""
+"""The offline summarizer: deterministic bullets from the stories' own words. When pages were read,
+each bullet is the sentence of the leads that best states what happened (`lead_sentences`), citing
+the articles that support it; without leads, the most representative headline (cut at 160
+characters)."""
 
 from __future__ import annotations
 
 from digest_core.editorial.stories import central_title
 from digest_core.models import Article, Bullet, Framing, StoryNote, Summary
 from digest_core.summarize.base import SummaryRequest
+from digest_core.summarize.lead_sentences import best_sentence
 from digest_core.text import headline
 
 MAX_BULLETS = 5
@@ -24,8 +28,19 @@ def side_articles(request: SummaryRequest, story_articles: list[int], perspectiv
     return [n for n in story_articles if by_n[n].perspective == perspective]
 
 
+def side_bullet(request: SummaryRequest, own: list[int]) -> Bullet:
+    """What one side's articles of a story say: the best sentence of their leads (citing those that
+    support it), else their most representative headline (citing them all)."""
+    by_n = {a.n: a for a in request.articles}
+    found = best_sentence([by_n[n] for n in own])
+    if found:
+        return Bullet(text=_sentence(found.text), citations=found.citations)
+    title = central_title([n - 1 for n in own], request.articles, request.topic)
+    return Bullet(text=_sentence(headline(title)), citations=own)
+
+
 def story_notes(request: SummaryRequest) -> list[StoryNote]:
-    """Per story, each covering side's most representative headline as its framing, labelled
+    """Per story, each covering side's own sentence (`side_bullet`) as its framing, labelled
     `one-sided` or `covered by both` (never a guessed agree/dispute)."""
     notes = []
     for k, story in enumerate(request.stories, start=1):
@@ -33,16 +48,16 @@ def story_notes(request: SummaryRequest) -> list[StoryNote]:
         for p in request.topic.perspectives:
             own = side_articles(request, story.articles, p.id)
             if own:
-                title = central_title([n - 1 for n in own], request.articles, request.topic)
-                framing.append(Framing(perspective=p.id, text=_sentence(headline(title)), citations=own))
+                said = side_bullet(request, own)
+                framing.append(Framing(perspective=p.id, text=said.text, citations=said.citations))
         notes.append(StoryNote(story=k, framing=framing, label="one-sided" if len(framing) == 1 else "covered by both"))
     return notes
 
 
 class ExtractiveSummarizer:
-    """One highlight per story (its most representative headline, with each other covering side's
-    own headline as contrast, or who covered it), per perspective one bullet per story that side
-    covered, and per story each side's headline."""
+    """One highlight per story (the best sentence of its leads; without leads its most representative
+    headline, with each other covering side's own headline as contrast, or who covered it), per
+    perspective one bullet per story that side covered, and per story each side's own sentence."""
 
     name = "extractive"
 
@@ -54,15 +69,18 @@ class ExtractiveSummarizer:
         highlights = []
         for story in request.stories[:MAX_BULLETS]:
             members = [by_n[n] for n in story.articles]
-            highlights.append(Bullet(text=_highlight(story.title, members, request), citations=story.articles))
+            found = best_sentence(members)
+            if found:
+                highlights.append(Bullet(text=_sentence(found.text), citations=found.citations))
+            else:
+                highlights.append(Bullet(text=_highlight(story.title, members, request), citations=story.articles))
         sections: dict[str, list[Bullet]] = {}
         for p in request.topic.perspectives:
             bullets: list[Bullet] = []
             for story in request.stories:
                 own = [n for n in story.articles if by_n[n].perspective == p.id]
                 if own and len(bullets) < MAX_BULLETS:
-                    title = central_title([n - 1 for n in own], request.articles, request.topic)
-                    bullets.append(Bullet(text=_sentence(headline(title)), citations=own))
+                    bullets.append(side_bullet(request, own))
             sections[p.id] = bullets
         return Summary(
             highlights=highlights,
@@ -90,4 +108,4 @@ def _highlight(title: str, members: list[Article], request: SummaryRequest) -> s
 
 def _sentence(text: str) -> str:
     text = text.strip()
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
+    return text if text.rstrip("\"'”’)").endswith((".", "!", "?", "…")) else text + "."
