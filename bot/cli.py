@@ -410,6 +410,7 @@ def discord() -> None:
     """Run the Discord bot alone (slash commands) until Ctrl-C or SIGTERM."""
     from adapters.discord.client import DiscordStartError
     from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
+    from bot.failures import explain as describe_failure
 
     settings = load_settings()
     if settings.discord_bot_token is None:
@@ -417,7 +418,7 @@ def discord() -> None:
     try:
         asyncio.run(run_discord(settings, load_topics_or_fail(settings)))
     except DiscordStartError as exc:
-        fail(str(exc), EXIT_NOTHING)
+        fail(str(exc), describe_failure(exc)[0])  # a rejected token is a configuration error: exit 2, like the others
 
 
 app.command("demo")(demo_command)

@@ -20,7 +20,7 @@ from aiohttp import web
 
 ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
 SITE = re.compile(r"site:([\w.-]+)")
-_BOUND = re.compile(r"\b(after|before):(\d{4}-\d{2}-\d{2})\b")
+_BOUND = re.compile(r"\b(after|before):(\S*)")
 PUB_DATE = re.compile(rb"<pubDate>([^<]+)</pubDate>")
 
 HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -30,6 +30,21 @@ HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <description>Google News</description>
 """
 FOOTER = b"</channel></rss>"
+
+
+class BadQuery(ValueError):
+    """A search query the demo host cannot answer: an `after:` or `before:` that is not a date."""
+
+
+def _bounds(query: str) -> dict[str, date]:
+    """The query's `after:`/`before:` dates; `BadQuery` for one that is not a YYYY-MM-DD date."""
+    bounds: dict[str, date] = {}
+    for kind, day in _BOUND.findall(query):
+        try:
+            bounds[kind] = date.fromisoformat(day)
+        except ValueError:
+            raise BadQuery(f"{kind}:{day[:40]} is not a date (YYYY-MM-DD)") from None
+    return bounds
 
 
 def rss(items: list[bytes]) -> bytes:
@@ -77,8 +92,9 @@ class SampleFeeds:
         return cls(items)
 
     def search(self, query: str) -> bytes:
-        """The RSS answer to a search query: its sites' items between its `after:`/`before:` dates."""
-        bounds = {kind: date.fromisoformat(day) for kind, day in _BOUND.findall(query)}
+        """The RSS answer to a search query: its sites' items between its `after:`/`before:` dates;
+        `BadQuery` for a malformed date."""
+        bounds = _bounds(query)
         found: list[bytes] = []
         for site in SITE.findall(query):
             for item in self.items.get(site, []):
@@ -95,7 +111,10 @@ class SampleFeeds:
 
 def feed_app(feeds: SampleFeeds) -> web.Application:
     async def search(request: web.Request) -> web.Response:
-        body = feeds.search(request.query.get("q", ""))
+        try:
+            body = feeds.search(request.query.get("q", ""))
+        except BadQuery as exc:
+            return web.Response(status=400, text=f"bad query: {exc}\n")
         return web.Response(body=body, content_type="application/rss+xml", charset="utf-8")
 
     app = web.Application()

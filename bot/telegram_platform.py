@@ -32,4 +32,3 @@ class TelegramPlatform:
 
     async def stop(self) -> None:
         await self._bot.stop()
-        await self._app.bot.request.shutdown()  # a start that failed at getMe leaves its connection open

@@ -1,30 +1,51 @@
-"""Untrusted text made fit to show: one line, no control characters, cut on a word boundary.
+"""Untrusted text made fit to show: nothing invisible, one line, no control characters, cut on a word
+boundary.
 
 Every caller (feeds, summaries, renderers, the terminal) uses these, so the rules live once."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 HEADLINE_LIMIT = 160  # characters of a headline in every format
 SUMMARY_LIMIT = 300  # characters of one line of summarizer text (a bullet, a side's framing)
 ELLIPSIS = "…"
 
-# bidirectional marks, overrides and isolates (invisible; they can reorder what follows) and the BOM
-_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+# Characters nobody sees: every format character (Unicode category Cf: soft hyphen, zero-width space,
+# non-joiner and joiner, word joiner, bidirectional marks, embeddings, overrides and isolates, the BOM,
+# interlinear annotations, Arabic and other prepended number signs, Egyptian and musical format controls
+# up to Unicode 16, the whole tag block) and every control character (Cc) that is not whitespace. They
+# can hide text from a reader while a model still reads it, or reorder what follows.
+# `tests/test_text.py` checks that this holds every Cf and Cc character of the running Python.
+_HIDDEN_RANGES = (
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"  # controls, without \t \n \v \f \r \x1c-\x1f \x85 (whitespace)
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f"
+)
+_HIDDEN = re.compile(f"[{_HIDDEN_RANGES}]")
+_HIDDEN_OR_CONTROL = re.compile(f"[{_HIDDEN_RANGES}\\x09-\\x0d\\x1c-\\x1f\\x85]")
 _NORMAL = re.compile(r"[^\w]+")
 
 
+def visible(text: str) -> str:
+    """`text` without the characters nobody sees: format characters (Cf) and the control characters
+    (Cc) that are not whitespace are removed, not replaced (a zero-width space inside a word leaves
+    the word whole). All of them go, the zero-width joiner of emoji sequences too: a family emoji
+    then shows as its members side by side."""
+    return _HIDDEN.sub("", text)
+
+
+def has_hidden(text: str) -> bool:
+    """Whether `text` holds a format character or any control character, whitespace controls included
+    (a link must hold none)."""
+    return _HIDDEN_OR_CONTROL.search(text) is not None
+
+
 def one_line(text: str) -> str:
-    """`text` on one line: newlines and other whitespace collapsed to one space, control and
-    bidirectional-override characters removed."""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _INVISIBLE)
-    )
-    return " ".join(kept.split())
+    """`text` on one line and `visible`: newlines and other whitespace collapsed to one space."""
+    return " ".join(visible(text).split())
 
 
 def cut(text: str, limit: int) -> str:

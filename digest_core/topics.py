@@ -26,8 +26,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 
 
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -213,8 +211,6 @@ class TopicsConfig(_Strict):
         return self
 
 
-
-
 class Topics:
     """The configured topics, looked up by id."""
 
@@ -261,6 +257,18 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
     return out or "(top level)"
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing every alias (`*name`, `<<: *name`): a few lines of aliases of
+    aliases stand for billions of nodes (for the validation that walks them), and a topics file has
+    no need of them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a topics file", mark)
+        return super().compose_node(parent, index)
+
+
 def _read(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -268,7 +276,7 @@ def _read(path: Path) -> Any:
         raise TopicsFileError(f"{path}: cannot read topics file: {exc.strerror or exc}") from None
     if path.suffix.lower() in {".yaml", ".yml"}:
         try:
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark else "?"

@@ -7,6 +7,12 @@ and on a loaded machine the thread holding it may be descheduled). The worker ru
 priority than the service, so that on a busy machine commands are answered before a build goes on.
 The functions and arguments given to `run_cpu` must be picklable: module-level functions and plain
 data.
+
+The worker ends with the service however the service ends, SIGKILL included: it watches the
+service's pid (a pidfd on Linux, polling elsewhere) and exits the moment the service is gone. Its
+parent is the forkserver, not the service, so a parent-death signal would not see the service die;
+and the forkserver and multiprocessing's resource tracker end by themselves once the worker has
+(each waits for the end of a pipe the worker holds).
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -24,11 +33,57 @@ T = TypeVar("T")
 
 _process: ProcessPoolExecutor | None = None
 WORKER_NICENESS = 10  # added to the worker's nice value: the service's loop comes first
+SERVICE_POLL = 0.5  # seconds between checks that the service lives, where no pidfd is available
 
 
-def _init_worker(level: int) -> None:
+def _init_worker(level: int, service_pid: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.nice(WORKER_NICENESS)
+    exit_with(service_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as someone else's
+        return True
+    return True
+
+
+def _pidfd(pid: int) -> int | None:
+    """A file descriptor that becomes readable when process `pid` ends (Linux 5.3+), else None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd on this system, or the process is gone already
+        return None
+
+
+def wait_for_end(pid: int, poll: float = SERVICE_POLL, pidfd: bool = True) -> None:
+    """Return once process `pid` has ended: at once through a pidfd (immune to pid reuse), else (or
+    with `pidfd=False`) by checking every `poll` seconds."""
+    fd = _pidfd(pid) if pidfd else None
+    if fd is None:
+        while _alive(pid):
+            time.sleep(poll)
+        return
+    try:
+        readable = select.poll()  # pidfds are Linux's, and so is poll
+        readable.register(fd, select.POLLIN)
+        readable.poll()
+    finally:
+        os.close(fd)
+
+
+def exit_with(pid: int) -> None:
+    """End this process (at once, whatever it is doing) as soon as process `pid` ends."""
+
+    def watch() -> None:
+        wait_for_end(pid)
+        os._exit(0)
+
+    threading.Thread(target=watch, name=f"exit with {pid}", daemon=True).start()
 
 
 def worker_pid() -> int:
@@ -46,7 +101,7 @@ async def start_worker_process() -> int:
             max_workers=1,
             mp_context=multiprocessing.get_context("forkserver"),  # no fork of a process with threads
             initializer=_init_worker,
-            initargs=(logging.getLogger().getEffectiveLevel(),),
+            initargs=(logging.getLogger().getEffectiveLevel(), os.getpid()),
         )
     pool = _process
     return await asyncio.to_thread(lambda: pool.submit(worker_pid).result())

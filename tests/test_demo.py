@@ -13,11 +13,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
 from adapters.discord.embeds import escape_text, masked_link
 from adapters.discord.preview import embed_text, markdown_to_text
-from bot.demo_server import SampleFeeds, sample_days
+from bot.demo_server import SampleFeeds, sample_days, serve_sample
 from tests.processes import child_pids, command_line, is_running, spawned
 
 DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
@@ -40,6 +41,23 @@ def test_feed_host_answers_like_google_news_by_site_and_dates() -> None:
     assert "Jan 2026" in january and "Feb 2026" not in january
     assert both.count("<item>") > february.count("<item>")
     assert feeds.search("site:example.org").count(b"<item>") == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("site:scmp.com after:2026-02-30", "after:2026-02-30 is not a date (YYYY-MM-DD)"),
+        ("site:scmp.com after:2026-02-23 before:soon", "before:soon is not a date (YYYY-MM-DD)"),
+        ("site:scmp.com after:", "after: is not a date (YYYY-MM-DD)"),
+        ("site:scmp.com before:9999-99-99", "before:9999-99-99 is not a date (YYYY-MM-DD)"),
+    ],
+)
+async def test_feed_host_answers_a_malformed_date_with_400_and_the_reason(query: str, reason: str) -> None:
+    async with serve_sample() as base, httpx.AsyncClient() as client:
+        bad = await client.get(f"{base}/rss/search", params={"q": query})
+        good = await client.get(f"{base}/rss/search", params={"q": "site:scmp.com after:2026-02-23"})
+    assert (bad.status_code, bad.text) == (400, f"bad query: {reason}\n")
+    assert good.status_code == 200 and b"<item>" in good.content
 
 
 def test_discord_markdown_is_shown_as_a_reader_sees_it() -> None:
@@ -132,4 +150,3 @@ def test_demo_serves_the_preview_and_stops_everything_on_sigterm(tmp_path: Path)
         for pid in hugo:
             assert not is_running(pid), f"hugo server {pid} outlived the demo"
     assert log.read_text().rstrip().endswith("demo stopped")
-

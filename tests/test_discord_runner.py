@@ -6,6 +6,8 @@ import asyncio
 import logging
 import os
 import signal
+import sys
+from asyncio.subprocess import PIPE
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from tests.fakes.discord_harness import TOKEN, core, discord_endpoints, fake_dis
 from tests.fakes.google_news import GoogleNewsFake
 
 __all__ = ["core", "discord_endpoints", "fake_discord"]
+DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
 
 
 def test_cli_without_token_does_not_start() -> None:
@@ -49,6 +52,31 @@ async def test_rejected_token_is_a_clear_error_without_the_token(
     assert str(raised.value) == "Discord rejected the bot token: check DISCORD_BOT_TOKEN."
     assert [r.path for r in fake_discord.requests] == ["/api/v10/users/@me"]
     assert wrong not in caplog.text
+
+
+async def test_cli_with_a_rejected_token_exits_2_in_one_line(tmp_path: Path, fake_discord: FakeDiscord) -> None:
+    """A rejected token is a configuration error: exit status 2, as for Telegram (bot/failures.py)."""
+    wrong = "MTIz.wrong-secret-token.zzzz"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "GEMINI_"))}
+    env.update(
+        DATA_DIR=str(tmp_path / "data"),
+        DISCORD_BOT_TOKEN=wrong,
+        DISCORD_API_BASE_URL=fake_discord.api_base,
+        DISCORD_GATEWAY_URL=fake_discord.gateway_url,
+    )
+    proc = await asyncio.create_subprocess_exec(
+        DIGESTBOT, "discord", env=env, stdout=PIPE, stderr=PIPE, start_new_session=True
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
+    assert proc.returncode == 2, err
+    lines = [line for line in (out + err).decode().splitlines() if line.startswith("error:")]
+    assert lines == ["error: Discord rejected the bot token: check DISCORD_BOT_TOKEN."]
+    assert wrong.encode() not in out + err and b"Unclosed" not in err
 
 
 async def test_run_discord_syncs_globally_serves_and_stops_on_sigterm(

@@ -13,6 +13,7 @@ import pytest
 
 from bot.settings import Settings
 from digest_core.editorial.pipeline import collect
+from digest_core.sources.char_refs import without_forbidden_references
 from digest_core.sources.feed_state import MemoryFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, clean_text
@@ -192,8 +193,56 @@ async def test_google_news_caps_endless_text_and_drops_control_characters(hostil
 
 
 def test_clean_text_caps_and_strips() -> None:
-    assert clean_text("a\x00b\x1b[0m\u202ec\x7f\td\r\n") == "ab c d"
+    # invisible characters go without a trace (a zero-width space inside a word leaves it whole)
+    assert clean_text("a\x00b\x1b[0m\u202ec\x7f\td\r\n") == "abc d"
+    assert clean_text("Chi\u00adna\u200b and J\U000e0041apan") == "China and Japan"
     assert len(clean_text("word " * 10_000, MAX_SUMMARY)) <= MAX_SUMMARY
     assert cut("one two three", 9) == "one two…"
     assert cut("short", 9) == "short"
     assert cut("x" * 20, 9) == "x" * 8 + "…"
+
+
+BAD_REFERENCES = [
+    "&#xD800;",
+    "&#xdfff;",
+    "&#55296;",
+    "&#0;",
+    "&#x0;",
+    "&#x110000;",
+    "&#xFFFE;",
+    "&#x1F;",
+    "&#99999999999999999999;",
+    "&#x0000000000D800;",
+]
+
+
+@pytest.mark.parametrize("reference", BAD_REFERENCES)
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+async def test_a_bad_character_reference_costs_that_character_not_the_feed(
+    hostile: tuple[HostileFeeds, str], reference: str, codec: str
+) -> None:
+    """One of ten items carries a reference to a character XML forbids (a surrogate, NUL, beyond
+    U+10FFFF...) in its title and description: all ten items come through, without that character."""
+    fake, base = hostile
+    items = b"".join(
+        rss_item(
+            f"China and Japan talks {k}{reference if k == 3 else ''}", f"https://www.chinadaily.com.cn/a/{k}", GOOD_DATE
+        ).replace(b"</item>", f"<description>Text {k}{reference}</description></item>".encode())
+        for k in range(10)
+    )
+    body = RSS_HEAD + items + RSS_TAIL
+    if codec != "utf-8":
+        body = body.decode().replace('encoding="UTF-8"', f'encoding="{codec.upper()}"').encode(codec)
+    fake.bodies["refs.xml"] = body
+    topic = topic_with({"China Daily": [f"{base}/refs.xml"]}, no_google=frozenset({"China Daily"}))
+    async with client() as c:
+        articles, failed = await collect(topic, feeds(c), DAY)
+    assert failed == []
+    assert sorted(a.title for a in articles) == [f"China and Japan talks {k}" for k in range(10)]
+    assert sorted(a.summary for a in articles) == [f"Text {k}" for k in range(10)]
+
+
+def test_valid_character_references_are_kept() -> None:
+    body = b"<title>&#x41;&#66;&#x1F600;&#9;&#x10FFFF;&#xD7FF;&#xE000;&#38;</title>"
+    assert without_forbidden_references(body) == body
+    assert without_forbidden_references(b"a&#xD800;b&#0;c&#x110000;d") == b"abcd"

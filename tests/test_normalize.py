@@ -94,10 +94,38 @@ def test_strip_publisher_only_strips_publisher_names(topic: Topic) -> None:
     assert strip_publisher(" - The Japan Times", outlet, "The Japan Times") == " - The Japan Times"
 
 
-def test_item_from_another_configured_outlet_is_attributed_to_it(topic: Topic) -> None:
-    body = rss([item("Japan and China hold talks - Kyodo", "Kyodo", "https://english.kyodonews.net")])
+def test_an_item_claiming_another_configured_outlet_is_dropped_not_moved(topic: Topic) -> None:
+    """Outlet identity comes from the query or feed: an item in SCMP's results whose `<source>` names
+    Kyodo (or Global Times, on SCMP's own side) counts for neither outlet; the feed's other items stay."""
+    body = rss(
+        [
+            item("Japan and China hold talks - Kyodo", "Kyodo", "https://english.kyodonews.net"),
+            item("Beijing warns Tokyo - Global Times", "Global Times", "https://www.globaltimes.cn/page/1"),
+            item("Kept - South China Morning Post", "South China Morning Post", "https://www.scmp.com"),
+        ]
+    )
+    articles = parse_site(topic, "scmp.com", body)
+    assert [(a.title, a.outlet, a.perspective) for a in articles] == [("Kept", "South China Morning Post", "china")]
+
+
+def test_an_own_feed_item_linking_to_another_configured_outlet_is_dropped(topic: Topic) -> None:
+    perspective, outlet = next((p, o) for p, o in topic.all_outlets if o.name == "China Daily")
+    body = rss(
+        [
+            b"<item><title>Tokyo answers</title><link>https://www.japantimes.co.jp/news/1</link>"
+            b"<pubDate>Tue, 24 Feb 2026 09:00:00 GMT</pubDate></item>",
+            b"<item><title>Beijing answers</title><link>https://global.chinadaily.com.cn/a/2.html</link>"
+            b"<pubDate>Tue, 24 Feb 2026 09:00:00 GMT</pubDate></item>",
+        ]
+    )
+    result = FeedResult(perspective, outlet, "https://www.chinadaily.com.cn/rss", body=body, kind="feed")
+    assert [(a.title, a.outlet) for a in parse_feed(result, topic)] == [("Beijing answers", "China Daily")]
+
+
+def test_an_item_naming_an_unconfigured_publisher_stays_with_the_queried_outlet(topic: Topic) -> None:
+    body = rss([item("Japan and China hold talks", "Yahoo News", "https://news.yahoo.com")])
     [article] = parse_site(topic, "scmp.com", body)
-    assert (article.outlet, article.perspective) == ("Kyodo News", "japan")
+    assert (article.outlet, article.perspective, article.domain) == ("South China Morning Post", "china", "scmp.com")
 
 
 def test_items_without_link_or_date_are_skipped(topic: Topic) -> None:

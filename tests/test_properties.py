@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
 
@@ -37,16 +38,70 @@ CASES = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MENTION_BREAK = re.compile("@\u200b(everyone|here)", re.IGNORECASE)  # Discord's own defusal of mass mentions
+
+
+def invisible(text: str) -> list[str]:
+    """The format characters (Cf, the whole tag block included) in `text`."""
+    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cf" or 0xE0000 <= ord(c) <= 0xE007F]
+
+
+def strings(value: object) -> list[str]:
+    """Every string inside a JSON-like value (an embed's dict, the digest's JSON)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
 
 FRAGMENTS = [
-    "{{% nope %}}", "{{< param title >}}", "{{ .Site.Title }}", "<script>alert(1)</script>", "</a><b>", "&amp;",
-    "&#0;", "\x1b[31m", "\x1b]8;;http://x\x07", "\r\n---\r\n", "\n# h\n", "https://evil.example/x",
-    "www.evil.example", "a@evil.example", "@everyone", "<@&123>", "[x](javascript:alert(1))", "*_~`|>",
-    "\u202e", "\u0000", "\ud7ff", "👍🏽", "𝕏", "javascript:", "data:text/html,x", "]]>", "<![CDATA[", "\\",
+    "{{% nope %}}",
+    "{{< param title >}}",
+    "{{ .Site.Title }}",
+    "<script>alert(1)</script>",
+    "</a><b>",
+    "&amp;",
+    "&#0;",
+    "\x1b[31m",
+    "\x1b]8;;http://x\x07",
+    "\r\n---\r\n",
+    "\n# h\n",
+    "https://evil.example/x",
+    "www.evil.example",
+    "a@evil.example",
+    "@everyone",
+    "<@&123>",
+    "[x](javascript:alert(1))",
+    "*_~`|>",
+    "\u202e",
+    "\u0000",
+    "\ud7ff",
+    "👍🏽",
+    "𝕏",
+    "javascript:",
+    "data:text/html,x",
+    "]]>",
+    "<![CDATA[",
+    "\\",
+    "&#x200b;",
+    "&amp;#xE0041;",
+    "&#xAD;",
+    "👨\u200d👩\u200d👧",
+    "&#xD800;",
+    "&#x110000;",
 ]
+# Invisible format characters (Cf): any of them, plus hidden ASCII in the tag block
+format_chars = st.one_of(
+    st.characters(categories=["Cf"]),
+    st.integers(0xE0000, 0xE007F).map(chr),
+    st.sampled_from("\u00ad\u200b\u200c\u200d\u2060\u2066\u2069\u200e\u202e\ufeff\ufff9\U0001d173"),
+)
 hostile_text = st.one_of(
     st.text(max_size=80),
-    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=10)), max_size=12).map("".join),
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=10), format_chars), max_size=12).map("".join),
     st.tuples(st.sampled_from([*FRAGMENTS, "word "]), st.integers(1, 1500)).map(lambda t: t[0] * t[1]),
 )
 links = st.one_of(
@@ -97,12 +152,15 @@ def test_feed_items_become_bounded_clean_articles(items: list[tuple[str, str, st
         assert a.url.startswith(("http://", "https://")) and len(a.url) <= MAX_URL
         assert not CONTROL.search(a.url)
         assert a.published.tzinfo is not None
+        assert invisible(a.title + a.summary + a.url + a.outlet + a.domain) == []
 
 
 def digest_of(articles: list[Article], texts: list[str]) -> Digest:
     """A digest of the articles, with summary text from the (hostile) model, bounded as the pipeline does."""
-    articles = [a.model_copy(update={"n": k, "perspective": "china" if k % 2 else "japan"}) for k, a in
-                enumerate(articles, start=1)]
+    articles = [
+        a.model_copy(update={"n": k, "perspective": "china" if k % 2 else "japan"})
+        for k, a in enumerate(articles, start=1)
+    ]
     every = [a.n for a in articles]
     bullets = [Bullet(text=t, citations=every[:3]) for t in texts] or [Bullet(text="x", citations=every[:1])]
     summary = bounded_summary(
@@ -142,8 +200,12 @@ article_lists = st.lists(item, min_size=1, max_size=5).map(lambda items: parse(f
 @given(article_lists, st.lists(hostile_text, max_size=4))
 def test_every_renderer_holds_its_format_and_limits(articles: list[Article], texts: list[str]) -> None:
     if not articles:
-        articles = parse(feed_bytes([("Japan and China", "https://www.chinadaily.com.cn/a/1.html",
-                                       "Wed, 25 Feb 2026 01:00:00 GMT", "")], False))
+        articles = parse(
+            feed_bytes(
+                [("Japan and China", "https://www.chinadaily.com.cn/a/1.html", "Wed, 25 Feb 2026 01:00:00 GMT", "")],
+                False,
+            )
+        )
     digest = digest_of(articles, texts)
     for section in [digest.highlights, *digest.perspective_highlights.values()]:
         assert len(section) <= MAX_BULLETS
@@ -152,6 +214,7 @@ def test_every_renderer_holds_its_format_and_limits(articles: list[Article], tex
     for message in telegram_render.render_digest(digest, "https://news.example.org/china-japan/2026-02-25/"):
         assert telegram_render.utf16_len(telegram_render.html_to_text(message)) <= 4096
         parse_telegram_html(message)  # Telegram's HTML mode accepts it
+        assert invisible(message) == []
 
     for embeds in discord_render.render_digest(digest):
         assert len(embeds) <= 10
@@ -159,8 +222,10 @@ def test_every_renderer_holds_its_format_and_limits(articles: list[Article], tex
         for e in embeds:
             assert len(e.title or "") <= 256 and len(e.description or "") <= 4096 and len(e.fields) <= 25
             assert all(len(f.name or "") <= 256 and len(f.value or "") <= 1024 for f in e.fields)
+            assert invisible(MENTION_BREAK.sub("", "\n".join(strings(e.to_dict())))) == []
 
     page = render_markdown(digest)
+    assert invisible(page) == []
     body = page.split("\n---\n", 1)[1]
     assert "{{" not in body and "}}" not in body
     text_only = re.sub(r"\]\([^)\s]*\)", "]", body)  # our own link targets are not text
@@ -168,13 +233,16 @@ def test_every_renderer_holds_its_format_and_limits(articles: list[Article], tex
     assert len(body.splitlines()) < 60 + 4 * len(digest.articles)  # no untrusted text adds a line
 
     text = render_text(digest)
-    assert not CONTROL.search(text)
+    assert not CONTROL.search(text) and invisible(text) == []
     lines = text.splitlines()  # no untrusted text adds a line: each line is one item of the outline
     assert len(lines) <= 12 + 2 * len(digest.perspectives) + 3 * (len(digest.articles) + len(digest.stories)) + sum(
         len(b) for b in [digest.highlights, *digest.perspective_highlights.values()]
     )
 
-    assert json.loads(render_json(digest))["topic"] == "china-japan"
+    shown = json.loads(render_json(digest))
+    assert shown["topic"] == "china-japan"
+    # `vanished` is raw hostile text here (the real one holds yesterday's normalized headlines)
+    assert invisible("\n".join(strings({k: v for k, v in shown.items() if k != "vanished"}))) == []
 
 
 @CASES

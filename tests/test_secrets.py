@@ -80,6 +80,7 @@ def test_a_rejected_telegram_token_is_one_line_without_the_token(
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
     assert errors[0].startswith("error: Telegram rejected TELEGRAM_BOT_TOKEN")
+    assert "Unclosed" not in result.stderr  # both of the bot's HTTP sessions closed
     if level == "INFO":
         assert "Traceback" not in result.stderr
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,34 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_unknown_topic_lists_known_ones() -> None:
     with pytest.raises(UnknownTopicError, match="unknown topic 'korea-japan'; known topics: china-japan"):
         load_topics().get("korea-japan")
+
+
+BILLION_LAUGHS = """
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+topics: [*i, *i, *i, *i, *i, *i, *i, *i, *i]
+"""
+
+
+def test_yaml_aliases_are_refused_at_once_in_one_line(tmp_path: Path) -> None:
+    """A billion-laughs file (9^10 strings once expanded) is refused at its first alias, before any
+    node is built or validated; it once took 35 s of CPU."""
+    path = write(tmp_path, BILLION_LAUGHS, "topics.yaml")
+    started = time.process_time()
+    with pytest.raises(TopicsFileError) as info:
+        load_topics(path)
+    assert time.process_time() - started < 2.0  # generous: the refusal takes about a millisecond
+    assert str(info.value) == f"{path}:line 3: invalid YAML: aliases (*name) are not allowed in a topics file"
+
+
+def test_a_yaml_merge_key_is_an_alias_too(tmp_path: Path) -> None:
+    text = "base: &base {aliases: [Alpha]}\ntopics:\n  - <<: *base\n    id: a-b\n"
+    with pytest.raises(TopicsFileError, match=r"topics\.yml:line 3: invalid YAML: aliases \(\*name\) are not allowed"):
+        load_topics(write(tmp_path, text, "topics.yml"))

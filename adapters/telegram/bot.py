@@ -79,11 +79,17 @@ class TelegramBot:
         log.info("Telegram bot @%s polling", self.app.bot.username)
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
+        """Stop polling and close both of the bot's HTTP sessions, whatever state a start left."""
+        try:
+            if self.app.updater is not None and self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+        finally:
+            # A start that failed at getMe (a rejected token) leaves the Application uninitialized, so
+            # its shutdown skips the bot; the bot's two sessions (calls, long poll) are open all the same.
+            await self.app.bot.shutdown()
         log.info("Telegram bot stopped")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import logging
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -13,14 +14,16 @@ import feedparser
 import ftfy
 
 from digest_core.models import Article
+from digest_core.sources.char_refs import without_forbidden_references
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
-from digest_core.text import cut
+from digest_core.text import cut, has_hidden, visible
 from digest_core.topics import Outlet, Topic
+
+log = logging.getLogger(__name__)
 
 _SPACES = re.compile(r"\s+")
 _TAGS = re.compile(r"<[^>]+>")
 _HOSTNAME = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 MAX_TITLE = 300  # characters of a headline kept (longer ones are cut at a word, with an ellipsis)
 MAX_SUMMARY = 1000  # characters of an item's description kept
@@ -33,17 +36,17 @@ class FeedParseError(ValueError):
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
-    """Unescape HTML entities (twice-escaped too), repair mojibake, drop tags, control and
-    bidirectional-override characters, collapse whitespace; cut to `limit` characters if given."""
+    """Unescape HTML entities (twice-escaped too), repair mojibake, drop tags and every invisible
+    character (`text.visible`: format and control characters), collapse whitespace; cut to `limit`
+    characters if given."""
     text = text[:MAX_RAW_TEXT]
     for _ in range(2):
         unescaped = html.unescape(text)
         if unescaped == text:
             break
         text = unescaped
-    text = ftfy.fix_text(text, uncurl_quotes=False)
-    text = _TAGS.sub(" ", text)
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    text = visible(ftfy.fix_text(text, uncurl_quotes=False))
+    text = unicodedata.normalize("NFC", _TAGS.sub(" ", text))
     text = _SPACES.sub(" ", text).strip()
     return cut(text, limit) if limit is not None else text
 
@@ -53,6 +56,21 @@ def _host(url: str) -> str:
         return (urlsplit(url).hostname or "").lower().removeprefix("www.")
     except ValueError:
         return ""
+
+
+def _claims_another_outlet(topic: Topic, outlet: Outlet, source_url: str, link: str) -> bool:
+    """Whether the item's `<source url>` or its link is on another configured outlet's domains.
+
+    The outlet is the one whose query or feed this is, never the item's own claim: an item that
+    names another configured outlet is dropped as inconsistent. Kept under the queried outlet it
+    would count another outlet's words for this outlet's side; moved to the outlet it names, any
+    feed could speak for any outlet. The named outlet's own query or feed brings its real items.
+    """
+    for host in (_host(source_url), _host(link)):
+        owner = topic.outlet_for_host(host) if host else None
+        if owner is not None and owner[1] != outlet:
+            return True
+    return False
 
 
 def _is_publisher_suffix(suffix: str, outlet: Outlet, source_name: str) -> bool:
@@ -100,7 +118,7 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     headers = {"content-location": result.base_url or result.url}
     if result.content_type:
         headers["content-type"] = result.content_type
-    feed = feedparser.parse(result.body, response_headers=headers)
+    feed = feedparser.parse(without_forbidden_references(result.body), response_headers=headers)
     articles = [a for a in (_safe_article(e, result, topic) for e in feed.entries) if a is not None]
     if articles:
         return articles  # a feed with a recoverable XML error still gives what it could parse
@@ -127,16 +145,15 @@ def _article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic)
     link = (entry.get("link") or "").strip()
     published = _published(entry)
     raw_title = entry.get("title") or ""
-    if not link or not raw_title or published is None or len(link) > MAX_URL or _CONTROL.search(link):
+    if not link or not raw_title or published is None or len(link) > MAX_URL or has_hidden(link):
         return None
     if urlsplit(link).scheme not in {"http", "https"}:
         return None
     source = entry.get("source") or {}
     source_name = clean_text(source.get("title", "") or "", MAX_TITLE)
     perspective, outlet = result.perspective, result.outlet
-    owner = topic.outlet_for_host(_host(source.get("href", "") or "")) or topic.outlet_for_host(_host(link))
-    if owner is not None:
-        perspective, outlet = owner
+    if _claims_another_outlet(topic, outlet, source.get("href", "") or "", link):
+        return None
     title = cut(strip_publisher(clean_text(raw_title, MAX_RAW_TEXT), outlet, source_name), MAX_TITLE)
     if not title:
         return None
