@@ -293,7 +293,7 @@ def _read(body: bytes, url: str, content_type: str | None, today: date | None) -
     dates = {"original_date": True, "extensive_search": True}
     if today is not None:
         dates["max_date"] = today.isoformat()  # type: ignore[assignment]
-    doc = trafilatura.bare_extraction(
+    doc: Any = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=True,
@@ -302,9 +302,9 @@ def _read(body: bytes, url: str, content_type: str | None, today: date | None) -
         include_tables=False,
         date_extraction_params=dates,
     )
-    title = (getattr(doc, "title", None) or "") if doc is not None else ""
+    title: str = getattr(doc, "title", None) or ""  # doc is None when trafilatura finds no text at all
     section = _clean(markers.section or next(iter(getattr(doc, "categories", None) or []), None), 120)
-    canonical = getattr(doc, "url", None) if doc is not None else None
+    canonical: str | None = getattr(doc, "url", None)
     canonical = canonical if canonical and urlsplit(canonical).scheme in ("http", "https") else None
     language = markers.language or language_tag(getattr(doc, "language", None))
     published = _date(getattr(doc, "date", None))
@@ -312,7 +312,8 @@ def _read(body: bytes, url: str, content_type: str | None, today: date | None) -
     found = PageText("", canonical, published, language, section, opinion)
     if markers.locked:
         return replace(found, problem=PAYWALL)
-    paragraphs = _paragraphs(doc.body, title) if doc is not None and doc.body is not None else []
+    main = getattr(doc, "body", None)
+    paragraphs = _paragraphs(main, title) if main is not None else []
     if not paragraphs:
         return replace(found, problem=BOT_WALL if bot_wall(html) else "no article text found")
     words = sum(len(p.split()) for p in paragraphs)

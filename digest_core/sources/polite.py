@@ -100,6 +100,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
 
 
 MAX_BODY = 8 * 1024 * 1024  # decoded bytes one answer may hold (Google News sends ~100 kB)
+PAGE_MAX_BODY = 2 * 1024 * 1024  # decoded bytes of one article page (news pages weigh 100-800 kB)
 REQUEST_DEADLINE = 30.0  # seconds for one request, body included, however slowly it trickles in
 
 
