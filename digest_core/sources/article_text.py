@@ -100,7 +100,9 @@ def _codec(name: str | None) -> str | None:
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """The page as text. Valid UTF-8 is UTF-8 whatever the page declares (other encodings of
     non-ASCII text almost never are); else the declared charset (header, then `<meta>`) when the
-    bytes decode with it; else the charset detected from the bytes; else UTF-8 with replacements."""
+    bytes decode with it; else windows-1252 when only a few bytes are not ASCII (accents and curly
+    quotes of a Western page, the browsers' legacy default); else the charset detected from the
+    bytes (a CJK page); else UTF-8 with replacements."""
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -112,9 +114,12 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
             return body.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
+    sample = body[:SCAN_CHARS]
+    if sum(1 for b in sample if b >= 0x80) <= len(sample) // 100:
+        return body.decode("cp1252", errors="replace")  # a few accents and quotes: the browsers' legacy default
     from charset_normalizer import from_bytes  # trafilatura's own dependency
 
-    best = from_bytes(body[:SCAN_CHARS]).best()
+    best = from_bytes(sample).best()
     if best is not None and best.encoding:
         return body.decode(best.encoding, errors="replace")
     return body.decode("utf-8", errors="replace")
@@ -243,13 +248,24 @@ def _markers(tree: Any) -> _Markers:
     return _Markers(types, locked or tier == "locked", section, language, word_count)
 
 
+def _blocks(body: Any) -> Iterator[str]:
+    """Each `<p>` of trafilatura's main text, split where it had line breaks (outlets that separate
+    paragraphs with `<br><br>` give one `<p>` holding them all), whitespace collapsed."""
+    for element in body.iter("p"):
+        for br in element.iter("lb"):
+            br.tail = "\n" + (br.tail or "")
+        for line in "".join(element.itertext()).split("\n"):
+            text = " ".join(line.split())
+            if text:
+                yield text
+
+
 def _paragraphs(body: Any, title: str) -> list[str]:
     """The story's paragraphs from trafilatura's main text: no headline, byline, caption or banner."""
     out: list[str] = []
     seen: set[str] = set()
     skip = {title.casefold().strip()} if title else set()
-    for element in body.iter("p"):
-        text = " ".join("".join(element.itertext()).split())
+    for text in _blocks(body):
         key = text.casefold()
         if len(text) < MIN_PARAGRAPH or key in skip or key in seen:
             continue
