@@ -119,8 +119,9 @@ class ArticlePages:
     ) -> list[Article]:
         """The articles, the wanted ones with what their pages say. `accept(article, url)` vets a
         page's canonical URL before it becomes the article's publisher URL."""
-        kept = drop_repeats([a for a in articles if a.publisher_url and wanted(a)])
-        urls = list(dict.fromkeys(a.publisher_url for a in kept if a.publisher_url))
+        candidates = [a for a in articles if a.publisher_url and wanted(a)]
+        kept = {id(a) for a in drop_repeats(candidates)}
+        urls = list(dict.fromkeys(a.publisher_url for a in candidates if id(a) in kept and a.publisher_url))
         if not urls:
             return articles
         stored = await self._stored(urls)
