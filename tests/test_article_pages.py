@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -201,7 +202,7 @@ async def test_hosts_run_in_parallel_each_paced_at_its_interval_or_crawl_delay(
     await reader(client, interval=1.0, pacer=pacer).enrich([article(s) for s in DAY2], every)
     for host in {host_of(page_url(s)) for s in DAY2}:
         times = [h.at for h in fake.requests_to(host)]
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(times)]
         expected = 3.0 if host == "www.japantimes.co.jp" and len(times) > 1 else 1.0
         assert gaps and min(gaps) >= 1.0, host  # robots.txt first, then one request a second at most
         assert all(g >= expected for g in gaps[1:]), host  # after robots.txt: the crawl-delay, when longer

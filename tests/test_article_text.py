@@ -158,7 +158,7 @@ def test_language_tags() -> None:
 
 
 def test_cookie_banner_alone_is_no_lead() -> None:
-    html = f"<html lang='en'><head><title>Home</title></head><body><nav><a href='/'>Home</a></nav>{COOKIE_BANNER}</body></html>"
+    html = f"<html lang='en'><head><title>Home</title></head><body><nav><a href='/'>Home</a></nav>{COOKIE_BANNER}"
     page = read_page(html.encode(), "https://www.cgtn.com/", "text/html", TODAY)
     assert page.lead == ""
     assert page.problem == "no article text found"
