@@ -269,9 +269,14 @@ class FakePage:
     declared: str = "utf-8"
     retry_after: str = "1"
     huge_bytes: int = 4 * 1024 * 1024
+    weight: int = 0  # bytes of inline page state added (real pages weigh 100-500 kB, mostly scripts)
 
     def html(self, url: str) -> str:
-        return TEMPLATES[self.story.site](self.story, url, self.declared)
+        page = TEMPLATES[self.story.site](self.story, url, self.declared)
+        if not self.weight:
+            return page
+        state = json.dumps({"related": [f"/news/item-{i}" for i in range(self.weight // 20)]})
+        return page.replace("</body>", f'<script type="application/json" id="state">{state}</script></body>')
 
 
 @dataclass(frozen=True)
