@@ -132,3 +132,4 @@ def test_demo_serves_the_preview_and_stops_everything_on_sigterm(tmp_path: Path)
         for pid in hugo:
             assert not is_running(pid), f"hugo server {pid} outlived the demo"
     assert log.read_text().rstrip().endswith("demo stopped")
+

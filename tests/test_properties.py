@@ -39,34 +39,10 @@ CASES = settings(
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 FRAGMENTS = [
-    "{{% nope %}}",
-    "{{< param title >}}",
-    "{{ .Site.Title }}",
-    "<script>alert(1)</script>",
-    "</a><b>",
-    "&amp;",
-    "&#0;",
-    "\x1b[31m",
-    "\x1b]8;;http://x\x07",
-    "\r\n---\r\n",
-    "\n# h\n",
-    "https://evil.example/x",
-    "www.evil.example",
-    "a@evil.example",
-    "@everyone",
-    "<@&123>",
-    "[x](javascript:alert(1))",
-    "*_~`|>",
-    "\u202e",
-    "\u0000",
-    "\ud7ff",
-    "👍🏽",
-    "𝕏",
-    "javascript:",
-    "data:text/html,x",
-    "]]>",
-    "<![CDATA[",
-    "\\",
+    "{{% nope %}}", "{{< param title >}}", "{{ .Site.Title }}", "<script>alert(1)</script>", "</a><b>", "&amp;",
+    "&#0;", "\x1b[31m", "\x1b]8;;http://x\x07", "\r\n---\r\n", "\n# h\n", "https://evil.example/x",
+    "www.evil.example", "a@evil.example", "@everyone", "<@&123>", "[x](javascript:alert(1))", "*_~`|>",
+    "\u202e", "\u0000", "\ud7ff", "👍🏽", "𝕏", "javascript:", "data:text/html,x", "]]>", "<![CDATA[", "\\",
 ]
 hostile_text = st.one_of(
     st.text(max_size=80),
@@ -125,10 +101,8 @@ def test_feed_items_become_bounded_clean_articles(items: list[tuple[str, str, st
 
 def digest_of(articles: list[Article], texts: list[str]) -> Digest:
     """A digest of the articles, with summary text from the (hostile) model, bounded as the pipeline does."""
-    articles = [
-        a.model_copy(update={"n": k, "perspective": "china" if k % 2 else "japan"})
-        for k, a in enumerate(articles, start=1)
-    ]
+    articles = [a.model_copy(update={"n": k, "perspective": "china" if k % 2 else "japan"}) for k, a in
+                enumerate(articles, start=1)]
     every = [a.n for a in articles]
     bullets = [Bullet(text=t, citations=every[:3]) for t in texts] or [Bullet(text="x", citations=every[:1])]
     summary = bounded_summary(
@@ -168,12 +142,8 @@ article_lists = st.lists(item, min_size=1, max_size=5).map(lambda items: parse(f
 @given(article_lists, st.lists(hostile_text, max_size=4))
 def test_every_renderer_holds_its_format_and_limits(articles: list[Article], texts: list[str]) -> None:
     if not articles:
-        articles = parse(
-            feed_bytes(
-                [("Japan and China", "https://www.chinadaily.com.cn/a/1.html", "Wed, 25 Feb 2026 01:00:00 GMT", "")],
-                False,
-            )
-        )
+        articles = parse(feed_bytes([("Japan and China", "https://www.chinadaily.com.cn/a/1.html",
+                                       "Wed, 25 Feb 2026 01:00:00 GMT", "")], False))
     digest = digest_of(articles, texts)
     for section in [digest.highlights, *digest.perspective_highlights.values()]:
         assert len(section) <= MAX_BULLETS

@@ -32,15 +32,8 @@ def archived(day: date, china: int, japan: int, in_window: int = 40, on_topic: i
     base = one_article_digest(day)
     when = datetime(day.year, day.month, day.day, 4, tzinfo=UTC)
     articles = [
-        Article(
-            title=f"{side} {i}",
-            url=f"https://example.com/{side}/{i}",
-            outlet=side,
-            domain="example.com",
-            perspective=side,
-            published=when,
-            n=k,
-        )
+        Article(title=f"{side} {i}", url=f"https://example.com/{side}/{i}", outlet=side, domain="example.com",
+                perspective=side, published=when, n=k)
         for k, (side, i) in enumerate([("china", i) for i in range(china)] + [("japan", i) for i in range(japan)], 1)
     ]
     return base.model_copy(update={"articles": articles, "in_window": in_window, "on_topic": on_topic})
@@ -121,11 +114,8 @@ def test_days_out_of_range_or_not_a_number(text: str) -> None:
 
 
 def test_chart_is_a_png_of_the_asked_size_with_each_sides_colour(topic: Topic, tmp_path: Path) -> None:
-    rows = [
-        DayCoverage(END - timedelta(days=k), {"china": 2 + k % 5, "japan": 6 - k % 4}, 50, 20 + k)
-        for k in range(14)
-        if k not in (3, 4)
-    ]
+    rows = [DayCoverage(END - timedelta(days=k), {"china": 2 + k % 5, "japan": 6 - k % 4}, 50, 20 + k)
+            for k in range(14) if k not in (3, 4)]
     trend = build_trend(topic, END, 14, rows)
     data = render_trend_png(trend)
     assert png_size(data) == (1200, 900)
