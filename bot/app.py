@@ -20,10 +20,12 @@ from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.editor import Editor
 from digest_core.redaction import register_secrets
+from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_state import SqlFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.outlet_feeds import OutletFeedSource
+from digest_core.sources.page_store import SqlPageStore
 from digest_core.sources.polite import HostLimiter, PoliteClient
 from digest_core.sources.publisher_links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
 from digest_core.sources.stats import SqlSourceStats
@@ -67,7 +69,7 @@ def make_editor(settings: Settings) -> Editor | None:
 
 
 def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngine) -> NewsSources:
-    """Google News and outlets' own feeds behind one per-host limit; publisher links when enabled."""
+    """Google News and outlets' own feeds behind one per-host limit; publisher links and article pages when enabled."""
     limiter = HostLimiter(
         settings.fetch_per_host, overrides={settings.google_news_base_url: settings.google_news_concurrency}
     )
@@ -101,7 +103,34 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
             timeout=settings.publisher_links_timeout,
             max_per_build=settings.publisher_links_max,
         )
-    return NewsSources([google, feeds], SqlSourceStats(engine), links)
+    return NewsSources(
+        [google, feeds], SqlSourceStats(engine), links, pages=make_article_pages(settings, client, limiter, engine)
+    )
+
+
+def make_article_pages(
+    settings: Settings, client: httpx.AsyncClient, limiter: HostLimiter, engine: AsyncEngine
+) -> ArticlePages | None:
+    """The reader of kept articles' own pages (on by default): its own time and size limits, one retry."""
+    if not settings.article_pages:
+        return None
+    http = PoliteClient(
+        client,
+        limiter,
+        attempts=min(settings.fetch_attempts, 2),
+        backoff=settings.fetch_backoff,
+        max_retry_after=settings.article_pages_timeout,
+        deadline=settings.article_pages_timeout,
+        max_body=settings.article_pages_max_bytes,
+    )
+    return ArticlePages(
+        http,
+        SqlPageStore(engine),
+        settings.http_user_agent,
+        interval=settings.article_pages_interval,
+        max_per_build=settings.article_pages_max,
+        deadline=settings.fetch_digest_deadline,
+    )
 
 
 async def open_database(url: str) -> AsyncEngine:

@@ -12,7 +12,7 @@ from digest_core.clock import Clock, clock_starting_at, utc_now
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
 from digest_core.sources.guard import DIGEST_DEADLINE
 from digest_core.sources.outbound import ConnectTo, parse_connect_to
-from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, request_deadline
+from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, PAGE_MAX_BODY, request_deadline
 from digest_core.sources.polite import user_agent as polite_user_agent
 
 
@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     publisher_links_interval: float = Field(default=1.0, ge=0)
     publisher_links_timeout: float = Field(default=10.0, gt=0)
     publisher_links_max: int = Field(default=50, ge=0, le=1000)
+    article_pages: bool = True  # read kept articles' own pages for their lead (docs/sources.md)
+    article_pages_max: int = Field(default=60, ge=0, le=1000)  # pages asked per build
+    article_pages_interval: float = Field(default=1.0, ge=0)  # seconds between requests to one host
+    article_pages_timeout: float = Field(default=10.0, gt=0)  # one page, body included
+    article_pages_max_bytes: int = Field(default=PAGE_MAX_BODY, ge=1024)  # decoded body of one page
 
     gemini_api_key: SecretStr | None = None
     gemini_model: str = "gemini-2.5-flash-lite"

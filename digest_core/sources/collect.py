@@ -2,7 +2,8 @@
 
 `NewsSources` is the `FeedSource` (and `ArticleSource`) the bot wires: it fetches every source
 concurrently, parses each into articles, records per-source stats (items, on-topic, status,
-latency) and, when configured, adds publisher links to the on-topic Google News items.
+latency) and, when configured, adds publisher links to the on-topic Google News items and reads
+the kept articles' own pages (`article_pages`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from digest_core.editorial.pipeline import check_reachable, failed_source, parse
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.models import Article, FailedSource
 from digest_core.redaction import redact
+from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.polite import host_of
 from digest_core.sources.publisher_links import PublisherLinks
@@ -48,10 +50,12 @@ class NewsSources:
         stats: SourceStatsStore | None = None,
         links: PublisherLinks | None = None,
         clock: Callable[[], datetime] = utc_now,
+        pages: ArticlePages | None = None,
     ) -> None:
         self._sources = list(sources)
         self._stats = stats
         self._links = links
+        self._pages = pages
         self._clock = clock
 
     async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
@@ -70,6 +74,12 @@ class NewsSources:
         articles, failed, stats, rule = await run_cpu(_parse_all, results, topic, window, fetched_at)
         if self._links is not None:
             articles = await self._links.attach(
+                articles,
+                wanted=lambda a: a.published in window and rule.judge(a).on_topic,
+                accept=lambda a, url: _owned_by_outlet(topic, a, url),
+            )
+        if self._pages is not None:
+            articles = await self._pages.enrich(
                 articles,
                 wanted=lambda a: a.published in window and rule.judge(a).on_topic,
                 accept=lambda a, url: _owned_by_outlet(topic, a, url),

@@ -118,6 +118,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
 MAX_BODY = 8 * 1024 * 1024  # decoded bytes one answer may hold (Google News sends ~100 kB)
 FETCH_TIMEOUT = 15.0  # seconds to connect, and between two reads or writes
 DEADLINE_TIMEOUTS = 2  # one request, body included, gets this many FETCH_TIMEOUTs in all
+PAGE_MAX_BODY = 2 * 1024 * 1024  # decoded bytes of one article page (news pages weigh 100-800 kB)
 
 
 def request_deadline(timeout: float) -> float:

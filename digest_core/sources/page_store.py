@@ -1,0 +1,139 @@
+"""What each article page gave when it was last read: its lead and metadata, never the page itself.
+
+One row per publisher URL (table `article_pages`): the lead, language, section, opinion marker,
+canonical URL and date, the validators for a conditional GET, when it was read, why the lead is
+missing (if it is) and until when the record stands without asking the page again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from sqlalchemy import Boolean, Date, DateTime, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from digest_core.sources.feed_state import url_key
+from digest_core.storage.db import Base
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One page's outcome. `error` is why there is no lead; the record is reused until `expires_at`."""
+
+    url: str
+    fetched_at: datetime
+    expires_at: datetime
+    lead: str = ""
+    canonical_url: str | None = None
+    published: date | None = None
+    language: str | None = None
+    section: str | None = None
+    opinion: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+
+
+class ArticlePageRow(Base):
+    __tablename__ = "article_pages"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    lead: Mapped[str] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(35))
+    section: Mapped[str | None] = mapped_column(String(120))
+    opinion: Mapped[bool] = mapped_column(Boolean)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PageStore(Protocol):
+    async def get_many(self, urls: Sequence[str]) -> dict[str, PageRecord]: ...
+    async def put(self, record: PageRecord) -> None: ...
+
+
+class MemoryPageStore:
+    """`PageStore` in a dict (tests and benchmarks of the fetching alone)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, PageRecord] = {}
+
+    async def get_many(self, urls: Sequence[str]) -> dict[str, PageRecord]:
+        return {u: self.records[u] for u in urls if u in self.records}
+
+    async def put(self, record: PageRecord) -> None:
+        self.records[record.url] = record
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+
+
+def _record(row: ArticlePageRow) -> PageRecord:
+    return PageRecord(
+        url=row.url,
+        fetched_at=_aware(row.fetched_at),
+        expires_at=_aware(row.expires_at),
+        lead=row.lead,
+        canonical_url=row.canonical_url,
+        published=row.published,
+        language=row.language,
+        section=row.section,
+        opinion=row.opinion,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        error=row.error,
+    )
+
+
+class SqlPageStore:
+    """`PageStore` in the database, one row per page URL."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def get_many(self, urls: Sequence[str]) -> dict[str, PageRecord]:
+        keys = [url_key(u) for u in dict.fromkeys(urls)]
+        found: dict[str, PageRecord] = {}
+        async with self._sessions() as session:
+            for start in range(0, len(keys), 500):
+                rows = await session.scalars(
+                    select(ArticlePageRow).where(ArticlePageRow.key.in_(keys[start : start + 500]))
+                )
+                found.update((row.url, _record(row)) for row in rows)
+        return found
+
+    async def put(self, record: PageRecord) -> None:
+        """Store (or replace) a page's record; a concurrent first insert elsewhere is overwritten."""
+        for _ in range(2):
+            try:
+                async with self._sessions.begin() as session:
+                    row = await session.get(ArticlePageRow, url_key(record.url))
+                    if row is None:
+                        row = ArticlePageRow(key=url_key(record.url))
+                        session.add(row)
+                    row.url = record.url
+                    row.canonical_url = record.canonical_url
+                    row.lead = record.lead
+                    row.published = record.published
+                    row.language = record.language
+                    row.section = record.section
+                    row.opinion = record.opinion
+                    row.etag = record.etag
+                    row.last_modified = record.last_modified
+                    row.error = record.error
+                    row.fetched_at = record.fetched_at
+                    row.expires_at = record.expires_at
+                return
+            except IntegrityError:
+                continue
