@@ -31,6 +31,7 @@ from bot.cli_io import (
 from bot.demo import demo_command
 from bot.help_text import hide_flag_types
 from bot.logs import protect_process
+from digest_core.editorial.opinion import opinion_label
 from digest_core.errors import UserError
 from digest_core.plural import plural
 
@@ -60,7 +61,9 @@ def topics() -> None:
     for topic in load_topics_or_fail(settings):
         print(f"{topic.id}: {topic.name} (daily at {topic.publish_time:%H:%M} {topic.timezone})")
         for p in topic.perspectives:
-            outlets = ", ".join(f"{o.name} ({' '.join(o.domains)})" for o in p.outlets)
+            outlets = ", ".join(
+                f"{o.name} ({'; '.join(filter(None, [' '.join(o.domains), o.source_label]))})" for o in p.outlets
+            )
             print(f"  {p.id} [{p.name}, up to {plural(topic.quota_for(p), 'article')}]: {outlets}")
 
 
@@ -78,7 +81,8 @@ def sources(
     print(f"{digest.topic_name} — {digest.date}: {len(digest.articles)} sources")
     table = Table("#", "SIDE", "OUTLET", "TITLE", "URL", box=None, pad_edge=False, header_style="bold")
     for article in digest.articles:
-        cells = (article.outlet, article.title, article.url)
+        tag = opinion_label(article)
+        cells = (digest.outlet_name(article.outlet), f"{tag}: {article.title}" if tag else article.title, article.url)
         table.add_row(str(article.n), article.perspective, *(Text(_CONTROL.sub(" ", c)) for c in cells))
     _stdout().print(table)
 

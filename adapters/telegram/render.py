@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
 from telegram.constants import MessageLimit
 
+from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
 from digest_core.text import HEADLINE_LIMIT, cut, headline, one_line
@@ -107,18 +108,23 @@ def _citations(citations: tuple[int, ...], digest: Digest) -> list[Atom]:
 
 
 def _line(line: Line, digest: Digest, bullet: str = "• ") -> list[Atom]:
-    """A line of the outline: its side in bold when it has one, its text (or that it was quoted
-    above), its citations as links."""
+    """A line of the outline: its side in bold when it has one, its opinion tag in italics, its
+    text, its citations as links."""
     atoms = [Atom(bullet, utf16_len(bullet))] if bullet else []
     if line.side:
         atoms += [bold(f"{line.side}:"), Atom(" ", 1)]
-    atoms += [italic("quoted above")] if line.repeat else text(line.text)
+    if line.tag:
+        atoms += [italic(f"{line.tag}:"), Atom(" ", 1)]
+    atoms += text(line.text)
     return atoms + _citations(line.citations, digest)
 
 
-def _source(article: Article, n: int) -> Block:
+def _source(article: Article, n: int, digest: Digest) -> Block:
     number = Atom(f"{n}. ", utf16_len(f"{n}. "))
-    return Block([number, link(article.link, headline(article.title)), *text(f" — {one_line(article.outlet)}")])
+    outlet = one_line(digest.outlet_name(article.outlet))
+    tag = opinion_label(article)
+    marker = [italic(f"{tag}:"), Atom(" ", 1)] if tag else []
+    return Block([number, *marker, link(article.link, headline(article.title)), *text(f" — {outlet}")])
 
 
 def _heading(raw: str, note: str = "", gap: int = 1) -> Block:
@@ -136,7 +142,7 @@ def title_block(digest: Digest) -> Block:
 def sources_blocks(digest: Digest) -> list[Block]:
     """The numbered source list (used by the digest and by `/sources`)."""
     blocks = [_heading("Sources", f" ({_plural(len(digest.articles), 'article')})")]
-    blocks += [_source(a, i) for i, a in enumerate(digest.articles, start=1)]
+    blocks += [_source(a, i, digest) for i, a in enumerate(digest.articles, start=1)]
     if digest.failed_sources:
         failed = ", ".join(f.outlet for f in digest.failed_sources)
         blocks.append(Block(text(f"Not reached for this digest: {failed}."), gap=1))
@@ -165,7 +171,7 @@ def _stories_blocks(outline: Outline, digest: Digest) -> list[Block]:
 
 def _without_side(line: Line) -> Line:
     """The line without its side (its group's heading names it)."""
-    return Line(line.text, line.citations, "", line.repeat)
+    return replace(line, side="")
 
 
 def _summary_blocks(outline: Outline, digest: Digest) -> list[Block]:

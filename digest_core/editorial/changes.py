@@ -1,53 +1,151 @@
-"""What changed since the previous digest: each story `new` or `continuing (day N)`, and the
-previous digest's stories that vanished. A story continues one of yesterday's when any headline
-of it and any headline of yesterday's story are the same story by `stories.same_story`.
+"""What changed since the previous digest, by event: each story `new` or `continuing (day N)`, and
+at most `MAX_VANISHED` of the previous digest's most important stories that no story continues.
+
+A story's event is what its articles' texts (headline and lead, `Article.text`) name: the topic's
+people, institutions, places and issues (`names.name_index`, the `same_as` names folded into one),
+other proper names written inside a sentence-case text, and numbers (10 or more, years aside).
+A name or number found in more than a quarter of the stories of the two days (at least 3) is
+common ground, not an event. Today's story continues one of the previous digest's when they share
+
+- two event names or numbers, or
+- one, and two more content words (`headline_words.content_words`, names aside), or
+- three content words that are at least half of the smaller story's words,
+
+so two headlines that share one word are never the same event. Without a previous digest no
+story has a status at all (`status` is "": nothing to compare with, so nothing is "new").
 
 `reannotate` recomputes a stored digest against the archive's previous day, so that building an
 earlier day after a later one corrects the later day (the service does so after each save)."""
 
 from __future__ import annotations
 
-from digest_core.editorial.headline_words import THRESHOLD, content_words, same_story, side_name_words
-from digest_core.models import Digest, Story
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digest_core.editorial.headline_words import canonical_terms, content_words, side_name_words
+from digest_core.editorial.importance import story_importance
+from digest_core.editorial.names import CONTESTED, INSTITUTION, ISSUE, PERSON, PLACE, name_index, words
+from digest_core.models import Article, Digest, Story
 from digest_core.topics import Topic
 
+MAX_VANISHED = 3
+COMMON_SHARE = 0.25  # a key in more than this share of both days' stories is common ground
+COMMON_MIN = 2  # ... and in more than this many
+MIN_NUMBER = 10
+_EVENT_KINDS = frozenset({PERSON, INSTITUTION, PLACE, ISSUE, CONTESTED})
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_TITLE_CASE_SHARE = 0.6  # a text with more capitalised words than this is in Title Case: no proper names
 
-def _story_words(story: Story, titles: dict[int, str], names: frozenset[str]) -> list[frozenset[str]]:
-    return [content_words(titles[n], names) for n in story.articles]
+
+@dataclass(frozen=True)
+class Event:
+    """What a story's texts name (`keys`) and its other content words (`words`)."""
+
+    keys: frozenset[str]
+    words: frozenset[str]
 
 
-def _match(today: list[frozenset[str]], before: list[frozenset[str]]) -> float:
-    return max((same_story(a, b) for a in today for b in before), default=0.0)
+def _proper_names(text: str, side_words: frozenset[str]) -> set[str]:
+    """Capitalised words inside the sentences of a sentence-case text (not their first word)."""
+    found: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?:;])\s+|\n", text):
+        tokens = words(sentence)
+        capitalised = [t for t in tokens[1:] if t[:1].isupper()]
+        if len(tokens) > 3 and len(capitalised) > _TITLE_CASE_SHARE * (len(tokens) - 1):
+            continue
+        found.update(f"name:{t.casefold()}" for t in capitalised if t.casefold() not in side_words and len(t) > 2)
+    return found
+
+
+def article_keys(article: Article, topic: Topic, side_words: frozenset[str]) -> set[str]:
+    """The names and numbers an article's text gives its event."""
+    text = article.text
+    keys: set[str] = set()
+    for mention in name_index(topic).find(text):
+        if mention.role.kind in _EVENT_KINDS:
+            _, canon = canonical_terms(mention.text, topic)
+            keys.update(canon or {f"name:{' '.join(words(mention.text)).casefold()}"})
+    keys |= _proper_names(text, side_words)
+    for raw in _NUMBER.findall(text):
+        digits = raw.replace(",", "")
+        if int(digits) >= MIN_NUMBER and not _YEAR.match(digits):
+            keys.add(f"number:{digits}")
+    return keys
+
+
+def story_event(articles: Sequence[Article], topic: Topic) -> Event:
+    """The event a story's articles tell: their names and numbers, and their other content words."""
+    side_words = side_name_words(topic)
+    keys: set[str] = set()
+    content: set[str] = set()
+    for article in articles:
+        keys |= article_keys(article, topic, side_words)
+        rest, canon = canonical_terms(article.title, topic)
+        content |= content_words(rest, side_words) | canon
+    key_words = {w for k in keys for w in k.split(":", 1)[-1].split()}
+    return Event(frozenset(keys), frozenset(w for w in content if w not in key_words and w not in keys))
+
+
+def same_event(a: Event, b: Event, common: frozenset[str]) -> float:
+    """How strongly `a` and `b` are the same event (0 when they are not): 2 per shared event name or
+    number (common ones aside), 1 per shared content word."""
+    shared_keys = len((a.keys & b.keys) - common)
+    shared_words = len(a.words & b.words)
+    smaller = min(len(a.words), len(b.words)) or 1
+    if (
+        shared_keys >= 2
+        or (shared_keys == 1 and shared_words >= 2)
+        or (shared_words >= 3 and shared_words / smaller >= 0.5)
+    ):
+        return 2.0 * shared_keys + shared_words
+    return 0.0
+
+
+def _common(events: Sequence[Event]) -> frozenset[str]:
+    counts = Counter(k for e in events for k in e.keys)
+    limit = max(COMMON_MIN, COMMON_SHARE * len(events))
+    return frozenset(k for k, n in counts.items() if n > limit)
+
+
+def _events(stories: Sequence[Story], articles: dict[int, Article], topic: Topic) -> list[Event]:
+    return [story_event([articles[n] for n in s.articles if n in articles], topic) for s in stories]
 
 
 def annotate_changes(
-    stories: list[Story], titles: dict[int, str], previous: Digest | None, topic: Topic
+    stories: list[Story], articles: Sequence[Article], previous: Digest | None, topic: Topic
 ) -> tuple[list[Story], list[str]]:
-    """`stories` with status and day set against `previous` (the topic's digest of the day before),
-    and the titles of the previous stories that no story of today continues."""
+    """`stories` (of `articles`) with status and day set against `previous` (the topic's digest of
+    the day before), and the titles of at most `MAX_VANISHED` of its most important stories (two
+    outlets or more) that no story of today continues. Without `previous`, no status and nothing gone."""
     if previous is None:
-        return stories, []
-    names = side_name_words(topic)
-    old_titles = {a.n: a.title for a in previous.articles}
-    old = [(s, _story_words(s, old_titles, names)) for s in previous.stories]
+        return [s.model_copy(update={"status": "", "day": 1}) for s in stories], []
+    today = _events(stories, {a.n: a for a in articles}, topic)
+    old_articles = {a.n: a for a in previous.articles}
+    before = _events(previous.stories, old_articles, topic)
+    common = _common(today + before)
     continued: set[int] = set()
     out = []
-    for story in stories:
-        words = _story_words(story, titles, names)
-        scores = [(_match(words, old_words), k) for k, (_, old_words) in enumerate(old)]
-        best, k = max(scores, default=(0.0, -1))
-        if best >= THRESHOLD:
+    for story, event in zip(stories, today, strict=True):
+        best, k = max(((same_event(event, old, common), k) for k, old in enumerate(before)), default=(0.0, -1))
+        if best > 0:
             continued.add(k)
-            out.append(story.model_copy(update={"status": "continuing", "day": old[k][0].day + 1}))
+            out.append(story.model_copy(update={"status": "continuing", "day": previous.stories[k].day + 1}))
         else:
             out.append(story.model_copy(update={"status": "new", "day": 1}))
-    vanished = [s.title for k, (s, _) in enumerate(old) if k not in continued]
+    gone = []
+    for k, story in enumerate(previous.stories):
+        told = [old_articles[n] for n in story.articles if n in old_articles]
+        if k not in continued and len({a.outlet for a in told}) >= 2:
+            gone.append((story_importance(told, previous.window_end).score, -k, story.title))
+    vanished = [title for _, _, title in sorted(gone, reverse=True)[:MAX_VANISHED]]
     return out, vanished
 
 
 def reannotate(digest: Digest, previous: Digest | None, topic: Topic) -> Digest:
     """`digest` with its stories' status and day, and its vanished stories, recomputed against
     `previous` (the archive's digest of the day before, or None)."""
-    titles = {a.n: a.title for a in digest.articles}
-    stories, vanished = annotate_changes(digest.stories, titles, previous, topic)
+    stories, vanished = annotate_changes(digest.stories, digest.articles, previous, topic)
     return digest.model_copy(update={"stories": stories, "vanished": vanished})
