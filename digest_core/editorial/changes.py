@@ -37,7 +37,14 @@ MIN_NUMBER = 10
 _EVENT_KINDS = frozenset({PERSON, INSTITUTION, PLACE, ISSUE, CONTESTED})
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_TITLE_CASE_SHARE = 0.6  # a text with more capitalised words than this is in Title Case: no proper names
+_FUNCTION_TEXT = "and the for but nor yet off out via per over into from with amid"
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+# Capitalised words that are titles or parts of office names, not names of their own.
+_TITLES_TEXT = """prime minister president premier governor mayor chief cabinet secretary foreign defense defence
+    ministry minister spokesperson spokesman spokeswoman ambassador embassy general vice deputy state
+    national government party parliament monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december"""
+_TITLES = frozenset(_TITLES_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -48,27 +55,49 @@ class Event:
     words: frozenset[str]
 
 
-def _proper_names(text: str, side_words: frozenset[str]) -> set[str]:
-    """Capitalised words inside the sentences of a sentence-case text (not their first word)."""
+def _title_case(tokens: list[str]) -> bool:
+    """Whether a text is in Title Case (every word of three letters or more capitalised, short
+    function words aside): then its capitals say nothing about names."""
+    long = [t for t in tokens if len(t) >= 3 and t.casefold() not in _FUNCTION_WORDS]
+    return len(long) >= 3 and all(t[:1].isupper() or t[:1].isdigit() for t in long)
+
+
+def _proper_names(text: str, ignore: set[str]) -> set[str]:
+    """Capitalised words inside the sentences of a sentence-case text (not a sentence's first word),
+    but the words in `ignore` (the sides' names, names already found) and titles."""
     found: set[str] = set()
-    for sentence in re.split(r"(?<=[.!?:;])\s+|\n", text):
-        tokens = words(sentence)
-        capitalised = [t for t in tokens[1:] if t[:1].isupper()]
-        if len(tokens) > 3 and len(capitalised) > _TITLE_CASE_SHARE * (len(tokens) - 1):
+    for line in text.splitlines():
+        if _title_case(words(line)):
             continue
-        found.update(f"name:{t.casefold()}" for t in capitalised if t.casefold() not in side_words and len(t) > 2)
+        for sentence in re.split(r"(?<=[.!?:;])\s+", line):
+            for token in words(sentence)[1:]:
+                key = token.casefold()
+                if token[:1].isupper() and len(token) > 2 and key not in ignore and key not in _TITLES:
+                    found.add(f"name:{key}")
     return found
+
+
+def _person(mention: str, topic: Topic) -> str:
+    """A person's key: the longest configured name that holds the mention's words (Takaichi and
+    Sanae Takaichi are one person)."""
+    said = words(mention)
+    names = [words(name) for p in topic.perspectives for name in p.people]
+    holding = [n for n in names if all(w in n for w in said)]
+    return "name:" + " ".join(max(holding, key=len, default=said)).casefold()
 
 
 def article_keys(article: Article, topic: Topic, side_words: frozenset[str]) -> set[str]:
     """The names and numbers an article's text gives its event."""
     text = article.text
     keys: set[str] = set()
-    for mention in name_index(topic).find(text):
-        if mention.role.kind in _EVENT_KINDS:
+    mentions = name_index(topic).find(text)
+    for mention in mentions:
+        if mention.role.kind == PERSON:
+            keys.add(_person(mention.text, topic))
+        elif mention.role.kind in _EVENT_KINDS:
             _, canon = canonical_terms(mention.text, topic)
             keys.update(canon or {f"name:{' '.join(words(mention.text)).casefold()}"})
-    keys |= _proper_names(text, side_words)
+    keys |= _proper_names(text, side_words | {w.casefold() for m in mentions for w in words(m.text)})
     for raw in _NUMBER.findall(text):
         digits = raw.replace(",", "")
         if int(digits) >= MIN_NUMBER and not _YEAR.match(digits):
@@ -85,8 +114,8 @@ def story_event(articles: Sequence[Article], topic: Topic) -> Event:
         keys |= article_keys(article, topic, side_words)
         rest, canon = canonical_terms(article.title, topic)
         content |= content_words(rest, side_words) | canon
-    key_words = {w for k in keys for w in k.split(":", 1)[-1].split()}
-    return Event(frozenset(keys), frozenset(w for w in content if w not in key_words and w not in keys))
+    named = {k.split(":", 1)[-1] for k in keys} | {w for k in keys if k.startswith("name:") for w in k[5:].split()[-1:]}
+    return Event(frozenset(keys), frozenset(w for w in content if w not in named and w not in keys))
 
 
 def same_event(a: Event, b: Event, common: frozenset[str]) -> float:
