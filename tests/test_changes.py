@@ -63,7 +63,8 @@ def test_the_same_event_in_other_words_with_the_same_people_places_and_numbers_c
 def test_leads_count_once_articles_carry_them(topic: Topic) -> None:
     lead = "Prime Minister Sanae Takaichi met Governor Denny Tamaki in Naha on Friday."
     before = previous_digest([("Meeting", [article(1, "A governor's plea", side="japan", lead=lead)])])
-    today = [article(1, "What the islands asked for", side="japan", lead="At the meeting, Tamaki told Takaichi the base must go.")]
+    told = "At the meeting, Tamaki told Takaichi the base must go."
+    today = [article(1, "What the islands asked for", side="japan", lead=told)]
     [story], _ = annotate(today, before, topic)
     assert story.status == "continuing"
     [alone], _ = annotate([article(1, "What the islands asked for", side="japan")], before, topic)
