@@ -62,7 +62,7 @@ def _title_case(tokens: list[str]) -> bool:
     return len(long) >= 3 and all(t[:1].isupper() or t[:1].isdigit() for t in long)
 
 
-def _proper_names(text: str, ignore: set[str]) -> set[str]:
+def _proper_names(text: str, ignore: frozenset[str] | set[str]) -> set[str]:
     """Capitalised words inside the sentences of a sentence-case text (not a sentence's first word),
     but the words in `ignore` (the sides' names, names already found) and titles."""
     found: set[str] = set()
@@ -83,7 +83,8 @@ def _person(mention: str, topic: Topic) -> str:
     said = words(mention)
     names = [words(name) for p in topic.perspectives for name in p.people]
     holding = [n for n in names if all(w in n for w in said)]
-    return "name:" + " ".join(max(holding, key=len, default=said)).casefold()
+    longest = max(holding, key=lambda n: len(n), default=said)
+    return "name:" + " ".join(longest).casefold()
 
 
 def article_keys(article: Article, topic: Topic, side_words: frozenset[str]) -> set[str]:
