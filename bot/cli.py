@@ -31,7 +31,6 @@ from bot.cli_io import (
 from bot.demo import demo_command
 from bot.help_text import hide_flag_types
 from bot.logs import protect_process
-from digest_core.editorial.opinion import opinion_label
 from digest_core.errors import UserError
 from digest_core.plural import plural
 
@@ -75,6 +74,8 @@ def sources(
     ] = None,
 ) -> None:
     """The numbered articles a digest is built on (built now if not archived), as in chat."""
+    from digest_core.editorial.opinion import opinion_label
+
     settings = load_settings()
     result = asyncio.run(_digest(settings, load_topics_or_fail(settings), [topic, date], "digestbot sources TOPIC"))
     digest = result.digest
