@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from digest_core.delivery.ports import Destination
@@ -16,7 +17,7 @@ MAX_LINE = 2000  # characters of any one line on the terminal
 
 def _line(line: Line, bullet: str = "  - ") -> str:
     side = f"{line.side}: " if line.side else ""
-    said = "(quoted above)" if line.repeat else line.text
+    said = f"{line.tag}: {line.text}" if line.tag else line.text
     cites = f" [{', '.join(map(str, line.citations))}]" if line.citations else ""
     return f"{bullet}{side}{said}{cites}"
 
@@ -40,7 +41,7 @@ def render_text(digest: Digest, page_url: str | None = None) -> str:
         for group in outline.one_sided:
             count = len(group.stories)
             lines += ["", f"Only {group.name} outlets ({count} {'story' if count == 1 else 'stories'})"]
-            lines += [_line(Line(s.text, s.citations, "", s.repeat)) for s in group.stories]
+            lines += [_line(replace(s, side="")) for s in group.stories]
     else:
         lines += ["", "Highlights"]
         lines += [_line(line) for line in outline.highlights] or ["  No highlights."]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from digest_core.editorial.opinion import opinion_label
 from digest_core.models import Article, Bullet, Digest
 
 
@@ -21,6 +22,8 @@ def article_to_dict(a: Article, digest: Digest) -> dict[str, Any]:
         "publisher_url": a.publisher_url,
         "link": a.link,
         "outlet": a.outlet,
+        "source_label": digest.source_labels.get(a.outlet),
+        "opinion": opinion_label(a),
         "domain": a.domain,
         "perspective": a.perspective,
         "published": a.published.isoformat(),
@@ -67,7 +70,8 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
                 "articles": s.articles,
                 "sides": digest.sides(s),
                 "label": s.label,
-                "status": s.status,
+                "status": s.status or None,
+                "commentary": bool(s.articles) and all(digest.article(n).opinion for n in s.articles),
                 "day": s.day,
                 "framing": [
                     {"perspective": f.perspective, "text": f.text, "citations": f.citations} for f in s.framing

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from adapters.site_text import inert_site_text
+from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, SideGroup, page_outline
 from digest_core.models import Article, Digest
 from digest_core.text import headline, one_line
@@ -53,15 +54,17 @@ def _bullets(lines: tuple[Line, ...], digest: Digest, empty: str) -> list[str]:
 
 
 def _said(line: Line) -> str:
-    return "quoted above" if line.repeat else escape_markdown(line.text)
+    return f"*{line.tag}:* {escape_markdown(line.text)}" if line.tag else escape_markdown(line.text)
 
 
 def _source_line(article: Article, digest: Digest) -> str:
     day = article.published.date()
     language = escape_markdown(one_line(digest.language_of(article)))
+    tag = opinion_label(article)
     return (
-        f"{article.n}. [{language}] [{escape_markdown(headline(article.title))}]({safe_url(article.link)})"
-        f" - {escape_markdown(one_line(article.outlet))} ({day.month}/{day.day}/{day.year})"
+        f"{article.n}. [{language}] {f'*{tag}:* ' if tag else ''}"
+        f"[{escape_markdown(headline(article.title))}]({safe_url(article.link)})"
+        f" - {escape_markdown(one_line(digest.outlet_name(article.outlet)))} ({day.month}/{day.day}/{day.year})"
     )
 
 
@@ -111,19 +114,14 @@ def _side_line(line: Line, digest: Digest) -> str:
 
 
 def _blindspots(group: SideGroup, digest: Digest) -> str:
-    """`Japan only: Title ([9](url)); 2 stories quoted above ([6](url), [7](url))`."""
-    named = [f"{escape_markdown(s.text)}{_citations(s.citations, digest)}" for s in group.stories if not s.repeat]
-    repeats = [s for s in group.stories if s.repeat]
-    if repeats:
-        cited = tuple(n for s in repeats for n in s.citations)
-        noun = "story" if len(repeats) == 1 else "stories"
-        named.append(f"{len(repeats)} {noun} quoted above{_citations(cited, digest)}")
+    """`Japan only: Title ([9](url)); Other title ([6](url), [7](url))`."""
+    named = [f"{_said(s)}{_citations(s.citations, digest)}" for s in group.stories]
     return f"{escape_markdown(group.name)} only: {'; '.join(named)}"
 
 
 def side_by_side(outline: Outline, digest: Digest) -> list[str]:
     """The `## Side by Side` section: each story two or more sides covered, with each side's
-    framing (text already quoted above is not repeated), then the one-sided stories once each,
+    framing (text already shown is not repeated), then the one-sided stories once each,
     and the stories gone since the previous digest."""
     lines = ["## Side by Side", ""]
     for story in outline.top_stories:

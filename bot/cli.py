@@ -61,7 +61,9 @@ def topics() -> None:
     for topic in load_topics_or_fail(settings):
         print(f"{topic.id}: {topic.name} (daily at {topic.publish_time:%H:%M} {topic.timezone})")
         for p in topic.perspectives:
-            outlets = ", ".join(f"{o.name} ({' '.join(o.domains)})" for o in p.outlets)
+            outlets = ", ".join(
+                f"{o.name} ({'; '.join(filter(None, [' '.join(o.domains), o.source_label]))})" for o in p.outlets
+            )
             print(f"  {p.id} [{p.name}, up to {plural(topic.quota_for(p), 'article')}]: {outlets}")
 
 
@@ -88,12 +90,16 @@ def sources(
 
 
 def sources_table(digest: Digest) -> Table:
-    """The `sources` table: number, side, outlet, language, lead, title and link, one row each."""
+    """The `sources` table: number, side, outlet (and its label), language, lead, title (opinion
+    tagged) and link, one row each."""
     from digest_core.editorial.captions import language_caption, lead_state
+    from digest_core.editorial.opinion import opinion_label
 
     table = Table("#", "SIDE", "OUTLET", "LANG", "LEAD", "TITLE", "LINK", box=None, pad_edge=False, header_style="bold")
     for a in digest.articles:
-        cells = (a.perspective, a.outlet, language_caption(digest, a), lead_state(a), a.title, a.link)
+        tag = opinion_label(a)
+        title = f"{tag}: {a.title}" if tag else a.title
+        cells = (a.perspective, digest.outlet_name(a.outlet), language_caption(digest, a), lead_state(a), title, a.link)
         table.add_row(str(a.n), *(Text(_CONTROL.sub(" ", c)) for c in cells))
     return table
 

@@ -74,7 +74,8 @@ class Story(BaseModel):
 
     `label` is `agree` / `dispute` (judged by Gemini), `one-sided`, or `covered by both` (the
     offline summarizer's honest label when both sides report it). `status` and `day` say whether
-    the story was in the previous digest too (`continuing`, day N) or is `new`.
+    the story was in the previous digest too (`continuing`, day N) or is `new`; `status` is ""
+    when there was no previous digest to compare with.
     """
 
     title: str
@@ -145,6 +146,7 @@ class Digest(BaseModel):
     stories: list[Story] = Field(default_factory=list)
     vanished: list[str] = Field(default_factory=list)  # titles of the previous digest's stories gone today
     failed_sources: list[FailedSource] = Field(default_factory=list)
+    source_labels: dict[str, str] = Field(default_factory=dict)  # outlet -> `state-owned, China Media Group`
     side_by_side: bool = True  # the topic's setting: render the stories side by side
     in_window: int = 0  # articles the sources gave for the window, before relevance
     on_topic: int = 0  # of those, on-topic
@@ -166,6 +168,12 @@ class Digest(BaseModel):
     def language_of(self, article: Article) -> str:
         """The language tag a source line shows: the page's own when it was read, else the topic's."""
         return article.language or self.language
+
+    def outlet_name(self, outlet: str) -> str:
+        """The outlet's name with its source label when the topics file gives one:
+        `CGTN (state-owned, China Media Group)`."""
+        label = self.source_labels.get(outlet)
+        return f"{outlet} ({label})" if label else outlet
 
     @property
     def outlets(self) -> list[str]:

@@ -25,6 +25,9 @@ from digest_core.errors import UnknownTopicError as UnknownTopicError
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 
+# Who owns an outlet, in the words readers see beside its name (`label` in the topics file).
+SOURCE_KINDS = ("state-owned", "party-owned", "public broadcaster", "private", "news agency", "cooperative news agency")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -41,6 +44,20 @@ class Outlet(_Strict):
     domains: list[str] = Field(min_length=1)
     feeds: list[str] = Field(default_factory=list, description="The outlet's own RSS or Atom feed URLs.")
     google_news: bool = Field(default=True, description="Also query Google News for this outlet's domains.")
+    label: str | None = Field(default=None, description=f"Who owns it, one of: {', '.join(SOURCE_KINDS)}.")
+    owner: str | None = Field(default=None, min_length=1, max_length=80, description="The owner's name.")
+
+    @field_validator("label")
+    @classmethod
+    def _known_label(cls, label: str | None) -> str | None:
+        if label is not None and label not in SOURCE_KINDS:
+            raise ValueError(f"unknown label {label!r} (use one of: {', '.join(SOURCE_KINDS)})")
+        return label
+
+    @property
+    def source_label(self) -> str:
+        """What readers see beside the outlet's name: `state-owned, China Media Group`, or ""."""
+        return ", ".join(part for part in (self.label, self.owner) if part)
 
     @field_validator("feeds")
     @classmethod

@@ -78,7 +78,10 @@ def test_topics_lists_perspectives_and_outlets(cli_env: Path) -> None:
     result = runner.invoke(app, ["topics"])
     assert result.exit_code == 0
     assert "china-japan: China vs Japan (daily at 04:00 UTC)" in result.stdout
-    assert "japan [Japan, up to 10 articles]: The Japan Times (japantimes.co.jp), Kyodo News" in result.stdout
+    assert (
+        "japan [Japan, up to 10 articles]: The Japan Times (japantimes.co.jp; private, News2u Holdings), Kyodo News"
+        in (result.stdout)
+    )
 
 
 def test_json_format_to_file_and_archive_reuse(
@@ -123,6 +126,8 @@ def test_json_format_to_file_and_archive_reuse(
         "url",
         "publisher_url",
         "outlet",
+        "source_label",
+        "opinion",
         "domain",
         "perspective",
         "published",

@@ -14,11 +14,20 @@ from digest_core.topics import Topic, default_topics_path
 from tests.labels import labelled
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
+# The seeds' source line, with two deliberate additions: an opinion tag before the headline
+# (`*Editorial:* `) and the outlet's source label after its name (`(state-owned, China Media Group)`).
 SOURCE_LINE = re.compile(
-    r"^(\d+)\. \[en-US\] \[(.+)\]\((https://news\.google\.com/rss/articles/\S+)\) - "
+    r"^(\d+)\. \[en-US\] (?:\*(?:Editorial|Opinion):\* )?\[(.+)\]\((https://news\.google\.com/rss/articles/\S+)\) - "
     r"(China Daily|Global Times|CGTN|South China Morning Post|The Japan Times|Kyodo News|Nikkei Asia) "
+    r"(?:\((state-owned|party-owned|public broadcaster|private|news agency|cooperative news agency)(?:, [^()]+)?\) )?"
     r"\((\d{1,2})/(\d{1,2})/(\d{4})\)$"
 )
+LABELS = {
+    "China Daily": "state-owned", "Global Times": "party-owned, People's Daily",
+    "CGTN": "state-owned, China Media Group", "South China Morning Post": "private, Alibaba Group",
+    "The Japan Times": "private, News2u Holdings", "Kyodo News": "cooperative news agency",
+    "Nikkei Asia": "private, Nikkei Inc.",
+}
 CITATION = re.compile(r"\[(\d+)\]\((\S+?)\)")
 MOJIBAKE = re.compile("â€|Ã.|Â")
 
@@ -67,6 +76,8 @@ def test_page_has_the_seed_structure_and_only_clean_cited_on_topic_articles(
     assert all(matches), [line for line, m in zip(lines, matches, strict=True) if not m]
     urls = {int(m.group(1)): m.group(3) for m in matches if m}
     assert sorted(urls) == list(range(1, len(urls) + 1))
+    for line, m in zip(lines, matches, strict=True):  # every outlet named with who owns it
+        assert m and f"- {m.group(4)} ({LABELS[m.group(4)]}) (" in line, line
     assert meta["articleCount"] == len(urls) == meta["chinaSources"] + meta["japanSources"]
     assert [p["count"] for p in meta["perspectives"]] == [meta["chinaSources"], meta["japanSources"]]
     assert f"This summary is based on {len(urls)} articles from the following sources:" in body
@@ -100,10 +111,11 @@ def test_side_by_side_section_by_default(cli_env: Path) -> None:
     section = body.split("## Side by Side")[1].split("## Sources")[0]
     first = section.split("### 2.")[0]
     assert first.startswith("\n\n### 1. ")
-    assert first.startswith("\n\n### 1. Covered by both · new")  # the dual-use ban, offline: never agree/dispute
-    assert "- **China:** " in first and "- **Japan:** " in first
-    # the one-sided story is named once, in the highlights; Blindspots cites it without restating it
-    assert re.search(r"\*\*Blindspots:\*\* .*Japan only: 1 story quoted above \(\[\d+\]\(", section)
+    # the dual-use ban, offline: never agree/dispute; the first digest: nothing to compare with, no status
+    assert first.startswith("\n\n### 1. Covered by both\n")
+    assert "- **China:** " in first
+    # the one-sided story is named once, in the highlights; nothing points back at it
+    assert "quoted above" not in body and "highlights above" not in body
     assert body.split("## Sources")[0].count("China travel curbs hit Japan duty-free sales in December") == 1
     urls = {int(m.group(1)): m.group(3) for m in map(SOURCE_LINE.match, body.splitlines()) if m}
     for n, url in CITATION.findall(section):

@@ -173,6 +173,8 @@ async def test_google_items_get_publisher_links_only_on_the_outlets_own_domain(
     assert consent.publisher_url is None
     assert consent.link == f"{base}/go/consent"
     page = render_markdown(digest)
-    assert f"[China and Japan good talks on seafood ban]({good.publisher_url}) - China Daily (2/25/2026)" in page
+    good_line = f"[China and Japan good talks on seafood ban]({good.publisher_url})"
+    good_line += " - China Daily (state-owned) (2/25/2026)"
+    assert good_line in page
     assert f"({base}/go/consent)" in page
     assert f"({base}/go/good)" not in page

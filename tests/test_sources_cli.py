@@ -101,7 +101,7 @@ def test_both_sources_in_one_digest_then_stats_then_304(feeds_env: tuple[OutletF
     assert {h["user-agent"] for _, h in fake.requests} == {"Digestbot/0.1 (+mailto:ops@example.org)"}
 
     page = runner.invoke(app, ["build", "china-japan", "-d", "2026-02-25"]).stdout
-    assert f"[{SAME_AS_GOOGLE}]({PUBLISHER_URL}) - China Daily (2/25/2026)" in page
+    assert f"[{SAME_AS_GOOGLE}]({PUBLISHER_URL}) - China Daily (state-owned) (2/25/2026)" in page
 
     stats = runner.invoke(app, ["feeds", "china-japan"])
     assert stats.exit_code == 0, stats.stderr

@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from urllib.parse import quote
 
 import discord
 
 from digest_core.editorial.captions import reading_caption
+from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
 from digest_core.text import headline, one_line
@@ -108,18 +110,21 @@ def _citations(citations: tuple[int, ...], digest: Digest, links: LinkBudget) ->
 
 
 def outline_line(line: Line, digest: Digest, links: LinkBudget, bullet: str = "• ") -> str:
-    """A line of the outline: side in bold, text (or that it was quoted above), citations."""
+    """A line of the outline: side in bold, opinion tag in italics, text, citations."""
     side = f"**{escape_text(line.side)}:** " if line.side else ""
-    said = "*quoted above*" if line.repeat else escape_text(line.text)
+    said = f"*{line.tag}:* {escape_text(line.text)}" if line.tag else escape_text(line.text)
     return f"{bullet}{side}{said}{_citations(line.citations, digest, links)}"
 
 
 def source_line(article: Article, digest: Digest) -> str:
-    """`**1.** [Title](publisher link) — Outlet (date) · en-GB · lead read`."""
+    """`**1.** [Title](publisher link) — Outlet (label) (date) · en-GB · lead read`; opinion tagged."""
     day = article.published.date().isoformat()
     title = masked_link(escaped(headline(article.title), SOURCE_TITLE_LIMIT), article.link)
+    tag = opinion_label(article)
+    title = f"*{tag}:* {title}" if tag else title
     reading = escape_text(reading_caption(digest, article))
-    return f"**{article.n}.** {title} — {escaped(article.outlet, OUTLET_LIMIT)} ({day}) · {reading}"
+    outlet = escaped(digest.outlet_name(article.outlet), OUTLET_LIMIT)
+    return f"**{article.n}.** {title} — {outlet} ({day}) · {reading}"
 
 
 def digest_heading(digest: Digest) -> str:
@@ -187,7 +192,7 @@ def _stories_embeds(outline: Outline, digest: Digest, links: LinkBudget) -> list
     for i, group in enumerate(outline.one_sided):
         count = len(group.stories)
         title = f"Only {escaped(group.name, 80)} outlets ({count} {'story' if count == 1 else 'stories'})"
-        lines = [outline_line(Line(s.text, s.citations, "", s.repeat), digest, links) for s in group.stories]
+        lines = [outline_line(replace(s, side=""), digest, links) for s in group.stories]
         colour = discord.Colour(PERSPECTIVE_COLORS[i % len(PERSPECTIVE_COLORS)])
         embeds += section_embeds(title, lines, colour)
     return embeds

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
 from telegram.constants import MessageLimit
 
 from digest_core.editorial.captions import reading_caption
+from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
 from digest_core.text import HEADLINE_LIMIT, cut, headline, one_line
@@ -108,20 +109,24 @@ def _citations(citations: tuple[int, ...], digest: Digest) -> list[Atom]:
 
 
 def _line(line: Line, digest: Digest, bullet: str = "• ") -> list[Atom]:
-    """A line of the outline: its side in bold when it has one, its text (or that it was quoted
-    above), its citations as links."""
+    """A line of the outline: its side in bold when it has one, its opinion tag in italics, its
+    text, its citations as links."""
     atoms = [Atom(bullet, utf16_len(bullet))] if bullet else []
     if line.side:
         atoms += [bold(f"{line.side}:"), Atom(" ", 1)]
-    atoms += [italic("quoted above")] if line.repeat else text(line.text)
+    if line.tag:
+        atoms += [italic(f"{line.tag}:"), Atom(" ", 1)]
+    atoms += text(line.text)
     return atoms + _citations(line.citations, digest)
 
 
 def _source(article: Article, n: int, digest: Digest) -> Block:
-    """`1. Title — Outlet · en-GB · lead read`: the link is the publisher's page when known."""
+    """`1. Title — Outlet (label) · en-GB · lead read`: the link is the publisher's page when known."""
     number = Atom(f"{n}. ", utf16_len(f"{n}. "))
-    said = f" — {one_line(article.outlet)} · {reading_caption(digest, article)}"
-    return Block([number, link(article.link, headline(article.title)), *text(said)])
+    said = f" — {one_line(digest.outlet_name(article.outlet))} · {reading_caption(digest, article)}"
+    tag = opinion_label(article)
+    marker = [italic(f"{tag}:"), Atom(" ", 1)] if tag else []
+    return Block([number, *marker, link(article.link, headline(article.title)), *text(said)])
 
 
 def _heading(raw: str, note: str = "", gap: int = 1) -> Block:
@@ -168,7 +173,7 @@ def _stories_blocks(outline: Outline, digest: Digest) -> list[Block]:
 
 def _without_side(line: Line) -> Line:
     """The line without its side (its group's heading names it)."""
-    return Line(line.text, line.citations, "", line.repeat)
+    return replace(line, side="")
 
 
 def _summary_blocks(outline: Outline, digest: Digest) -> list[Block]:

@@ -14,13 +14,21 @@ LABEL_TEXT = {
 }
 
 
+COMMENTARY = "Commentary"
+
+
 def status_text(story: Story) -> str:
-    return "new" if story.status == "new" else f"continuing (day {story.day})"
+    """`new`, `continuing (day 2)`, or "" when there was no previous digest to compare with."""
+    if story.status == "continuing":
+        return f"continuing (day {story.day})"
+    return story.status
 
 
-def story_caption(story: Story) -> str:
-    """`Sides dispute · continuing (day 2)`."""
-    return f"{LABEL_TEXT.get(story.label, story.label or 'Unlabelled')} · {status_text(story)}"
+def story_caption(story: Story, commentary: bool = False) -> str:
+    """`Sides dispute · continuing (day 2)`; `Commentary · new` for a story made only of opinion."""
+    label = COMMENTARY if commentary else LABEL_TEXT.get(story.label, story.label or "Unlabelled")
+    status = status_text(story)
+    return f"{label} · {status}" if status else label
 
 
 def side_name(digest: Digest, perspective_id: str) -> str:

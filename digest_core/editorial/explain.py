@@ -1,6 +1,7 @@
 """Why each fetched article was kept or dropped: outside the window, off-topic (and by which
 rule), a repeat (of which article), over its side's quota, or kept (as which number, in which
-story, by which rule); the editor model's reason when the model judged it. For operators tuning
+story, ranked there by which score, by which rule); the editor model's reason when the model
+judged it. For operators tuning
 the topics file (`digestbot build TOPIC --explain`)."""
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Reasons:
     kept: dict[int, tuple[int, int]]  # article -> (number, story number)
     quota: dict[str, int]
     model: dict[int, str] = field(default_factory=dict)  # article -> the editor model's reason
+    story_reasons: dict[int, str] = field(default_factory=dict)  # story number -> why it ranks there
 
 
 def _reason(article: Article, why: Reasons) -> tuple[bool, str, int | None]:
@@ -52,7 +54,8 @@ def _reason(article: Article, why: Reasons) -> tuple[bool, str, int | None]:
     if key in why.kept:
         n, story = why.kept[key]
         rule = judged.reason if judged is not None and judged.on_topic else "kept by the editor model"
-        return True, f"story {story}; {rule}{model}", n
+        ranked = f" ({why.story_reasons[story]})" if story in why.story_reasons else ""
+        return True, f"story {story}{ranked}; {rule}{model}", n
     if judged is not None and not judged.on_topic:
         return False, f"off-topic: {judged.reason}{model}", None
     if model and key not in why.repeats:

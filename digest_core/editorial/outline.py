@@ -12,8 +12,14 @@ what to show. Two outlines exist:
   one-sided story once.
 
 Text already shown above (the same words, or words contained in an earlier line) is never shown
-again: its line keeps only its side and citations (`repeat`). Headlines are cut on a word boundary
+again, and no line points at another ("quoted above"): a line whose text was shown gives instead
+one of its cited articles' headlines not shown yet, or, when only its citations are new, the
+outlets it cites; else it is left out. A side's section whose bullets were all in the highlights
+gives that side's headlines not shown yet. Headlines are cut on a word boundary
 (`text.HEADLINE_LIMIT`), summarizer text is one line and capped (`text.SUMMARY_LIMIT`).
+
+A line resting only on opinion articles carries the tag `Editorial` or `Opinion`
+(`editorial.opinion`); a story made only of opinion is captioned `Commentary`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from digest_core.editorial.captions import side_name, story_caption
+from digest_core.editorial.opinion import opinion_tag
 from digest_core.models import Bullet, Digest, Story
 from digest_core.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 
@@ -32,13 +39,13 @@ _CONTAINED_MIN = 20  # normalized characters a text needs before "contained in a
 
 @dataclass(frozen=True)
 class Line:
-    """A line and the source numbers it cites. `side` names the side the line speaks for; when
-    `repeat`, the text was already shown above and only the side and citations are shown."""
+    """A line and the source numbers it cites. `side` names the side the line speaks for; `tag`
+    is `Editorial` or `Opinion` when the line rests only on opinion articles."""
 
     text: str
     citations: tuple[int, ...]
     side: str = ""
-    repeat: bool = False
+    tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,39 +121,67 @@ def _cited(digest: Digest, numbers: list[int]) -> tuple[int, ...]:
     return tuple(n for n in dict.fromkeys(numbers) if 1 <= n <= len(digest.articles))
 
 
-def _line(shown: _Shown, raw: str, citations: tuple[int, ...], limit: int, side: str = "") -> Line:
-    """A line of `raw` text, or a `repeat` when `shown` already holds it."""
+def _tag(digest: Digest, citations: tuple[int, ...]) -> str:
+    return opinion_tag(digest.article(n) for n in citations)
+
+
+def _line(
+    digest: Digest, shown: _Shown, raw: str, citations: tuple[int, ...], limit: int, side: str = ""
+) -> Line | None:
+    """A line of `raw` text; when `shown` already holds it, the line's own account instead (a cited
+    headline not shown yet, else the outlets of citations not shown yet), or None: nothing new."""
     text = one_line(raw)
-    if shown.seen(text):
-        return Line("", citations, side, repeat=True)
-    shown.add(text, citations)
-    return Line(cut(text, limit), citations, side)
+    if not text:
+        return None
+    if not shown.seen(text):
+        shown.add(text, citations)
+        return Line(cut(text, limit), citations, side, _tag(digest, citations))
+    for n in citations:
+        title = one_line(digest.article(n).title)
+        if title and not shown.seen(title):
+            shown.add(title, citations)
+            return Line(cut(title, limit), citations, side, _tag(digest, citations))
+    new = tuple(n for n in citations if n not in shown.cited)
+    if not new:
+        return None
+    outlets = ", ".join(dict.fromkeys(digest.outlet_name(digest.article(n).outlet) for n in new))
+    shown.cited.update(new)
+    return Line(cut(f"Also reported by {one_line(outlets)}", limit), new, side, _tag(digest, new))
+
+
+def _kept(lines: list[Line | None]) -> tuple[Line, ...]:
+    return tuple(line for line in lines if line is not None)
 
 
 def _highlights(digest: Digest, shown: _Shown, limit: int) -> tuple[Line, ...]:
-    lines = [_line(shown, b.text, _cited(digest, b.citations), limit) for b in digest.highlights]
-    return tuple(line for line in lines if line.text or line.citations)
+    return _kept([_line(digest, shown, b.text, _cited(digest, b.citations), limit) for b in digest.highlights])
+
+
+def _own_headlines(digest: Digest, perspective: str, shown: _Shown, limit: int) -> tuple[Line, ...]:
+    """A side's headlines not shown yet, in story order (its own account of the day)."""
+    numbers = [n for s in digest.stories for n in s.articles] + [a.n for a in digest.articles]
+    mine = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(digest.articles)]
+    mine = [
+        n
+        for n in mine
+        if digest.article(n).perspective == perspective and not shown.seen(one_line(digest.article(n).title))
+    ]
+    return _kept([_line(digest, shown, digest.article(n).title, (n,), limit) for n in mine])
 
 
 def _sections(digest: Digest, shown: _Shown, limit: int) -> tuple[Section, ...]:
-    """Per side, its bullets but those the highlights already quoted (and cited)."""
+    """Per side, its bullets but those the highlights already quoted (and cited); when every one
+    was, the side's own headlines not shown yet. A side with nothing left to say is left out."""
     sections = []
     for p in digest.perspectives:
         bullets: list[Bullet] = digest.perspective_highlights.get(p.id, [])
-        lines = []
-        quoted: list[int] = []
-        for b in bullets:
-            citations = _cited(digest, b.citations)
-            if shown.seen(one_line(b.text)) and set(citations) <= shown.cited:
-                quoted += citations
+        lines = _kept([_line(digest, shown, b.text, _cited(digest, b.citations), limit) for b in bullets])
+        if bullets and not lines:
+            lines = _own_headlines(digest, p.id, shown, limit)
+            if not lines:
                 continue
-            lines.append(_line(shown, b.text, citations, limit))
-        lines = [line for line in lines if line.text or line.citations]
-        if bullets and not lines:  # say so, citing that side's articles the highlights quoted
-            text = f"Everything {one_line(p.name)} outlets reported is in the highlights above."
-            lines.append(Line(text, tuple(dict.fromkeys(quoted))))
         empty = f"No {one_line(p.name)} outlet covered this topic in this window."
-        sections.append(Section(p.id, p.name, p.count, tuple(lines), empty))
+        sections.append(Section(p.id, p.name, p.count, lines, empty))
     return tuple(sections)
 
 
@@ -169,11 +204,16 @@ def _top_stories(digest: Digest, shown: _Shown, limit: int, titles: bool) -> tup
         if titles and _title_adds(story, shown):
             title = headline(story.title)
             shown.add(story.title)
-        lines = tuple(
-            _line(shown, f.text, _cited(digest, f.citations), limit, side_name(digest, f.perspective))
-            for f in story.framing
+        lines = _kept(
+            [
+                _line(digest, shown, f.text, _cited(digest, f.citations), limit, side_name(digest, f.perspective))
+                for f in story.framing
+            ]
         )
-        top.append(TopStory(len(top) + 1, title, story_caption(story), lines))
+        if not (title or lines):
+            continue  # everything it says was said above
+        commentary = bool(story.articles) and all(digest.article(n).opinion for n in _cited(digest, story.articles))
+        top.append(TopStory(len(top) + 1, title, story_caption(story, commentary), lines))
     return tuple(top)
 
 
@@ -193,10 +233,11 @@ def _one_sided(digest: Digest, shown: _Shown) -> tuple[SideGroup, ...]:
     for p in digest.perspectives:
         stories = by_side.get(p.id, [])
         if stories:
-            lines = tuple(
-                _line(shown, s.title, _cited(digest, s.articles), HEADLINE_LIMIT, p.name) for s in stories
+            lines = _kept(
+                [_line(digest, shown, s.title, _cited(digest, s.articles), HEADLINE_LIMIT, p.name) for s in stories]
             )
-            groups.append(SideGroup(p.id, p.name, lines))
+            if lines:
+                groups.append(SideGroup(p.id, p.name, lines))
     return tuple(groups)
 
 

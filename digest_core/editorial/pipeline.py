@@ -161,8 +161,7 @@ async def build_digest(
     usage = summary.usage
     if judgement is not None and judgement.calls:
         usage = add_usage(summary.usage, judgement.usage)
-    titles = {a.n: a.title for a in selection.articles}
-    stories, vanished = annotate_changes(frame_stories(request, summary.stories), titles, previous, topic)
+    stories, vanished = annotate_changes(frame_stories(request, summary.stories), selection.articles, previous, topic)
     return Digest(
         topic=topic.id,
         topic_name=topic.name,
@@ -185,6 +184,7 @@ async def build_digest(
         stories=stories,
         vanished=vanished,
         failed_sources=failed,
+        source_labels={o.name: o.source_label for _, o in topic.all_outlets if o.source_label},
         side_by_side=topic.side_by_side,
         in_window=selection.in_window,
         on_topic=selection.on_topic,

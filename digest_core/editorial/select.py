@@ -12,6 +12,8 @@ from rapidfuzz import fuzz, process
 from digest_core.dates import Window
 from digest_core.editorial.editor import Judgement
 from digest_core.editorial.explain import Reasons, Verdict, explain_articles
+from digest_core.editorial.importance import rank_stories, story_importance
+from digest_core.editorial.opinion import mark_opinion
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.stories import central_title, group_stories
 from digest_core.models import Article, Story
@@ -147,26 +149,30 @@ def select_articles(
         ranked = [unique[i] for i in order if unique[i].perspective == p.id]
         picked.update(id(a) for a in _fill_quota(ranked, topic.quota_for(p)))
 
-    # Source-list order: by perspective, then story (biggest first), then newest first.
+    # Stories of the chosen articles, most important first (`importance.story_importance`).
+    marked = {i: mark_opinion(unique[i]) for i in range(len(unique)) if id(unique[i]) in picked}
+    kept_groups = [[i for i in g if i in marked] for g in groups]
+    kept_groups = [g for g in kept_groups if g]
+    by_importance = [kept_groups[k] for k in rank_stories([[marked[i] for i in g] for g in kept_groups], window.end)]
+    story_rank = {i: r for r, g in enumerate(by_importance) for i in g}
+
+    # Source-list order: by perspective, then story (most important first), then newest first.
     position = {p.id: k for k, p in enumerate(topic.perspectives)}
     chosen = sorted(
-        (i for i in range(len(unique)) if id(unique[i]) in picked),
-        key=lambda i: (position[unique[i].perspective], story_of[i], -unique[i].published.timestamp()),
+        marked, key=lambda i: (position[unique[i].perspective], story_rank[i], -unique[i].published.timestamp())
     )
-    numbered = [unique[i].model_copy(update={"n": n}) for n, i in enumerate(chosen, start=1)]
+    numbered = [marked[i].model_copy(update={"n": n}) for n, i in enumerate(chosen, start=1)]
     number_of = {i: n for n, i in enumerate(chosen, start=1)}
     stories: list[Story] = []
     story_number: dict[int, int] = {}
-    for group in groups:
-        members = [i for i in group if i in number_of]
-        if members:
-            story_number.update(dict.fromkeys(members, len(stories) + 1))
-            stories.append(
-                Story(
-                    title=central_title(members, unique, topic),
-                    articles=sorted(number_of[i] for i in members),
-                )
-            )
+    story_reasons: dict[int, str] = {}
+    for members in by_importance:
+        story_number.update(dict.fromkeys(members, len(stories) + 1))
+        importance = story_importance([marked[i] for i in members], window.end)
+        story_reasons[len(stories) + 1] = importance.reason
+        stories.append(
+            Story(title=central_title(members, unique, topic), articles=sorted(number_of[i] for i in members))
+        )
     verdicts = explain_articles(
         articles,
         Reasons(
@@ -175,6 +181,7 @@ def select_articles(
             repeats=repeats,
             kept={id(unique[i]): (n, story_number[i]) for i, n in number_of.items()},
             quota={p.id: topic.quota_for(p) for p in topic.perspectives},
+            story_reasons=story_reasons,
             model={id(a): model.reasons[a.url] for a in windowed if a.url in model.reasons},
         ),
     )
