@@ -13,6 +13,7 @@ from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
 from digest_core.sources.guard import DIGEST_DEADLINE
 from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE
 from digest_core.sources.polite import user_agent as polite_user_agent
+from digest_core.sources.publisher_links import PUBLISHER_LINKS_MAX
 
 
 def absolute_http_url(value: str) -> str:
@@ -48,10 +49,10 @@ class Settings(BaseSettings):
     contact_url: str = "https://github.com/digestbot/digestbot"
     fetch_per_host: int = Field(default=2, ge=1, le=8)
     fetch_max_retry_after: float = Field(default=120.0, ge=0)
-    publisher_links: bool = False
-    publisher_links_interval: float = Field(default=1.0, ge=0)
-    publisher_links_timeout: float = Field(default=10.0, gt=0)
-    publisher_links_max: int = Field(default=50, ge=0, le=1000)
+    publisher_links: bool = True  # decode Google News links to the publishers' URLs
+    publisher_links_interval: float = Field(default=1.0, ge=0)  # seconds between requests to Google
+    publisher_links_timeout: float = Field(default=10.0, gt=0)  # seconds per request to Google
+    publisher_links_max: int = Field(default=PUBLISHER_LINKS_MAX, ge=0, le=1000)  # links decoded per build
 
     gemini_api_key: SecretStr | None = None
     gemini_model: str = "gemini-2.5-flash-lite"
