@@ -9,10 +9,13 @@ per request, the last repeating; `page_gets`, `posts` and `posted` count what th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -129,6 +132,9 @@ class GoogleLinksFake:
     posts: int = 0
     posted: list[list[str]] = field(default_factory=list)  # the ids of each POST
     user_agents: set[str] = field(default_factory=set)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    latency: float = 0.0  # seconds each answer takes (to show requests never overlap)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/rss/articles/{id}", self.page)
@@ -150,7 +156,26 @@ class GoogleLinksFake:
             return web.Response(status=int(mode), text="error")
         return None
 
+    @asynccontextmanager
+    async def _counted(self) -> AsyncIterator[None]:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            yield
+        finally:
+            self.in_flight -= 1
+
     async def page(self, request: web.Request) -> web.StreamResponse:
+        async with self._counted():
+            return await self._page(request)
+
+    async def batch(self, request: web.Request) -> web.StreamResponse:
+        async with self._counted():
+            return await self._batch(request)
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
         self.page_gets += 1
         self.user_agents.add(request.headers.get("User-Agent", ""))
         mode = self._mode(self.page_faults)
@@ -162,7 +187,7 @@ class GoogleLinksFake:
         aid = request.match_info["id"]
         return web.Response(text=article_page(aid, mode != "missing"), content_type="text/html")
 
-    async def batch(self, request: web.Request) -> web.StreamResponse:
+    async def _batch(self, request: web.Request) -> web.StreamResponse:
         self.posts += 1
         form = await request.post()
         mode = self._mode(self.batch_faults)
