@@ -351,3 +351,71 @@ def test_fixture_mapping_is_deterministic_and_on_each_outlets_domain() -> None:
     for f in links:
         host = httpx.URL(fake.links.targets[f.id]).host
         assert host == f.site or host.endswith("." + f.site)
+
+
+# --- digestbot doctor ---------------------------------------------------------------------------
+
+
+def doctor_line(fake: GoogleNewsFake) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    result = CliRunner().invoke(app, ["doctor"])
+    lines = [line for line in result.stdout.splitlines() if "Google News links" in line]
+    assert len(lines) == 1, result.stdout
+    return result.exit_code, lines[0]
+
+
+def test_doctor_decodes_a_fresh_link_through_the_real_protocol(
+    cli_env: Path, google_news: tuple[GoogleNewsFake, str]
+) -> None:
+    fake, _ = google_news
+    code, line = doctor_line(fake)
+    # the probe is the first outlet's query (China Daily); the fake answers with its items, first day first
+    first = next(f for f in fixture_links(FIXTURES) if f.site == "chinadaily.com.cn")
+    assert code == 0
+    assert (
+        line
+        == f"ok   Google News links: {first.id[:16]}… decoded to {fake.links.targets[first.id]} (2 requests to Google)"
+    )
+    assert (fake.links.page_gets, fake.links.posts) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("faults", "expected"),
+    [
+        (["consent"], f"FAIL Google News links: {CONSENT_LINE}"),
+        (["429"], "FAIL Google News links: Google News answered HTTP 429 (too many requests) 3 times: link decoding"),
+        (["missing"], "FAIL Google News links: CBMi"),
+    ],
+)
+def test_doctor_says_why_decoding_fails_and_what_to_do(
+    cli_env: Path,
+    google_news: tuple[GoogleNewsFake, str],
+    monkeypatch: pytest.MonkeyPatch,
+    faults: list[str],
+    expected: str,
+) -> None:
+    fake, _ = google_news
+    fake.links.page_faults = faults
+    fake.links.retry_after = "0"
+    code, line = doctor_line(fake)
+    assert code == 1
+    assert line.startswith(expected)
+    if faults == ["missing"]:
+        assert line.endswith(
+            "not decoded (no data-n-a-sg / data-n-a-ts on its article page): links stay Google links; if it lasts, "
+            "Google changed its pages (see docs/sources.md), or set PUBLISHER_LINKS=false"
+        )
+
+
+def test_doctor_with_decoding_off_asks_nothing(
+    cli_env: Path, google_news: tuple[GoogleNewsFake, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, _ = google_news
+    monkeypatch.setenv("PUBLISHER_LINKS", "false")
+    code, line = doctor_line(fake)
+    assert code == 0
+    assert line == "ok   Google News links: decoding off (PUBLISHER_LINKS=false), citations link to Google News"
+    assert fake.links.page_gets == fake.links.posts == 0
