@@ -4,7 +4,7 @@ wiring, against the loopback Google News fake: the cache, the cap, the outlet ch
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -17,7 +17,7 @@ from bot.settings import Settings
 from digest_core.editorial.pipeline import build_digest
 from digest_core.models import Article, Digest
 from digest_core.sources.collect import NewsSources
-from digest_core.sources.google_links import GoogleLinkDecoder
+from digest_core.sources.google_links import GoogleLinkDecoder, Resolution
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.polite import RateLimiter
 from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
@@ -207,3 +207,16 @@ async def test_decoding_off_asks_google_nothing(
     digest = await build(settings(base, tmp_path, publisher_links=False), client, engine, topic)
     assert digest.articles and all(a.publisher_url is None for a in digest.articles)
     assert fake.links.page_gets == fake.links.posts == 0
+
+
+class BrokenResolver:
+    """A resolver with a bug: it raises what no one expects."""
+
+    async def resolve(self, urls: Sequence[str]) -> Mapping[str, Resolution]:
+        raise RuntimeError("a bug")
+
+
+async def test_a_failing_resolver_costs_the_links_never_the_articles(engine: AsyncEngine) -> None:
+    arts = [article(f) for f in fixture_links(FIXTURES, "2026-02-25")[:3]]
+    got = await PublisherLinks(BrokenResolver(), SqlLinkCache(engine)).attach(arts, every)
+    assert got == arts

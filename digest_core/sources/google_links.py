@@ -26,7 +26,15 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import httpx
 
 from digest_core.sources.normalize import MAX_URL
-from digest_core.sources.polite import BodyTooLarge, RateLimiter, Sleep, describe_error, host_of, read_capped
+from digest_core.sources.polite import (
+    BodyTooLarge,
+    RateLimiter,
+    Sleep,
+    UnsupportedEncoding,
+    describe_error,
+    host_of,
+    read_capped,
+)
 from digest_core.sources.polite import retry_after as retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -436,7 +444,7 @@ class GoogleLinkDecoder:
                     f"Google News did not answer within {self.timeout:g} s: link decoding stops for this run; "
                     "links stay Google links"
                 ) from exc
-            except (httpx.HTTPError, httpx.InvalidURL, BodyTooLarge, ValueError) as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, BodyTooLarge, UnsupportedEncoding, ValueError) as exc:
                 raise DecodingStopped(
                     f"Google News link decoding stops for this run ({describe_error(exc)}); links stay Google links"
                 ) from exc

@@ -137,7 +137,11 @@ class PublisherLinks:
         ask = [u for u in _spread(todo) if u not in found and u not in fresh_failures][: self._max]
         if ask:
             self.asked += len(ask)
-            answers = await self._resolver.resolve(ask)
+            try:
+                answers = await self._resolver.resolve(ask)
+            except Exception:  # a link costs its publisher URL at most, never the digest
+                log.warning("publisher links: the resolver failed; links stay as they are", exc_info=True)
+                answers = {}
             for url, answer in answers.items():
                 if answer.publisher_url:
                     found[url] = answer.publisher_url
