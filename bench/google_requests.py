@@ -46,9 +46,10 @@ async def one_day(day: date, folder: Path) -> list[str]:
             settings = Settings(google_news_base_url=server.base_url, data_dir=folder, publisher_links_interval=0)
             now = digest_window(topic, day).end + timedelta(hours=1)
             async with httpx.AsyncClient(timeout=10) as client:
-                digest = await build_digest(topic, day, make_source(settings, client, engine), ExtractiveSummarizer(), now)
+                summarizer = ExtractiveSummarizer()
+                digest = await build_digest(topic, day, make_source(settings, client, engine), summarizer, now)
                 gets, posts = fake.links.page_gets, fake.links.posts
-                await build_digest(topic, day, make_source(settings, client, engine), ExtractiveSummarizer(), now)
+                await build_digest(topic, day, make_source(settings, client, engine), summarizer, now)
                 again = fake.links.page_gets + fake.links.posts - gets - posts
     finally:
         await engine.dispose()
