@@ -23,11 +23,12 @@ from digest_core.redaction import register_secrets
 from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_state import SqlFeedStateStore
+from digest_core.sources.google_links import GoogleLinkDecoder
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.outlet_feeds import OutletFeedSource
 from digest_core.sources.page_store import SqlPageStore
 from digest_core.sources.polite import HostLimiter, PoliteClient
-from digest_core.sources.publisher_links import PublisherLinks, RedirectLinkResolver, SqlLinkCache
+from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.sources.stats import SqlSourceStats
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
@@ -69,7 +70,8 @@ def make_editor(settings: Settings) -> Editor | None:
 
 
 def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngine) -> NewsSources:
-    """Google News and outlets' own feeds behind one per-host limit; publisher links and article pages when enabled."""
+    """Google News and outlets' own feeds behind one per-host limit; Google links decoded unless
+    PUBLISHER_LINKS=false; the kept articles' own pages read unless ARTICLE_PAGES=false."""
     limiter = HostLimiter(
         settings.fetch_per_host, overrides={settings.google_news_base_url: settings.google_news_concurrency}
     )
@@ -97,11 +99,7 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
     links = None
     if settings.publisher_links:
         links = PublisherLinks(
-            RedirectLinkResolver(client, limiter),
-            SqlLinkCache(engine),
-            interval=settings.publisher_links_interval,
-            timeout=settings.publisher_links_timeout,
-            max_per_build=settings.publisher_links_max,
+            make_link_decoder(settings, client), SqlLinkCache(engine), max_per_build=settings.publisher_links_max
         )
     return NewsSources(
         [google, feeds], SqlSourceStats(engine), links, pages=make_article_pages(settings, client, limiter, engine)
@@ -130,6 +128,17 @@ def make_article_pages(
         interval=settings.article_pages_interval,
         max_per_build=settings.article_pages_max,
         deadline=settings.fetch_digest_deadline,
+    )
+
+
+def make_link_decoder(settings: Settings, client: httpx.AsyncClient) -> GoogleLinkDecoder:
+    """Google's link decoding on GOOGLE_NEWS_BASE_URL, paced by PUBLISHER_LINKS_INTERVAL."""
+    return GoogleLinkDecoder(
+        client,
+        settings.google_news_base_url,
+        interval=settings.publisher_links_interval,
+        timeout=settings.publisher_links_timeout,
+        max_retry_after=settings.fetch_max_retry_after,
     )
 
 

@@ -1,10 +1,13 @@
-"""`digestbot doctor`'s checks of what a digest needs outside the process: the feed hosts and Hugo.
+"""`digestbot doctor`'s checks of what a digest needs outside the process: the feed hosts, Google's
+link decoding and Hugo.
 
 Each check is one `(ok, line)`; a failing line says what to do about it.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -13,6 +16,7 @@ import httpx
 from adapters.site_builder import HUGO_CONFIG, INSTALL_HINT, HugoNotInstalled, find_hugo
 from bot.settings import Settings
 from digest_core.dates import digest_window, latest_complete_date
+from digest_core.sources.google_links import GoogleLinkDecoder, article_id
 from digest_core.sources.google_news import google_news_url
 from digest_core.sources.outlet_feeds import feed_jobs
 from digest_core.sources.polite import host_of
@@ -63,6 +67,47 @@ async def check_feed_hosts(client: httpx.AsyncClient, settings: Settings, topics
         else:
             checks.append((False, f"{name}: {host} answered HTTP {response.status_code} for {url}: check that URL"))
     return checks
+
+
+# A real current (opaque) Google News link, decoded when a fresh query gives none: China Daily, 2026-02-25.
+KNOWN_LINK = (
+    "https://news.google.com/rss/articles/CBMigAFBVV95cUxNV3RIV0FnQkVKUmxaa1NGNFhvbXdueFNycU9zUXUxVDk1X0xNMnkwNldoY2"
+    "5vdlZvaDJzWE9YQkxkbzkxWUUyTFBWWV9JZTlGazg3RGdtekpKOEM1MS1NbjduV2ZBMEJUTzY1Yllzd3hfNTV2RlZhRkhHMFJYNy1Jaw?oc=5"
+)
+_ITEM_LINK = re.compile(r"<item>.*?<link>([^<]+)</link>", re.DOTALL)
+
+
+async def first_google_link(client: httpx.AsyncClient, settings: Settings, topics: Topics) -> str | None:
+    """The first item link of a fresh Google News query (None when the query gives none)."""
+    probe = probe_urls(settings, topics).get("Google News")
+    if probe is None:
+        return None
+    try:
+        response = await client.get(probe[1])
+    except httpx.HTTPError:
+        return None
+    found = _ITEM_LINK.search(response.text) if response.status_code == 200 else None
+    return html.unescape(found.group(1)).strip() if found else None
+
+
+async def check_google_links(decoder: GoogleLinkDecoder | None, link: str | None) -> Check:
+    """Whether Google's link decoding works now: `link` (else `KNOWN_LINK`) decoded through the real
+    protocol; what to do when it does not (consent wall, 429, a changed page)."""
+    if decoder is None:
+        return True, "Google News links: decoding off (PUBLISHER_LINKS=false), citations link to Google News"
+    link = link if link and decoder.is_google_link(link) else KNOWN_LINK
+    answer = (await decoder.resolve([link])).get(link)
+    asked = sum(decoder.requests.values())
+    short = f"{(article_id(link) or link)[:16]}…"
+    if answer is not None and answer.publisher_url:
+        return True, f"Google News links: {short} decoded to {answer.publisher_url} ({asked} requests to Google)"
+    if decoder.stopped:
+        return False, f"Google News links: {decoder.stopped}"
+    reason = answer.error if answer is not None else "not a link Google decodes"
+    return False, (
+        f"Google News links: {short} not decoded ({reason}): links stay Google links; "
+        "if it lasts, Google changed its pages (see docs/sources.md), or set PUBLISHER_LINKS=false"
+    )
 
 
 def check_hugo(settings: Settings) -> Check:

@@ -252,7 +252,8 @@ def backfill(
 
 @app.command()
 def doctor() -> None:
-    """Check settings, topics, database, feed hosts, platform tokens, Hugo and the Gemini key, one line each."""
+    """Check settings, topics, database, feed hosts, Google link decoding, platform tokens, Hugo and the
+    Gemini key, one line each."""
     settings = load_settings()
     checks = asyncio.run(_doctor(settings))
     for ok, line in checks:
@@ -264,8 +265,8 @@ def doctor() -> None:
 async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
     from sqlalchemy import text
 
-    from bot.app import open_core
-    from bot.checks import check_feed_hosts, check_hugo
+    from bot.app import make_link_decoder, open_core
+    from bot.checks import check_feed_hosts, check_google_links, check_hugo, first_google_link
     from bot.outbound import make_outbound_client
 
     checks: list[tuple[bool, str]] = [(True, "settings: loaded")]
@@ -285,6 +286,8 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
         )
     async with make_outbound_client(settings, topics_, timeout=10) as client:
         checks += await check_feed_hosts(client, settings, topics_)
+        decoder = make_link_decoder(settings, client) if settings.publisher_links else None
+        checks.append(await check_google_links(decoder, await first_google_link(client, settings, topics_)))
         checks.append(await _check_telegram(client, settings))
         checks.append(await _check_discord(client, settings))
     checks.append(check_hugo(settings))

@@ -14,6 +14,7 @@ from digest_core.sources.guard import DIGEST_DEADLINE
 from digest_core.sources.outbound import ConnectTo, parse_connect_to
 from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, PAGE_MAX_BODY, request_deadline
 from digest_core.sources.polite import user_agent as polite_user_agent
+from digest_core.sources.publisher_links import PUBLISHER_LINKS_MAX
 
 
 def absolute_http_url(value: str) -> str:
@@ -50,10 +51,10 @@ class Settings(BaseSettings):
     fetch_per_host: int = Field(default=2, ge=1, le=8)
     fetch_connect_to: str = ""  # HOST1:PORT1:HOST2:PORT2,... as curl's --connect-to (tests, demo, staging)
     fetch_max_retry_after: float = Field(default=120.0, ge=0)
-    publisher_links: bool = False
-    publisher_links_interval: float = Field(default=1.0, ge=0)
-    publisher_links_timeout: float = Field(default=10.0, gt=0)
-    publisher_links_max: int = Field(default=50, ge=0, le=1000)
+    publisher_links: bool = True  # decode Google News links to the publishers' URLs
+    publisher_links_interval: float = Field(default=1.0, ge=0)  # seconds between requests to Google
+    publisher_links_timeout: float = Field(default=10.0, gt=0)  # seconds per request to Google
+    publisher_links_max: int = Field(default=PUBLISHER_LINKS_MAX, ge=0, le=1000)  # links decoded per build
     article_pages: bool = True  # read kept articles' own pages for their lead (docs/sources.md)
     article_pages_max: int = Field(default=60, ge=0, le=1000)  # pages asked per build
     article_pages_interval: float = Field(default=1.0, ge=0)  # seconds between requests to one host

@@ -107,6 +107,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, google_news: tuple[
     monkeypatch.setenv("GOOGLE_NEWS_BASE_URL", base)
     monkeypatch.setenv("FETCH_BACKOFF", "0.01")
     monkeypatch.setenv("FETCH_TIMEOUT", "2")
+    monkeypatch.setenv("PUBLISHER_LINKS_INTERVAL", "0")  # the fake decodes the fixture links at once
     return tmp_path / "data"
 
 

@@ -11,13 +11,17 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest_core.topics import Topic, default_topics_path
+from tests.fakes.google_links import fixture_links, fixture_targets
+from tests.fakes.google_news import FIXTURES
 from tests.labels import labelled
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
-# The seeds' source line, with two deliberate additions: an opinion tag before the headline
+# The seeds' source line, with deliberate changes: the publisher's link (the fake decodes each
+# fixture link; the labels know the Google link), an opinion tag before the headline
 # (`*Editorial:* `) and the outlet's source label after its name (`(state-owned, China Media Group)`).
+GOOGLE_LINK = {fixture_targets(FIXTURES)[f.id]: f.link for f in fixture_links(FIXTURES)}
 SOURCE_LINE = re.compile(
-    r"^(\d+)\. \[en-US\] (?:\*(?:Editorial|Opinion):\* )?\[(.+)\]\((https://news\.google\.com/rss/articles/\S+)\) - "
+    r"^(\d+)\. \[en-US\] (?:\*(?:Editorial|Opinion):\* )?\[(.+)\]\((https://(?!news\.google\.com/)\S+)\) - "
     r"(China Daily|Global Times|CGTN|South China Morning Post|The Japan Times|Kyodo News|Nikkei Asia) "
     r"(?:\((state-owned|party-owned|public broadcaster|private|news agency|cooperative news agency)(?:, [^()]+)?\) )?"
     r"\((\d{1,2})/(\d{1,2})/(\d{4})\)$"
@@ -83,7 +87,7 @@ def test_page_has_the_seed_structure_and_only_clean_cited_on_topic_articles(
     assert f"This summary is based on {len(urls)} articles from the following sources:" in body
 
     labels = {r.article.url: r for r in labelled(topic) if r.day == day}
-    for url in urls.values():
+    for url in map(GOOGLE_LINK.__getitem__, urls.values()):
         assert labels[url].on_topic or labels[url].borderline, labels[url].article.title
         assert labels[url].duplicate_of is None
     titles = [m.group(2) for m in matches if m]

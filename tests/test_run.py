@@ -101,6 +101,7 @@ def env_for(data_dir: Path, news: str, telegram: str, **extra: str) -> dict[str,
         DELIVERY_LEASE="1",
         DELIVERY_BACKOFF="0.2",
         FETCH_BACKOFF="0.05",
+        PUBLISHER_LINKS_INTERVAL="0",
         LOG_LEVEL="INFO",
         NOW=NOW.isoformat(),
     )

@@ -78,6 +78,7 @@ async def test_run_service_runs_with_telegram_rejected_and_discord_unreachable(
             data_dir=tmp_path / "data",
             google_news_base_url=google_news[1],
             fetch_backoff=0.01,
+            publisher_links_interval=0,
             telegram_bot_token="1:wrong-token-for-the-fake",  # type: ignore[arg-type]
             telegram_base_url=f"{telegram.base_url}/bot",
             discord_bot_token="MTIz.unreachable.zzzz",  # type: ignore[arg-type]

@@ -180,4 +180,4 @@ async def test_real_digest_from_fixture_day_renders_valid_parts(
     assert "China vs Japan — 2026-02-25" in texts[0]
     assert "Top stories" in joined
     links = [link for p in parts for link in parse_telegram_html(p).links]
-    assert {href for href, _ in links} >= {a.url for a in digest.articles}
+    assert {href for href, _ in links} >= {a.link for a in digest.articles}  # publisher links, decoded

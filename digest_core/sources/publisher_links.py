@@ -1,21 +1,20 @@
-"""Publisher links for Google News items: a small resolver interface, a database cache, pacing, a timeout.
+"""Publisher links for Google News items: a batch resolver interface, a database cache, a per-build cap.
 
-Google News item links are opaque redirects. `PublisherLinks.attach` asks a `LinkResolver` for
-the publisher's URL of each wanted article, at most one request per `interval` seconds, each
-within `timeout` seconds, and remembers answers (and failures, for `retry_failed_after`) in the
-database. Whatever fails keeps its Google link.
+Google News item links are opaque. `PublisherLinks.attach` asks a `LinkResolver` (in production
+`google_links.GoogleLinkDecoder`, which paces and batches its requests) for the publisher's URL of
+each wanted article, and remembers answers for good (and failures, for `retry_failed_after`) in
+the database. Whatever fails keeps its Google link.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import zip_longest
 from typing import Protocol
 
-import httpx
 from sqlalchemy import DateTime, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -24,49 +23,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from digest_core.clock import utc_now
 from digest_core.models import Article
 from digest_core.sources.feed_state import url_key
-from digest_core.sources.polite import HostLimiter, RateLimiter, host_of
+from digest_core.sources.google_links import Resolution
 from digest_core.storage.db import Base
 
 log = logging.getLogger(__name__)
 
+PUBLISHER_LINKS_MAX = 150  # links decoded per build: a whole day's on-topic items (a digest keeps ~60)
+
 
 class LinkResolver(Protocol):
-    """Finds the publisher's URL behind a link; None when there is none to find. May raise."""
+    """Decodes many links at once: a `Resolution` for each link it asked about or decoded; links it
+    did not get to (not its kind, or it stopped) are absent. Paces and bounds its own requests."""
 
-    async def resolve(self, url: str) -> str | None: ...
-
-
-class RedirectLinkResolver:
-    """Follows a link's HTTP redirects until one leaves the link's host, and returns that URL.
-
-    The publisher's page itself is never requested. This works for plain redirectors. Google
-    News article links currently answer with a page that decodes the target in JavaScript;
-    those need a resolver that speaks to Google's decoding endpoint (see docs/sources.md).
-    """
-
-    def __init__(self, client: httpx.AsyncClient, limiter: HostLimiter | None = None, max_redirects: int = 10) -> None:
-        self._client = client
-        self._limiter = limiter or HostLimiter()
-        self._max_redirects = max_redirects
-
-    async def resolve(self, url: str) -> str | None:
-        host = host_of(url)
-        target = url
-        for _ in range(self._max_redirects):
-            async with (
-                self._limiter.slot(target),
-                self._client.stream("GET", target, follow_redirects=False) as response,
-            ):  # headers only: the body (of any size) is never read
-                location = response.headers.get("location")
-            if not response.is_redirect or not location:
-                response.raise_for_status()
-                return None  # an answer without a redirect: nothing to find here
-            target = str(response.url.join(location))
-            if not target.startswith(("http://", "https://")):
-                return None
-            if host_of(target) != host:
-                return target
-        raise ValueError(f"more than {self._max_redirects} redirects")
+    async def resolve(self, urls: Sequence[str]) -> Mapping[str, Resolution]: ...
 
 
 @dataclass(frozen=True)
@@ -128,27 +97,23 @@ class SqlLinkCache:
 
 
 class PublisherLinks:
-    """Adds `publisher_url` to articles: cached answers first, then a paced, bounded resolver."""
+    """Adds `publisher_url` to articles: cached answers first, then one call to the resolver for at
+    most `max_per_build` links, spread over the outlets."""
 
     def __init__(
         self,
         resolver: LinkResolver,
         cache: LinkCache,
-        interval: float = 1.0,
-        timeout: float = 10.0,
-        max_per_build: int = 50,
+        max_per_build: int = PUBLISHER_LINKS_MAX,
         retry_failed_after: timedelta = timedelta(days=1),
         clock: Callable[[], datetime] = utc_now,
-        pace: RateLimiter | None = None,
     ) -> None:
         self._resolver = resolver
         self._cache = cache
-        self._pace = pace or RateLimiter(interval)
-        self._timeout = timeout
         self._max = max_per_build
         self._retry_failed_after = retry_failed_after
         self._clock = clock
-        self.resolved = 0  # network resolutions made by this instance (for logs and tests)
+        self.asked = 0  # links handed to the resolver by this instance (for logs and tests)
 
     async def attach(
         self,
@@ -160,44 +125,52 @@ class PublisherLinks:
 
         `accept(article, url)` vets a found URL (e.g. that the article's outlet owns its host).
         """
-        todo = [a.url for a in articles if a.publisher_url is None and wanted(a)]
+        todo = [a for a in articles if a.publisher_url is None and wanted(a)]
         if not todo:
             return articles
-        cached = await self._cache.get_many(todo)
+        cached = await self._cache.get_many([a.url for a in todo])
         now = self._clock()
         found = {u: c.publisher_url for u, c in cached.items() if c.publisher_url}
         fresh_failures = {
             u for u, c in cached.items() if not c.publisher_url and now - c.resolved_at < self._retry_failed_after
         }
-        ask = [u for u in dict.fromkeys(todo) if u not in found and u not in fresh_failures][: self._max]
-        for url, publisher_url in zip(ask, await asyncio.gather(*(self._resolve(u) for u in ask)), strict=True):
-            if publisher_url:
-                found[url] = publisher_url
+        ask = [u for u in _spread(todo) if u not in found and u not in fresh_failures][: self._max]
         if ask:
-            log.info("publisher links: %d cached, %d asked, %d found", len(cached), len(ask), len(found))
+            self.asked += len(ask)
+            try:
+                answers = await self._resolver.resolve(ask)
+            except Exception:  # a link costs its publisher URL at most, never the digest
+                log.warning("publisher links: the resolver failed; links stay as they are", exc_info=True)
+                answers = {}
+            for url, answer in answers.items():
+                if answer.publisher_url:
+                    found[url] = answer.publisher_url
+                await self._remember(CachedLink(url, answer.publisher_url, self._clock(), answer.error))
+            log.info(
+                "publisher links: %d cached, %d asked, %d answered, %d found",
+                len(cached),
+                len(ask),
+                len(answers),
+                sum(1 for a in answers.values() if a.publisher_url),
+            )
         return [
             a.model_copy(update={"publisher_url": found[a.url]}) if a.url in found and accept(a, found[a.url]) else a
             for a in articles
         ]
 
-    async def _resolve(self, url: str) -> str | None:
-        await self._pace.wait()
-        error: str | None = None
-        publisher_url: str | None = None
+    async def _remember(self, link: CachedLink) -> None:
+        if link.error:
+            log.info("publisher link for %s: %s", link.url, link.error)
         try:
-            async with asyncio.timeout(self._timeout):
-                publisher_url = await self._resolver.resolve(url)
-            self.resolved += 1
-            if publisher_url is None:
-                error = "no publisher link"
-        except TimeoutError:
-            error = f"timed out after {self._timeout:g} s"
-        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:300]
-        if error:
-            log.info("publisher link for %s: %s", url, error)
-        try:
-            await self._cache.put(CachedLink(url, publisher_url, self._clock(), error))
+            await self._cache.put(link)
         except Exception:
-            log.warning("publisher link for %s: could not cache it", url, exc_info=True)
-        return publisher_url
+            log.warning("publisher link for %s: could not cache it", link.url, exc_info=True)
+
+
+def _spread(articles: Sequence[Article]) -> list[str]:
+    """The articles' links, one outlet after another in turn (so a cap leaves no outlet out)."""
+    by_outlet: dict[str, list[str]] = {}
+    for a in articles:
+        by_outlet.setdefault(a.outlet, []).append(a.url)
+    rounds = zip_longest(*by_outlet.values())
+    return list(dict.fromkeys(u for row in rounds for u in row if u is not None))

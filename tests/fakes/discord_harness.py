@@ -42,6 +42,7 @@ def settings_for(tmp_path: Path, news_base: str, fake: FakeDiscord, **extra: Any
         "google_news_base_url": news_base,
         "fetch_backoff": 0.01,
         "fetch_timeout": 5,
+        "publisher_links_interval": 0,  # the fake decodes the fixture links at once
         "discord_api_base_url": fake.api_base,
         "discord_gateway_url": fake.gateway_url,
         **extra,

@@ -18,6 +18,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.demo_server import ITEM, PUB_DATE, SITE, rss
+from tests.fakes.google_links import GoogleLinksFake, fixture_targets
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "google-news"
 
@@ -47,7 +48,8 @@ class GoogleNewsFake:
     """Serves `/rss/search`. `faults[site]` is a list of modes consumed one per request, the last
     repeating: "ok", "503", "500", "404", "timeout", "malformed", "html". `shift_days` moves every
     item's date, so a test running today can be served the fixture days as recent news. While
-    `gate` is set and not open, every search waits for it (to hold a build in progress)."""
+    `gate` is set and not open, every search waits for it (to hold a build in progress). `links`
+    serves Google's link decoding for the fixture links (tests/fakes/google_links.py)."""
 
     fixtures: Path = FIXTURES
     shift_days: int = 0
@@ -60,10 +62,15 @@ class GoogleNewsFake:
     in_flight: int = 0
     max_in_flight: int = 0
     gate: threading.Event | None = None
+    links: GoogleLinksFake = field(default_factory=GoogleLinksFake)  # the link decoding steps, on the same host
+
+    def __post_init__(self) -> None:
+        self.links.targets = {**fixture_targets(self.fixtures), **self.links.targets}
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/rss/search", self.search)
+        self.links.add_routes(app)
         return app
 
     def _mode(self, site: str) -> str:

@@ -37,7 +37,11 @@ def fixed_core(core: Core, now: datetime = NOW) -> DigestService:
 @asynccontextmanager
 async def core_for_tests(tmp_path: Path, google_news_base: str) -> AsyncIterator[Core]:
     settings = Settings(
-        data_dir=tmp_path / "data", google_news_base_url=google_news_base, fetch_backoff=0.01, fetch_timeout=2
+        data_dir=tmp_path / "data",
+        google_news_base_url=google_news_base,
+        fetch_backoff=0.01,
+        fetch_timeout=2,
+        publisher_links_interval=0,  # the fake decodes the fixture links at once
     )
     async with open_core(settings) as core:
         yield replace(core, digests=fixed_core(core))
