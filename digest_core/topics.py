@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from digest_core.errors import TopicsFileError as TopicsFileError  # re-exported
 from digest_core.errors import UnknownTopicError as UnknownTopicError
+from digest_core.redaction import display_url
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
-
-
 
 
 class _Strict(BaseModel):
@@ -51,7 +50,7 @@ class Outlet(_Strict):
         for f in cleaned:
             parts = urlsplit(f)
             if parts.scheme not in {"http", "https"} or not parts.hostname:
-                raise ValueError(f"{f!r} is not an http(s) feed URL")
+                raise ValueError(f"{display_url(f)!r} is not an http(s) feed URL")
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("feed URLs must be unique")
         return cleaned
@@ -211,8 +210,6 @@ class TopicsConfig(_Strict):
         if dupes:
             raise ValueError(f"topic ids must be unique; repeated: {', '.join(dupes)}")
         return self
-
-
 
 
 class Topics:

@@ -20,13 +20,19 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
+from digest_core.redaction import redact_log_records, register_secrets, registered_secrets
+
 T = TypeVar("T")
 
 _process: ProcessPoolExecutor | None = None
 WORKER_NICENESS = 10  # added to the worker's nice value: the service's loop comes first
 
 
-def _init_worker(level: int) -> None:
+def _init_worker(level: int, secrets: list[str]) -> None:
+    """The worker logs as the service does, with the service's secrets redacted (a fresh process
+    has an empty registry: the errors it writes into a digest are redacted there)."""
+    register_secrets(secrets)
+    redact_log_records()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.nice(WORKER_NICENESS)
 
@@ -46,7 +52,7 @@ async def start_worker_process() -> int:
             max_workers=1,
             mp_context=multiprocessing.get_context("forkserver"),  # no fork of a process with threads
             initializer=_init_worker,
-            initargs=(logging.getLogger().getEffectiveLevel(),),
+            initargs=(logging.getLogger().getEffectiveLevel(), registered_secrets()),
         )
     pool = _process
     return await asyncio.to_thread(lambda: pool.submit(worker_pid).result())

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from digest_core.models import Digest
+from digest_core.redaction import stored_text
 from digest_core.storage.db import Base
 
 
@@ -162,7 +163,7 @@ class SqlDigestStore:
                 )
                 for a in digest.articles
             ],
-            failures=[FailureRow(outlet=f.outlet, error=f.error) for f in digest.failed_sources],
+            failures=[FailureRow(outlet=f.outlet, error=stored_text(f.error)) for f in digest.failed_sources],
         )
         async with self._sessions.begin() as session:
             old = await session.scalar(
