@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 MASK = "***"
 MIN_SECRET = 6  # shorter values are too likely to be ordinary words to be masked everywhere
@@ -23,6 +23,7 @@ STORED_TEXT = 1000  # the longest error or reason text kept in a database row
 
 _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None  # every secret, in every form; None when there is none
+_folded: tuple[str, ...] = ()  # the secrets case-folded, for the quick test that most text passes
 _lock = threading.Lock()
 
 
@@ -48,17 +49,20 @@ def _char_forms(char: str) -> str:
 
 
 def _compile(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for every secret in every form, longest first. It opens with a look-ahead on the
+    characters a match can start with, so that most positions are passed at one set test."""
     longest_first = sorted(secrets, key=lambda s: (-len(s), s))
     if not longest_first:
         return None
+    starts = re.escape("".join(sorted({"%"} | {secret[0] for secret in longest_first})))
     alternatives = ("".join(_char_forms(c) for c in secret) for secret in longest_first)
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+    return re.compile(f"(?=[{starts}])(?:{'|'.join(alternatives)})", re.IGNORECASE)
 
 
 def register_secrets(values: Iterable[str | None]) -> None:
     """Add secret values to mask from now on (surrounding whitespace dropped; blank and very short
     ones are ignored). The one pattern that finds them all is rebuilt only when a value is new."""
-    global _pattern
+    global _pattern, _folded
     new = set()
     for value in values:
         if value is None:
@@ -68,7 +72,7 @@ def register_secrets(values: Iterable[str | None]) -> None:
         if new <= _secrets:
             return
         _secrets.update(new)
-        _pattern = _compile(_secrets)
+        _pattern, _folded = _compile(_secrets), tuple(s.casefold() for s in _secrets)
 
 
 def registered_secrets() -> list[str]:
@@ -79,17 +83,24 @@ def registered_secrets() -> list[str]:
 
 def clear_secrets() -> None:
     """Forget every registered secret (for tests)."""
-    global _pattern
+    global _pattern, _folded
     with _lock:
         _secrets.clear()
-        _pattern = None
+        _pattern, _folded = None, ()
 
 
 def redact(text: str) -> str:
-    """`text` with every registered secret, in any case or URL-encoding, replaced by `***`."""
-    pattern = _pattern
+    """`text` with every registered secret, in any case or URL-encoding, replaced by `***`.
+
+    Text without `%` or `+` in which no secret occurs case-folded (most log lines) is returned
+    after one `casefold` and a substring test per secret; the pattern runs on the rest."""
+    pattern, folded = _pattern, _folded
     if pattern is None or not text:
         return text
+    if "%" not in text and "+" not in text:
+        lowered = text.casefold()
+        if not any(secret in lowered for secret in folded):
+            return text
     return pattern.sub(MASK, text)
 
 
@@ -100,13 +111,15 @@ def stored_text(text: str, limit: int = STORED_TEXT) -> str:
 
 
 def url_password(url: str | None) -> str | None:
-    """The password in a URL such as `postgresql://user:PASSWORD@host/db`, if any."""
+    """The password in a URL such as `postgresql://user:PASSWORD@host/db`, if any, decoded as the
+    client sends it (its percent-encoded form is matched by `redact` as well)."""
     if not url:
         return None
     try:
-        return urlsplit(url).password
+        password = urlsplit(url).password
     except ValueError:
         return None
+    return unquote(password) if password else None
 
 
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*@")
