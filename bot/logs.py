@@ -66,7 +66,9 @@ class RedactingFormatter(logging.Formatter):
 
 class RedactingStream:
     """A text stream that writes whole lines with every secret masked (a partial line waits for its
-    end or a flush, so a secret written in two pieces is still found)."""
+    end or a flush, so a secret written in two pieces is still found). It has no `buffer`: click's
+    `get_text_stream` would otherwise write to the binary stream beneath, past the redaction, when
+    the locale's error handler is not "strict" (a service without LANG)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -86,6 +88,8 @@ class RedactingStream:
         self.stream.flush()
 
     def __getattr__(self, name: str) -> Any:
+        if name == "buffer":
+            raise AttributeError(name)
         return getattr(self.stream, name)
 
 

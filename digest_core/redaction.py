@@ -106,8 +106,9 @@ def redact(text: str) -> str:
 
 def stored_text(text: str, limit: int = STORED_TEXT) -> str:
     """Free text (an exception's message, a server's answer) as an error or reason column keeps it:
-    redacted, then cut to `limit` characters (cutting first could keep the start of a secret)."""
-    return redact(text)[:limit]
+    redacted, any URL in it without credentials, then cut to `limit` characters (cutting first
+    could keep the start of a secret)."""
+    return _CREDENTIALS.sub(r"\1", redact(text))[:limit]
 
 
 def url_password(url: str | None) -> str | None:
@@ -122,13 +123,14 @@ def url_password(url: str | None) -> str | None:
     return unquote(password) if password else None
 
 
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*@")
+# `scheme://` and a user name and password up to the last `@` before the host
+_CREDENTIALS = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#]*@")
 
 
 def display_url(url: str) -> str:
     """`url` without the user name and password before its host (`https://user:pass@host/feed` is
     `https://host/feed`): the form of a configured URL that may be shown, logged or stored."""
-    return _USERINFO.sub(lambda m: f"{m.group(1) or ''}//", url, count=1)
+    return _CREDENTIALS.sub(r"\1", url, count=1)
 
 
 _base_factory = logging.getLogRecordFactory()

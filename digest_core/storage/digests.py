@@ -140,7 +140,10 @@ class SqlDigestStore:
                     for day, in_window, on_topic in days]
 
     async def save(self, digest: Digest) -> None:
-        """Store a digest, replacing any stored for the same topic and date."""
+        """Store a digest, replacing any stored for the same topic and date; its failed sources'
+        errors are stored as `stored_text` (in the rows and in the payload)."""
+        failed = [f.model_copy(update={"error": stored_text(f.error)}) for f in digest.failed_sources]
+        digest = digest.model_copy(update={"failed_sources": failed})
         usage = digest.usage
         row = DigestRow(
             topic=digest.topic,
@@ -163,7 +166,7 @@ class SqlDigestStore:
                 )
                 for a in digest.articles
             ],
-            failures=[FailureRow(outlet=f.outlet, error=stored_text(f.error)) for f in digest.failed_sources],
+            failures=[FailureRow(outlet=f.outlet, error=f.error) for f in digest.failed_sources],
         )
         async with self._sessions.begin() as session:
             old = await session.scalar(
