@@ -11,7 +11,6 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.failures import DatabaseUnavailable, database_label, first_line
-from bot.logs import redact_log_records
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
@@ -19,13 +18,13 @@ from digest_core.app.usecases import UseCases
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.editor import Editor
-from digest_core.redaction import register_secrets
+from digest_core.redaction import redact_log_records, register_secrets, url_password
 from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_state import SqlFeedStateStore
 from digest_core.sources.google_links import GoogleLinkDecoder
 from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.outlet_feeds import OutletFeedSource
+from digest_core.sources.outlet_feeds import OutletFeedSource, feed_jobs
 from digest_core.sources.page_store import SqlPageStore
 from digest_core.sources.polite import HostLimiter, PoliteClient
 from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
@@ -158,7 +157,11 @@ async def open_database(url: str) -> AsyncEngine:
 
 
 def load_configured_topics(settings: Settings) -> Topics:
-    return load_topics(settings.topics_file)
+    """The topics file's topics; the passwords in its feed URLs are registered as secrets (a
+    backstop: feed URLs are only ever shown or stored as `display_url`)."""
+    topics = load_topics(settings.topics_file)
+    register_secrets(url_password(url) for topic in topics for _, _, url in feed_jobs(topic))
+    return topics
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import httpx
 from adapters.site_builder import HUGO_CONFIG, INSTALL_HINT, HugoNotInstalled, find_hugo
 from bot.settings import Settings
 from digest_core.dates import digest_window, latest_complete_date
+from digest_core.redaction import display_url
 from digest_core.sources.google_links import GoogleLinkDecoder, article_id
 from digest_core.sources.google_news import google_news_url
 from digest_core.sources.outlet_feeds import feed_jobs
@@ -27,7 +28,8 @@ Check = tuple[bool, str]
 
 def probe_urls(settings: Settings, topics: Topics) -> dict[str, tuple[str, str]]:
     """One URL to ask per feed host: name -> (host, url). Google News with one outlet's real query
-    (when any outlet uses it), and each host of the outlets' own feeds with its first feed."""
+    (when any outlet uses it), and each host of the outlets' own feeds with its first feed. The
+    host is shown; the URL is asked (with its credentials, if any) and shown as `display_url`."""
     probes: dict[str, tuple[str, str]] = {}
     now = settings.clock()()
     for topic in topics:
@@ -37,7 +39,7 @@ def probe_urls(settings: Settings, topics: Topics) -> dict[str, tuple[str, str]]
             url = google_news_url(settings.google_news_base_url, topic, google[0], window)
             probes["Google News"] = (urlsplit(url).netloc, url)
         for _, _, url in feed_jobs(topic):
-            probes.setdefault(f"feed host {host_of(url)}", (urlsplit(url).netloc, url))
+            probes.setdefault(f"feed host {host_of(url)}", (urlsplit(display_url(url)).netloc, url))
     return probes
 
 
@@ -65,7 +67,8 @@ async def check_feed_hosts(client: httpx.AsyncClient, settings: Settings, topics
                 )
             )
         else:
-            checks.append((False, f"{name}: {host} answered HTTP {response.status_code} for {url}: check that URL"))
+            shown = display_url(url)
+            checks.append((False, f"{name}: {host} answered HTTP {response.status_code} for {shown}: check that URL"))
     return checks
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -50,6 +51,8 @@ def load_settings() -> Settings:
         first = exc.errors()[0]
         fail(f"invalid setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}")
     setup_logging(settings.log_level, settings.secrets())
+    for warning in settings.whitespace_warnings():
+        logging.getLogger("digestbot.settings").warning(warning)
     return settings
 
 

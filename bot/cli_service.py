@@ -291,24 +291,34 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
         checks.append(await _check_telegram(client, settings))
         checks.append(await _check_discord(client, settings))
     checks.append(check_hugo(settings))
-    key = settings.gemini_api_key
-    checks.append(
-        (True, f"gemini: key set, model {settings.gemini_model}")
-        if key
-        else (True, "gemini: no GEMINI_API_KEY, the offline summarizer writes digests")
-    )
+    checks.append(_check_gemini_key(settings))
     return checks
+
+
+def _check_gemini_key(settings: Settings) -> tuple[bool, str]:
+    from bot.settings import token_problem
+
+    if settings.gemini_api_key is None:
+        return True, "gemini: no GEMINI_API_KEY, the offline summarizer writes digests"
+    if problem := token_problem(settings.gemini_api_key.get_secret_value()):
+        return False, f"gemini: GEMINI_API_KEY is not a key: {problem}: copy it again from Google AI Studio"
+    return True, f"gemini: key set, model {settings.gemini_model}"
 
 
 async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
     import httpx
 
+    from bot.settings import token_problem
+
     if settings.telegram_bot_token is None:
         return True, "telegram: no TELEGRAM_BOT_TOKEN, adapter off"
-    url = f"{settings.telegram_base_url}{settings.telegram_bot_token.get_secret_value()}/getMe"
+    token = settings.telegram_bot_token.get_secret_value()
+    if problem := token_problem(token):
+        return False, f"telegram: TELEGRAM_BOT_TOKEN is not a token: {problem}: copy it again from @BotFather"
+    url = f"{settings.telegram_base_url}{token}/getMe"
     try:
         reply = (await client.get(url)).json()
-    except (httpx.HTTPError, ValueError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         return False, f"telegram: getMe failed ({type(exc).__name__}): check the network or TELEGRAM_BASE_URL"
     if reply.get("ok"):
         return True, f"telegram: token valid, bot @{reply['result'].get('username')}"
@@ -319,12 +329,18 @@ async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tupl
 async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
     import httpx
 
+    from bot.settings import token_problem
+
     if settings.discord_bot_token is None:
         return True, "discord: no DISCORD_BOT_TOKEN, adapter off"
-    headers = {"Authorization": f"Bot {settings.discord_bot_token.get_secret_value()}"}
+    token = settings.discord_bot_token.get_secret_value()
+    if problem := token_problem(token):
+        where = "the Developer Portal (Bot, Reset Token)"
+        return False, f"discord: DISCORD_BOT_TOKEN is not a token: {problem}: copy it again from {where}"
+    headers = {"Authorization": f"Bot {token}"}
     try:
         response = await client.get(f"{settings.discord_api_base_url}/users/@me", headers=headers)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         return False, f"discord: /users/@me failed ({type(exc).__name__}): check the network or DISCORD_API_BASE_URL"
     if response.status_code == 200:
         return True, f"discord: token valid, bot {response.json().get('username')}"

@@ -11,23 +11,12 @@ import traceback
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
-from digest_core.redaction import redact, register_secrets
+from digest_core.redaction import redact, redact_log_records, register_secrets, url_password
 
 _HANDLER_NAME = "digestbot"
 SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "GEMINI_API_KEY")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
-def url_password(url: str | None) -> str | None:
-    """The password in a URL such as `postgresql://user:PASSWORD@host/db`, if any."""
-    if not url:
-        return None
-    try:
-        return urlsplit(url).password
-    except ValueError:
-        return None
 
 
 def secrets_from_environment() -> list[str]:
@@ -77,7 +66,9 @@ class RedactingFormatter(logging.Formatter):
 
 class RedactingStream:
     """A text stream that writes whole lines with every secret masked (a partial line waits for its
-    end or a flush, so a secret written in two pieces is still found)."""
+    end or a flush, so a secret written in two pieces is still found). It has no `buffer`: click's
+    `get_text_stream` would otherwise write to the binary stream beneath, past the redaction, when
+    the locale's error handler is not "strict" (a service without LANG)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -97,6 +88,8 @@ class RedactingStream:
         self.stream.flush()
 
     def __getattr__(self, name: str) -> Any:
+        if name == "buffer":
+            raise AttributeError(name)
         return getattr(self.stream, name)
 
 
@@ -112,26 +105,6 @@ def _redacted_thread_hook(args: threading.ExceptHookArgs) -> None:
         return
     exc = args.exc_value or args.exc_type()
     _redacted_excepthook(args.exc_type, exc, args.exc_traceback)
-
-
-_base_factory = logging.getLogRecordFactory()
-
-
-def _redacting_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-    record = _base_factory(*args, **kwargs)
-    try:
-        message = record.getMessage()
-    except Exception:  # a bad format string: leave it to the handler's error path
-        return record
-    masked = redact(message)
-    if masked != message:
-        record.msg, record.args = masked, None
-    return record
-
-
-def redact_log_records() -> None:
-    """Mask secrets in every log record as it is created, whichever handler (or test) reads it."""
-    logging.setLogRecordFactory(_redacting_record_factory)
 
 
 def protect_process() -> None:

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import AwareDatetime, Field, SecretStr, field_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from digest_core.clock import Clock, clock_starting_at, utc_now
+from digest_core.redaction import url_password
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
 from digest_core.sources.guard import DIGEST_DEADLINE
 from digest_core.sources.outbound import ConnectTo, parse_connect_to
 from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, PAGE_MAX_BODY, request_deadline
 from digest_core.sources.polite import user_agent as polite_user_agent
 from digest_core.sources.publisher_links import PUBLISHER_LINKS_MAX
+
+SECRET_SETTINGS = ("telegram_bot_token", "discord_bot_token", "gemini_api_key", "database_url")
+
+
+def token_problem(value: str) -> str | None:
+    """What is wrong with a token's characters, if anything: tokens and keys are visible ASCII
+    without spaces (a line break inside one cannot go into a URL or a header)."""
+    bad = [c for c in value if not 33 <= ord(c) <= 126]
+    if not bad:
+        return None
+    kind = "a line break" if any(c in "\r\n" for c in bad) else "a space" if " " in bad else "a character"
+    return f"it contains {kind} that no token has"
 
 
 def absolute_http_url(value: str) -> str:
@@ -85,6 +107,28 @@ class Settings(BaseSettings):
     now: AwareDatetime | None = None  # pretend the process starts at this moment (tests, demos, replays)
     builds_per_user_per_hour: int = Field(default=3, ge=1)
     builds_per_hour: int = Field(default=20, ge=1)
+
+    _stripped: list[str] = PrivateAttr(default_factory=list)  # secret settings that had whitespace around them
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _strip_secrets(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        """Tokens, the API key and DATABASE_URL lose the spaces and line breaks around them (a
+        common slip in `.env`), remembered for `whitespace_warnings` (never the value)."""
+        stripped = []
+        if isinstance(data, dict):
+            data = dict(data)
+            for key, value in data.items():
+                if str(key).lower() in SECRET_SETTINGS and isinstance(value, str) and value != value.strip():
+                    data[key] = value.strip()
+                    stripped.append(str(key).upper())
+        settings = handler(data)
+        settings._stripped = stripped
+        return settings
+
+    def whitespace_warnings(self) -> list[str]:
+        """One line per secret setting whose value had spaces or line breaks around it."""
+        return [f"{name} had spaces or line breaks around it (in .env?): they were removed" for name in self._stripped]
 
     @field_validator("gemini_api_key", "telegram_bot_token", "discord_bot_token")
     @classmethod
@@ -157,14 +201,13 @@ class Settings(BaseSettings):
         return utc_now if self.now is None else clock_starting_at(self.now)
 
     def secrets(self) -> list[str]:
-        """Every secret value set (tokens, API key, the database password), for the redactor."""
+        """Every secret value set (tokens, API key, the password of any URL setting such as
+        DATABASE_URL), for the redactor."""
         secrets = (self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token)
         values = [s.get_secret_value() for s in secrets if s is not None]
-        try:
-            password = urlsplit(self.database_url).password if self.database_url else None
-        except ValueError:
-            password = None
-        return [*values, password] if password else values
+        urls = (self.database_url, self.google_news_base_url, self.gemini_base_url, self.telegram_base_url)
+        passwords = [url_password(url) for url in (*urls, self.discord_api_base_url, self.site_base_url)]
+        return values + [p for p in passwords if p]
 
     @field_validator("log_level")
     @classmethod

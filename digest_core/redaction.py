@@ -1,49 +1,153 @@
 """Secrets never leave the process: one registry of secret values, and `redact` for any text.
 
-The composition root registers every configured secret (tokens, API keys, database passwords) at
-start-up; anything that writes text out of the process (logs, stderr, error rows in the database)
-passes it through `redact` first.
+The composition root registers every configured secret (tokens, API keys, database and feed
+passwords) at start-up; anything that writes text out of the process (logs, stderr, error rows in
+the database) passes it through `redact` first. A secret is found whatever its case (libraries
+capitalize or lower-case server messages), and percent-encoded (once or twice, `+` for a space)
+as URLs carry it. Feed URLs are shown and stored without their user name and password
+(`display_url`).
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import threading
 from collections.abc import Iterable
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 MASK = "***"
 MIN_SECRET = 6  # shorter values are too likely to be ordinary words to be masked everywhere
+STORED_TEXT = 1000  # the longest error or reason text kept in a database row
 
 _secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None  # every secret, in every form; None when there is none
+_folded: tuple[str, ...] = ()  # the secrets case-folded, for the quick test that most text passes
+_lock = threading.Lock()
 
 
 def secret_parts(value: str) -> list[str]:
-    """The value and its parts an error message may show alone (a Telegram token's part after ':',
-    a URL's password)."""
+    """The value and its parts an error message may show alone (a Telegram token's part after ':')."""
     parts = [value]
     if ":" in value:
         parts += [p for p in value.split(":") if len(p) >= 16]
     return parts
 
 
+def _char_forms(char: str) -> str:
+    """A pattern for one character of a secret: itself (any case), or percent-encoded once or
+    twice in either case (`%3A`, `%253a`), or `+` for a space."""
+    forms = {re.escape(char)}
+    for variant in {char, char.lower(), char.upper()}:
+        if len(variant) == 1:
+            encoded = "".join(f"%{byte:02X}" for byte in variant.encode("utf-8"))
+            forms |= {re.escape(encoded), re.escape(encoded.replace("%", "%25"))}
+    if char == " ":
+        forms.add(r"\+")
+    return "(?:" + "|".join(sorted(forms)) + ")" if len(forms) > 1 else forms.pop()
+
+
+def _compile(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for every secret in every form, longest first. It opens with a look-ahead on the
+    characters a match can start with, so that most positions are passed at one set test."""
+    longest_first = sorted(secrets, key=lambda s: (-len(s), s))
+    if not longest_first:
+        return None
+    starts = re.escape("".join(sorted({"%"} | {secret[0] for secret in longest_first})))
+    alternatives = ("".join(_char_forms(c) for c in secret) for secret in longest_first)
+    return re.compile(f"(?=[{starts}])(?:{'|'.join(alternatives)})", re.IGNORECASE)
+
+
 def register_secrets(values: Iterable[str | None]) -> None:
-    """Add secret values to mask from now on (blank and very short ones are ignored)."""
+    """Add secret values to mask from now on (surrounding whitespace dropped; blank and very short
+    ones are ignored). The one pattern that finds them all is rebuilt only when a value is new."""
+    global _pattern, _folded
+    new = set()
     for value in values:
         if value is None:
             continue
-        for part in secret_parts(value.strip()):
-            if len(part) >= MIN_SECRET:
-                _secrets.add(part)
+        new |= {part for part in secret_parts(value.strip()) if len(part) >= MIN_SECRET}
+    with _lock:
+        if new <= _secrets:
+            return
+        _secrets.update(new)
+        _pattern, _folded = _compile(_secrets), tuple(s.casefold() for s in _secrets)
+
+
+def registered_secrets() -> list[str]:
+    """Every registered secret (to hand to a worker process, which has a registry of its own)."""
+    with _lock:
+        return sorted(_secrets)
 
 
 def clear_secrets() -> None:
     """Forget every registered secret (for tests)."""
-    _secrets.clear()
+    global _pattern, _folded
+    with _lock:
+        _secrets.clear()
+        _pattern, _folded = None, ()
 
 
 def redact(text: str) -> str:
-    """`text` with every registered secret replaced by `***` (longest first)."""
-    if not _secrets or not text:
+    """`text` with every registered secret, in any case or URL-encoding, replaced by `***`.
+
+    Text without `%` or `+` in which no secret occurs case-folded (most log lines) is returned
+    after one `casefold` and a substring test per secret; the pattern runs on the rest."""
+    pattern, folded = _pattern, _folded
+    if pattern is None or not text:
         return text
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
-    return text
+    if "%" not in text and "+" not in text:
+        lowered = text.casefold()
+        if not any(secret in lowered for secret in folded):
+            return text
+    return pattern.sub(MASK, text)
+
+
+def stored_text(text: str, limit: int = STORED_TEXT) -> str:
+    """Free text (an exception's message, a server's answer) as an error or reason column keeps it:
+    redacted, any URL in it without credentials, then cut to `limit` characters (cutting first
+    could keep the start of a secret)."""
+    return _CREDENTIALS.sub(r"\1", redact(text))[:limit]
+
+
+def url_password(url: str | None) -> str | None:
+    """The password in a URL such as `postgresql://user:PASSWORD@host/db`, if any, decoded as the
+    client sends it (its percent-encoded form is matched by `redact` as well)."""
+    if not url:
+        return None
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
+# `scheme://` and a user name and password up to the last `@` before the host
+_CREDENTIALS = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#]*@")
+
+
+def display_url(url: str) -> str:
+    """`url` without the user name and password before its host (`https://user:pass@host/feed` is
+    `https://host/feed`): the form of a configured URL that may be shown, logged or stored."""
+    return _CREDENTIALS.sub(r"\1", url, count=1)
+
+
+_base_factory = logging.getLogRecordFactory()
+
+
+def _redacting_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: leave it to the handler's error path
+        return record
+    masked = redact(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+    return record
+
+
+def redact_log_records() -> None:
+    """Mask secrets in every log record as it is created, whichever handler (or test) reads it."""
+    logging.setLogRecordFactory(_redacting_record_factory)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from digest_core.errors import TopicsFileError as TopicsFileError  # re-exported
 from digest_core.errors import UnknownTopicError as UnknownTopicError
+from digest_core.redaction import display_url
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
@@ -66,7 +67,7 @@ class Outlet(_Strict):
         for f in cleaned:
             parts = urlsplit(f)
             if parts.scheme not in {"http", "https"} or not parts.hostname:
-                raise ValueError(f"{f!r} is not an http(s) feed URL")
+                raise ValueError(f"{display_url(f)!r} is not an http(s) feed URL")
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("feed URLs must be unique")
         return cleaned

@@ -29,6 +29,8 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
+from digest_core.redaction import redact_log_records, register_secrets, registered_secrets
+
 T = TypeVar("T")
 
 _process: ProcessPoolExecutor | None = None
@@ -36,7 +38,12 @@ WORKER_NICENESS = 10  # added to the worker's nice value: the service's loop com
 SERVICE_POLL = 0.5  # seconds between checks that the service lives, where no pidfd is available
 
 
-def _init_worker(level: int, service_pid: int) -> None:
+def _init_worker(level: int, service_pid: int, secrets: list[str]) -> None:
+    """The worker logs as the service does, with the service's secrets redacted (a fresh process
+    has an empty registry: the errors it writes into a digest are redacted there), and ends with
+    the service."""
+    register_secrets(secrets)
+    redact_log_records()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.nice(WORKER_NICENESS)
     exit_with(service_pid)
@@ -101,7 +108,7 @@ async def start_worker_process() -> int:
             max_workers=1,
             mp_context=multiprocessing.get_context("forkserver"),  # no fork of a process with threads
             initializer=_init_worker,
-            initargs=(logging.getLogger().getEffectiveLevel(), os.getpid()),
+            initargs=(logging.getLogger().getEffectiveLevel(), os.getpid(), registered_secrets()),
         )
     pool = _process
     return await asyncio.to_thread(lambda: pool.submit(worker_pid).result())

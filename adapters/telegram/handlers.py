@@ -23,13 +23,14 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe, redact
+from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe
 from adapters.telegram.render import render_digest, render_sources
 from digest_core.app.service import DigestResult
 from digest_core.app.usecases import SubscriptionChange, UseCases
 from digest_core.delivery.ports import Destination
 from digest_core.errors import CommandError, UserError
 from digest_core.models import Digest
+from digest_core.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ class TelegramCommands:
         return run
 
     def _safe(self, exc: BaseException | None) -> str:
-        return redact(describe(exc), [self.publisher.bot.token])
+        return redact(describe(exc))
 
     async def _on_error(self, update: object, context: Context) -> None:
         log.error("telegram update failed: %s", self._safe(context.error))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -19,6 +19,7 @@ from adapters.markdown_site import page_url
 from adapters.telegram.render import html_to_text, render_digest
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.models import Digest
+from digest_core.redaction import redact, register_secrets
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,6 @@ def describe(exc: BaseException | None) -> str:
     return message if message.lower().startswith(name.lower()) else f"{name}: {message}"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 class TelegramPublisher:
     """Sends rendered parts with link previews off; implements the core's `PartPublisher`."""
 
@@ -81,6 +75,7 @@ class TelegramPublisher:
         supergroup with a new id (so that its subscriptions can follow). `paid_broadcast` sends
         with Telegram's `allow_paid_broadcast` (beyond 30 msg/s, paid per message)."""
         self.bot = bot
+        register_secrets([bot.token])  # its errors are redacted in any case (PTB lower-cases server messages)
         self.paid_broadcast = paid_broadcast
         self.on_moved = on_moved
         self.attempts = attempts
@@ -92,7 +87,7 @@ class TelegramPublisher:
         return page_url(self.site_base_url, digest) if self.site_base_url else None
 
     def _safe(self, exc: BaseException) -> str:
-        return redact(describe(exc), [self.bot.token])
+        return redact(describe(exc))
 
     def render(self, digest: Digest, destination: Destination) -> list[str]:
         """The digest's HTML parts, in order (the core's `PartPublisher`; the same for every chat)."""

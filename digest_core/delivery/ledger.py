@@ -49,7 +49,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from digest_core.clock import Clock, utc_now
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionRow
-from digest_core.redaction import redact
+from digest_core.redaction import stored_text
 from digest_core.storage.db import Base
 from digest_core.storage.unit_of_work import UnitOfWork
 
@@ -193,7 +193,9 @@ class DeliveryLedger:
                 update(PublicationRow)
                 .where(PublicationRow.topic == topic, PublicationRow.date == day, PublicationRow.claimed_by == worker)
                 .values(
-                    state="failed" if error else "done", error=redact(error) if error else None, claimed_at=self._now()
+                    state="failed" if error else "done",
+                    error=stored_text(error) if error else None,
+                    claimed_at=self._now(),
                 )
             )
 
@@ -434,7 +436,7 @@ class DeliveryLedger:
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str, tx: AsyncSession | None = None) -> bool:
         async with self._joined(tx) as session:
-            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=redact(error)[:1000])
+            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=stored_text(error))
 
     async def mark_retry(
         self, delivery_id: int, worker: str, error: str, attempts: int, max_attempts: int, backoff: timedelta
@@ -448,7 +450,7 @@ class DeliveryLedger:
                 worker,
                 state=state,
                 attempts=attempts,
-                last_error=redact(error)[:1000],
+                last_error=stored_text(error),
                 next_attempt_at=self._now() + backoff,
                 claimed_by=None,
             )
@@ -465,7 +467,7 @@ class DeliveryLedger:
             result = await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.state == PENDING, DeliveryRow.subscription_id.in_(subs))
-                .values(state=GONE, last_error=redact(reason)[:1000], updated_at=self._now())
+                .values(state=GONE, last_error=stored_text(reason), updated_at=self._now())
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.delivery.ports import Destination
+from digest_core.redaction import stored_text
 from digest_core.storage.db import Base
 from digest_core.storage.unit_of_work import joined
 
@@ -163,6 +164,6 @@ class SubscriptionStore:
                     SubscriptionRow.thread_id == (destination.thread_id or ""),
                     SubscriptionRow.active.is_(True),
                 )
-                .values(active=False, deactivated_reason=reason[:500])
+                .values(active=False, deactivated_reason=stored_text(reason, 500))
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from digest_core.redaction import display_url
 from digest_core.storage.db import Base
 
 
@@ -63,14 +64,15 @@ class MemoryFeedStateStore:
 
 
 class SqlFeedStateStore:
-    """`FeedStateStore` in the database, one row per feed URL."""
+    """`FeedStateStore` in the database, one row per feed URL; a URL's user name and password are
+    neither stored nor hashed into its key (`display_url`)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def get(self, url: str) -> FeedState | None:
         async with self._sessions() as session:
-            row = await session.get(FeedStateRow, url_key(url))
+            row = await session.get(FeedStateRow, url_key(display_url(url)))
             if row is None:
                 return None
             return FeedState(
@@ -87,11 +89,12 @@ class SqlFeedStateStore:
         for _ in range(2):
             try:
                 async with self._sessions.begin() as session:
-                    row = await session.get(FeedStateRow, url_key(state.url))
+                    key = url_key(display_url(state.url))
+                    row = await session.get(FeedStateRow, key)
                     if row is None:
-                        row = FeedStateRow(key=url_key(state.url))
+                        row = FeedStateRow(key=key)
                         session.add(row)
-                    row.url = state.url
+                    row.url = display_url(state.url)
                     row.etag = state.etag
                     row.last_modified = state.last_modified
                     row.content_type = state.content_type

@@ -2,6 +2,8 @@
 
 A feed that answers 304 Not Modified gives the body stored at its last 200, so the digest still
 sees its items; a feed that fails gives a `FeedResult` with the error, never an exception.
+A feed URL's user name and password (`https://user:pass@host/feed`) go only into the request
+(httpx sends them as Basic auth): its `FeedResult`, log lines and stored state carry `display_url`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 
 from digest_core.clock import utc_now
 from digest_core.dates import Window
+from digest_core.redaction import display_url
 from digest_core.sources.feed_state import FeedState, FeedStateStore
 from digest_core.sources.google_news import FeedResult
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
@@ -77,16 +80,19 @@ class OutletFeedSource:
 
         def job(p: Perspective, o: Outlet, url: str) -> Awaitable[FeedResult]:
             def failed(error: str) -> FeedResult:
-                return FeedResult(p, o, url, error=error, kind=FEED)
+                return FeedResult(p, o, display_url(url), error=error, kind=FEED)
 
-            return guarded(self._fetch_feed(p, o, url), until, failed, f"{o.name} feed {url}")
+            return guarded(self._fetch_feed(p, o, url), until, failed, f"{o.name} feed {display_url(url)}")
 
         return list(await asyncio.gather(*(job(p, o, url) for p, o, url in feed_jobs(topic))))
 
     async def _fetch_feed(self, perspective: Perspective, outlet: Outlet, url: str) -> FeedResult:
+        """`url` as configured, credentials included: they go into the request and nowhere else."""
+        shown = display_url(url)
+
         def failed(error: str, status: int | None = None, latency: float | None = None) -> FeedResult:
-            log.warning("%s feed %s: %s", outlet.name, url, error)
-            return FeedResult(perspective, outlet, url, error=error, kind=FEED, status=status, latency=latency)
+            log.warning("%s feed %s: %s", outlet.name, shown, error)
+            return FeedResult(perspective, outlet, shown, error=error, kind=FEED, status=status, latency=latency)
 
         state = await self._states.get(url)
         headers = {"Accept": ACCEPT}
@@ -106,11 +112,11 @@ class OutletFeedSource:
             return FeedResult(
                 perspective,
                 outlet,
-                url,
+                shown,
                 body=state.body,
                 content_type=state.content_type,
                 kind=FEED,
-                base_url=str(response.url),
+                base_url=display_url(str(response.url)),
                 status=status,
                 latency=got.latency,
                 not_modified=True,
@@ -128,11 +134,11 @@ class OutletFeedSource:
         return FeedResult(
             perspective,
             outlet,
-            url,
+            shown,
             body=body,
             content_type=content_type,
             kind=FEED,
-            base_url=str(response.url),
+            base_url=display_url(str(response.url)),
             status=status,
             latency=got.latency,
         )
@@ -147,4 +153,4 @@ class OutletFeedSource:
         try:
             await self._states.put(state)
         except Exception:  # the items are still good; the next fetch is just unconditional
-            log.warning("feed %s: could not store its state", url, exc_info=True)
+            log.warning("feed %s: could not store its state", display_url(url), exc_info=True)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from digest_core.redaction import stored_text
 from digest_core.sources.feed_state import url_key
 from digest_core.storage.db import Base
 
@@ -131,7 +132,7 @@ class SqlPageStore:
                     row.opinion = record.opinion
                     row.etag = record.etag
                     row.last_modified = record.last_modified
-                    row.error = record.error
+                    row.error = stored_text(record.error) if record.error else None
                     row.fetched_at = record.fetched_at
                     row.expires_at = record.expires_at
                 return

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.clock import utc_now
 from digest_core.models import Article
+from digest_core.redaction import stored_text
 from digest_core.sources.feed_state import url_key
 from digest_core.sources.google_links import Resolution
 from digest_core.storage.db import Base
@@ -89,7 +90,7 @@ class SqlLinkCache:
                         row = PublisherLinkRow(key=url_key(link.url), url=link.url)
                         session.add(row)
                     row.publisher_url = link.publisher_url
-                    row.error = link.error
+                    row.error = stored_text(link.error) if link.error else None
                     row.resolved_at = link.resolved_at
                 return
             except IntegrityError:

@@ -13,6 +13,7 @@ from sqlalchemy import DateTime, Integer, String, Text, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from digest_core.redaction import display_url, stored_text
 from digest_core.sources.google_news import GOOGLE_NEWS
 from digest_core.storage.db import Base
 from digest_core.topics import Topic
@@ -22,7 +23,8 @@ KEEP = timedelta(days=90)
 
 @dataclass(frozen=True)
 class SourceStat:
-    """One fetch of one source for one topic. `status` is "ok", "not modified" or the error."""
+    """One fetch of one source for one topic. `status` is "ok", "not modified" or the error;
+    `source` is "google-news" or the feed's URL without credentials (`display_url`)."""
 
     topic: str
     outlet: str
@@ -79,9 +81,9 @@ class SqlSourceStats:
                 SourceFetchRow(
                     topic=s.topic,
                     outlet=s.outlet,
-                    source=s.source,
+                    source=display_url(s.source),
                     fetched_at=s.fetched_at,
-                    status=s.status,
+                    status=stored_text(s.status),
                     http_status=s.http_status,
                     items=s.items,
                     on_topic=s.on_topic,
@@ -134,5 +136,5 @@ def source_rows(topic: Topic, latest: dict[tuple[str, str], SourceStat]) -> list
     rows: list[SourceRow] = []
     for _, outlet in topic.all_outlets:
         names = ([GOOGLE_NEWS] if outlet.google_news else []) + list(outlet.feeds)
-        rows += [SourceRow(outlet.name, name, latest.get((outlet.name, name))) for name in names]
+        rows += [SourceRow(outlet.name, name, latest.get((outlet.name, name))) for name in map(display_url, names)]
     return rows

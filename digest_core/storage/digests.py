@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from digest_core.models import Digest
+from digest_core.redaction import stored_text
 from digest_core.storage.db import Base
 
 
@@ -139,7 +140,10 @@ class SqlDigestStore:
                     for day, in_window, on_topic in days]
 
     async def save(self, digest: Digest) -> None:
-        """Store a digest, replacing any stored for the same topic and date."""
+        """Store a digest, replacing any stored for the same topic and date; its failed sources'
+        errors are stored as `stored_text` (in the rows and in the payload)."""
+        failed = [f.model_copy(update={"error": stored_text(f.error)}) for f in digest.failed_sources]
+        digest = digest.model_copy(update={"failed_sources": failed})
         usage = digest.usage
         row = DigestRow(
             topic=digest.topic,

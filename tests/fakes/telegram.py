@@ -5,8 +5,10 @@ test, setMyCommands, sendMessage, sendPhoto as a multipart upload, sendChatActio
 getChat) and checks messages as Telegram does: HTML parse mode with only Telegram's tags, at most
 4096 characters after entity parsing (UTF-16 units); `<blockquote>` and `<blockquote expandable>`
 (other attributes ignored, as Telegram does), never nested. Faults per chat: "429", "403",
-"bad_html", "not_found", "disconnect", consumed one per send. `overall_limit` makes it answer 429
-beyond N accepted sends per second; sends with `allow_paid_broadcast` count against `paid_limit`.
+"bad_html", "not_found", "disconnect", consumed one per send; "echo_403", "echo_400" and
+"echo_500" answer with the token in the description (as a proxy or a self-hosted Bot API can).
+`overall_limit` makes it answer 429 beyond N accepted sends per second; sends with
+`allow_paid_broadcast` count against `paid_limit`.
 """
 
 from __future__ import annotations
@@ -459,6 +461,15 @@ class FakeTelegram:
             {"message_id": message_id, "date": int(time.time()), "chat": chat, "photo": [size], "caption": caption}
         )
 
+    def _echo(self, code: int) -> web.Response:
+        """An error whose description holds the token (PTB capitalize()s "Bad Request: " and
+        "Error: " descriptions, which lower-cases the token)."""
+        description = {
+            403: f"Forbidden: bot {self.token} was blocked by the user",
+            400: f"Bad Request: chat not found for /bot{self.token}/sendMessage",
+        }.get(code, f"Error: upstream failed for /bot{self.token}/sendMessage")
+        return _error(code, description)
+
     async def _sendMessage(self, request: web.Request, params: dict[str, Any]) -> web.StreamResponse:
         chat_id = str(params.get("chat_id"))
         queue = self.faults.get(chat_id)
@@ -468,6 +479,8 @@ class FakeTelegram:
             assert request.transport is not None
             request.transport.close()
             return web.Response(status=500)
+        if mode.startswith("echo_"):
+            return self._echo(int(mode.removeprefix("echo_")))
         if mode == "429" or self._over_limit(now, paid=params.get("allow_paid_broadcast") is True):
             self.too_many += 1
             return _error(429, f"Too Many Requests: retry after {self.retry_after}", retry_after=self.retry_after)
