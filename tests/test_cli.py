@@ -128,6 +128,7 @@ def test_json_format_to_file_and_archive_reuse(
         "outlet",
         "source_label",
         "opinion",
+        "opinion_label",
         "domain",
         "perspective",
         "published",

@@ -127,7 +127,8 @@ def test_the_editorial_is_tagged_in_every_output(day: Digest) -> None:
     assert f"{editorial.n}. [en-US] *Editorial:* [" in render_markdown(day)
     assert "Editorial:" in "".join(html_to_text(p) for p in telegram_sources(day))
     rows = json.loads(render_json(day))["articles"]
-    assert rows[editorial.n - 1]["opinion"] == EDITORIAL
+    assert rows[editorial.n - 1]["opinion"] is True
+    assert rows[editorial.n - 1]["opinion_label"] == EDITORIAL
     story = next(s for s in json.loads(render_json(day))["stories"] if s["articles"] == [editorial.n])
     assert story["commentary"] is True
 

@@ -240,13 +240,20 @@ def check_digest_page(dom: dict[str, Any], doc: dict[str, Any]) -> None:
     assert {s["start"] for s in sources} == {1}  # numbered 1..n, as the citations count them
     for source, article in zip(sources, articles, strict=True):
         (link,) = source["links"]
-        assert link["url"] == safe_url(article["url"])
+        assert link["url"] == safe_url(article["link"])  # the publisher page when decoded
         assert source["text"].startswith("[en-US] ")
         assert f" - {article['outlet']} (" in source["text"]
     source_urls = [s["links"][0]["url"] for s in sources]
 
+    stories = [{**s, "status": s["status"] or ""} for s in doc["stories"]]  # JSON: null on a first digest
     digest = Digest.model_validate(  # the digest back from its JSON shape
-        {**doc, "language": "en-US", "window_start": doc["window"]["start"], "window_end": doc["window"]["end"]}
+        {
+            **doc,
+            "stories": stories,
+            "language": "en-US",
+            "window_start": doc["window"]["start"],
+            "window_end": doc["window"]["end"],
+        }
     )
     outline = page_outline(digest)  # what the page shows: nothing said twice
     expected = [outline.highlights, *[s.lines for s in outline.sections]]
