@@ -60,6 +60,7 @@ class Relevance:
     reason: str = ""
     mentions: tuple[Mention, ...] = field(default=(), compare=False)
     uncertain: bool = False  # decided by context (outlet side, third party, subject): a model may judge again
+    subject: str | None = None  # "sports" or "lifestyle" when the piece is one (no story takes it in)
 
     @property
     def strength(self) -> int:
@@ -134,15 +135,15 @@ class RelevanceRule:
         head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
         near_parties = {m.role.party: m for m in near if m.role.kind == THIRD}
 
-        def verdict(on: bool, reason: str, uncertain: bool = False) -> Relevance:
-            return Relevance(sides, bool(issues), on, reason, tuple(found), uncertain)
+        def verdict(on: bool, reason: str, uncertain: bool = False, kind: str | None = None) -> Relevance:
+            return Relevance(sides, bool(issues), on, reason, tuple(found), uncertain, kind)
 
         def named(side: str) -> str:
             return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
 
         if (sides or issues) and subject and not acts:
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
-            return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True)
+            return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
         if (sides or issues) and not contested and (len(head_parties) >= 2 or (head_parties and not head_sides)):
             return verdict(False, f"the headline is about third parties ({_quote(list(head_parties.values()))})", True)
         if len(sides) >= 2:
