@@ -85,18 +85,38 @@ def read(title: str, lead: str = "", outlet: str = "Kyodo News", side: str = "ja
         # ... unless something happens between the states
         ("China protests Japan's handling of football fans' detention", "", "CGTN", "china", True),
         # lifestyle without a bilateral act, and with one
-        ("Osaka's best Sichuan restaurants, ranked", "Chinese chefs have transformed the city.", "The Japan Times",
-         "japan", False),
+        (
+            "Osaka's best Sichuan restaurants, ranked",
+            "Chinese chefs have transformed the city.",
+            "The Japan Times",
+            "japan",
+            False,
+        ),
         ("Chinese tourist numbers to Japan fall after Beijing's travel advisory", "", "Kyodo News", "japan", True),
         # third parties: the other side dealing with a third country, in one side's outlet
-        ("Xi hosts Lula for trade talks", "Brazil's president arrived in Beijing on Monday.", "Nikkei Asia", "japan",
-         False),
+        (
+            "Xi hosts Lula for trade talks",
+            "Brazil's president arrived in Beijing on Monday.",
+            "Nikkei Asia",
+            "japan",
+            False,
+        ),
         ("Beijing slams Manila over shoal standoff", "", "The Japan Times", "japan", False),
-        ("Chinese envoy summoned over remarks", "The Foreign Ministry in Tokyo protested on Tuesday.", "Kyodo News",
-         "japan", True),
+        (
+            "Chinese envoy summoned over remarks",
+            "The Foreign Ministry in Tokyo protested on Tuesday.",
+            "Kyodo News",
+            "japan",
+            True,
+        ),
         # a headline about third parties, both sides only in the lead
-        ("Australia and India hold naval drills", "The exercise comes as China and Japan watch closely.",
-         "Global Times", "china", False),
+        (
+            "Australia and India hold naval drills",
+            "The exercise comes as China and Japan watch closely.",
+            "Global Times",
+            "china",
+            False,
+        ),
         # implicit: the outlet's side plus the subject of an editorial
         ("Tokyo must face up to its history", "", "China Daily", "china", True),
         ("Japan should retract erroneous claims", "", "Global Times", "china", True),
