@@ -38,8 +38,8 @@ def relevance_scores(topic: Topic) -> Scores:
 def test_relevance_on_unseen_days_meets_the_issue_thresholds(topic: Topic) -> None:
     scores = relevance_scores(topic)
     assert scores.tp + scores.fn >= 50
-    assert scores.precision >= 0.95, scores
-    assert scores.recall >= 0.90, scores
+    assert scores.precision >= 0.965, scores  # the level before issue #26, kept or bettered
+    assert scores.recall >= 0.98, scores
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,9 @@
 """The editor step: a model judges relevance and groups stories, within limits we check.
 
 The rules run first; then every in-window candidate from the topic's outlets (the ones the rules
-rejected too) goes to an `Editor` with its outlet, side, description and the rules' verdict. Its
+rejected too) goes to an `Editor` with its outlet, side, description and the rules' verdict,
+marked uncertain when the rules reached it by context alone (the outlet's side, a third party, a
+sports or lifestyle subject): those borderline cases come first within the token budget. Its
 answer is validated here: unknown ids are ignored, so nothing outside the window or the outlets
 can be added; a candidate the answer leaves out keeps the rules' verdict. Any failure (error,
 timeout, invalid answer) means the rules decide alone.
@@ -37,6 +39,7 @@ class Candidate:
     id: int
     article: Article
     rule_on_topic: bool
+    rule_uncertain: bool = False  # the rules decided by context alone: a borderline case
 
 
 @dataclass
@@ -66,21 +69,30 @@ def candidate_document(candidate: Candidate) -> dict[str, Any]:
     row: dict[str, Any] = {"id": candidate.id, "outlet": a.outlet, "side": a.perspective, "title": a.title}
     if said := body(a):
         row["description"] = cut(said, DESCRIPTION_CHARS)
-    row["rules"] = "on-topic" if candidate.rule_on_topic else "off-topic"
+    row["rules"] = ("on-topic" if candidate.rule_on_topic else "off-topic") + (
+        " (uncertain)" if candidate.rule_uncertain else ""
+    )
     return row
 
 
 def choose_candidates(articles: Sequence[Article], topic: Topic, budget: int = PROMPT_TOKEN_BUDGET) -> list[Candidate]:
     """The in-window articles from the topic's outlets, numbered, within the token budget: the rules'
-    on-topic ones first, then those naming any side or issue, then the rest (newest first)."""
+    on-topic and uncertain ones first, then those naming any side or issue, then the rest (newest
+    first)."""
     rule = RelevanceRule(topic)
     outlets = {o.name for _, o in topic.all_outlets}
     judged = [(a, rule.judge(a)) for a in articles if a.outlet in outlets]
-    judged.sort(key=lambda x: (not x[1].on_topic, not (x[1].sides or x[1].issue), -x[0].published.timestamp()))
+    judged.sort(
+        key=lambda x: (
+            not (x[1].on_topic or x[1].uncertain),
+            not (x[1].sides or x[1].issue),
+            -x[0].published.timestamp(),
+        )
+    )
     chosen: list[Candidate] = []
     used = 0
     for article, verdict in judged:
-        candidate = Candidate(len(chosen) + 1, article, verdict.on_topic)
+        candidate = Candidate(len(chosen) + 1, article, verdict.on_topic, verdict.uncertain)
         cost = estimate_tokens(json.dumps(candidate_document(candidate), ensure_ascii=False))
         if used + cost > budget:
             break

@@ -43,6 +43,7 @@ class Reasons:
     quota: dict[str, int]
     model: dict[int, str] = field(default_factory=dict)  # article -> the editor model's reason
     story_reasons: dict[int, str] = field(default_factory=dict)  # story number -> why it ranks there
+    companions: dict[int, Article] = field(default_factory=dict)  # article -> the on-topic article of its story
 
 
 def _reason(article: Article, why: Reasons) -> tuple[bool, str, int | None]:
@@ -51,13 +52,19 @@ def _reason(article: Article, why: Reasons) -> tuple[bool, str, int | None]:
         return False, f"outside the window ({why.window.start:%Y-%m-%d %H:%M} to {why.window.end:%Y-%m-%d %H:%M})", None
     model = f"; model: {why.model[key]}" if key in why.model else ""
     judged = why.judged.get(key)
+    companion = why.companions.get(key)
     if key in why.kept:
         n, story = why.kept[key]
-        rule = judged.reason if judged is not None and judged.on_topic else "kept by the editor model"
+        if judged is not None and judged.on_topic:
+            rule = judged.reason
+        elif companion is not None and judged is not None:
+            rule = f"kept with its story ({companion.outlet}'s '{companion.title}'); on its own: {judged.reason}"
+        else:
+            rule = "kept by the editor model"
         ranked = f" ({why.story_reasons[story]})" if story in why.story_reasons else ""
         return True, f"story {story}{ranked}; {rule}{model}", n
-    if judged is not None and not judged.on_topic:
-        return False, f"off-topic: {judged.reason}{model}", None
+    if judged is not None and not judged.on_topic and companion is None:
+        return False, f"off-topic: {judged.reason} (on its own: no kept story reports it){model}", None
     if model and key not in why.repeats:
         return False, f"rejected by the editor model: {why.model[key]}", None
     if key in why.repeats:

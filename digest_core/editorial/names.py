@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from digest_core.editorial.gazetteer import places
+from digest_core.editorial.subjects import LIFESTYLE, SPORTS
+from digest_core.editorial.third_parties import countries, third_party_names
 from digest_core.topics import Topic
 
 _HYPHENS = re.compile(r"[-‐‑‒–—/]")
@@ -25,6 +27,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)*'?")
 # Kinds of name; a phrase can have several roles (East China Sea: an issue and not a side).
 ALIAS, PERSON, INSTITUTION, PLACE = "alias", "person", "institution", "place"
 ISSUE, CONTESTED, RELATION, NOT_A_SIDE = "issue", "contested", "relation", "not-a-side"
+THIRD, SPORT, LIFESTYLE_WORD = "third-party", "sport", "lifestyle"  # no side: see third_parties, subjects
 
 
 def fold(text: str) -> str:
@@ -49,6 +52,7 @@ def words(text: str) -> list[str]:
 class Role:
     kind: str
     side: str | None = None
+    party: str | None = None  # a third party's country code (or `bloc`)
 
 
 @dataclass(frozen=True)
@@ -169,4 +173,20 @@ def _name_index(config: str) -> NameIndex:
         index.add(word, Role(RELATION), case_sensitive=False)
     for name in topic.not_names:
         index.add(name, Role(NOT_A_SIDE), case_sensitive=False)
+    for name, code in third_party_names(_known_countries(topic, index)).items():
+        index.add(name, Role(THIRD, party=code), case_sensitive=True)
+    for word in SPORTS:
+        index.add(word, Role(SPORT), case_sensitive=word.isupper() or word[0].isupper())
+    for word in LIFESTYLE:
+        index.add(word, Role(LIFESTYLE_WORD), case_sensitive=False)
     return index
+
+
+def _known_countries(topic: Topic, index: NameIndex) -> frozenset[str]:
+    """The countries that are no third party of `topic`: its sides' own, and those whose name the
+    topic already gives a role (a side's place, an issue)."""
+    known = {p.country for p in topic.perspectives if p.country}
+    for code, (name, _) in countries().items():
+        if any(m.role.side or m.role.kind in (ISSUE, CONTESTED) for m in index.find(name)):
+            known.add(code)
+    return frozenset(known)

@@ -1,18 +1,26 @@
 """Is an article on-topic? Rules on the names in its headline and lead (the page's first
 paragraphs, else the feed's description), read from the topic's config, with the outlet's own side
-as context. The headline and the lead's first sentence count in full; deeper in the lead a name
-counts half, so a side named once in passing there does not make an article on-topic.
+as context. The headline and the lead's first sentence (where a piece says what it is about) count
+in full; deeper in the lead a name counts half, so a side named once in passing there does not
+make an article on-topic.
 
 An article is on-topic when its text
 1. names two sides ("China bans dual-use exports to Japan"; "Japanese tourists flock to Harbin"),
 2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"),
 3. comes from one side's outlet and names the other side through a person or institution
    (a Chinese outlet on "Takaichi's approval rating"), or by any name together with a word of
-   relations between states (protest, envoy, visa, exports...), but not on a name alone (a Chinese
-   outlet on "cherry blossoms in Japan's Kyushu" is not on-topic), or
+   relations between states (protest, envoy, visa, exports, history, retraction...), but not on a
+   name alone (a Chinese outlet on "cherry blossoms in Japan's Kyushu" is not on-topic), and not
+   when the headline or first sentence names a third party it deals with ("U.S., China kick off
+   trade talks" in a Japanese outlet), or
 4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
-A side is named by its aliases, people, institutions and places (see `names`); multi-word names
-that merely contain a side's name (South China Sea, Japan Airlines) name no side.
+It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
+between states (a match result, a restaurant review: `subjects`), or when its headline is about
+third parties: it names two or more of them, or one and neither side ("NATO's attempts to extend
+tentacle into Asia"; see `third_parties`). A side is named by its aliases, people, institutions
+and places (see `names`); multi-word names that merely contain a side's name (South China Sea,
+Japan Airlines) name no side. A verdict reached by context (the outlet's side, a third party, a
+subject) is `uncertain`: the editor model, when there is one, judges those again.
 """
 
 from __future__ import annotations
@@ -23,9 +31,12 @@ from digest_core.editorial.names import (
     CONTESTED,
     INSTITUTION,
     ISSUE,
+    LIFESTYLE_WORD,
     NOT_A_SIDE,
     PERSON,
     RELATION,
+    SPORT,
+    THIRD,
     Mention,
     fold,
     name_index,
@@ -34,9 +45,9 @@ from digest_core.editorial.sentences import lead_parts
 from digest_core.models import Article
 from digest_core.topics import Topic
 
-DEEP_WEIGHT = 0.5  # a name beyond the lead's first sentence counts half (issue #26 refines this)
+DEEP_WEIGHT = 0.5  # a name beyond the lead's first sentence counts half
 
-__all__ = ["Relevance", "RelevanceRule", "fold"]
+__all__ = ["Reading", "Relevance", "RelevanceRule", "fold"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +59,27 @@ class Relevance:
     on_topic: bool = False
     reason: str = ""
     mentions: tuple[Mention, ...] = field(default=(), compare=False)
+    uncertain: bool = False  # decided by context (outlet side, third party, subject): a model may judge again
+    subject: str | None = None  # "sports" or "lifestyle" when the piece is one (no story takes it in)
 
     @property
     def strength(self) -> int:
         """A rank: more sides named, and an issue named, make a stronger match."""
         return len(self.sides) * 2 + int(self.issue)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The names found where a piece says what it is about (its headline, its lead's first
+    sentence) and those of its deeper lead that count (named at least twice there)."""
+
+    head: list[Mention]
+    first: list[Mention] = field(default_factory=list)
+    deep: list[Mention] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[Mention]:
+        return self.head + self.first + self.deep
 
 
 def _quote(ms: list[Mention]) -> str:
@@ -68,23 +95,30 @@ class RelevanceRule:
         self._outlet_side = {o.name: p.id for p, o in topic.all_outlets}
 
     def judge_text(self, text: str, outlet_side: str | None = None) -> Relevance:
-        """The verdict on `text`; `outlet_side`: the perspective of the outlet that published it."""
-        return self._verdict(self._index.find(text), outlet_side)
+        """The verdict on `text` read as a headline; `outlet_side`: the perspective of the outlet
+        that published it."""
+        return self._verdict(Reading(self._index.find(text)), outlet_side)
 
     def mentions(self, article: Article) -> list[Mention]:
         """The names in the article's headline and lead that count: all of those in the headline and
         the lead's first sentence; deeper in the lead, a side (or an issue, a relation word) only
         when named there at least twice (each such mention weighs `DEEP_WEIGHT`)."""
+        return self.read(article).counted
+
+    def read(self, article: Article) -> Reading:
+        """The names of the article's headline, lead's first sentence and (counted) deeper lead."""
         first, rest = lead_parts(article)
-        found = self._index.find(article.title) + (self._index.find(first) if first else [])
         deep = self._index.find(rest) if rest else []
         weight: dict[str, float] = {}
         for m in deep:
             key = m.role.side or m.role.kind
             weight[key] = weight.get(key, 0.0) + DEEP_WEIGHT
-        return found + [m for m in deep if weight[m.role.side or m.role.kind] >= 1.0]
+        counted = [m for m in deep if weight[m.role.side or m.role.kind] >= 1.0]
+        return Reading(self._index.find(article.title), self._index.find(first) if first else [], counted)
 
-    def _verdict(self, found: list[Mention], outlet_side: str | None) -> Relevance:
+    def _verdict(self, reading: Reading, outlet_side: str | None) -> Relevance:
+        found = reading.counted
+        near = reading.head + reading.first
         by_side: dict[str, list[Mention]] = {}
         for m in found:
             if m.role.side is not None:
@@ -94,25 +128,40 @@ class RelevanceRule:
         contested = [m for m in found if m.role.kind == CONTESTED]
         relations = [m for m in found if m.role.kind == RELATION]
         sides = frozenset(by_side)
+        actors = [m for m in near if m.role.kind in (PERSON, INSTITUTION)]
+        acts = [m for m in near if m.role.kind in (RELATION, CONTESTED)] + actors
+        subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
+        head_sides = {m.role.side for m in reading.head if m.role.side}
+        head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
+        near_parties = {m.role.party: m for m in near if m.role.kind == THIRD}
 
-        def verdict(on: bool, reason: str) -> Relevance:
-            return Relevance(sides, bool(issues), on, reason, tuple(found))
+        def verdict(on: bool, reason: str, uncertain: bool = False, kind: str | None = None) -> Relevance:
+            return Relevance(sides, bool(issues), on, reason, tuple(found), uncertain, kind)
 
         def named(side: str) -> str:
             return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
 
+        if (sides or issues) and subject and not acts:
+            kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
+            return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
+        if (sides or issues) and not contested and (len(head_parties) >= 2 or (head_parties and not head_sides)):
+            return verdict(False, f"the headline is about third parties ({_quote(list(head_parties.values()))})", True)
         if len(sides) >= 2:
-            return verdict(True, "names both sides: " + "; ".join(named(s) for s in sorted(sides)))
+            reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
+            return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
         if len(sides) == 1 and issues:
-            return verdict(True, f"names {named(next(iter(sides)))} and the issue {_quote(issues)}")
+            return verdict(True, f"names {named(next(iter(sides)))} and the issue {_quote(issues)}", bool(near_parties))
         own = self._names.get(outlet_side or "", None)
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
             other = next(iter(sides))
+            if near_parties and not contested:
+                parties = _quote(list(near_parties.values()))
+                return verdict(False, f"a {own}-side outlet names {named(other)} dealing with {parties}", True)
             actors = [m for m in by_side[other] if m.role.kind in (PERSON, INSTITUTION)]
             if actors:
-                return verdict(True, f"a {own}-side outlet names {self._names[other]}'s {_quote(actors)}")
+                return verdict(True, f"a {own}-side outlet names {self._names[other]}'s {_quote(actors)}", True)
             if relations:
-                return verdict(True, f"a {own}-side outlet names {named(other)} with {_quote(relations)}")
+                return verdict(True, f"a {own}-side outlet names {named(other)} with {_quote(relations)}", True)
             return verdict(False, f"a {own}-side outlet names only {named(other)}, no person, institution or relation")
         if contested and outlet_side:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
@@ -127,4 +176,4 @@ class RelevanceRule:
     def judge(self, article: Article) -> Relevance:
         """The verdict on an article's headline and lead (or description), with its outlet's side as
         context: a headline naming one side and a lead naming the other names both."""
-        return self._verdict(self.mentions(article), self._outlet_side.get(article.outlet, article.perspective or None))
+        return self._verdict(self.read(article), self._outlet_side.get(article.outlet, article.perspective or None))

@@ -16,6 +16,7 @@ from digest_core.editorial.importance import rank_stories, story_importance
 from digest_core.editorial.opinion import mark_opinion
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.stories import central_title, group_stories
+from digest_core.editorial.story_relevance import story_companions
 from digest_core.models import Article, Story
 from digest_core.topics import Topic
 
@@ -126,13 +127,15 @@ def editor_groups(articles: Sequence[Article], judgement: Judgement) -> list[lis
 def select_articles(
     articles: Sequence[Article], topic: Topic, window: Window, judgement: Judgement | None = None
 ) -> Selection:
-    """Window, relevance, repeats, stories, ranking and quotas; articles numbered 1..N. With an
-    editor's `judgement`, its verdicts and stories replace the rules' for the articles it judged."""
+    """Window, relevance (each article on its own, then with its story), repeats, stories, ranking
+    and quotas; articles numbered 1..N. With an editor's `judgement`, its verdicts and stories
+    replace the rules' for the articles it judged."""
     rule = RelevanceRule(topic)
     windowed = in_window(articles, window)
     judged = {id(a): rule.judge(a) for a in windowed}
     model = judgement or Judgement()
-    relevant = [a for a in windowed if model.on_topic.get(a.url, judged[id(a)].on_topic)]
+    companions = {} if model.on_topic else story_companions(windowed, judged, topic)
+    relevant = [a for a in windowed if model.on_topic.get(a.url, judged[id(a)].on_topic or id(a) in companions)]
     unique, repeats = find_repeats(relevant)
 
     groups = editor_groups(unique, model) if model.story else group_stories(unique, topic)
@@ -183,6 +186,7 @@ def select_articles(
             quota={p.id: topic.quota_for(p) for p in topic.perspectives},
             story_reasons=story_reasons,
             model={id(a): model.reasons[a.url] for a in windowed if a.url in model.reasons},
+            companions=companions,
         ),
     )
     return Selection(
