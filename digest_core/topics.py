@@ -26,8 +26,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 
 
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -211,8 +209,6 @@ class TopicsConfig(_Strict):
         if dupes:
             raise ValueError(f"topic ids must be unique; repeated: {', '.join(dupes)}")
         return self
-
-
 
 
 class Topics:
