@@ -144,7 +144,6 @@ def fault_then_rerun(
     assert {chat: per_chat[chat] for chat in rows} == dict.fromkeys(rows, PARTS)  # 0 duplicates, 0 losses
     assert len(rows) == CHATS
     assert {state for _, _, state in ledger_rows(readable() if readable else url).values()} == {"sent"}
-    print("FAULT LINE:", line, f"(ended {took:.1f} s after the fault)")
     return line
 
 
@@ -286,3 +285,64 @@ def test_postgres_write_rights_revoked_mid_fan_out(
     )
     shown = make_url(url).render_as_string(hide_password=True)
     assert f"error: database {shown} stopped accepting writes: permission denied for table" in line
+
+
+# --- a database SQLite cannot write, at start -----------------------------------------------------
+
+
+def status(url: str, tmp_path: Path, inside: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`digestbot status` on `url` in a process of its own (a SIGBUS there cannot take pytest down)."""
+    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    args = [*(inside or []), sys.executable, "-c", "from bot.cli import main; main()", "status"]
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_a_directory_as_the_database_is_one_line_every_time(tmp_path: Path) -> None:
+    folder = tmp_path / "digestbot.db"
+    folder.mkdir()
+    url = f"sqlite+aiosqlite:///{folder}"
+    for _ in range(4):  # it used to end in an aiosqlite traceback now and then (2 of 16 tries)
+        done = status(url, tmp_path)
+        assert done.returncode == 2, done.stderr
+        line = one_error_line(done.stderr)
+        assert line == f"error: database {url} cannot be opened: {folder} is a directory, not a database file"
+        assert done.stderr.strip() == line
+
+
+@pytest.mark.parametrize("immutable", ["digestbot.db", "digestbot.db-shm"])
+def test_an_immutable_database_file_is_one_line(tmp_path: Path, immutable: str) -> None:
+    """The database file, or its shared-memory file (which SQLite maps: writing it used to end in
+    SIGBUS), made immutable while no process runs."""
+    db = tmp_path / "digestbot.db"
+    seed(f"sqlite+aiosqlite:///{db}")
+    target = tmp_path / immutable
+    target.touch()
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(target)], check=False).returncode:
+        pytest.skip("needs chattr(1) on a file system with the immutable attribute (and CAP_LINUX_IMMUTABLE)")
+    try:
+        done = status(f"sqlite+aiosqlite:///{db}", tmp_path)
+    finally:
+        chattr("-i", target)
+    assert done.returncode == 2, done.stderr  # not -7 (SIGBUS)
+    assert one_error_line(done.stderr) == (
+        f"error: database sqlite+aiosqlite:///{db} cannot be opened: {target} is read-only "
+        "(an immutable file, its permissions or a read-only file system)"
+    )
+
+
+def test_a_database_on_a_read_only_mount_is_one_line(tmp_path: Path) -> None:
+    seeded = tmp_path / "seeded"
+    seeded.mkdir()
+    seed(f"sqlite+aiosqlite:///{seeded / 'digestbot.db'}")
+    where = tmp_path / "disk"
+    with private_tmpfs(where, "16m") as (holder, disk):
+        copy_database(seeded, disk)
+        inside = ["nsenter", "-t", str(holder), "-m", "--"]
+        remount = subprocess.run([*inside, "mount", "-o", "remount,ro", str(where)], capture_output=True, text=True)
+        assert remount.returncode == 0, remount.stderr
+        done = status(f"sqlite+aiosqlite:///{where / 'digestbot.db'}", tmp_path, inside)
+    assert done.returncode == 2, done.stderr
+    assert one_error_line(done.stderr) == (
+        f"error: database sqlite+aiosqlite:///{where / 'digestbot.db'} cannot be opened: {where / 'digestbot.db'} "
+        "is read-only (an immutable file, its permissions or a read-only file system)"
+    )
