@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -166,12 +166,11 @@ class DeliveryLedger:
             yield session
 
     @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction; `WritesRefused` when the database refuses the write (read-only,
-        disk full, rights revoked), whereas a lost connection raises the driver's error (retried)."""
+    async def _refusals(self) -> AsyncIterator[None]:
+        """`WritesRefused` when the database refuses a write (read-only, disk full, rights revoked),
+        whereas a lost connection raises the driver's error (retried)."""
         try:
-            async with self._transaction() as session:
-                yield session
+            yield
         except WritesRefused:
             raise
         except Exception as exc:
@@ -181,16 +180,21 @@ class DeliveryLedger:
             raise writes_refused(self._engine.url, reason) from exc
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+    async def _one_writer(self) -> AsyncIterator[None]:
         """On SQLite, one write transaction at a time in this process (SQLite has one writer; the
         others would only wait on its lock), and across processes WAL and a busy timeout queue them."""
         if not self._sqlite:
-            async with self._sessions.begin() as session:
-                yield session
+            yield
             return
         if self._sqlite_writes is None:
             self._sqlite_writes = asyncio.Lock()
-        async with self._sqlite_writes, self._sessions.begin() as session:
+        async with self._sqlite_writes:
+            yield
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction (an ORM session), with `_refusals` and `_one_writer`."""
+        async with self._refusals(), self._one_writer(), self._sessions.begin() as session:
             yield session
 
     def _insert(self, table: Any) -> Any:
@@ -429,7 +433,9 @@ class DeliveryLedger:
             return None
         return list(row.message_ids or [])
 
-    async def _update_owned(self, session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
+    async def _update_owned(
+        self, session: AsyncSession | AsyncConnection, delivery_id: int, worker: str, **values: Any
+    ) -> bool:
         result = await session.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker, DeliveryRow.state == SENDING)
@@ -466,9 +472,9 @@ class DeliveryLedger:
     async def _flush(self) -> None:
         while self._queued:
             batch, self._queued = self._queued, []
-            try:
-                async with self._writing() as session:
-                    owned = [await self._update_owned(session, d, w, **values) for d, w, values, _ in batch]
+            try:  # a Core connection: these small updates pay for no ORM session
+                async with self._refusals(), self._one_writer(), self._engine.begin() as conn:
+                    owned = [await self._update_owned(conn, d, w, **values) for d, w, values, _ in batch]
             except Exception as exc:
                 for *_, done in batch:
                     if not done.done():
