@@ -70,7 +70,9 @@ def ledger_rows(url: str) -> dict[str, tuple[list[str], int | None, str]]:
     return asyncio.run(go())
 
 
-def publish_command(url: str, data: Path, telegram: str) -> tuple[list[str], dict[str, str]]:
+def cli_command(url: str, data: Path, telegram: str, command: str = "publish") -> tuple[list[str], dict[str, str]]:
+    """`digestbot publish china-japan --date DAY` (or `digestbot run`) against the fake Telegram;
+    Google News points at a closed loopback port (`run`'s catch-up must reach no real network)."""
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -78,10 +80,11 @@ def publish_command(url: str, data: Path, telegram: str) -> tuple[list[str], dic
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": f"{telegram}/bot",
         "NOW": "2026-02-26T12:00:00+00:00",
+        "GOOGLE_NEWS_BASE_URL": "http://127.0.0.1:9",
         "PYTHONPATH": str(ROOT),
     }
-    args = [sys.executable, "-c", "from bot.cli import main; main()", "publish", "china-japan", "--date", str(DAY)]
-    return args, env
+    what = ["run"] if command == "run" else ["publish", "china-japan", "--date", str(DAY)]
+    return [sys.executable, "-c", "from bot.cli import main; main()", *what], env
 
 
 def one_error_line(stderr: str) -> str:
@@ -105,19 +108,22 @@ def fault_then_rerun(
     clear: Callable[[], None],
     inside: list[str] | None = None,
     readable: Callable[[], str] | None = None,
+    command: str = "publish",
 ) -> str:
     """Publish, strike the fault mid fan-out, check the exit and the ledger, clear it, publish
     again and check every chat has the digest exactly once; the faulted run's error line.
 
     `inside` prefixes the command (a namespace to run in); `readable()` gives a URL this process
-    can read the database at, when `url` means something else here (seeded beforehand then)."""
+    can read the database at, when `url` means something else here (seeded beforehand then).
+    `command` is the faulted one (`publish` or `run`); the rerun is always `publish`."""
     if readable is None:
         seed(url)
     fake = FakeTelegram()
     with ThreadedServer(fake.app()) as server:
-        args, env = publish_command(url, tmp_path / "data", server.base_url)
+        args, env = cli_command(url, tmp_path / "data", server.base_url)
         args = [*(inside or []), *args]
-        with spawned(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        faulted = [*(inside or []), *cli_command(url, tmp_path / "data", server.base_url, command)[0]]
+        with spawned(faulted, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
             wait_for(lambda: len(fake.sent) >= FAULT_AFTER or proc.poll() is not None, 60, "fan-out under way")
             assert proc.poll() is None, proc.communicate()
             strike()
@@ -222,7 +228,8 @@ def chattr(flag: str, *paths: Path) -> None:
     subprocess.run(["chattr", flag, *map(str, paths)], check=True, capture_output=True)
 
 
-def test_sqlite_file_made_immutable_mid_fan_out(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["publish", "run"])
+def test_sqlite_file_made_immutable_mid_fan_out(tmp_path: Path, command: str) -> None:
     probe = tmp_path / "probe"
     probe.touch()
     if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(probe)], check=False).returncode:
@@ -232,7 +239,9 @@ def test_sqlite_file_made_immutable_mid_fan_out(tmp_path: Path) -> None:
     wal = tmp_path / "digestbot.db-wal"  # where SQLite writes first, in WAL mode
     url = f"sqlite+aiosqlite:///{db}"
     try:
-        line = fault_then_rerun(url, tmp_path, lambda: chattr("+i", db, wal), lambda: chattr("-i", db, wal))
+        line = fault_then_rerun(
+            url, tmp_path, lambda: chattr("+i", db, wal), lambda: chattr("-i", db, wal), command=command
+        )
     finally:
         with suppress(subprocess.CalledProcessError):
             chattr("-i", db, wal)
