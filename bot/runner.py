@@ -126,6 +126,7 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
         max_attempts=settings.delivery_max_attempts,
         backoff=timedelta(seconds=settings.delivery_backoff),
         concurrency=settings.delivery_concurrency,
+        resend_in_doubt=settings.delivery_resend_in_doubt,
         locks=sender_locks(core, list(publishers), worker),
     )
     scheduler = DigestScheduler(

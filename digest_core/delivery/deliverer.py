@@ -141,11 +141,14 @@ class Deliverer:
         record_attempts: int = 8,
         record_backoff: float = 0.25,
         takeover_pause: float = 1.1,
+        resend_in_doubt: bool = False,
     ) -> None:
         """`concurrency` is per platform; `locks` maps a platform to its sender lock (none: this
         process is the only sender). A failed recording is retried `record_attempts` times. A
         sender that takes over a dead one's deliveries first waits `takeover_pause` seconds, so that
-        a platform's one-second window never holds both the dead sender's last sends and its own."""
+        a platform's one-second window never holds both the dead sender's last sends and its own.
+        A part in doubt (announced, never acknowledged) is taken as delivered, unless
+        `resend_in_doubt` (at least once instead of at most once)."""
         self.ledger = ledger
         self.store = store
         self.subscriptions = subscriptions
@@ -160,6 +163,7 @@ class Deliverer:
         self.record_attempts = record_attempts
         self.record_backoff = record_backoff
         self.takeover_pause = takeover_pause
+        self.resend_in_doubt = resend_in_doubt
         self._digests: dict[tuple[str, date], asyncio.Future[Digest | None]] = {}
         self._parts: dict[tuple[str, str, date], asyncio.Future[Sequence[Any]]] = {}
         self._holding: set[str] = set()
@@ -382,7 +386,7 @@ class Deliverer:
         try:
             try:
                 parts = await self._render(publisher, claimed)
-                if claimed.in_doubt and len(sent) < len(parts):
+                if claimed.in_doubt and len(sent) < len(parts) and not self.resend_in_doubt:
                     log.warning(
                         "delivery %d: part %d was handed to %s by a sender that stopped before its answer; "
                         "not sent again",
