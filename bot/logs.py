@@ -100,7 +100,9 @@ class RedactingStream:
         return getattr(self.stream, name)
 
 
-def _redacted_excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+def _redacted_excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
     text = "".join(traceback.format_exception(exc_type, exc, tb))
     stream = sys.__stderr__ or sys.stderr
     stream.write(redact(text))

@@ -26,6 +26,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 
 
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -209,6 +211,8 @@ class TopicsConfig(_Strict):
         if dupes:
             raise ValueError(f"topic ids must be unique; repeated: {', '.join(dupes)}")
         return self
+
+
 
 
 class Topics:
