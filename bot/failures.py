@@ -11,6 +11,7 @@ import logging
 import sys
 
 from adapters.output_files import OutputPathError
+from digest_core.errors import WritesRefused
 from digest_core.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ def explain(exc: BaseException) -> tuple[int, str]:
     """The exit status and the one line to print for an unhandled exception."""
     if isinstance(exc, DatabaseUnavailable | OutputPathError):
         return EXIT_BAD_INPUT, redact(first_line(exc))
+    if isinstance(exc, WritesRefused):  # the operator must free space or restore write access
+        return EXIT_FAILURE, redact(first_line(exc))
     platform = token_rejected(exc)
     if platform == "Telegram":
         hint = "Telegram rejected TELEGRAM_BOT_TOKEN (or TELEGRAM_BASE_URL is wrong): "

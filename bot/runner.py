@@ -23,6 +23,7 @@ from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher
 from digest_core.delivery.publication import Publication
 from digest_core.delivery.sender_lock import SenderLock, lock_key, sender_lock
+from digest_core.errors import WritesRefused
 from digest_core.plural import plural
 from digest_core.topics import Topics
 from digest_core.workers import start_worker_process, stop_worker_process
@@ -125,6 +126,7 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
         max_attempts=settings.delivery_max_attempts,
         backoff=timedelta(seconds=settings.delivery_backoff),
         concurrency=settings.delivery_concurrency,
+        resend_in_doubt=settings.delivery_resend_in_doubt,
         locks=sender_locks(core, list(publishers), worker),
     )
     scheduler = DigestScheduler(
@@ -173,10 +175,15 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
         finally:
             stop.set()
             service.scheduler.shutdown()
+            refused: WritesRefused | None = None
             if delivering is not None:
                 try:
                     await asyncio.wait_for(delivering, SHUTDOWN_GRACE)
                 except TimeoutError:
                     log.warning("deliveries still in progress after %.0f s were cancelled", SHUTDOWN_GRACE)
+                except WritesRefused as exc:  # the deliverer set `stop`: the service ends with this line
+                    refused = exc
             await supervisor.close()
             log.info("digestbot stopped")
+            if refused is not None:
+                raise refused

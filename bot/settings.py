@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     delivery_backoff: float = Field(default=30.0, ge=0)
     delivery_lease: float = Field(default=120.0, gt=0)
     delivery_concurrency: int = Field(default=64, ge=1, le=1024)  # deliveries in flight per platform
+    # A part whose request was out when its sender died (or its record was refused): sent again
+    # (at least once: a possible duplicate) instead of taken as delivered (at most once, the default).
+    delivery_resend_in_doubt: bool = False
     catch_up_grace_hours: float = Field(default=6.0, ge=0)
     now: AwareDatetime | None = None  # pretend the process starts at this moment (tests, demos, replays)
     builds_per_user_per_hour: int = Field(default=3, ge=1)

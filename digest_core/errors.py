@@ -98,3 +98,9 @@ class DestinationGone(DigestbotError):
 
 class SendFailed(DigestbotError):
     """Sending failed for a reason that may pass (network, rate limits beyond retries): retry later."""
+
+
+class WritesRefused(DigestbotError):
+    """The database refuses writes (read-only file or file system, disk full, write rights
+    revoked): not worth retrying for long. The delivery stops: nothing is sent whose recording
+    cannot be written first. `str(exc)` is the one line for the operator."""

@@ -17,7 +17,7 @@ import discord
 
 from adapters.discord.embeds import render_digest, thread_name
 from adapters.markdown_site import page_url
-from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
+from digest_core.delivery.ports import Destination, DestinationGone, SendFailed, announce_send
 from digest_core.models import Digest
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,7 @@ class DiscordPublisher:
 
     platform = PLATFORM
     same_parts_everywhere = True  # the deliverer renders a digest once for every channel
+    announces_sends = True  # `send_part` announces each part to the ledger once its pace slot is granted
 
     def __init__(
         self,
@@ -205,6 +206,7 @@ class DiscordPublisher:
             if isinstance(channel, discord.ForumChannel):
                 if not sent:
                     async with self._pace.slot():
+                        await announce_send()
                         created = await channel.create_thread(
                             name=part.thread_name, embeds=part.embeds, allowed_mentions=NO_MENTIONS
                         )
@@ -213,6 +215,7 @@ class DiscordPublisher:
             assert isinstance(channel, discord.TextChannel | discord.Thread)
             nonce = _nonce(key)
             async with self._pace.slot():
+                await announce_send()
                 if nonce is None:
                     message = await channel.send(embeds=part.embeds, allowed_mentions=NO_MENTIONS)
                 else:

@@ -82,6 +82,12 @@ class TelegramPublisher:
         self.backoff = backoff
         self.site_base_url = site_base_url
 
+    @property
+    def announces_sends(self) -> bool:
+        """True when the bot's rate limiter announces each send to the ledger once its slot is
+        granted (`TelegramRateLimiter`), so that the announcement waits for no queue."""
+        return bool(getattr(getattr(self.bot, "rate_limiter", None), "announces_sends", False))
+
     def page_url(self, digest: Digest) -> str | None:
         """The digest's page on the site (`SITE_BASE_URL`), if the site's address is set."""
         return page_url(self.site_base_url, digest) if self.site_base_url else None

@@ -29,6 +29,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from digest_core.delivery.ports import announce_send
+
 log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -105,6 +107,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._chats: dict[str, _ChatState] = {}
         self._paused_until = 0.0
         self.retry_afters = 0  # RetryAfter answers received, for reports and tests
+
+    announces_sends = True  # each send calls the core's `announce_send()` once its slot is granted
 
     @classmethod
     def for_paid_broadcast(cls, paid: bool, **kwargs: Any) -> TelegramRateLimiter:
@@ -212,6 +216,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 await self._sleep_while(lambda: self._paused_until - self._now())
             try:
                 try:
+                    if throttled:  # the slot is ours: the delivery ledger records the part now, before it leaves
+                        await announce_send()
                     return await callback(*args, **kwargs)
                 finally:
                     if throttled:

@@ -5,9 +5,15 @@ Each platform's deliveries are sent by one process at a time (the holder of the 
 platforms send side by side: each has its own pipeline that claims rows as slots free up, with no
 batch that waits for the slowest delivery or for another platform.
 
-Each acknowledged part is recorded before the next is sent, so a process that dies mid-delivery
-is resumed after its last acknowledged part by the sender that takes over its lock. A part whose
-recording fails is never sent again before what was recorded has been checked.
+Each part is announced in the ledger right before it leaves (after the platform's rate limiter),
+and recorded once acknowledged, so a process that dies mid-delivery is resumed after its last
+acknowledged part by the sender that takes over its lock, and a part announced but never
+acknowledged is not sent twice. A part whose announcement cannot be written is not sent. A part
+whose recording fails is never sent again before what was recorded has been checked.
+
+When the database refuses writes (`WritesRefused`: read-only, disk full, rights revoked), no
+new part is sent: the deliveries in progress end at their next write, and `drain` and
+`run_forever` raise it, so that the process ends with one line instead of retrying.
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
-from digest_core.delivery.ports import DestinationGone, PartPublisher
+from digest_core.delivery.ports import DestinationGone, PartPublisher, announcing
 from digest_core.delivery.sender_lock import LocalSenderLock, SenderLock
 from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.errors import WritesRefused
 from digest_core.models import Digest
 from digest_core.storage.digests import DigestStore
+from digest_core.storage.faults import refusal, writes_refused
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,45 @@ class RecordingFailed(Exception):
     """A sent part could not be recorded: the delivery stops, its row stays claimed."""
 
 
+class ClaimLost(Exception):
+    """Another worker owns the delivery now: this one stops before sending."""
+
+
+UNKNOWN_MESSAGE = "?"  # the message id of a part in doubt: handed to the platform, never acknowledged
+
+
+class _Announcement:
+    """The ledger's "part `index` is about to leave" for one part, written once (the first call),
+    with the lost-connection retries of a recording; `error` keeps why it could not be written."""
+
+    def __init__(self, deliverer: Deliverer, claimed: Claimed, index: int, sent: list[str]) -> None:
+        self._deliverer, self._claimed, self._index, self._sent = deliverer, claimed, index, list(sent)
+        self.done = False
+        self.error: BaseException | None = None
+
+    async def __call__(self) -> None:
+        if self.done:
+            return
+        if self.error is not None:
+            raise self.error
+        d, claimed = self._deliverer, self._claimed
+        for attempt in range(d.record_attempts):
+            try:
+                if not await d.ledger.announce(claimed.id, d.worker, self._index, self._sent):
+                    self.error = ClaimLost(f"delivery {claimed.id}: claim lost, another worker continues it")
+                    raise self.error
+                self.done = True
+                return
+            except (asyncio.CancelledError, WritesRefused, ClaimLost) as exc:
+                self.error = exc
+                raise
+            except Exception as exc:  # a lost connection: writing the same announcement again is harmless
+                log.warning("delivery %d: announcing part %d failed (%s), trying again", claimed.id, self._index, exc)
+                await asyncio.sleep(d.record_backoff * 2**attempt)
+        self.error = RecordingFailed(f"delivery {claimed.id}: part {self._index} not announced, so not sent")
+        raise self.error
+
+
 @dataclass
 class DrainReport:
     """What `drain` did: deliveries handled here, and platforms another process is sending for."""
@@ -94,11 +141,14 @@ class Deliverer:
         record_attempts: int = 8,
         record_backoff: float = 0.25,
         takeover_pause: float = 1.1,
+        resend_in_doubt: bool = False,
     ) -> None:
         """`concurrency` is per platform; `locks` maps a platform to its sender lock (none: this
         process is the only sender). A failed recording is retried `record_attempts` times. A
         sender that takes over a dead one's deliveries first waits `takeover_pause` seconds, so that
-        a platform's one-second window never holds both the dead sender's last sends and its own."""
+        a platform's one-second window never holds both the dead sender's last sends and its own.
+        A part in doubt (announced, never acknowledged) is taken as delivered, unless
+        `resend_in_doubt` (at least once instead of at most once)."""
         self.ledger = ledger
         self.store = store
         self.subscriptions = subscriptions
@@ -113,9 +163,11 @@ class Deliverer:
         self.record_attempts = record_attempts
         self.record_backoff = record_backoff
         self.takeover_pause = takeover_pause
+        self.resend_in_doubt = resend_in_doubt
         self._digests: dict[tuple[str, date], asyncio.Future[Digest | None]] = {}
         self._parts: dict[tuple[str, str, date], asyncio.Future[Sequence[Any]]] = {}
         self._holding: set[str] = set()
+        self.refused: WritesRefused | None = None  # set once the database refused a write: nothing more is sent
 
     # --- the sender lock ----------------------------------------------------------------------
 
@@ -164,7 +216,7 @@ class Deliverer:
         refill = max(1, self.concurrency // 4)
         try:
             while True:
-                stopping = stopping or (stop is not None and stop.is_set())
+                stopping = stopping or (stop is not None and stop.is_set()) or self.refused is not None
                 free = self.concurrency - len(in_flight)
                 if not stopping and not exhausted and free >= refill:
                     if not await self._hold(platform):
@@ -173,6 +225,10 @@ class Deliverer:
                         continue
                     try:
                         batch = await self._claim(platform, free, topic, list(in_flight.values()) if failures else None)
+                    except WritesRefused as exc:
+                        self.refused = self.refused or exc
+                        stopping = True
+                        continue
                     except Exception:
                         failures += 1
                         log.warning("%s: claim failed (%d in a row)", platform, failures, exc_info=True)
@@ -185,12 +241,17 @@ class Deliverer:
                     handled += len(batch)
                     in_flight |= {asyncio.create_task(self.deliver(c)): c.id for c in batch}
                 if not in_flight:
+                    if self.refused is not None:
+                        raise self.refused
                     if exhausted or stopping:
                         return handled
                     continue
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     del in_flight[task]
+                    if not task.cancelled() and isinstance(task.exception(), WritesRefused):
+                        self.refused = self.refused or task.exception()  # type: ignore[assignment]
+                stopping = stopping or self.refused is not None
                 if not in_flight:
                     exhausted = False  # look again: retries may have come due
         finally:
@@ -210,19 +271,34 @@ class Deliverer:
                 return
             report.handled += await self._pump(platform, topic, None)
 
-        await asyncio.gather(*(one(p) for p in self.publishers))
+        await self._each_platform(one)
         return report
+
+    async def _each_platform(self, run: Callable[[str], Awaitable[None]]) -> None:
+        """`run(platform)` for every platform side by side; when the database refused a write, the
+        others stop too (no new part is sent) and `WritesRefused` is raised once all have ended."""
+        outcomes = await asyncio.gather(*(run(p) for p in self.publishers), return_exceptions=True)
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        refused = self.refused or next((f for f in failures if isinstance(f, WritesRefused)), None)
+        if refused is not None:
+            raise refused
+        if failures:
+            raise failures[0]
 
     async def run_forever(self, stop: asyncio.Event, poll: float = 2.0) -> None:
         """Deliver whatever becomes due until `stop` is set, a sender per platform; a platform whose
         lock is held elsewhere is taken over within `poll` seconds of its holder's death."""
 
         async def platform_loop(platform: str) -> None:
-            while not stop.is_set():
+            while not stop.is_set() and self.refused is None:
                 handled = 0
                 try:
                     if await self._hold(platform):
                         handled = await self._pump(platform, None, stop)
+                except WritesRefused as exc:  # not a hiccup: every sender stops, the service ends
+                    self.refused = self.refused or exc
+                    stop.set()
+                    raise
                 except Exception:  # the loop must survive a database hiccup
                     log.exception("%s: delivery failed", platform)
                 if not handled:
@@ -230,7 +306,7 @@ class Deliverer:
                         await asyncio.wait_for(stop.wait(), poll)
 
         try:
-            await asyncio.gather(*(platform_loop(p) for p in self.publishers))
+            await self._each_platform(platform_loop)
         finally:
             await asyncio.shield(self.release())
 
@@ -276,32 +352,62 @@ class Deliverer:
                 if attempt and recorded == sent:
                     return True  # the earlier write was committed; only its answer was lost
                 return await self.ledger.record_part(claimed.id, self.worker, sent)
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, WritesRefused):
                 raise
             except Exception as exc:
                 log.warning("delivery %d: recording failed (%s), checking again", claimed.id, exc)
                 await asyncio.sleep(self.record_backoff * 2**attempt)
         raise RecordingFailed(f"delivery {claimed.id}: parts {sent} sent but not recorded")
 
+    async def _send(self, publisher: PartPublisher, claimed: Claimed, parts: Sequence[Any], sent: list[str]) -> str:
+        """Send part `len(sent)` once the ledger holds its announcement: written by the publisher
+        right before its request leaves (`announces_sends`), else here, before `send_part`."""
+        index = len(sent)
+        announcement = _Announcement(self, claimed, index, sent)
+        try:
+            with announcing(announcement):
+                if not getattr(publisher, "announces_sends", False):
+                    await announcement()
+                message = await publisher.send_part(claimed.destination, parts[index], sent, f"d{claimed.id}p{index}")
+        except Exception:
+            if announcement.error is not None:  # whatever the publisher made of it: nothing was sent
+                raise announcement.error from None
+            raise
+        if not announcement.done:  # the publisher skipped its announcement: record the part at once
+            log.error("delivery %d: %s sent part %d unannounced", claimed.id, publisher.platform, index)
+        return message
+
     async def deliver(self, claimed: Claimed) -> None:
-        """Send the parts not yet acknowledged, recording each one; classify any failure."""
+        """Send the parts not yet acknowledged, each announced before it leaves and recorded once
+        acknowledged; classify any failure. `WritesRefused` is raised (the run ends)."""
         publisher = self.publishers[claimed.destination.platform]
         attempts = claimed.attempts + 1
         sent = list(claimed.message_ids)
         try:
             try:
                 parts = await self._render(publisher, claimed)
-                for index in range(len(sent), len(parts)):
-                    key = f"d{claimed.id}p{index}"
-                    sent.append(await publisher.send_part(claimed.destination, parts[index], sent, key))
-                    if index < len(parts) - 1 and not await self._record(claimed, sent, done=False):
+                if claimed.in_doubt and len(sent) < len(parts) and not self.resend_in_doubt:
+                    log.warning(
+                        "delivery %d: part %d was handed to %s by a sender that stopped before its answer; "
+                        "not sent again",
+                        claimed.id,
+                        len(sent),
+                        claimed.destination.platform,
+                    )
+                    sent.append(UNKNOWN_MESSAGE)
+                for _ in range(len(sent), len(parts)):
+                    sent.append(await self._send(publisher, claimed, parts, sent))
+                    if len(sent) < len(parts) and not await self._record(claimed, sent, done=False):
                         log.warning("delivery %d: claim lost, another worker continues it", claimed.id)
                         return
+            except ClaimLost as exc:
+                log.warning("%s", exc)
+                return
             except DestinationGone as exc:
                 log.warning("%s is gone (%s): subscription deactivated", claimed.destination, exc)
                 await self._retire(claimed, str(exc))
                 return
-            except (asyncio.CancelledError, RecordingFailed):
+            except (asyncio.CancelledError, RecordingFailed, WritesRefused):
                 raise
             except Exception as exc:
                 await self._retry_later(claimed, attempts, exc)
@@ -309,9 +415,12 @@ class Deliverer:
             await self._record(claimed, sent, done=True)
         except RecordingFailed as exc:
             log.error("%s; the row stays claimed until a sender takes it over", exc)
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, WritesRefused):
             raise
-        except Exception:  # the ledger failed while classifying: the row stays claimed (lease fallback)
+        except Exception as exc:  # the ledger failed while classifying: the row stays claimed (lease fallback)
+            reason = refusal(exc)
+            if reason is not None:  # a unit of work (a gone destination) the database refused
+                raise writes_refused(self.ledger.url, reason) from exc
             log.exception("delivery %d: could not record its outcome", claimed.id)
 
     async def _retry_later(self, claimed: Claimed, attempts: int, exc: Exception) -> None:

@@ -1,8 +1,11 @@
 """The delivery ledger: one row per (subscription, digest), claimed with row locks, sent part by part.
 
 A row moves `pending -> sending -> sent`, or to `failed` after the last retry, or to `gone` when
-the destination no longer exists. Each acknowledged message part is recorded at once, so a
-process killed mid-delivery resumes after the last part the platform acknowledged. A row stays
+the destination no longer exists. Before a part leaves, the row says so (`sending_part`, the
+announcement); each acknowledged part is then recorded at once, so a process killed mid-delivery
+resumes after the last part the platform acknowledged, and a part whose announcement cannot be
+written is never sent. A part announced but never acknowledged is in doubt: it was handed to the
+platform, and it is not sent again (at most once). A row stays
 claimed (`sending`) for a lease that every recorded part renews. One process at a time sends for
 a platform (see `sender_lock`): when it takes over, it reclaims the dead sender's rows at once
 (`take_over`); a claim whose lease ran out is taken over too, as a fallback.
@@ -42,15 +45,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from digest_core.clock import Clock, utc_now
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionRow
+from digest_core.errors import WritesRefused
 from digest_core.redaction import stored_text
 from digest_core.storage.db import Base
+from digest_core.storage.faults import refusal, writes_refused
 from digest_core.storage.unit_of_work import UnitOfWork
 
 PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
@@ -89,6 +95,9 @@ class DeliveryRow(Base):
     message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The part handed to the platform and not yet acknowledged (None: none is), written before it
+    # leaves: a part whose announcement cannot be written is not sent.
+    sending_part: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -104,6 +113,13 @@ class Claimed:
     date: date
     attempts: int
     message_ids: list[str]
+    sending_part: int | None = None
+
+    @property
+    def in_doubt(self) -> bool:
+        """The previous sender announced the next part and stopped before its acknowledgement was
+        recorded: the platform may have it, so it is not sent again."""
+        return self.sending_part is not None and self.sending_part == len(self.message_ids)
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,11 @@ class DeliveryLedger:
     def _now(self) -> datetime:
         return self._clock()
 
+    @property
+    def url(self) -> URL:
+        """The database's URL (render it with `hide_password=True`)."""
+        return self._engine.url
+
     @asynccontextmanager
     async def _joined(self, tx: AsyncSession | None) -> AsyncIterator[AsyncSession]:
         """`tx` when a unit of work is under way (its owner commits), else a write transaction of our own."""
@@ -145,16 +166,35 @@ class DeliveryLedger:
             yield session
 
     @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction. On SQLite, one at a time in this process (SQLite has one writer; the
+    async def _refusals(self) -> AsyncIterator[None]:
+        """`WritesRefused` when the database refuses a write (read-only, disk full, rights revoked),
+        whereas a lost connection raises the driver's error (retried)."""
+        try:
+            yield
+        except WritesRefused:
+            raise
+        except Exception as exc:
+            reason = refusal(exc)
+            if reason is None:
+                raise
+            raise writes_refused(self._engine.url, reason) from exc
+
+    @asynccontextmanager
+    async def _one_writer(self) -> AsyncIterator[None]:
+        """On SQLite, one write transaction at a time in this process (SQLite has one writer; the
         others would only wait on its lock), and across processes WAL and a busy timeout queue them."""
         if not self._sqlite:
-            async with self._sessions.begin() as session:
-                yield session
+            yield
             return
         if self._sqlite_writes is None:
             self._sqlite_writes = asyncio.Lock()
-        async with self._sqlite_writes, self._sessions.begin() as session:
+        async with self._sqlite_writes:
+            yield
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction (an ORM session), with `_refusals` and `_one_writer`."""
+        async with self._refusals(), self._one_writer(), self._sessions.begin() as session:
             yield session
 
     def _insert(self, table: Any) -> Any:
@@ -343,6 +383,7 @@ class DeliveryLedger:
                 DeliveryRow.date,
                 DeliveryRow.attempts,
                 DeliveryRow.message_ids,
+                DeliveryRow.sending_part,
             )
             .execution_options(synchronize_session=False)
         )
@@ -364,6 +405,7 @@ class DeliveryLedger:
                 r.date,
                 r.attempts,
                 list(r.message_ids or []),
+                r.sending_part,
             )
             for r in rows
         ]
@@ -393,7 +435,9 @@ class DeliveryLedger:
             return None
         return list(row.message_ids or [])
 
-    async def _update_owned(self, session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
+    async def _update_owned(
+        self, session: AsyncSession | AsyncConnection, delivery_id: int, worker: str, **values: Any
+    ) -> bool:
         result = await session.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker, DeliveryRow.state == SENDING)
@@ -401,12 +445,20 @@ class DeliveryLedger:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def announce(self, delivery_id: int, worker: str, part: int, message_ids: list[str]) -> bool:
+        """Record that part `part` is about to leave (after the `message_ids` before it) and renew
+        the lease, before it is sent; False if this worker lost the claim."""
+        values = {"sending_part": part, "message_ids": list(message_ids), "claimed_at": self._now()}
+        return await self._grouped(delivery_id, worker, **values)
+
     async def record_part(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
         """Record acknowledged parts and renew the lease; False if this worker lost the claim."""
-        return await self._grouped(delivery_id, worker, message_ids=list(message_ids), claimed_at=self._now())
+        values = {"message_ids": list(message_ids), "sending_part": None, "claimed_at": self._now()}
+        return await self._grouped(delivery_id, worker, **values)
 
     async def mark_sent(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
-        return await self._grouped(delivery_id, worker, state=SENT, message_ids=list(message_ids), last_error=None)
+        values = {"state": SENT, "message_ids": list(message_ids), "sending_part": None, "last_error": None}
+        return await self._grouped(delivery_id, worker, **values)
 
     async def _grouped(self, delivery_id: int, worker: str, **values: Any) -> bool:
         """An owned-row update committed together with the others queued meanwhile (group commit):
@@ -422,9 +474,9 @@ class DeliveryLedger:
     async def _flush(self) -> None:
         while self._queued:
             batch, self._queued = self._queued, []
-            try:
-                async with self._writing() as session:
-                    owned = [await self._update_owned(session, d, w, **values) for d, w, values, _ in batch]
+            try:  # a Core connection: these small updates pay for no ORM session
+                async with self._refusals(), self._one_writer(), self._engine.begin() as conn:
+                    owned = [await self._update_owned(conn, d, w, **values) for d, w, values, _ in batch]
             except Exception as exc:
                 for *_, done in batch:
                     if not done.done():
@@ -436,7 +488,8 @@ class DeliveryLedger:
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str, tx: AsyncSession | None = None) -> bool:
         async with self._joined(tx) as session:
-            return await self._update_owned(session, delivery_id, worker, state=GONE, last_error=stored_text(error))
+            values = {"state": GONE, "sending_part": None, "last_error": stored_text(error)}
+            return await self._update_owned(session, delivery_id, worker, **values)
 
     async def mark_retry(
         self, delivery_id: int, worker: str, error: str, attempts: int, max_attempts: int, backoff: timedelta
@@ -453,6 +506,7 @@ class DeliveryLedger:
                 last_error=stored_text(error),
                 next_attempt_at=self._now() + backoff,
                 claimed_by=None,
+                sending_part=None,  # the platform refused the part: it is sent again next time
             )
         return state
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,8 +25,26 @@ class Destination:
         return f"{self.platform}:{self.id}" + (f"/{self.thread_id}" if self.thread_id else "")
 
 
+_announcer: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("announcer", default=None)
 
 
+async def announce_send() -> None:
+    """Called by a publisher right before a part's request leaves, after any pacing or rate-limit
+    wait: the ledger records that the part is being sent. When this raises, the part must not be
+    sent. Calling it again for the same part does nothing; outside a delivery it does nothing."""
+    announce = _announcer.get()
+    if announce is not None:
+        await announce()
+
+
+@contextmanager
+def announcing(announce: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """While sending one part: `announce_send()` calls `announce`."""
+    token = _announcer.set(announce)
+    try:
+        yield
+    finally:
+        _announcer.reset(token)
 
 
 class PartPublisher(Protocol):
@@ -32,6 +52,9 @@ class PartPublisher(Protocol):
     each part is sent on its own, so that a crash resumes after the last acknowledged part."""
 
     platform: str
+    # Optional: `announces_sends = True` on a publisher that calls `announce_send()` itself right
+    # before each request leaves (after its rate limiter); otherwise the deliverer announces the
+    # part before `send_part` is called.
 
     def render(self, digest: Digest, destination: Destination) -> Sequence[Any]:
         """The platform messages for one digest, in order (pure: same digest, same parts)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,13 +41,38 @@ def sqlite_path(engine: AsyncEngine) -> Path | None:
     return Path(url.database)
 
 
+class DatabaseFileError(OSError):
+    """A SQLite database path that cannot work: a directory, or a file SQLite could not write."""
+
+
+READ_ONLY = "is read-only (an immutable file, its permissions or a read-only file system)"
+
+
+def sqlite_file_problem(path: Path) -> str | None:
+    """Why SQLite could not use the database at `path`, checked before any connection: a
+    directory (aiosqlite would fail in its thread, sometimes after the event loop closed), or a
+    file or folder it cannot write (a mapped `-shm` file that cannot be written ends in SIGBUS)."""
+    if path.is_dir():
+        return f"{path} is a directory, not a database file"
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and not os.access(file, os.W_OK):
+            return f"{file} {READ_ONLY}"
+    if not os.access(path.parent, os.W_OK | os.X_OK):  # where SQLite creates its -wal and -shm files
+        return f"{path.parent} {READ_ONLY}"
+    return None
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for a SQLite file, its folder is created first and its connections use WAL
-    with a busy timeout."""
+    """An async engine; for a SQLite file, its folder is created first, the file checked
+    (`DatabaseFileError`), and its connections use WAL with a busy timeout."""
     url = make_url(database_url)
     sqlite_file = url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:"
     if sqlite_file:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        path = Path(url.database)  # type: ignore[arg-type]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        problem = sqlite_file_problem(path)
+        if problem:
+            raise DatabaseFileError(problem)
     engine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
     if sqlite_file:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -56,8 +83,24 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_261_001  # PostgreSQL advisory lock: one process migrates at a time
 
 
+# Every module that defines tables, by name: they sit above storage (delivery, sources), which must
+# not import them. `tests/test_migrations.py` checks that the list names every `Base` subclass.
+TABLE_MODULES = (
+    "digest_core.delivery.ledger",
+    "digest_core.delivery.subscriptions",
+    "digest_core.sources.feed_state",
+    "digest_core.sources.page_store",
+    "digest_core.sources.publisher_links",
+    "digest_core.sources.stats",
+    "digest_core.storage.digests",
+)
+
+
 def import_tables() -> None:
-    """Register every table on `Base.metadata` by importing the modules that define them."""
+    """Register every table on `Base.metadata` by importing the modules that define them, so that
+    Alembic compares the whole schema (an incomplete metadata reads as tables to drop)."""
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
