@@ -89,6 +89,7 @@ class GoogleLinksFake(GoogleDecoding):
     posts: int = 0
     posted: list[list[str]] = field(default_factory=list)  # the ids of each POST
     user_agents: set[str] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)  # the Host headers of both steps
     in_flight: int = 0
     max_in_flight: int = 0
     latency: float = 0.0  # seconds each answer takes (to show requests never overlap)
@@ -130,6 +131,7 @@ class GoogleLinksFake(GoogleDecoding):
     async def _page(self, request: web.Request) -> web.StreamResponse:
         self.page_gets += 1
         self.user_agents.add(request.headers.get("User-Agent", ""))
+        self.hosts.add(request.host)
         mode = self._mode(self.page_faults)
         refusal = self._refusal(mode)
         if refusal is not None:
@@ -141,6 +143,7 @@ class GoogleLinksFake(GoogleDecoding):
 
     async def _batch(self, request: web.Request) -> web.StreamResponse:
         self.posts += 1
+        self.hosts.add(request.host)
         form = await request.post()
         mode = self._mode(self.batch_faults)
         refusal = self._refusal(mode)
