@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from bench.loop_lag import LoopLagProbe
 from bench.report import DOCS, machine, percentile, table, write_section
+from bot.demo_articles import STORIES, StoryText
 from digest_core.editorial.select import drop_repeats
 from digest_core.models import Article
 from digest_core.sources.article_pages import ArticlePages
@@ -28,7 +29,6 @@ from digest_core.sources.article_text import read_page
 from digest_core.sources.page_store import MemoryPageStore
 from digest_core.sources.polite import HostLimiter, PoliteClient, host_of
 from digest_core.workers import run_cpu, start_worker_process, stop_worker_process
-from tests.fakes.publisher_articles import STORIES, StoryText
 from tests.fakes.publishers import PublishersFake, loopback_client, page_url
 from tests.fakes.server import ThreadedServer
 

@@ -1,10 +1,13 @@
 """`digestbot demo`: the whole path of a digest, offline, on a shipped sample of real feeds.
 
-The sample (`bot/demo_feeds/`) is served on loopback by `bot.demo_server`; everything else is
-production code: `open_core`, the real HTTP fetch, parse, pipeline, archive, site pages, Hugo
-and the Telegram and Discord renderers. The client asks `http://news.google.com` as in production
-and the documented `FETCH_CONNECT_TO` sends its connections to the loopback server; the data
-directory and the clock (NOW, just after the sample's last day) are the demo's own.
+The sample (`bot/demo_feeds/`), Google's link decoding and the outlets' article pages are served
+on loopback over TLS by `bot.demo_hosts`; everything else is production code: `open_core`, the
+real HTTP fetch, link decoding, page reading, parse, pipeline, archive, site pages, Hugo and the
+Telegram and Discord renderers. The client asks `https://news.google.com` and the outlets' own
+URLs as in production; the documented `FETCH_CONNECT_TO` sends its connections to the loopback
+hosts and `FETCH_CA_FILE` trusts the CA the demo made at start. The data directory, the clock
+(NOW, just after the sample's last day) and a fast pace (no wait between requests to Google, 0.1 s
+between pages of one outlet) are the demo's own.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import urlsplit
 
 import typer
 
@@ -26,21 +28,21 @@ from bot.logs import setup_logging
 from digest_core.plural import plural
 
 if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
+    from bot.demo_hosts import DemoHosts
     from bot.settings import Settings
     from digest_core.models import Digest
     from digest_core.topics import Topics
 
 REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 RULE = "=" * 72
+PAGE_INTERVAL = 0.1  # seconds between two pages of one outlet in the demo (production: 1 s)
 
 
-DEMO_NEWS_HOST = "news.google.com"
-
-
-def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics, last_day: date) -> Settings:
-    """Production settings with the demo's data directory and clock, and Google News reached at
-    `feed_url` (a loopback server) through FETCH_CONNECT_TO; nothing from the environment that
-    could reach the network or another database (tokens, keys, DATABASE_URL)."""
+def demo_settings(data_dir: Path, hosts: DemoHosts, site_dir: Path, topics: Topics, last_day: date) -> Settings:
+    """Production settings (Google News at https://news.google.com, links decoded, pages read) with
+    the demo's data directory, clock and pace, every host reached on loopback through
+    FETCH_CONNECT_TO and the demo's CA trusted through FETCH_CA_FILE; nothing from the environment
+    that could reach the network or another database (tokens, keys, DATABASE_URL)."""
     from bot.settings import Settings
     from digest_core.dates import digest_window
 
@@ -52,9 +54,13 @@ def demo_settings(data_dir: Path, feed_url: str, site_dir: Path, topics: Topics,
         content_dir=data_dir / "site" / "content",
         site_dir=site_dir,
         site_base_url=None,
-        google_news_base_url=f"http://{DEMO_NEWS_HOST}",
-        fetch_connect_to=f"{DEMO_NEWS_HOST}:80:{urlsplit(feed_url).netloc}",
-        publisher_links=False,
+        google_news_base_url="https://news.google.com",
+        fetch_connect_to=hosts.connect_to,
+        fetch_ca_file=hosts.ca_file,
+        publisher_links=True,
+        publisher_links_interval=0,
+        article_pages=True,
+        article_pages_interval=PAGE_INTERVAL,
         fetch_attempts=1,
         gemini_api_key=None,
         telegram_bot_token=None,
@@ -138,6 +144,16 @@ def print_posts(digest: Digest, web_page: str | None) -> None:
         print(message_text(embeds))
 
 
+def print_sources(digest: Digest) -> None:
+    """The digest's numbered sources: outlet, the page's language, whether its lead was read, its link."""
+    from digest_core.editorial.captions import reading_caption
+
+    command = f"digestbot sources {digest.topic} --date {digest.date}"
+    print(f"\n{RULE}\nSources: {digest.topic} {digest.date} (as `{command}` lists them)\n{RULE}")
+    for a in digest.articles:
+        print(f"{a.n:>2}. {digest.outlet_name(a.outlet)} · {reading_caption(digest, a)}\n    {a.link}")
+
+
 def free_port(preferred: int) -> int:
     """`preferred` when it is free on loopback, else any free port."""
     for port in (preferred, 0):
@@ -179,7 +195,8 @@ async def run_demo(data_dir: Path, site_dir: Path, once: bool, port: int) -> int
     """Build, print and (without `once`) serve until SIGINT/SIGTERM; the exit status."""
     from adapters.markdown_site import page_url
     from bot.app import load_configured_topics
-    from bot.demo_server import sample_days, serve_sample
+    from bot.demo_hosts import serve_demo_hosts
+    from bot.demo_server import sample_days
     from bot.settings import Settings
 
     stop = asyncio.Event()
@@ -188,11 +205,16 @@ async def run_demo(data_dir: Path, site_dir: Path, once: bool, port: int) -> int
         loop.add_signal_handler(sig, stop.set)
     topics = load_configured_topics(Settings(topics_file=None))
     days = sample_days()
-    async with serve_sample() as feed_url:
-        settings = demo_settings(data_dir, feed_url, site_dir, topics, days[-1])
+    async with serve_demo_hosts(data_dir) as hosts:
+        settings = demo_settings(data_dir, hosts, site_dir, topics, days[-1])
         print(
-            f"Digestbot demo: sample Google News feeds of {plural(len(days), 'day')} served at {feed_url}"
-            f" (FETCH_CONNECT_TO={settings.fetch_connect_to})"
+            f"Digestbot demo: sample Google News feeds of {plural(len(days), 'day')}, Google's link decoding"
+            f" ({plural(hosts.links, 'link')}) and {plural(len(hosts.publisher_hosts), 'outlet site')}"
+            " served over TLS on 127.0.0.1"
+        )
+        print(
+            f"FETCH_CONNECT_TO sends news.google.com and {', '.join(hosts.publisher_hosts)} (port 443) there;"
+            f" FETCH_CA_FILE={hosts.ca_file} (a CA made at start)"
         )
         print(f"Data in {data_dir}, clock set to {settings.clock()():%Y-%m-%d %H:%M} UTC, offline summarizer")
         built = await build_sample(settings, days)
@@ -203,6 +225,7 @@ async def run_demo(data_dir: Path, site_dir: Path, once: bool, port: int) -> int
         latest = max(built, key=lambda b: b.digest.date)
         preview = f"http://127.0.0.1:{free_port(port)}/" if website is not None and not once else None
         print_posts(latest.digest, page_url(preview, latest.digest) if preview else None)
+        print_sources(latest.digest)
         print(f"\n{RULE}\nWhere to look:")
         print(f"  pages (Markdown): {settings.content_path}")
         if website is not None:

@@ -8,6 +8,7 @@ sites published between the query's dates, from the sample days in `bot/demo_fee
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ class SampleFeeds:
 
 
 def feed_app(feeds: SampleFeeds) -> web.Application:
+    """The search feed (`/rss/search`) answering from `feeds`."""
+
     async def search(request: web.Request) -> web.Response:
         try:
             body = feeds.search(request.query.get("q", ""))
@@ -123,14 +126,22 @@ def feed_app(feeds: SampleFeeds) -> web.Application:
 
 
 @asynccontextmanager
-async def serve_sample(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve the sample on loopback (port 0: any free one) while inside; yields its base URL."""
-    runner = web.AppRunner(feed_app(SampleFeeds.load()), access_log=None)
+async def serving(
+    app: web.Application, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+) -> AsyncIterator[int]:
+    """Serve `app` on `host` (port 0: any free one), over TLS with `ssl_context`, while inside; yields the port."""
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
         await site.start()
-        bound_host, bound_port = runner.addresses[0][:2]
-        yield f"http://{bound_host}:{bound_port}"
+        yield int(runner.addresses[0][1])
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def serve_sample(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve the sample on loopback over plain HTTP (port 0: any free one) while inside; yields its base URL."""
+    async with serving(feed_app(SampleFeeds.load()), host, port) as bound:
+        yield f"http://{host}:{bound}"

@@ -21,7 +21,12 @@ def outbound_policy(settings: Settings, topics: Topics) -> OutboundPolicy:
 def make_outbound_client(
     settings: Settings, topics: Topics, timeout: float | None = None, resolver: Resolver = system_resolver
 ) -> httpx.AsyncClient:
-    """`outbound_client` with these settings' policy, User-Agent and FETCH_TIMEOUT (or `timeout`)."""
+    """`outbound_client` with these settings' policy, User-Agent, FETCH_TIMEOUT (or `timeout`) and the
+    certificate authorities of FETCH_CA_FILE trusted besides the default ones."""
     return outbound_client(
-        outbound_policy(settings, topics), timeout or settings.fetch_timeout, settings.http_user_agent, resolver
+        outbound_policy(settings, topics),
+        timeout or settings.fetch_timeout,
+        settings.http_user_agent,
+        resolver,
+        settings.fetch_ca_file,
     )

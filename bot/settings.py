@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from digest_core.redaction import url_password
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
 from digest_core.sources.guard import DIGEST_DEADLINE
 from digest_core.sources.outbound import ConnectTo, parse_connect_to
+from digest_core.sources.outbound_client import tls_context
 from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, PAGE_MAX_BODY, request_deadline
 from digest_core.sources.polite import user_agent as polite_user_agent
 from digest_core.sources.publisher_links import PUBLISHER_LINKS_MAX
@@ -72,6 +74,7 @@ class Settings(BaseSettings):
     contact_url: str = "https://github.com/digestbot/digestbot"
     fetch_per_host: int = Field(default=2, ge=1, le=8)
     fetch_connect_to: str = ""  # HOST1:PORT1:HOST2:PORT2,... as curl's --connect-to (tests, demo, staging)
+    fetch_ca_file: Path | None = None  # PEM of certificate authorities trusted besides the default ones
     fetch_max_retry_after: float = Field(default=120.0, ge=0)
     publisher_links: bool = True  # decode Google News links to the publishers' URLs
     publisher_links_interval: float = Field(default=1.0, ge=0)  # seconds between requests to Google
@@ -154,6 +157,20 @@ class Settings(BaseSettings):
     def _connect_to(cls, v: str) -> str:
         parse_connect_to(v)  # a ValueError names the bad entry
         return v.strip()
+
+    @field_validator("fetch_ca_file")
+    @classmethod
+    def _ca_file(cls, v: Path | None) -> Path | None:
+        """A PEM file of certificate authorities that TLS can load; ValueError in one line otherwise."""
+        if v is None or not str(v).strip():
+            return None
+        try:
+            tls_context(v)
+        except FileNotFoundError:
+            raise ValueError(f"{v} does not exist") from None
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(f"{v} holds no usable PEM certificate ({exc.strerror or exc})") from None
+        return v
 
     @property
     def connect_to(self) -> tuple[ConnectTo, ...]:

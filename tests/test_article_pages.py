@@ -12,11 +12,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.demo_articles import STORIES, StoryText
 from digest_core.models import Article
 from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.page_store import MemoryPageStore, PageRecord, PageStore, SqlPageStore
 from digest_core.sources.polite import HostLimiter, PoliteClient, RateLimiter, host_of
-from tests.fakes.publisher_articles import STORIES, StoryText
 from tests.fakes.publishers import PublishersFake, loopback_client, page_url, publishers_fake
 from tests.fakes.server import ThreadedServer
 

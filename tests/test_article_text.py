@@ -11,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.demo_articles import STORIES, StoryText
+from bot.demo_publishers import CHALLENGE, COOKIE_BANNER, RELATED, TEMPLATES, page_url
 from digest_core.sources.article_text import (
     BOT_WALL,
     LEAD_CHARS,
@@ -21,8 +23,6 @@ from digest_core.sources.article_text import (
     language_tag,
     read_page,
 )
-from tests.fakes.publisher_articles import STORIES, StoryText
-from tests.fakes.publishers import CHALLENGE, COOKIE_BANNER, RELATED, TEMPLATES, page_url
 
 TODAY = date(2026, 3, 1)
 FREE = [s for s in STORIES if s.site != "asia.nikkei.com"]

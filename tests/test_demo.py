@@ -18,7 +18,15 @@ import pytest
 
 from adapters.discord.embeds import escape_text, masked_link
 from adapters.discord.preview import embed_text, markdown_to_text
+from bot.demo import demo_settings
+from bot.demo_articles import STORIES
+from bot.demo_google import signature_of
+from bot.demo_hosts import serve_demo_hosts
+from bot.demo_publishers import page_url
 from bot.demo_server import SampleFeeds, sample_days, serve_sample
+from bot.outbound import make_outbound_client
+from digest_core.sources.google_links import GoogleLinkDecoder, page_signature
+from digest_core.topics import load_topics
 from tests.processes import child_pids, command_line, is_running, spawned
 
 DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
@@ -58,6 +66,31 @@ async def test_feed_host_answers_a_malformed_date_with_400_and_the_reason(query:
         good = await client.get(f"{base}/rss/search", params={"q": "site:scmp.com after:2026-02-23"})
     assert (bad.status_code, bad.text) == (400, f"bad query: {reason}\n")
     assert good.status_code == 200 and b"<item>" in good.content
+
+
+async def test_demo_hosts_answer_https_for_production_names_with_the_demos_ca(tmp_path: Path) -> None:
+    """Through the demo's settings (FETCH_CONNECT_TO, FETCH_CA_FILE), the production client reaches
+    Google's decoding and an outlet's robots.txt and page on loopback, and decodes a sample link
+    to the page the outlet's site serves."""
+    story = next(s for s in STORIES if s.site == "chinadaily.com.cn")
+    item = next(i for i in SampleFeeds.load().items["chinadaily.com.cn"] if story.title.encode() in i)
+    link = re.search(rb"<link>([^<]+)</link>", item).group(1).decode()  # type: ignore[union-attr]
+    topics = load_topics()
+    async with serve_demo_hosts(tmp_path) as hosts:
+        settings = demo_settings(tmp_path, hosts, tmp_path / "site", topics, sample_days()[-1])
+        assert settings.google_news_base_url == "https://news.google.com" and settings.publisher_links
+        async with make_outbound_client(settings, topics) as client:
+            robots = await client.get("https://www.chinadaily.com.cn/robots.txt")
+            page = await client.get(page_url(story))
+            aid = link.split("/articles/", 1)[1].split("?", 1)[0]
+            signature = page_signature((await client.get(f"https://news.google.com/articles/{aid}")).text)
+            decoded = await GoogleLinkDecoder(client, settings.google_news_base_url, interval=0).resolve([link])
+    assert robots.status_code == 200 and "User-agent" in robots.text
+    assert page.status_code == 200 and story.paragraphs[0] in page.text.replace("&#x27;", "'")
+    assert signature is not None and signature.signature == signature_of(aid)
+    assert decoded[link].publisher_url == page_url(story)
+    pem = hosts.ca_file.read_text()
+    assert pem.count("BEGIN CERTIFICATE") == 1 and "PRIVATE KEY" not in pem  # nothing private on disk
 
 
 def test_discord_markdown_is_shown_as_a_reader_sees_it() -> None:
@@ -104,6 +137,16 @@ def test_demo_once_offline_builds_pages_prints_posts_and_exits(tmp_path: Path) -
     assert sorted(p.name for p in content.glob("*.md")) == ["2026-01-07.md", "2026-02-25.md", "_index.md"]
     page = (content / "2026-02-25.md").read_text()
     assert "## Overall Highlights" in page and "MOFCOM restricts exports" in page
+    # publisher links decoded from Google's, leads read from the outlets' pages, over TLS offline
+    assert "news.google.com" not in page and "](https://www.chinadaily.com.cn/a/" in page
+    leads = [p for s in STORIES for p in s.paragraphs]
+    titles = {s.title for s in STORIES}
+    post = out.split("Telegram: china-japan 2026-02-25", 1)[1].split("Discord:", 1)[0]
+    lead_lines = [line for line in post.splitlines() if any(line.split(": ", 1)[-1][:60] in p for p in leads)]
+    assert lead_lines and not any(line.split(": ", 1)[-1].split(" [")[0] in titles for line in lead_lines)
+    sources = out.split("Sources: china-japan 2026-02-25", 1)[1]
+    assert sources.count("· lead read") >= 5 and "Nikkei Asia (private, Nikkei Inc.) · en · no lead: paywall" in sources
+    assert "https://news.google.com" not in sources and sources.count("\n    https://") == 8
     assert (tmp_path / "demo" / "digestbot.db").is_file()
     assert "china-japan 2026-02-25: 8 articles (3 China, 5 Japan), 4 stories" in out
     assert "Telegram: china-japan 2026-02-25, message 1 of 1" in out

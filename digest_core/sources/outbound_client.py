@@ -5,7 +5,9 @@ and port, and whose network backend resolves each host name itself, checks every
 (not the name: a name that resolves to a public address once and to 127.0.0.1 the next time is
 checked each time) and connects to the checked address. TLS still uses the URL's host name for SNI
 and the certificate (httpcore takes `server_hostname` from the request's origin, not from the
-address connected to). Redirects are followed by httpx one hop at a time through this transport,
+address connected to). Verification is always on: `ca_file` (FETCH_CA_FILE) only adds certificate
+authorities to the default ones (for a TLS-inspecting proxy, a private feed host, the demo and
+tests), it never turns checking off. Redirects are followed by httpx one hop at a time through this transport,
 so every hop is checked. `HTTP(S)_PROXY`, `ALL_PROXY`, `NO_PROXY` and `.netrc` are ignored: a proxy
 would connect on our behalf to addresses the policy never sees.
 """
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 
 import httpcore
 import httpx
@@ -93,11 +97,22 @@ class PolicyBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+def tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
+    """httpx's default verifying context (certificates checked against the URL's host name), trusting
+    the authorities in the PEM file `ca_file` as well; `ssl.SSLError` or `OSError` for an unusable file."""
+    context = httpx.create_ssl_context()
+    if ca_file is not None:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
 class PolicyTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool on `PolicyBackend`, checking scheme and port first."""
 
-    def __init__(self, policy: OutboundPolicy, resolver: Resolver = system_resolver) -> None:
-        ssl_context = httpx.create_ssl_context()  # certificates checked against the URL's host name
+    def __init__(
+        self, policy: OutboundPolicy, resolver: Resolver = system_resolver, ca_file: Path | None = None
+    ) -> None:
+        ssl_context = tls_context(ca_file)
         super().__init__(verify=ssl_context, trust_env=False)
         self.policy = policy
         # httpx builds its pool without a way to pass a network backend: replace it by the same pool with ours.
@@ -119,11 +134,13 @@ def outbound_client(
     timeout: float,
     user_agent: str,
     resolver: Resolver = system_resolver,
+    ca_file: Path | None = None,
 ) -> httpx.AsyncClient:
     """The `httpx.AsyncClient` for every outbound fetch (feeds, Google News, publisher pages, robots.txt):
-    the policy on every hop, redirects followed (at most 10), `timeout` per connect/read/write, no proxy."""
+    the policy on every hop, redirects followed (at most 10), `timeout` per connect/read/write, no proxy,
+    TLS verified against the default authorities plus those of `ca_file`."""
     return httpx.AsyncClient(
-        transport=PolicyTransport(policy, resolver),
+        transport=PolicyTransport(policy, resolver, ca_file),
         timeout=timeout,
         headers={"User-Agent": user_agent},
         follow_redirects=True,

@@ -1,18 +1,20 @@
-"""Run an aiohttp application on 127.0.0.1 in a background thread, for tests of any kind."""
+"""Run an aiohttp application on 127.0.0.1 in a background thread, for tests of any kind (over TLS
+when given a server context, e.g. from `bot.demo_tls.LocalCA`)."""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 
 from aiohttp import web
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
+async def serve(app: web.Application, ssl_context: ssl.SSLContext | None = None) -> tuple[web.AppRunner, int]:
     """Serve `app` on a free loopback port from the running event loop: (its runner, the port)."""
     runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
     await site.start()
     return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
@@ -20,8 +22,9 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
 class ThreadedServer:
     """An aiohttp app on a free loopback port, served from its own thread and event loop."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, ssl_context: ssl.SSLContext | None = None) -> None:
         self._app = app
+        self._ssl = ssl_context
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -29,10 +32,10 @@ class ThreadedServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._ssl else 'http'}://127.0.0.1:{self.port}"
 
     async def _start(self) -> None:
-        self._runner, self.port = await serve(self._app)
+        self._runner, self.port = await serve(self._app, self._ssl)
 
     def start(self) -> ThreadedServer:
         self._thread.start()

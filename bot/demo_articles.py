@@ -1,9 +1,10 @@
 # ruff: noqa: E501  (one paragraph a line: prose reads better unwrapped)
-"""The articles of ../shared/fixtures/google-news as their outlets' pages would tell them.
+"""The demo sample's 40 articles (`bot/demo_feeds/`, also the tests' fixtures) as their outlets'
+pages would tell them.
 
-Titles and times are the fixtures'; the first paragraphs are written for these fakes (plausible,
-consistent with each headline, not copied from the outlets). `tests/fakes/publishers.py` renders
-each in its outlet's page template.
+Titles and times are the sample's; the first paragraphs are written for the demo and the tests
+(plausible, consistent with each headline, not copied from the outlets). `bot.demo_publishers`
+renders each in its outlet's page template.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from datetime import UTC, datetime
 
 @dataclass(frozen=True)
 class StoryText:
+    """One article as its outlet's page tells it: the sample item's outlet, time and headline, and
+    the page's section, first paragraphs and byline."""
+
     site: str  # the fixture's outlet domain
     published: datetime
     title: str
