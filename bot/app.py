@@ -15,6 +15,7 @@ from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.app.usecases import UseCases
+from digest_core.clock import Clock
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.editor import Editor
@@ -95,18 +96,21 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
         max_body=settings.fetch_max_bytes,
     )
     feeds = OutletFeedSource(http, SqlFeedStateStore(engine), digest_deadline=settings.fetch_digest_deadline)
+    clock = settings.clock()  # NOW, when set, also dates cached links, stored pages and stats
     links = None
     if settings.publisher_links:
         links = PublisherLinks(
-            make_link_decoder(settings, client), SqlLinkCache(engine), max_per_build=settings.publisher_links_max
+            make_link_decoder(settings, client),
+            SqlLinkCache(engine),
+            max_per_build=settings.publisher_links_max,
+            clock=clock,
         )
-    return NewsSources(
-        [google, feeds], SqlSourceStats(engine), links, pages=make_article_pages(settings, client, limiter, engine)
-    )
+    pages = make_article_pages(settings, client, limiter, engine, clock)
+    return NewsSources([google, feeds], SqlSourceStats(engine), links, clock=clock, pages=pages)
 
 
 def make_article_pages(
-    settings: Settings, client: httpx.AsyncClient, limiter: HostLimiter, engine: AsyncEngine
+    settings: Settings, client: httpx.AsyncClient, limiter: HostLimiter, engine: AsyncEngine, clock: Clock
 ) -> ArticlePages | None:
     """The reader of kept articles' own pages (on by default): its own time and size limits, one retry."""
     if not settings.article_pages:
@@ -127,6 +131,7 @@ def make_article_pages(
         interval=settings.article_pages_interval,
         max_per_build=settings.article_pages_max,
         deadline=settings.fetch_digest_deadline,
+        clock=clock,
     )
 
 
