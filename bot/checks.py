@@ -123,6 +123,7 @@ def check_hugo(settings: Settings) -> Check:
         hugo = find_hugo()
     except HugoNotInstalled:
         if settings.site_dir is None and settings.site_base_url is None:
-            return True, f"site: pages are Markdown in {settings.content_path}; Hugo (for `site build`) is not installed"
+            pages = settings.content_path
+            return True, f"site: pages are Markdown in {pages}; Hugo (for `site build`) is not installed"
         return False, f"site: Hugo is not installed, so `digestbot site build` cannot run: {INSTALL_HINT}"
     return True, f"site: hugo at {hugo}, pages in {settings.content_path}"

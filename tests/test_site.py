@@ -80,6 +80,7 @@ def build_fixture_days(content: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
 
 @dataclass
 class BuiltSite:
+    content: Path
     public: Path
     build: SiteBuild
     digests: dict[str, dict[str, Any]]
@@ -96,7 +97,7 @@ def built_site(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     before = tree(PACKAGED_SITE)
     build = build_site(PACKAGED_SITE, content, public)
     assert tree(PACKAGED_SITE) == before
-    return BuiltSite(public, build, digests)
+    return BuiltSite(content, public, build, digests)
 
 
 class Elements(HTMLParser):

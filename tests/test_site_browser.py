@@ -16,7 +16,9 @@ import itertools
 import os
 import signal
 import struct
+import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -27,9 +29,12 @@ import aiohttp
 import pytest
 
 from adapters.markdown_site import safe_url
+from adapters.site_builder import PACKAGED_SITE, find_hugo, serve_command
 from digest_core.editorial.outline import page_outline
 from digest_core.models import Digest
+from tests.processes import spawned
 from tests.test_site import BuiltSite, built_site, require  # noqa: F401 - the fixture
+from tests.test_site_install import free_port
 
 CHROMIUM = "chromium"
 
@@ -240,13 +245,21 @@ def check_digest_page(dom: dict[str, Any], doc: dict[str, Any]) -> None:
     assert {s["start"] for s in sources} == {1}  # numbered 1..n, as the citations count them
     for source, article in zip(sources, articles, strict=True):
         (link,) = source["links"]
-        assert link["url"] == safe_url(article["url"])
+        assert link["url"] == safe_url(article["link"])  # the publisher link where it was decoded
         assert source["text"].startswith("[en-US] ")
         assert f" - {article['outlet']} (" in source["text"]
     source_urls = [s["links"][0]["url"] for s in sources]
 
+    articles_back = [{**a, "opinion": a["opinion"] is not None} for a in articles]  # JSON names the opinion kind
     digest = Digest.model_validate(  # the digest back from its JSON shape
-        {**doc, "language": "en-US", "window_start": doc["window"]["start"], "window_end": doc["window"]["end"]}
+        {
+            **doc,
+            "articles": articles_back,
+            "stories": [{k: v for k, v in story.items() if v is not None} for story in doc["stories"]],
+            "language": "en-US",
+            "window_start": doc["window"]["start"],
+            "window_end": doc["window"]["end"],
+        }
     )
     outline = page_outline(digest)  # what the page shows: nothing said twice
     expected = [outline.highlights, *[s.lines for s in outline.sections]]
@@ -335,20 +348,87 @@ async def test_site_in_chromium(built_site: BuiltSite, tmp_path: Path, shots: Pa
     assert home["h2"] == ["China vs Japan"]
     (card,) = home["cards"]  # the latest digest of the one topic
     assert card["heading"] == "Wednesday, 25 February 2026"
-    assert card["link"] == "./china-japan/2026-02-25/"
+    assert card["link"] == "./china-japan/2026-02-25/index.html"
     assert card["bullets"] == len(latest["highlights"])
     check_bar(home["bars"][0], latest["perspectives"])
 
     topic = doms["topic"]
     assert topic["h1"] == ["China vs Japan"]
     assert [c["heading"] for c in topic["cards"]] == ["Wednesday, 25 February 2026", "Wednesday, 7 January 2026"]
-    assert [c["link"] for c in topic["cards"]] == ["../china-japan/2026-02-25/", "../china-japan/2026-01-07/"]
+    assert [c["link"] for c in topic["cards"]] == [
+        "../china-japan/2026-02-25/index.html",
+        "../china-japan/2026-01-07/index.html",
+    ]
     assert [c["bullets"] for c in topic["cards"]] == [len(latest["highlights"]), len(older["highlights"])]
     assert [c["h2"] for c in [topic]] == [["Wednesday, 25 February 2026", "Wednesday, 7 January 2026"]]
 
     check_digest_page(doms["digest"], latest)
     check_digest_page(doms["digest-older"], older)
     newer_link = [link for link in doms["digest-older"]["links"] if link["text"].startswith("Newer:")]
-    assert [link["url"] for link in newer_link] == [pages["digest"]]
+    assert [link["url"] for link in newer_link] == [pages["digest"] + "index.html"]
 
-    assert set(pages.values()) <= reached | {base}  # every page is reached by following links
+    assert {f"{url}index.html" for url in pages.values()} <= reached  # every page is reached by following links
+
+
+# The page's heading, whether it is one of ours (a folder listing has no <main>), and its links.
+READ_LINKS = """(() => ({
+  url: location.href,
+  h1: document.querySelector('main h1')?.textContent.trim() ?? null,
+  links: [...document.querySelectorAll('a[href]:not([href^="#"])')].map(a => a.href),
+}))()"""
+PAGE_TITLES = {
+    "Latest digests",
+    "China vs Japan",
+    "China vs Japan News - 2026-02-25",
+    "China vs Japan News - 2026-01-07",
+}
+
+
+async def crawl(page: Page, start: str, root: str) -> dict[str, dict[str, Any]]:
+    """Every page under `root` reached from `start` by following links in the browser."""
+    seen: dict[str, dict[str, Any]] = {}
+    queue = [start]
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        await page.goto(url)
+        seen[url] = await page.evaluate(READ_LINKS)
+        queue += [link.split("#")[0] for link in seen[url]["links"] if link.startswith(root)]
+    return seen
+
+
+@contextlib.contextmanager
+def preview_server(content: Path) -> Iterator[str]:
+    """`hugo server` over the shipped site and `content`, as `digestbot site serve` runs it; its URL."""
+    port = free_port()
+    command = serve_command(find_hugo(), PACKAGED_SITE, content, "127.0.0.1", port)
+    with spawned(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        base = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                http_status(base)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "hugo server did not answer"
+                time.sleep(0.2)
+        yield base
+
+
+@pytest.mark.usefixtures("browser")
+async def test_every_link_opens_a_page_from_disk_and_from_the_preview_server(
+    built_site: BuiltSite,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Opened from disk (file://), a link to a folder would show its listing: every link names its
+    page's file, and following them all from the home page reaches every page, each one ours."""
+    on_disk = built_site.public.as_uri() + "/"
+    with preview_server(built_site.content) as served:
+        async with chromium(tmp_path / "profile") as page:
+            for root in (on_disk, served):
+                pages = await crawl(page, root + "index.html", root)
+                titles = {info["h1"] for info in pages.values()}
+                assert titles == PAGE_TITLES, (root, {url: info["h1"] for url, info in pages.items()})
+                links = {link for info in pages.values() for link in info["links"] if link.startswith(root)}
+                assert links and not [link for link in links if not link.split("#")[0].endswith(".html")], root

@@ -38,8 +38,8 @@ def installed(tmp_path: Path) -> Path:
         else:
             shutil.copy2(REPO / name, src / name)
     wheels = tmp_path / "wheels"
-    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index"]
-    done = subprocess.run([*build, "-w", str(wheels), str(src)], capture_output=True, text=True, timeout=300, check=False)
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index", "-w"]
+    done = subprocess.run([*build, str(wheels), str(src)], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     (wheel,) = wheels.glob("digestbot-*.whl")
     target = tmp_path / "site-packages"
