@@ -28,8 +28,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from adapters.chart import DPI, FONT
 from adapters.markdown_site import safe_url
 from adapters.site_builder import PACKAGED_SITE, find_hugo, serve_command
+from adapters.site_pages import CHART_SIZE
 from digest_core.editorial.outline import page_outline
 from digest_core.models import Digest
 from tests.processes import spawned
@@ -287,6 +289,26 @@ async def check_links(page_url: str, base: str, dom: dict[str, Any]) -> list[str
     return internal
 
 
+async def read_chart(page: Page) -> dict[str, Any]:
+    """The topic page's chart once loaded: its size on the page (CSS px) and its own (px)."""
+    expression = """document.querySelector('figure.trend img').decode().then(() => {
+      const img = document.querySelector('figure.trend img');
+      return {width: img.getBoundingClientRect().width, natural: [img.naturalWidth, img.naturalHeight]};
+    })"""
+    result = await page.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+    assert "exceptionDetails" not in result, result
+    return dict(result["result"]["value"])
+
+
+def check_chart(chart: dict[str, Any], metrics: dict[str, Any]) -> None:
+    """At phone width the chart takes the column's width, and its smallest type (the tick labels,
+    FONT - 2 points at DPI) is at least 11 CSS px there."""
+    assert chart["natural"] == list(CHART_SIZE)
+    assert metrics["width"] - 40 <= chart["width"] <= metrics["width"]
+    tick_px = (FONT - 2) * DPI / 72 * chart["width"] / CHART_SIZE[0]
+    assert tick_px >= 11, chart
+
+
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
     """Where the screenshots go: $SITE_SCREENSHOTS_DIR, else the test's tmp folder."""
@@ -313,6 +335,7 @@ async def test_site_in_chromium(built_site: BuiltSite, tmp_path: Path, shots: Pa
                 "digest-older": f"{base}china-japan/2026-01-07/",
             }
             doms: dict[str, dict[str, Any]] = {}
+            charts: dict[str, dict[str, Any]] = {}
             reached: set[str] = set()
             for name, url in pages.items():
                 for label, metrics in (("phone", PHONE), ("desktop", DESKTOP)):
@@ -327,6 +350,8 @@ async def test_site_in_chromium(built_site: BuiltSite, tmp_path: Path, shots: Pa
                     assert dom["fontSize"] >= 16
                     reached.update(await check_links(url, base, dom))
                     doms[name] = dom
+                    if name == "topic":
+                        charts[label] = await read_chart(page)
                     if name != "digest-older":
                         await page.screenshot(shots / f"{name}-{label}.png", metrics)
                         assert (
@@ -351,6 +376,9 @@ async def test_site_in_chromium(built_site: BuiltSite, tmp_path: Path, shots: Pa
     assert card["link"] == "./china-japan/2026-02-25/index.html"
     assert card["bullets"] == len(latest["highlights"])
     check_bar(home["bars"][0], latest["perspectives"])
+
+    check_chart(charts["phone"], PHONE)
+    assert charts["desktop"]["width"] >= charts["phone"]["width"]
 
     topic = doms["topic"]
     assert topic["h1"] == ["China vs Japan"]
