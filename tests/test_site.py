@@ -282,8 +282,8 @@ def test_hugo_builds_both_fixture_days_without_warnings(built_site: BuiltSite) -
     home = Elements((public / "index.html").read_text())
     assert not home.named("script")
     links = [a["href"] for a in home.named("a") if a.get("href")]
-    assert "./china-japan/2026-02-25/" in links  # the latest digest, linked relative to the page
-    assert "./china-japan/2026-01-07/" not in links
+    assert "./china-japan/2026-02-25/index.html" in links  # the latest digest, linked relative to the page
+    assert "./china-japan/2026-01-07/index.html" not in links
 
 
 @pytest.mark.usefixtures("hugo")
