@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TextIO
 
+from adapters.markdown_site import site_page_url
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.outline import Line, post_outline
 from digest_core.models import Digest
@@ -68,12 +69,14 @@ class ConsolePublisher:
 
     platform = "console"
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, site_base_url: str | None = None) -> None:
         self.stream = stream
         self.count = 0
+        self.site_base_url = site_base_url
 
     def render(self, digest: Digest, destination: Destination) -> Sequence[str]:
-        return [render_text(digest)]
+        """The post as text, ending with the link to the digest's page when SITE_BASE_URL is set."""
+        return [render_text(digest, site_page_url(self.site_base_url, digest))]
 
     async def send_part(self, destination: Destination, part: str, sent: Sequence[str], key: str) -> str:
         stream = self.stream or sys.stdout

@@ -150,6 +150,11 @@ def page_url(base_url: str, digest: Digest) -> str:
     return f"{base_url.rstrip('/')}/{quote(digest.topic)}/{digest.date.isoformat()}/"
 
 
+def site_page_url(base_url: str | None, digest: Digest) -> str | None:
+    """The digest's page when the site's address (`SITE_BASE_URL`) is set: the "Full digest" link of posts."""
+    return page_url(base_url, digest) if base_url else None
+
+
 def write_page(content_dir: Path, digest: Digest) -> Path:
     """Write (or replace) the digest's page atomically and return its path."""
     path = page_path(content_dir, digest)

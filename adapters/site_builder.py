@@ -1,4 +1,7 @@
-"""Running Hugo over the site: `site/` (layouts, config) plus the Markdown pages in the content directory."""
+"""Running Hugo over the site: its skeleton (config, layouts, CSS; shipped in the package as
+`adapters/hugo_site/`, or the operator's own SITE_DIR) plus the Markdown pages in the content
+directory. Hugo writes only into the content, output and cache folders given to it, never into the
+skeleton, so the installed package can stay read-only."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HUGO_CONFIG = "hugo.toml"
+PACKAGED_SITE = Path(__file__).resolve().parent / "hugo_site"
 INSTALL_HINT = "install it with `apt-get install hugo` (Debian/Ubuntu) or from https://gohugo.io"
 
 
@@ -54,11 +58,15 @@ def find_hugo(executable: str = "hugo") -> str:
 def check_site(site_dir: Path) -> None:
     """`SiteError` unless `site_dir` holds a Hugo site (its `hugo.toml`)."""
     if not (site_dir / HUGO_CONFIG).is_file():
-        raise SiteError(f"no Hugo site in {site_dir} ({HUGO_CONFIG} missing): run from the repository or set SITE_DIR")
+        raise SiteError(
+            f"no Hugo site in {site_dir} ({HUGO_CONFIG} missing): set SITE_DIR to a Hugo site, "
+            "or unset it for the one shipped with Digestbot"
+        )
 
 
 def _common_args(hugo: str, site_dir: Path, content_dir: Path) -> list[str]:
-    return [hugo, "--source", str(site_dir.resolve()), "--contentDir", str(content_dir.resolve())]
+    # --noBuildLock: no `.hugo_build.lock` written into the site's folder (the installed package)
+    return [hugo, "--source", str(site_dir.resolve()), "--contentDir", str(content_dir.resolve()), "--noBuildLock"]
 
 
 def build_command(

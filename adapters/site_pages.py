@@ -21,6 +21,9 @@ from digest_core.workers import run_cpu
 
 CHART_DAYS = 30
 CHART_FILE = "trend.png"
+# The topic page's chart: shown about 360 CSS px wide on a phone, where the 150 dpi type of an
+# 800 px picture reads as 12-19 px (the chat charts' 1200 px would shrink it to 8 px).
+CHART_SIZE = (800, 800)
 
 
 async def write_topic_section(content_dir: Path, store: DigestStore, topic: Topic, end: date) -> Path | None:
@@ -42,9 +45,9 @@ def _write_index(section: Path, topic: Topic) -> None:
 
 def draw_chart(trend: Trend, path: Path) -> Path:
     """The chart written to `path` (blocking: run it off the loop); matplotlib loads on first use."""
-    from adapters.chart import write_trend_png
+    from adapters.chart import DPI, write_trend_png
 
-    return write_trend_png(trend, path)
+    return write_trend_png(trend, path, *CHART_SIZE, dpi=DPI)
 
 
 async def publish_page(content_dir: Path, store: DigestStore, topic: Topic, digest: Digest) -> Path:

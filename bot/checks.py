@@ -114,12 +114,16 @@ async def check_google_links(decoder: GoogleLinkDecoder | None, link: str | None
 
 
 def check_hugo(settings: Settings) -> Check:
-    """Hugo is needed when the site is used: SITE_DIR holds the Hugo site, or SITE_BASE_URL is set."""
-    site_used = (settings.site_dir / HUGO_CONFIG).is_file() or settings.site_base_url is not None
-    if not site_used:
-        return True, f"site: pages are Markdown in {settings.content_path}; no Hugo site in {settings.site_dir}"
+    """The Hugo site is there, and Hugo is installed where the site is published (SITE_DIR or
+    SITE_BASE_URL set); without them Hugo is optional: the pages stay Markdown until `site build`."""
+    site = settings.hugo_site
+    if not (site / HUGO_CONFIG).is_file():
+        return False, f"site: no Hugo site in {site} ({HUGO_CONFIG} missing): fix or unset SITE_DIR"
     try:
         hugo = find_hugo()
     except HugoNotInstalled:
+        if settings.site_dir is None and settings.site_base_url is None:
+            pages = settings.content_path
+            return True, f"site: pages are Markdown in {pages}; Hugo (for `site build`) is not installed"
         return False, f"site: Hugo is not installed, so `digestbot site build` cannot run: {INSTALL_HINT}"
     return True, f"site: hugo at {hugo}, pages in {settings.content_path}"

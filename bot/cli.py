@@ -222,7 +222,7 @@ def site_build(
     ] = None,
 ) -> None:
     """Run Hugo over the site and the digest pages: static HTML, ready to publish."""
-    from adapters.site_builder import HugoFailed, SiteError, build_site, count_pages
+    from adapters.site_builder import HugoFailed, SiteError, build_site, check_site, count_pages
     from bot.settings import absolute_http_url
 
     settings = load_settings()
@@ -232,14 +232,18 @@ def site_build(
         except ValueError as exc:
             fail(f"--base-url: {exc}")
     content = settings.content_path
-    destination = output or settings.site_dir / "public"
+    destination = output or settings.site_output
+    try:
+        check_site(settings.hugo_site)  # before any warning about the pages: one line for one mistake
+    except SiteError as exc:
+        fail(str(exc))
     if count_pages(content) == 0:
         err.print(
             f"[yellow]warning:[/yellow] no digest pages in {escape(str(content))} yet: "
             "run `digestbot build TOPIC` or `digestbot site publish` first"
         )
     try:
-        built = build_site(settings.site_dir, content, destination, base_url or settings.site_base_url)
+        built = build_site(settings.hugo_site, content, destination, base_url or settings.site_base_url)
     except HugoFailed as exc:
         err.print(escape(exc.output.rstrip()))
         fail(str(exc), EXIT_NOTHING)
@@ -260,7 +264,7 @@ def site_serve(
 
     settings = load_settings()
     try:
-        code = serve_site(settings.site_dir, settings.content_path, bind, port)
+        code = serve_site(settings.hugo_site, settings.content_path, bind, port)
     except SiteError as exc:
         fail(str(exc))
     raise typer.Exit(code)

@@ -33,16 +33,18 @@ if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load onl
     from digest_core.models import Digest
     from digest_core.topics import Topics
 
-REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 RULE = "=" * 72
 PAGE_INTERVAL = 0.1  # seconds between two pages of one outlet in the demo (production: 1 s)
 
 
-def demo_settings(data_dir: Path, hosts: DemoHosts, site_dir: Path, topics: Topics, last_day: date) -> Settings:
+def demo_settings(
+    data_dir: Path, hosts: DemoHosts, site_dir: Path | None, topics: Topics, last_day: date
+) -> Settings:
     """Production settings (Google News at https://news.google.com, links decoded, pages read) with
     the demo's data directory, clock and pace, every host reached on loopback through
     FETCH_CONNECT_TO and the demo's CA trusted through FETCH_CA_FILE; nothing from the environment
-    that could reach the network or another database (tokens, keys, DATABASE_URL)."""
+    that could reach the network or another database (tokens, keys, DATABASE_URL). `site_dir` None:
+    the Hugo site shipped in the package."""
     from bot.settings import Settings
     from digest_core.dates import digest_window
 
@@ -69,13 +71,13 @@ def demo_settings(data_dir: Path, hosts: DemoHosts, site_dir: Path, topics: Topi
     )
 
 
-def default_site_dir() -> Path:
-    """SITE_DIR when it holds the Hugo site, else the repository's `site/` beside the package."""
+def default_site_dir() -> Path | None:
+    """SITE_DIR when it holds a Hugo site, else None: the site shipped in the package."""
     from adapters.site_builder import HUGO_CONFIG
     from bot.settings import Settings
 
     configured = Settings().site_dir
-    return configured if (configured / HUGO_CONFIG).is_file() else REPO_SITE
+    return configured if configured and (configured / HUGO_CONFIG).is_file() else None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def write_website(settings: Settings) -> Path | None:
 
     destination = settings.data_dir / "public"
     try:
-        build_site(settings.site_dir, settings.content_path, destination)
+        build_site(settings.hugo_site, settings.content_path, destination)
     except SiteError as exc:
         print(f"Website: not built ({exc}); the Markdown pages are in {settings.content_path}")
         return None
@@ -170,7 +172,7 @@ async def serve_until_stopped(settings: Settings, port: int, stop: asyncio.Event
     """`hugo server` over the pages until `stop` is set (or Hugo exits); Hugo is ended on the way out."""
     from adapters.site_builder import find_hugo, serve_command
 
-    command = serve_command(find_hugo(), settings.site_dir, settings.content_path, "127.0.0.1", port)
+    command = serve_command(find_hugo(), settings.hugo_site, settings.content_path, "127.0.0.1", port)
     log = settings.data_dir / "hugo-server.log"
     with log.open("wb") as out:
         proc = await asyncio.create_subprocess_exec(*command, stdout=out, stderr=subprocess.STDOUT)
@@ -191,7 +193,7 @@ async def serve_until_stopped(settings: Settings, port: int, stop: asyncio.Event
                     await proc.wait()
 
 
-async def run_demo(data_dir: Path, site_dir: Path, once: bool, port: int) -> int:
+async def run_demo(data_dir: Path, site_dir: Path | None, once: bool, port: int) -> int:
     """Build, print and (without `once`) serve until SIGINT/SIGTERM; the exit status."""
     from adapters.markdown_site import page_url
     from bot.app import load_configured_topics
@@ -244,7 +246,7 @@ def demo_command(
     once: Annotated[bool, typer.Option("--once", help="Build, print and exit (no preview server).")] = False,
     data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the demo keeps its data.")] = Path("demo"),
     site_dir: Annotated[
-        Path | None, typer.Option("--site-dir", help="The Hugo site; default: SITE_DIR or the repository's.")
+        Path | None, typer.Option("--site-dir", help="The Hugo site; default: SITE_DIR or the shipped one.")
     ] = None,
     port: Annotated[int, typer.Option("--port", "-p", help="Preview port (another if busy).")] = 1313,
 ) -> None:

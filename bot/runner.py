@@ -108,7 +108,7 @@ def sender_locks(core: Core, platforms: list[str], worker: str) -> dict[str, Sen
 def assemble(core: Core, platforms: list[Platform]) -> Service:
     settings = core.settings
     worker = worker_id()
-    publishers: dict[str, PartPublisher] = {"console": ConsolePublisher()}
+    publishers: dict[str, PartPublisher] = {"console": ConsolePublisher(site_base_url=settings.site_base_url)}
     publishers |= {p.name: p.publisher for p in platforms}
     publication = Publication(
         core.digests,

@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.site_builder import HUGO_CONFIG, PACKAGED_SITE
 from digest_core.clock import Clock, clock_starting_at, utc_now
 from digest_core.redaction import url_password
 from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
@@ -57,7 +58,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     topics_file: Path | None = None
     content_dir: Path | None = None
-    site_dir: Path = Path("site")
+    site_dir: Path | None = None  # default: the Hugo site shipped in the package (`hugo_site`)
     site_base_url: str | None = None
     log_level: str = "INFO"
 
@@ -207,14 +208,28 @@ class Settings(BaseSettings):
         return absolute_http_url(v)
 
     @property
+    def hugo_site(self) -> Path:
+        """The Hugo site the `site` commands run over: `SITE_DIR`, else the one shipped in the package."""
+        return self.site_dir or PACKAGED_SITE
+
+    @property
+    def _site_files(self) -> Path:
+        """Where the site's generated files go: an operator's own SITE_DIR (holding `hugo.toml`),
+        else DATA_DIR/site."""
+        if self.site_dir and (self.site_dir / HUGO_CONFIG).is_file():
+            return self.site_dir
+        return self.data_dir / "site"
+
+    @property
     def content_path(self) -> Path:
-        """`CONTENT_DIR`; else the Hugo site's own `content/` when SITE_DIR holds the site (running
-        from the repository); else DATA_DIR/site/content."""
-        if self.content_dir:
-            return self.content_dir
-        if (self.site_dir / "hugo.toml").is_file():
-            return self.site_dir / "content"
-        return self.data_dir / "site" / "content"
+        """`CONTENT_DIR`; else `content/` of an operator's own SITE_DIR; else DATA_DIR/site/content."""
+        return self.content_dir or self._site_files / "content"
+
+    @property
+    def site_output(self) -> Path:
+        """Where `site build` writes the HTML: `public/` of an operator's own SITE_DIR, else
+        DATA_DIR/site/public."""
+        return self._site_files / "public"
 
     def clock(self) -> Clock:
         """The wall clock, or with `NOW` set, a clock that starts there and advances in real time."""

@@ -98,7 +98,8 @@ def test_discord_markdown_is_shown_as_a_reader_sees_it() -> None:
 
     title = escape_text("A [bracketed] *starred* @everyone headline")
     line = f"**1.** {masked_link(title, 'https://example.org/a(b)')} — Outlet"
-    assert markdown_to_text(line) == "1. A [bracketed] *starred* @everyone headline — Outlet"
+    shown = "1. A [bracketed] *starred* @everyone headline <https://example.org/a%28b%29> — Outlet"
+    assert markdown_to_text(line) == shown
     embed = discord.Embed(title="Sources", description="*One side only*")
     embed.set_author(name="Topic — 2026-02-25")
     embed.add_field(name="China", value="3 sources")
@@ -148,6 +149,7 @@ def test_demo_once_offline_builds_pages_prints_posts_and_exits(tmp_path: Path) -
     assert sources.count("· lead read") >= 5 and "Nikkei Asia (private, Nikkei Inc.) · en · no lead: paywall" in sources
     assert "https://news.google.com" not in sources and sources.count("\n    https://") == 8
     assert (tmp_path / "demo" / "digestbot.db").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["demo"]  # DATA_DIR decides where every file goes
     assert "china-japan 2026-02-25: 8 articles (3 China, 5 Japan), 4 stories" in out
     assert "Telegram: china-japan 2026-02-25, message 1 of 1" in out
     assert re.search(r"Discord: china-japan 2026-02-25, message (\d) of \1 \(\d+ embeds? shown as text\)", out)
@@ -186,6 +188,9 @@ def test_demo_serves_the_preview_and_stops_everything_on_sigterm(tmp_path: Path)
                 assert time.monotonic() < deadline, log.read_text()[-2000:]
                 time.sleep(0.5)
         assert "MOFCOM restricts exports" in body
+        full_digest = f"{found.group(1)}china-japan/2026-02-25/"  # in the Telegram and the Discord post
+        assert log.read_text().count(f"Full digest and sources: {full_digest}\n") == 1
+        assert log.read_text().count(f"Full digest and sources <{full_digest}>\n") == 1
         hugo = [pid for pid in child_pids(proc.pid) if "hugo" in command_line(pid)]
         assert hugo, "hugo server is not a child of the demo"
         os.kill(proc.pid, signal.SIGTERM)  # the demo alone, not its group: it must end hugo itself

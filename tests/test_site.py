@@ -24,13 +24,12 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.markdown_site import page_url, write_page
-from adapters.site_builder import HugoNotInstalled, SiteBuild, build_command, build_site, find_hugo
+from adapters.site_builder import PACKAGED_SITE, HugoNotInstalled, SiteBuild, build_command, build_site, find_hugo
 from bot.cli import app
 from bot.settings import Settings
 from digest_core.models import Article, Bullet, Digest, PerspectiveCount
 from tests.processes import child_pids, command_line, is_running, spawned
 
-REPO_SITE = Path(__file__).resolve().parent.parent / "site"
 DAYS = ("2026-01-07", "2026-02-25")
 runner = CliRunner()
 
@@ -57,10 +56,14 @@ def _no_site_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def copy_site(dest: Path) -> Path:
-    """The repository's Hugo site without generated files, so Hugo never writes into the repository."""
-    ignore = shutil.ignore_patterns("content", "public", "resources", ".hugo_build.lock")
-    shutil.copytree(REPO_SITE, dest, ignore=ignore)
+    """A copy of the shipped Hugo site: an operator's own SITE_DIR."""
+    shutil.copytree(PACKAGED_SITE, dest)
     return dest
+
+
+def tree(folder: Path) -> dict[str, int]:
+    """Every file under `folder` and its modification time (ns)."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
 
 def build_fixture_days(content: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
@@ -77,6 +80,7 @@ def build_fixture_days(content: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
 
 @dataclass
 class BuiltSite:
+    content: Path
     public: Path
     build: SiteBuild
     digests: dict[str, dict[str, Any]]
@@ -84,13 +88,16 @@ class BuiltSite:
 
 @pytest.fixture
 def built_site(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BuiltSite:
-    """Hugo's build of the repository's site from the digests of both fixture days."""
+    """Hugo's build of the shipped site from the digests of both fixture days; Hugo writes nothing
+    into the shipped site (the installed package may be read-only)."""
     require("hugo")
     content = tmp_path / "content"
     digests = build_fixture_days(content, monkeypatch)
     public = tmp_path / "public"
-    build = build_site(copy_site(tmp_path / "site"), content, public)
-    return BuiltSite(public, build, digests)
+    before = tree(PACKAGED_SITE)
+    build = build_site(PACKAGED_SITE, content, public)
+    assert tree(PACKAGED_SITE) == before
+    return BuiltSite(content, public, build, digests)
 
 
 class Elements(HTMLParser):
@@ -153,11 +160,53 @@ def test_no_page_option_and_base_url_in_the_build_report(
     assert (content / "china-japan" / "2026-02-25.md").is_file()
 
 
-def test_content_dir_defaults_to_the_site_when_run_from_the_repository(tmp_path: Path) -> None:
-    assert Settings().content_path == Path("data/site/content")  # the tests run in an empty folder
-    copy_site(tmp_path / "site")
-    assert Settings().content_path == Path("site/content")
+def test_pages_and_html_go_under_data_dir_unless_site_dir_says_otherwise(tmp_path: Path) -> None:
+    default = Settings()  # the tests run in an empty folder
+    assert (default.hugo_site, default.content_path, default.site_output) == (
+        PACKAGED_SITE,
+        Path("data/site/content"),
+        Path("data/site/public"),
+    )
+    copy_site(tmp_path / "site")  # a folder named like the old repository's site: not used unless named
+    in_demo = Settings(data_dir=Path("demo"))
+    assert (in_demo.hugo_site, in_demo.content_path, in_demo.site_output) == (
+        PACKAGED_SITE,
+        Path("demo/site/content"),
+        Path("demo/site/public"),
+    )
+    own = Settings(site_dir=tmp_path / "site")
+    assert (own.hugo_site, own.content_path, own.site_output) == (
+        tmp_path / "site",
+        tmp_path / "site" / "content",
+        tmp_path / "site" / "public",
+    )
     assert Settings(content_dir=tmp_path / "pages").content_path == tmp_path / "pages"
+
+
+def test_data_dir_decides_where_every_file_goes(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`DATA_DIR=demo`: build, site publish and site build write only under demo/, even where a
+    `site/` folder with a Hugo site sits in the working directory (as in old checkouts)."""
+    work = tmp_path / "work"
+    copy_site(work / "site")
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("DATA_DIR", "demo")
+    before = tree(work)
+    built = runner.invoke(app, ["build", "china-japan", "--date", "2026-02-25"])
+    assert built.exit_code == 0, built.stderr
+    assert "site page: demo/site/content/china-japan/2026-02-25.md" in built.stderr
+    published = runner.invoke(app, ["site", "publish"])
+    assert published.exit_code == 0, published.stderr
+    commands = ["build", "site publish"]
+    if shutil.which("hugo"):
+        site = runner.invoke(app, ["site", "build"])
+        assert site.exit_code == 0, site.stderr
+        assert "site built from 1 digest pages into demo/site/public" in site.stderr
+        assert (work / "demo/site/public/china-japan/2026-02-25/index.html").is_file()
+        commands.append("site build")
+    after = tree(work)
+    assert {k: v for k, v in after.items() if not k.startswith("demo/")} == before, commands
+    assert "demo/site/content/china-japan/2026-02-25.md" in after
+    assert "demo/digestbot.db" in after
 
 
 @pytest.mark.parametrize("bad", ["news.example.org", "ftp://news.example.org/", "https://"])
@@ -177,7 +226,6 @@ def test_page_url() -> None:
 def test_site_build_without_hugo_says_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_env: Path
 ) -> None:
-    copy_site(tmp_path / "site")
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
@@ -195,10 +243,15 @@ def test_site_build_without_hugo_says_how_to_install_it(
     assert "apt-get install hugo" in served.stderr
 
 
-def test_site_build_outside_the_repository_names_site_dir(cli_env: Path) -> None:
-    result = runner.invoke(app, ["site", "build"])
-    assert result.exit_code == 2
-    assert "no Hugo site in site (hugo.toml missing): run from the repository or set SITE_DIR" in result.stderr
+def test_site_dir_without_a_hugo_site_says_so(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_DIR", "nowhere")
+    for command in (["site", "build"], ["site", "serve"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [
+            "error: no Hugo site in nowhere (hugo.toml missing): set SITE_DIR to a Hugo site, or unset it for the "
+            "one shipped with Digestbot"
+        ]
 
 
 def test_build_command_line(tmp_path: Path) -> None:
@@ -229,15 +282,16 @@ def test_hugo_builds_both_fixture_days_without_warnings(built_site: BuiltSite) -
     home = Elements((public / "index.html").read_text())
     assert not home.named("script")
     links = [a["href"] for a in home.named("a") if a.get("href")]
-    assert "./china-japan/2026-02-25/" in links  # the latest digest, linked relative to the page
-    assert "./china-japan/2026-01-07/" not in links
+    assert "./china-japan/2026-02-25/index.html" in links  # the latest digest, linked relative to the page
+    assert "./china-japan/2026-01-07/index.html" not in links
 
 
 @pytest.mark.usefixtures("hugo")
 def test_site_build_command_with_base_url(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content = tmp_path / "content"
     build_fixture_days(content, monkeypatch)
-    copy_site(tmp_path / "site")
+    copy_site(tmp_path / "site")  # an operator's own site: SITE_DIR
+    monkeypatch.setenv("SITE_DIR", "site")
     monkeypatch.setenv("SITE_BASE_URL", "https://news.example.org/digests/")
     result = runner.invoke(app, ["site", "build"])
     assert result.exit_code == 0, result.stderr
@@ -323,7 +377,6 @@ def test_site_serve_previews_the_site_and_ends_hugo_with_itself(
 ) -> None:
     content = tmp_path / "content"
     build_fixture_days(content, monkeypatch)
-    copy_site(tmp_path / "site")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

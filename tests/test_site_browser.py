@@ -16,7 +16,9 @@ import itertools
 import os
 import signal
 import struct
+import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,10 +28,15 @@ from typing import Any
 import aiohttp
 import pytest
 
+from adapters.chart import DPI, FONT
 from adapters.markdown_site import safe_url
+from adapters.site_builder import PACKAGED_SITE, find_hugo, serve_command
+from adapters.site_pages import CHART_SIZE
 from digest_core.editorial.outline import page_outline
 from digest_core.models import Digest
+from tests.processes import spawned
 from tests.test_site import BuiltSite, built_site, require  # noqa: F401 - the fixture
+from tests.test_site_install import free_port
 
 CHROMIUM = "chromium"
 
@@ -281,6 +288,26 @@ async def check_links(page_url: str, base: str, dom: dict[str, Any]) -> list[str
     return internal
 
 
+async def read_chart(page: Page) -> dict[str, Any]:
+    """The topic page's chart once loaded: its size on the page (CSS px) and its own (px)."""
+    expression = """document.querySelector('figure.trend img').decode().then(() => {
+      const img = document.querySelector('figure.trend img');
+      return {width: img.getBoundingClientRect().width, natural: [img.naturalWidth, img.naturalHeight]};
+    })"""
+    result = await page.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+    assert "exceptionDetails" not in result, result
+    return dict(result["result"]["value"])
+
+
+def check_chart(chart: dict[str, Any], metrics: dict[str, Any]) -> None:
+    """At phone width the chart takes the column's width, and its smallest type (the tick labels,
+    FONT - 2 points at DPI) is at least 11 CSS px there."""
+    assert chart["natural"] == list(CHART_SIZE)
+    assert metrics["width"] - 40 <= chart["width"] <= metrics["width"]
+    tick_px = (FONT - 2) * DPI / 72 * chart["width"] / CHART_SIZE[0]
+    assert tick_px >= 11, chart
+
+
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
     """Where the screenshots go: $SITE_SCREENSHOTS_DIR, else the test's tmp folder."""
@@ -307,6 +334,7 @@ async def test_site_in_chromium(built_site: BuiltSite, tmp_path: Path, shots: Pa
                 "digest-older": f"{base}china-japan/2026-01-07/",
             }
             doms: dict[str, dict[str, Any]] = {}
+            charts: dict[str, dict[str, Any]] = {}
             reached: set[str] = set()
             for name, url in pages.items():
                 for label, metrics in (("phone", PHONE), ("desktop", DESKTOP)):
@@ -321,6 +349,8 @@ async def test_site_in_chromium(built_site: BuiltSite, tmp_path: Path, shots: Pa
                     assert dom["fontSize"] >= 16
                     reached.update(await check_links(url, base, dom))
                     doms[name] = dom
+                    if name == "topic":
+                        charts[label] = await read_chart(page)
                     if name != "digest-older":
                         await page.screenshot(shots / f"{name}-{label}.png", metrics)
                         assert (
@@ -342,20 +372,90 @@ async def test_site_in_chromium(built_site: BuiltSite, tmp_path: Path, shots: Pa
     assert home["h2"] == ["China vs Japan"]
     (card,) = home["cards"]  # the latest digest of the one topic
     assert card["heading"] == "Wednesday, 25 February 2026"
-    assert card["link"] == "./china-japan/2026-02-25/"
+    assert card["link"] == "./china-japan/2026-02-25/index.html"
     assert card["bullets"] == len(latest["highlights"])
     check_bar(home["bars"][0], latest["perspectives"])
+
+    check_chart(charts["phone"], PHONE)
+    assert charts["desktop"]["width"] >= charts["phone"]["width"]
 
     topic = doms["topic"]
     assert topic["h1"] == ["China vs Japan"]
     assert [c["heading"] for c in topic["cards"]] == ["Wednesday, 25 February 2026", "Wednesday, 7 January 2026"]
-    assert [c["link"] for c in topic["cards"]] == ["../china-japan/2026-02-25/", "../china-japan/2026-01-07/"]
+    assert [c["link"] for c in topic["cards"]] == [
+        "../china-japan/2026-02-25/index.html",
+        "../china-japan/2026-01-07/index.html",
+    ]
     assert [c["bullets"] for c in topic["cards"]] == [len(latest["highlights"]), len(older["highlights"])]
     assert [c["h2"] for c in [topic]] == [["Wednesday, 25 February 2026", "Wednesday, 7 January 2026"]]
 
     check_digest_page(doms["digest"], latest)
     check_digest_page(doms["digest-older"], older)
     newer_link = [link for link in doms["digest-older"]["links"] if link["text"].startswith("Newer:")]
-    assert [link["url"] for link in newer_link] == [pages["digest"]]
+    assert [link["url"] for link in newer_link] == [pages["digest"] + "index.html"]
 
-    assert set(pages.values()) <= reached | {base}  # every page is reached by following links
+    assert {f"{url}index.html" for url in pages.values()} <= reached  # every page is reached by following links
+
+
+# The page's heading, whether it is one of ours (a folder listing has no <main>), and its links.
+READ_LINKS = """(() => ({
+  url: location.href,
+  h1: document.querySelector('main h1')?.textContent.trim() ?? null,
+  links: [...document.querySelectorAll('a[href]:not([href^="#"])')].map(a => a.href),
+}))()"""
+PAGE_TITLES = {
+    "Latest digests",
+    "China vs Japan",
+    "China vs Japan News - 2026-02-25",
+    "China vs Japan News - 2026-01-07",
+}
+
+
+async def crawl(page: Page, start: str, root: str) -> dict[str, dict[str, Any]]:
+    """Every page under `root` reached from `start` by following links in the browser."""
+    seen: dict[str, dict[str, Any]] = {}
+    queue = [start]
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        await page.goto(url)
+        seen[url] = await page.evaluate(READ_LINKS)
+        queue += [link.split("#")[0] for link in seen[url]["links"] if link.startswith(root)]
+    return seen
+
+
+@contextlib.contextmanager
+def preview_server(content: Path) -> Iterator[str]:
+    """`hugo server` over the shipped site and `content`, as `digestbot site serve` runs it; its URL."""
+    port = free_port()
+    command = serve_command(find_hugo(), PACKAGED_SITE, content, "127.0.0.1", port)
+    with spawned(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        base = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                http_status(base)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "hugo server did not answer"
+                time.sleep(0.2)
+        yield base
+
+
+@pytest.mark.usefixtures("browser")
+async def test_every_link_opens_a_page_from_disk_and_from_the_preview_server(
+    built_site: BuiltSite,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Opened from disk (file://), a link to a folder would show its listing: every link names its
+    page's file, and following them all from the home page reaches every page, each one ours."""
+    on_disk = built_site.public.as_uri() + "/"
+    with preview_server(built_site.content) as served:
+        async with chromium(tmp_path / "profile") as page:
+            for root in (on_disk, served):
+                pages = await crawl(page, root + "index.html", root)
+                titles = {info["h1"] for info in pages.values()}
+                assert titles == PAGE_TITLES, (root, {url: info["h1"] for url, info in pages.items()})
+                links = {link for info in pages.values() for link in info["links"] if link.startswith(root)}
+                assert links and not [link for link in links if not link.split("#")[0].endswith(".html")], root

@@ -10,11 +10,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.image import imread
+from matplotlib.text import Text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
-from adapters.chart import SIDE_COLORS, render_trend_png, write_trend_png
+from adapters.chart import (
+    DPI,
+    FONT,
+    LABEL_PX,
+    MISSING_COLOR,
+    SIDE_COLORS,
+    render_trend_png,
+    trend_figure,
+    write_trend_png,
+)
+from adapters.site_pages import CHART_SIZE
 from bot.cli import app
 from digest_core.dates import latest_complete_date
 from digest_core.editorial.trend import NoDigestsInRange, TrendError, build_trend, coverage_trend, parse_days
@@ -32,8 +44,15 @@ def archived(day: date, china: int, japan: int, in_window: int = 40, on_topic: i
     base = one_article_digest(day)
     when = datetime(day.year, day.month, day.day, 4, tzinfo=UTC)
     articles = [
-        Article(title=f"{side} {i}", url=f"https://example.com/{side}/{i}", outlet=side, domain="example.com",
-                perspective=side, published=when, n=k)
+        Article(
+            title=f"{side} {i}",
+            url=f"https://example.com/{side}/{i}",
+            outlet=side,
+            domain="example.com",
+            perspective=side,
+            published=when,
+            n=k,
+        )
         for k, (side, i) in enumerate([("china", i) for i in range(china)] + [("japan", i) for i in range(japan)], 1)
     ]
     return base.model_copy(update={"articles": articles, "in_window": in_window, "on_topic": on_topic})
@@ -114,8 +133,11 @@ def test_days_out_of_range_or_not_a_number(text: str) -> None:
 
 
 def test_chart_is_a_png_of_the_asked_size_with_each_sides_colour(topic: Topic, tmp_path: Path) -> None:
-    rows = [DayCoverage(END - timedelta(days=k), {"china": 2 + k % 5, "japan": 6 - k % 4}, 50, 20 + k)
-            for k in range(14) if k not in (3, 4)]
+    rows = [
+        DayCoverage(END - timedelta(days=k), {"china": 2 + k % 5, "japan": 6 - k % 4}, 50, 20 + k)
+        for k in range(14)
+        if k not in (3, 4)
+    ]
     trend = build_trend(topic, END, 14, rows)
     data = render_trend_png(trend)
     assert png_size(data) == (1200, 900)
@@ -126,7 +148,7 @@ def test_chart_is_a_png_of_the_asked_size_with_each_sides_colour(topic: Topic, t
     pixels = imread(path)
     assert pixels.shape[:2] == (600, 800)
     assert has_colour(pixels, SIDE_COLORS[0]) and has_colour(pixels, SIDE_COLORS[1])
-    assert has_colour(pixels, "#e7e5e0")  # the two days without a digest are shaded
+    assert has_colour(pixels, MISSING_COLOR)  # the two days without a digest have their stubs
 
 
 def test_a_side_with_no_articles_draws_no_bars(topic: Topic) -> None:
@@ -134,7 +156,50 @@ def test_a_side_with_no_articles_draws_no_bars(topic: Topic) -> None:
     pixels = imread(io.BytesIO(render_trend_png(build_trend(topic, END, 5, rows))))
     assert has_colour(pixels, SIDE_COLORS[1])
     assert not has_colour(pixels, SIDE_COLORS[0], at_least=2000)  # only the legend's swatch
-    assert not has_colour(pixels, "#e7e5e0", at_least=2000)  # every day archived: no shading
+    assert not has_colour(pixels, MISSING_COLOR, at_least=1)  # every day archived: no stub, no legend entry
+
+
+def drawn_texts(fig: Figure) -> list[Text]:
+    """The figure's texts that show: titles, axis labels, legend, and the tick labels of ticks inside
+    the axes' limits (matplotlib keeps, but does not draw, labels for ticks beyond them)."""
+    tick_labels: list[Text] = []
+    shown: list[Text] = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            for tick, loc in zip(axis.get_major_ticks(), axis.get_majorticklocs(), strict=False):
+                tick_labels += [tick.label1, tick.label2]
+                if lo - 1e-9 <= loc <= hi + 1e-9:
+                    shown += [label for label in (tick.label1, tick.label2) if label.get_visible()]
+    others = [t for t in fig.findobj(Text) if t.get_visible() and all(t is not label for label in tick_labels)]
+    return [t for t in shown + others if t.get_text().strip()]
+
+
+def test_site_chart_reads_on_a_phone_with_one_day_in_thirty(topic: Topic) -> None:
+    """The demo's case: one archived day in the topic page's 30. Its bars show; the 29 missing days
+    are short stubs, not a grey block; no two texts overlap; the date labels fit side by side."""
+    trend = build_trend(topic, END, 30, [DayCoverage(END, {"china": 3, "japan": 5}, 17, 8)])
+    fig = trend_figure(trend, *CHART_SIZE, dpi=DPI)
+    png = render_trend_png(trend, *CHART_SIZE, dpi=DPI)
+    assert png_size(png) == CHART_SIZE
+    pixels = imread(io.BytesIO(png))
+    assert has_colour(pixels, SIDE_COLORS[0], at_least=1000) and has_colour(pixels, SIDE_COLORS[1], at_least=1000)
+    rgb = np.array([int(MISSING_COLOR[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    grey = int(np.all(np.abs(pixels[:, :, :3] - rgb) < 0.02, axis=2).sum())
+    assert 0 < grey < 0.05 * CHART_SIZE[0] * CHART_SIZE[1]  # stubs and a legend swatch, not 29 shaded days
+
+    fig.canvas.draw()  # lays the figure out as saved
+    renderer = fig.canvas.get_renderer()
+    texts = drawn_texts(fig)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    overlaps = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1 :] if box_a.overlaps(box_b)]
+    assert overlaps == []
+    assert all(box.x0 >= 0 and box.x1 <= CHART_SIZE[0] and box.y0 >= 0 and box.y1 <= CHART_SIZE[1] for _, box in boxes)
+    ax = fig.axes[0]
+    dates = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert 3 <= len(dates) <= CHART_SIZE[0] // LABEL_PX and dates[-1] == "Feb 25"  # the latest day labelled
+    assert "1 of 30 days archived · latest on-topic share 47%" in ax.get_title(loc="left")
+    assert ax.get_xticklabels()[0].get_fontsize() == FONT - 2  # 27 px at 150 dpi: 12 CSS px on a 360 px phone
 
 
 CLI_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # "now" for the CLI (NOW setting) and for the seeded archive

@@ -125,6 +125,12 @@ def test_doctor_checks_the_feed_host_and_hugo_when_the_site_is_used(
     assert result.exit_code == 0, result.stdout
     assert "ok   site: pages are Markdown in" in result.stdout
 
+    monkeypatch.setenv("SITE_DIR", str(tmp_path / "nowhere"))
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    nowhere = tmp_path / "nowhere"
+    assert f"FAIL site: no Hugo site in {nowhere} (hugo.toml missing): fix or unset SITE_DIR" in result.stdout
+
 
 def test_doctor_says_what_to_do_when_the_database_fails(
     cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

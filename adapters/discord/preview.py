@@ -6,16 +6,25 @@ import re
 
 import discord
 
-_MASKED_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(<?[^)\s>]*>?\)")
+_MASKED_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(<?([^)\s>]*)>?\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![*\\])\*([^*\n]+)\*(?!\*)")
 _ESCAPE = re.compile(r"\\(.)")
 _MENTION_BREAK = "@\u200b"
 
 
+def _link_text(link: re.Match[str]) -> str:
+    """A citation link as its number (the sources are listed by number); any other link as its
+    text and its address in angle brackets, as plain text writes URLs: the address is what a
+    reader of the text needs, e.g. the "Full digest" page."""
+    text, url = link.group(1), link.group(2)
+    return text if text.isdigit() else f"{text} <{url}>"
+
+
 def markdown_to_text(markdown: str) -> str:
-    """Discord markdown as displayed: masked links show their text, bold markers and escapes vanish."""
-    shown = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", _MASKED_LINK.sub(r"\1", markdown)))
+    """Discord markdown as plain text: citation links show their number, other links their text and
+    address; bold markers and escapes vanish."""
+    shown = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", _MASKED_LINK.sub(_link_text, markdown)))
     return _ESCAPE.sub(r"\1", shown).replace(_MENTION_BREAK, "@")
 
 

@@ -16,7 +16,7 @@ import aiohttp
 import discord
 
 from adapters.discord.embeds import render_digest, thread_name
-from adapters.markdown_site import page_url
+from adapters.markdown_site import site_page_url
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed, announce_send
 from digest_core.models import Digest
 
@@ -187,7 +187,7 @@ class DiscordPublisher:
 
     def page_url(self, digest: Digest) -> str | None:
         """The digest's page on the site (`SITE_BASE_URL`), if the site's address is set."""
-        return page_url(self.site_base_url, digest) if self.site_base_url else None
+        return site_page_url(self.site_base_url, digest)
 
     async def send_part(self, destination: Destination, part: DiscordPart, sent: Sequence[str], key: str) -> str:
         """Send one message; its id. In a forum the first part opens the post, whose id (on Discord

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from adapters.markdown_site import page_url
+from adapters.markdown_site import site_page_url
 from adapters.telegram.render import html_to_text, render_digest
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.models import Digest
@@ -90,7 +90,7 @@ class TelegramPublisher:
 
     def page_url(self, digest: Digest) -> str | None:
         """The digest's page on the site (`SITE_BASE_URL`), if the site's address is set."""
-        return page_url(self.site_base_url, digest) if self.site_base_url else None
+        return site_page_url(self.site_base_url, digest)
 
     def _safe(self, exc: BaseException) -> str:
         return redact(describe(exc))
