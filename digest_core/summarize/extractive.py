@@ -73,7 +73,7 @@ class ExtractiveSummarizer:
             if found:
                 highlights.append(Bullet(text=_sentence(found.text), citations=found.citations))
             else:
-                highlights.append(Bullet(text=_highlight(story.title, members, request), citations=story.articles))
+                highlights.append(Bullet(text=_highlight(members, request), citations=story.articles))
         sections: dict[str, list[Bullet]] = {}
         for p in request.topic.perspectives:
             bullets: list[Bullet] = []
@@ -90,9 +90,10 @@ class ExtractiveSummarizer:
         )
 
 
-def _highlight(title: str, members: list[Article], request: SummaryRequest) -> str:
+def _highlight(members: list[Article], request: SummaryRequest) -> str:
     """A story as a highlight: its most representative headline and, when other sides covered it,
     each other side's own headline as contrast. One-sided: who reported it."""
+    title = central_title([a.n - 1 for a in members], request.articles, request.topic)
     sides = [p for p in request.topic.perspectives if any(a.perspective == p.id for a in members)]
     if len(sides) < 2:
         return _sentence(f"{headline(title).rstrip('.')} ({_coverage(members, request)})")
