@@ -18,9 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from digest_core.editorial.headline_words import canonical_terms, content_words, side_name_words
-from digest_core.editorial.sentences import lead_parts
+from digest_core.editorial.sentences import copies_headline, lead_parts
 from digest_core.models import Article
-from digest_core.summarize.lead_sentences import copies_headline
 from digest_core.text import HEADLINE_LIMIT, cut, normalized, one_line
 from digest_core.topics import Topic
 
