@@ -31,11 +31,30 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _TOKEN = re.compile(r"[$€£¥]?\d[\d,]*(?:\.\d+)?[%\w-]*|[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z\d]")
 _APPROXIMATE = frozenset(
-    "over under about around nearly almost some roughly approximately least most than upto dozens "
-    "hundreds thousands between".split()
+    [
+        "over",
+        "under",
+        "about",
+        "around",
+        "nearly",
+        "almost",
+        "some",
+        "roughly",
+        "approximately",
+        "least",
+        "most",
+        "than",
+        "upto",
+        "dozens",
+        "hundreds",
+        "thousands",
+        "between",
+    ]
 )
 _RANGE_AFTER = frozenset({"to", "or", "and", "-", "–", "—"})
-_TIME_SPANS = frozenset(stem(w) for w in "second minute hour day week month year decade century time".split())
+_TIME_SPANS = frozenset(
+    stem(w) for w in ["second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "time"]
+)
 _SCALES = frozenset({"million", "billion", "trillion", "thousand", "hundred", "percent", "per"})
 MAX_MODIFIERS = 2
 
@@ -76,7 +95,11 @@ def figures(text: str) -> list[Figure]:
             before = tokens[k - 1].casefold() if k else ""
             if before in _APPROXIMATE or before in {"-", "–", "no", "no."}:
                 continue
-            if before in _RANGE_AFTER and k >= 2 and (_value(tokens[k - 2]) is not None or tokens[k - 2].casefold() == "up"):
+            if (
+                before in _RANGE_AFTER
+                and k >= 2
+                and (_value(tokens[k - 2]) is not None or tokens[k - 2].casefold() == "up")
+            ):
                 continue  # the end of a range ("20 to 30") or a limit ("up to 30")
             after = tokens[k + 1 : k + 2 + MAX_MODIFIERS]
             if after and after[0].casefold() in _RANGE_AFTER:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from digest_core.editorial.headline_words import canonical_terms, content_words, side_name_words
 from digest_core.editorial.sentences import copies_headline, lead_parts
 from digest_core.models import Article
-from digest_core.text import HEADLINE_LIMIT, cut, normalized, one_line
+from digest_core.text import HEADLINE_LIMIT, cut, one_line
 from digest_core.topics import Topic
 
 UNSHARED_COST = 1.0  # what a term only its own outlet uses costs a phrase
@@ -29,8 +29,41 @@ WORD_COST = 0.05  # a little per word: the shorter of two equal phrases
 MIN_WORDS = 3
 _CLAUSES = re.compile(r"\s*(?:;|:\s|\s[-–—]\s|\s\|\s|,\s)\s*")
 _BREAK_WORDS = frozenset(
-    "with over amid after as in on for against by from of to at and but while despite following ahead says said "
-    "before into under via off near between through across toward towards".split()
+    [
+        "with",
+        "over",
+        "amid",
+        "after",
+        "as",
+        "in",
+        "on",
+        "for",
+        "against",
+        "by",
+        "from",
+        "of",
+        "to",
+        "at",
+        "and",
+        "but",
+        "while",
+        "despite",
+        "following",
+        "ahead",
+        "says",
+        "said",
+        "before",
+        "into",
+        "under",
+        "via",
+        "off",
+        "near",
+        "between",
+        "through",
+        "across",
+        "toward",
+        "towards",
+    ]
 )
 _TOKEN = re.compile(r"\S+")
 _NUMBER = re.compile(r"^\$?\d[\d,.]*%?$")

@@ -39,7 +39,7 @@ class _Candidate:
 
 
 def _candidates(article: Article) -> list[_Candidate]:
-    texts = [clean_headline(article.title)] + sentences(article.lead)[:LEAD_SENTENCES]
+    texts = [clean_headline(article.title), *sentences(article.lead)[:LEAD_SENTENCES]]
     return [
         _Candidate(article, k, text, _content(text))
         for k, text in enumerate(texts)
@@ -61,7 +61,5 @@ def distinctive_sentence(own: Sequence[Article], others: Sequence[Article]) -> L
         return (len(c.content - theirs), shared, -c.position, -c.article.published.timestamp())
 
     best = max(found, key=rank)
-    cited = {best.article.n} | {
-        a.n for a in own if len(best.content & bags[a.n]) >= SUPPORT_SHARE * len(best.content)
-    }
+    cited = {best.article.n} | {a.n for a in own if len(best.content & bags[a.n]) >= SUPPORT_SHARE * len(best.content)}
     return LeadSentence(best.text, [a.n for a in own if a.n in cited])

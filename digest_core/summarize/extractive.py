@@ -59,7 +59,9 @@ def story_notes(request: SummaryRequest) -> list[StoryNote]:
         framing = []
         for side in sides:
             own = [a for a in members if a.perspective == side]
-            quoted = distinctive_sentence(own, [a for a in members if a.perspective != side]) if len(sides) > 1 else None
+            quoted = (
+                distinctive_sentence(own, [a for a in members if a.perspective != side]) if len(sides) > 1 else None
+            )
             if quoted:
                 framing.append(Framing(perspective=side, text=quoted.text, citations=quoted.citations, quote=True))
             else:
