@@ -232,6 +232,7 @@ def _top_stories(
         if len(digest.sides(story)) < 2:
             continue
         title = cut(one_line(story.title), title_limit)
+        shown.add(title)  # a line that would repeat the title gives its own account instead
         said = _kept([_line(digest, shown, b.text, _cited(digest, b.citations), limit) for b in story.happened])
         lines = _kept(
             [
