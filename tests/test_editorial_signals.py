@@ -17,6 +17,7 @@ from adapters.markdown_site import render_markdown
 from adapters.telegram.render import html_to_text
 from adapters.telegram.render import render_sources as telegram_sources
 from digest_core.editorial.importance import rank_stories, story_importance
+from digest_core.editorial.story_titles import clean_headline
 from digest_core.editorial.opinion import EDITORIAL, OPINION, mark_opinion, opinion_label, opinion_tag
 from digest_core.models import Article, Digest
 from digest_core.topics import TopicsFileError, default_topics_path, load_topics
@@ -25,10 +26,23 @@ from tests.digests import fixture_digest
 END = datetime(2026, 2, 25, 4, tzinfo=UTC)
 
 
-def article(title: str, url: str = "https://example.com/news/1", outlet: str = "China Daily", side: str = "china",
-            hours: float = 2, **extra: object) -> Article:
-    return Article(title=title, url=url, outlet=outlet, domain="example.com", perspective=side,
-                   published=END - timedelta(hours=hours), **extra)
+def article(
+    title: str,
+    url: str = "https://example.com/news/1",
+    outlet: str = "China Daily",
+    side: str = "china",
+    hours: float = 2,
+    **extra: object,
+) -> Article:
+    return Article(
+        title=title,
+        url=url,
+        outlet=outlet,
+        domain="example.com",
+        perspective=side,
+        published=END - timedelta(hours=hours),
+        **extra,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +51,7 @@ def day() -> Digest:
 
 
 # Source labels
+
 
 def test_an_unknown_label_is_one_clear_line_naming_the_key(tmp_path: Path) -> None:
     text = default_topics_path().read_text().replace('label = "private"', 'label = "independent"', 1)
@@ -75,6 +90,7 @@ def test_every_source_list_names_the_outlet_with_its_label(day: Digest) -> None:
 
 
 # Opinion
+
 
 @pytest.mark.parametrize(
     ("title", "url", "expected"),
@@ -123,7 +139,7 @@ def test_any_headline_and_url_give_a_label_or_none(title: str, path: str) -> Non
 def test_the_editorial_is_tagged_in_every_output(day: Digest) -> None:
     editorial = next(a for a in day.articles if "editorial" in a.title)
     assert editorial.opinion
-    assert f"Editorial: {editorial.title}" in render_text(day)
+    assert f"Editorial: {clean_headline(editorial.title)} [{editorial.n}]" in render_text(day)  # marker not repeated
     assert f"{editorial.n}. [en-US] *Editorial:* [" in render_markdown(day)
     assert "Editorial:" in "".join(html_to_text(p) for p in telegram_sources(day))
     rows = json.loads(render_json(day))["articles"]
@@ -133,6 +149,7 @@ def test_the_editorial_is_tagged_in_every_output(day: Digest) -> None:
 
 
 # Importance
+
 
 def test_more_outlets_and_both_sides_rank_first() -> None:
     one_side = [article("a", outlet=o) for o in ("China Daily", "Global Times", "CGTN")]

@@ -262,7 +262,7 @@ def _length(top: tuple[TopStory, ...], one_sided: tuple[SideGroup, ...]) -> int:
     return size + sum(len(story.title) + len(story.caption) + 8 for story in top)
 
 
-def _one_sided(digest: Digest, shown: _Shown, limit: int = HEADLINE_LIMIT) -> tuple[SideGroup, ...]:
+def _one_sided(digest: Digest, shown: _Shown) -> tuple[SideGroup, ...]:
     """Stories only one side covered, grouped by side in the topic's order, each named once."""
     by_side: dict[str, list[Story]] = {}
     for story in digest.blindspots:
@@ -271,7 +271,7 @@ def _one_sided(digest: Digest, shown: _Shown, limit: int = HEADLINE_LIMIT) -> tu
     for p in digest.perspectives:
         stories = by_side.get(p.id, [])
         if stories:
-            lines = _kept([_line(digest, shown, s.title, _cited(digest, s.articles), limit, p.name) for s in stories])
+            lines = _kept([_line(digest, shown, s.title, _cited(digest, s.articles), HEADLINE_LIMIT, p.name) for s in stories])
             if lines:
                 groups.append(SideGroup(p.id, p.name, lines))
     return tuple(groups)
@@ -301,7 +301,7 @@ def post_outline(digest: Digest) -> Outline:
         for title_limit, line_limit, happened in POST_TIERS:  # shorter lines until the post is short
             shown = _Shown()
             top = _top_stories(digest, shown, line_limit, title_limit, happened)
-            one_sided = _one_sided(digest, shown, title_limit)
+            one_sided = _one_sided(digest, shown)
             if _length(top, one_sided) <= POST_BUDGET:
                 break
         return _frame(digest, stories_first=True, top_stories=top, one_sided=one_sided)

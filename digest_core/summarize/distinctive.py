@@ -4,9 +4,10 @@ The candidates are the side's headlines and the first sentences of its leads (`L
 at most `SUMMARY_LIMIT` characters). A candidate's content is its content words (stemmed, news
 synonyms folded: `headline_words.content_words`) and its figures; the sentence with the most
 content absent from the other sides' articles (their headlines and leads) is the side's own
-claim, word choice or figure. Ties go to the sentence more of the side's articles share, then to
-the headline, then to the earlier article. It cites its own article and the side's articles whose
-text holds most of its content.
+claim, word choice or figure; a lead's sentence must share `ON_EVENT` terms with the story's other
+articles to count (scene-setting does not). Ties go to the sentence more of the side's articles share, then to
+the headline, then to the earlier article. It cites every article of the side in the story, the
+quoted one first (so its outlet is named first).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from digest_core.summarize.lead_sentences import LEAD_SENTENCES, LeadSentence
 from digest_core.text import SUMMARY_LIMIT
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
-SUPPORT_SHARE = 0.5  # another article of the side holding this share of the content is cited too
+ON_EVENT = 2  # content a lead's sentence must share with the story's other articles (else: scene-setting)
 
 
 def _content(text: str) -> frozenset[str]:
@@ -49,17 +50,21 @@ def _candidates(article: Article) -> list[_Candidate]:
 
 def distinctive_sentence(own: Sequence[Article], others: Sequence[Article]) -> LeadSentence | None:
     """The sentence of `own` (one side's articles of a story) with the most content absent from
-    `others` (the other sides' articles of it), and the articles of `own` that say it."""
+    `others` (the other sides' articles of it), citing `own` with the quoted article first."""
     found = [c for a in own for c in _candidates(a)]
     if not found:
         return None
     theirs = frozenset().union(*(_content(a.text) for a in others)) if others else frozenset()
     bags = {a.n: _content(a.text) for a in own}
 
+    def rest(n: int) -> frozenset[str]:
+        return theirs.union(*(bag for m, bag in bags.items() if m != n))
+
+    found = [c for c in found if c.position == 0 or len(c.content & rest(c.article.n)) >= ON_EVENT] or found
+
     def rank(c: _Candidate) -> tuple[int, int, int, float]:
         shared = sum(1 for a in own if a.n != c.article.n and c.content & bags[a.n])
         return (len(c.content - theirs), shared, -c.position, -c.article.published.timestamp())
 
     best = max(found, key=rank)
-    cited = {best.article.n} | {a.n for a in own if len(best.content & bags[a.n]) >= SUPPORT_SHARE * len(best.content)}
-    return LeadSentence(best.text, [a.n for a in own if a.n in cited])
+    return LeadSentence(best.text, [best.article.n, *(a.n for a in own if a.n != best.article.n)])
