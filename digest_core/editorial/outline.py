@@ -175,7 +175,7 @@ def _line(
         title = one_line(digest.article(n).title)
         if title and not shown.seen(title):
             shown.add(title, citations)
-            by = outlet_names(digest, (n,)) if named else ""
+            by = outlet_names(digest, (n, *(c for c in citations if c != n))) if named else ""
             return Line(_as_said(title, limit, by, named), citations, side, _tag(digest, citations))
     new = tuple(n for n in citations if n not in shown.cited)
     if not new:
