@@ -271,7 +271,9 @@ def _one_sided(digest: Digest, shown: _Shown) -> tuple[SideGroup, ...]:
     for p in digest.perspectives:
         stories = by_side.get(p.id, [])
         if stories:
-            lines = _kept([_line(digest, shown, s.title, _cited(digest, s.articles), HEADLINE_LIMIT, p.name) for s in stories])
+            lines = _kept(
+                [_line(digest, shown, s.title, _cited(digest, s.articles), HEADLINE_LIMIT, p.name) for s in stories]
+            )
             if lines:
                 groups.append(SideGroup(p.id, p.name, lines))
     return tuple(groups)

@@ -88,7 +88,7 @@ def clean_headline(title: str) -> str:
     text = one_line(title)
     stripped = _MARKER.sub("", text).strip()
     text = stripped or text
-    text = text.strip(" \"'“”‘’").rstrip(" .;:,")
+    text = text.strip(" \"'“”‘’").rstrip(" .;:,") or one_line(title)
     return cut(text[:1].upper() + text[1:], HEADLINE_LIMIT)
 
 
@@ -175,9 +175,8 @@ def neutral_title(articles: Sequence[Article], topic: Topic) -> str:
             tier = int(phrase == whole)  # a phrase cut before its outlet's own words comes second
             if score > 0 and (best is None or (tier, score) > (best.tier, best.score)):
                 best = _Phrase(phrase, tier, score)
-    if best is None:
-        return _trimmed_headline(articles, bags, terms)
-    return clean_headline(best.text)
+    title = clean_headline(best.text) if best else _trimmed_headline(articles, bags, terms)
+    return title or next((t for t in (clean_headline(a.title) for a in articles) if t), "")
 
 
 def _trimmed_headline(
