@@ -17,8 +17,8 @@ from adapters.markdown_site import render_markdown
 from adapters.telegram.render import html_to_text
 from adapters.telegram.render import render_sources as telegram_sources
 from digest_core.editorial.importance import rank_stories, story_importance
-from digest_core.editorial.story_titles import clean_headline
 from digest_core.editorial.opinion import EDITORIAL, OPINION, mark_opinion, opinion_label, opinion_tag
+from digest_core.editorial.story_titles import clean_headline
 from digest_core.models import Article, Digest
 from digest_core.topics import TopicsFileError, default_topics_path, load_topics
 from tests.digests import fixture_digest
