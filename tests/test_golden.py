@@ -27,12 +27,9 @@ SOURCE_LINE = re.compile(
     r"\((\d{1,2})/(\d{1,2})/(\d{4})\)$"
 )
 LABELS = {
-    "China Daily": "state-owned",
-    "Global Times": "party-owned, People's Daily",
-    "CGTN": "state-owned, China Media Group",
-    "South China Morning Post": "private, Alibaba Group",
-    "The Japan Times": "private, News2u Holdings",
-    "Kyodo News": "cooperative news agency",
+    "China Daily": "state-owned", "Global Times": "party-owned, People's Daily",
+    "CGTN": "state-owned, China Media Group", "South China Morning Post": "private, Alibaba Group",
+    "The Japan Times": "private, News2u Holdings", "Kyodo News": "cooperative news agency",
     "Nikkei Asia": "private, Nikkei Inc.",
 }
 CITATION = re.compile(r"\[(\d+)\]\((\S+?)\)")
@@ -119,7 +116,7 @@ def test_side_by_side_section_by_default(cli_env: Path) -> None:
     first = section.split("### 2.")[0]
     assert first.startswith("\n\n### 1. ")
     # the dual-use ban, offline: never agree/dispute; the first digest: nothing to compare with, no status
-    assert first.startswith("\n\n### 1. China bans exports of dual-use items\n\n*Covered by both*\n")  # a neutral title
+    assert first.startswith("\n\n### 1. China bans exports of dual-use items\n\n*Covered by both*\n")  # neutral title
     assert "- **China:** " in first
     # the one-sided story is named once, in the highlights; nothing points back at it
     assert "quoted above" not in body and "highlights above" not in body

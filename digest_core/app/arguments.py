@@ -13,6 +13,8 @@ from digest_core.topics import Topic, Topics, UnknownTopicError
 MAX_ARG_LENGTH = 64
 
 
+
+
 @dataclass(frozen=True)
 class DigestRequest:
     topic: Topic

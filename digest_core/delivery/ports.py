@@ -23,6 +23,10 @@ class Destination:
         return f"{self.platform}:{self.id}" + (f"/{self.thread_id}" if self.thread_id else "")
 
 
+
+
+
+
 class PartPublisher(Protocol):
     """A publisher the delivery ledger can resume: a digest becomes ordered parts (messages), and
     each part is sent on its own, so that a crash resumes after the last acknowledged part."""
