@@ -148,7 +148,9 @@ def _as_said(text: str, limit: int, by: str, quote: bool) -> str:
 def outlet_names(digest: Digest, citations: tuple[int, ...]) -> str:
     """The outlets of `citations` in order: `China Daily`, `China Daily and Global Times`, `A, B and C`."""
     names = list(dict.fromkeys(one_line(digest.article(n).outlet) for n in citations))
-    return names[0] if len(names) <= 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) <= 1:
+        return "".join(names)  # no citation: no name
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _line(
