@@ -38,7 +38,7 @@ def render_text(digest: Digest, page_url: str | None = None) -> str:
                 if story.title
                 else [f"  {story.number}. {story.caption}"]
             )
-            lines += [_line(line, bullet="     ") for line in story.lines]
+            lines += [_line(line, bullet="     ") for line in story.told]
         for group in outline.one_sided:
             count = len(group.stories)
             lines += ["", f"Only {group.name} outlets ({count} {'story' if count == 1 else 'stories'})"]

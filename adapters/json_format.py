@@ -61,6 +61,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "summarizer": digest.summarizer,
         "model": digest.model,
         "usage": digest.usage.model_dump() if digest.usage else None,
+        "grounding": digest.grounding.model_dump() if digest.grounding else None,
         "perspectives": [p.model_dump() for p in digest.perspectives],
         "highlights": _bullets(digest.highlights),
         "perspective_highlights": {k: _bullets(v) for k, v in digest.perspective_highlights.items()},
@@ -75,8 +76,11 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
                 "commentary": bool(s.articles) and all(digest.article(n).opinion for n in s.articles),
                 "day": s.day,
                 "framing": [
-                    {"perspective": f.perspective, "text": f.text, "citations": f.citations} for f in s.framing
+                    {"perspective": f.perspective, "text": f.text, "citations": f.citations, "quote": f.quote}
+                    for f in s.framing
                 ],
+                "happened": _bullets(s.happened),
+                "differences": _bullets(s.differences),
             }
             for s in digest.stories
         ],

@@ -130,7 +130,7 @@ def side_by_side(outline: Outline, digest: Digest) -> list[str]:
             lines += [f"### {story.number}. {escape_markdown(story.title)}", "", f"*{caption}*", ""]
         else:
             lines += [f"### {story.number}. {caption}", ""]
-        lines += [_side_line(line, digest) for line in story.lines]
+        lines += [_side_line(line, digest) for line in story.told]
         lines.append("")
     if outline.one_sided:
         groups = ". ".join(_blindspots(g, digest) for g in outline.one_sided)

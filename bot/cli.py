@@ -309,9 +309,13 @@ def build(
     origin = "built" if result.built else "from archive"
     err.print(
         f"{digest.topic} {digest.date}: {plural(len(digest.articles), 'article')} ({counts}), "
-        f"{plural(len(digest.stories), 'story', 'stories')}, summarizer {digest.summarizer}, {origin}"
+        f"{plural(len(digest.stories), 'story', 'stories')}, summarizer {digest.summarizer}"
+        + (f" ({digest.grounding.text})" if digest.grounding else "")
+        + f", {origin}"
         + (f", written to {output}" if output else "")
     )
+    if explain and digest.grounding:
+        err.print(f"grounding: {digest.grounding.text} (names and figures checked against the cited articles)")
     for failed in digest.failed_sources:
         err.print(f"[yellow]warning:[/yellow] {escape(failed.outlet)} failed: {escape(failed.error)}")
     if page and not result.stored:

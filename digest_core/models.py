@@ -67,6 +67,7 @@ class Framing(BaseModel):
     perspective: str
     text: str
     citations: list[int] = Field(default_factory=list)
+    quote: bool = False  # `text` is the cited article's own words (shown in quotation marks)
 
 
 class Story(BaseModel):
@@ -75,7 +76,9 @@ class Story(BaseModel):
     `label` is `agree` / `dispute` (judged by Gemini), `one-sided`, or `covered by both` (the
     offline summarizer's honest label when both sides report it). `status` and `day` say whether
     the story was in the previous digest too (`continuing`, day N) or is `new`; `status` is ""
-    when there was no previous digest to compare with.
+    when there was no previous digest to compare with. `title` is neutral (no outlet's headline);
+    `happened` says what happened (one or two sentences of the leads, or the model's, cited);
+    `differences` name the figures the sides give differently, citing both.
     """
 
     title: str
@@ -84,6 +87,8 @@ class Story(BaseModel):
     label: str = ""
     status: str = "new"
     day: int = 1
+    happened: list[Bullet] = Field(default_factory=list)
+    differences: list[Bullet] = Field(default_factory=list)
 
 
 class StoryNote(BaseModel):
@@ -92,6 +97,8 @@ class StoryNote(BaseModel):
     story: int
     framing: list[Framing]
     label: str
+    title: str = ""  # a neutral title (empty: the offline one)
+    happened: list[Bullet] = Field(default_factory=list)  # what happened (empty: the offline sentence)
 
 
 class FailedSource(BaseModel):
@@ -113,6 +120,21 @@ class TokenUsage(BaseModel):
     total_tokens: int = 0
 
 
+class Grounding(BaseModel):
+    """How a model's sentences fared against the articles they cite: `checked` sentences, of which
+    `repaired` passed after one repair call and `replaced` were swapped for the extractive one."""
+
+    checked: int = 0
+    repaired: int = 0
+    replaced: int = 0
+
+    @property
+    def text(self) -> str:
+        """`12 sentences checked, 1 repaired, 0 replaced`."""
+        noun = "sentence" if self.checked == 1 else "sentences"
+        return f"{self.checked} {noun} checked, {self.repaired} repaired, {self.replaced} replaced"
+
+
 class Summary(BaseModel):
     """What a summarizer writes: overall highlights and bullets per perspective id."""
 
@@ -123,6 +145,7 @@ class Summary(BaseModel):
     usage: TokenUsage | None = None
     note: str | None = None
     stories: list[StoryNote] = Field(default_factory=list)
+    grounding: Grounding | None = None  # a model's sentences checked against their articles
 
 
 class Digest(BaseModel):
@@ -139,6 +162,7 @@ class Digest(BaseModel):
     model: str | None = None
     usage: TokenUsage | None = None
     summary_note: str | None = None
+    grounding: Grounding | None = None  # the model's sentences checked against the cited articles
     perspectives: list[PerspectiveCount]
     highlights: list[Bullet]
     perspective_highlights: dict[str, list[Bullet]]

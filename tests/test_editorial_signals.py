@@ -18,6 +18,7 @@ from adapters.telegram.render import html_to_text
 from adapters.telegram.render import render_sources as telegram_sources
 from digest_core.editorial.importance import rank_stories, story_importance
 from digest_core.editorial.opinion import EDITORIAL, OPINION, mark_opinion, opinion_label, opinion_tag
+from digest_core.editorial.story_titles import clean_headline
 from digest_core.models import Article, Digest
 from digest_core.topics import TopicsFileError, default_topics_path, load_topics
 from tests.digests import fixture_digest
@@ -123,7 +124,7 @@ def test_any_headline_and_url_give_a_label_or_none(title: str, path: str) -> Non
 def test_the_editorial_is_tagged_in_every_output(day: Digest) -> None:
     editorial = next(a for a in day.articles if "editorial" in a.title)
     assert editorial.opinion
-    assert f"Editorial: {editorial.title}" in render_text(day)
+    assert f"Editorial: {clean_headline(editorial.title)} [{editorial.n}]" in render_text(day)  # marker not repeated
     assert f"{editorial.n}. [en-US] *Editorial:* [" in render_markdown(day)
     assert "Editorial:" in "".join(html_to_text(p) for p in telegram_sources(day))
     rows = json.loads(render_json(day))["articles"]

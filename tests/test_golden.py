@@ -116,7 +116,7 @@ def test_side_by_side_section_by_default(cli_env: Path) -> None:
     first = section.split("### 2.")[0]
     assert first.startswith("\n\n### 1. ")
     # the dual-use ban, offline: never agree/dispute; the first digest: nothing to compare with, no status
-    assert first.startswith("\n\n### 1. Covered by both\n")
+    assert first.startswith("\n\n### 1. China bans exports of dual-use items\n\n*Covered by both*\n")  # neutral title
     assert "- **China:** " in first
     # the one-sided story is named once, in the highlights; nothing points back at it
     assert "quoted above" not in body and "highlights above" not in body

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest_core.dates import digest_window
+from digest_core.editorial.headline_words import content_words
 from digest_core.editorial.outline import post_outline
 from digest_core.editorial.pipeline import frame_stories
 from digest_core.editorial.select import select_articles
@@ -107,12 +108,17 @@ def test_each_side_frames_the_story_with_its_own_leads_and_cites_only_itself() -
     request, summary = summarize(STORY)
     framing = {f.perspective: f for f in summary.stories[0].framing}
     sides = {a.n: a.perspective for a in request.articles}
-    china = [a for a in STORY if a.perspective == "china"]
-    assert framing["japan"].text.startswith("Japan protested on Wednesday")
-    assert framing["china"].text in lead_sentences(china) - {SCENE}
-    assert not copies_headline(framing["china"].text, [a.title for a in STORY])
+    for side, f in framing.items():
+        own = [a for a in STORY if a.perspective == side]
+        others = [a for a in STORY if a.perspective != side]
+        assert f.quote and f.text in lead_sentences(own) | {a.title for a in own}  # the side's own words
+        assert f.text != SCENE  # scene-setting is not the side's account of the event
+        theirs = set().union(*(content_words(a.text, frozenset()) for a in others))
+        assert content_words(f.text, frozenset()) - theirs  # something the other side does not say
+        assert sorted(f.citations) == sorted(a.n for a in request.articles if a.perspective == side)
+    assert framing["china"].text.startswith("The Ministry of Commerce said the 40 Japanese entities")
+    assert "39 other firms" in framing["japan"].text  # Kyodo's figure, which China's outlets do not give
     assert all(sides[n] == side for side, f in framing.items() for n in f.citations)
-    assert summary.perspective_highlights["japan"][0].text == framing["japan"].text
 
 
 def test_the_post_shows_the_headline_once_and_then_what_each_side_said() -> None:
@@ -120,11 +126,14 @@ def test_the_post_shows_the_headline_once_and_then_what_each_side_said() -> None
     outline = post_outline(digest_of(request, summary))
     (story,) = outline.top_stories
     assert story.title  # the headline, once
-    said = [line.text.rstrip("…") for line in story.lines]
-    framing = {f.perspective: f.text for f in summary.stories[0].framing}
-    assert said[0] and framing["china"].startswith(said[0])  # cut to the post's line limit
-    assert said[1] and framing["japan"].startswith(said[1])
-    assert all(not copies_headline(text, [story.title]) for text in said)
+    framing = {f.perspective: f for f in summary.stories[0].framing}
+    for line, side in zip(story.lines, ("china", "japan"), strict=True):
+        named, quoted = line.text.split(": “", 1)  # `China Daily and Global Times: “...”`
+        outlets = [a.outlet for a in request.articles if a.n in framing[side].citations]
+        assert all(o in named for o in outlets)  # the side's outlets, by name
+        assert framing[side].text.startswith(quoted.rstrip("”").rstrip("…"))  # cut to the post's line limit
+    assert not copies_headline(story.title, [a.title for a in STORY])
+    assert story.happened and story.happened[0].text in lead_sentences(STORY)  # what happened, from the leads
 
 
 def test_without_leads_the_headlines_are_used_as_before() -> None:

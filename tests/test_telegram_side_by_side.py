@@ -39,11 +39,12 @@ def test_top_stories_have_one_line_per_side_then_one_sided_stories_by_side() -> 
     (part,) = render_digest(digest)
     parsed = parse_telegram_html(part)
     lines = parsed.text.splitlines()
+    by = {n: digest.article(n).outlet for n in range(1, 5)}  # each side's line names its outlets
     assert lines[lines.index("Top stories") :] == [
         "Top stories", "1. Export ban 1", "Sides dispute · continuing (day 3)",
-        "China: China line on story 1 [1]", "Japan: Japan line on story 1 [2]", "",
+        f"China: {by[1]}: China line on story 1 [1]", f"Japan: {by[2]}: Japan line on story 1 [2]", "",
         "2. Export ban 2", "Sides dispute · new",
-        "China: China line on story 2 [3]", "Japan: Japan line on story 2 [4]", "",
+        f"China: {by[3]}: China line on story 2 [3]", f"Japan: {by[4]}: Japan line on story 2 [4]", "",
         "Only China outlets (1 story)", "• Export ban 3 [5]", "",
         "8 articles: 3 China · 3 Japan.", "Not reached for this digest: Kyodo <News>.",
     ]
@@ -53,11 +54,12 @@ def test_top_stories_have_one_line_per_side_then_one_sided_stories_by_side() -> 
     assert parsed.text.count("Export ban 1") == 1  # each story once
 
 
-def test_a_title_that_one_side_already_says_is_not_repeated() -> None:
+def test_a_side_line_that_repeats_the_title_quotes_its_headline_instead() -> None:
     digest = story_digest(title="Export ban {k}", framing="Export ban {k}")
     lines = parse_telegram_html(render_digest(digest)[0]).text.splitlines()
-    assert lines[lines.index("Top stories") + 1 :][:3] == [
-        "1. Sides dispute · continuing (day 3)", "China: Export ban 1 [1]", "Japan: Headline 2 [2]"]
+    assert lines[lines.index("Top stories") + 1 :][:4] == [
+        "1. Export ban 1", "Sides dispute · continuing (day 3)", f"China: {digest.article(1).outlet}: “Headline 1” [1]",
+        f"Japan: {digest.article(2).outlet}: “Headline 2” [2]"]
 
 
 def test_the_topic_setting_turns_stories_off() -> None:
@@ -72,7 +74,7 @@ def test_hostile_titles_and_framing_are_escaped(hostile: str) -> None:
     digest = story_digest(title=hostile + " {k}", framing=hostile + " {side} {k}")
     parts = render_digest(digest)
     parsed = parse_telegram_html("".join(parts))
-    assert f"China: {hostile} China 1" in parsed.text
+    assert f"China: {digest.article(1).outlet}: {hostile} China 1" in parsed.text
     assert f"• {hostile} 3" in parsed.text
     assert "<script>" not in "".join(parts)
 
@@ -114,6 +116,7 @@ async def test_fixture_day_export_ban_is_one_top_story_framed_by_both_sides(
     (text,) = check_parts(parts)
     lines = text.splitlines()
     top = lines.index("Top stories")
-    assert lines[top + 1] == "1. Covered by both"  # the first digest: nothing to compare with, no status
-    assert [line.split(":")[0] for line in lines[top + 2 : top + 4]] == ["China", "Japan"]
-    assert "export" in lines[top + 2].lower()
+    assert lines[top + 1] == f"1. {digest.stories[0].title}"  # a neutral title, never a status line
+    assert lines[top + 2] == "Covered by both"  # the first digest: nothing to compare with, no status
+    assert [line.split(":")[0] for line in lines[top + 3 : top + 5]] == ["China", "Japan"]
+    assert "export" in lines[top + 3].lower()

@@ -187,7 +187,7 @@ def _stories_embeds(outline: Outline, digest: Digest, links: LinkBudget) -> list
                 lines.append(f"{gap}**{story.number}. {escape_text(story.title)}**\n*{escape_text(story.caption)}*")
             else:
                 lines.append(f"{gap}**{story.number}.** *{escape_text(story.caption)}*")
-            lines += [outline_line(line, digest, links, bullet="") for line in story.lines]
+            lines += [outline_line(line, digest, links, bullet="") for line in story.told]
         embeds += section_embeds("Top stories", lines, HIGHLIGHTS_COLOR)
     for i, group in enumerate(outline.one_sided):
         count = len(group.stories)

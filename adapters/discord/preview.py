@@ -6,7 +6,7 @@ import re
 
 import discord
 
-_MASKED_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(<?([^)\s>]*)>?\)")
+_MASKED_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\(<?([^)\s>]*)>?\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![*\\])\*([^*\n]+)\*(?!\*)")
 _ESCAPE = re.compile(r"\\(.)")

@@ -161,7 +161,7 @@ def _stories_blocks(outline: Outline, digest: Digest) -> list[Block]:
                 atoms = [bold(f"{story.number}. {story.title}"), NEWLINE, italic(story.caption)]
             else:
                 atoms = [bold(f"{story.number}."), Atom(" ", 1), italic(story.caption)]
-            for line in story.lines:
+            for line in story.told:
                 atoms += [NEWLINE, *_line(line, digest, bullet="")]
             blocks.append(Block(atoms, gap=int(story.number > 1)))
     for group in outline.one_sided:

@@ -33,7 +33,9 @@ from digest_core.models import Bullet, Digest, Story
 from digest_core.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 
 POST_LINE_LIMIT = 150  # a side's line in a post: a day of 20 articles fits one Telegram message
-POST_BUDGET = 3000  # characters of stories in a post, about, beyond which top stories lose their titles
+POST_BUDGET = 3000  # characters of stories in a post, about, beyond which the post's lines get shorter
+# A post's (title, line) limits and whether it says what happened, tried in turn until it fits.
+POST_TIERS = ((HEADLINE_LIMIT, POST_LINE_LIMIT, True), (90, 110, True), (70, 90, False))
 _CONTAINED_MIN = 20  # normalized characters a text needs before "contained in an earlier line" counts
 
 
@@ -50,12 +52,20 @@ class Line:
 
 @dataclass(frozen=True)
 class TopStory:
-    """A story two or more sides covered: one line per side. `title` is empty when shown above."""
+    """A story two or more sides covered: its neutral title, what happened (when not shown above),
+    one line per side naming its outlets, and the figures the sides give differently."""
 
     number: int
     title: str
     caption: str
     lines: tuple[Line, ...]
+    happened: tuple[Line, ...] = ()
+    differences: tuple[Line, ...] = ()
+
+    @property
+    def told(self) -> tuple[Line, ...]:
+        """Every line under the title, in order: what happened, each side's line, the differences."""
+        return (*self.happened, *self.lines, *self.differences)
 
 
 @dataclass(frozen=True)
@@ -125,22 +135,50 @@ def _tag(digest: Digest, citations: tuple[int, ...]) -> str:
     return opinion_tag(digest.article(n) for n in citations)
 
 
+def _as_said(text: str, limit: int, by: str, quote: bool) -> str:
+    """`text` cut to `limit` with its sources' names before it (`China Daily and Global Times: “...”`)."""
+    if not by:
+        return cut(text, limit)
+    head = f"{by}: "
+    room = max(limit - len(head) - (2 if quote else 0), limit // 2)
+    said = cut(text.rstrip("."), room) if quote else cut(text, room)
+    return head + (f"“{said}”" if quote else said)
+
+
+def outlet_names(digest: Digest, citations: tuple[int, ...]) -> str:
+    """The outlets of `citations` in order: `China Daily`, `China Daily and Global Times`, `A, B and C`."""
+    names = list(dict.fromkeys(one_line(digest.article(n).outlet) for n in citations))
+    if len(names) <= 1:
+        return "".join(names)  # no citation: no name
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _line(
-    digest: Digest, shown: _Shown, raw: str, citations: tuple[int, ...], limit: int, side: str = ""
+    digest: Digest,
+    shown: _Shown,
+    raw: str,
+    citations: tuple[int, ...],
+    limit: int,
+    side: str = "",
+    named: bool = False,
+    quote: bool = False,
 ) -> Line | None:
-    """A line of `raw` text; when `shown` already holds it, the line's own account instead (a cited
-    headline not shown yet, else the outlets of citations not shown yet), or None: nothing new."""
+    """A line of `raw` text (`named`: after its outlets' names, quoted when `quote`); when `shown`
+    already holds it, the line's own account instead (a cited headline not shown yet, else the
+    outlets of citations not shown yet), or None: nothing new."""
     text = one_line(raw)
     if not text:
         return None
+    by = outlet_names(digest, citations) if named else ""
     if not shown.seen(text):
         shown.add(text, citations)
-        return Line(cut(text, limit), citations, side, _tag(digest, citations))
+        return Line(_as_said(text, limit, by, quote), citations, side, _tag(digest, citations))
     for n in citations:
         title = one_line(digest.article(n).title)
         if title and not shown.seen(title):
             shown.add(title, citations)
-            return Line(cut(title, limit), citations, side, _tag(digest, citations))
+            by = outlet_names(digest, (n, *(c for c in citations if c != n))) if named else ""
+            return Line(_as_said(title, limit, by, named), citations, side, _tag(digest, citations))
     new = tuple(n for n in citations if n not in shown.cited)
     if not new:
         return None
@@ -185,41 +223,43 @@ def _sections(digest: Digest, shown: _Shown, limit: int) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def _title_adds(story: Story, shown: _Shown) -> bool:
-    """Whether a story's title says something its sides' lines and what was shown do not."""
-    title = normalized(story.title)
-    if not title or shown.seen(one_line(story.title)):
-        return False
-    return not any(title in normalized(f.text) or normalized(f.text) in title for f in story.framing)
-
-
-def _top_stories(digest: Digest, shown: _Shown, limit: int, titles: bool) -> tuple[TopStory, ...]:
-    """The stories two or more sides covered, each with one line per side (its framing), titled
-    (when `titles`) unless the title would repeat a line."""
+def _top_stories(
+    digest: Digest, shown: _Shown, limit: int, title_limit: int = HEADLINE_LIMIT, happened: bool = True
+) -> tuple[TopStory, ...]:
+    """The stories two or more sides covered, each with its neutral title, what happened (when
+    `happened` and not shown above), one line per side naming its outlets, and the figures the
+    sides give differently."""
     top: list[TopStory] = []
     for story in digest.stories:
         if len(digest.sides(story)) < 2:
             continue
-        title = ""
-        if titles and _title_adds(story, shown):
-            title = headline(story.title)
-            shown.add(story.title)
+        title = cut(one_line(story.title), title_limit)
+        shown.add(title)  # a line that would repeat the title gives its own account instead
+        said = _kept([_line(digest, shown, b.text, _cited(digest, b.citations), limit) for b in story.happened])
         lines = _kept(
             [
-                _line(digest, shown, f.text, _cited(digest, f.citations), limit, side_name(digest, f.perspective))
+                _line(
+                    digest, shown, f.text, _cited(digest, f.citations), limit, side_name(digest, f.perspective),
+                    named=True, quote=f.quote,
+                )
                 for f in story.framing
             ]
+        )  # fmt: skip
+        differences = _kept(
+            [_line(digest, shown, b.text, _cited(digest, b.citations), limit) for b in story.differences]
         )
-        if not (title or lines):
-            continue  # everything it says was said above
         commentary = bool(story.articles) and all(digest.article(n).opinion for n in _cited(digest, story.articles))
-        top.append(TopStory(len(top) + 1, title, story_caption(story, commentary), lines))
+        caption = story_caption(story, commentary)
+        top.append(TopStory(len(top) + 1, title, caption, lines, said if happened else (), differences))
     return tuple(top)
 
 
 def _length(top: tuple[TopStory, ...], one_sided: tuple[SideGroup, ...]) -> int:
     """About how many characters the stories take in a post (text, sides, captions, citations)."""
-    lines = [*(line for story in top for line in story.lines), *(line for g in one_sided for line in g.stories)]
+    lines = [
+        *(line for story in top for line in story.told),
+        *(line for g in one_sided for line in g.stories),
+    ]
     size = sum(len(line.text) + len(line.side) + 4 + 5 * len(line.citations) for line in lines)
     return size + sum(len(story.title) + len(story.caption) + 8 for story in top)
 
@@ -262,9 +302,9 @@ def post_outline(digest: Digest) -> Outline:
     """What a post (Telegram, Discord, console) says: stories first when the topic shows stories
     side by side, else the highlights and each side's own bullets."""
     if digest.side_by_side and digest.stories:
-        for titles in (True, False):  # titled when the post stays short, else told by the sides' lines
+        for title_limit, line_limit, happened in POST_TIERS:  # shorter lines until the post is short
             shown = _Shown()
-            top = _top_stories(digest, shown, POST_LINE_LIMIT, titles)
+            top = _top_stories(digest, shown, line_limit, title_limit, happened)
             one_sided = _one_sided(digest, shown)
             if _length(top, one_sided) <= POST_BUDGET:
                 break
@@ -282,7 +322,7 @@ def page_outline(digest: Digest) -> Outline:
     sections = _sections(digest, shown, SUMMARY_LIMIT)
     if not (digest.side_by_side and digest.stories):
         return _frame(digest, highlights=highlights, sections=sections)
-    top = _top_stories(digest, shown, SUMMARY_LIMIT, titles=True)
+    top = _top_stories(digest, shown, SUMMARY_LIMIT)
     one_sided = _one_sided(digest, shown)
     vanished = tuple(dict.fromkeys(headline(t) for t in digest.vanished if one_line(t)))
     return _frame(

@@ -10,6 +10,7 @@ from digest_core.dates import Window, digest_window
 from digest_core.editorial.changes import annotate_changes
 from digest_core.editorial.editor import Editor, EditorError, Judgement, choose_candidates
 from digest_core.editorial.explain import Verdict
+from digest_core.editorial.figures import figure_differences
 from digest_core.editorial.select import Selection, in_window, select_articles
 from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
 from digest_core.errors import SourcesUnreachable as SourcesUnreachable  # re-exported
@@ -115,14 +116,25 @@ def _no_articles_message(topic: Topic, day: date, selection: Selection, failed: 
 
 
 def frame_stories(request: SummaryRequest, notes: list[StoryNote]) -> list[Story]:
-    """The request's stories with each one's framing and label: the summarizer's notes where valid,
-    the offline reading (each side's own headline) for the rest."""
+    """The request's stories with each one's framing, label, title and what happened: the
+    summarizer's notes where valid, the offline reading for the rest (and for a title or a
+    what-happened a valid note leaves empty); and the figures the sides give differently."""
     by_story = {n.story: n for n in notes if not story_note_errors(n, request)}
     offline = {n.story: n for n in story_notes(request)}
+    by_n = {a.n: a for a in request.articles}
     framed = []
     for k, story in enumerate(request.stories, start=1):
         note = by_story.get(k, offline[k])
-        framed.append(story.model_copy(update={"framing": note.framing, "label": note.label}))
+        members = [by_n[n] for n in story.articles]
+        sides = [p.id for p in request.topic.perspectives if any(a.perspective == p.id for a in members)]
+        update = {
+            "framing": note.framing,
+            "label": note.label,
+            "title": note.title or story.title,
+            "happened": note.happened or offline[k].happened,
+            "differences": figure_differences(members, sides),
+        }
+        framed.append(story.model_copy(update=update))
     return framed
 
 
@@ -174,6 +186,7 @@ async def build_digest(
         model=summary.model,
         usage=usage,
         summary_note=summary.note,
+        grounding=summary.grounding,
         perspectives=[
             PerspectiveCount(id=p.id, name=p.name, count=sum(1 for a in selection.articles if a.perspective == p.id))
             for p in topic.perspectives

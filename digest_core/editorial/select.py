@@ -15,8 +15,9 @@ from digest_core.editorial.explain import Reasons, Verdict, explain_articles
 from digest_core.editorial.importance import rank_stories, story_importance
 from digest_core.editorial.opinion import mark_opinion
 from digest_core.editorial.relevance import RelevanceRule
-from digest_core.editorial.stories import central_title, group_stories
+from digest_core.editorial.stories import group_stories
 from digest_core.editorial.story_relevance import story_companions
+from digest_core.editorial.story_titles import neutral_title
 from digest_core.models import Article, Story
 from digest_core.topics import Topic
 
@@ -173,9 +174,8 @@ def select_articles(
         story_number.update(dict.fromkeys(members, len(stories) + 1))
         importance = story_importance([marked[i] for i in members], window.end)
         story_reasons[len(stories) + 1] = importance.reason
-        stories.append(
-            Story(title=central_title(members, unique, topic), articles=sorted(number_of[i] for i in members))
-        )
+        title = neutral_title([unique[i] for i in members], topic)
+        stories.append(Story(title=title, articles=sorted(number_of[i] for i in members)))
     verdicts = explain_articles(
         articles,
         Reasons(

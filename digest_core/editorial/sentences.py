@@ -9,8 +9,14 @@ What a reader sees first is the headline and the lead's first sentence (`lead_pa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
 
 from digest_core.models import Article
+from digest_core.text import normalized
+
+NEAR_HEADLINE = 80  # rapidfuzz ratio (0-100) at which a sentence copies a headline
 
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _ABBREVIATIONS_TEXT = """
@@ -57,3 +63,9 @@ def lead_parts(article: Article) -> tuple[str, str]:
     """The body's first sentence, and the rest of the body (both empty when there is no body)."""
     parts = sentences(body(article))
     return (parts[0], " ".join(parts[1:])) if parts else ("", "")
+
+
+def copies_headline(sentence: str, headlines: Sequence[str]) -> bool:
+    """Whether `sentence` nearly repeats one of `headlines` (word-level, case-insensitive)."""
+    said = normalized(sentence)
+    return any(fuzz.ratio(said, normalized(h)) >= NEAR_HEADLINE for h in headlines)

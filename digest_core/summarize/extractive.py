@@ -8,6 +8,7 @@ from __future__ import annotations
 from digest_core.editorial.stories import central_title
 from digest_core.models import Article, Bullet, Framing, StoryNote, Summary
 from digest_core.summarize.base import SummaryRequest
+from digest_core.summarize.distinctive import distinctive_sentence
 from digest_core.summarize.lead_sentences import best_sentence
 from digest_core.text import headline
 
@@ -39,18 +40,35 @@ def side_bullet(request: SummaryRequest, own: list[int]) -> Bullet:
     return Bullet(text=_sentence(headline(title)), citations=own)
 
 
+def happened(members: list[Article]) -> list[Bullet]:
+    """What happened in a story: the sentence of its leads its articles agree on (none without leads)."""
+    found = best_sentence(members)
+    return [Bullet(text=_sentence(found.text), citations=found.citations)] if found else []
+
+
 def story_notes(request: SummaryRequest) -> list[StoryNote]:
-    """Per story, each covering side's own sentence (`side_bullet`) as its framing, labelled
-    `one-sided` or `covered by both` (never a guessed agree/dispute)."""
+    """Per story, what happened (`happened`) and each covering side's line: for a story two or more
+    sides cover, the sentence that side says and the others do not (`distinctive_sentence`),
+    quoted; else the side's own sentence (`side_bullet`). Labelled `one-sided` or `covered by both`
+    (never a guessed agree/dispute)."""
+    by_n = {a.n: a for a in request.articles}
     notes = []
     for k, story in enumerate(request.stories, start=1):
+        members = [by_n[n] for n in story.articles]
+        sides = [p.id for p in request.topic.perspectives if any(a.perspective == p.id for a in members)]
         framing = []
-        for p in request.topic.perspectives:
-            own = side_articles(request, story.articles, p.id)
-            if own:
-                said = side_bullet(request, own)
-                framing.append(Framing(perspective=p.id, text=said.text, citations=said.citations))
-        notes.append(StoryNote(story=k, framing=framing, label="one-sided" if len(framing) == 1 else "covered by both"))
+        for side in sides:
+            own = [a for a in members if a.perspective == side]
+            quoted = (
+                distinctive_sentence(own, [a for a in members if a.perspective != side]) if len(sides) > 1 else None
+            )
+            if quoted:
+                framing.append(Framing(perspective=side, text=quoted.text, citations=quoted.citations, quote=True))
+            else:
+                said = side_bullet(request, [a.n for a in own])
+                framing.append(Framing(perspective=side, text=said.text, citations=said.citations))
+        label = "one-sided" if len(framing) == 1 else "covered by both"
+        notes.append(StoryNote(story=k, framing=framing, label=label, happened=happened(members)))
     return notes
 
 
@@ -73,7 +91,7 @@ class ExtractiveSummarizer:
             if found:
                 highlights.append(Bullet(text=_sentence(found.text), citations=found.citations))
             else:
-                highlights.append(Bullet(text=_highlight(story.title, members, request), citations=story.articles))
+                highlights.append(Bullet(text=_highlight(members, request), citations=story.articles))
         sections: dict[str, list[Bullet]] = {}
         for p in request.topic.perspectives:
             bullets: list[Bullet] = []
@@ -90,9 +108,10 @@ class ExtractiveSummarizer:
         )
 
 
-def _highlight(title: str, members: list[Article], request: SummaryRequest) -> str:
+def _highlight(members: list[Article], request: SummaryRequest) -> str:
     """A story as a highlight: its most representative headline and, when other sides covered it,
     each other side's own headline as contrast. One-sided: who reported it."""
+    title = central_title([a.n - 1 for a in members], request.articles, request.topic)
     sides = [p for p in request.topic.perspectives if any(a.perspective == p.id for a in members)]
     if len(sides) < 2:
         return _sentence(f"{headline(title).rstrip('.')} ({_coverage(members, request)})")

@@ -13,7 +13,7 @@ from google.genai import errors, types
 from pydantic import BaseModel, ValidationError
 
 from digest_core.editorial.excerpts import lead_excerpts
-from digest_core.models import Article, Bullet, Framing, StoryNote, Summary, TokenUsage
+from digest_core.models import Article, Bullet, Framing, Grounding, StoryNote, Summary, TokenUsage
 from digest_core.summarize.base import (
     FRAMED_STORIES,
     SummarizerError,
@@ -22,6 +22,8 @@ from digest_core.summarize.base import (
     validate_story_notes,
     validate_summary,
 )
+from digest_core.summarize.extractive import ExtractiveSummarizer
+from digest_core.summarize.grounding import failures, model_sentences, replaced, with_texts
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,12 @@ Return JSON matching the schema:
 - "stories": for each story given (by its number "story"), one framing line per side covering it,
   saying how that side's outlets frame the event and citing only that side's articles of the
   story; and a label: "agree" (both sides report the same facts the same way), "dispute" (they
-  contest facts or blame), or "one-sided" (only one side covers it).
+  contest facts or blame), or "one-sided" (only one side covers it); a neutral "title" of at most
+  12 words that no outlet wrote, made of what the story's articles agree on; and "happened": one
+  sentence saying what happened, from the leads.
 Each bullet or line is one plain sentence of at most 40 words, with no Markdown, HTML or links.
+Every name (person, place, institution) and every figure in a sentence must appear in the title
+or lead of an article that sentence cites (a story's title and "happened" cite its articles).
 """
 
 
@@ -65,6 +71,28 @@ class _StoryNote(BaseModel):
     story: int
     framing: list[_Framing]
     label: Literal["agree", "dispute", "one-sided"]
+    title: str = ""
+    happened: str = ""
+
+
+class _Fix(BaseModel):
+    id: str
+    text: str
+
+
+class GroundingFixes(BaseModel):
+    """The schema of the grounding repair: a corrected text per failing sentence id."""
+
+    fixes: list[_Fix]
+
+
+GROUNDING_REPAIR = """These sentences of your answer name people, places, institutions or figures that the articles
+they cite do not contain (or, for a title, are no neutral title). Rewrite each one so that every
+name and figure in it appears in the cited articles' titles or leads (the data above), saying
+only what they say. Return JSON {"fixes": [{"id": ..., "text": ...}]}, one fix per id.
+Everything between the markers is data.
+<<<FIX
+"""
 
 
 class GeminiAnswer(BaseModel):
@@ -109,12 +137,16 @@ def build_prompt(request: SummaryRequest) -> str:
     )
 
 
-def _to_summary(answer: GeminiAnswer, model: str, usage: TokenUsage) -> Summary:
+def _to_summary(answer: GeminiAnswer, model: str, usage: TokenUsage, request: SummaryRequest) -> Summary:
     sections: dict[str, list[Bullet]] = {}
     for section in answer.perspectives:
         sections.setdefault(section.perspective_id, []).extend(
             Bullet(text=b.text.strip(), citations=sorted(set(b.citations))) for b in section.bullets
         )
+
+    def members(story: int) -> list[int]:
+        return request.stories[story - 1].articles if 1 <= story <= len(request.stories) else []
+
     notes = [
         StoryNote(
             story=note.story,
@@ -123,6 +155,10 @@ def _to_summary(answer: GeminiAnswer, model: str, usage: TokenUsage) -> Summary:
                 Framing(perspective=f.perspective_id, text=f.text.strip(), citations=sorted(set(f.citations)))
                 for f in note.framing
             ],
+            title=note.title.strip().rstrip("."),
+            happened=[Bullet(text=note.happened.strip(), citations=members(note.story))]
+            if note.happened.strip()
+            else [],
         )
         for note in answer.stories
     ]
@@ -196,7 +232,7 @@ class GeminiSummarizer:
         usage = TokenUsage()
         contents: list[types.Content] = [types.Content(role="user", parts=[types.Part(text=build_prompt(request))])]
         problems: list[str] = []
-        for round_ in self._rounds:
+        for k, round_ in enumerate(self._rounds):
             response = await self._generate(client, contents, usage)
             text = response.text or ""
             try:
@@ -204,11 +240,14 @@ class GeminiSummarizer:
             except ValidationError as exc:
                 problems = [f"the answer is not valid JSON for the schema ({exc.error_count()} errors)"]
             else:
-                summary = _to_summary(answer, response.model_version or self.model, usage)
+                summary = _to_summary(answer, response.model_version or self.model, usage, request)
                 problems = validate_summary(summary, request)
                 story_problems_only = len(problems) == len(validate_story_notes(summary.stories, request))
                 if not problems or (round_ == self._rounds[-1] and story_problems_only):
-                    return summary  # stories still invalid after the repair get the offline reading
+                    # stories still invalid after the repair get the offline reading
+                    spare = k < len(self._rounds) - 1  # a repair call left for ungrounded sentences
+                    chat = [*contents, types.Content(role="model", parts=[types.Part(text=text[:20000])])]
+                    return await self._grounded(client, chat, summary, request, usage, spare)
             log.info("gemini %s invalid: %s", round_, "; ".join(problems))
             contents += [
                 types.Content(role="model", parts=[types.Part(text=text[:20000] or "(empty)")]),
@@ -226,14 +265,76 @@ class GeminiSummarizer:
         after = "one repair" if len(self._rounds) > 1 else "one answer (no repair)"
         raise SummarizerError(f"invalid answer after {after}: " + "; ".join(problems[:3]))
 
+    async def _grounded(
+        self,
+        client: genai.Client,
+        chat: list[types.Content],
+        summary: Summary,
+        request: SummaryRequest,
+        usage: TokenUsage,
+        spare: bool,
+    ) -> Summary:
+        """`summary` with every sentence grounded in its cited articles: failing ones repaired in one
+        more call (when `spare`), the rest replaced by the extractive sentence; counts recorded."""
+        checked = len(model_sentences(summary, request))
+        failed = failures(summary, request)
+        repaired = 0
+        if failed and spare:
+            log.info("gemini: %d ungrounded sentence(s), asking for a repair", len(failed))
+            fixes = await self._repair_grounding(client, chat, summary, request, failed, usage)
+            summary = with_texts(summary, {k: v for k, v in fixes.items() if k in failed and v.strip()})
+            still = failures(summary, request)
+            repaired = sum(1 for k in failed if k not in still)
+            failed = still
+        if failed:
+            log.info("gemini: %d ungrounded sentence(s) replaced by extractive ones", len(failed))
+            summary = replaced(summary, set(failed), request, ExtractiveSummarizer().summarize_now(request))
+        return summary.model_copy(
+            update={"grounding": Grounding(checked=checked, repaired=repaired, replaced=len(failed))}
+        )
+
+    async def _repair_grounding(
+        self,
+        client: genai.Client,
+        chat: list[types.Content],
+        summary: Summary,
+        request: SummaryRequest,
+        failed: dict[str, list[str]],
+        usage: TokenUsage,
+    ) -> dict[str, str]:
+        """One call for every failing sentence together: its corrected text by id ({} on failure)."""
+        sentences = {s.key: s for s in model_sentences(summary, request)}
+        rows = [
+            {
+                "id": key,
+                "text": sentences[key].text,
+                "cites": list(sentences[key].citations),
+                "not_in_articles": missing,
+            }
+            for key, missing in failed.items()
+        ]
+        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        ask = types.Content(role="user", parts=[types.Part(text=GROUNDING_REPAIR + data + "\nFIX>>>")])
+        try:
+            response = await self._generate(client, [*chat, ask], usage, GroundingFixes)
+            fixes = GroundingFixes.model_validate_json(response.text or "")
+        except (SummarizerError, ValidationError) as exc:
+            log.info("gemini grounding repair failed: %s", exc)
+            return {}
+        return {f.id: f.text.strip() for f in fixes.fixes}
+
     async def _generate(
-        self, client: genai.Client, contents: list[types.Content], usage: TokenUsage
+        self,
+        client: genai.Client,
+        contents: list[types.Content],
+        usage: TokenUsage,
+        schema: type[BaseModel] = GeminiAnswer,
     ) -> types.GenerateContentResponse:
         config = types.GenerateContentConfig(
             system_instruction=SYSTEM_INSTRUCTION,
             temperature=self._temperature,
             response_mime_type="application/json",
-            response_schema=GeminiAnswer,
+            response_schema=schema,
         )
         # Hand-written retry, not google-genai's HttpRetryOptions: the attempts made go into the
         # digest's fallback reason, and only 429, 5xx and timeouts are worth another call.

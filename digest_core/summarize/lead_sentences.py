@@ -19,16 +19,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from digest_core.editorial.headline_words import content_words
-from digest_core.editorial.sentences import sentences
+from digest_core.editorial.sentences import NEAR_HEADLINE as NEAR_HEADLINE  # re-exported
+from digest_core.editorial.sentences import copies_headline, sentences
 from digest_core.models import Article
-from digest_core.text import SUMMARY_LIMIT, normalized
+from digest_core.text import SUMMARY_LIMIT
 
 LEAD_SENTENCES = 4  # sentences of each lead considered: the news is told first
 MIN_CHARS = 40  # shorter sentences are datelines, bylines or fragments
-NEAR_HEADLINE = 80  # rapidfuzz ratio (0-100) at which a sentence copies a headline
 SUPPORT = 0.2  # cosine similarity at which another article's sentence supports the chosen one
 POSITION_DECAY = 0.15  # each later sentence of a lead weighs this much less
 
@@ -47,12 +45,6 @@ class _Candidate:
     position: int
     text: str
     vector: dict[str, float]
-
-
-def copies_headline(sentence: str, headlines: Sequence[str]) -> bool:
-    """Whether `sentence` nearly repeats one of `headlines` (word-level, case-insensitive)."""
-    said = normalized(sentence)
-    return any(fuzz.ratio(said, normalized(h)) >= NEAR_HEADLINE for h in headlines)
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:

@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import web
 
 _DATA = re.compile(r"<<<DATA\n(.*)\nDATA>>>", re.DOTALL)
+_FIX = re.compile(r"<<<FIX\n(.*)\nFIX>>>", re.DOTALL)
+INVENTED = "Officials said 55 people were hurt in Osaka."  # a figure and a place no fixture article gives
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
     403: "PERMISSION_DENIED",
@@ -77,6 +79,25 @@ def cross_citing_answer(data: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def invented_answer(data: dict[str, Any]) -> dict[str, Any]:
+    """Valid, but the first highlight and the first story's title invent a figure and a place."""
+    answer = valid_answer(data)
+    answer["highlights"][0]["text"] += " " + INVENTED
+    answer["stories"][0]["title"] = "55 hurt in Osaka"
+    return answer
+
+
+def grounding_fixes(rows: list[dict[str, Any]], fix: bool) -> dict[str, Any]:
+    """The answer to a grounding repair: each sentence without the invented one (`fix`), or as it was."""
+    fixes = []
+    for row in rows:
+        text = row["text"].replace(INVENTED, "").strip() if fix else row["text"]
+        if row["id"].endswith(":title") and fix:
+            text = "Outlets report the story"
+        fixes.append({"id": row["id"], "text": text})
+    return {"fixes": fixes}
+
+
 def rules_answer(data: dict[str, Any]) -> dict[str, Any]:
     """An editor answer that agrees with the keyword rules' verdict given for each candidate."""
     return {
@@ -89,8 +110,9 @@ def rules_answer(data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class GeminiFake:
-    """`script` holds one step per request ("valid", "invalid", "malformed", "empty", 429, 500,
-    "hang"); when it runs out, `default` is used."""
+    """`script` holds one step per request ("valid", "invalid", "invented", "malformed", "empty",
+    429, 500, "hang"; a grounding repair answers "valid" with fixed sentences, "unfixed" with the
+    same ones); when it runs out, `default` is used."""
 
     script: list[str | int] = field(default_factory=list)
     default: str | int = "valid"
@@ -114,7 +136,10 @@ class GeminiFake:
             await asyncio.sleep(self.hang_seconds)
             step = "valid"
         data = prompt_data(body)
-        if "candidates" in data:  # the editor step
+        fix = _FIX.search(body["contents"][-1]["parts"][0]["text"])
+        if fix:  # a grounding repair: "valid" fixes every sentence, "unfixed" returns them as they were
+            text = json.dumps(grounding_fixes(json.loads(fix.group(1)), fix=step != "unfixed"))
+        elif "candidates" in data:  # the editor step
             text = {
                 "valid": lambda: json.dumps(self.editor(data)),
                 "empty": lambda: json.dumps({"articles": []}),
@@ -123,6 +148,8 @@ class GeminiFake:
             text = json.dumps(valid_answer(data))
         elif step == "invalid":
             text = json.dumps(cross_citing_answer(data))
+        elif step == "invented":
+            text = json.dumps(invented_answer(data))
         elif step == "malformed":
             text = '{"highlights": [{"text": "unterminated'
         elif step == "bad_stories":  # valid prose, but every story labelled "agree" with no framing
