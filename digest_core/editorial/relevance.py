@@ -7,17 +7,20 @@ make an article on-topic.
 An article is on-topic when its text
 1. names two sides ("China bans dual-use exports to Japan"; "Japanese tourists flock to Harbin"),
 2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"),
-3. comes from one side's outlet and names the other side through a person or institution
-   (a Chinese outlet on "Takaichi's approval rating"), or by any name together with a word of
-   relations between states (protest, envoy, visa, exports, history, retraction...), but not on a
-   name alone (a Chinese outlet on "cherry blossoms in Japan's Kyushu" is not on-topic), and not
-   when the headline or first sentence names a third party it deals with ("U.S., China kick off
-   trade talks" in a Japanese outlet), or
+3. comes from one side's outlet and names the other side with a demand on it ("Japan should
+   retract..."), one of its institutions, a word of relations between states (protest, envoy,
+   visa, exports, history, retraction, censure...) or an editorial marker; not on a name alone
+   (a Chinese outlet on "cherry blossoms in Japan's Kyushu"), nor on its leader alone (its home
+   news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
+   sentence names a third party it deals with ("U.S., China kick off trade talks" in a Japanese
+   outlet), or
 4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
-between states (a match result, a restaurant review: `subjects`), or when its headline is about
-third parties: it names two or more of them, or one and neither side ("NATO's attempts to extend
-tentacle into Asia"; see `third_parties`). A side is named by its aliases, people, institutions
+between states (a match result, a restaurant review: `subjects`), when its headline is about
+third parties (two or more of them, or one and neither side: "NATO's attempts to extend tentacle
+into Asia"; see `third_parties`), when its headline names one side and a third party and the other
+side only in passing (an "amid" clause, the lead), or the other side dealing with a third party
+over an issue. A side is named by its aliases, people, institutions
 and places (see `names`); multi-word names that merely contain a side's name (South China Sea,
 Japan Airlines) name no side. A verdict reached by context (the outlet's side, a third party, a
 subject) is `uncertain`: the editor model, when there is one, judges those again.
@@ -226,7 +229,9 @@ class RelevanceRule:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
         if people:
-            reason = f"a {own}-side outlet names only {name}'s {_quote(people)}: its home news, no act between the sides"
+            reason = (
+                f"a {own}-side outlet names only {name}'s {_quote(people)}: its home news, no act between the sides"
+            )
             return verdict(False, reason, True)
         return verdict(False, f"a {own}-side outlet names only {name} ({shown}), no relation")
 
