@@ -67,7 +67,7 @@ def test_a_build_decodes_links_reads_leads_and_a_rebuild_asks_nothing_again(
     # publisher links everywhere decoding succeeded (here: every article)
     assert all(a["publisher_url"] and a["link"] == a["publisher_url"] for a in articles)
     assert not any("news.google.com" in a["link"] for a in articles)
-    assert {a["link"].split("/")[2] for a in articles} == {h.host for h in publishers.hits}
+    assert {a["link"].split("/")[2] for a in articles} <= {h.host for h in publishers.hits}
 
     # most leads read; the paywalled outlet's articles say why not
     read = [a for a in articles if a["lead_read"]]
@@ -76,9 +76,10 @@ def test_a_build_decodes_links_reads_leads_and_a_rebuild_asks_nothing_again(
     assert paywalled and all(a["lead_missing"] == "paywall" for a in paywalled)
     assert {a["language"] for a in read} <= {"en", "en-US", "en-GB"}
 
-    # Google asked in batches, with the production Host header, by the one client
-    decoded = len(articles)
-    assert news.links.page_gets == decoded
+    # Google asked in batches, with the production Host header, by the one client (for the kept
+    # articles and the others naming a side, whose lead might have made them on-topic)
+    decoded = news.links.page_gets
+    assert decoded >= len(articles)
     assert 1 <= news.links.posts <= math.ceil(decoded / BATCH_SIZE) < decoded
     assert sum(len(ids) for ids in news.links.posted) == decoded
     assert news.links.hosts == {"news.google.com"}

@@ -48,12 +48,16 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def decoder(client: httpx.AsyncClient, base: str, sleeps: list[float] | None = None, **kw: float) -> GoogleLinkDecoder:
+    """A decoder on virtual time: its sleeps are recorded and advance its clock at once."""
+    now = [0.0]
+
     async def sleep(seconds: float) -> None:
         if sleeps is None:
             raise AssertionError("no wait expected")
         sleeps.append(seconds)
+        now[0] += seconds
 
-    return GoogleLinkDecoder(client, base, interval=0, sleep=sleep, **kw)
+    return GoogleLinkDecoder(client, base, interval=0, sleep=sleep, clock=lambda: now[0], **kw)
 
 
 def day_links(day: str = DAY) -> list[FixtureLink]:
