@@ -347,7 +347,7 @@ class ArticlePages:
 def redirect_target(got: Fetched) -> str | None:
     """Where an answer redirects (absolute), None when it does not (or names no usable place)."""
     response = got.response
-    if response is None or not response.is_redirect:
+    if response is None or not response.has_redirect_location:
         return None
     try:
         return str(response.url.join(response.headers["location"]))
