@@ -78,10 +78,14 @@ class Clock:
 
 
 def reader(
-    client: httpx.AsyncClient, store: PageStore | None = None, clock: Clock | None = None, **kw: object
+    client: httpx.AsyncClient,
+    store: PageStore | None = None,
+    clock: Clock | None = None,
+    deadline: float = 3.0,  # cuts the trickling page; room for a TLS handshake on a loaded machine
+    **kw: object,
 ) -> ArticlePages:
     http = PoliteClient(
-        client, HostLimiter(1), attempts=2, backoff=0.0, max_retry_after=2.0, deadline=1.5, max_body=512 * 1024
+        client, HostLimiter(1), attempts=2, backoff=0.0, max_retry_after=2.0, deadline=deadline, max_body=512 * 1024
     )
     kw.setdefault("interval", 0.0)
     return ArticlePages(
@@ -219,7 +223,8 @@ async def test_hosts_run_in_parallel_each_paced_at_its_interval_or_crawl_delay(
         return RateLimiter(interval, lambda: clocks[key], sleep)
 
     fake.stamp = lambda host: clocks.get(f"{host}:443", -1.0)
-    out = by_title(await reader(client, interval=1.0, pacer=pacer).enrich([article(s) for s in DAY2], every))
+    pages = reader(client, deadline=15.0, interval=1.0, pacer=pacer)
+    out = by_title(await pages.enrich([article(s) for s in DAY2], every))
     assert out[scmp[0].title].lead and out[cd[0].title].lead
     assert len(fake.requests_to("www.scmp.com", httpx.URL(page_url(scmp[0])).path)) == 2
     assert len(fake.requests_to("www.scmp.com", "/moved/from-china-daily")) == 1
@@ -319,8 +324,8 @@ async def test_a_stalled_page_times_out_within_its_deadline_and_is_retried(
 ) -> None:
     fake, _ = site
     story = DAY2[7]
-    fake.set(page_url(story), faults=["stall", "ok"], stall=3.0)
-    deadline = 2.0
+    fake.set(page_url(story), faults=["stall", "ok"], stall=6.0)
+    deadline = 4.0  # a read stalling for 2 s times out, and the retry has 4 s more
     http = PoliteClient(
         client, HostLimiter(), attempts=2, backoff=0.0, deadline=deadline, timeout=read_timeout(deadline)
     )
