@@ -1,7 +1,8 @@
 """Article pages benchmark: 60 kept articles over 7 hosts, 1 request/s per host, 10 % of pages failing.
 
 The real reader (`ArticlePages`: robots.txt, per-host pacing, conditional GET, trafilatura in
-`run_cpu`) on a real httpx client, against the fake publisher sites on loopback (answering after
+`run_cpu`) on the production client (`outbound_client`: the outbound policy, TLS verified, the hosts
+sent to loopback by FETCH_CONNECT_TO), against the fake publisher sites over TLS (answering after
 `--latency` seconds, pages weighing `--weight` bytes like real ones). Targets: the whole run takes
 no longer than the busiest host's share (its requests one interval apart, plus one answer) plus
 10 %; every page that does not fail ends with a lead. Extraction runs in a worker thread (the
@@ -16,8 +17,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
+import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from bench.loop_lag import LoopLagProbe
 from bench.report import DOCS, machine, percentile, table, write_section
@@ -27,10 +30,10 @@ from digest_core.models import Article
 from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.article_text import read_page
 from digest_core.sources.page_store import MemoryPageStore
-from digest_core.sources.polite import HostLimiter, PoliteClient, host_of
+from digest_core.sources.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from digest_core.workers import run_cpu, start_worker_process, stop_worker_process
-from tests.fakes.publishers import PublishersFake, loopback_client, page_url
-from tests.fakes.server import ThreadedServer
+from tests.fakes.production_hosts import ServedPublishers, served_publishers
+from tests.fakes.publishers import PublishersFake, page_url
 
 PER_HOST = {  # 60 kept articles over 7 hosts; Nikkei Asia's are paywalled (3 of the 6 failures)
     "chinadaily.com.cn": 12,
@@ -86,9 +89,17 @@ def site(latency: float, weight: int) -> tuple[PublishersFake, list[Article], in
     return fake, kept_articles(stories), len(FAULTS) + PER_HOST["asia.nikkei.com"]
 
 
-async def enrich(port: int, articles: list[Article]) -> tuple[list[Article], float, int, list[float]]:
-    async with loopback_client(port, timeout=10.0) as client:
-        http = PoliteClient(client, HostLimiter(), attempts=2, backoff=1.0, max_retry_after=10.0, deadline=10.0)
+async def enrich(sites: ServedPublishers, articles: list[Article]) -> tuple[list[Article], float, int, list[float]]:
+    async with sites.client(timeout=15.0) as client:  # wired as `bot.app.make_article_pages` wires it
+        http = PoliteClient(
+            client,
+            HostLimiter(),
+            attempts=2,
+            backoff=1.0,
+            max_retry_after=10.0,
+            deadline=10.0,
+            timeout=read_timeout(10.0),
+        )
         pages = ArticlePages(http, MemoryPageStore(), "Digestbot/0.1 (+https://example.org/bot)", interval=INTERVAL)
         probe = LoopLagProbe()
         out: list[Article] = []
@@ -102,14 +113,14 @@ async def enrich(port: int, articles: list[Article]) -> tuple[list[Article], flo
 
 def run(latency: float, weight: int, process: bool) -> dict[str, float]:
     fake, articles, failing = site(latency, weight)
-    with ThreadedServer(fake.app()) as server:
+    with tempfile.TemporaryDirectory() as directory, served_publishers(Path(directory), fake) as sites:
 
         async def go() -> tuple[list[Article], float, int, list[float]]:
             if process:
                 await start_worker_process()
             await run_cpu(read_page, b"<html><body><p>warm-up</p></body></html>", "https://example.org/")  # imports
             try:
-                return await enrich(server.port, articles)
+                return await enrich(sites, articles)
             finally:
                 stop_worker_process()
 
@@ -158,7 +169,8 @@ def main() -> None:
         )
     text = "\n\n".join(
         [
-            f"Machine: {machine()}. {sum(PER_HOST.values())} kept articles over {len(PER_HOST)} hosts, "
+            f"Machine: {machine()}. Through the production client (outbound policy, TLS, FETCH_CONNECT_TO). "
+            f"{sum(PER_HOST.values())} kept articles over {len(PER_HOST)} hosts, "
             f"{INTERVAL:g} request/s per host, fake answers after {args.latency:g} s, pages of about "
             f"{args.weight // 1000} kB; failing pages: 3 paywalled (Nikkei Asia), "
             "one each 404, 500 (retried once), PDF. "

@@ -27,7 +27,7 @@ from digest_core.sources.google_links import GoogleLinkDecoder
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.outlet_feeds import OutletFeedSource, feed_jobs
 from digest_core.sources.page_store import SqlPageStore
-from digest_core.sources.polite import HostLimiter, PoliteClient
+from digest_core.sources.polite import HostLimiter, PoliteClient, read_timeout
 from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.sources.stats import SqlSourceStats
 from digest_core.storage.db import create_engine, create_schema
@@ -104,6 +104,7 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
             SqlLinkCache(engine),
             max_per_build=settings.publisher_links_max,
             clock=clock,
+            deadline=settings.fetch_digest_deadline,
         )
     pages = make_article_pages(settings, client, limiter, engine, clock)
     return NewsSources([google, feeds], SqlSourceStats(engine), links, clock=clock, pages=pages)
@@ -112,7 +113,8 @@ def make_source(settings: Settings, client: httpx.AsyncClient, engine: AsyncEngi
 def make_article_pages(
     settings: Settings, client: httpx.AsyncClient, limiter: HostLimiter, engine: AsyncEngine, clock: Clock
 ) -> ArticlePages | None:
-    """The reader of kept articles' own pages (on by default): its own time and size limits, one retry."""
+    """The reader of articles' own pages (on by default): its own time and size limits, one retry
+    (a stalled read times out at half ARTICLE_PAGES_TIMEOUT, so it can be retried within it)."""
     if not settings.article_pages:
         return None
     http = PoliteClient(
@@ -123,6 +125,7 @@ def make_article_pages(
         max_retry_after=settings.article_pages_timeout,
         deadline=settings.article_pages_timeout,
         max_body=settings.article_pages_max_bytes,
+        timeout=read_timeout(settings.article_pages_timeout),
     )
     return ArticlePages(
         http,

@@ -20,10 +20,25 @@ from digest_core.redaction import display_url
 from digest_core.sources.google_links import GoogleLinkDecoder, article_id
 from digest_core.sources.google_news import google_news_url
 from digest_core.sources.outlet_feeds import feed_jobs
-from digest_core.sources.polite import host_of
+from digest_core.sources.polite import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    describe_error,
+    host_of,
+    read_capped,
+)
 from digest_core.topics import Topics
 
 Check = tuple[bool, str]
+PROBE_ERRORS = (httpx.HTTPError, httpx.InvalidURL, BodyTooLarge, UnsupportedEncoding)
+
+
+async def probe(client: httpx.AsyncClient, url: str, limit: int) -> tuple[int, bytes]:
+    """GET `url` as the sources do (gzip or deflate only): its status and its body, read within
+    `limit` decoded bytes; one of `PROBE_ERRORS` when there is no such answer."""
+    async with client.stream("GET", url, headers={"Accept-Encoding": ACCEPT_ENCODING}) as response:
+        return response.status_code, await read_capped(response, limit)
 
 
 def probe_urls(settings: Settings, topics: Topics) -> dict[str, tuple[str, str]]:
@@ -49,26 +64,26 @@ async def check_feed_hosts(client: httpx.AsyncClient, settings: Settings, topics
     for name, (host, url) in probe_urls(settings, topics).items():
         started = time.monotonic()
         try:
-            response = await client.get(url)
-        except httpx.HTTPError as exc:
-            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            status, _ = await probe(client, url, settings.fetch_max_bytes)
+        except PROBE_ERRORS as exc:
+            reason = describe_error(exc)
             hint = "GOOGLE_NEWS_BASE_URL" if name == "Google News" else "the feed URL in the topics file"
             checks.append((False, f"{name}: {host} did not answer ({reason}): check the network, a proxy or {hint}"))
             continue
         ms = round((time.monotonic() - started) * 1000)
-        if response.status_code == 200:
+        if status == 200:
             checks.append((True, f"{name}: {host} answered (HTTP 200, {ms} ms)"))
-        elif response.status_code in (403, 429) or response.status_code >= 500:
+        elif status in (403, 429) or status >= 500:
             checks.append(
                 (
                     False,
-                    f"{name}: {host} answered HTTP {response.status_code}: it refuses or limits this address "
+                    f"{name}: {host} answered HTTP {status}: it refuses or limits this address "
                     "for now; wait and retry, and keep FETCH_PER_HOST / GOOGLE_NEWS_CONCURRENCY low",
                 )
             )
         else:
             shown = display_url(url)
-            checks.append((False, f"{name}: {host} answered HTTP {response.status_code} for {shown}: check that URL"))
+            checks.append((False, f"{name}: {host} answered HTTP {status} for {shown}: check that URL"))
     return checks
 
 
@@ -82,14 +97,14 @@ _ITEM_LINK = re.compile(r"<item>.*?<link>([^<]+)</link>", re.DOTALL)
 
 async def first_google_link(client: httpx.AsyncClient, settings: Settings, topics: Topics) -> str | None:
     """The first item link of a fresh Google News query (None when the query gives none)."""
-    probe = probe_urls(settings, topics).get("Google News")
-    if probe is None:
+    query = probe_urls(settings, topics).get("Google News")
+    if query is None:
         return None
     try:
-        response = await client.get(probe[1])
-    except httpx.HTTPError:
+        status, body = await probe(client, query[1], settings.fetch_max_bytes)
+    except PROBE_ERRORS:
         return None
-    found = _ITEM_LINK.search(response.text) if response.status_code == 200 else None
+    found = _ITEM_LINK.search(body.decode("utf-8", "replace")) if status == 200 else None
     return html.unescape(found.group(1)).strip() if found else None
 
 

@@ -1,12 +1,15 @@
-"""Kept articles' pages read politely from the fake publisher sites (real httpx, real trafilatura,
-real protego): leads and metadata filled, each failure mode named and costing only its article,
-robots.txt honoured, per-host pacing with hosts in parallel, conditional GET, the per-build cap."""
+"""Kept articles' pages read politely from the fake publisher sites through the production client
+(the outbound policy, TLS, FETCH_CONNECT_TO; real trafilatura, real protego): leads and metadata
+filled, each failure mode named and costing only its article, robots.txt honoured, redirects
+followed hop by hop, every request (retries and hops included) paced per host and port with hosts
+in parallel, a 429 never retried, conditional GET, the per-build cap."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo_articles import STORIES, StoryText
 from digest_core.models import Article
-from digest_core.sources.article_pages import ArticlePages
+from digest_core.sources.article_pages import MAX_HOPS, ArticlePages
 from digest_core.sources.page_store import MemoryPageStore, PageRecord, PageStore, SqlPageStore
-from digest_core.sources.polite import HostLimiter, PoliteClient, RateLimiter, host_of
-from tests.fakes.publishers import PublishersFake, loopback_client, page_url, publishers_fake
-from tests.fakes.server import ThreadedServer
+from digest_core.sources.polite import HostLimiter, PoliteClient, RateLimiter, host_of, read_timeout
+from tests.fakes.production_hosts import ServedPublishers, served_publishers
+from tests.fakes.publishers import FakePage, PublishersFake, page_url, publishers_fake
 
 NOW = datetime(2026, 2, 25, 4, 0, tzinfo=UTC)
 DAY2 = [s for s in STORIES if s.published.date() >= datetime(2026, 2, 24).date()]
@@ -39,16 +42,29 @@ def article(story: StoryText, **kw: object) -> Article:
 
 
 @pytest.fixture
-def site() -> Iterator[tuple[PublishersFake, ThreadedServer]]:
+def served(tmp_path: Path) -> Iterator[ServedPublishers]:
     fake, _ = publishers_fake(DAY2)
-    with ThreadedServer(fake.app()) as server:
-        yield fake, server
+    with served_publishers(tmp_path, fake) as sites:
+        yield sites
 
 
 @pytest.fixture
-async def client(site: tuple[PublishersFake, ThreadedServer]) -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback_client(site[1].port) as c:
+def site(served: ServedPublishers) -> tuple[PublishersFake, ServedPublishers]:
+    return served.fake, served
+
+
+@pytest.fixture
+async def client(served: ServedPublishers) -> AsyncIterator[httpx.AsyncClient]:
+    async with served.client() as c:
         yield c
+
+
+def moved(fake: PublishersFake, story: StoryText, to: str) -> str:
+    """`story`'s page answers 301 to the URL `to`, where the fake serves the story."""
+    target = httpx.URL(to)
+    fake.pages[(target.host, target.raw_path.decode())] = FakePage(story)
+    fake.redirects[page_url(story)] = to
+    return to
 
 
 class Clock:
@@ -62,10 +78,14 @@ class Clock:
 
 
 def reader(
-    client: httpx.AsyncClient, store: PageStore | None = None, clock: Clock | None = None, **kw: object
+    client: httpx.AsyncClient,
+    store: PageStore | None = None,
+    clock: Clock | None = None,
+    deadline: float = 3.0,  # cuts the trickling page; room for a TLS handshake on a loaded machine
+    **kw: object,
 ) -> ArticlePages:
     http = PoliteClient(
-        client, HostLimiter(), attempts=2, backoff=0.0, max_retry_after=2.0, deadline=1.5, max_body=512 * 1024
+        client, HostLimiter(1), attempts=2, backoff=0.0, max_retry_after=2.0, deadline=deadline, max_body=512 * 1024
     )
     kw.setdefault("interval", 0.0)
     return ArticlePages(
@@ -86,7 +106,7 @@ def by_title(articles: list[Article]) -> dict[str, Article]:
 
 
 async def test_kept_articles_get_their_lead_language_section_and_opinion(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
     wanted = {s.title for s in DAY2 if s.site != "scmp.com"}
@@ -120,7 +140,7 @@ async def test_canonical_url_becomes_the_publisher_url_only_when_accepted(client
 
 
 async def test_each_failure_mode_names_its_reason_and_leaves_the_others_intact(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
     cd = [s for s in DAY2 if s.site == "chinadaily.com.cn"]
@@ -157,7 +177,7 @@ async def test_each_failure_mode_names_its_reason_and_leaves_the_others_intact(
 
 
 async def test_robots_disallow_means_no_page_request_and_robots_is_asked_once_per_host(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
     jt = [s for s in DAY2 if s.site == "japantimes.co.jp"]
@@ -173,7 +193,7 @@ async def test_robots_disallow_means_no_page_request_and_robots_is_asked_once_pe
 
 
 async def test_robots_4xx_allows_everything(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
     fake.robots["www.japantimes.co.jp"] = 404
@@ -183,23 +203,32 @@ async def test_robots_4xx_allows_everything(
 
 
 async def test_hosts_run_in_parallel_each_paced_at_its_interval_or_crawl_delay(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
     fake.latency = 0.05
     fake.robots["www.japantimes.co.jp"] = "User-agent: *\nCrawl-delay: 3\n"
-    clocks: dict[str, float] = {}  # virtual time per host: each host's waits advance its own clock
+    scmp = [s for s in DAY2 if s.site == "scmp.com"]
+    cd = [s for s in DAY2 if s.site == "chinadaily.com.cn"]
+    fake.set(page_url(scmp[0]), faults=["500", "ok"])  # retried: the retry waits for its turn too
+    moved(fake, cd[0], "https://www.scmp.com/moved/from-china-daily")  # a hop to another host: that host's pace
+    clocks: dict[str, float] = {}  # virtual time per host and port: each host's waits advance its own clock
 
-    def pacer(host: str, interval: float) -> RateLimiter:
-        clocks[host] = 0.0
+    def pacer(key: str, interval: float) -> RateLimiter:
+        clocks[key] = 0.0
 
         async def sleep(seconds: float) -> None:
-            clocks[host] += seconds
+            clocks[key] += seconds
 
-        return RateLimiter(interval, lambda: clocks[host], sleep)
+        return RateLimiter(interval, lambda: clocks[key], sleep)
 
-    fake.stamp = lambda host: clocks.get(host, -1.0)
-    await reader(client, interval=1.0, pacer=pacer).enrich([article(s) for s in DAY2], every)
+    fake.stamp = lambda host: clocks.get(f"{host}:443", -1.0)
+    pages = reader(client, deadline=15.0, interval=1.0, pacer=pacer)
+    out = by_title(await pages.enrich([article(s) for s in DAY2], every))
+    assert out[scmp[0].title].lead and out[cd[0].title].lead
+    assert len(fake.requests_to("www.scmp.com", httpx.URL(page_url(scmp[0])).path)) == 2
+    assert len(fake.requests_to("www.scmp.com", "/moved/from-china-daily")) == 1
+    assert set(clocks) == {f"{host_of(page_url(s))}:443" for s in DAY2}  # paced per host and port
     for host in {host_of(page_url(s)) for s in DAY2}:
         times = [h.at for h in fake.requests_to(host)]
         gaps = [b - a for a, b in pairwise(times)]
@@ -210,7 +239,7 @@ async def test_hosts_run_in_parallel_each_paced_at_its_interval_or_crawl_delay(
 
 
 async def test_same_day_rebuild_asks_nothing_and_a_later_one_asks_conditionally(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient, engine: AsyncEngine
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     fake, _ = site
     clock = Clock()
@@ -239,7 +268,7 @@ async def test_same_day_rebuild_asks_nothing_and_a_later_one_asks_conditionally(
 
 
 async def test_the_cap_per_build_is_shared_fairly_between_hosts(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
     out = await reader(client, max_per_build=4).enrich([article(s) for s in DAY2], every)
@@ -250,12 +279,12 @@ async def test_the_cap_per_build_is_shared_fairly_between_hosts(
     assert len(skipped) == len(DAY2) - 4
 
 
-async def test_a_429_with_a_short_retry_after_is_waited_out(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+async def test_a_429_is_never_retried_and_stops_its_host_for_the_build(
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
-    story = DAY2[7]
-    fake.set(page_url(story), faults=["429", "ok"], retry_after="1")
+    jt = [s for s in DAY2 if s.site == "japantimes.co.jp"]
+    fake.set(page_url(jt[0]), faults=["429", "ok"], retry_after="1")
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -263,13 +292,51 @@ async def test_a_429_with_a_short_retry_after_is_waited_out(
 
     http = PoliteClient(client, HostLimiter(), attempts=2, backoff=0.0, max_retry_after=2.0, sleep=sleep)
     pages = ArticlePages(http, MemoryPageStore(), "Digestbot/0.1", interval=0.0, clock=Clock())
+    out = await pages.enrich([article(s) for s in jt], every)
+    assert [a.lead_missing for a in out] == ["rate limited (HTTP 429)"] + [
+        "not asked: rate limited (HTTP 429) earlier in this build"
+    ] * (len(jt) - 1)
+    assert len(fake.requests_to("www.japantimes.co.jp", httpx.URL(page_url(jt[0])).path)) == 1
+    assert waits == []
+
+
+async def test_a_redirect_is_followed_with_its_hosts_robots_and_no_further_than_allowed(
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
+) -> None:
+    fake, _ = site
+    cd = [s for s in DAY2 if s.site == "chinadaily.com.cn"]
+    loop = next(s for s in DAY2 if s.site == "cgtn.com")
+    read = moved(fake, cd[0], "https://www.scmp.com/moved/read")
+    barred = moved(fake, cd[1], "https://www.scmp.com/private/barred")
+    fake.redirects[page_url(loop)] = page_url(loop)
+    fake.robots["www.scmp.com"] = "User-agent: *\nDisallow: /private/\n"
+    out = await reader(client).enrich([article(s) for s in [*cd[:2], loop]], every)
+    assert out[0].lead == "\n\n".join(cd[0].paragraphs) and out[0].lead_missing is None
+    assert out[1].lead_missing == "robots.txt disallows"
+    assert out[2].lead_missing == f"over {MAX_HOPS} redirects"
+    assert [h.path for h in fake.requests_to("www.scmp.com")] == ["/robots.txt", httpx.URL(read).path]
+    assert fake.requests_to("www.scmp.com", httpx.URL(barred).path) == []
+    assert len(fake.requests_to(host_of(page_url(loop)), httpx.URL(page_url(loop)).path)) == MAX_HOPS + 1
+
+
+async def test_a_stalled_page_times_out_within_its_deadline_and_is_retried(
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
+) -> None:
+    fake, _ = site
+    story = DAY2[7]
+    fake.set(page_url(story), faults=["stall", "ok"], stall=6.0)
+    deadline = 4.0  # a read stalling for 2 s times out, and the retry has 4 s more
+    http = PoliteClient(
+        client, HostLimiter(), attempts=2, backoff=0.0, deadline=deadline, timeout=read_timeout(deadline)
+    )
+    pages = ArticlePages(http, MemoryPageStore(), "Digestbot/0.1", interval=0.0, clock=Clock())
     [got] = await pages.enrich([article(story)], every)
     assert got.lead and got.lead_missing is None
-    assert waits == [1.0]
+    assert len(fake.requests_to(host_of(page_url(story)), httpx.URL(page_url(story)).path)) == 2
 
 
 async def test_a_failed_page_falls_back_to_the_outlet_feed_description(
-    site: tuple[PublishersFake, ThreadedServer], client: httpx.AsyncClient
+    site: tuple[PublishersFake, ServedPublishers], client: httpx.AsyncClient
 ) -> None:
     fake, _ = site
     story = DAY2[7]
@@ -293,7 +360,7 @@ async def test_a_broken_store_costs_no_lead(client: httpx.AsyncClient) -> None:
     assert got.lead == "\n\n".join(story.paragraphs)
 
 
-async def test_an_unreachable_site_costs_only_the_leads() -> None:
-    async with loopback_client(1) as dead:  # nothing listens on port 1
+async def test_an_unreachable_site_costs_only_the_leads(served: ServedPublishers) -> None:
+    async with served.client(port=1) as dead:  # nothing listens on port 1
         out = await reader(dead).enrich([article(s) for s in DAY2[:3]], every)
     assert all(a.lead == "" and a.lead_missing and a.lead_missing.startswith("robots.txt unavailable") for a in out)

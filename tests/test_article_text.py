@@ -178,3 +178,17 @@ def test_arbitrary_bytes_never_raise_and_the_lead_stays_capped(
         page = read_page(body, "https://www.example.com/a/1.html", content_type, TODAY)
         assert len(page.lead) <= LEAD_CHARS
         assert page.lead or page.problem  # either a lead or the reason there is none
+
+
+def test_zero_width_and_tag_characters_never_reach_the_lead_or_section() -> None:
+    story = next(s for s in FREE if s.site == "japantimes.co.jp" and s.section)
+    hidden = "\u200b\U000e0049\u2060"
+    marked = replace(
+        story,
+        paragraphs=tuple(p.replace(" ", f" {hidden}", 3) for p in story.paragraphs),
+        section=f"{story.section}{hidden}",
+    )
+    page = read_page(*render(marked), "text/html", TODAY)
+    assert page.lead == "\n\n".join(story.paragraphs)
+    assert page.section == story.section
+    assert not any(c in page.lead for c in hidden)

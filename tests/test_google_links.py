@@ -3,10 +3,11 @@ local ids, batching, 429, consent wall, changed answers, and the parsers under a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,7 @@ from digest_core.sources.google_links import (
     parse_batch_answer,
     web_url,
 )
+from digest_core.sources.polite import ACCEPT_ENCODING
 from tests.fakes.google_links import FixtureLink, article_page, batch_row, fixture_links, signature_of
 from tests.fakes.google_news import FIXTURES, GoogleNewsFake
 
@@ -48,12 +50,16 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def decoder(client: httpx.AsyncClient, base: str, sleeps: list[float] | None = None, **kw: float) -> GoogleLinkDecoder:
+    """A decoder on virtual time: its sleeps are recorded and advance its clock at once."""
+    now = [0.0]
+
     async def sleep(seconds: float) -> None:
         if sleeps is None:
             raise AssertionError("no wait expected")
         sleeps.append(seconds)
+        now[0] += seconds
 
-    return GoogleLinkDecoder(client, base, interval=0, sleep=sleep, **kw)
+    return GoogleLinkDecoder(client, base, interval=0, sleep=sleep, clock=lambda: now[0], **kw)
 
 
 def day_links(day: str = DAY) -> list[FixtureLink]:
@@ -419,3 +425,80 @@ def test_doctor_with_decoding_off_asks_nothing(
     assert code == 0
     assert line == "ok   Google News links: decoding off (PUBLISHER_LINKS=false), citations link to Google News"
     assert fake.links.page_gets == fake.links.posts == 0
+
+
+# --- shared 429 pause, Accept-Encoding, answers as they come ---------------------------------------
+
+
+async def test_a_429_pauses_every_build_sharing_the_decoder(google_news: tuple[GoogleNewsFake, str]) -> None:
+    fake, base = google_news
+    fake.links.page_faults = ["429", "ok"]  # Retry-After: 7
+    now = [0.0]
+    asked: list[float] = []  # the virtual time of each request, taken as httpx sends it
+
+    async def sleep(seconds: float) -> None:
+        for _ in range(5):  # let the other build run before time moves on
+            await asyncio.sleep(0)
+        now[0] += seconds
+
+    async def stamp(request: httpx.Request) -> None:
+        asked.append(now[0])
+
+    links = [f.link for f in day_links()[:4]]
+    async with httpx.AsyncClient(timeout=5, event_hooks={"request": [stamp]}) as c:
+        dec = GoogleLinkDecoder(c, base, interval=0, sleep=sleep, clock=lambda: now[0])
+        first, second = await asyncio.gather(dec.resolve(links[:2]), dec.resolve(links[2:]))
+    assert {**first, **second}.keys() == set(links)
+    assert all(r.publisher_url for r in (*first.values(), *second.values()))
+    assert asked[0] == 0.0 and len(asked) == 1 + 4 + 2  # the 429, four pages, one POST per build
+    assert min(asked[1:]) >= 7.0  # neither build asked Google during the Retry-After
+
+
+async def test_every_request_asks_only_for_encodings_read_capped_inflates(
+    google_news: tuple[GoogleNewsFake, str],
+) -> None:
+    _, base = google_news
+    sent: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request.headers["Accept-Encoding"])
+
+    brotli_default = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # httpx's default with brotli and zstd installed
+    async with httpx.AsyncClient(timeout=5, headers=brotli_default, event_hooks={"request": [record]}) as c:
+        got = await decoder(c, base).resolve([f.link for f in day_links()[:2]])
+    assert all(r.publisher_url for r in got.values())
+    assert sent and set(sent) == {ACCEPT_ENCODING}
+
+
+async def test_answers_are_handed_over_batch_by_batch_and_kept_when_decoding_stops(
+    google_news: tuple[GoogleNewsFake, str], client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, base = google_news
+    monkeypatch.setattr(google_links, "BATCH_SIZE", 2)
+    fake.links.batch_faults = ["ok", "garbage"]
+    batches: list[dict[str, Resolution]] = []
+
+    async def each(found: Mapping[str, Resolution]) -> None:
+        batches.append(dict(found))
+
+    links = [f.link for f in day_links()[:5]]
+    got = await decoder(client, base).resolve(links, each)
+    assert [list(b) for b in batches] == [links[:2]]  # the 2nd batch's answer was garbage: decoding stopped
+    assert got == batches[0] and all(r.publisher_url for r in got.values())
+    assert fake.links.posts == 2
+
+
+def test_doctor_probes_ask_for_gzip_or_deflate_and_read_within_the_cap(
+    cli_env: Path, google_news: tuple[GoogleNewsFake, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    fake, _ = google_news
+    assert CliRunner().invoke(app, ["doctor"]).exit_code == 0
+    assert fake.requests and {r["accept_encoding"] for r in fake.requests} == {ACCEPT_ENCODING}
+    monkeypatch.setenv("FETCH_MAX_BYTES", "1024")  # a Google News answer is some 20 kB
+    result = CliRunner().invoke(app, ["doctor"])
+    line = next(line for line in result.stdout.splitlines() if line.startswith("FAIL Google News: "))
+    assert "did not answer (BodyTooLarge: body over 1 kB (decoded), not read further)" in line

@@ -135,6 +135,11 @@ class RelevanceRule:
         counted = [m for m in deep if weight[m.role.side or m.role.kind] >= 1.0]
         return self._headline(article.title, self._index.find(first) if first else [], counted)
 
+    def names_a_side_or_issue(self, article: Article) -> bool:
+        """Whether the article's text (so far: its headline and description) names a side or an issue
+        (contested ones included): its page's lead may make it on-topic, so the page is worth reading."""
+        return any(m.role.side is not None or m.role.kind in (ISSUE, CONTESTED) for m in self.read(article).counted)
+
     def _verdict(self, reading: Reading, outlet_side: str | None) -> Relevance:
         found, near = reading.counted, reading.near
         by_side: dict[str, list[Mention]] = {}

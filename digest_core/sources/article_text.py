@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from digest_core.sources.polite import describe_error
+from digest_core.text import visible
 
 LEAD_CHARS = 1500  # the lead is the page's first paragraphs, at most this long, cut at a sentence end
 MIN_PARAGRAPH = 40  # shorter blocks are bylines, datelines, captions or buttons, not the story
@@ -254,7 +255,7 @@ def _blocks(body: Any) -> Iterator[str]:
     for element in body.iter("p"):
         for br in element.iter("lb"):
             br.tail = "\n" + (br.tail or "")
-        for line in "".join(element.itertext()).split("\n"):
+        for line in visible("".join(element.itertext())).split("\n"):
             text = " ".join(line.split())
             if text:
                 yield text
@@ -277,7 +278,7 @@ def _paragraphs(body: Any, title: str) -> list[str]:
 
 
 def _clean(value: str | None, limit: int) -> str | None:
-    text = " ".join((value or "").split())[:limit]
+    text = " ".join(visible(value or "").split())[:limit]
     return text or None
 
 

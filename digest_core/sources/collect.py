@@ -2,8 +2,10 @@
 
 `NewsSources` is the `FeedSource` (and `ArticleSource`) the bot wires: it fetches every source
 concurrently, parses each into articles, records per-source stats (items, on-topic, status,
-latency) and, when configured, adds publisher links to the on-topic Google News items and reads
-the kept articles' own pages (`article_pages`).
+latency) and, when configured, adds publisher links to the Google News items and reads the
+articles' own pages (`article_pages`): those in the window that are on-topic by their headline
+first, then those whose headline or description names a side or an issue (their lead may make
+them on-topic: "Tokyo stocks close higher" whose lead says Beijing curbed exports to Japan).
 """
 
 from __future__ import annotations
@@ -73,16 +75,14 @@ class NewsSources:
         results = await self.fetch(topic, window)
         articles, failed, stats, rule = await run_cpu(_parse_all, results, topic, window, fetched_at)
         if self._links is not None:
+            wanted, first = worth_reading(articles, rule, window)
             articles = await self._links.attach(
-                articles,
-                wanted=lambda a: a.published in window and rule.judge(a).on_topic,
-                accept=lambda a, url: _owned_by_outlet(topic, a, url),
+                articles, wanted, accept=lambda a, url: _owned_by_outlet(topic, a, url), first=first
             )
         if self._pages is not None:
+            wanted, first = worth_reading(articles, rule, window)
             articles = await self._pages.enrich(
-                articles,
-                wanted=lambda a: a.published in window and rule.judge(a).on_topic,
-                accept=lambda a, url: _owned_by_outlet(topic, a, url),
+                articles, wanted, accept=lambda a, url: _owned_by_outlet(topic, a, url), first=first
             )
         if self._stats is not None:
             try:
@@ -91,6 +91,18 @@ class NewsSources:
                 log.warning("%s: could not record source stats", topic.id, exc_info=True)
         check_reachable(results, failed)
         return articles, failed
+
+
+def worth_reading(
+    articles: list[Article], rule: RelevanceRule, window: Window
+) -> tuple[Callable[[Article], bool], Callable[[Article], bool]]:
+    """Whose links to decode and pages to read: the articles in the window that are on-topic or name
+    a side or an issue (their lead may make them on-topic); and which come first under the caps:
+    those on-topic already."""
+    dated = [a for a in articles if a.published in window]
+    on_topic = {a.url for a in dated if rule.judge(a).on_topic}
+    worth = on_topic | {a.url for a in dated if rule.names_a_side_or_issue(a)}
+    return (lambda a: a.url in worth), (lambda a: a.url in on_topic)
 
 
 def _parse_all(

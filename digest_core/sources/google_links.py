@@ -5,8 +5,9 @@ embed the URL in their protobuf bytes: `embedded_url` reads it with no request. 
 opaque (bytes `AU_yqL...`) and take Google's two steps: the article page's `data-n-a-sg`
 (signature) and `data-n-a-ts` (timestamp) attributes, then one `batchexecute` POST for up to
 `BATCH_SIZE` ids. Requests go one at a time, `interval` seconds apart; 429 is waited out
-(`Retry-After`, capped) and repeated 429s, a consent wall, a changed answer or an unreachable
-Google end decoding for the run (`DecodingStopped`, one line in the log): links stay Google links.
+(`Retry-After`, capped) by every request of the decoder, whichever build makes it, and repeated
+429s, a consent wall, a changed answer or an unreachable Google end decoding for the run
+(`DecodingStopped`, one line in the log): links stay Google links.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import base64
 import binascii
 import json
 import logging
+import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
@@ -27,6 +29,7 @@ import httpx
 
 from digest_core.sources.normalize import MAX_URL
 from digest_core.sources.polite import (
+    ACCEPT_ENCODING,
     BodyTooLarge,
     RateLimiter,
     Sleep,
@@ -74,6 +77,9 @@ class Signature:
 
     signature: str
     timestamp: int
+
+
+Answered = Callable[[Mapping[str, Resolution]], Awaitable[None]]  # called with each batch's answers as they come
 
 
 class DecodingStopped(Exception):
@@ -278,21 +284,22 @@ class _Run:
 
 @dataclass(frozen=True)
 class _Answer:
-    """A response, read: its status, body, where it redirects (absolute), its `Retry-After`."""
+    """A response, read: its status, body, where it redirects (absolute), the seconds a 429 asks to wait."""
 
     status: int
     body: bytes
     location: str | None = None
-    retry_after: str | None = None
+    wait: float = 0.0
 
 
 @dataclass
 class GoogleLinkDecoder:
     """Decodes Google News links on `client`, against `base_url` (GOOGLE_NEWS_BASE_URL).
 
-    One request at a time to Google, `interval` seconds apart, each within `timeout` seconds;
-    `requests` counts the page GETs ("page") and the POSTs ("batch") made; `stopped` holds the last
-    run's reason for stopping, if any.
+    One request at a time to Google, `interval` seconds apart, each within `timeout` seconds, none
+    during the wait a 429 asked for (whichever run got it); `requests` counts the page GETs ("page")
+    and the POSTs ("batch") made; `stopped` holds the last run's reason for stopping, if any.
+    `clock` (monotonic seconds; default the event loop's) and `sleep` can be replaced in tests.
     """
 
     client: httpx.AsyncClient
@@ -301,6 +308,7 @@ class GoogleLinkDecoder:
     timeout: float = 10.0
     max_retry_after: float = 120.0
     sleep: Sleep = asyncio.sleep
+    clock: Callable[[], float] | None = None
     pace: RateLimiter | None = None
     requests: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None
@@ -308,42 +316,59 @@ class GoogleLinkDecoder:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self._hosts = frozenset({GOOGLE_NEWS_HOST, host_of(self.base_url)})
-        self._pace = self.pace or RateLimiter(self.interval)
+        self._pace = self.pace or RateLimiter(self.interval, self.clock, self.sleep)
         self._one_at_a_time = asyncio.Lock()
+        self._paused_until = -math.inf  # on `_now`'s clock: no request to Google before then (a 429's wait)
+
+    def _now(self) -> float:
+        return self.clock() if self.clock else asyncio.get_running_loop().time()
 
     def is_google_link(self, url: str) -> bool:
         return article_id(url, self._hosts) is not None
 
-    async def resolve(self, urls: Sequence[str]) -> Mapping[str, Resolution]:
+    async def resolve(self, urls: Sequence[str], each: Answered | None = None) -> Mapping[str, Resolution]:
         """A `Resolution` for each Google link of `urls` that was decoded or refused; links not
-        asked (not Google's, or after decoding stopped) are absent."""
+        asked (not Google's, or after decoding stopped) are absent. `each` is awaited with the
+        local answers, then with each batch's as it comes (a caller cut short keeps those)."""
         results: dict[str, Resolution] = {}
+
+        async def answered(found: dict[str, Resolution]) -> None:
+            results.update(found)
+            if each is not None and found:
+                await each(found)
+
+        local: dict[str, Resolution] = {}
         opaque: list[tuple[str, str]] = []
         for url in dict.fromkeys(urls):
             aid = article_id(url, self._hosts)
             if aid is None:
                 continue
-            local = embedded_url(aid)
-            if local:
-                results[url] = Resolution(local)
+            embedded = embedded_url(aid)
+            if embedded:
+                local[url] = Resolution(embedded)
             else:
                 opaque.append((url, aid))
+        await answered(local)
         self.stopped = None
         run = _Run()
+        batch: dict[str, Resolution] = {}
         try:
             for start in range(0, len(opaque), BATCH_SIZE):
+                batch = {}
                 signed: list[tuple[str, str, Signature]] = []
                 for url, aid in opaque[start : start + BATCH_SIZE]:
                     found = await self._signature(url, aid, run)
                     if isinstance(found, Signature):
                         signed.append((url, aid, found))
                     else:
-                        results[url] = found
+                        batch[url] = found
                 if signed:
-                    results.update(await self._batch(signed, run))
+                    batch.update(await self._batch(signed, run))
+                await answered(batch)
         except DecodingStopped as stop:
             self.stopped = str(stop)
             log.warning("%s", stop)
+            await answered(batch)  # the refusals of the batch it stopped in
         return results
 
     async def _signature(self, url: str, aid: str, run: _Run) -> Signature | Resolution:
@@ -417,20 +442,36 @@ class GoogleLinkDecoder:
                     "for this run and links stay Google links; the next build asks again (a longer "
                     "PUBLISHER_LINKS_INTERVAL asks less often)"
                 )
-            wait = retry_after_seconds(answer.retry_after)
-            wait = DEFAULT_429_WAIT if wait is None else wait
-            if wait > self.max_retry_after:
+            if answer.wait > self.max_retry_after:
                 raise DecodingStopped(
-                    f"Google News answered HTTP 429 and asks to wait {wait:.0f} s, more than FETCH_MAX_RETRY_AFTER "
-                    f"({self.max_retry_after:g} s): link decoding stops for this run; links stay Google links"
+                    f"Google News answered HTTP 429 and asks to wait {answer.wait:.0f} s, more than "
+                    f"FETCH_MAX_RETRY_AFTER ({self.max_retry_after:g} s): link decoding stops for this run; "
+                    "links stay Google links"
                 )
-            log.info("Google News answered HTTP 429: waiting %.0f s before asking again", wait)
-            await self.sleep(wait)
+            # the next request (this run's or another build's) waits it out: see `_once`
+
+    async def _wait_out_pause(self) -> None:
+        """Wait (holding the lock) until the pause a 429 asked for is over; `DecodingStopped` if it is
+        longer than `max_retry_after` from now."""
+        remaining = self._paused_until - self._now()
+        if remaining > self.max_retry_after:
+            raise DecodingStopped(
+                f"Google News asked (HTTP 429) for {remaining:.0f} s more without requests, more than "
+                f"FETCH_MAX_RETRY_AFTER ({self.max_retry_after:g} s): link decoding stops for this run; "
+                "links stay Google links"
+            )
+        if remaining > 0:
+            log.info("Google News answered HTTP 429: waiting %.0f s before asking again", remaining)
+            await self.sleep(remaining)
 
     async def _once(self, method: str, url: str, body: str | None) -> _Answer:
-        """One paced request, alone, within `timeout` seconds, its body read within `MAX_ANSWER` bytes."""
-        headers = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"} if body is not None else None
+        """One paced request, alone, after any 429's pause, within `timeout` seconds, its body read
+        within `MAX_ANSWER` bytes; a 429 sets the pause every later request waits out."""
+        headers = {"Accept-Encoding": ACCEPT_ENCODING}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8"
         async with self._one_at_a_time:
+            await self._wait_out_pause()
             await self._pace.wait()
             self.requests["batch" if method == "POST" else "page"] += 1
             try:
@@ -448,6 +489,11 @@ class GoogleLinkDecoder:
                 raise DecodingStopped(
                     f"Google News link decoding stops for this run ({describe_error(exc)}); links stay Google links"
                 ) from exc
+            wait = 0.0
+            if response.status_code == 429:
+                asked = retry_after_seconds(response.headers.get("retry-after"))
+                wait = DEFAULT_429_WAIT if asked is None else asked
+                self._paused_until = max(self._paused_until, self._now() + wait)
         location = response.headers.get("location") if response.is_redirect else None
         target = str(response.url.join(location)) if location else None
-        return _Answer(response.status_code, data, target, response.headers.get("retry-after"))
+        return _Answer(response.status_code, data, target, wait)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import math
 import random
@@ -127,6 +128,12 @@ def request_deadline(timeout: float) -> float:
     return DEADLINE_TIMEOUTS * timeout
 
 
+def read_timeout(deadline: float) -> float:
+    """The per-read timeout that leaves room for a retry within a request `deadline`: a stalled
+    connection then times out (and is retried) before the deadline cuts the request for good."""
+    return deadline / DEADLINE_TIMEOUTS
+
+
 REQUEST_DEADLINE = request_deadline(FETCH_TIMEOUT)
 
 
@@ -199,6 +206,9 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+Pacer = Callable[[str], Awaitable[None]]  # (url) -> returns when that URL's host may be asked
+
+
 class PoliteClient:
     """GET with a per-host slot, retries on timeouts, transport errors, 429 and 5xx, and `Retry-After` honoured.
 
@@ -207,7 +217,9 @@ class PoliteClient:
     in all, body included; one cut there is not retried (a server trickling one byte a second costs
     one deadline, once). A request the outbound policy refuses is not retried either. The decoded
     body is streamed and abandoned past `max_body` bytes. Any error, even an unexpected one, becomes
-    `Fetched.error`: this never raises (but for cancellation).
+    `Fetched.error`: this never raises (but for cancellation). `timeout` (seconds to connect and
+    between two reads) replaces the httpx client's for these requests. `paced` gives a copy for a
+    caller that paces each host itself.
     """
 
     def __init__(
@@ -220,6 +232,7 @@ class PoliteClient:
         sleep: Sleep = asyncio.sleep,
         deadline: float = REQUEST_DEADLINE,
         max_body: int = MAX_BODY,
+        timeout: float | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter or HostLimiter()
@@ -228,18 +241,37 @@ class PoliteClient:
         self.max_retry_after = max_retry_after
         self.deadline = deadline
         self.max_body = max_body
+        self.timeout = client.timeout if timeout is None else httpx.Timeout(timeout)
+        self.pacer: Pacer | None = None
+        self.follow_redirects = client.follow_redirects
+        self.retry_429 = True
         self._sleep = sleep
+
+    def paced(self, pacer: Pacer) -> PoliteClient:
+        """This client for a caller that paces hosts itself: `pacer(url)` is awaited before every
+        attempt (retries included, inside the host's slot, before the deadline starts), a redirect is
+        answered as it is (the caller follows it, pacing each hop), and a 429 is not retried (the
+        caller stops asking that host instead)."""
+        client = copy.copy(self)
+        client.pacer = pacer
+        client.follow_redirects = False
+        client.retry_429 = False
+        return client
 
     async def _once(self, url: str, headers: dict[str, str] | None) -> tuple[httpx.Response, bytes]:
         headers = {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
-        async with (
-            self.limiter.slot(url),
-            asyncio.timeout(self.deadline),
-            self.client.stream("GET", url, headers=headers) as response,
-        ):
-            if response.status_code == 429 or response.status_code >= 500:
-                return response, b""
-            return response, await read_capped(response, self.max_body)
+        async with self.limiter.slot(url):
+            if self.pacer is not None:
+                await self.pacer(url)
+            async with (
+                asyncio.timeout(self.deadline),
+                self.client.stream(
+                    "GET", url, headers=headers, timeout=self.timeout, follow_redirects=self.follow_redirects
+                ) as response,
+            ):
+                if response.status_code == 429 or response.status_code >= 500:
+                    return response, b""
+                return response, await read_capped(response, self.max_body)
 
     async def get(self, url: str, headers: dict[str, str] | None = None, label: str = "") -> Fetched:
         # Hand-written retry loop, not tenacity: each wait must follow the server's Retry-After (capped)
@@ -260,6 +292,9 @@ class PoliteClient:
                 if status != 429 and status < 500:
                     return Fetched(response, None, latency, attempt, status, body)
                 error = f"HTTP {status}"
+                if status == 429 and not self.retry_429:
+                    log.debug("%s: HTTP 429; not retrying", label)
+                    return Fetched(None, error, None, attempt, status)
                 wait = retry_after(response.headers.get("retry-after"))
             except TimeoutError:  # the whole-request deadline: a trickle would only trickle again
                 error = f"no complete answer within {self.deadline:g} s"

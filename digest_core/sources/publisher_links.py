@@ -2,8 +2,9 @@
 
 Google News item links are opaque. `PublisherLinks.attach` asks a `LinkResolver` (in production
 `google_links.GoogleLinkDecoder`, which paces and batches its requests) for the publisher's URL of
-each wanted article, and remembers answers for good (and failures, for `retry_failed_after`) in
-the database. Whatever fails keeps its Google link.
+each wanted article, within the digest's fetch deadline, and remembers answers for good (and
+failures, for `retry_failed_after`) in the database as each batch comes. Whatever fails, or is not
+decoded by the deadline, keeps its Google link.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import zip_longest
 from typing import Protocol
 
 from sqlalchemy import DateTime, String, Text, select
@@ -23,8 +23,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from digest_core.clock import utc_now
 from digest_core.models import Article
 from digest_core.redaction import stored_text
+from digest_core.sources.fair import in_turn
 from digest_core.sources.feed_state import url_key
-from digest_core.sources.google_links import Resolution
+from digest_core.sources.google_links import Answered, Resolution
+from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.storage.db import Base
 
 log = logging.getLogger(__name__)
@@ -34,9 +36,10 @@ PUBLISHER_LINKS_MAX = 150  # links decoded per build: a whole day's on-topic ite
 
 class LinkResolver(Protocol):
     """Decodes many links at once: a `Resolution` for each link it asked about or decoded; links it
-    did not get to (not its kind, or it stopped) are absent. Paces and bounds its own requests."""
+    did not get to (not its kind, or it stopped) are absent. Paces and bounds its own requests, and
+    awaits `each` (when given) with the answers of each batch as they come."""
 
-    async def resolve(self, urls: Sequence[str]) -> Mapping[str, Resolution]: ...
+    async def resolve(self, urls: Sequence[str], each: Answered | None = None) -> Mapping[str, Resolution]: ...
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class SqlLinkCache:
 
 class PublisherLinks:
     """Adds `publisher_url` to articles: cached answers first, then one call to the resolver for at
-    most `max_per_build` links, spread over the outlets."""
+    most `max_per_build` links, spread over the outlets, cut at `deadline` seconds."""
 
     def __init__(
         self,
@@ -108,12 +111,14 @@ class PublisherLinks:
         max_per_build: int = PUBLISHER_LINKS_MAX,
         retry_failed_after: timedelta = timedelta(days=1),
         clock: Callable[[], datetime] = utc_now,
+        deadline: float = DIGEST_DEADLINE,
     ) -> None:
         self._resolver = resolver
         self._cache = cache
         self._max = max_per_build
         self._retry_failed_after = retry_failed_after
         self._clock = clock
+        self._deadline = deadline
         self.asked = 0  # links handed to the resolver by this instance (for logs and tests)
 
     async def attach(
@@ -121,10 +126,12 @@ class PublisherLinks:
         articles: list[Article],
         wanted: Callable[[Article], bool],
         accept: Callable[[Article, str], bool] = lambda article, url: True,
+        first: Callable[[Article], bool] | None = None,
     ) -> list[Article]:
         """The articles, those wanted and without a publisher URL given one where it can be found.
 
-        `accept(article, url)` vets a found URL (e.g. that the article's outlet owns its host).
+        `accept(article, url)` vets a found URL (e.g. that the article's outlet owns its host); the
+        links of the articles `first` picks are asked first under the per-build cap.
         """
         todo = [a for a in articles if a.publisher_url is None and wanted(a)]
         if not todo:
@@ -135,18 +142,26 @@ class PublisherLinks:
         fresh_failures = {
             u for u, c in cached.items() if not c.publisher_url and now - c.resolved_at < self._retry_failed_after
         }
-        ask = [u for u in _spread(todo) if u not in found and u not in fresh_failures][: self._max]
+        spread = dict.fromkeys(a.url for a in in_turn(todo, lambda a: a.outlet, first))
+        ask = [u for u in spread if u not in found and u not in fresh_failures][: self._max]
         if ask:
             self.asked += len(ask)
-            try:
-                answers = await self._resolver.resolve(ask)
-            except Exception:  # a link costs its publisher URL at most, never the digest
-                log.warning("publisher links: the resolver failed; links stay as they are", exc_info=True)
-                answers = {}
-            for url, answer in answers.items():
-                if answer.publisher_url:
-                    found[url] = answer.publisher_url
-                await self._remember(CachedLink(url, answer.publisher_url, self._clock(), answer.error))
+            answers: dict[str, Resolution] = {}
+
+            async def keep(batch: Mapping[str, Resolution]) -> None:
+                for url, answer in batch.items():
+                    answers[url] = answer
+                    if answer.publisher_url:
+                        found[url] = answer.publisher_url
+                    await self._remember(CachedLink(url, answer.publisher_url, self._clock(), answer.error))
+
+            async def ask_all() -> None:
+                returned = await self._resolver.resolve(ask, keep)
+                await keep({u: r for u, r in returned.items() if u not in answers})  # a resolver that ignores `each`
+
+            # a link costs its publisher URL at most, never the digest: a failure or the deadline keeps
+            # what was answered so far, and the rest stay Google links
+            await guarded(ask_all(), deadline_in(self._deadline), lambda _: None, "publisher links")
             log.info(
                 "publisher links: %d cached, %d asked, %d answered, %d found",
                 len(cached),
@@ -166,12 +181,3 @@ class PublisherLinks:
             await self._cache.put(link)
         except Exception:
             log.warning("publisher link for %s: could not cache it", link.url, exc_info=True)
-
-
-def _spread(articles: Sequence[Article]) -> list[str]:
-    """The articles' links, one outlet after another in turn (so a cap leaves no outlet out)."""
-    by_outlet: dict[str, list[str]] = {}
-    for a in articles:
-        by_outlet.setdefault(a.outlet, []).append(a.url)
-    rounds = zip_longest(*by_outlet.values())
-    return list(dict.fromkeys(u for row in rounds for u in row if u is not None))

@@ -95,6 +95,7 @@ class GoogleNewsFake:
                 "hl": request.query.get("hl", ""),
                 "user_agent": request.headers.get("User-Agent", ""),
                 "host": request.headers.get("Host", ""),
+                "accept_encoding": request.headers.get("Accept-Encoding", ""),
             }
         )
         sites = SITE.findall(q)

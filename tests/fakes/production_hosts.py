@@ -13,8 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from bot.demo_tls import LocalCA, connect_to
 from digest_core.sources.google_links import GOOGLE_NEWS_HOST
+from digest_core.sources.outbound import OutboundPolicy, parse_connect_to
+from digest_core.sources.outbound_client import outbound_client
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.publishers import PublishersFake, publishers_fake
 from tests.fakes.server import ThreadedServer
@@ -40,6 +44,41 @@ class ProductionHosts:
 
 def publisher_hosts(fake: PublishersFake) -> list[str]:
     return sorted({host for host, _ in fake.pages})
+
+
+def production_client(
+    connect_to: str,
+    ca_file: Path,
+    timeout: float = 5.0,
+    user_agent: str = "Digestbot/0.1 (+https://example.org/bot)",
+) -> httpx.AsyncClient:
+    """The production client (`outbound_client`: the outbound policy, TLS verified) with these
+    FETCH_CONNECT_TO and FETCH_CA_FILE settings."""
+    policy = OutboundPolicy(connect_to=parse_connect_to(connect_to))
+    return outbound_client(policy, timeout, user_agent, ca_file=ca_file)
+
+
+@dataclass
+class ServedPublishers:
+    """The publisher fake served over TLS for its production host names."""
+
+    fake: PublishersFake
+    port: int
+    ca_file: Path
+
+    def client(self, timeout: float = 5.0, port: int | None = None) -> httpx.AsyncClient:
+        """The production client reaching every host of the fake (on `port`, if given, instead)."""
+        routes = dict.fromkeys(publisher_hosts(self.fake), port or self.port)
+        return production_client(connect_to(routes), self.ca_file, timeout)
+
+
+@contextmanager
+def served_publishers(directory: Path, publishers: PublishersFake) -> Iterator[ServedPublishers]:
+    """The publisher fake over TLS for the host names of its pages (as they are on entry) while inside."""
+    ca = LocalCA("Digestbot test CA")
+    ca_file = ca.write_certificate(directory / "test-ca.pem")
+    with ThreadedServer(publishers.app(), ca.server_context(publisher_hosts(publishers))) as sites:
+        yield ServedPublishers(publishers, sites.port, ca_file)
 
 
 @contextmanager

@@ -3,10 +3,9 @@ outlet's template, robots.txt per host) plus the ways real pages fail (paywall, 
 huge, wrong charset, PDF), counted requests and per-host concurrency.
 
 Requests are routed by their `Host` header and path, so the client asks for the real URLs
-(`https://www.chinadaily.com.cn/a/...`). Tests that build through the production wiring reach it
-with FETCH_CONNECT_TO and TLS (`tests/fakes/tls.py`); unit tests of one module may use
-`ConnectToLoopback`, a transport that sends every connection to the fake over plain HTTP while
-keeping host names (for robots.txt, pacing and canonical URLs) as in production.
+(`https://www.chinadaily.com.cn/a/...`): tests reach it through the production client, with
+FETCH_CONNECT_TO and TLS (`tests/fakes/production_hosts.py`), so host names, robots.txt, pacing,
+the outbound policy and canonical URLs behave as in production.
 """
 
 from __future__ import annotations
@@ -32,13 +31,14 @@ from bot.demo_publishers import (
     robots_answer,
 )
 
-__all__ = ["FakePage", "PublishersFake", "loopback_client", "page_url", "publishers_fake"]
+__all__ = ["FakePage", "PublishersFake", "page_url", "publishers_fake"]
 
 
 @dataclass
 class FakePage:
     """One URL's answer. `faults` are used one per request ("429", "500", "ok"...), the last one repeating;
-    else `mode`: ok | bot-wall | 429 | slow | huge | pdf | 404 | 500. `encoding` is what the bytes
+    else `mode`: ok | bot-wall | 429 | slow | stall | huge | pdf | 404 | 500 ("stall" answers after
+    `stall` seconds, "slow" trickles its body). `encoding` is what the bytes
     are in; `declared` the charset the header and `<meta>` name."""
 
     story: StoryText
@@ -48,6 +48,7 @@ class FakePage:
     declared: str = "utf-8"
     retry_after: str = "1"
     huge_bytes: int = 4 * 1024 * 1024
+    stall: float = 1.0
     weight: int = 0  # bytes of inline page state added (real pages weigh 100-500 kB, mostly scripts)
 
     def html(self, url: str) -> str:
@@ -68,9 +69,11 @@ class Hit:
 
 @dataclass
 class PublishersFake:
-    """Pages by (host, path), robots.txt by host (text, or an HTTP status to answer with)."""
+    """Pages by (host, path), robots.txt by host (text, or an HTTP status to answer with), and
+    `redirects` (a page's https URL -> where it answers 301 to)."""
 
     pages: dict[tuple[str, str], FakePage] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
     robots: dict[str, str | int] = field(default_factory=dict)
     latency: float = 0.0
     stamp: Callable[[str], float] | None = None  # host -> the time to record a hit at
@@ -113,6 +116,9 @@ class PublishersFake:
                 await asyncio.sleep(self.latency)
             if request.path == "/robots.txt":
                 return robots_answer(self.robots.get(host, ALLOW_ALL))
+            moved = self.redirects.get(f"https://{host}{request.path_qs}")
+            if moved is not None:
+                return web.Response(status=301, headers={"Location": moved})
             page = self.pages.get((host, request.path_qs)) or self.pages.get((host, request.path))
             if page is None:
                 return not_found()
@@ -128,6 +134,8 @@ class PublishersFake:
             return web.Response(status=429, text="Too Many Requests", headers={"Retry-After": page.retry_after})
         if mode == "500":
             return web.Response(status=500, text="Internal Server Error")
+        if mode == "stall":
+            await asyncio.sleep(page.stall)
         if mode == "404":
             return web.Response(status=404, text="Not Found")
         if mode == "bot-wall":
@@ -166,33 +174,3 @@ def publishers_fake(stories: tuple[StoryText, ...] = STORIES, latency: float = 0
     """Every story's page, served as its outlet serves it (Nikkei Asia behind its paywall); their URLs."""
     fake = PublishersFake(latency=latency)
     return fake, [fake.add(s) for s in stories]
-
-
-class ConnectToLoopback(httpx.AsyncBaseTransport):
-    """Every request goes to 127.0.0.1:`port` over plain HTTP with its URL's `Host` kept (curl's --connect-to)."""
-
-    def __init__(self, port: int) -> None:
-        self._port = port
-        self._inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
-        inner = httpx.Request(
-            request.method, url, headers=request.headers, stream=request.stream, extensions=request.extensions
-        )
-        return await self._inner.handle_async_request(inner)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-def loopback_client(
-    port: int, user_agent: str = "Digestbot/0.1 (+https://example.org/bot)", **kw: object
-) -> httpx.AsyncClient:
-    """An httpx client whose requests all reach the fake on `port`."""
-    return httpx.AsyncClient(
-        transport=ConnectToLoopback(port),
-        headers={"User-Agent": user_agent},
-        follow_redirects=True,
-        **kw,  # type: ignore[arg-type]
-    )
