@@ -107,6 +107,7 @@ def test_a_missing_role_says_how_to_create_it(
     assert stderr.count("\n") == 1
     assert stderr.startswith(f"error: database postgresql+asyncpg://{role}:***@")
     assert stderr.endswith(
-        f'role "{role}" does not exist: create the role with `createuser --pwprompt {role}` (as a PostgreSQL superuser)\n'
+        f'role "{role}" does not exist: '
+        f"create the role with `createuser --pwprompt {role}` (as a PostgreSQL superuser)\n"
     )
     assert "pw-never-shown" not in stderr
