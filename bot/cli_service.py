@@ -56,19 +56,29 @@ def _destination(platform: str, dest: str, thread: str | None) -> Destination:
 @app.command()
 def run() -> None:
     """Run the service: every configured platform, the daily schedule and delivery (Ctrl-C stops)."""
+    from bot.interrupts import EXIT_SIGINT, quiet_signals
     from bot.runner import run_service
 
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
+    received: list[int] = []
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def stop_on(sig: int) -> None:
+            received.append(sig)
+            stop.set()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stop_on, sig)
         await run_service(settings, stop, topics_)
 
     asyncio.run(main())
+    quiet_signals()  # the loop's handlers are gone with it
+    if received[:1] == [signal.SIGINT]:
+        raise typer.Exit(EXIT_SIGINT)  # "digestbot stopped" was the one line
 
 
 @app.command()

@@ -110,6 +110,7 @@ class Settings(BaseSettings):
     now: AwareDatetime | None = None  # pretend the process starts at this moment (tests, demos, replays)
     builds_per_user_per_hour: int = Field(default=3, ge=1)
     builds_per_hour: int = Field(default=20, ge=1)
+    build_worker_idle_minutes: float = Field(default=5.0, gt=0)  # the build worker ends after this long unused
 
     _stripped: list[str] = PrivateAttr(default_factory=list)  # secret settings that had whitespace around them
 
