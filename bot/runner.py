@@ -27,7 +27,7 @@ from digest_core.delivery.sender_lock import SenderLock, lock_key, sender_lock
 from digest_core.errors import WritesRefused
 from digest_core.plural import plural
 from digest_core.topics import Topics
-from digest_core.workers import stop_worker_process, use_worker_process
+from digest_core.workers import WORKER_IDLE_MINUTES, stop_worker_process, use_worker_process
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ GIL_SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 
 
 @asynccontextmanager
-async def prefer_the_loop(idle_minutes: float) -> AsyncIterator[None]:
+async def prefer_the_loop(idle_minutes: float = WORKER_IDLE_MINUTES) -> AsyncIterator[None]:
     """Keep CPU work away from the event loop, so that commands are answered while a digest is built:
     parsing, selection, pages and charts in a worker process (started by the first build, ended
     after `idle_minutes` without one, and on exit); what still runs in threads (SQLite, small files)

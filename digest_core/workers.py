@@ -42,6 +42,7 @@ _starting: asyncio.Future[int] | None = None  # the worker's pid, once it is up
 _idle_exit: float | None = None  # on-demand mode: seconds without a step before the worker ends
 _busy = 0  # steps in flight in the worker
 _retire: asyncio.TimerHandle | None = None
+WORKER_IDLE_MINUTES = 5.0  # default minutes without a step before an on-demand worker ends
 WORKER_NICENESS = 10  # added to the worker's nice value: the service's loop comes first
 SERVICE_POLL = 0.5  # seconds between checks that the service lives, where no pidfd is available
 
