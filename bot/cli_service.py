@@ -228,7 +228,7 @@ def backfill(
     """Build and archive every missing digest between two dates (nothing is posted)."""
     from bot.app import open_core
     from digest_core.app.arguments import parse_date
-    from digest_core.editorial.pipeline import NoArticlesError
+    from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
 
     settings = load_settings()
 
@@ -244,7 +244,8 @@ def backfill(
             if first > last:
                 fail(f"--from {first} is after --to {last}")
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-            tally = {"built": 0, "archived already": 0, "empty": 0}
+            tally = {"built": 0, "archived already": 0, "empty": 0, "unreachable": 0}
+            cause = ""
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with Progress(*columns, console=err) as progress:
                 task = progress.add_task(f"backfill {t.id}", total=len(days))
@@ -252,10 +253,17 @@ def backfill(
                     try:
                         result = await usecases.digest([t.id, day.isoformat()], usage)
                         tally["built" if result.built else "archived already"] += 1
+                    except SourcesUnreachable as exc:  # the network, not the news: not an empty day
+                        tally["unreachable"] += 1
+                        cause = exc.detail
                     except NoArticlesError:
                         tally["empty"] += 1
                     progress.advance(task)
-            err.print(", ".join(f"{n} {what}" for what, n in tally.items()))
+            err.print(", ".join(f"{n} {what}" for what, n in tally.items() if n or what != "unreachable"))
+            if tally["unreachable"] == len(days):
+                fail(f"nothing could be fetched: {cause}", EXIT_NOTHING)
+            if tally["unreachable"]:
+                err.print(f"[yellow]warning:[/yellow] {plural(tally['unreachable'], 'day')} unreachable: {cause}")
 
     asyncio.run(go())
 
