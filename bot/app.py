@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.failures import DatabaseUnavailable, database_label, first_line
+from bot.failures import DatabaseUnavailable, database_hint, database_label, first_line
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
@@ -30,7 +30,7 @@ from digest_core.sources.page_store import SqlPageStore
 from digest_core.sources.polite import HostLimiter, PoliteClient, read_timeout
 from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.sources.stats import SqlSourceStats
-from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.db import async_driver_url, create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
 from digest_core.topics import Topics, load_topics
@@ -150,8 +150,10 @@ def make_link_decoder(settings: Settings, client: httpx.AsyncClient) -> GoogleLi
 
 
 async def open_database(url: str) -> AsyncEngine:
-    """An engine on `url` with the newest schema; `DatabaseUnavailable` (one line) if it cannot be
-    opened: unreachable, missing, corrupt or read-only."""
+    """An engine on `url` (a plain `postgresql://` or `sqlite://` URL gets its async driver) with
+    the newest schema; `DatabaseUnavailable` (one line, with `createdb`/`createuser` when PostgreSQL
+    says the database or role is missing) if it cannot be opened: unreachable, missing, corrupt or
+    read-only."""
     engine: AsyncEngine | None = None
     try:
         engine = create_engine(url)
@@ -159,8 +161,9 @@ async def open_database(url: str) -> AsyncEngine:
     except Exception as exc:
         if engine is not None:
             await engine.dispose()
-        detail = first_line(getattr(exc, "orig", None) or exc)
-        raise DatabaseUnavailable(f"database {database_label(url)} cannot be opened: {detail}") from exc
+        detail = first_line(getattr(exc, "orig", None) or exc) + database_hint(exc, url)
+        label = database_label(async_driver_url(url))
+        raise DatabaseUnavailable(f"database {label} cannot be opened: {detail}") from exc
     return engine
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -443,11 +444,21 @@ def main() -> None:
     redacted from everything written, and any error nothing else handled reported in one line (exit
     2: bad setting, database or path; 1: failure at run time)."""
     from bot.failures import explain as describe_failure
+    from bot.interrupts import Terminated, ended_by_ctrl_c, exit_status, quiet_signals
 
     assert cli_service.app is app  # both modules add their commands to the one Typer app of cli_io
+    quiet_signals()
     protect_process()
     try:
         app()
+    except (KeyboardInterrupt, Terminated) as exc:  # Ctrl-C or SIGTERM at any moment: one line
+        code, line = exit_status(exc, sys.argv[1] if len(sys.argv) > 1 else None)
+        err.print(line)
+        raise SystemExit(code) from None
+    except SystemExit as exc:
+        if ended_by_ctrl_c(exc):  # Typer's own exit 130 on Ctrl-C, without a word
+            err.print(exit_status(KeyboardInterrupt(), None)[1])
+        raise
     except Exception as exc:
         code, line = describe_failure(exc)
         logging.getLogger("digestbot").debug("unhandled error", exc_info=True)

@@ -56,19 +56,29 @@ def _destination(platform: str, dest: str, thread: str | None) -> Destination:
 @app.command()
 def run() -> None:
     """Run the service: every configured platform, the daily schedule and delivery (Ctrl-C stops)."""
+    from bot.interrupts import EXIT_SIGINT, quiet_signals
     from bot.runner import run_service
 
     settings = load_settings()
     topics_ = load_topics_or_fail(settings)
+    received: list[int] = []
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def stop_on(sig: int) -> None:
+            received.append(sig)
+            stop.set()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stop_on, sig)
         await run_service(settings, stop, topics_)
 
     asyncio.run(main())
+    quiet_signals()  # the loop's handlers are gone with it
+    if received[:1] == [signal.SIGINT]:
+        raise typer.Exit(EXIT_SIGINT)  # "digestbot stopped" was the one line
 
 
 @app.command()
@@ -218,7 +228,7 @@ def backfill(
     """Build and archive every missing digest between two dates (nothing is posted)."""
     from bot.app import open_core
     from digest_core.app.arguments import parse_date
-    from digest_core.editorial.pipeline import NoArticlesError
+    from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
 
     settings = load_settings()
 
@@ -234,7 +244,8 @@ def backfill(
             if first > last:
                 fail(f"--from {first} is after --to {last}")
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-            tally = {"built": 0, "archived already": 0, "empty": 0}
+            tally = {"built": 0, "archived already": 0, "empty": 0, "unreachable": 0}
+            cause = ""
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with Progress(*columns, console=err) as progress:
                 task = progress.add_task(f"backfill {t.id}", total=len(days))
@@ -242,10 +253,17 @@ def backfill(
                     try:
                         result = await usecases.digest([t.id, day.isoformat()], usage)
                         tally["built" if result.built else "archived already"] += 1
+                    except SourcesUnreachable as exc:  # the network, not the news: not an empty day
+                        tally["unreachable"] += 1
+                        cause = exc.detail
                     except NoArticlesError:
                         tally["empty"] += 1
                     progress.advance(task)
-            err.print(", ".join(f"{n} {what}" for what, n in tally.items()))
+            err.print(", ".join(f"{n} {what}" for what, n in tally.items() if n or what != "unreachable"))
+            if tally["unreachable"] == len(days):
+                fail(f"nothing could be fetched: {cause}", EXIT_NOTHING)
+            if tally["unreachable"]:
+                err.print(f"[yellow]warning:[/yellow] {plural(tally['unreachable'], 'day')} unreachable: {cause}")
 
     asyncio.run(go())
 

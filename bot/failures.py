@@ -90,6 +90,36 @@ def explain(exc: BaseException) -> tuple[int, str]:
     return EXIT_FAILURE, redact(f"{type(exc).__name__}: {first_line(exc)}")
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL error code (SQLSTATE) somewhere in the exception's chain, if any."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # SQLAlchemy's error -> the adapted driver error -> asyncpg's
+        if seen is None:
+            return None
+        code = getattr(seen, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
+def database_hint(exc: BaseException, url: str) -> str:
+    """How to create a PostgreSQL database or role the server says is missing (else "")."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+    except Exception:
+        return ""
+    code, text = _sqlstate(exc), str(exc)
+    if code == "3D000" and parsed.database:  # invalid_catalog_name
+        owner = f" -O {parsed.username}" if parsed.username else ""
+        return f": create it with `createdb{owner} {parsed.database}` (as a PostgreSQL superuser)"
+    if code == "28000" and "role" in text and parsed.username:  # invalid_authorization_specification
+        return f": create the role with `createuser --pwprompt {parsed.username}` (as a PostgreSQL superuser)"
+    return ""
+
+
 def database_label(url: str) -> str:
     """A database URL fit to print: its password masked."""
     try:

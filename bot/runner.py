@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from adapters.console import ConsolePublisher
 from adapters.site_pages import page_writer
@@ -26,7 +27,7 @@ from digest_core.delivery.sender_lock import SenderLock, lock_key, sender_lock
 from digest_core.errors import WritesRefused
 from digest_core.plural import plural
 from digest_core.topics import Topics
-from digest_core.workers import start_worker_process, stop_worker_process
+from digest_core.workers import WORKER_IDLE_MINUTES, stop_worker_process, use_worker_process
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,13 @@ GIL_SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 
 
 @asynccontextmanager
-async def prefer_the_loop() -> AsyncIterator[None]:
+async def prefer_the_loop(idle_minutes: float = WORKER_IDLE_MINUTES) -> AsyncIterator[None]:
     """Keep CPU work away from the event loop, so that commands are answered while a digest is built:
-    parsing, selection, pages and charts in a worker process (started now, not at the first build,
-    and ended on exit); what still runs in threads (SQLite, small files) hands the interpreter lock
-    back to the loop within 1 ms instead of 5."""
+    parsing, selection, pages and charts in a worker process (started by the first build, ended
+    after `idle_minutes` without one, and on exit); what still runs in threads (SQLite, small files)
+    hands the interpreter lock back to the loop within 1 ms instead of 5."""
     try:
-        await start_worker_process()
+        use_worker_process(idle_minutes * 60)
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         yield
     finally:
@@ -147,6 +148,34 @@ async def next_posts(service: Service) -> list[str]:
     return lines
 
 
+async def announce(service: Service) -> None:
+    """Start-up: the latest day archived (or published, in the grace), then one line per topic on
+    its next post, and the line saying the service runs."""
+    for line in await service.scheduler.start_up():
+        log.info("%s", line)
+    for line in await next_posts(service):
+        log.info("%s", line)
+    gc.freeze()  # start-up objects leave the collector's view: shorter full collections mid fan-out
+    names = [p.name for p in service.platforms]
+    tokens = "" if names else ": set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to post to chats"
+    log.info("digestbot running (%s%s); Ctrl-C stops", ", ".join(["console", *names]), tokens)
+
+
+async def unless_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Run `work` until it ends (True) or `stop` is set first (it is cancelled: False)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        stopped.cancel()
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
+
+
 async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | None = None) -> None:
     """Run until `stop` is set: platforms, scheduler (with catch-up) and deliverer.
 
@@ -155,7 +184,7 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
     delivery is claimed; those in progress get `SHUTDOWN_GRACE` seconds to finish
     (each acknowledged part is recorded as it goes; the next sender resumes a cancelled one).
     """
-    async with prefer_the_loop(), open_core(settings, topics) as core:
+    async with prefer_the_loop(settings.build_worker_idle_minutes), open_core(settings, topics) as core:
         service = assemble(core, configured_platforms(core))
         supervisor = PlatformSupervisor(stop)
         delivering: asyncio.Task[None] | None = None
@@ -163,15 +192,8 @@ async def run_service(settings: Settings, stop: asyncio.Event, topics: Topics | 
             supervisor.launch(list(service.platforms))  # each starts (or retries) in the background
             service.scheduler.start()
             delivering = asyncio.create_task(service.deliverer.run_forever(stop, poll=1.0))
-            for line in await service.scheduler.start_up():
-                log.info("%s", line)
-            for line in await next_posts(service):
-                log.info("%s", line)
-            gc.freeze()  # start-up objects leave the collector's view: shorter full collections mid fan-out
-            names = [p.name for p in service.platforms]
-            tokens = "" if names else ": set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to post to chats"
-            log.info("digestbot running (%s%s); Ctrl-C stops", ", ".join(["console", *names]), tokens)
-            await stop.wait()
+            if await unless_stopped(announce(service), stop):  # Ctrl-C during start-up stops it at once
+                await stop.wait()
         finally:
             stop.set()
             service.scheduler.shutdown()

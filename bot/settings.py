@@ -28,6 +28,7 @@ from digest_core.sources.outbound_client import tls_context
 from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, PAGE_MAX_BODY, request_deadline
 from digest_core.sources.polite import user_agent as polite_user_agent
 from digest_core.sources.publisher_links import PUBLISHER_LINKS_MAX
+from digest_core.workers import WORKER_IDLE_MINUTES
 
 SECRET_SETTINGS = ("telegram_bot_token", "discord_bot_token", "gemini_api_key", "database_url")
 
@@ -114,6 +115,7 @@ class Settings(BaseSettings):
     now: AwareDatetime | None = None  # pretend the process starts at this moment (tests, demos, replays)
     builds_per_user_per_hour: int = Field(default=3, ge=1)
     builds_per_hour: int = Field(default=20, ge=1)
+    build_worker_idle_minutes: float = Field(default=WORKER_IDLE_MINUTES, gt=0)  # then the build worker ends
 
     _stripped: list[str] = PrivateAttr(default_factory=list)  # secret settings that had whitespace around them
 

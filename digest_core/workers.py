@@ -1,8 +1,9 @@
 """Where CPU-bound steps run (feed parsing, selection, pages, charts): never on the event loop.
 
 By default in a worker thread (`asyncio.to_thread`). The running service calls
-`start_worker_process()`: the steps then run in one worker process, so they do not even share the
-interpreter lock with the loop (a busy thread makes the loop wait for the lock at every I/O step,
+`use_worker_process(idle)`: the steps then run in one worker process, started by the first step and
+ended after `idle` seconds without one (an idle service holds no worker's memory), so that they do
+not even share the interpreter lock with the loop (a busy thread makes the loop wait for the lock at every I/O step,
 and on a loaded machine the thread holding it may be descheduled). The worker runs at a lower CPU
 priority than the service, so that on a busy machine commands are answered before a build goes on.
 The functions and arguments given to `run_cpu` must be picklable: module-level functions and plain
@@ -12,7 +13,8 @@ The worker ends with the service however the service ends, SIGKILL included: it 
 service's pid (a pidfd on Linux, polling elsewhere) and exits the moment the service is gone. Its
 parent is the forkserver, not the service, so a parent-death signal would not see the service die;
 and the forkserver and multiprocessing's resource tracker end by themselves once the worker has
-(each waits for the end of a pipe the worker holds).
+(each waits for the end of a pipe the worker holds). The forkserver starts with SIGINT blocked,
+and so does every worker it forks: Ctrl-C is the service's alone to answer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -32,8 +35,14 @@ from typing import Any, TypeVar
 from digest_core.redaction import redact_log_records, register_secrets, registered_secrets
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _process: ProcessPoolExecutor | None = None
+_starting: asyncio.Future[int] | None = None  # the worker's pid, once it is up
+_idle_exit: float | None = None  # on-demand mode: seconds without a step before the worker ends
+_busy = 0  # steps in flight in the worker
+_retire: asyncio.TimerHandle | None = None
+WORKER_IDLE_MINUTES = 5.0  # default minutes without a step before an on-demand worker ends
 WORKER_NICENESS = 10  # added to the worker's nice value: the service's loop comes first
 SERVICE_POLL = 0.5  # seconds between checks that the service lives, where no pidfd is available
 
@@ -42,6 +51,7 @@ def _init_worker(level: int, service_pid: int, secrets: list[str]) -> None:
     """The worker logs as the service does, with the service's secrets redacted (a fresh process
     has an empty registry: the errors it writes into a digest are redacted there), and ends with
     the service."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle, not the worker's
     register_secrets(secrets)
     redact_log_records()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -98,32 +108,105 @@ def worker_pid() -> int:
     return os.getpid()
 
 
-async def start_worker_process() -> int:
-    """Run CPU-bound steps in a worker process from now on; returns its pid. The process starts
-    here, from a thread: a fresh interpreter takes a few hundred ms to come up, which would
-    otherwise stall the loop at the first build."""
-    global _process
+def _start_forkserver() -> None:
+    """Start multiprocessing's forkserver with SIGINT ignored from its first module on
+    (`digest_core.quiet_worker`), which every worker it forks inherits: Ctrl-C in a terminal
+    reaches the whole process group, and only the service answers it (one line), never a worker
+    mid-start with a traceback. SIGINT is blocked in this thread meanwhile (the forkserver is
+    started with it blocked), not ignored: a Ctrl-C then is delivered to the service after."""
+    from multiprocessing import forkserver
+
+    # a bare interpreter but for SIGINT ignored (inherited by each worker): the worker imports what its steps need
+    forkserver.set_forkserver_preload(["digest_core.quiet_worker"])
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _new_pool() -> ProcessPoolExecutor:
+    _start_forkserver()
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("forkserver"),  # no fork of a process with threads
+        initializer=_init_worker,
+        initargs=(logging.getLogger().getEffectiveLevel(), os.getpid(), registered_secrets()),
+    )
+
+
+async def _worker() -> ProcessPoolExecutor:
+    """The worker process, started now if it is not running. It starts from a thread: a fresh
+    interpreter takes a few hundred ms to come up, which would otherwise stall the loop."""
+    global _process, _starting
     if _process is None:
-        _process = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("forkserver"),  # no fork of a process with threads
-            initializer=_init_worker,
-            initargs=(logging.getLogger().getEffectiveLevel(), os.getpid(), registered_secrets()),
-        )
+        _process = pool = _new_pool()
+        _starting = asyncio.ensure_future(asyncio.to_thread(lambda: pool.submit(worker_pid).result()))
     pool = _process
-    return await asyncio.to_thread(lambda: pool.submit(worker_pid).result())
+    assert _starting is not None
+    await asyncio.shield(_starting)
+    return pool
+
+
+async def start_worker_process() -> int:
+    """Run CPU-bound steps in a worker process from now on, started now; returns its pid."""
+    await _worker()
+    assert _starting is not None
+    return _starting.result()
+
+
+def use_worker_process(idle_exit: float) -> None:
+    """Run CPU-bound steps in a worker process from now on, started by the first step (not now)
+    and ended after `idle_exit` seconds without one: an idle service holds no worker's memory."""
+    global _idle_exit
+    _idle_exit = idle_exit
+
+
+def worker_running() -> bool:
+    """Whether a worker process is running (or starting) now."""
+    return _process is not None
 
 
 def stop_worker_process() -> None:
     """Back to worker threads; the worker process ends once its current step is done."""
-    global _process
+    global _idle_exit
+    _idle_exit = None
+    _end_worker()
+
+
+def _end_worker() -> None:
+    global _process, _starting, _retire
+    if _retire is not None:
+        _retire.cancel()
+        _retire = None
     if _process is not None:
         _process.shutdown(wait=False, cancel_futures=True)
-        _process = None
+        _process, _starting = None, None
+
+
+def _retire_if_idle() -> None:
+    global _retire
+    _retire = None
+    if _busy == 0 and _idle_exit is not None:
+        log.debug("build worker idle for %g s: it ends (started again by the next build)", _idle_exit)
+        _end_worker()
 
 
 async def run_cpu(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` off the event loop: in the worker process when enabled, else in a thread."""
-    if _process is None:
+    """`fn(*args)` off the event loop: in the worker process when enabled (started on demand), else
+    in a thread."""
+    global _busy, _retire
+    if _process is None and _idle_exit is None:
         return await asyncio.to_thread(fn, *args)
-    return await asyncio.get_running_loop().run_in_executor(_process, partial(fn, *args))
+    loop = asyncio.get_running_loop()
+    _busy += 1
+    if _retire is not None:
+        _retire.cancel()
+        _retire = None
+    try:
+        pool = await _worker()
+        return await loop.run_in_executor(pool, partial(fn, *args))
+    finally:
+        _busy -= 1
+        if _busy == 0 and _idle_exit is not None and _process is not None:
+            _retire = loop.call_later(_idle_exit, _retire_if_idle)

@@ -143,3 +143,28 @@ def test_doctor_says_what_to_do_when_the_database_fails(
     line = next(line for line in result.stdout.splitlines() if "database" in line)
     assert line.startswith("FAIL database: ")
     assert line.endswith(": check DATABASE_URL, or that DATA_DIR is writable")
+
+
+def test_backfill_offline_is_unreachable_not_empty_and_fails(offline: Path) -> None:
+    result = runner.invoke(app, ["backfill", "china-japan", "--from", "2026-02-24", "--to", "2026-02-26"])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if not LOG_LINE.match(line) and "backfill" not in line]
+    assert lines[0] == "0 built, 0 archived already, 0 empty, 3 unreachable"
+    assert lines[1].startswith("error: nothing could be fetched: none of the 7 sources answered: check the network (")
+    assert len(lines) == 2, result.stderr
+
+
+def test_backfill_tells_unreachable_days_from_empty_ones(
+    cli_env: Path, google_news: tuple[GoogleNewsFake, str], closed_port: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty day (the fixtures have no news on 2026-03-10) is empty; the same day with the
+    network gone is unreachable, and the command says so without failing the days that worked."""
+    result = runner.invoke(app, ["backfill", "china-japan", "--from", "2026-02-25", "--to", "2026-03-10"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 built, 0 archived already, 13 empty\n" in result.stderr
+    monkeypatch.setenv("GOOGLE_NEWS_BASE_URL", closed_port)
+    monkeypatch.setenv("FETCH_ATTEMPTS", "1")
+    result = runner.invoke(app, ["backfill", "china-japan", "--from", "2026-02-25", "--to", "2026-02-26"])
+    assert result.exit_code == 0, result.stderr
+    assert "0 built, 1 archived already, 0 empty, 1 unreachable\n" in result.stderr
+    assert "warning: 1 day unreachable: none of the 7 sources answered: check the network (" in result.stderr

@@ -62,10 +62,23 @@ def sqlite_file_problem(path: Path) -> str | None:
     return None
 
 
+ASYNC_DRIVERS = {"postgres": "postgresql+asyncpg", "postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+
+
+def async_driver_url(database_url: str) -> str:
+    """`database_url` with the async driver this project uses named: the plain `postgresql://`,
+    `postgres://` and `sqlite://` forms become `postgresql+asyncpg://` and `sqlite+aiosqlite://`;
+    a URL that names its driver is left as it is."""
+    scheme, sep, rest = database_url.partition("://")
+    driver = ASYNC_DRIVERS.get(scheme.lower()) if sep else None
+    return f"{driver}://{rest}" if driver else database_url
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for a SQLite file, its folder is created first, the file checked
-    (`DatabaseFileError`), and its connections use WAL with a busy timeout."""
-    url = make_url(database_url)
+    """An async engine (plain `postgresql://` and `sqlite://` URLs get their async driver); for a
+    SQLite file, its folder is created first, the file checked (`DatabaseFileError`), and its
+    connections use WAL with a busy timeout."""
+    url = make_url(async_driver_url(database_url))
     sqlite_file = url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:"
     if sqlite_file:
         path = Path(url.database)  # type: ignore[arg-type]

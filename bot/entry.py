@@ -1,0 +1,20 @@
+"""The `digestbot` console script: Ctrl-C and SIGTERM are answered quietly from the first moment,
+even while the command line's modules are still being imported (a fraction of a second)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """`bot.cli.main`, imported with SIGINT and SIGTERM already turned into one line each."""
+    from bot.interrupts import Terminated, exit_status, quiet_signals
+
+    quiet_signals()
+    try:
+        from bot.cli import main as cli_main
+    except (KeyboardInterrupt, Terminated) as exc:
+        code, line = exit_status(exc, sys.argv[1] if len(sys.argv) > 1 else None)
+        print(line, file=sys.stderr)
+        raise SystemExit(code) from None
+    cli_main()
