@@ -22,13 +22,15 @@ def link(key: str, publisher_url: str | None = None) -> PublisherLinkRow:
     return PublisherLinkRow(key=key, url=f"https://news.google.com/{key}", publisher_url=publisher_url, resolved_at=AT)
 
 
-def count_statements(engine: AsyncEngine, verb: str) -> list[str]:
-    """Every statement starting with `verb` the engine runs from now on."""
+def count_statements(engine: AsyncEngine, verb: str, seen_one: asyncio.Event | None = None) -> list[str]:
+    """Every statement starting with `verb` the engine runs from now on (`seen_one` set at the first)."""
     seen: list[str] = []
 
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.lstrip().upper().startswith(verb):
             seen.append(statement)
+            if seen_one is not None:
+                seen_one.set()
 
     event.listen(engine.sync_engine, "before_cursor_execute", before)
     return seen
@@ -69,10 +71,13 @@ async def test_a_first_insert_by_another_writer_is_updated_not_lost(engine: Asyn
     async with engine.connect() as other:
         await other.begin()
         await other.execute(insert(PublisherLinkRow).values(key="a", url="u", publisher_url="theirs", resolved_at=AT))
-        inserts = count_statements(engine, "INSERT")
+        inserting = asyncio.Event()
+        inserts = count_statements(engine, "INSERT", inserting)
         ours = asyncio.create_task(put_row(sessions, link("a", "ours")))
-        while not inserts and not ours.done():  # our look-up ran before their commit; our insert is under way
-            await asyncio.sleep(0)
+        waiting = asyncio.create_task(inserting.wait())
+        await asyncio.wait([ours, waiting], return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        assert inserts  # our look-up ran before their commit, and found nothing: we insert too
         await other.commit()
     await ours
     async with sessions() as session:

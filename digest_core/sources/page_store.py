@@ -8,7 +8,7 @@ missing (if it is) and until when the record stands without asking the page agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.redaction import stored_text
+from digest_core.sources.article_text import PageText
 from digest_core.sources.feed_state import url_key
 from digest_core.storage.db import Base
 from digest_core.storage.rows import aware, put_row, rows_by_keys
@@ -38,6 +39,20 @@ class PageRecord:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+
+    @classmethod
+    def from_page(
+        cls,
+        url: str,
+        page: PageText,
+        fetched_at: datetime,
+        expires_at: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> PageRecord:
+        """The record of a page just read: every field of its text, its `problem` as `error`."""
+        text = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "problem"}
+        return cls(url, fetched_at, expires_at, etag=etag, last_modified=last_modified, error=page.problem, **text)
 
 
 class ArticlePageRow(Base):
