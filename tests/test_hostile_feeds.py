@@ -109,7 +109,8 @@ async def test_a_trickling_feed_costs_one_deadline_once(
     assert settings.request_deadline == DEADLINE_TIMEOUTS * 0.25 == 0.5
     fake.bodies["empty.xml"] = RSS_HEAD + RSS_TAIL
     outlets = [o.name for _, o in topic_with({}).all_outlets]
-    feed_urls = {name: [f"{base}/empty.xml"] for name in outlets} | {"China Daily": [f"{base}/drip", f"{base}/good.xml"]}
+    feed_urls = {name: [f"{base}/empty.xml"] for name in outlets}
+    feed_urls["China Daily"] = [f"{base}/drip", f"{base}/good.xml"]
     topic = topic_with(feed_urls, no_google=frozenset(outlets))  # the feeds alone
     async with make_outbound_client(settings, Topics([topic])) as c:
         articles, failed = await collect(topic, make_source(settings, c, engine), DAY)
