@@ -138,10 +138,3 @@ async def serving(
         yield int(runner.addresses[0][1])
     finally:
         await runner.cleanup()
-
-
-@asynccontextmanager
-async def serve_sample(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve the sample on loopback over plain HTTP (port 0: any free one) while inside; yields its base URL."""
-    async with serving(feed_app(SampleFeeds.load()), host, port) as bound:
-        yield f"http://{host}:{bound}"

@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from digest_core.topics import Topic, load_topics
 from tests.fakes.gemini import GeminiFake
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
-from tests.processes import SESSION_MARK, marked_processes
+from tests.processes import SESSION_MARK, kill_group, marked_processes
 
 DATA = Path(__file__).resolve().parent / "data"
 SESSION = uuid.uuid4().hex
@@ -90,6 +91,23 @@ def google_news() -> Iterator[tuple[GoogleNewsFake, str]]:
     fake = GoogleNewsFake()
     with ThreadedServer(fake.app()) as server:
         yield fake, server.base_url
+
+
+@pytest.fixture
+def news(google_news: tuple[GoogleNewsFake, str]) -> str:
+    """The fake Google News's base URL (for tests that start the service as a process)."""
+    return google_news[1]
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Service processes a test starts (append them); each ended with its group whatever happens."""
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        yield started
+    finally:
+        for proc in started:
+            kill_group(proc)
 
 
 @pytest.fixture

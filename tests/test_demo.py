@@ -13,7 +13,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import httpx
 import pytest
 
 from adapters.discord.embeds import escape_text, masked_link
@@ -23,7 +22,7 @@ from bot.demo_articles import STORIES
 from bot.demo_google import signature_of
 from bot.demo_hosts import serve_demo_hosts
 from bot.demo_publishers import page_url
-from bot.demo_server import SampleFeeds, sample_days, serve_sample
+from bot.demo_server import SampleFeeds, sample_days
 from bot.outbound import make_outbound_client
 from digest_core.sources.google_links import GoogleLinkDecoder, page_signature
 from digest_core.topics import load_topics
@@ -60,10 +59,16 @@ def test_feed_host_answers_like_google_news_by_site_and_dates() -> None:
         ("site:scmp.com before:9999-99-99", "before:9999-99-99 is not a date (YYYY-MM-DD)"),
     ],
 )
-async def test_feed_host_answers_a_malformed_date_with_400_and_the_reason(query: str, reason: str) -> None:
-    async with serve_sample() as base, httpx.AsyncClient() as client:
-        bad = await client.get(f"{base}/rss/search", params={"q": query})
-        good = await client.get(f"{base}/rss/search", params={"q": "site:scmp.com after:2026-02-23"})
+async def test_feed_host_answers_a_malformed_date_with_400_and_the_reason(
+    query: str, reason: str, tmp_path: Path
+) -> None:
+    topics = load_topics()
+    async with serve_demo_hosts(tmp_path) as hosts:
+        settings = demo_settings(tmp_path, hosts, tmp_path / "site", topics, sample_days()[-1])
+        async with make_outbound_client(settings, topics) as client:
+            search = f"{settings.google_news_base_url}/rss/search"
+            bad = await client.get(search, params={"q": query})
+            good = await client.get(search, params={"q": "site:scmp.com after:2026-02-23"})
     assert (bad.status_code, bad.text) == (400, f"bad query: {reason}\n")
     assert good.status_code == 200 and b"<item>" in good.content
 

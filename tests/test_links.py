@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.markdown_site import render_markdown
 from bot.app import make_source
+from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.editorial.pipeline import build_digest
 from digest_core.models import Article, Digest
@@ -22,7 +24,7 @@ from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.polite import RateLimiter
 from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.summarize import ExtractiveSummarizer
-from digest_core.topics import Topic
+from digest_core.topics import Topic, load_topics
 from tests.fakes.google_links import FixtureLink, fixture_links
 from tests.fakes.google_news import FIXTURES, GoogleNewsFake
 
@@ -163,48 +165,43 @@ async def test_google_items_get_publisher_links_only_on_the_outlets_own_domain(
     assert all(f"({a.url})" not in page for a in others)
 
 
-def settings(base: str, tmp_path: object, **kw: object) -> Settings:
+def settings(base: str, tmp_path: Path, **kw: object) -> Settings:
     return Settings(
         google_news_base_url=base,
         data_dir=tmp_path,
         fetch_attempts=1,
         publisher_links_interval=0,
+        article_pages=False,  # pages live on real publishers' names: tests/test_articles_e2e.py reads them
         **kw,  # type: ignore[arg-type]
     )
 
 
-async def build(s: Settings, client: httpx.AsyncClient, engine: AsyncEngine, topic: Topic) -> Digest:
-    return await build_digest(topic, DAY, make_source(s, client, engine), ExtractiveSummarizer(), BUILT_AT)
+async def build(s: Settings, engine: AsyncEngine, topic: Topic) -> Digest:
+    """A build as production wires it: the outbound client and sources from the settings."""
+    async with make_outbound_client(s, load_topics()) as client:
+        return await build_digest(topic, DAY, make_source(s, client, engine), ExtractiveSummarizer(), BUILT_AT)
 
 
 async def test_production_wiring_decodes_by_default_batched_and_cached(
-    topic: Topic,
-    google_news: tuple[GoogleNewsFake, str],
-    client: httpx.AsyncClient,
-    engine: AsyncEngine,
-    tmp_path: object,
+    topic: Topic, google_news: tuple[GoogleNewsFake, str], engine: AsyncEngine, tmp_path: Path
 ) -> None:
     fake, base = google_news
     s = settings(base, tmp_path)
     assert Settings().publisher_links is True
-    digest = await build(s, client, engine, topic)
+    digest = await build(s, engine, topic)
     assert digest.articles and all(a.publisher_url for a in digest.articles)
     asked = fake.links.page_gets
     assert asked >= len(digest.articles)
     assert fake.links.posts == 1 < asked
-    await build(s, client, engine, topic)  # a second build: every answer comes from the database
+    await build(s, engine, topic)  # a second build: every answer comes from the database
     assert (fake.links.page_gets, fake.links.posts) == (asked, 1)
 
 
 async def test_decoding_off_asks_google_nothing(
-    topic: Topic,
-    google_news: tuple[GoogleNewsFake, str],
-    client: httpx.AsyncClient,
-    engine: AsyncEngine,
-    tmp_path: object,
+    topic: Topic, google_news: tuple[GoogleNewsFake, str], engine: AsyncEngine, tmp_path: Path
 ) -> None:
     fake, base = google_news
-    digest = await build(settings(base, tmp_path, publisher_links=False), client, engine, topic)
+    digest = await build(settings(base, tmp_path, publisher_links=False), engine, topic)
     assert digest.articles and all(a.publisher_url is None for a in digest.articles)
     assert fake.links.page_gets == fake.links.posts == 0
 

@@ -326,6 +326,8 @@ async def test_two_ports_of_one_host_have_their_own_slots() -> None:
         ("192.168.0.1", "private address"),
         ("169.254.169.254", "link-local address"),
         ("fe80::1%eth0", "link-local address"),
+        ("fec0::1", "site-local address"),
+        ("feff:ffff::1", "site-local address"),
         ("fc00::1", "private address"),
         ("224.0.0.251", "multicast address"),
         ("ff02::1", "multicast address"),
@@ -364,10 +366,11 @@ def test_an_ipv4_address_is_judged_the_same_in_every_ipv6_form(address: ipaddres
 def test_every_refused_address_is_not_global_and_every_allowed_one_is(address: object) -> None:
     kind = address_refusal(str(address))
     assert isinstance(address, ipaddress.IPv4Address | ipaddress.IPv6Address)
+    site_local = isinstance(address, ipaddress.IPv6Address) and address.is_site_local
     if kind is None:
-        assert address.is_global and not address.is_multicast
-    elif address.is_global and not address.is_multicast:  # stricter than Python: embedded IPv4, reserved
-        assert "(" in kind or address.is_reserved
+        assert address.is_global and not address.is_multicast and not site_local
+    elif address.is_global and not address.is_multicast:  # stricter than Python: embedded IPv4, reserved, site-local
+        assert "(" in kind or address.is_reserved or site_local
 
 
 URL_TEXT = st.one_of(

@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,10 +34,8 @@ from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.topics import Topic
-from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
-from tests.processes import kill_group
 
 CHATS = [str(-1001000000000 - i) for i in range(1, 25)]
 EXE = str(Path(sys.executable).parent / "digestbot")
@@ -68,23 +66,6 @@ class KillingTelegram(FakeTelegram):
 DAY = date(2026, 2, 25)
 NOW = datetime(2026, 2, 25, 5, 0, tzinfo=UTC)  # the 2026-02-25 window closed an hour ago: in the catch-up grace
 pytestmark = pytest.mark.timeout(240)
-
-
-@pytest.fixture
-def news() -> Iterator[str]:
-    with ThreadedServer(GoogleNewsFake().app()) as server:
-        yield server.base_url
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """`digestbot run` processes started by a test; each ended with its group whatever happens."""
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        yield started
-    finally:
-        for proc in started:
-            kill_group(proc)
 
 
 def test_the_clock_is_set_for_the_catch_up(topic: Topic) -> None:

@@ -9,13 +9,11 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from digest_core.workers import wait_for_end
-from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.processes import child_pids, command_line, is_running, kill_group
@@ -23,22 +21,6 @@ from tests.test_run import env_for, start, stop_cleanly, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 FORKSERVER = "multiprocessing.forkserver"
-
-
-@pytest.fixture
-def news() -> Iterator[str]:
-    with ThreadedServer(GoogleNewsFake().app()) as server:
-        yield server.base_url
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        yield started
-    finally:
-        for proc in started:
-            kill_group(proc)
 
 
 def descendants(pid: int) -> list[int]:

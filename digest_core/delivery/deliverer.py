@@ -373,7 +373,9 @@ class Deliverer:
             if announcement.error is not None:  # whatever the publisher made of it: nothing was sent
                 raise announcement.error from None
             raise
-        if not announcement.done:  # the publisher skipped its announcement: record the part at once
+        # The publisher skipped its announcement: this is only logged; `deliver` records the part
+        # after it is sent, as it records every part.
+        if not announcement.done:
             log.error("delivery %d: %s sent part %d unannounced", claimed.id, publisher.platform, index)
         return message
 

@@ -310,19 +310,13 @@ class ArticlePages:
         if page.problem is not None and stale is not None and stale.lead:
             return self._failure(url, page.problem, stale), None
         kept = response.headers if page.lead else httpx.Headers()  # a 304 is only useful with a lead to reuse
-        record = PageRecord(
-            url=url,
+        record = PageRecord.from_page(
+            url,
+            page,
             fetched_at=now,
             expires_at=now + self._reread_after,
-            lead=page.lead,
-            canonical_url=page.canonical_url,
-            published=page.published,
-            language=page.language,
-            section=page.section,
-            opinion=page.opinion,
             etag=kept.get("etag", "")[:1024] or None,
             last_modified=kept.get("last-modified", "")[:100] or None,
-            error=page.problem,
         )
         return record, page.problem if page.problem == BOT_WALL else None
 

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import DateTime, LargeBinary, String, Text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.redaction import display_url
 from digest_core.storage.db import Base
+from digest_core.storage.rows import aware, put_row
 
 
 def url_key(url: str) -> str:
@@ -78,7 +78,7 @@ class SqlFeedStateStore:
             return FeedState(
                 url=row.url,
                 body=row.body,
-                fetched_at=row.fetched_at,
+                fetched_at=aware(row.fetched_at),
                 etag=row.etag,
                 last_modified=row.last_modified,
                 content_type=row.content_type,
@@ -86,20 +86,16 @@ class SqlFeedStateStore:
 
     async def put(self, state: FeedState) -> None:
         """Store (or replace) a feed's state; a concurrent first insert elsewhere is overwritten."""
-        for _ in range(2):
-            try:
-                async with self._sessions.begin() as session:
-                    key = url_key(display_url(state.url))
-                    row = await session.get(FeedStateRow, key)
-                    if row is None:
-                        row = FeedStateRow(key=key)
-                        session.add(row)
-                    row.url = display_url(state.url)
-                    row.etag = state.etag
-                    row.last_modified = state.last_modified
-                    row.content_type = state.content_type
-                    row.body = state.body
-                    row.fetched_at = state.fetched_at
-                return
-            except IntegrityError:
-                continue
+        url = display_url(state.url)
+        await put_row(
+            self._sessions,
+            FeedStateRow(
+                key=url_key(url),
+                url=url,
+                etag=state.etag,
+                last_modified=state.last_modified,
+                content_type=state.content_type,
+                body=state.body,
+                fetched_at=state.fetched_at,
+            ),
+        )

@@ -1,9 +1,9 @@
 """The outbound-fetch policy: which URLs and addresses any request of the product may reach.
 
 Only http and https; only ports 80 and 443 and those of operator-configured URLs; and no address
-on the host's own networks (loopback, private, link-local, multicast, unspecified, reserved, and
-the IPv4-mapped, NAT64, 6to4 and Teredo forms that embed one), unless the operator configured that
-host and port. The address check applies to each hop's resolved addresses, not to its name
+on the host's own networks (loopback, private, link-local, IPv6 site-local, multicast, unspecified,
+reserved, and the IPv4-mapped, NAT64, 6to4 and Teredo forms that embed one), unless the operator
+configured that host and port. The address check applies to each hop's resolved addresses, not to its name
 (`digest_core.sources.outbound_client` resolves, checks and connects to the checked address).
 
 `FETCH_CONNECT_TO` rules (`HOST1:PORT1:HOST2:PORT2`, as curl's `--connect-to`) send the connection
@@ -57,6 +57,8 @@ def _kind(address: Address) -> str | None:
         return "loopback address"
     if address.is_link_local:
         return "link-local address"
+    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
+        return "site-local address"  # fec0::/10: deprecated, still routed inside some networks
     if address.is_multicast:
         return "multicast address"
     if isinstance(address, ipaddress.IPv4Address) and address in SHARED:

@@ -112,15 +112,15 @@ class PolicyTransport(httpx.AsyncHTTPTransport):
     def __init__(
         self, policy: OutboundPolicy, resolver: Resolver = system_resolver, ca_file: Path | None = None
     ) -> None:
-        ssl_context = tls_context(ca_file)
-        super().__init__(verify=ssl_context, trust_env=False)
+        # Not httpx's __init__: it builds a pool with no way to pass a network backend. The rest of
+        # httpx's transport (requests, error mapping, closing) only uses `_pool`, set here with ours.
         self.policy = policy
-        # httpx builds its pool without a way to pass a network backend: replace it by the same pool with ours.
+        limits = httpx.Limits()
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=httpx.Limits().max_connections,
-            max_keepalive_connections=httpx.Limits().max_keepalive_connections,
-            keepalive_expiry=httpx.Limits().keepalive_expiry,
+            ssl_context=tls_context(ca_file),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
             network_backend=PolicyBackend(policy, resolver),
         )
 

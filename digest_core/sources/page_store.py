@@ -8,18 +8,19 @@ missing (if it is) and until when the record stands without asking the page agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import Boolean, Date, DateTime, String, Text, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Boolean, Date, DateTime, String, Text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.redaction import stored_text
+from digest_core.sources.article_text import PageText
 from digest_core.sources.feed_state import url_key
 from digest_core.storage.db import Base
+from digest_core.storage.rows import aware, put_row, rows_by_keys
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,20 @@ class PageRecord:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+
+    @classmethod
+    def from_page(
+        cls,
+        url: str,
+        page: PageText,
+        fetched_at: datetime,
+        expires_at: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> PageRecord:
+        """The record of a page just read: every field of its text, its `problem` as `error`."""
+        text = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "problem"}
+        return cls(url, fetched_at, expires_at, etag=etag, last_modified=last_modified, error=page.problem, **text)
 
 
 class ArticlePageRow(Base):
@@ -76,15 +91,11 @@ class MemoryPageStore:
         self.records[record.url] = record
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
-
-
 def _record(row: ArticlePageRow) -> PageRecord:
     return PageRecord(
         url=row.url,
-        fetched_at=_aware(row.fetched_at),
-        expires_at=_aware(row.expires_at),
+        fetched_at=aware(row.fetched_at),
+        expires_at=aware(row.expires_at),
         lead=row.lead,
         canonical_url=row.canonical_url,
         published=row.published,
@@ -104,37 +115,27 @@ class SqlPageStore:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def get_many(self, urls: Sequence[str]) -> dict[str, PageRecord]:
-        keys = [url_key(u) for u in dict.fromkeys(urls)]
-        found: dict[str, PageRecord] = {}
         async with self._sessions() as session:
-            for start in range(0, len(keys), 500):
-                rows = await session.scalars(
-                    select(ArticlePageRow).where(ArticlePageRow.key.in_(keys[start : start + 500]))
-                )
-                found.update((row.url, _record(row)) for row in rows)
-        return found
+            rows = await rows_by_keys(session, ArticlePageRow, map(url_key, urls))
+        return {row.url: _record(row) for row in rows}
 
     async def put(self, record: PageRecord) -> None:
         """Store (or replace) a page's record; a concurrent first insert elsewhere is overwritten."""
-        for _ in range(2):
-            try:
-                async with self._sessions.begin() as session:
-                    row = await session.get(ArticlePageRow, url_key(record.url))
-                    if row is None:
-                        row = ArticlePageRow(key=url_key(record.url))
-                        session.add(row)
-                    row.url = record.url
-                    row.canonical_url = record.canonical_url
-                    row.lead = record.lead
-                    row.published = record.published
-                    row.language = record.language
-                    row.section = record.section
-                    row.opinion = record.opinion
-                    row.etag = record.etag
-                    row.last_modified = record.last_modified
-                    row.error = stored_text(record.error) if record.error else None
-                    row.fetched_at = record.fetched_at
-                    row.expires_at = record.expires_at
-                return
-            except IntegrityError:
-                continue
+        await put_row(
+            self._sessions,
+            ArticlePageRow(
+                key=url_key(record.url),
+                url=record.url,
+                canonical_url=record.canonical_url,
+                lead=record.lead,
+                published=record.published,
+                language=record.language,
+                section=record.section,
+                opinion=record.opinion,
+                etag=record.etag,
+                last_modified=record.last_modified,
+                error=stored_text(record.error) if record.error else None,
+                fetched_at=record.fetched_at,
+                expires_at=record.expires_at,
+            ),
+        )

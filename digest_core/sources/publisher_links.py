@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import DateTime, String, Text, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +27,7 @@ from digest_core.sources.feed_state import url_key
 from digest_core.sources.google_links import Answered, Resolution
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.storage.db import Base
+from digest_core.storage.rows import aware, put_row, rows_by_keys
 
 log = logging.getLogger(__name__)
 
@@ -72,32 +72,22 @@ class SqlLinkCache:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def get_many(self, urls: Sequence[str]) -> dict[str, CachedLink]:
-        keys = [url_key(u) for u in dict.fromkeys(urls)]
-        found: dict[str, CachedLink] = {}
         async with self._sessions() as session:
-            for start in range(0, len(keys), 500):
-                rows = await session.scalars(
-                    select(PublisherLinkRow).where(PublisherLinkRow.key.in_(keys[start : start + 500]))
-                )
-                for r in rows:
-                    at = r.resolved_at if r.resolved_at.tzinfo else r.resolved_at.replace(tzinfo=UTC)
-                    found[r.url] = CachedLink(r.url, r.publisher_url, at, r.error)
-        return found
+            rows = await rows_by_keys(session, PublisherLinkRow, map(url_key, urls))
+        return {r.url: CachedLink(r.url, r.publisher_url, aware(r.resolved_at), r.error) for r in rows}
 
     async def put(self, link: CachedLink) -> None:
-        for _ in range(2):
-            try:
-                async with self._sessions.begin() as session:
-                    row = await session.get(PublisherLinkRow, url_key(link.url))
-                    if row is None:
-                        row = PublisherLinkRow(key=url_key(link.url), url=link.url)
-                        session.add(row)
-                    row.publisher_url = link.publisher_url
-                    row.error = stored_text(link.error) if link.error else None
-                    row.resolved_at = link.resolved_at
-                return
-            except IntegrityError:
-                continue
+        """Store (or replace) a link's answer; a concurrent first insert elsewhere is overwritten."""
+        await put_row(
+            self._sessions,
+            PublisherLinkRow(
+                key=url_key(link.url),
+                url=link.url,
+                publisher_url=link.publisher_url,
+                error=stored_text(link.error) if link.error else None,
+                resolved_at=link.resolved_at,
+            ),
+        )
 
 
 class PublisherLinks:

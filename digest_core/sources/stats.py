@@ -6,7 +6,7 @@ A source is an outlet's Google News query (`source = "google-news"`) or one of i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import DateTime, Integer, String, Text, delete, func, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from digest_core.redaction import display_url, stored_text
 from digest_core.sources.google_news import GOOGLE_NEWS
 from digest_core.storage.db import Base
+from digest_core.storage.rows import aware
 from digest_core.topics import Topic
 
 KEEP = timedelta(days=90)
@@ -59,11 +60,6 @@ class SourceFetchRow(Base):
 class SourceStatsStore(Protocol):
     async def record(self, stats: list[SourceStat]) -> None: ...
     async def latest(self, topic: str) -> dict[tuple[str, str], SourceStat]: ...
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored one is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class SqlSourceStats:
@@ -111,7 +107,7 @@ class SqlSourceStats:
                     topic=r.topic,
                     outlet=r.outlet,
                     source=r.source,
-                    fetched_at=_utc(r.fetched_at),
+                    fetched_at=aware(r.fetched_at),
                     status=r.status,
                     http_status=r.http_status,
                     items=r.items,
