@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest_core.editorial.figures import figure_differences, figures
+from digest_core.editorial.disagreements import figure_differences
+from digest_core.editorial.figures import figures
 from digest_core.editorial.sentences import copies_headline
 from digest_core.editorial.story_titles import clean_headline, neutral_title
 from digest_core.models import Article
