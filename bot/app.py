@@ -37,7 +37,9 @@ from digest_core.topics import Topics, load_topics
 
 
 def make_summarizer(settings: Settings) -> Summarizer:
-    """Gemini with the extractive summarizer as fallback when a key is set; else extractive alone."""
+    """Gemini with the extractive summarizer as fallback when a key is set; else extractive alone.
+    With the editor's call a digest costs two model calls, three when a sentence fails grounding
+    (its repair round)."""
     offline = ExtractiveSummarizer()
     if settings.gemini_api_key is None:
         return offline
@@ -50,7 +52,8 @@ def make_summarizer(settings: Settings) -> Summarizer:
         timeout=settings.gemini_timeout,
         attempts=settings.gemini_attempts,
         base_url=settings.gemini_base_url,
-        repair=False,  # with the editor's call, two model calls per digest at most
+        repair=False,  # no structural repair: an invalid answer falls back to the extractive summary
+        grounding_repair=True,  # one more call only when a sentence fails grounding: three calls at most
     )
     return FallbackSummarizer(gemini, offline)
 

@@ -18,8 +18,6 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST = date(2000, 1, 1)  # no news feed this reads is older; earlier dates overflow time arithmetic
 
 
-
-
 @dataclass(frozen=True)
 class Window:
     """A half-open time range [start, end) in UTC."""

@@ -157,6 +157,12 @@ class Topic(_Strict):
         default_factory=list,
         description="Groups of names the sides use for the same thing (Senkaku, Diaoyu), for story grouping.",
     )
+    side_names: list[dict[str, list[str]]] = Field(
+        default_factory=list,
+        description="Each side's own names for one thing, by perspective id ({china = ['Diaoyu Islands'], "
+        "japan = ['Senkaku Islands']}); all of one entry's names are in one `same_as` group. A story whose "
+        "sides each use only their own shows 'Names differ'.",
+    )
 
     @field_validator("id")
     @classmethod
@@ -187,6 +193,12 @@ class Topic(_Strict):
         ids = [p.id for p in self.perspectives]
         if len(set(ids)) != len(ids):
             raise ValueError(f"perspective ids must be unique, got {ids}")
+        for entry in self.side_names:
+            if len(entry) < 2 or not set(entry) <= set(ids) or not all(entry.values()):
+                raise ValueError(f"side_names entry {entry} must give names for two or more of {ids}")
+            names = {n.casefold() for spellings in entry.values() for n in spellings}
+            if not any(names <= {n.casefold() for n in group} for group in self.same_as):
+                raise ValueError(f"side_names entry {entry}: its names must all be in one same_as group")
         return self
 
     @property

@@ -167,9 +167,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     stop_worker_process()
     # multiprocessing's forkserver and resource tracker are this test process's own helpers: they
     # end when it exits, so they are not counted as processes that outlived their test
-    leftovers = [
-        (pid, cmd) for pid, cmd in marked_processes(SESSION) if not MULTIPROCESSING_HELPER.search(cmd)
-    ]
+    leftovers = [(pid, cmd) for pid, cmd in marked_processes(SESSION) if not MULTIPROCESSING_HELPER.search(cmd)]
     for pid, _ in leftovers:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

@@ -82,8 +82,10 @@ def worst_case(
             )
         )
     bullets = {
-        side: [Bullet(text=_long(f"Point{side}", k, 150) + noise, citations=[a.n]) for k, a in enumerate(
-            [a for a in articles if a.perspective == side][:5])]
+        side: [
+            Bullet(text=_long(f"Point{side}", k, 150) + noise, citations=[a.n])
+            for k, a in enumerate([a for a in articles if a.perspective == side][:5])
+        ]
         for side in ids
     }
     return Digest(

@@ -15,8 +15,14 @@ OUTLETS = {"china": ["China Daily", "Global Times", "CGTN"], "japan": ["Kyodo Ne
 
 def article(n: int, title: str, side: str = "china", k: int = 0, lead: str = "", hours: float = 2) -> Article:
     return Article(
-        title=title, url=f"https://example.com/{n}", outlet=OUTLETS[side][k], domain="example.com",
-        perspective=side, published=END - timedelta(hours=hours), n=n, lead=lead,
+        title=title,
+        url=f"https://example.com/{n}",
+        outlet=OUTLETS[side][k],
+        domain="example.com",
+        perspective=side,
+        published=END - timedelta(hours=hours),
+        n=n,
+        lead=lead,
     )
 
 
@@ -26,8 +32,10 @@ def previous_digest(stories: list[tuple[str, list[Article]]]) -> Digest:
     items = []
     for title, articles in stories:
         start = len(numbered) + 1
-        numbered += [a.model_copy(update={"n": start + i, "published": a.published - timedelta(days=1)})
-                     for i, a in enumerate(articles)]
+        numbered += [
+            a.model_copy(update={"n": start + i, "published": a.published - timedelta(days=1)})
+            for i, a in enumerate(articles)
+        ]
         items.append(Story(title=title, articles=list(range(start, len(numbered) + 1)), day=1, status="new"))
     base = stored_digest(date(2026, 2, 24))
     return base.model_copy(update={"articles": numbered, "stories": items, "window_end": END - timedelta(days=1)})
@@ -79,12 +87,19 @@ def test_the_first_digest_shows_no_status_at_all(topic: Topic) -> None:
 
 
 def test_at_most_three_vanished_stories_the_most_important(topic: Topic) -> None:
-    subjects = ["Senkaku patrol boats", "Yasukuni shrine offering", "rare earth magnet quota",
-                "Fukushima seafood import", "Nanjing memorial ceremony"]
+    subjects = [
+        "Senkaku patrol boats",
+        "Yasukuni shrine offering",
+        "rare earth magnet quota",
+        "Fukushima seafood import",
+        "Nanjing memorial ceremony",
+    ]
     stories = []
     for k, subject in enumerate(subjects):  # story k: k+1 outlets on one side, then both sides for the last
-        articles = [article(10 * k + i, f"{subject} story {i}", k=i % 3, side="china" if i < 3 else "japan")
-                    for i in range(k + 1)]
+        articles = [
+            article(10 * k + i, f"{subject} story {i}", k=i % 3, side="china" if i < 3 else "japan")
+            for i in range(k + 1)
+        ]
         stories.append((subject, articles))
     stories.append(("One outlet only", [article(99, "Panda loan extended")]))
     before = previous_digest(stories)

@@ -73,7 +73,11 @@ def test_build_checks_its_output_before_building_or_archiving(
         ({"LOG_LEVEL": "LOUD"}, ["topics"], "error: invalid setting LOG_LEVEL: Value error, must be one of DEBUG"),
         ({}, ["build", "china-japan", "--date", "0001-01-01"], "error: 0001-01-01 is too early"),
         ({}, ["site", "build", "--base-url", "javascript:alert(1)"], "error: --base-url: must be an absolute http"),
-        ({"DATA_DIR": "/dev/null/data"}, ["build", "china-japan"], "error: database sqlite+aiosqlite:////dev/null/data"),
+        (
+            {"DATA_DIR": "/dev/null/data"},
+            ["build", "china-japan"],
+            "error: database sqlite+aiosqlite:////dev/null/data",
+        ),
     ],
 )
 @pytest.mark.usefixtures("cli_env")

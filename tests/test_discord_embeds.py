@@ -71,7 +71,10 @@ async def test_worst_case_splits_in_order_within_every_limit() -> None:
     sections = [(e.get("title") or "").removesuffix(" (continued)") for e in embeds]
     assert sections[0] == "Highlights"
     assert [s.split(" ")[:2] for s in sections[1:31:1] if s.startswith("Side")][:3] == [
-        ["Side", "0"], ["Side", "1"], ["Side", "2"]]
+        ["Side", "0"],
+        ["Side", "1"],
+        ["Side", "2"],
+    ]
     assert "Not reached: Down 0" in embeds[-1]["footer"]["text"]
 
 

@@ -45,8 +45,15 @@ def with_stories(digest: Digest, stories: int = 3, text: str = "{side} frames st
         covering = sides if k < stories else sides[:1]
         framing = [Framing(perspective=s, text=text.format(side=s, k=k), citations=by_side[s][:40]) for s in covering]
         articles = sorted(n for s in covering for n in by_side[s][:40])
-        items.append(Story(title=f"Story {k}", articles=articles, framing=framing,
-                           label="dispute" if k < stories else "one-sided", status="new"))
+        items.append(
+            Story(
+                title=f"Story {k}",
+                articles=articles,
+                framing=framing,
+                label="dispute" if k < stories else "one-sided",
+                status="new",
+            )
+        )
     return digest.model_copy(update={"stories": items, "vanished": ["Yesterday's *story*"]})
 
 
@@ -80,13 +87,11 @@ async def test_one_sided_stories_by_side_and_the_setting_turns_stories_off(core:
     assert not any((t or "").startswith(("Top stories", "Only")) for t in titles)
 
 
-async def test_worst_case_stories_keep_every_limit_and_stay_inert(
-    bot: DigestBot, fake_discord: FakeDiscord
-) -> None:
+async def test_worst_case_stories_keep_every_limit_and_stay_inert(bot: DigestBot, fake_discord: FakeDiscord) -> None:
     worst = with_stories(hostile_digest(), stories=12, text=HOSTILE + " {side} " + "long framing " * 150 + "{k}")
-    worst = worst.model_copy(update={"stories": [
-        s.model_copy(update={"title": HOSTILE + " " + "title " * 80}) for s in worst.stories
-    ]})
+    worst = worst.model_copy(
+        update={"stories": [s.model_copy(update={"title": HOSTILE + " " + "title " * 80}) for s in worst.stories]}
+    )
     await send_digest(bot.publisher, worst, destination_for(NEWS))
     sent = [m["embeds"] for m in fake_discord.messages[NEWS]]
     assert_within_limits(sent)
@@ -128,8 +133,14 @@ async def test_nonces_are_per_channel_and_long_keys_still_fit(bot: DigestBot, fa
 
 def test_two_sides_named_by_the_topic() -> None:
     digest = with_stories(hostile_digest(articles=6, perspectives=2), stories=2)
-    digest = digest.model_copy(update={"perspectives": [PerspectiveCount(id="side-0", name="Left <b>", count=3),
-                                                        PerspectiveCount(id="side-1", name="Right", count=3)]})
+    digest = digest.model_copy(
+        update={
+            "perspectives": [
+                PerspectiveCount(id="side-0", name="Left <b>", count=3),
+                PerspectiveCount(id="side-1", name="Right", count=3),
+            ]
+        }
+    )
     lines = top_stories(digest).splitlines()
     assert lines[1] == "*Sides dispute · new*"
     assert [line.split(":**")[0] for line in lines[2:4]] == ["**Left \\<b\\>", "**Right"]

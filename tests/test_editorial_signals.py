@@ -26,10 +26,23 @@ from tests.digests import fixture_digest
 END = datetime(2026, 2, 25, 4, tzinfo=UTC)
 
 
-def article(title: str, url: str = "https://example.com/news/1", outlet: str = "China Daily", side: str = "china",
-            hours: float = 2, **extra: object) -> Article:
-    return Article(title=title, url=url, outlet=outlet, domain="example.com", perspective=side,
-                   published=END - timedelta(hours=hours), **extra)
+def article(
+    title: str,
+    url: str = "https://example.com/news/1",
+    outlet: str = "China Daily",
+    side: str = "china",
+    hours: float = 2,
+    **extra: object,
+) -> Article:
+    return Article(
+        title=title,
+        url=url,
+        outlet=outlet,
+        domain="example.com",
+        perspective=side,
+        published=END - timedelta(hours=hours),
+        **extra,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +51,7 @@ def day() -> Digest:
 
 
 # Source labels
+
 
 def test_an_unknown_label_is_one_clear_line_naming_the_key(tmp_path: Path) -> None:
     text = default_topics_path().read_text().replace('label = "private"', 'label = "independent"', 1)
@@ -76,6 +90,7 @@ def test_every_source_list_names_the_outlet_with_its_label(day: Digest) -> None:
 
 
 # Opinion
+
 
 @pytest.mark.parametrize(
     ("title", "url", "expected"),
@@ -135,6 +150,7 @@ def test_the_editorial_is_tagged_in_every_output(day: Digest) -> None:
 
 
 # Importance
+
 
 def test_more_outlets_and_both_sides_rank_first() -> None:
     one_side = [article("a", outlet=o) for o in ("China Daily", "Global Times", "CGTN")]

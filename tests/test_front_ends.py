@@ -76,9 +76,11 @@ runner = CliRunner()
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_cli(cli_env: Path, case: Case) -> None:
-    args = ["build", case.topic, "--date", case.day, "--no-page"] if case.command == "digest" else [
-        "sources", case.topic, "--date", case.day
-    ]
+    args = (
+        ["build", case.topic, "--date", case.day, "--no-page"]
+        if case.command == "digest"
+        else ["sources", case.topic, "--date", case.day]
+    )
     result = runner.invoke(app, args)
     errors = [line.removeprefix("error: ") for line in result.stderr.splitlines() if line.startswith("error: ")]
     kinds = {0: case.command, 1: NOTHING, 2: BAD_INPUT}

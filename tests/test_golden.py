@@ -27,9 +27,12 @@ SOURCE_LINE = re.compile(
     r"\((\d{1,2})/(\d{1,2})/(\d{4})\)$"
 )
 LABELS = {
-    "China Daily": "state-owned", "Global Times": "party-owned, People's Daily",
-    "CGTN": "state-owned, China Media Group", "South China Morning Post": "private, Alibaba Group",
-    "The Japan Times": "private, News2u Holdings", "Kyodo News": "cooperative news agency",
+    "China Daily": "state-owned",
+    "Global Times": "party-owned, People's Daily",
+    "CGTN": "state-owned, China Media Group",
+    "South China Morning Post": "private, Alibaba Group",
+    "The Japan Times": "private, News2u Holdings",
+    "Kyodo News": "cooperative news agency",
     "Nikkei Asia": "private, Nikkei Inc.",
 }
 CITATION = re.compile(r"\[(\d+)\]\((\S+?)\)")

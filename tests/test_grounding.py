@@ -12,12 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from bot.app import make_summarizer
 from bot.cli import app
+from bot.settings import Settings
 from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import build_digest
 from digest_core.editorial.select import select_articles
 from digest_core.models import Grounding
-from digest_core.summarize import SummaryRequest
+from digest_core.summarize import Summarizer, SummaryRequest
 from digest_core.summarize.base import validate_summary
 from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.summarize.grounding import failures, model_sentences, ungrounded
@@ -36,8 +38,10 @@ def request_(topic: Topic) -> SummaryRequest:
     return SummaryRequest(topic, selection.articles, selection.stories)
 
 
-def summarizer(base: str, repair: bool = True) -> GeminiSummarizer:
-    return GeminiSummarizer(api_key=KEY, model="gemini-2.5-flash-lite", backoff=0.01, base_url=base, repair=repair)
+def summarizer(base: str, grounding_repair: bool = True) -> GeminiSummarizer:
+    return GeminiSummarizer(
+        api_key=KEY, model="gemini-2.5-flash-lite", backoff=0.01, base_url=base, grounding_repair=grounding_repair
+    )
 
 
 def texts(summary_sentences: list) -> str:
@@ -106,8 +110,8 @@ async def test_without_a_spare_call_an_invented_sentence_is_replaced_at_once(
 ) -> None:
     fake, base = gemini
     fake.script = ["invented"]
-    summary = await summarizer(base, repair=False).summarize(request_)
-    assert len(fake.requests) == 1  # the editor's call and this one: the budget of two calls holds
+    summary = await summarizer(base, grounding_repair=False).summarize(request_)
+    assert len(fake.requests) == 1
     assert "Osaka" not in texts(model_sentences(summary, request_))
     assert summary.grounding is not None
     assert (summary.grounding.repaired, summary.grounding.replaced) == (0, 2)
@@ -133,19 +137,73 @@ async def test_the_digest_records_the_counts(gemini: tuple[GeminiFake, str], top
     assert "Osaka" not in " ".join(b.text for b in digest.highlights)
 
 
-def test_the_cli_prints_the_counts_in_its_stats_and_explain(
-    cli_env: Path, gemini: tuple[GeminiFake, str], monkeypatch: pytest.MonkeyPatch
+def production(base: str, monkeypatch: pytest.MonkeyPatch) -> Summarizer:
+    """The summarizer `bot.app` wires from the settings, pointed at the fake Gemini."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", base)
+    return make_summarizer(Settings())
+
+
+@pytest.mark.parametrize(
+    ("script", "repaired", "replaced"),
+    [(["invented"], 2, 0), (["invented", "unfixed"], 0, 2)],
+    ids=["repaired", "replaced"],
+)
+async def test_production_repairs_an_invented_figure_once_else_replaces_it(
+    gemini: tuple[GeminiFake, str],
+    request_: SummaryRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    script: list[str | int],
+    repaired: int,
+    replaced: int,
 ) -> None:
     fake, base = gemini
-    fake.script = ["valid", "valid", "invented"]  # explain: the editor; build: the editor, the summary
+    fake.script = list(script)
+    summary = await production(base, monkeypatch).summarize(request_)
+    assert len(fake.requests) == 2  # the answer, then the grounding repair
+    assert "FIX>>>" not in fake.requests[0]["body"]["contents"][-1]["parts"][0]["text"]
+    assert "FIX>>>" in fake.requests[1]["body"]["contents"][-1]["parts"][0]["text"]
+    said = texts(model_sentences(summary, request_))
+    assert "55" not in said and "Osaka" not in said
+    assert summary.grounding is not None
+    assert (summary.grounding.repaired, summary.grounding.replaced) == (repaired, replaced)
+    assert summary.grounding.checked >= len(model_sentences(summary, request_)) >= 7
+
+
+async def test_production_makes_no_structural_repair_call(
+    gemini: tuple[GeminiFake, str], request_: SummaryRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, base = gemini
+    fake.script = ["invalid"]
+    summary = await production(base, monkeypatch).summarize(request_)
+    assert len(fake.requests) == 1  # an invalid answer falls back to the extractive summary
+    assert summary.note and summary.note.startswith("gemini failed: invalid answer after one answer (no repair)")
+
+
+@pytest.mark.parametrize(
+    ("script", "repaired", "replaced"),
+    [(["invented"], 2, 0), (["invented", "unfixed"], 0, 2)],
+    ids=["repaired", "replaced"],
+)
+def test_the_cli_prints_the_counts_in_its_stats_and_explain(
+    cli_env: Path,
+    gemini: tuple[GeminiFake, str],
+    monkeypatch: pytest.MonkeyPatch,
+    script: list[str | int],
+    repaired: int,
+    replaced: int,
+) -> None:
+    fake, base = gemini
+    fake.script = ["valid", "valid", *script]  # explain: the editor; build: the editor, the summary, its repair
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", base)
     result = CliRunner().invoke(app, ["build", "china-japan", "-d", "2026-01-07", "-f", "json", "--explain"])
     assert result.exit_code == 0, result.stderr
-    assert len(fake.requests) == 3  # the explain step's editor call, the build's editor and summary calls
+    assert len(fake.requests) == 4  # the explain step's editor call; the build's editor, summary and repair calls
     doc = json.loads(result.stdout)
-    assert doc["grounding"]["replaced"] == 2 and doc["grounding"]["repaired"] == 0
+    assert (doc["grounding"]["repaired"], doc["grounding"]["replaced"]) == (repaired, replaced)
     checked = doc["grounding"]["checked"]
-    assert f"summarizer gemini ({checked} sentences checked, 0 repaired, 2 replaced)" in result.stderr
-    assert f"grounding: {checked} sentences checked, 0 repaired, 2 replaced" in result.stderr
+    counts = f"{checked} sentences checked, {repaired} repaired, {replaced} replaced"
+    assert f"summarizer gemini ({counts})" in result.stderr
+    assert f"grounding: {counts}" in result.stderr
     assert "Osaka" not in result.stdout

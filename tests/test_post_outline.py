@@ -107,12 +107,18 @@ def test_the_post_leads_with_top_stories_one_line_per_side_then_one_sided_by_sid
 ) -> None:
     _, digest = fixture_days[1]  # 2026-02-25: a story both sides covered, and one-sided ones on each side
     seen = telegram_text(digest)[0]
-    order = ["Top stories", "1. Export curbs issued against Japanese entities", "Covered by both",
-             "China: Global Times and China Daily: “MOFCOM restricts exports to 40 Japanese entities",
-             "Japan: Kyodo News and The Japan Times: “Japan gov't strongly protests China's export ban",
-             "Figures differ: Global Times [2] says 40 Japanese entities; The Japan Times [4] says 20",
-             "Only China outlets (1 story)",
-             "Only Japan outlets (2 stories)", "8 articles: 3 China · 5 Japan.", f"Full digest and sources: {PAGE_URL}"]
+    order = [
+        "Top stories",
+        "1. Export curbs issued against Japanese entities",
+        "Covered by both",
+        "China: Global Times and China Daily: “MOFCOM restricts exports to 40 Japanese entities",
+        "Japan: Kyodo News and The Japan Times: “Japan gov't strongly protests China's export ban",
+        "Figures differ: Global Times [2] says 40 Japanese entities; The Japan Times [4] says 20",
+        "Only China outlets (1 story)",
+        "Only Japan outlets (2 stories)",
+        "8 articles: 3 China · 5 Japan.",
+        f"Full digest and sources: {PAGE_URL}",
+    ]
     positions = [seen.index(s) for s in order]
     assert positions == sorted(positions)
     both = next(s for s in digest.stories if len(digest.sides(s)) == 2)
@@ -120,8 +126,12 @@ def test_the_post_leads_with_top_stories_one_line_per_side_then_one_sided_by_sid
         assert seen.count(one_line(f.text)[:60]) == 1
     console = render_text(digest, PAGE_URL)
     assert [line.strip() for line in console.splitlines() if line and not line.startswith(" ")] == [
-        "China vs Japan — 2026-02-25", "Top stories", "Only China outlets (1 story)",
-        "Only Japan outlets (2 stories)", "8 articles: 3 China · 5 Japan.", f"Full digest and sources: {PAGE_URL}",
+        "China vs Japan — 2026-02-25",
+        "Top stories",
+        "Only China outlets (1 story)",
+        "Only Japan outlets (2 stories)",
+        "8 articles: 3 China · 5 Japan.",
+        f"Full digest and sources: {PAGE_URL}",
     ]
     discord = discord_text(digest)
     assert discord.index("Top stories") < discord.index("Only China outlets") < discord.index("8 articles")
@@ -142,8 +152,12 @@ def test_the_checker_finds_a_repeat() -> None:
     digest = worst_case()
     title = headline(digest.articles[0].title)
     assert repeated(f"{title}\n{title} (1)", digest) != []
-    assert repeated("- a bullet long enough to count ([1](https://x.example/1))\n- a bullet long enough to count [2]",
-                    digest) != []
+    assert (
+        repeated(
+            "- a bullet long enough to count ([1](https://x.example/1))\n- a bullet long enough to count [2]", digest
+        )
+        != []
+    )
 
 
 def test_the_page_keeps_every_citation_the_summary_made(fixture_days: list[tuple[str, Digest]]) -> None:
@@ -208,8 +222,11 @@ def test_summarizer_text_is_one_line_without_control_characters_and_capped() -> 
         assert "second line of the model" not in text  # cut before, and never on a line of its own
     page = page_outline(digest)
     post = post_outline(digest)
-    lines = [*page.highlights, *(line for s in page.top_stories for line in s.lines),
-             *(line for s in post.top_stories for line in s.lines)]
+    lines = [
+        *page.highlights,
+        *(line for s in page.top_stories for line in s.lines),
+        *(line for s in post.top_stories for line in s.lines),
+    ]
     assert lines and all(len(line.text) <= SUMMARY_LIMIT and "\n" not in line.text for line in lines)
 
 
@@ -258,8 +275,9 @@ async def test_a_gemini_day_reads_the_same_way(gemini: tuple[GeminiFake, str], t
     """The fixture day summarized by the real Gemini client against the fake (which frames every
     story with the same words per side: the post says those words once)."""
     _, base = gemini
-    summarizer = GeminiSummarizer(api_key="k", model="gemini-2.5-flash-lite", attempts=1, backoff=0.01,
-                                  timeout=5.0, base_url=base)
+    summarizer = GeminiSummarizer(
+        api_key="k", model="gemini-2.5-flash-lite", attempts=1, backoff=0.01, timeout=5.0, base_url=base
+    )
     now = datetime(2026, 1, 7, 6, tzinfo=UTC)
     digest = await build_digest(topic, date(2026, 1, 7), FixtureSource("2026-01-07"), summarizer, now)
     assert digest.summarizer == "gemini"

@@ -51,6 +51,7 @@ def test_rule_works_for_any_configured_topic(topic: Topic) -> None:
     korea = topic.model_copy(
         update={
             "issues": ["Dokdo", "Takeshima"],
+            "side_names": [],  # china-japan's own names name no Korean side
             "perspectives": [
                 topic.perspectives[1],
                 topic.perspectives[0].model_copy(

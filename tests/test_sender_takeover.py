@@ -140,8 +140,6 @@ async def telegram() -> AsyncIterator[tuple[FakeTelegram, str]]:
         yield fake, base_url
 
 
-
-
 async def same_database(engine: AsyncEngine, app: str) -> AsyncEngine:
     """Another engine (another process's connections) on the test's database, named `app`."""
     database, schema = await where(engine)

@@ -3,16 +3,27 @@ near misses that must not raise a false alarm)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from digest_core.editorial.figures import figure_differences, figures
+from adapters.console import render_text
+from adapters.json_format import render_json
+from adapters.markdown_site import render_markdown
+from adapters.telegram.render import render_digest as telegram
+from digest_core.dates import digest_window
+from digest_core.editorial.disagreements import date_mentions, differences, figure_differences, name_mentions
+from digest_core.editorial.figures import figures
+from digest_core.editorial.select import select_articles
 from digest_core.editorial.sentences import copies_headline
 from digest_core.editorial.story_titles import clean_headline, neutral_title
 from digest_core.models import Article
-from digest_core.topics import load_topics
+from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
+from digest_core.topics import Topic, load_topics
 from tests.digests import fixture_digest
 from tests.labels import article_at
+from tests.test_lead_summary import DAY, digest_of
 
 TOPIC = load_topics().get("china-japan")
 
@@ -100,3 +111,99 @@ def test_the_same_thing_counted_differently_is_named_with_both_citations() -> No
 def test_figures_of_any_text_are_counts_with_a_noun(text: str) -> None:
     for figure in figures(text):
         assert figure.value >= 0 and figure.noun and figure.said.split()[0]
+
+
+def _dates(china: str, japan: str) -> list[str]:
+    return [b.text for b in differences("Dates", date_mentions, _story(china, japan), ["china", "japan"])]
+
+
+def _names(china: str, japan: str) -> list[str]:
+    return [b.text for b in differences("Names", name_mentions(TOPIC), _story(china, japan), ["china", "japan"])]
+
+
+def test_dates_differ_when_the_sides_give_the_same_event_two_days() -> None:
+    assert _dates("China, Japan to hold talks on Monday", "The talks will take place on Tuesday, officials said") == [
+        "Dates differ: Global Times [1] says talks on Monday; Kyodo News [2] says Tuesday"
+    ]
+    assert _dates("Foreign ministers' summit set for March 3", "Japan confirms the March 4 summit") == [
+        "Dates differ: Global Times [1] says summit for March 3; Kyodo News [2] says March 4"
+    ]
+    assert _dates("Beijing says Monday's talks will go ahead", "Tokyo: talks on Wednesday") == [
+        "Dates differ: Global Times [1] says Monday's talks; Kyodo News [2] says Wednesday"
+    ]
+
+
+def test_date_near_misses_raise_no_alarm() -> None:
+    near_misses = [
+        ("Talks on Monday", "Drills on Tuesday"),  # different events
+        ("Trade talks on Monday", "Security talks on Tuesday"),  # other modifiers
+        ("BEIJING, March 3 (Xinhua) -- Talks go ahead", "TOKYO, March 4 (Kyodo) -- Talks go ahead"),  # datelines
+        ("China said on Monday talks would go ahead", "Japan said on Tuesday talks would go ahead"),  # when said
+        ("Drills from Monday to Wednesday", "Drills on Tuesday"),  # a range
+        ("Drills on March 3-5", "Drills on March 4"),  # a range
+        ("Drills between March 3 and 5", "Drills on March 4"),  # a range
+        ("Talks on Monday", "Talks on March 4"),  # a weekday and a date: not compared
+        ("Talks on Monday", "Talks on Monday"),  # the same day
+        ("Talks on Monday and talks on Friday", "Talks on Tuesday"),  # one side gives two days
+        ("Reply by March 3 deadline", "Deadline extended since March 4"),  # not an event's day
+    ]
+    for china, japan in near_misses:
+        assert _dates(china, japan) == [], (china, japan)
+
+
+def test_names_differ_when_each_side_uses_its_own_name_for_one_thing() -> None:
+    assert _names("China Coast Guard patrols Diaoyu Islands", "Chinese ships enter waters off Senkaku Islands") == [
+        "Names differ: Global Times [1] says Diaoyu Islands; Kyodo News [2] says Senkaku Islands"
+    ]
+    assert _names("Japan starts discharging nuclear-contaminated water", "Japan releases treated water") == [
+        "Names differ: Global Times [1] says nuclear-contaminated water; Kyodo News [2] says treated water"
+    ]
+
+
+def test_name_near_misses_raise_no_alarm() -> None:
+    near_misses = [
+        ("Ships near Diaoyu Islands", "Ships near the Senkakus, which China calls Diaoyu"),  # a side gives both
+        ("Ships near Diaoyu Islands", "Ships near Diaoyu Islands"),  # the same name
+        ("Ships near Diaoyu Islands", "Japan protests ship intrusion"),  # one side names it
+        ("Ships near Diaoyu Islands", "Japan releases treated water"),  # two different things
+    ]
+    for china, japan in near_misses:
+        assert _names(china, japan) == [], (china, japan)
+
+
+def test_side_names_must_be_one_same_as_group_of_known_sides() -> None:
+    data = TOPIC.model_dump()
+    for entry in ({"china": ["Diaoyu"], "korea": ["Dokdo"]}, {"china": ["Diaoyu"], "japan": ["Takeshima"]}):
+        with pytest.raises(ValidationError):
+            Topic.model_validate({**data, "side_names": [entry]})
+
+
+def test_dates_and_names_are_shown_like_figures_in_every_output() -> None:
+    leads = {
+        "Global Times": "Foreign ministers will hold talks on Monday over the Diaoyu Islands, the ministry said.",
+        "Kyodo News": "The talks will take place on Tuesday in Beijing, covering the Senkaku Islands, officials said.",
+    }
+    articles = [
+        a.model_copy(update={"lead": leads[a.outlet]})
+        for a in (
+            article_at("China, Japan to hold talks on Diaoyu Islands", "Global Times", "china", 2),
+            article_at("Japan, China set talks over Senkaku Islands", "Kyodo News", "japan", 3),
+        )
+    ]
+    selection = select_articles(articles, TOPIC, digest_window(TOPIC, DAY))
+    request = SummaryRequest(TOPIC, selection.articles, selection.stories)
+    digest = digest_of(request, ExtractiveSummarizer().summarize_now(request))
+    n = {a.outlet: a.n for a in digest.articles}
+    texts = [b.text for s in digest.stories for b in s.differences]
+    assert texts == [
+        f"Dates differ: Global Times [{n['Global Times']}] says talks on Monday; Kyodo News [{n['Kyodo News']}] says"
+        " Tuesday",
+        f"Names differ: Global Times [{n['Global Times']}] says Diaoyu Islands; Kyodo News [{n['Kyodo News']}] says"
+        " Senkaku Islands",
+    ]
+    shown = [render_markdown(digest), render_text(digest), render_json(digest), "\n".join(telegram(digest))]
+    for output in shown:
+        for text in texts:
+            assert text.split(": ", 1)[1].split(" [")[0] in output and text.split("; ")[1].split(" [")[0] in output
+            assert text.rsplit("says ", 1)[1] in output
+        assert "Dates differ" in output and "Names differ" in output, output[:400]

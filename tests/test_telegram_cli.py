@@ -37,11 +37,18 @@ def wait_until(condition: Callable[[], bool], within: float = 20.0) -> None:
 def test_runs_against_the_bot_api_answers_and_stops_on_sigterm(cli_env: Path) -> None:
     fake = FakeTelegram()
     with ThreadedServer(fake.app()) as server:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": f"{server.base_url}/bot",
-               "LOG_LEVEL": "DEBUG"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": f"{server.base_url}/bot",
+            "LOG_LEVEL": "DEBUG",
+        }
         with spawned(
             [sys.executable, "-c", "from bot.cli import main; main()", "telegram"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         ) as proc:
             wait_until(lambda: bool(fake.methods("getUpdates")) or proc.poll() is not None)
             assert proc.poll() is None, proc.communicate()
@@ -55,4 +62,3 @@ def test_runs_against_the_bot_api_answers_and_stops_on_sigterm(cli_env: Path) ->
     assert "polling" in err
     assert "stopped" in err
     assert TOKEN not in err + out
-

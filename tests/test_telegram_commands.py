@@ -161,8 +161,9 @@ async def test_bad_input_gets_one_short_reply_and_changes_nothing(
 
 async def test_private_chat_subscribe_list_unsubscribe(tg: TelegramHarness) -> None:
     run, me = tg.run, Destination("telegram", str(PRIVATE["id"]))
-    assert "Subscribed this chat to China vs Japan" in one_reply(await run(tg.fake.command(
-        "/subscribe china-japan", PRIVATE, ALICE)))
+    assert "Subscribed this chat to China vs Japan" in one_reply(
+        await run(tg.fake.command("/subscribe china-japan", PRIVATE, ALICE))
+    )
     assert "already subscribed" in one_reply(await run(tg.fake.command("/subscribe China-Japan", PRIVATE, ALICE)))
     assert [s.destination for s in await tg.core.subscriptions.active_for_topic("china-japan")] == [me]
     assert "• china-japan" in one_reply(await run(tg.fake.command("/subscriptions", PRIVATE, ALICE)))
@@ -184,7 +185,8 @@ async def test_in_a_group_only_administrators_change_subscriptions(tg: TelegramH
     assert [s.destination for s in subs] == [Destination("telegram", str(GROUP["id"]))]
 
     assert "Only the group's administrators" in one_reply(
-        await tg.run(tg.fake.command("/unsubscribe china-japan", GROUP, BOB)))
+        await tg.run(tg.fake.command("/unsubscribe china-japan", GROUP, BOB))
+    )
     assert len(await tg.core.subscriptions.active_for_topic("china-japan")) == 1
 
 

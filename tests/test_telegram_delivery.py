@@ -65,8 +65,7 @@ async def deliver(tg: TelegramHarness, *names: str) -> None:
     ledger = DeliveryLedger(store.engine)
     subs = await tg.core.subscriptions.active_for_topic("china-japan")
     await ledger.create("china-japan", DAY, [s.id for s in subs])
-    deliverer = Deliverer(ledger, store, tg.core.subscriptions, {"telegram": tg.publisher}, "w1",
-                          backoff=timedelta(0))
+    deliverer = Deliverer(ledger, store, tg.core.subscriptions, {"telegram": tg.publisher}, "w1", backoff=timedelta(0))
     await deliverer.drain()
 
 

@@ -40,8 +40,9 @@ def max_in_window(times: list[float], window: float) -> int:
     return best
 
 
-async def send_all(limiter: TelegramRateLimiter, vt: VirtualTime, chats: list[int | str],
-                   fail_once: set[int] | None = None) -> dict[str, list[float]]:
+async def send_all(
+    limiter: TelegramRateLimiter, vt: VirtualTime, chats: list[int | str], fail_once: set[int] | None = None
+) -> dict[str, list[float]]:
     sent: dict[str, list[float]] = defaultdict(list)
     failing = set(fail_once or ())
 

@@ -26,25 +26,48 @@ from tests.fakes.telegram_harness import core_for_tests
 HOSTILE = ["<script>alert(1)</script>", "Tom & Jerry &amp; co", "@everyone look", '"quoted" <b>bold</b>']
 
 
-def make_digest(n_articles: int = 6, title: str = "Headline {n}", bullets: int = 2, bullet_text: str = "Point {i}",
-                url: str = "https://example.com/a/{n}?x=1&y=2") -> Digest:
+def make_digest(
+    n_articles: int = 6,
+    title: str = "Headline {n}",
+    bullets: int = 2,
+    bullet_text: str = "Point {i}",
+    url: str = "https://example.com/a/{n}?x=1&y=2",
+) -> Digest:
     moment = datetime(2026, 2, 25, 3, tzinfo=UTC)
     articles = [
-        Article(title=title.format(n=n), url=url.format(n=n), outlet=f"Outlet <{n % 3}> & Co", domain="example.com",
-                perspective="china" if n % 2 else "japan", published=moment, n=n)
+        Article(
+            title=title.format(n=n),
+            url=url.format(n=n),
+            outlet=f"Outlet <{n % 3}> & Co",
+            domain="example.com",
+            perspective="china" if n % 2 else "japan",
+            published=moment,
+            n=n,
+        )
         for n in range(1, n_articles + 1)
     ]
 
     def some(offset: int) -> list[Bullet]:
-        return [Bullet(text=bullet_text.format(i=i), citations=[(i + offset) % n_articles + 1, 1])
-                for i in range(bullets)]
+        return [
+            Bullet(text=bullet_text.format(i=i), citations=[(i + offset) % n_articles + 1, 1]) for i in range(bullets)
+        ]
 
     return Digest(
-        topic="china-japan", topic_name="China vs Japan", date=date(2026, 2, 25), language="en",
-        window_start=moment, window_end=moment, generated_at=moment, summarizer="extractive",
-        perspectives=[PerspectiveCount(id="china", name="China", count=3),
-                      PerspectiveCount(id="japan", name="Japan", count=3)],
-        highlights=some(0), perspective_highlights={"china": some(1), "japan": some(2)}, articles=articles,
+        topic="china-japan",
+        topic_name="China vs Japan",
+        date=date(2026, 2, 25),
+        language="en",
+        window_start=moment,
+        window_end=moment,
+        generated_at=moment,
+        summarizer="extractive",
+        perspectives=[
+            PerspectiveCount(id="china", name="China", count=3),
+            PerspectiveCount(id="japan", name="Japan", count=3),
+        ],
+        highlights=some(0),
+        perspective_highlights={"china": some(1), "japan": some(2)},
+        articles=articles,
         failed_sources=[FailedSource(outlet="Kyodo <News>", error="503")],
     )
 
@@ -65,8 +88,14 @@ def test_small_digest_is_one_message_with_sections_in_order() -> None:
     parts = render_digest(make_digest())
     assert len(parts) == 1
     seen = parse_telegram_html(parts[0]).text
-    order = ["China vs Japan — 2026-02-25", "Highlights", "China (3 sources)", "Japan (3 sources)",
-             "6 articles: 3 China · 3 Japan.", "Not reached for this digest: Kyodo <News>."]
+    order = [
+        "China vs Japan — 2026-02-25",
+        "Highlights",
+        "China (3 sources)",
+        "Japan (3 sources)",
+        "6 articles: 3 China · 3 Japan.",
+        "Not reached for this digest: Kyodo <News>.",
+    ]
     positions = [seen.index(heading) for heading in order]
     assert positions == sorted(positions)
     assert "Sources" not in seen  # the source list is `/sources` and the page
@@ -105,8 +134,12 @@ def test_unsafe_urls_are_not_links_and_quotes_cannot_break_out() -> None:
 
 def test_worst_case_digest_splits_into_valid_parts_in_order_losing_nothing() -> None:
     long_title = "Very long headline about rare earths, Taiwan & the Senkakus " * 30  # cut to 160
-    digest = make_digest(n_articles=40, title=long_title + "#{n}", bullets=25,
-                         bullet_text="{i} A long bullet about trade & security <b>claims</b> " * 8)
+    digest = make_digest(
+        n_articles=40,
+        title=long_title + "#{n}",
+        bullets=25,
+        bullet_text="{i} A long bullet about trade & security <b>claims</b> " * 8,
+    )
     parts = render_digest(digest)
     assert len(parts) > 1
     texts = check_parts(parts)

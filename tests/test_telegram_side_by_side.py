@@ -16,8 +16,9 @@ from tests.fakes.telegram_harness import core_for_tests
 from tests.test_telegram_render import HOSTILE, check_parts, make_digest
 
 
-def story_digest(title: str = "Export ban {k}", framing: str = "{side} line on story {k}", stories: int = 3,
-                 n_articles: int = 8) -> Digest:
+def story_digest(
+    title: str = "Export ban {k}", framing: str = "{side} line on story {k}", stories: int = 3, n_articles: int = 8
+) -> Digest:
     """Stories 1..k-1 covered by both sides (odd articles are China's, even Japan's); the last one-sided."""
     digest = make_digest(n_articles=n_articles)
     items = []
@@ -27,10 +28,16 @@ def story_digest(title: str = "Export ban {k}", framing: str = "{side} line on s
         sides = [Framing(perspective="china", text=framing.format(side="China", k=k), citations=[china])]
         if both:
             sides.append(Framing(perspective="japan", text=framing.format(side="Japan", k=k), citations=[japan]))
-        items.append(Story(
-            title=title.format(k=k), articles=[china, japan] if both else [china], framing=sides,
-            label="dispute" if both else "one-sided", status="continuing" if k == 1 else "new", day=3 if k == 1 else 1,
-        ))
+        items.append(
+            Story(
+                title=title.format(k=k),
+                articles=[china, japan] if both else [china],
+                framing=sides,
+                label="dispute" if both else "one-sided",
+                status="continuing" if k == 1 else "new",
+                day=3 if k == 1 else 1,
+            )
+        )
     return digest.model_copy(update={"stories": items, "vanished": ["Old <story> & gone"]})
 
 
@@ -41,12 +48,22 @@ def test_top_stories_have_one_line_per_side_then_one_sided_stories_by_side() -> 
     lines = parsed.text.splitlines()
     by = {n: digest.article(n).outlet for n in range(1, 5)}  # each side's line names its outlets
     assert lines[lines.index("Top stories") :] == [
-        "Top stories", "1. Export ban 1", "Sides dispute · continuing (day 3)",
-        f"China: {by[1]}: China line on story 1 [1]", f"Japan: {by[2]}: Japan line on story 1 [2]", "",
-        "2. Export ban 2", "Sides dispute · new",
-        f"China: {by[3]}: China line on story 2 [3]", f"Japan: {by[4]}: Japan line on story 2 [4]", "",
-        "Only China outlets (1 story)", "• Export ban 3 [5]", "",
-        "8 articles: 3 China · 3 Japan.", "Not reached for this digest: Kyodo <News>.",
+        "Top stories",
+        "1. Export ban 1",
+        "Sides dispute · continuing (day 3)",
+        f"China: {by[1]}: China line on story 1 [1]",
+        f"Japan: {by[2]}: Japan line on story 1 [2]",
+        "",
+        "2. Export ban 2",
+        "Sides dispute · new",
+        f"China: {by[3]}: China line on story 2 [3]",
+        f"Japan: {by[4]}: Japan line on story 2 [4]",
+        "",
+        "Only China outlets (1 story)",
+        "• Export ban 3 [5]",
+        "",
+        "8 articles: 3 China · 3 Japan.",
+        "Not reached for this digest: Kyodo <News>.",
     ]
     cited = [(href, shown) for href, shown in parsed.links if shown in {"[1]", "[2]"}]
     assert (digest.article(1).link, "[1]") in cited
@@ -58,8 +75,11 @@ def test_a_side_line_that_repeats_the_title_quotes_its_headline_instead() -> Non
     digest = story_digest(title="Export ban {k}", framing="Export ban {k}")
     lines = parse_telegram_html(render_digest(digest)[0]).text.splitlines()
     assert lines[lines.index("Top stories") + 1 :][:4] == [
-        "1. Export ban 1", "Sides dispute · continuing (day 3)", f"China: {digest.article(1).outlet}: “Headline 1” [1]",
-        f"Japan: {digest.article(2).outlet}: “Headline 2” [2]"]
+        "1. Export ban 1",
+        "Sides dispute · continuing (day 3)",
+        f"China: {digest.article(1).outlet}: “Headline 1” [1]",
+        f"Japan: {digest.article(2).outlet}: “Headline 2” [2]",
+    ]
 
 
 def test_the_topic_setting_turns_stories_off() -> None:

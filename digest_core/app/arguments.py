@@ -13,8 +13,6 @@ from digest_core.topics import Topic, Topics, UnknownTopicError
 MAX_ARG_LENGTH = 64
 
 
-
-
 @dataclass(frozen=True)
 class DigestRequest:
     topic: Topic

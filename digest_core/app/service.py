@@ -26,8 +26,6 @@ from digest_core.topics import Topic, Topics
 log = logging.getLogger(__name__)
 
 
-
-
 class BuildLimiter:
     """Sliding-window limits on on-demand builds: per requester and for the whole process."""
 

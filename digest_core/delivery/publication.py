@@ -22,6 +22,7 @@ from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
 
+
 class Built(Protocol):
     @property
     def digest(self) -> Digest: ...
@@ -105,5 +106,3 @@ class Publication:
 
     async def _queue(self, topic: Topic, day: date) -> int:
         return await self.ledger.queue_topic(topic.id, day)
-
-

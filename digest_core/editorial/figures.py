@@ -1,4 +1,4 @@
-"""Figures the sides give differently for the same thing in one story ("40 entities" vs "20").
+"""Figures: the counts an article's text gives ("40 Japanese entities"), for `disagreements`.
 
 A figure is a count and the noun it counts, read from an article's text (headline and lead): a
 number in digits or a word from two to ninety (`seven`), then at most two modifiers and the noun,
@@ -7,22 +7,14 @@ modifier `japanese`). Left out, because they say nothing exact or name something
 (1900-2099), ordinals (`3rd`), percentages and money, numbers joined to a word (`5-fold`),
 ranges (`20 to 30`, `20-30`, `between 20 and 30`), approximations (`more than 20`, `about 40`,
 `up to 30`) and spans of time (`3 days`, `2 years`), which often count different things.
-
-Two figures are for the same thing when their nouns have the same stem and neither has a
-modifier the other lacks when both have some ("40 Japanese entities" and "20 entities" are; "40
-Japanese entities" and "20 Chinese entities" are not). The sides differ when each side gives one
-value for that thing and the values are not the same; a side giving two values for it (one list
-and another) is not a disagreement.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digest_core.editorial.headline_words import STOP_WORDS, stem
-from digest_core.models import Article, Bullet
 
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -116,67 +108,4 @@ def figures(text: str) -> list[Figure]:
                 continue
             modifiers = frozenset(stem(w.casefold()) for w in phrase[:-1])
             out.append(Figure(value, noun, modifiers, " ".join([token, *phrase])))
-    return out
-
-
-def _same_thing(a: Figure, b: Figure) -> bool:
-    if a.noun != b.noun:
-        return False
-    return not (a.modifiers and b.modifiers) or a.modifiers <= b.modifiers or b.modifiers <= a.modifiers
-
-
-@dataclass(frozen=True)
-class _Claim:
-    figure: Figure
-    articles: tuple[Article, ...]
-
-
-def _side_claims(articles: Sequence[Article]) -> list[_Claim]:
-    """Each figure one side's articles give, with the articles giving it."""
-    found: dict[tuple[int, str, frozenset[str]], tuple[Figure, list[Article]]] = {}
-    for article in articles:
-        for figure in figures(article.text):
-            key = (figure.value, figure.noun, figure.modifiers)
-            _, holders = found.setdefault(key, (figure, []))
-            if article not in holders:
-                holders.append(article)
-    return [_Claim(f, tuple(holders)) for f, holders in found.values()]
-
-
-def _who(claim: _Claim) -> str:
-    """`Global Times [2]`, `China Daily [1] and Global Times [2]`."""
-    named = [f"{a.outlet} [{a.n}]" for a in claim.articles]
-    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-
-
-def figure_differences(articles: Sequence[Article], sides: Sequence[str]) -> list[Bullet]:
-    """`Figures differ: Global Times [2] says 40 Japanese entities; The Japan Times [4] says 20`,
-    citing both, for each thing two of `sides` count differently in a story's `articles`."""
-    if len(sides) < 2:
-        return []
-    claims = {side: _side_claims([a for a in articles if a.perspective == side]) for side in sides}
-    out: list[Bullet] = []
-    said: set[str] = set()
-    first, *rest = sides
-    for claim in claims[first]:
-        if claim.figure.noun in said:
-            continue
-        own = [c for c in claims[first] if _same_thing(c.figure, claim.figure)]
-        if len({c.figure.value for c in own}) > 1:
-            continue  # one side gives two values for it: no clear disagreement
-        for side in rest:
-            theirs = [c for c in claims[side] if _same_thing(c.figure, claim.figure)]
-            if len({c.figure.value for c in theirs}) != 1 or theirs[0].figure.value == claim.figure.value:
-                continue
-            other = theirs[0]
-            verb = "says" if len(claim.articles) == 1 else "say"
-            other_verb = "says" if len(other.articles) == 1 else "say"
-            text = (
-                f"Figures differ: {_who(claim)} {verb} {claim.figure.said}; "
-                f"{_who(other)} {other_verb} {other.figure.said.split()[0]}"
-            )
-            citations = sorted({a.n for a in claim.articles + other.articles})
-            out.append(Bullet(text=text, citations=citations))
-            said.add(claim.figure.noun)
-            break
     return out

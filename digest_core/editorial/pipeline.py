@@ -8,9 +8,9 @@ from typing import Protocol, runtime_checkable
 
 from digest_core.dates import Window, digest_window
 from digest_core.editorial.changes import annotate_changes
+from digest_core.editorial.disagreements import story_differences
 from digest_core.editorial.editor import Editor, EditorError, Judgement, choose_candidates
 from digest_core.editorial.explain import Verdict
-from digest_core.editorial.figures import figure_differences
 from digest_core.editorial.select import Selection, in_window, select_articles
 from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
 from digest_core.errors import SourcesUnreachable as SourcesUnreachable  # re-exported
@@ -118,7 +118,8 @@ def _no_articles_message(topic: Topic, day: date, selection: Selection, failed: 
 def frame_stories(request: SummaryRequest, notes: list[StoryNote]) -> list[Story]:
     """The request's stories with each one's framing, label, title and what happened: the
     summarizer's notes where valid, the offline reading for the rest (and for a title or a
-    what-happened a valid note leaves empty); and the figures the sides give differently."""
+    what-happened a valid note leaves empty); and the figures, dates and names the sides give
+    differently."""
     by_story = {n.story: n for n in notes if not story_note_errors(n, request)}
     offline = {n.story: n for n in story_notes(request)}
     by_n = {a.n: a for a in request.articles}
@@ -132,7 +133,7 @@ def frame_stories(request: SummaryRequest, notes: list[StoryNote]) -> list[Story
             "label": note.label,
             "title": note.title or story.title,
             "happened": note.happened or offline[k].happened,
-            "differences": figure_differences(members, sides),
+            "differences": story_differences(members, sides, request.topic),
         }
         framed.append(story.model_copy(update=update))
     return framed

@@ -19,8 +19,6 @@ MAX_DAYS = 90
 DEFAULT_DAYS = 14
 
 
-
-
 class NoDigestsInRange(TrendError):
     """No archived digest in the range; `latest` is the newest one before it, if any."""
 

@@ -136,8 +136,10 @@ class SqlDigestStore:
             per_side: dict[date, dict[str, int]] = {}
             for day, side, n in counts:
                 per_side.setdefault(day, {})[side] = n
-            return [DayCoverage(day, per_side.get(day, {}), in_window or 0, on_topic or 0)
-                    for day, in_window, on_topic in days]
+            return [
+                DayCoverage(day, per_side.get(day, {}), in_window or 0, on_topic or 0)
+                for day, in_window, on_topic in days
+            ]
 
     async def save(self, digest: Digest) -> None:
         """Store a digest, replacing any stored for the same topic and date; its failed sources'

@@ -15,8 +15,6 @@ MAX_BULLET = 400  # characters of one bullet or framing line a summarizer writes
 MAX_BULLETS = 8  # bullets per section
 
 
-
-
 @dataclass(frozen=True)
 class SummaryRequest:
     """What a summarizer works from: the topic, the numbered articles and their stories."""

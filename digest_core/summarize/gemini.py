@@ -208,9 +208,14 @@ class GeminiSummarizer:
         backoff: float = 1.0,
         base_url: str | None = None,
         repair: bool = True,
+        grounding_repair: bool = True,
     ) -> None:
+        """`repair`: a second call when the answer is invalid (structure, citations);
+        `grounding_repair`: a second call for the sentences that fail grounding, unless the
+        structural repair already made one. So the summarizer makes two calls at most."""
         self.model = model
         self._rounds = ("answer", "repair") if repair else ("answer",)
+        self._grounding_repair = grounding_repair
         self._api_key = api_key
         self._temperature = temperature
         self._timeout = timeout
@@ -245,7 +250,7 @@ class GeminiSummarizer:
                 story_problems_only = len(problems) == len(validate_story_notes(summary.stories, request))
                 if not problems or (round_ == self._rounds[-1] and story_problems_only):
                     # stories still invalid after the repair get the offline reading
-                    spare = k < len(self._rounds) - 1  # a repair call left for ungrounded sentences
+                    spare = self._grounding_repair and k == 0  # no repair call made yet
                     chat = [*contents, types.Content(role="model", parts=[types.Part(text=text[:20000])])]
                     return await self._grounded(client, chat, summary, request, usage, spare)
             log.info("gemini %s invalid: %s", round_, "; ".join(problems))

@@ -1,6 +1,7 @@
 """The Gemini editor: one structured-output call that judges relevance and groups stories.
 
-One attempt, no repair: with the summarizer's call that makes two model calls per digest. Any
+One attempt, no repair: with the summarizer's call that makes two model calls per digest (three
+when a written sentence fails grounding and the summarizer asks for its repair). Any
 failure raises `EditorError` and the rules decide alone.
 """
 

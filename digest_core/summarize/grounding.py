@@ -7,8 +7,9 @@ digits or as a number word (`seven`); its **names** (capitalised words inside a 
 sentence's first word when the next one is capitalised too, and all-capital words) must appear
 there in any case, possessives aside. The topic's side names (aliases, perspective names) and
 its `same_as` spellings stand for one another; the outlets of the cited articles may be named.
-A sentence that fails is repaired once (one more model call for all of them, when the
-summarizer's budget has one left), else replaced by the extractive sentence.
+A sentence that fails is repaired once (one more model call for all of them, unless the
+summarizer already spent its second call on a structural repair), else replaced by the
+extractive sentence.
 """
 
 from __future__ import annotations
