@@ -135,13 +135,26 @@ def _new_pool() -> ProcessPoolExecutor:
     )
 
 
+def _first_call(pool: ProcessPoolExecutor) -> int:
+    """The worker's first call, which starts it, with SIGINT blocked in this thread: every process
+    and thread started from here (the worker, the executor's manager thread, a resource tracker)
+    starts with SIGINT blocked too, so a Ctrl-C to the process group never interrupts their start."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(worker_pid).result()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 async def _worker() -> ProcessPoolExecutor:
     """The worker process, started now if it is not running. It starts from a thread: a fresh
     interpreter takes a few hundred ms to come up, which would otherwise stall the loop."""
     global _process, _starting
     if _process is None:
         _process = pool = _new_pool()
-        _starting = asyncio.ensure_future(asyncio.to_thread(lambda: pool.submit(worker_pid).result()))
+        _starting = asyncio.ensure_future(asyncio.to_thread(_first_call, pool))
+        # a start cut short by the service stopping (the pool shut down under it) is no news
+        _starting.add_done_callback(lambda done: done.cancelled() or done.exception())
     pool = _process
     assert _starting is not None
     await asyncio.shield(_starting)
