@@ -122,7 +122,7 @@ async def test_a_grounded_answer_is_counted_and_kept(gemini: tuple[GeminiFake, s
     summary = await summarizer(base).summarize(request_)
     assert len(fake.requests) == 1
     assert summary.grounding is not None
-    assert summary.grounding.checked == len(model_sentences(summary, request_)) >= 5  # several sentences of the fixture day, each one checked
+    assert summary.grounding.checked == len(model_sentences(summary, request_)) >= 5
     assert (summary.grounding.repaired, summary.grounding.replaced) == (0, 0)
 
 
