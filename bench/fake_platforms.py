@@ -237,9 +237,12 @@ async def main() -> None:
     parser.add_argument("--channels", type=int, default=0)
     parser.add_argument("--per-outlet", type=int, default=0)
     parser.add_argument("--forget-texts", action="store_true", help="keep no message text (large broadcasts)")
+    parser.add_argument("--unlimited", action="store_true", help="Telegram answers no 429 (client-cost benches)")
     args = parser.parse_args()
     news = GoogleNewsFake(extra_items=padded_items(args.per_outlet))
     telegram = TimedTelegram(args.forget_texts)
+    if args.unlimited:
+        telegram.overall_limit = None
     discord = TimedDiscord([CHANNEL_BASE + i for i in range(max(1, args.channels))])
     runners = []
     ports = {}
