@@ -7,6 +7,8 @@ client side there too: it sends commands at a given pace and reports, per comman
 platform handing it to the bot to the answer's arrival (both stamped here, on `time.monotonic`).
 
     python -m bench.fake_platforms --channels 30 --per-outlet 100   # prints its ports as one JSON line
+
+With `allow_paid_broadcast`, the fake Telegram accepts 1,000 messages/s.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.fakes.telegram_harness import ALICE
 
 TELEGRAM_PER_SECOND = 30  # Telegram's overall broadcast limit per bot (REFERENCE.md)
+TELEGRAM_PAID_PER_SECOND = 1000  # with allow_paid_broadcast
 DISCORD_PER_SECOND = 50  # Discord's global limit per bot
 ROUTE_LIMIT, ROUTE_WINDOW = 5, 5.0  # Discord's bucket for posting messages in one channel
 CHANNEL_BASE = 930000000000000000
@@ -90,11 +93,15 @@ class LimitedDiscord(FakeDiscord):
         if bucket is not None:
             self.posted.append(now)
             reset = bucket[0] + ROUTE_WINDOW - now
-            response.headers.update({
-                "X-RateLimit-Limit": str(ROUTE_LIMIT), "X-RateLimit-Remaining": str(ROUTE_LIMIT - len(bucket)),
-                "X-RateLimit-Reset-After": f"{reset:.3f}", "X-RateLimit-Reset": f"{time.time() + reset:.3f}",
-                "X-RateLimit-Bucket": f"messages-{route}",
-            })
+            response.headers.update(
+                {
+                    "X-RateLimit-Limit": str(ROUTE_LIMIT),
+                    "X-RateLimit-Remaining": str(ROUTE_LIMIT - len(bucket)),
+                    "X-RateLimit-Reset-After": f"{reset:.3f}",
+                    "X-RateLimit-Reset": f"{time.time() + reset:.3f}",
+                    "X-RateLimit-Bucket": f"messages-{route}",
+                }
+            )
         return response
 
 
@@ -102,9 +109,21 @@ class TimedTelegram(FakeTelegram):
     """The fake Bot API, also stamping when each update was handed to the bot by getUpdates. It
     long-polls like Telegram (up to the bot's 10 s) instead of the tests' short 50 ms polls."""
 
-    def __init__(self) -> None:
-        super().__init__(token=TOKEN, overall_limit=TELEGRAM_PER_SECOND, poll_wait=10.0)
+    def __init__(self, forget_texts: bool = False) -> None:
+        super().__init__(
+            token=TOKEN, overall_limit=TELEGRAM_PER_SECOND, paid_limit=TELEGRAM_PAID_PER_SECOND, poll_wait=10.0
+        )
         self.handed: dict[int, float] = {}
+        self.forget_texts = forget_texts  # a broadcast of 100,000 digests: keep who got what, not the texts
+
+    async def _sendMessage(self, request: web.Request, params: dict[str, Any]) -> web.StreamResponse:
+        sent = len(self.sent)
+        response = await super()._sendMessage(request, params)  # checked as Telegram does, then forgotten
+        if self.forget_texts:
+            params.pop("text", None)
+            if len(self.sent) > sent:
+                self.sent[-1].text = ""
+        return response
 
     async def _getUpdates(self, request: web.Request, params: dict[str, Any]) -> web.Response:
         response = await super()._getUpdates(request, params)
@@ -189,33 +208,41 @@ class Control:
         """What was delivered: messages per destination and the arrival time of each (monotonic
         clock, shared by the processes of one machine), 429s, Discord requests about channels."""
         telegram, discord = self.telegram, self.discord
-        return web.json_response({
-            "telegram_sent": Counter(str(s.chat_id) for s in telegram.sent),
-            "telegram_times": [s.at for s in telegram.sent],
-            "telegram_429s": telegram.too_many,
-            "discord_sent": {str(cid): len(msgs) for cid, msgs in discord.messages.items() if msgs},
-            "discord_times": discord.posted,
-            "discord_requests": sum(1 for r in discord.requests if "/channels/" in r.path),
-            "discord_429s": discord.too_many,
-        })
+        return web.json_response(
+            {
+                "telegram_sent": Counter(str(s.chat_id) for s in telegram.sent),
+                "telegram_times": [s.at for s in telegram.sent],
+                "telegram_429s": telegram.too_many,
+                "discord_sent": {str(cid): len(msgs) for cid, msgs in discord.messages.items() if msgs},
+                "discord_times": discord.posted,
+                "discord_requests": sum(1 for r in discord.requests if "/channels/" in r.path),
+                "discord_429s": discord.too_many,
+            }
+        )
 
     async def stats(self, request: web.Request) -> web.Response:
-        return web.json_response({
-            "telegram messages": len(self.telegram.sent),
-            "telegram 429s": self.telegram.too_many,
-            "discord messages": sum(len(m) for m in self.discord.messages.values()),
-            "discord 429s": self.discord.too_many,
-            "news queries": len(self.news.requests),
-        })
+        return web.json_response(
+            {
+                "telegram messages": len(self.telegram.sent),
+                "telegram 429s": self.telegram.too_many,
+                "discord messages": sum(len(m) for m in self.discord.messages.values()),
+                "discord 429s": self.discord.too_many,
+                "news queries": len(self.news.requests),
+            }
+        )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=0)
     parser.add_argument("--per-outlet", type=int, default=0)
+    parser.add_argument("--forget-texts", action="store_true", help="keep no message text (large broadcasts)")
+    parser.add_argument("--unlimited", action="store_true", help="Telegram answers no 429 (client-cost benches)")
     args = parser.parse_args()
     news = GoogleNewsFake(extra_items=padded_items(args.per_outlet))
-    telegram = TimedTelegram()
+    telegram = TimedTelegram(args.forget_texts)
+    if args.unlimited:
+        telegram.overall_limit = None
     discord = TimedDiscord([CHANNEL_BASE + i for i in range(max(1, args.channels))])
     runners = []
     ports = {}

@@ -20,10 +20,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import statistics
+import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -33,24 +34,26 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import String, cast, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.discord.client import DigestBot, configure_endpoints, run_bot
 from adapters.discord.embeds import render_digest as discord_render
 from adapters.telegram.bot import build_application
 from adapters.telegram.render import render_digest as telegram_render
-from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PER_SECOND
+from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PAID_PER_SECOND, TELEGRAM_PER_SECOND
 from bench.live_service import fake_platforms
 from bench.report import DOCS, machine, rss_mb, table, write_section
+from bench.watches import GcWatch, LoopWatch, RssWatch
 from bot.runner import prefer_the_loop
 from digest_core.app.service import DigestService
 from digest_core.app.usecases import UseCases
-from digest_core.delivery.deliverer import Deliverer
-from digest_core.delivery.ledger import DeliveryLedger
+from digest_core.delivery.deliverer import UNKNOWN_MESSAGE, Deliverer
+from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow
 from digest_core.delivery.ports import Destination, PartPublisher
 from digest_core.delivery.sender_lock import lock_key, sender_lock
-from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.delivery.subscriptions import SubscriptionRow, SubscriptionStore
+from digest_core.models import Digest
 from digest_core.sources.google_news import FeedResult
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
@@ -70,72 +73,6 @@ class FixtureSource:
             FeedResult(p, o, "fixture", body=(FIXTURES / DAY.isoformat() / f"{o.domains[0]}.xml").read_bytes())
             for p, o in topic.all_outlets
         ]
-
-
-class GcWatch:
-    """The longest garbage-collection pause (a stall of its own kind)."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._started = 0.0
-
-    def _callback(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            self._started = time.perf_counter()
-        else:
-            self.worst = max(self.worst, time.perf_counter() - self._started)
-
-    def __enter__(self) -> GcWatch:
-        gc.callbacks.append(self._callback)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        gc.callbacks.remove(self._callback)
-
-
-class RssWatch:
-    """The highest resident memory of this process, sampled every 50 ms from a thread."""
-
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._done.wait(0.05):
-            self.peak = max(self.peak, rss_mb())
-
-    def __enter__(self) -> RssWatch:
-        self.peak = rss_mb()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-
-class LoopWatch:
-    """The longest time the event loop was late to wake a 10 ms sleeper (a stall)."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _watch(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            due = loop.time() + 0.01
-            await asyncio.sleep(0.01)
-            self.worst = max(self.worst, loop.time() - due)
-
-    def __enter__(self) -> LoopWatch:
-        self._task = asyncio.create_task(self._watch())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
 
 
 @asynccontextmanager
@@ -158,14 +95,19 @@ async def scratch_database(postgres: str | None, name: str = "bench") -> AsyncIt
         await admin.dispose()
 
 
-async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
+async def built(database: str) -> tuple[AsyncEngine, DigestService, Topic, Digest]:
+    """A fresh database holding the day's digest, built from the fixtures."""
     topics = load_topics()
     topic = topics.get("china-japan")
     engine = create_engine(database)
     await create_schema(engine)
+    service = DigestService(topics, FixtureSource(), ExtractiveSummarizer(), SqlDigestStore(engine), lambda: NOW)
+    return engine, service, topic, (await service.get_or_build(topic, DAY)).digest
+
+
+async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
+    engine, service, topic, digest = await built(database)
     store = SqlDigestStore(engine)
-    service = DigestService(topics, FixtureSource(), ExtractiveSummarizer(), store, lambda: NOW)
-    digest = (await service.get_or_build(topic, DAY)).digest
 
     chats = [str(-1002000000000 - i) for i in range(subs // 2)]
     channels = [930000000000000000 + i for i in range(subs - len(chats))]
@@ -185,7 +127,9 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
     async with fake_platforms(len(channels), 0) as fakes:
         ports = fakes.ports
         discord_token = ports["discord_token"]
-        configure_endpoints(f"http://127.0.0.1:{ports['discord']}/api/v10", f"ws://127.0.0.1:{ports['discord']}/gateway")
+        configure_endpoints(
+            f"http://127.0.0.1:{ports['discord']}/api/v10", f"ws://127.0.0.1:{ports['discord']}/gateway"
+        )
         app, tg_publisher = build_application(TOKEN, usecases, f"http://127.0.0.1:{ports['telegram']}/bot")
         await app.initialize()
         client = DigestBot(usecases, guild_ready_timeout=0.05)
@@ -199,8 +143,14 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
             "discord": sender_lock(engine, lock_key("discord", discord_token), "bench"),
         }
         deliverer = Deliverer(
-            ledger, store, subscriptions, publishers, "bench", concurrency=concurrency,
-            backoff=timedelta(seconds=1), locks=locks,
+            ledger,
+            store,
+            subscriptions,
+            publishers,
+            "bench",
+            concurrency=concurrency,
+            backoff=timedelta(seconds=1),
+            locks=locks,
         )
         rss_before = rss_mb()
         gc.freeze()  # as `digestbot run` does once started: a full collection no longer walks start-up objects
@@ -273,23 +223,144 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
     }
 
 
+async def subscribe_all(engine: AsyncEngine, platform: str, destinations: list[str], topic: str) -> None:
+    """Subscribe many destinations at once (what `/subscribe` does one at a time)."""
+    rows = [
+        {"platform": platform, "destination": d, "thread_id": "", "topic": topic, "active": True, "created_at": NOW}
+        for d in destinations
+    ]
+    for start in range(0, len(rows), 5000):
+        async with engine.begin() as conn:
+            await conn.execute(insert(SubscriptionRow), rows[start : start + 5000])
+
+
+async def sender(database: str, base_url: str, worker: str, concurrency: int) -> asyncio.subprocess.Process:
+    """`bench.broadcast_sender` in a process of its own."""
+    profile = os.environ.get("BENCH_PROFILE")  # a file: the sender runs under cProfile, its stats go there
+    profiling = ["-m", "cProfile", "-o", f"{profile}.{worker}"] if profile else []
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        *profiling,
+        "-m",
+        "bench.broadcast_sender",
+        database,
+        base_url,
+        worker,
+        str(concurrency),
+        stdout=asyncio.subprocess.PIPE,
+    )
+
+
+async def finished(proc: asyncio.subprocess.Process) -> dict[str, Any]:
+    """What a sender process reported once it delivered everything."""
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the sender ended with {proc.returncode}")
+    return dict(json.loads(out.decode().strip().splitlines()[-1]))
+
+
+async def in_doubt(engine: AsyncEngine) -> set[str]:
+    """The destinations whose delivery holds a part in doubt (announced by a sender killed before
+    its answer, so not sent again: the documented at-most-once rule)."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(SubscriptionRow.destination)
+            .join(DeliveryRow, DeliveryRow.subscription_id == SubscriptionRow.id)
+            .where(cast(DeliveryRow.message_ids, String).like(f'%"{UNKNOWN_MESSAGE}"%'))
+        )
+        return {d for (d,) in rows.all()}
+
+
+async def run_paid(subs: int, database: str, concurrency: int, kill_at: float | None) -> dict[str, Any]:
+    """`subs` Telegram channels at the paid-broadcast rate (the fake accepts 1,000 msg/s), sent by
+    a sender process; with `kill_at`, that process is SIGKILLed once that share of the messages
+    has arrived, and a second one takes over and finishes."""
+    engine, _, topic, digest = await built(database)
+    chats = [str(-1002000000000 - i) for i in range(subs)]
+    await subscribe_all(engine, "telegram", chats, topic.id)
+    ledger = DeliveryLedger(engine)
+    started = time.perf_counter()
+    queued = await ledger.queue_topic(topic.id, DAY)
+    rows_per_second = queued / (time.perf_counter() - started)
+    parts = telegram_render(digest)
+    expected = subs * len(parts)
+    killed_after = None
+    async with fake_platforms(0, 0, "--forget-texts") as fakes:
+        base_url = f"http://127.0.0.1:{fakes.ports['telegram']}/bot"
+        first = await sender(database, base_url, "sender-1", concurrency)
+        if kill_at is None:
+            report = await finished(first)
+        else:
+            # another process's count: polled
+            while (killed_after := (await fakes.stats())["telegram messages"]) < kill_at * expected:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+            first.kill()
+            await first.wait()
+            report = await finished(await sender(database, base_url, "sender-2", concurrency))
+        delivered = await fakes.deliveries()
+    doubtful = await in_doubt(engine)
+    counts = await ledger.counts()
+    await engine.dispose()
+    sent, times = Counter(delivered["telegram_sent"]), sorted(delivered["telegram_times"])
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    rate = (len(times) - 1) / span if span else 0.0
+    lost = [c for c in chats if sent[c] < len(parts)]
+    result: dict[str, Any] = {
+        "subscriptions (Telegram channels)": subs,
+        "parts per digest": len(parts),
+        "deliveries in flight (concurrency)": concurrency,
+        "telegram messages": len(times),
+        "telegram rate msg/s (limit 1000)": rate,
+        "telegram rate / limit": rate / TELEGRAM_PAID_PER_SECOND,
+        "telegram span s": span,
+        "minimum s (at the limit)": expected / TELEGRAM_PAID_PER_SECOND,
+        "telegram 429s": delivered["telegram_429s"],
+    }
+    if kill_at is not None:
+        result["messages when the first sender was SIGKILLed"] = killed_after
+        result["parts in doubt (at most once: not sent again)"] = len(doubtful)
+    result |= {
+        "duplicates": sum(n - len(parts) for n in sent.values() if n > len(parts)),
+        "losses": len(lost),
+        "losses outside the in-doubt rule": sum(1 for c in lost if c not in doubtful),
+        "delivery states": counts.by_state,
+        "ledger rows queued/s": rows_per_second,
+        "sender CPU s": report["CPU s"],
+        "sender RSS MB before the fan-out": report["RSS MB before"],
+        "sender peak RSS MB during the fan-out": report["peak RSS MB"],
+        "longest event-loop stall ms": report["longest event-loop stall ms"],
+        "longest garbage-collection pause ms": report["longest garbage-collection pause ms"],
+    }
+    return result
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subs", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=64, help="deliveries in flight per platform")
+    parser.add_argument("--concurrency", type=int, help="deliveries in flight per platform (64; paid broadcast 1024)")
     parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is created on that server")
+    parser.add_argument("--paid-broadcast", action="store_true", help="Telegram only, at 1,000 msg/s")
+    parser.add_argument("--kill-at", type=float, help="paid broadcast: SIGKILL the sender at this share of messages")
     parser.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/delivery.md")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    database = "postgresql" if args.postgres else "sqlite"
+    name = f"fanout-{database}-{args.subs}"
     # The build's CPU work in the worker process, as `digestbot run` does.
     async with prefer_the_loop(), scratch_database(args.postgres) as url:
-        result = await run(args.subs, url, args.concurrency)
-    database = "postgresql" if args.postgres else "sqlite"
+        if args.paid_broadcast:
+            name = f"fanout-paid-{database}-{args.subs}" + ("-killed" if args.kill_at is not None else "")
+            result = await run_paid(args.subs, url, args.concurrency or 1024, args.kill_at)
+        else:
+            result = await run(args.subs, url, args.concurrency or 64)
     rows = [[key, f"{value:.2f}" if isinstance(value, float) else str(value)] for key, value in result.items()]
-    text = f"{args.subs:,} subscriptions on {database}. Machine: {machine()}.\n\n" + table(["measure", "value"], rows)
+    what = "paid broadcast, " if args.paid_broadcast else ""
+    killed = f", the sender SIGKILLed at {args.kill_at:.0%} of the messages" if args.kill_at is not None else ""
+    text = f"{args.subs:,} subscriptions on {database}, {what}{killed.lstrip(', ')}".rstrip(", ")
+    text += f". Machine: {machine()}.\n\n" + table(["measure", "value"], rows)
     print(text)
     if not args.no_docs:
-        write_section(f"fanout-{database}-{args.subs}", text, DELIVERY_DOCS)
+        write_section(name, text, DELIVERY_DOCS)
 
 
 if __name__ == "__main__":

@@ -60,9 +60,17 @@ class RemoteFakes:
 
 
 @asynccontextmanager
-async def fake_platforms(channels: int, per_outlet: int) -> AsyncIterator[RemoteFakes]:
+async def fake_platforms(channels: int, per_outlet: int, *options: str) -> AsyncIterator[RemoteFakes]:
+    """`bench.fake_platforms` in a process of its own (`options`: its other command-line options)."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.fake_platforms", "--channels", str(channels), "--per-outlet", str(per_outlet),
+        sys.executable,
+        "-m",
+        "bench.fake_platforms",
+        "--channels",
+        str(channels),
+        "--per-outlet",
+        str(per_outlet),
+        *options,
         stdout=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None

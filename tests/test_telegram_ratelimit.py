@@ -138,3 +138,31 @@ def test_only_message_sends_are_throttled() -> None:
     assert is_throttled("sendMessage")
     assert not is_throttled("sendChatAction")
     assert not is_throttled("getChatMember")
+
+
+async def test_a_chat_is_tracked_only_while_its_sends_can_delay_another() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter.for_paid_broadcast(True, margin=0.001, clock=vt.clock, sleep=vt.sleep)
+    private: list[int | str] = list(range(1, 3001))
+    groups: list[int | str] = [-1000 - i for i in range(200)]
+    sent = await send_all(limiter, vt, [*private, *groups])
+    assert len(sent) == 3200
+    assert max_in_window([t for times in sent.values() for t in times], 1.0) <= 1000
+    # Just after the last send: only the chats of the last second, and the groups (a minute).
+    assert limiter.chats_tracked <= 1000 + 200
+    vt.now += 1.1  # every private chat's interval has passed
+    await send_all(limiter, vt, [-5])
+    assert limiter.chats_tracked == 200 + 1  # the groups still count their minute
+    vt.now += 61
+    await send_all(limiter, vt, [7])
+    assert limiter.chats_tracked == 1  # the chat being sent to, nothing else
+
+
+async def test_a_forgotten_chat_still_keeps_its_spacing_while_it_matters() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter.for_paid_broadcast(True, margin=0.001, clock=vt.clock, sleep=vt.sleep)
+    sent = await send_all(limiter, vt, [*range(1, 2001), 5, 5, *([-7] * 22)])
+    assert min(b - a for a, b in zip(sent["5"], sent["5"][1:], strict=False)) >= 1.0
+    assert len(sent["5"]) == 3
+    assert max_in_window(sent["-7"], 60.0) <= 20
+    assert len(sent["-7"]) == 22

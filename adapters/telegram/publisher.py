@@ -12,10 +12,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Bot, InputFile, LinkPreviewOptions, Message
+from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from adapters.markdown_site import site_page_url
+from adapters.telegram.lean import message_payload, send_message_id
 from adapters.telegram.render import html_to_text, render_digest
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.models import Digest
@@ -100,18 +101,19 @@ class TelegramPublisher:
         return render_digest(digest, self.page_url(digest))
 
     async def send_part(self, destination: Destination, part: str, sent: Sequence[str], key: str) -> str:
-        """Send one part; its message id. Telegram has no idempotency key, so `key` is unused."""
-        return (await self.send_parts([part], destination))[0]
+        """Send one part of a delivery; its message id. Telegram has no idempotency key, so `key`
+        is unused. Sent on the lean path (`lean.py`): no PTB `Message` is built for it."""
+        self._check(destination)
+        return await self._send_part(part, destination, lean=True)
+
+    def _check(self, destination: Destination) -> None:
+        if destination.platform != PLATFORM:
+            raise ValueError(f"not a Telegram destination: {destination}")
 
     async def send_parts(self, parts: list[str], destination: Destination) -> list[str]:
         """Send HTML parts in order to a destination of this platform."""
-        if destination.platform != PLATFORM:
-            raise ValueError(f"not a Telegram destination: {destination}")
-        ids = []
-        for part in parts:
-            message = await self._send_part(part, destination)
-            ids.append(str(message.message_id))
-        return ids
+        self._check(destination)
+        return [await self._send_part(part, destination) for part in parts]
 
     async def send_photo(self, destination: Destination, png: bytes, filename: str, caption: str) -> str:
         """Send a PNG (uploaded as multipart) with an HTML caption of at most 1024 characters; its message id."""
@@ -125,26 +127,33 @@ class TelegramPublisher:
         )
         return str(message.message_id)
 
-    async def _send_part(self, part: str, destination: Destination) -> Message:
+    async def _send_part(self, part: str, destination: Destination, lean: bool = False) -> str:
+        """Send one part (as plain text when its HTML is refused); its message id."""
         try:
-            return await self._send_retrying(part, destination, html=True)
+            return await self._send_retrying(part, destination, html=True, lean=lean)
         except BadRequest as exc:
             if is_gone(exc):
                 raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
             log.warning("%s: HTML refused (%s); sending as plain text", destination, self._safe(exc))
         try:
-            return await self._send_retrying(html_to_text(part), destination, html=False)
+            return await self._send_retrying(html_to_text(part), destination, html=False, lean=lean)
         except BadRequest as exc:
             if is_gone(exc):
                 raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
             raise SendFailed(f"{destination}: {self._safe(exc)}") from None
 
-    async def _send_retrying(self, body: str, destination: Destination, html: bool) -> Message:
+    async def _send_retrying(self, body: str, destination: Destination, html: bool, lean: bool) -> str:
+        """One message, following a migrated group and retrying network errors; its message id.
+        `lean`: through `send_message_id` (the same transport, limiter and errors, no `Message`)."""
         chat: int | str = chat_ref(destination.id)
         thread = int(destination.thread_id) if destination.thread_id else None
         for attempt in range(1, self.attempts + 1):
             try:
-                return await self.bot.send_message(
+                if lean:
+                    return str(
+                        await send_message_id(self.bot, message_payload(chat, body, html, thread, self.paid_broadcast))
+                    )
+                message = await self.bot.send_message(
                     chat,
                     body,
                     parse_mode="HTML" if html else None,
@@ -152,6 +161,7 @@ class TelegramPublisher:
                     message_thread_id=thread,
                     allow_paid_broadcast=self.paid_broadcast or None,
                 )
+                return str(message.message_id)
             except Forbidden as exc:
                 raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
             except BadRequest:

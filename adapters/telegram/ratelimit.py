@@ -21,7 +21,6 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -70,17 +69,16 @@ def is_throttled(endpoint: str) -> bool:
     return endpoint.startswith(("send", "copy", "forward")) and endpoint != "sendChatAction"
 
 
-@dataclass
-class _ChatState:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    sends: deque[float] = field(default_factory=deque)
-
-
 class TelegramRateLimiter(BaseRateLimiter[int]):
     """Paces sends: a sliding window overall (spread out, no bursts), a per-group window, an interval per chat.
 
     `margin` (seconds) widens every window a little, so that jitter between our clock and the
     server's never pushes a burst over the limit. `rate_limit_args` overrides `max_retries`.
+
+    Bookkeeping is O(1) per send, however many chats: a chat's state is its recent send times (a
+    tuple of floats, which the garbage collector stops tracking) and exists only while it can still
+    delay a send (a chat interval after its last send, a minute for a group); each send queues its
+    chat's expiry in time order, and expired chats are forgotten from the front of that queue.
     """
 
     def __init__(
@@ -104,7 +102,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._done: deque[float] = deque()  # when each send of the last window was answered
         self._in_flight = 0
         self._overall_lock = asyncio.Lock()
-        self._chats: dict[str, _ChatState] = {}
+        self._chats: dict[str, tuple[float, ...]] = {}  # recent send times, only while they can delay a send
+        self._expiring: dict[bool, deque[tuple[float, str]]] = {False: deque(), True: deque()}  # by `group`
         self._paused_until = 0.0
         self.retry_afters = 0  # RetryAfter answers received, for reports and tests
 
@@ -124,17 +123,28 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Forget per-chat state."""
         self._chats.clear()
+        for queue in self._expiring.values():
+            queue.clear()
 
-    def _chat_wait(self, state: _ChatState, group: bool, now: float) -> float:
-        if not state.sends:
+    @property
+    def chats_tracked(self) -> int:
+        """Chats with state now: those whose recent sends can still delay a send."""
+        return len(self._chats)
+
+    def _horizon(self, group: bool) -> float:
+        """How long after a chat's last send its state still matters."""
+        return (60.0 if group else self.chat_interval) + self.margin
+
+    def _chat_wait(self, chat_key: str, group: bool, now: float) -> float:
+        sends = self._chats.get(chat_key)
+        if not sends:
             return 0.0
-        wait = state.sends[-1] + self.chat_interval + self.margin - now
-        if group:
+        wait = sends[-1] + self.chat_interval + self.margin - now
+        if group and len(sends) >= self.group_per_minute:
             window = 60.0 + self.margin
-            while state.sends and state.sends[0] <= now - window:
-                state.sends.popleft()
-            if len(state.sends) >= self.group_per_minute:
-                wait = max(wait, state.sends[0] + window - now)
+            recent = [t for t in sends if t > now - window]  # at most `group_per_minute`
+            if len(recent) >= self.group_per_minute:
+                wait = max(wait, recent[0] + window - now)
         return wait
 
     def _overall_wait(self, now: float, spread: bool = True) -> float:
@@ -164,34 +174,46 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             wait = remaining()
 
     async def _reserve(self, chat_key: str, group: bool) -> None:
-        state = self._chats.setdefault(chat_key, _ChatState())
-        async with state.lock:
-            await self._sleep_while(lambda: self._chat_wait(state, group, self._now()))
+        """Wait for the chat's spacing, then for room overall (replies), or for the queue's turn and
+        its room (sends); the chat is checked again at the moment the slot is taken, as another
+        send to it may have taken one meanwhile (no per-chat lock: no per-chat object)."""
+        while True:
+            await self._sleep_while(lambda: self._chat_wait(chat_key, group, self._now()))
             if is_replying():  # not behind the queue: only room in the window
                 await self._sleep_while(lambda: self._overall_wait(self._now(), spread=False))
-                self._take(state, group)
-            else:
-                async with self._overall_lock:
-                    await self._sleep_while(lambda: self._overall_wait(self._now()))
-                    self._take(state, group)
-        if len(self._chats) > 10_000:
-            self._prune()
+                if self._chat_wait(chat_key, group, self._now()) <= 0:
+                    self._take(chat_key, group)
+                    return
+                continue
+            async with self._overall_lock:
+                await self._sleep_while(lambda: self._overall_wait(self._now()))
+                if self._chat_wait(chat_key, group, self._now()) <= 0:
+                    self._take(chat_key, group)
+                    return
 
-    def _take(self, state: _ChatState, group: bool) -> None:
+    def _take(self, chat_key: str, group: bool) -> None:
         """Reserve a send now (right after its wait was checked, with no await in between)."""
         now = self._now()
         self._overall.append(now)
         self._in_flight += 1  # until `_answered`
-        state.sends.append(now)
-        if not group:
-            while len(state.sends) > 1:
-                state.sends.popleft()
+        sends: tuple[float, ...] = (now,)
+        if group:  # the group's sends of the last minute that the next one must count
+            recent = [t for t in self._chats.get(chat_key, ()) if t > now - self._horizon(True)]
+            sends = (*recent[max(0, len(recent) - self.group_per_minute + 1) :], now)
+        self._chats[chat_key] = sends
+        self._expiring[group].append((now + self._horizon(group), chat_key))
+        self._forget(now)
 
-    def _prune(self) -> None:
-        horizon = self._now() - 60.0 - self.margin
-        for key, state in list(self._chats.items()):
-            if not state.lock.locked() and (not state.sends or state.sends[-1] < horizon):
-                del self._chats[key]
+    def _forget(self, now: float) -> None:
+        """Drop the chats whose sends can no longer delay any send: O(1) per send, amortized (each
+        send queues one expiry, in time order, and each expiry is looked at once)."""
+        for group, queue in self._expiring.items():
+            horizon = self._horizon(group)
+            while queue and queue[0][0] <= now:
+                key = queue.popleft()[1]
+                sends = self._chats.get(key)
+                if sends is not None and sends[-1] + horizon <= now:
+                    del self._chats[key]
 
     async def process_request(
         self,

@@ -212,6 +212,13 @@ class Deliverer:
         """Deliver one platform's due rows until none is left (or `stop`): a slot freed by one
         delivery is refilled by the next claim, so the pipeline never waits for a whole batch."""
         in_flight: dict[asyncio.Task[None], int] = {}
+        ended: list[asyncio.Task[None]] = []  # deliveries done since the last look: O(1) per delivery
+        woken = asyncio.Event()  # (`asyncio.wait` would hook every task in flight at each look)
+
+        def on_end(task: asyncio.Task[None]) -> None:
+            ended.append(task)
+            woken.set()
+
         handled, exhausted, failures, stopping = 0, False, 0, False
         refill = max(1, self.concurrency // 4)
         try:
@@ -239,14 +246,20 @@ class Deliverer:
                     failures = 0
                     exhausted = len(batch) < free
                     handled += len(batch)
-                    in_flight |= {asyncio.create_task(self.deliver(c)): c.id for c in batch}
+                    for claimed in batch:
+                        task = asyncio.create_task(self.deliver(claimed))
+                        task.add_done_callback(on_end)
+                        in_flight[task] = claimed.id
                 if not in_flight:
                     if self.refused is not None:
                         raise self.refused
                     if exhausted or stopping:
                         return handled
                     continue
-                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                if not ended:
+                    woken.clear()
+                    await woken.wait()
+                done, ended[:] = list(ended), []
                 for task in done:
                     del in_flight[task]
                     if not task.cancelled() and isinstance(task.exception(), WritesRefused):

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -35,8 +35,10 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     literal,
     select,
@@ -134,18 +136,29 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 ANALYZE_AFTER = 1000  # rows created at once after which PostgreSQL's statistics are refreshed
+WRITE_WINDOW = 0.002  # seconds the writes of sent parts are gathered before one transaction writes them
+_Queued = tuple[int, str, dict[str, Any], "asyncio.Future[bool]"]  # delivery, worker, values, its outcome
 
 
 class DeliveryLedger:
-    def __init__(self, engine: AsyncEngine, lease: timedelta = timedelta(minutes=2), clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        lease: timedelta = timedelta(minutes=2),
+        clock: Clock = utc_now,
+        write_window: float = WRITE_WINDOW,
+    ) -> None:
+        """`write_window` (seconds): how long the announcements and recordings of sent parts are
+        gathered before they are written together (one transaction, one statement per kind)."""
         self._engine = engine
+        self.write_window = write_window
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.unit_of_work = UnitOfWork(engine)
         self.lease = lease
         self._clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
         self._sqlite_writes: asyncio.Lock | None = None
-        self._queued: list[tuple[int, str, dict[str, Any], asyncio.Future[bool]]] = []
+        self._queued: list[_Queued] = []
         self._flusher: asyncio.Task[None] | None = None
 
     def _now(self) -> datetime:
@@ -473,18 +486,48 @@ class DeliveryLedger:
 
     async def _flush(self) -> None:
         while self._queued:
+            if self.write_window > 0:  # gather the writes of the moment: one statement writes them all
+                await asyncio.sleep(self.write_window)
             batch, self._queued = self._queued, []
             try:  # a Core connection: these small updates pay for no ORM session
                 async with self._refusals(), self._one_writer(), self._engine.begin() as conn:
-                    owned = [await self._update_owned(conn, d, w, **values) for d, w, values, _ in batch]
+                    owned = await self._update_owned_set(conn, batch)
             except Exception as exc:
                 for *_, done in batch:
                     if not done.done():
                         done.set_exception(exc)
             else:
-                for (*_, done), result in zip(batch, owned, strict=True):
+                for delivery_id, worker, _, done in batch:
                     if not done.done():
-                        done.set_result(result)
+                        done.set_result((delivery_id, worker) in owned)
+
+    async def _update_owned_set(self, conn: AsyncConnection, batch: Sequence[_Queued]) -> set[tuple[int, str]]:
+        """The queued owned-row updates, set-based: one executemany per worker and kind of update
+        (announce, record, mark sent); the (delivery, worker) pairs that this worker still owned."""
+        table = cast(Table, DeliveryRow.__table__)
+        now = self._now()
+        kinds: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for delivery_id, worker, values, _ in batch:
+            rows = kinds.setdefault((worker, tuple(sorted(values))), [])
+            rows.append({"b_id": delivery_id, "b_worker": worker, **{f"b_{k}": v for k, v in values.items()}})
+        owned: set[tuple[int, str]] = set()
+        for (worker, columns), rows in kinds.items():
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("b_id"), table.c.claimed_by == bindparam("b_worker"))
+                .where(table.c.state == SENDING)
+                .values({**{c: bindparam(f"b_{c}", type_=table.c[c].type) for c in columns}, "updated_at": now})
+            )
+            ids = [row["b_id"] for row in rows]
+            result = await conn.execute(stmt, rows)
+            if result.rowcount == len(rows):  # SQLite counts the rows of an executemany; asyncpg does not
+                owned |= {(i, worker) for i in ids}
+                continue
+            still_ours = select(table.c.id).where(
+                table.c.id.in_(ids), table.c.claimed_by == worker, table.c.state.in_([SENDING, SENT])
+            )
+            owned |= {(i, worker) for i in (await conn.scalars(still_ours)).all()}
+        return owned
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str, tx: AsyncSession | None = None) -> bool:
         async with self._joined(tx) as session:

@@ -1,0 +1,92 @@
+"""Delivery sends on the lean path (`adapters/telegram/lean.py`): one JSON POST through the bot's
+transport and rate limiter, with PTB's error classes, and no PTB `Message` built."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram.ext import ExtBot
+
+from adapters.telegram.aiohttp_request import AiohttpRequest
+from adapters.telegram.publisher import TelegramPublisher
+from adapters.telegram.ratelimit import TelegramRateLimiter
+from digest_core.delivery.ports import Destination, DestinationGone, SendFailed, announcing
+from tests.fakes.server import serve
+from tests.fakes.telegram import TOKEN, FakeTelegram
+
+
+@pytest.fixture
+async def bot_and_fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[ExtBot[Any], FakeTelegram]]:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    fake = FakeTelegram(retry_after=1)  # whole seconds, as Telegram says them
+    runner, port = await serve(fake.app())
+    bot: ExtBot[Any] = ExtBot(
+        TOKEN,
+        base_url=f"http://127.0.0.1:{port}/bot",
+        rate_limiter=TelegramRateLimiter.for_paid_broadcast(True, max_retries=1),
+        request=AiohttpRequest(connection_pool_size=4),
+    )
+    await bot.initialize()
+    try:
+        yield bot, fake
+    finally:
+        await bot.shutdown()
+        await runner.cleanup()
+
+
+async def test_a_delivery_part_is_one_json_post_announced_once_its_slot_is_granted(
+    bot_and_fake: tuple[ExtBot[Any], FakeTelegram],
+) -> None:
+    bot, fake = bot_and_fake
+    announced: list[int] = []
+
+    async def announce() -> None:
+        announced.append(len(fake.methods("sendMessage")))  # requests the fake had before this one
+
+    publisher = TelegramPublisher(bot, paid_broadcast=True)
+    with announcing(announce):
+        message_id = await publisher.send_part(Destination("telegram", "-1001", "7"), "<b>one</b>", [], "k")
+    call = fake.methods("sendMessage")[-1]
+    assert call.content_type == "application/json"
+    assert call.params["allow_paid_broadcast"] is True
+    assert call.params["link_preview_options"] == {"is_disabled": True}
+    assert call.params["message_thread_id"] == 7
+    assert call.params["parse_mode"] == "HTML"
+    assert message_id == str(fake.sent_to(-1001)[0].message_id)
+    assert announced == [0]  # announced before the request left, once
+
+
+async def test_free_sends_carry_no_paid_flag(bot_and_fake: tuple[ExtBot[Any], FakeTelegram]) -> None:
+    bot, fake = bot_and_fake
+    await TelegramPublisher(bot).send_part(Destination("telegram", "5"), "plain", [], "k")
+    assert "allow_paid_broadcast" not in fake.methods("sendMessage")[-1].params
+    assert "message_thread_id" not in fake.methods("sendMessage")[-1].params
+
+
+async def test_the_same_errors_as_ptb(bot_and_fake: tuple[ExtBot[Any], FakeTelegram]) -> None:
+    bot, fake = bot_and_fake
+    moved: list[tuple[str, str]] = []
+
+    async def on_moved(destination: Destination, new_id: str) -> None:
+        moved.append((destination.id, new_id))
+
+    publisher = TelegramPublisher(bot, paid_broadcast=True, on_moved=on_moved, backoff=0)
+    fake.inject(-10, "429")  # retry_after: the limiter pauses, then sends again
+    assert await publisher.send_part(Destination("telegram", "-10"), "x", [], "k")
+    assert len(fake.sent_to(-10)) == 1
+    assert bot.rate_limiter.retry_afters == 1  # type: ignore[union-attr]
+    fake.inject(-11, "403")
+    with pytest.raises(DestinationGone):
+        await publisher.send_part(Destination("telegram", "-11"), "x", [], "k")
+    fake.inject(-12, "migrate:-100777")
+    await publisher.send_part(Destination("telegram", "-12"), "x", [], "k")
+    assert moved == [("-12", "-100777")]
+    assert len(fake.sent_to(-100777)) == 1
+    fake.inject(-13, "bad_html")  # refused HTML: sent once more as plain text
+    await publisher.send_part(Destination("telegram", "-13"), "<b>x</b>", [], "k")
+    assert [s.parse_mode for s in fake.sent_to(-13)] == [None]
+    fake.inject(-14, "429", "429")  # beyond the one retry
+    with pytest.raises(SendFailed):
+        await publisher.send_part(Destination("telegram", "-14"), "x", [], "k")
