@@ -15,7 +15,7 @@ import pytest
 
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
-from tests.processes import group_alive, kill_group
+from tests.processes import group_alive
 from tests.test_run import EXE, NOW, wait_until
 
 pytestmark = pytest.mark.timeout(120)
@@ -33,16 +33,6 @@ def fake() -> Iterator[tuple[GoogleNewsFake, str]]:
             yield news, server.base_url
         finally:
             news.gate.set()  # type: ignore[union-attr]
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        yield started
-    finally:
-        for proc in started:
-            kill_group(proc)
 
 
 def start(
