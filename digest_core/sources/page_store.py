@@ -8,7 +8,7 @@ missing (if it is) and until when the record stands without asking the page agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -92,20 +92,16 @@ class MemoryPageStore:
 
 
 def _record(row: ArticlePageRow) -> PageRecord:
-    return PageRecord(
-        url=row.url,
-        fetched_at=aware(row.fetched_at),
-        expires_at=aware(row.expires_at),
-        lead=row.lead,
-        canonical_url=row.canonical_url,
-        published=row.published,
-        language=row.language,
-        section=row.section,
-        opinion=row.opinion,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        error=row.error,
-    )
+    """A stored row as a record (the columns bear the record's names; SQLite returns naive datetimes)."""
+    record = PageRecord(**{f.name: getattr(row, f.name) for f in fields(PageRecord)})
+    return replace(record, fetched_at=aware(row.fetched_at), expires_at=aware(row.expires_at))
+
+
+def _row(record: PageRecord) -> ArticlePageRow:
+    """A record as the row that stores it, its error kept as stored text."""
+    columns = {f.name: getattr(record, f.name) for f in fields(PageRecord)}
+    columns["error"] = stored_text(record.error) if record.error else None
+    return ArticlePageRow(key=url_key(record.url), **columns)
 
 
 class SqlPageStore:
@@ -121,21 +117,4 @@ class SqlPageStore:
 
     async def put(self, record: PageRecord) -> None:
         """Store (or replace) a page's record; a concurrent first insert elsewhere is overwritten."""
-        await put_row(
-            self._sessions,
-            ArticlePageRow(
-                key=url_key(record.url),
-                url=record.url,
-                canonical_url=record.canonical_url,
-                lead=record.lead,
-                published=record.published,
-                language=record.language,
-                section=record.section,
-                opinion=record.opinion,
-                etag=record.etag,
-                last_modified=record.last_modified,
-                error=stored_text(record.error) if record.error else None,
-                fetched_at=record.fetched_at,
-                expires_at=record.expires_at,
-            ),
-        )
+        await put_row(self._sessions, _row(record))
