@@ -56,6 +56,9 @@ from digest_core.topics import Topic
 
 DEEP_WEIGHT = 0.5  # a name beyond the lead's first sentence counts half
 _TRAVEL = frozenset(w.casefold() for w in TRAVEL)
+_TRADE = frozenset(
+    {"export", "exports", "import", "imports", "investment", "investors", "plant", "factory", "suppliers", "sourcing"}
+)
 
 __all__ = ["Reading", "Relevance", "RelevanceRule", "fold"]
 
@@ -249,7 +252,11 @@ class RelevanceRule:
         found = reading.counted
         contested = any(m.role.kind == CONTESTED for m in found)
         parties = [m for m in reading.near if m.role.kind == THIRD or (m.role.kind == CLAIM and m.role.party == other)]
-        relations = [m for m in found if m.role.kind == RELATION and id(m) not in _owned_by_others(reading)]
+        owned = _owned_by_others(reading)
+        # trade words say a piece is about trade with the other side in its headline; in its lead they
+        # are as often its home economy ("exports and infrastructure helped the recovery")
+        heard = [m for m in found if m.role.kind == RELATION and id(m) not in owned]
+        relations = [m for m in heard if fold(m.text).casefold() not in _TRADE or m in reading.head + reading.backdrop]
         relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
         if demands_of(reading.title, [m.text for m in mentions]):
             return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
