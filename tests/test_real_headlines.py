@@ -257,6 +257,14 @@ def test_leaders_and_regions_are_used_as_their_countries() -> None:
         ("Japanese firms shift from China to Vietnam, Thailand", "", "Nikkei Asia", "japan", True),
         # a relation word that belongs to a third party or a trap name is no relation of the side
         ("South China Sea tensions rise as Beijing deploys jets", "", "The Japan Times", "japan", False),
+        # both sides named only in the lead, in a list of third parties: a multilateral piece
+        (
+            "Powers race for Arctic shipping lanes",
+            "Russia, China, Norway and Japan eye the routes.",
+            "Nikkei Asia",
+            "japan",
+            False,
+        ),
         # a side's companies name it, but are no institution of it
         ("Panasonic expands battery output in China", "", "Kyodo News", "japan", True),
         ("Huawei unveils new phone", "", "Nikkei Asia", "japan", False),

@@ -204,6 +204,9 @@ class RelevanceRule:
             others = "; ".join(named(s) for s in sorted(sides - head_sides))
             reason = f"the headline is about {named(side)} and {title_parties}; {others} only in passing"
             return verdict(False, reason, True)
+        if len(sides) >= 2 and not head_sides and len(near_parties) >= 2 and not contested:
+            listed = _quote(list(near_parties.values()))
+            return verdict(False, f"the sides are named only in the lead, among third parties ({listed})", True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
             return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
