@@ -259,7 +259,7 @@ def test_leaders_and_regions_are_used_as_their_countries() -> None:
         ("South China Sea tensions rise as Beijing deploys jets", "", "The Japan Times", "japan", False),
         # both sides named only in the lead, in a list of third parties: a multilateral piece
         (
-            "Powers race for Arctic shipping lanes",
+            "Powers race for new shipping lanes",
             "Russia, China, Norway and Japan eye the routes.",
             "Nikkei Asia",
             "japan",
