@@ -1,12 +1,13 @@
 """The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines):
-the dev and test splits of round 1 (both tuned on since round 2) and the holdout split gathered in
-round 2 before any rule change (never tuned on), with the headline alone and with the article's
-first sentence as its lead; and the general rules it needs, on headlines written here (not taken
-from the set)."""
+the dev and test splits of round 1 and the dev2 split of round 3 (all tuned on), and the holdout split
+gathered in round 2 before any rule change (never tuned on), with the headline alone and with the
+article's first sentence as its lead; and the general rules it needs, on headlines written here (not
+taken from the set)."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 
 import pytest
@@ -32,16 +33,29 @@ OUTLETS = {
     "Nikkei Asia",
 }
 
-# The figures measured when the rules were last changed (docs/editorial.md): a change may not
-# lower them. (split, with lead) -> (precision, recall)
-FLOORS = {
-    ("dev", False): (0.96, 0.90),
-    ("dev", True): (0.94, 0.98),
-    ("test", False): (0.96, 0.83),
-    ("test", True): (0.92, 1.0),
-    ("holdout", False): (0.83, 0.65),
-    ("holdout", True): (0.82, 0.84),
+# Floors, (split, with lead) -> (precision, recall). Where a figure meets the issue's goal (0.95 / 0.95
+# with the lead, 0.93 / 0.93 headline alone), the floor is the goal; where it does not, the floor is the
+# figure measured in round 3 (docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
+# smallest split, 1/37), rounded down: a change that loses more than that fails.
+GOAL = {False: (0.93, 0.93), True: (0.95, 0.95)}
+MARGIN = 0.03
+MEASURED = {
+    ("dev", False): (0.967, 0.922),
+    ("dev", True): (0.955, 0.984),
+    ("test", False): (1.0, 0.892),
+    ("test", True): (0.974, 1.0),
+    ("dev2", False): (0.952, 0.938),
+    ("dev2", True): (0.925, 0.969),
+    ("holdout", False): (0.854, 0.761),  # measured once, after the rules were final (never tuned on)
+    ("holdout", True): (0.854, 0.891),
 }
+
+
+def floor(measured: float, goal: float) -> float:
+    return goal if measured >= goal else math.floor((measured - MARGIN) * 100) / 100
+
+
+FLOORS = {key: (floor(p, GOAL[key[1]][0]), floor(r, GOAL[key[1]][1])) for key, (p, r) in MEASURED.items()}
 
 
 def scores(topic: Topic, split: str, lead: bool) -> Scores:
