@@ -219,7 +219,10 @@ class RelevanceRule:
                 reading.head, head_sides, outlet_side
             )  # "Taiwan urges Japan to ...": the party's act
             if title_parties and not contested and not demand and (next(iter(sides)) != outlet_side or acted_on):
-                return verdict(False, f"names {side} dealing with {title_parties} over {_quote(linking)}", True)
+                over = _quote([m for m in linking if m.text.casefold() not in claimed])
+                return verdict(
+                    False, f"names {side} dealing with {title_parties}" + (f" over {over}" if over else ""), True
+                )
             return verdict(True, f"names {side} and the issue {_quote(linking)}", bool(near_parties))
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
             return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
