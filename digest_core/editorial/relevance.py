@@ -6,7 +6,8 @@ make an article on-topic.
 
 An article is on-topic when its text
 1. names two sides ("China bans dual-use exports to Japan"; "Japanese tourists flock to Harbin"),
-2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"),
+2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"), not one that side
+   claims as its own (`claims`: "Beijing stages drills around Taiwan" is cross-strait news),
 3. comes from one side's outlet and names the other side with a demand on it ("Japan should
    retract..."), one of its institutions, a word of relations between states (protest, envoy,
    visa, exports, history, retraction, censure...) or an editorial marker; not on a name alone
@@ -16,11 +17,13 @@ An article is on-topic when its text
    outlet), or
 4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
-between states (a match result, a restaurant review: `subjects`), when its headline is about
-third parties (two or more of them, or one and neither side: "NATO's attempts to extend tentacle
-into Asia"; see `third_parties`), when its headline names one side and a third party and the other
-side only in passing (an "amid" clause, the lead), or the other side dealing with a third party
-over an issue. A side is named by its aliases, people, institutions
+between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
+both sides is travel between them), when its headline is about third parties (two or more of them,
+or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
+the sides are its first two parties, subject and object), when its headline names one side and a
+third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
+in the lead among third parties, or when it names the other side dealing with a third party over an
+issue (its own side too, when the third party is the headline's subject acting on it). A side is named by its aliases, people, institutions
 and places (see `names`); multi-word names that merely contain a side's name (South China Sea,
 Japan Airlines) name no side. A verdict reached by context (the outlet's side, a third party, a
 subject) is `uncertain`: the editor model, when there is one, judges those again.
