@@ -23,10 +23,11 @@ or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `th
 the sides are its first two parties, subject and object), when its headline names one side and a
 third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
 in the lead among third parties, or when it names the other side dealing with a third party over an
-issue (its own side too, when the third party is the headline's subject acting on it). A side is named by its aliases, people, institutions
-and places (see `names`); multi-word names that merely contain a side's name (South China Sea,
-Japan Airlines) name no side. A verdict reached by context (the outlet's side, a third party, a
-subject) is `uncertain`: the editor model, when there is one, judges those again.
+issue (its own side too, when the third party is the headline's subject acting on it). A side is
+named by its aliases, people, institutions, companies and places (see `names`); multi-word names that
+merely contain a side's name (South China Sea, Japan Airlines) name no side. A verdict reached by
+context (the outlet's side, a third party, a subject, a claim) is `uncertain`: the editor model,
+when there is one, judges those again, and only those can it overturn.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ from digest_core.editorial.names import (
     fold,
     name_index,
 )
-from digest_core.editorial.subjects import TRAVEL
 from digest_core.editorial.opinion import title_marker
 from digest_core.editorial.sentences import lead_parts
+from digest_core.editorial.subjects import TRAVEL
 from digest_core.models import Article
 from digest_core.topics import Topic
 
@@ -315,13 +316,13 @@ def _owned_by_others(reading: Reading) -> set[int]:
     return owned
 
 
-def _claimed_elsewhere(m: Mention, head_sides: set[str | None], outlet_side: str | None) -> bool:
+def _claimed_elsewhere(m: Mention, head_sides: set[str], outlet_side: str | None) -> bool:
     """An issue a side claims, named without that side and not in that side's own outlet (to which it is
     no third party): a party of its own, as Taiwan is to a Japanese outlet."""
     return m.role.kind == CLAIM and m.role.party not in head_sides and m.role.party != outlet_side
 
 
-def _party_acts_first(head: list[Mention], head_sides: set[str | None], outlet_side: str | None) -> bool:
+def _party_acts_first(head: list[Mention], head_sides: set[str], outlet_side: str | None) -> bool:
     """Whether the first party a headline names is no side (a third party, or an issue another side
     claims): the subject whose act the headline reports."""
     for m in head:
