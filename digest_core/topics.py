@@ -111,6 +111,15 @@ class Perspective(_Strict):
         default_factory=list, description="Ministries, forces, parties, agencies (case-sensitive)."
     )
     places: list[str] = Field(default_factory=list, description="Places beyond the country's data (case-sensitive).")
+    companies: list[str] = Field(
+        default_factory=list,
+        description="Its best-known companies (case-sensitive): they name the side, but are no institution of it.",
+    )
+    claims: list[str] = Field(
+        default_factory=list,
+        description="Issues this side claims as its own (Taiwan for China): named with this side alone they are "
+        "its own affair, not a link to the other side.",
+    )
 
     @field_validator("id")
     @classmethod

@@ -1,12 +1,13 @@
 """The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines):
-the dev and test splits of round 1 (both tuned on since round 2) and the holdout split gathered in
-round 2 before any rule change (never tuned on), with the headline alone and with the article's
-first sentence as its lead; and the general rules it needs, on headlines written here (not taken
-from the set)."""
+the dev and test splits of round 1 and the dev2 split of round 3 (all tuned on), and the holdout split
+gathered in round 2 before any rule change (never tuned on), with the headline alone and with the
+article's first sentence as its lead; and the general rules it needs, on headlines written here (not
+taken from the set)."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 
 import pytest
@@ -32,16 +33,29 @@ OUTLETS = {
     "Nikkei Asia",
 }
 
-# The figures measured when the rules were last changed (docs/editorial.md): a change may not
-# lower them. (split, with lead) -> (precision, recall)
-FLOORS = {
-    ("dev", False): (0.96, 0.90),
-    ("dev", True): (0.94, 0.98),
-    ("test", False): (0.96, 0.83),
-    ("test", True): (0.92, 1.0),
-    ("holdout", False): (0.83, 0.65),
-    ("holdout", True): (0.82, 0.84),
+# Floors, (split, with lead) -> (precision, recall). Where a figure meets the issue's goal (0.95 / 0.95
+# with the lead, 0.93 / 0.93 headline alone), the floor is the goal; where it does not, the floor is the
+# figure measured in round 3 (docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
+# smallest split, 1/37), rounded down: a change that loses more than that fails.
+GOAL = {False: (0.93, 0.93), True: (0.95, 0.95)}
+MARGIN = 0.03
+MEASURED = {
+    ("dev", False): (0.967, 0.922),
+    ("dev", True): (0.955, 0.984),
+    ("test", False): (1.0, 0.892),
+    ("test", True): (0.974, 1.0),
+    ("dev2", False): (0.952, 0.938),
+    ("dev2", True): (0.925, 0.969),
+    ("holdout", False): (0.854, 0.761),  # measured once, after the rules were final (never tuned on)
+    ("holdout", True): (0.854, 0.891),
 }
+
+
+def floor(measured: float, goal: float) -> float:
+    return goal if measured >= goal else math.floor((measured - MARGIN) * 100) / 100
+
+
+FLOORS = {key: (floor(p, GOAL[key[1]][0]), floor(r, GOAL[key[1]][1])) for key, (p, r) in MEASURED.items()}
 
 
 def scores(topic: Topic, split: str, lead: bool) -> Scores:
@@ -50,7 +64,7 @@ def scores(topic: Topic, split: str, lead: bool) -> Scores:
 
 
 def test_the_set_is_large_varied_and_split_before_tuning() -> None:
-    rows = real_rows()
+    rows = [r for r in real_rows() if r["split"] in ("dev", "test")]
     assert len(rows) >= 300 and len({r["title"] for r in rows}) == len(rows)
     assert {r["outlet"] for r in rows} == OUTLETS
     kinds = Counter(r["kind"] for r in rows)
@@ -67,6 +81,18 @@ def test_the_set_is_large_varied_and_split_before_tuning() -> None:
     for group in groups.values():
         group.sort(key=lambda r: hashlib.sha256(("digestbot-26:" + str(r["title"])).encode()).hexdigest())
         assert [r["split"] for r in group] == ["test" if k % 3 == 0 else "dev" for k in range(len(group))]
+
+
+def test_the_round_3_dev_set_is_fresh_and_varied() -> None:
+    rows = [r for r in real_rows() if r["split"] == "dev2"]
+    earlier = [r for r in real_rows() + real_rows(HOLDOUT) if r["split"] != "dev2"]
+    assert len(rows) >= 150 and len({str(r["title"]).casefold() for r in rows}) == len(rows)
+    assert not {str(r["title"]).casefold() for r in rows} & {str(r["title"]).casefold() for r in earlier}
+    assert not {r["url"] for r in rows} & {r["url"] for r in earlier}
+    assert {r["outlet"] for r in rows} == OUTLETS
+    hard = {"sports", "third-party", "lifestyle", "editorial", "ministry-statement", "names-inside-names"}
+    assert hard | {"implicit", "economic-other-side"} <= Counter(r["kind"] for r in rows).keys()
+    assert {r["id"] for r in rows} == set(range(426, 426 + len(rows)))
 
 
 def test_the_holdout_set_is_fresh_and_varied() -> None:
@@ -218,3 +244,54 @@ def test_leaders_and_regions_are_used_as_their_countries() -> None:
         assert not with_party.on_topic and name in with_party.reason, with_party.reason
     alone = RULE.judge_text("Xi holds call on trade", "japan")
     assert "home news" in alone.reason and not alone.on_topic
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "outlet", "side", "on_topic"),
+    [
+        # a side's own claim (Taiwan for China) named with that side alone is its own affair ...
+        ("Beijing stages drills around Taiwan", "", "Kyodo News", "japan", False),
+        ("Mainland eases travel rules for Taiwan residents", "", "China Daily", "china", False),
+        # ... named with the other side it links them
+        ("Tokyo weighs evacuation plans for Taiwan", "", "Global Times", "china", True),
+        # a claimed issue is a party to the other side's outlets: the headline is about it and one side
+        ("Taiwan courts Japanese chipmakers amid Beijing's pressure", "", "Nikkei Asia", "japan", False),
+        ("Taiwan lawmakers praise Tokyo's stance", "", "CGTN", "china", True),  # no third party to China's outlets
+        # a third party acting on one's own side over an issue is that party's act
+        ("Manila urges Japan to share wartime records", "", "The Japan Times", "japan", False),
+        # travel between the sides is no lifestyle piece; food is
+        ("Chinese holidaymakers return to Kyoto", "", "Kyodo News", "japan", True),
+        ("Japanese tourists rediscover Xi'an", "", "CGTN", "china", True),
+        ("Why Japanese ramen conquered Chinese cities", "", "South China Morning Post", "china", False),
+        # a score marks a match
+        ("China edge Japan 2-1 after extra time", "", "Global Times", "china", False),
+        # a demand on a pair is on neither side alone
+        ("Washington and Tokyo must keep talking", "", "Global Times", "china", False),
+        # the sides as the headline's subject and object outweigh the third parties after them
+        ("Japanese firms shift from China to Vietnam, Thailand", "", "Nikkei Asia", "japan", True),
+        # a relation word that belongs to a third party or a trap name is no relation of the side
+        ("South China Sea tensions rise as Beijing deploys jets", "", "The Japan Times", "japan", False),
+        # both sides named only in the lead, in a list of third parties: a multilateral piece
+        (
+            "Powers race for new shipping lanes",
+            "Russia, China, Norway and Japan eye the routes.",
+            "Nikkei Asia",
+            "japan",
+            False,
+        ),
+        # a side's companies name it, but are no institution of it
+        ("Panasonic expands battery output in China", "", "Kyodo News", "japan", True),
+        ("Huawei unveils new phone", "", "Nikkei Asia", "japan", False),
+        # trade words in the lead do not make the other side's home economy on-topic; in the headline they do
+        ("China's growth beats forecasts", "Exports and retail sales rose in May.", "The Japan Times", "japan", False),
+        ("China's exports slow in May", "", "The Japan Times", "japan", True),
+    ],
+)
+def test_rules_know_round_3_kinds(title: str, lead: str, outlet: str, side: str, on_topic: bool) -> None:
+    verdict = RULE.judge(read(title, lead, outlet, side))
+    assert verdict.on_topic is on_topic, verdict.reason
+
+
+def test_verdicts_on_a_claim_or_a_pair_are_uncertain() -> None:
+    assert RULE.judge(read("Beijing stages drills around Taiwan", "", "Kyodo News", "japan")).uncertain
+    assert RULE.judge(read("Washington and Tokyo must keep talking", "", "Global Times", "china")).uncertain

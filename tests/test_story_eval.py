@@ -25,7 +25,7 @@ def figures() -> StoryFigures:
 
 
 def test_every_story_has_a_title_and_no_title_of_several_outlets_copies_a_headline(figures: StoryFigures) -> None:
-    assert figures.stories == 42
+    assert figures.stories == 41  # 42 before issue #26's round 3 kept the off-topic Ishigaki shelters piece
     assert figures.titled == figures.stories
     assert figures.multi_outlet == 12 and figures.neutral == figures.multi_outlet
 
@@ -35,7 +35,7 @@ def test_every_top_story_with_a_lead_says_what_happened_and_no_sentence_copies_a
 ) -> None:
     assert (figures.top, figures.top_with_leads) == (10, 8)
     assert figures.happened == figures.top_with_leads
-    assert figures.sentences == 31 and figures.not_copies == figures.sentences
+    assert figures.sentences == 30 and figures.not_copies == figures.sentences
 
 
 def test_every_side_line_names_its_outlets(figures: StoryFigures) -> None:
@@ -45,5 +45,5 @@ def test_every_side_line_names_its_outlets(figures: StoryFigures) -> None:
 def test_false_changed_signals_are_counted(figures: StoryFigures) -> None:
     # the first day of each run has no status at all; on the eval days two stories were called
     # "continuing" (an envoy's protest and a Yasukuni graffiti arrest) though no event continued
-    assert figures.statuses == 25
+    assert figures.statuses == 24
     assert figures.false_changed == 2

@@ -5,8 +5,9 @@ rejected too) goes to an `Editor` with its outlet, side, description and the rul
 marked uncertain when the rules reached it by context alone (the outlet's side, a third party, a
 sports or lifestyle subject): those borderline cases come first within the token budget. Its
 answer is validated here: unknown ids are ignored, so nothing outside the window or the outlets
-can be added; a candidate the answer leaves out keeps the rules' verdict. Any failure (error,
-timeout, invalid answer) means the rules decide alone.
+can be added; only an uncertain verdict can be overturned (a certain one stands, the model's
+dissent noted as its reason); a candidate the answer leaves out keeps the rules' verdict. Any
+failure (error, timeout, invalid answer) means the rules decide alone.
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ def choose_candidates(articles: Sequence[Article], topic: Topic, budget: int = P
 
 
 def validate_answer(rows: Sequence[dict[str, Any]], candidates: Sequence[Candidate]) -> Judgement:
-    """The answer's rows for known ids only (the first row per id); raises `EditorError` when no row
-    names a known candidate."""
+    """The answer's rows for known ids only (the first row per id), overturning only the rules'
+    uncertain verdicts; raises `EditorError` when no row names a known candidate."""
     by_id = {c.id: c for c in candidates}
     judgement = Judgement()
     for row in rows:
@@ -111,8 +112,13 @@ def validate_answer(rows: Sequence[dict[str, Any]], candidates: Sequence[Candida
         if candidate is None or candidate.article.url in judgement.on_topic:
             continue
         url = candidate.article.url
-        judgement.on_topic[url] = bool(row.get("on_topic"))
-        judgement.reasons[url] = " ".join(str(row.get("reason") or "").split())[:REASON_CHARS] or "no reason given"
+        said = bool(row.get("on_topic"))
+        reason = " ".join(str(row.get("reason") or "").split())[:REASON_CHARS] or "no reason given"
+        if said != candidate.rule_on_topic and not candidate.rule_uncertain:
+            said = candidate.rule_on_topic  # the rules were certain: the model's dissent is noted, not followed
+            reason = f"{reason} (not followed: the rules' verdict is certain)"
+        judgement.on_topic[url] = said
+        judgement.reasons[url] = reason
         story = row.get("story")
         if isinstance(story, int) and judgement.on_topic[url]:
             judgement.story[url] = story

@@ -1,7 +1,9 @@
 """The roles a headline gives the names in it, read from its wording: the clause that is only the
 backdrop ("Japan, Germany hold talks amid China's rising assertiveness": China is the backdrop),
-and a demand addressed to a country ("Japan should retract erroneous claims", "Tokyo must face up
-to its history"): in one side's outlet, a demand on the other side is about their relations.
+a demand addressed to a country ("Japan should retract erroneous claims", "Tokyo must face up
+to its history"; in one side's outlet, a demand on the other side is about their relations; one on
+a pair, "U.S. and China should seek a truce", is on neither alone), and a match score ("beat Japan
+3-1").
 """
 
 from __future__ import annotations
@@ -24,11 +26,28 @@ def split_backdrop(title: str) -> tuple[str, str]:
     return (title[: match.start()], title[match.end() :]) if match else (title, "")
 
 
+# A name joined to the one before it ("U.S. and China", "Japan, Vietnam"): a pair is addressed.
+_JOINED = re.compile(r"(?:\band|&|,)\s*$", re.IGNORECASE)
+
+# A score ("3-1", "25-20"), not a share, a span or a model number ("5-6 percent", "F-35").
+_SCORE = re.compile(
+    r"(?<![\w.-])\d{1,2}-\d{1,2}(?![\w.%-])(?!\s*(?:percent|per cent|pct|years?|months?|days?|km|points?)\b)",
+    re.IGNORECASE,
+)
+
+
 def demands_of(title: str, names: list[str]) -> bool:
-    """Whether the headline demands something of one of `names` (as written in it)."""
+    """Whether the headline demands something of one of `names` (as written in it) alone."""
     text = fold(title)
     for name in dict.fromkeys(names):
         pattern = rf"\b{re.escape(fold(name))}(?:'s)?\s+(?:[\w'-]+\s+)?{_DEMAND}\b"
-        if re.search(pattern, text, re.IGNORECASE):
-            return True
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            if not _JOINED.search(text[: match.start()]):
+                return True
     return False
+
+
+def score_in(title: str) -> str | None:
+    """The match score a headline gives ("3-1"), if any."""
+    match = _SCORE.search(title)
+    return match[0] if match else None

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from digest_core.editorial.gazetteer import places
-from digest_core.editorial.subjects import LIFESTYLE, SPORTS
+from digest_core.editorial.subjects import LIFESTYLE, SPORTS, TRAVEL
 from digest_core.editorial.third_parties import countries, third_party_names
 from digest_core.topics import Topic
 
@@ -25,8 +25,8 @@ _APOSTROPHES = re.compile(r"[’‘`´]")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)*'?")
 
 # Kinds of name; a phrase can have several roles (East China Sea: an issue and not a side).
-ALIAS, PERSON, INSTITUTION, PLACE = "alias", "person", "institution", "place"
-ISSUE, CONTESTED, RELATION, NOT_A_SIDE = "issue", "contested", "relation", "not-a-side"
+ALIAS, PERSON, INSTITUTION, PLACE, COMPANY = "alias", "person", "institution", "place", "company"
+ISSUE, CONTESTED, RELATION, NOT_A_SIDE, CLAIM = "issue", "contested", "relation", "not-a-side", "claim"
 THIRD, SPORT, LIFESTYLE_WORD = "third-party", "sport", "lifestyle"  # no side: see third_parties, subjects
 
 
@@ -57,10 +57,16 @@ class Role:
 
 @dataclass(frozen=True)
 class Mention:
-    """A name found in a text: the words as written and what they name."""
+    """A name found in a text: the words as written, what they name, and the word it starts at."""
 
     text: str
     role: Role
+    pos: int = field(default=-1, compare=False)
+
+    @property
+    def end(self) -> int:
+        """The word after it."""
+        return self.pos + len(self.text.split())
 
 
 def _plural_forms(key: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -131,10 +137,10 @@ class NameIndex:
                 sided = any(r.side for r in roles)
                 after = tokens[i + n] if i + n < len(tokens) else ""
                 if sided and after in self._suffixes and not any(r.kind == NOT_A_SIDE for r in roles):
-                    out.append(Mention(f"{phrase} {after}", Role(NOT_A_SIDE)))
+                    out.append(Mention(f"{phrase} {after}", Role(NOT_A_SIDE), i))
                     n += 1
                 else:
-                    out.extend(Mention(phrase, r) for r in sorted(roles, key=lambda r: (r.kind, r.side or "")))
+                    out.extend(Mention(phrase, r, i) for r in sorted(roles, key=lambda r: (r.kind, r.side or "")))
                 i += n
                 break
             else:
@@ -161,6 +167,8 @@ def _name_index(config: str) -> NameIndex:
             index.add(person, Role(PERSON, p.id), case_sensitive=True)
         for institution in p.institutions:
             index.add(institution, Role(INSTITUTION, p.id), case_sensitive=True)
+        for company in p.companies:
+            index.add(company, Role(COMPANY, p.id), case_sensitive=True)
         country_places = places(p.country) if p.country else frozenset()
         for place in (country_places - ignored) | set(p.places):
             index.add(place, Role(PLACE, p.id), case_sensitive=True)
@@ -169,6 +177,9 @@ def _name_index(config: str) -> NameIndex:
     for issue in topic.contested:
         index.add(issue, Role(CONTESTED), case_sensitive=False)
         index.add(issue, Role(ISSUE), case_sensitive=False)
+    for p in topic.perspectives:
+        for claim in p.claims:
+            index.add(claim, Role(CLAIM, party=p.id), case_sensitive=False)
     for word in topic.relations:
         index.add(word, Role(RELATION), case_sensitive=False)
     for name in topic.not_names:
@@ -177,7 +188,7 @@ def _name_index(config: str) -> NameIndex:
         index.add(name, Role(THIRD, party=code), case_sensitive=True)
     for word in SPORTS:
         index.add(word, Role(SPORT), case_sensitive=word.isupper() or word[0].isupper())
-    for word in LIFESTYLE:
+    for word in LIFESTYLE + TRAVEL:
         index.add(word, Role(LIFESTYLE_WORD), case_sensitive=False)
     return index
 

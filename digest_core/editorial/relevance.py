@@ -6,7 +6,8 @@ make an article on-topic.
 
 An article is on-topic when its text
 1. names two sides ("China bans dual-use exports to Japan"; "Japanese tourists flock to Harbin"),
-2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"),
+2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"), not one that side
+   claims as its own (`claims`: "Beijing stages drills around Taiwan" is cross-strait news),
 3. comes from one side's outlet and names the other side with a demand on it ("Japan should
    retract..."), one of its institutions, a word of relations between states (protest, envoy,
    visa, exports, history, retraction, censure...) or an editorial marker; not on a name alone
@@ -16,14 +17,17 @@ An article is on-topic when its text
    outlet), or
 4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
-between states (a match result, a restaurant review: `subjects`), when its headline is about
-third parties (two or more of them, or one and neither side: "NATO's attempts to extend tentacle
-into Asia"; see `third_parties`), when its headline names one side and a third party and the other
-side only in passing (an "amid" clause, the lead), or the other side dealing with a third party
-over an issue. A side is named by its aliases, people, institutions
-and places (see `names`); multi-word names that merely contain a side's name (South China Sea,
-Japan Airlines) name no side. A verdict reached by context (the outlet's side, a third party, a
-subject) is `uncertain`: the editor model, when there is one, judges those again.
+between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
+both sides is travel between them), when its headline is about third parties (two or more of them,
+or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
+the sides are its first two parties, subject and object), when its headline names one side and a
+third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
+in the lead among third parties, or when it names the other side dealing with a third party over an
+issue (its own side too, when the third party is the headline's subject acting on it). A side is
+named by its aliases, people, institutions, companies and places (see `names`); multi-word names that
+merely contain a side's name (South China Sea, Japan Airlines) name no side. A verdict reached by
+context (the outlet's side, a third party, a subject, a claim) is `uncertain`: the editor model,
+when there is one, judges those again, and only those can it overturn.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from digest_core.editorial.headline_roles import demands_of, split_backdrop
+from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
 from digest_core.editorial.names import (
+    CLAIM,
     CONTESTED,
     INSTITUTION,
     ISSUE,
@@ -43,15 +48,21 @@ from digest_core.editorial.names import (
     SPORT,
     THIRD,
     Mention,
+    Role,
     fold,
     name_index,
 )
 from digest_core.editorial.opinion import title_marker
 from digest_core.editorial.sentences import lead_parts
+from digest_core.editorial.subjects import TRAVEL
 from digest_core.models import Article
 from digest_core.topics import Topic
 
 DEEP_WEIGHT = 0.5  # a name beyond the lead's first sentence counts half
+_TRAVEL = frozenset(w.casefold() for w in TRAVEL)
+_TRADE = frozenset(
+    {"export", "exports", "import", "imports", "investment", "investors", "plant", "factory", "suppliers", "sourcing"}
+)
 
 __all__ = ["Reading", "Relevance", "RelevanceRule", "fold"]
 
@@ -150,11 +161,26 @@ class RelevanceRule:
         issues = [m for m in found if m.role.kind == ISSUE and m.text not in side_words]  # one word, one proof
         contested = [m for m in found if m.role.kind == CONTESTED]
         sides = frozenset(by_side)
+        # an issue a side claims as its own (Taiwan for China) named with that side alone links no other side
+        claimed = {m.text.casefold(): m.role.party for m in found if m.role.kind == CLAIM}
+        linking = [m for m in issues if not (len(sides) == 1 and claimed.get(m.text.casefold()) in sides)]
         acts = [m for m in near if m.role.kind in (RELATION, CONTESTED, PERSON, INSTITUTION)]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
+        if score := score_in(reading.title):
+            subject.append(Mention(score, Role(SPORT)))
         head_sides = {m.role.side for m in reading.head if m.role.side}
         head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
-        title_parties = _quote([m for m in reading.head + reading.backdrop if m.role.kind == THIRD])
+        # travel words in a headline naming both sides: travel between them, not a lifestyle piece
+        travel_between = len(head_sides) >= 2 and all(fold(m.text).casefold() in _TRAVEL for m in subject)
+        # an issue another side claims, named without that side, is a party too ("Taiwan market luring more
+        # Japanese corporate investments amid China tensions": China only in passing)
+        title_parties = _quote(
+            [
+                m
+                for m in reading.head + reading.backdrop
+                if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side)
+            ]
+        )
         near_parties = {m.role.party: m for m in near if m.role.kind == THIRD}
 
         def verdict(on: bool, reason: str, uncertain: bool = False, kind: str | None = None) -> Relevance:
@@ -163,10 +189,16 @@ class RelevanceRule:
         def named(side: str) -> str:
             return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
 
-        if (sides or issues) and subject and not acts:
+        if (sides or issues) and subject and not acts and not travel_between:
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
-        if (sides or issues) and not contested and (len(head_parties) >= 2 or (head_parties and not head_sides)):
+        sides_first = _sides_act_first(reading.head)
+        if (
+            (sides or issues)
+            and not contested
+            and not sides_first
+            and (len(head_parties) >= 2 or (head_parties and not head_sides))
+        ):
             return verdict(False, f"the headline is about third parties ({_quote(list(head_parties.values()))})", True)
         first_sides = {m.role.side for m in reading.first if m.role.side}
         first_relates = len(first_sides) >= 2 and any(m.role.kind == RELATION for m in reading.first)
@@ -176,17 +208,26 @@ class RelevanceRule:
             others = "; ".join(named(s) for s in sorted(sides - head_sides))
             reason = f"the headline is about {named(side)} and {title_parties}; {others} only in passing"
             return verdict(False, reason, True)
+        if len(sides) >= 2 and not head_sides and len(near_parties) >= 2 and not contested:
+            listed = _quote(list(near_parties.values()))
+            return verdict(False, f"the sides are named only in the lead, among third parties ({listed})", True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
             return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
         demand = bool(outlet_side) and any(
             demands_of(reading.title, [m.text for m in ms]) for s, ms in by_side.items() if s != outlet_side
         )
-        if len(sides) == 1 and issues:
+        if len(sides) == 1 and linking:
             side = named(next(iter(sides)))
-            if title_parties and not contested and not demand and next(iter(sides)) != outlet_side:
-                return verdict(False, f"names {side} dealing with {title_parties} over {_quote(issues)}", True)
-            return verdict(True, f"names {side} and the issue {_quote(issues)}", bool(near_parties))
+            acted_on = _party_acts_first(
+                reading.head, head_sides, outlet_side
+            )  # "Taiwan urges Japan to ...": the party's act
+            if title_parties and not contested and not demand and (next(iter(sides)) != outlet_side or acted_on):
+                over = _quote([m for m in linking if m.text.casefold() not in claimed])
+                return verdict(
+                    False, f"names {side} dealing with {title_parties}" + (f" over {over}" if over else ""), True
+                )
+            return verdict(True, f"names {side} and the issue {_quote(linking)}", bool(near_parties))
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
             return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
         own = self._names.get(outlet_side or "", None)
@@ -194,6 +235,8 @@ class RelevanceRule:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
         traps = [m for m in found if m.role.kind == NOT_A_SIDE]
         trap_note = f" ({_quote(traps)} name no side)" if traps else ""
+        if len(sides) == 1 and issues:
+            return verdict(False, f"names only {named(next(iter(sides)))} and its own {_quote(issues)}", True)
         if len(sides) == 1:
             return verdict(False, f"names only {named(next(iter(sides)))} and no issue{trap_note}")
         if issues:
@@ -218,8 +261,12 @@ class RelevanceRule:
         shown = _quote(mentions)
         found = reading.counted
         contested = any(m.role.kind == CONTESTED for m in found)
-        parties = [m for m in reading.near if m.role.kind == THIRD]
-        relations = [m for m in found if m.role.kind == RELATION]
+        parties = [m for m in reading.near if m.role.kind == THIRD or (m.role.kind == CLAIM and m.role.party == other)]
+        owned = _owned_by_others(reading)
+        # trade words say a piece is about trade with the other side in its headline; in its lead they
+        # are as often its home economy ("exports and infrastructure helped the recovery")
+        heard = [m for m in found if m.role.kind == RELATION and id(m) not in owned]
+        relations = [m for m in heard if fold(m.text).casefold() not in _TRADE or m in reading.head + reading.backdrop]
         relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
         if demands_of(reading.title, [m.text for m in mentions]):
             return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
@@ -244,3 +291,43 @@ class RelevanceRule:
         """The verdict on an article's headline and lead (or description), with its outlet's side as
         context: a headline naming one side and a lead naming the other names both."""
         return self._verdict(self.read(article), self._outlet_side.get(article.outlet, article.perspective or None))
+
+
+def _sides_act_first(head: list[Mention]) -> bool:
+    """Whether the first two parties a headline names are the topic's two sides ("Japan Inc. distancing
+    itself from China, looking to India, ASEAN"): its subject and object, whatever third parties follow."""
+    actors = list(
+        dict.fromkeys(
+            ("side", m.role.side) if m.role.side else ("party", m.role.party)
+            for m in head
+            if m.role.side or m.role.kind == THIRD
+        )
+    )
+    return len(actors) >= 2 and actors[0][0] == actors[1][0] == "side"
+
+
+def _owned_by_others(reading: Reading) -> set[int]:
+    """The relation words that belong to a third party or a trap name right before them ("South China
+    Sea tensions", "U.S. sanctions"): no relation of a side."""
+    owned: set[int] = set()
+    for ms in (reading.head, reading.backdrop, reading.first, reading.deep):
+        ends = {m.end for m in ms if m.role.kind in (THIRD, NOT_A_SIDE)}
+        owned.update(id(m) for m in ms if m.role.kind == RELATION and m.pos in ends)
+    return owned
+
+
+def _claimed_elsewhere(m: Mention, head_sides: set[str], outlet_side: str | None) -> bool:
+    """An issue a side claims, named without that side and not in that side's own outlet (to which it is
+    no third party): a party of its own, as Taiwan is to a Japanese outlet."""
+    return m.role.kind == CLAIM and m.role.party not in head_sides and m.role.party != outlet_side
+
+
+def _party_acts_first(head: list[Mention], head_sides: set[str], outlet_side: str | None) -> bool:
+    """Whether the first party a headline names is no side (a third party, or an issue another side
+    claims): the subject whose act the headline reports."""
+    for m in head:
+        if m.role.side:
+            return False
+        if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side):
+            return True
+    return False

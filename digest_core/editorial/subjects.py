@@ -2,7 +2,9 @@
 results, players) and lifestyle (food, travel, culture). A headline naming both sides in such a
 piece ("China beats Japan 3-1 to claim volleyball title", "How Chinese stir-frying snuck into
 Japanese homes") is not on-topic unless it also names an act between them (a relation word, a
-contested issue, an official or institution). Plain English words, the same for every topic.
+contested issue, an official or institution); a score in a headline ("3-1") marks a match too. Travel
+words are lifestyle, except in a headline naming both sides: travel between them. Plain English words,
+the same for every topic.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ SPORTS = (
     "homer",
     "grand slam",
     "runner-up",
+    "match",
+    "Grand Prix",
 )
 
 LIFESTYLE = (
@@ -93,6 +97,16 @@ LIFESTYLE = (
     "box office",
     "concert",
     "blossoms",
+    "hotel",
+    "hotels",
+    "museum",
+    "exhibition",
+    "festival",
+)
+
+# Travel: lifestyle too, but when a headline names both sides it is travel between them, which relations
+# shape ("Japan among popular destinations for China travelers despite warning").
+TRAVEL = (
     "sightseeing",
     "tourist",
     "tourists",
@@ -100,9 +114,4 @@ LIFESTYLE = (
     "travellers",
     "travelers",
     "holidaymakers",
-    "hotel",
-    "hotels",
-    "museum",
-    "exhibition",
-    "festival",
 )

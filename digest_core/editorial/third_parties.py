@@ -97,6 +97,7 @@ REGIONS = (
     "Balkans",
     "Arctic",
     "Global South",
+    "Korean Peninsula",
 )
 
 # Groupings of states that act as a party in headlines.
