@@ -146,7 +146,7 @@ class Session:
         cleared = dict.fromkeys(
             ("GEMINI_API_KEY", "DATABASE_URL", "TOPICS_FILE", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "SITE_DIR")
         )
-        fixed = {"NOW": NOW, "FETCH_BACKOFF": "0.01", "FETCH_TIMEOUT": "5", "COLUMNS": "250", "DATA_DIR": None}
+        fixed = {"NOW": NOW, "FETCH_BACKOFF": "0.01", "FETCH_TIMEOUT": "5", "COLUMNS": "1000", "DATA_DIR": None}
         return {**cleared, **self._hosts_env, **fixed}
 
     def workdir(self, fresh: bool = False) -> Path:
@@ -242,11 +242,14 @@ def parse_step(line: str) -> Step:
     return Step(env, words[1:], stdout_to, grep)
 
 
+_LATENCY = re.compile(r"(?<![\d.])\d+ ms\b")  # differs from run to run: shown as `n ms`
+
+
 @generator("cli")
 def transcript(session: Session, args: list[str], body: str) -> str:
     """A terminal transcript: each `$ digestbot ...` line is run (in a copy of the built archive,
-    or `fresh`: an empty directory) and the lines after it become what it prints. `head=N` keeps the
-    first N lines of each command's output."""
+    or `fresh`: an empty directory) and the lines after it become what it prints (latencies as
+    `n ms`, trailing spaces cut). `head=N` keeps the first N lines of each command's output."""
     options = dict(a.split("=", 1) if "=" in a else (a, "") for a in args)
     work = session.workdir(fresh="fresh" in options)
     out = []
@@ -261,7 +264,7 @@ def transcript(session: Session, args: list[str], body: str) -> str:
             shown = result.stderr
         if step.grep is not None:
             shown = "".join(x for x in shown.splitlines(keepends=True) if step.grep in x)
-        lines = shown.splitlines()
+        lines = [_LATENCY.sub(lambda m: "n ms".rjust(len(m.group(0))), x).rstrip() for x in shown.splitlines()]
         if "head" in options:
             lines = lines[: int(options["head"])]
         out.append(line)
@@ -269,7 +272,7 @@ def transcript(session: Session, args: list[str], body: str) -> str:
     return "\n".join(out) + "\n"
 
 
-_GOOGLE_LINK = re.compile(r"https://news\\.google\\.com/rss/articles/[^)\\s\"]+")
+_GOOGLE_LINK = re.compile(r"https://news\.google\.com/rss/articles/[^)\s\"]+")
 
 
 def short_links(text: str) -> str:
@@ -338,13 +341,13 @@ def page_section(session: Session, args: list[str], body: str) -> str:
     return re.sub(r"\]\(https?://[^)\s]+\)", "](…)", f"{heading}\n{section}".rstrip("\n") + "\n")
 
 
-PREVIOUS_DAY = {"2026-02-25": "2026-02-24"}
+PREVIOUS_DAY = {"2026-02-25": "2026-01-07"}  # the fixture days
 
 
 @generator("json")
 def json_sample(session: Session, args: list[str], body: str) -> str:
-    """`json ARGS...`: `digestbot ARGS` (JSON on stdout) on the built archive, every list cut to its
-    first item."""
+    """`json ARGS...`: the JSON `digestbot ARGS` prints on the built archive, every list cut to its
+    first item, a key per line (a list's objects: a field per line), `generated_at` to the minute."""
 
     def first_items(value: Any) -> Any:
         if isinstance(value, list):
@@ -353,9 +356,22 @@ def json_sample(session: Session, args: list[str], body: str) -> str:
             return {k: first_items(v) for k, v in value.items()}
         return value
 
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
     result = session.cli(args, session.workdir())
     assert result.code == 0, result.output
-    return json.dumps(first_items(json.loads(result.stdout)), indent=2, ensure_ascii=False) + "\n"
+    document = first_items(json.loads(result.stdout))
+    if "generated_at" in document:
+        document["generated_at"] = re.sub(r":\d\d(\.\d+)?\+", ":00+", document["generated_at"])
+    lines = []
+    for key, value in document.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            fields = ",\n".join(f"     {compact(k)}: {compact(v)}" for k, v in value[0].items())
+            lines.append(f"  {compact(key)}: [{{\n{fields}\n  }}]")
+        else:
+            lines.append(f"  {compact(key)}: {compact(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 @generator("python")
@@ -385,12 +401,14 @@ def python_session(session: Session, args: list[str], body: str) -> str:
 
 @generator("explain")
 def explain_lines(session: Session, args: list[str], body: str) -> str:
-    """`explain DAY K D`: the first K KEPT and the first D DROP lines of `build --explain` for DAY."""
-    day, kept, dropped = args[0], int(args[1]), int(args[2])
+    """`explain DAY K D WORD`: the first K KEPT lines of `build --explain` for DAY, and the first D
+    DROP lines that give WORD as the reason."""
+    day, kept, dropped, word = args[0], int(args[1]), int(args[2]), args[3]
     result = session.cli(["build", "china-japan", "--date", day, "--explain"], session.workdir())
     assert result.code == 0, result.output
     lines = result.stderr.splitlines()
-    chosen = [x for x in lines if x.startswith("KEPT ")][:kept] + [x for x in lines if x.startswith("DROP ")][:dropped]
+    chosen = [x for x in lines if x.startswith("KEPT ")][:kept]
+    chosen += [x for x in lines if x.startswith("DROP ") and f" -- {word}" in x][:dropped]
     return "\n".join(chosen) + "\n"
 
 
@@ -560,7 +578,12 @@ def check_shell_line(line: str, session: Session | None) -> str | None:
             path = cli_command(args)
         except click.ClickException as exc:
             return f"does not parse: {exc.format_message()}"
-        runnable = " ".join(path) in RUNNABLE and not synopsis and not any(_PLACEHOLDER.match(a) for a in args)
+        runnable = (
+            " ".join(path) in RUNNABLE
+            and not synopsis
+            and not any(_PLACEHOLDER.match(a) for a in args)
+            and "--rebuild" not in args  # the build the samples run already; parsed only, for speed
+        )
         if runnable and session is not None:
             result = session.cli(args, session.workdir(), env)
             if result.code != 0:
