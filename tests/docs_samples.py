@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import re
@@ -32,8 +33,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -391,10 +391,10 @@ def python_session(session: Session, args: list[str], body: str) -> str:
             try:
                 code = compile(source, "<docs>", "eval")
             except SyntaxError:
-                exec(compile(source, "<docs>", "exec"), namespace)  # noqa: S102 (the docs' own examples)
+                exec(compile(source, "<docs>", "exec"), namespace)
                 continue
-            out.append(repr(eval(code, namespace)))  # noqa: S307
-        except Exception as exc:  # noqa: BLE001 (shown as the docs show it)
+            out.append(repr(eval(code, namespace)))
+        except Exception as exc:
             out.append(f"{type(exc).__name__}: {exc}")
     return "\n".join(out) + "\n"
 
@@ -514,24 +514,24 @@ def demo_once(session: Session, args: list[str], body: str) -> str:
 # Commands and configuration shown in the docs
 
 RUNNABLE = {"topics", "build", "sources", "feeds", "subscribe", "unsubscribe", "subscriptions", "status", "doctor"}
-_PLACEHOLDER = re.compile(r"^(\.\.\.|[A-Z][A-Z_]*|D|N)$")
+# Placeholders the docs write for a value, and a value of their kind to parse them with.
+PLACEHOLDERS = {"TOPIC": "china-japan", "D": DAY, "DAY": DAY, "DATE": DAY, "N": "1", "PLATFORM": "telegram"}
 
 
 def cli_command(argv: list[str]) -> list[str]:
     """The command path of `digestbot ARGV` (e.g. ["site", "build"]), after parsing every option
-    with the real CLI; click's error message if it does not parse."""
-    import click
+    with the real CLI (Typer's click); its usage error if it does not parse."""
     import typer.main
 
     from bot.cli import app
 
-    command: click.Command = typer.main.get_command(app)
+    command: Any = typer.main.get_command(app)
     path: list[str] = []
     parent = None
     args = list(argv)
     while True:
         ctx = command.make_context(path[-1] if path else "digestbot", args, parent=parent)
-        if not isinstance(command, click.Group):
+        if not hasattr(command, "resolve_command"):  # a command, not a group
             return path
         rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
         name, sub, args = command.resolve_command(ctx, rest)
@@ -556,8 +556,9 @@ def setting_names() -> set[str]:
 
 
 def check_shell_line(line: str, session: Session | None) -> str | None:
-    """None if the line's command is valid (and, when it can run offline, ran with exit 0); else why not."""
-    import click
+    """None if the line's command is valid (and, given a session, when it can run offline, ran with
+    exit 0); else why not."""
+    import typer
 
     words = shlex.split(line, comments=True)
     if words[0] == "export":
@@ -572,16 +573,22 @@ def check_shell_line(line: str, session: Session | None) -> str | None:
             return f"{name} is neither a setting nor a variable the tests read"
     program, args = words[0], words[1:]
     if program == "digestbot":
-        synopsis = any("[" in a or "]" in a for a in args)
-        args = [a.strip("[]") for a in args]
+        if args == ["..."]:
+            return None  # "any command"
+        synopsis = any("[" in a or "]" in a or a in PLACEHOLDERS or a == "..." for a in args)
+        args = [PLACEHOLDERS.get(a.strip("[]"), a.strip("[]")) for a in args]
         try:
-            path = cli_command(args)
-        except click.ClickException as exc:
+            with contextlib.redirect_stdout(io.StringIO()):  # what --help prints
+                path = cli_command(args)
+        except typer.Exit:  # --help
+            return None
+        except Exception as exc:  # Typer's click's UsageError and BadParameter
+            if not hasattr(exc, "format_message"):
+                raise
             return f"does not parse: {exc.format_message()}"
         runnable = (
             " ".join(path) in RUNNABLE
             and not synopsis
-            and not any(_PLACEHOLDER.match(a) for a in args)
             and "--rebuild" not in args  # the build the samples run already; parsed only, for speed
         )
         if runnable and session is not None:
@@ -644,7 +651,8 @@ def inline_commands() -> list[tuple[str, str]]:
         text = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"))
         for m in _INLINE.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
-            found.append((f"{path.relative_to(ROOT)}:{line}", m.group(1)))
+            command = re.split(r" (?:&&|\||;) ", m.group(1))[0]  # the digestbot part of a pipeline
+            found.append((f"{path.relative_to(ROOT)}:{line}", command))
     return found
 
 

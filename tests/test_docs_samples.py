@@ -5,6 +5,7 @@ where it can offline), every configuration loads, and a block of none of these k
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,20 @@ from tests.docs_samples import (
 BLOCKS = all_blocks()
 SAMPLES = [b for b in BLOCKS if b.generator is not None]
 COMMANDS = [(b.where, line) for b in BLOCKS if b.spec is None and b.lang in SHELL_LANGS for line in shell_lines(b.body)]
+
+
+def first_of_each_command() -> set[str]:
+    """The lines that run: the first line of each `digestbot` command (the others only parse, which
+    keeps the check fast: `build` runs once, not once per option shown)."""
+    first: dict[str, str] = {}
+    for _, line in COMMANDS:
+        words = [w for w in shlex.split(line, comments=True) if "=" not in w or w.startswith("-")]
+        if words[:1] == ["digestbot"]:
+            first.setdefault(words[1], line)
+    return set(first.values())
+
+
+RUN = first_of_each_command()
 CONFIGS = [b for b in BLOCKS if b.spec is None and b.lang in CONFIG_LANGS]
 
 
@@ -101,12 +116,13 @@ def test_write_puts_back_a_drifted_sample(session: Session) -> None:
 
 @pytest.mark.parametrize(("where", "line"), COMMANDS, ids=[f"{w} {c[:40]}" for w, c in COMMANDS])
 def test_shown_command_is_valid(where: str, line: str, session: Session) -> None:
-    assert check_shell_line(line, session) is None, where
+    assert check_shell_line(line, session if line in RUN else None) is None, where
 
 
 @pytest.mark.parametrize(("where", "command"), inline_commands(), ids=[w for w, _ in inline_commands()])
 def test_inline_command_parses(where: str, command: str) -> None:
-    assert check_shell_line(command, None) is None, where
+    problem = check_shell_line(command, None)
+    assert problem is None or "Missing argument" in problem, where  # `digestbot feeds` names the command
 
 
 def test_the_command_check_sees_wrong_commands(session: Session) -> None:
