@@ -166,11 +166,15 @@ class Session:
 
     def cli(self, argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> CliResult:
         """`digestbot ARGV` in this process, through its real entry point (one-line errors included)."""
+        import threading
+
         from typer.testing import CliRunner
 
         from bot.cli import main
 
         saved_argv, saved_cwd = sys.argv, Path.cwd()
+        saved_hooks = sys.excepthook, threading.excepthook
+        saved_signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
         os.chdir(cwd)
         try:
             with CliRunner().isolation(env={**self.env(), **(env or {})}) as streams:
@@ -184,9 +188,12 @@ class Session:
                     sys.stdout.flush()
                     sys.stderr.flush()
                 shown = [self.relative(s.getvalue().decode(), cwd) for s in (streams[2], streams[0], streams[1])]
-        finally:
+        finally:  # main() sets these for a process of its own
             sys.argv = saved_argv
             os.chdir(saved_cwd)
+            sys.excepthook, threading.excepthook = saved_hooks
+            for number, handler in saved_signals.items():
+                signal.signal(number, handler)
         return CliResult(code, *shown)
 
     def relative(self, text: str, cwd: Path) -> str:
@@ -463,7 +470,10 @@ def offline(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Po
 
 def newcomer_env(**extra: str) -> dict[str, str]:
     """A newcomer's environment: no token, no key, no setting, only the process basics."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR")}
+    from tests.processes import SESSION_MARK  # the test session's mark, for its end-of-session check
+
+    basics = ("PATH", "HOME", "LANG", "LC_ALL", "TERM", "TMPDIR", SESSION_MARK)
+    keep = {k: v for k, v in os.environ.items() if k in basics}
     return {**keep, "PYTHONUNBUFFERED": "1", **extra}
 
 

@@ -95,6 +95,7 @@ def test_illustrations_without_a_generator_are_few() -> None:
     assert len(illustrations) <= len(SAMPLES) // 2, illustrations
 
 
+@pytest.mark.timeout(180)  # `run-offline` starts the service with no network, on a loaded machine too
 @pytest.mark.parametrize("block", SAMPLES, ids=lambda b: b.where)
 def test_sample_is_what_the_code_produces_now(block: Block, session: Session) -> None:
     if block.generator in COMPARED_BY:
