@@ -20,6 +20,7 @@ from tests.docs_samples import (
     WRITE_COMMAND,
     Block,
     Session,
+    Step,
     Unavailable,
     all_blocks,
     blocks,
@@ -27,6 +28,7 @@ from tests.docs_samples import (
     check_shell_line,
     expected,
     inline_commands,
+    parse_step,
     regenerated,
     shell_lines,
 )
@@ -146,3 +148,12 @@ def test_the_configuration_check_sees_wrong_settings_and_topics(tmp_path: Path) 
     toml = Block(tmp_path / "x.md", 1, "toml", '[[topics]]\nid = "x"\n', None, 0, 0)
     with pytest.raises(Exception, match="name"):
         check_config(toml)
+
+
+def test_a_transcript_line_is_read_as_a_shell_reads_it() -> None:
+    step = parse_step('TELEGRAM_BOT_TOKEN="1:a b" digestbot doctor | grep telegram   # a comment')
+    assert step == Step({"TELEGRAM_BOT_TOKEN": "1:a b"}, ["doctor"], None, "telegram")
+    step = parse_step("digestbot build china-japan --date 2026-02-25 > page.md")
+    assert step == Step({}, ["build", "china-japan", "--date", "2026-02-25"], "page.md", None)
+    with pytest.raises(AssertionError, match="runs `digestbot` commands only"):
+        parse_step("rm -rf data")
