@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import re
 import signal
@@ -12,7 +11,6 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -23,42 +21,20 @@ from digest_core.topics import Topic, load_topics
 from tests.fakes.gemini import GeminiFake
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
+from tests.network_guard import guarded_connect, guarded_connect_ex
 from tests.processes import SESSION_MARK, kill_group, marked_processes
 
 DATA = Path(__file__).resolve().parent / "data"
 SESSION = uuid.uuid4().hex
 MULTIPROCESSING_HELPER = re.compile(r"-c from multiprocessing\.(forkserver|resource_tracker) import main")
 os.environ[SESSION_MARK] = SESSION  # inherited by every child process, found again at session end
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _check(address: Any) -> None:
-    if isinstance(address, tuple):
-        host = address[0]
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if not loopback:
-            raise ConnectionRefusedError(f"tests may not connect to {host}: real network access is blocked")
-
-
-def _guarded_connect(self: socket.socket, address: Any) -> None:
-    _check(address)
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
-    _check(address)
-    return _real_connect_ex(self, address)
 
 
 @pytest.fixture(autouse=True)
 def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any connection to a non-loopback address."""
-    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from bot.demo_server import SampleFeeds, sample_days
 from bot.outbound import make_outbound_client
 from digest_core.sources.google_links import GoogleLinkDecoder, page_signature
 from digest_core.topics import load_topics
+from tests.docs_samples import WRITE_COMMAND, blocks
 from tests.processes import child_pids, command_line, is_running, spawned
 
 DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
@@ -122,10 +123,8 @@ def _unshare_works() -> bool:
 
 
 def documented_output() -> str:
-    """The output block of docs/demo.md that follows "<!-- demo-output -->"."""
-    text = DOC.read_text(encoding="utf-8")
-    block = text.split("<!-- demo-output -->", 1)[1]
-    return block.split("```text\n", 1)[1].split("```", 1)[0]
+    """The demo's output block of docs/demo.md (`<!-- sample: demo-once -->`)."""
+    return next(b.body for b in blocks(DOC) if b.spec == "demo-once")
 
 
 @pytest.mark.timeout(180)
@@ -162,7 +161,7 @@ def test_demo_once_offline_builds_pages_prints_posts_and_exits(tmp_path: Path) -
     assert "none of" not in out and "failed" not in out
     if shutil.which("hugo"):
         assert (tmp_path / "demo" / "public" / "china-japan" / "2026-02-25" / "index.html").is_file()
-        assert _PORT.sub("127.0.0.1:PORT", out) == documented_output()
+        assert _PORT.sub("127.0.0.1:PORT", out) == documented_output(), f"docs/demo.md drifted: run `{WRITE_COMMAND}`"
     else:
         assert "Website: not built (Hugo is not installed" in out
 

@@ -265,13 +265,3 @@ def test_start_up_outside_the_grace_archives_the_latest_day_and_posts_nothing(
     assert f"(its publish time is past the catch-up grace); page {page}" in text_
     assert "china-japan: next post 2026-02-26 04:00 UTC to 1 destination\n" in text_
     assert "publishing now" not in text_
-    # The README shows exactly these lines (log prefix cut, paths relative to the data directory).
-    said = [line.split(": ", 1)[1] for line in text_.replace(f"{data}/", "").splitlines() if " bot.runner: " in line]
-    assert readme_block("run-output") == said[: len(readme_block("run-output"))]
-
-
-def readme_block(name: str) -> list[str]:
-    """The lines of the README's fenced block after `<!-- name: ... -->`."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    block = readme.split(f"<!-- {name}", 1)[1].split("```", 2)[1]
-    return block.strip("\n").splitlines()
