@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from digest_core.editorial.captions import translation_note
 from digest_core.editorial.opinion import opinion_label
 from digest_core.models import Article, Bullet, Digest
 
@@ -30,6 +31,8 @@ def article_to_dict(a: Article, digest: Digest) -> dict[str, Any]:
         "published": a.published.isoformat(),
         "language": digest.language_of(a),
         "language_from_page": a.language is not None,
+        "translated_title": a.translated_title or None,
+        "translation_note": translation_note(digest, a) or None,
         "lead_read": bool(a.lead),
         "lead_missing": a.lead_missing,
     }
