@@ -2,7 +2,8 @@
 
 Only text with Chinese characters or kana is looked at: a Latin-script headline keeps the tag its
 page gave (or the topic's), so English digests are unchanged and never load a detector. Kana are
-Japanese only; a headline of Chinese characters alone (Chinese, or a terse Japanese one) is told by
+Japanese only, and so are the Japanese forms of kanji that neither Chinese script writes (脳, 発,
+関: OpenCC tells them); a headline of Chinese characters alone (Chinese, or a terse Japanese one) is told by
 `lingua` restricted to English, Chinese and Japanese, built once per process on first use (see
 docs/languages.md for its load time and memory). Chinese is `zh-TW` when OpenCC's
 Traditional-to-Simplified conversion changes it, else `zh-CN`.
@@ -20,6 +21,13 @@ NAMES = {"zh": "Chinese", "ja": "Japanese", "en": "English"}
 
 
 @cache
+def _japanese_only(char: str) -> bool:
+    """A Japanese form (shinjitai) that is neither Traditional nor Simplified Chinese: 脳, 発, 関."""
+    traditional = convert(char, "jp2t")
+    return traditional != char and convert(traditional, "t2s") != char
+
+
+@cache
 def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
@@ -31,7 +39,7 @@ def detect_language(text: str) -> str | None:
     with a few Chinese characters)."""
     if not has_cjk(text):
         return None
-    if has_kana(text):
+    if has_kana(text) or any(_japanese_only(c) for c in text if has_cjk(c)):
         return JAPANESE
     from lingua import Language
 
