@@ -60,15 +60,14 @@ def checked_translations(
         if t.n in kept:
             problems.append(f"article {t.n} translated twice")
             continue
-        title = cut(one_line(t.title), HEADLINE_LIMIT)
-        problem = _problem(title, article.title, language)
+        problem = _problem(one_line(t.title), article.title, language)  # judged whole, before any cut
         if problem:
             problems.append(f"article {t.n}'s title: {problem}")
             continue
-        lead = cut(one_line(t.lead), LEAD_LIMIT) if article.lead else ""
+        lead = one_line(t.lead) if article.lead else ""
         if lead and _problem(lead, article.lead, language):
             lead = ""  # the headline's translation stands without it
-        kept[t.n] = Translation(n=t.n, title=title, lead=lead)
+        kept[t.n] = Translation(n=t.n, title=cut(t.title, HEADLINE_LIMIT), lead=cut(lead, LEAD_LIMIT))
     return list(kept.values()), problems
 
 
