@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from digest_core.dates import Window
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.stories import group_stories
-from digest_core.models import Article
+from digest_core.models import Article, FailedSource
 from digest_core.topics import Topic, load_topics, primary_language
 
 DATA = Path(__file__).parent / "data"
@@ -176,6 +177,37 @@ def joined_right(items: Sequence[Item], topic: Topic) -> tuple[Joins, list[Item]
         else:
             missed.append(item)
     return Joins(asked, right), missed
+
+
+NATIVE = native_topic()
+ITEMS = {i.id: i for i in load_items(SMALL)}
+WHEN = datetime(2025, 11, 18, 12, tzinfo=UTC)
+
+
+def article(item_id: str, n: int, topic: Topic | None = None) -> Article:
+    """An item of the small set as an article published on the day of the Kanai-Liu talks."""
+    return as_article(ITEMS[item_id], topic or NATIVE, n).model_copy(update={"published": WHEN})
+
+
+class Articles:
+    """An `ArticleSource` giving a fixed list of articles."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = articles
+
+    async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]:
+        return list(self.articles), []
+
+
+def day_of_talks() -> list[Article]:
+    """The Kanai-Liu talks told in English (both sides) and in Chinese and Japanese."""
+    english = [article("en1", 0), article("en4", 0), article("en5", 0), article("en7", 0)]
+    english[3] = english[3].model_copy(update={"outlet": "Global Times", "perspective": "china"})
+    english[0] = english[0].model_copy(update={"outlet": "Nikkei Asia", "perspective": "japan"})
+    native = [article("tw5", 0), article("ja5", 0)]
+    native[0] = native[0].model_copy(update={"outlet": "People's Daily", "perspective": "china"})
+    native[1] = native[1].model_copy(update={"outlet": "NHK", "perspective": "japan"})
+    return english + native
 
 
 def report(path: Path, topic: Topic) -> str:

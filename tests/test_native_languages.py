@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from adapters.discord.embeds import source_line
 from adapters.markdown_site import render_markdown
 from adapters.telegram import render as telegram_render
-from digest_core.dates import Window, digest_window
+from digest_core.dates import digest_window
 from digest_core.editorial.audiences import by_audience
 from digest_core.editorial.cjk import NativeNames, in_script, variants
 from digest_core.editorial.detect_language import detect_language
@@ -27,7 +27,7 @@ from digest_core.editorial.outline import post_outline
 from digest_core.editorial.pipeline import build_digest
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.sentences import sentences
-from digest_core.models import Article, Digest, FailedSource, Framing, Story, Translation
+from digest_core.models import Digest, Framing, Story, Translation
 from digest_core.sources.google_news import FeedResult, google_news_url
 from digest_core.sources.normalize import parse_feed
 from digest_core.summarize import ExtractiveSummarizer
@@ -35,16 +35,17 @@ from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.summarize.translations import GROWTH, SLACK, checked_translations
 from digest_core.topics import Topic, TopicsFileError, default_topics_path, load_topics
 from tests.fakes.gemini import GeminiFake, prompt_data
-from tests.native_eval import SMALL, as_article, joined_right, load_items, native_topic, relevance_scores
+from tests.native_eval import (
+    ITEMS,
+    NATIVE,
+    Articles,
+    article,
+    day_of_talks,
+    joined_right,
+    relevance_scores,
+)
 
-NATIVE = native_topic()
-ITEMS = {i.id: i for i in load_items(SMALL)}
 DAY = date(2025, 11, 19)
-WHEN = datetime(2025, 11, 18, 12, tzinfo=UTC)
-
-
-def article(item_id: str, n: int, topic: Topic = NATIVE) -> Article:
-    return as_article(ITEMS[item_id], topic, n).model_copy(update={"published": WHEN})
 
 
 # --- sources per language ---
@@ -221,27 +222,6 @@ def test_english_text_loads_neither_opencc_nor_lingua() -> None:
 
 
 # --- offline: the original, tagged and said untranslated ---
-
-
-class Articles:
-    """An `ArticleSource` giving a fixed list of articles."""
-
-    def __init__(self, articles: list[Article]) -> None:
-        self.articles = articles
-
-    async def collect(self, topic: Topic, window: Window) -> tuple[list[Article], list[FailedSource]]:
-        return list(self.articles), []
-
-
-def day_of_talks() -> list[Article]:
-    """The Kanai-Liu talks told in English (both sides) and in Chinese and Japanese."""
-    english = [article("en1", 0), article("en4", 0), article("en5", 0), article("en7", 0)]
-    english[3] = english[3].model_copy(update={"outlet": "Global Times", "perspective": "china"})
-    english[0] = english[0].model_copy(update={"outlet": "Nikkei Asia", "perspective": "japan"})
-    native = [article("tw5", 0), article("ja5", 0)]
-    native[0] = native[0].model_copy(update={"outlet": "People's Daily", "perspective": "china"})
-    native[1] = native[1].model_copy(update={"outlet": "NHK", "perspective": "japan"})
-    return english + native
 
 
 def build(summarizer: object) -> Digest:
