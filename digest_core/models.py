@@ -26,7 +26,8 @@ class Article(BaseModel):
     publisher_url: str | None = None
     # Read from the article's own page (digest_core.sources: issue #24); empty/None until it is read.
     lead: str = ""  # the article's first paragraphs, at most about 1,500 characters
-    language: str | None = None  # the page's language as a BCP 47 tag ("en", "en-US"), None when unknown
+    language: str | None = None  # the page's language as a BCP 47 tag ("en", "en-US"), or the one detected
+    # from a Chinese or Japanese headline ("zh-CN", "zh-TW", "ja-JP"); None when unknown
     section: str | None = None  # the page's section or category, when it names one
     opinion: bool = False  # an editorial, commentary, column or op-ed (page marker, title marker or URL section)
     lead_missing: str | None = None  # why the lead was not read, when it was not (paywall, robots.txt, HTTP 403...)
