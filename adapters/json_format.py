@@ -16,7 +16,8 @@ def _bullets(bullets: list[Bullet]) -> list[dict[str, Any]]:
 
 def article_to_dict(a: Article, digest: Digest) -> dict[str, Any]:
     """One numbered source: its Google and publisher links, and what its page said (language, lead)."""
-    return {
+    note = translation_note(digest, a)
+    row: dict[str, Any] = {
         "n": a.n,
         "title": a.title,
         "url": a.url,
@@ -31,11 +32,12 @@ def article_to_dict(a: Article, digest: Digest) -> dict[str, Any]:
         "published": a.published.isoformat(),
         "language": digest.language_of(a),
         "language_from_page": a.language is not None,
-        "translated_title": a.translated_title or None,
-        "translation_note": translation_note(digest, a) or None,
         "lead_read": bool(a.lead),
         "lead_missing": a.lead_missing,
     }
+    if note:  # an article in another language than the digest's (docs/languages.md)
+        row |= {"translated_title": a.translated_title, "translated_lead": a.translated_lead, "translation_note": note}
+    return row
 
 
 def sources_to_dict(digest: Digest) -> dict[str, Any]:
