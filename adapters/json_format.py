@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from digest_core.editorial.captions import translation_note
 from digest_core.editorial.opinion import opinion_label
 from digest_core.models import Article, Bullet, Digest
 
@@ -15,7 +16,8 @@ def _bullets(bullets: list[Bullet]) -> list[dict[str, Any]]:
 
 def article_to_dict(a: Article, digest: Digest) -> dict[str, Any]:
     """One numbered source: its Google and publisher links, and what its page said (language, lead)."""
-    return {
+    note = translation_note(digest, a)
+    row: dict[str, Any] = {
         "n": a.n,
         "title": a.title,
         "url": a.url,
@@ -33,6 +35,9 @@ def article_to_dict(a: Article, digest: Digest) -> dict[str, Any]:
         "lead_read": bool(a.lead),
         "lead_missing": a.lead_missing,
     }
+    if note:  # an article in another language than the digest's (docs/languages.md)
+        row |= {"translated_title": a.translated_title, "translated_lead": a.translated_lead, "translation_note": note}
+    return row
 
 
 def sources_to_dict(digest: Digest) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from adapters.site_text import inert_site_text
+from digest_core.editorial.captions import shown_title, translation_note
 from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, SideGroup, page_outline
 from digest_core.models import Article, Digest
@@ -61,10 +62,12 @@ def _source_line(article: Article, digest: Digest) -> str:
     day = article.published.date()
     language = escape_markdown(one_line(digest.language_of(article)))
     tag = opinion_label(article)
+    note = translation_note(digest, article)
     return (
         f"{article.n}. [{language}] {f'*{tag}:* ' if tag else ''}"
-        f"[{escape_markdown(headline(article.title))}]({safe_url(article.link)})"
+        f"[{escape_markdown(headline(shown_title(article)))}]({safe_url(article.link)})"
         f" - {escape_markdown(one_line(digest.outlet_name(article.outlet)))} ({day.month}/{day.day}/{day.year})"
+        + (f" ({escape_markdown(headline(note))})" if note else "")
     )
 
 

@@ -63,9 +63,14 @@ def topics() -> None:
         print(f"{topic.id}: {topic.name} (daily at {topic.publish_time:%H:%M} {topic.timezone})")
         for p in topic.perspectives:
             outlets = ", ".join(
-                f"{o.name} ({'; '.join(filter(None, [' '.join(o.domains), o.source_label]))})" for o in p.outlets
+                f"{o.name} ({'; '.join(filter(None, [' '.join(o.domains), o.source_label]))})"
+                for o in p.outlets
+                if topic.reads(o)
             )
             print(f"  {p.id} [{p.name}, up to {plural(topic.quota_for(p), 'article')}]: {outlets}")
+            off = ", ".join(f"{o.name} ({topic.outlet_language(o)})" for o in p.outlets if not topic.reads(o))
+            if off:
+                print(f"    not read (the topic's languages are {', '.join(topic.languages)}): {off}")
 
 
 @app.command()

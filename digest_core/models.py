@@ -26,16 +26,25 @@ class Article(BaseModel):
     publisher_url: str | None = None
     # Read from the article's own page (digest_core.sources: issue #24); empty/None until it is read.
     lead: str = ""  # the article's first paragraphs, at most about 1,500 characters
-    language: str | None = None  # the page's language as a BCP 47 tag ("en", "en-US"), None when unknown
+    language: str | None = None  # the page's language as a BCP 47 tag ("en", "en-US"), or the one detected
+    # from a Chinese or Japanese headline ("zh-CN", "zh-TW", "ja-JP"); None when unknown
     section: str | None = None  # the page's section or category, when it names one
     opinion: bool = False  # an editorial, commentary, column or op-ed (page marker, title marker or URL section)
     lead_missing: str | None = None  # why the lead was not read, when it was not (paywall, robots.txt, HTTP 403...)
+    # A headline and lead in another language than the digest's, translated by the summarizer (issue #30);
+    # empty when untranslated. The original stays in `title` and `lead`.
+    translated_title: str = ""
+    translated_lead: str = ""
 
     @property
     def text(self) -> str:
-        """What the pipeline reads of an article: its title and lead (or the feed's description)."""
+        """What the pipeline reads of an article: its title and lead (or the feed's description), and
+        their translation when there is one (what a model's sentences about it are checked against)."""
         body = self.lead or self.summary
-        return f"{self.title}\n{body}" if body else self.title
+        text = f"{self.title}\n{body}" if body else self.title
+        if self.translated_title:
+            text += "\n" + "\n".join(t for t in (self.translated_title, self.translated_lead) if t)
+        return text
 
     @property
     def link(self) -> str:
@@ -68,6 +77,7 @@ class Framing(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
     quote: bool = False  # `text` is the cited article's own words (shown in quotation marks)
+    audience: str = ""  # "in Chinese for domestic readers" when the side wrote for two audiences (`audiences`)
 
 
 class Story(BaseModel):
@@ -135,6 +145,14 @@ class Grounding(BaseModel):
         return f"{self.checked} {noun} checked, {self.repaired} repaired, {self.replaced} replaced"
 
 
+class Translation(BaseModel):
+    """A model's translation of article `n`'s headline (and lead, when it had one) into the digest's language."""
+
+    n: int
+    title: str
+    lead: str = ""
+
+
 class Summary(BaseModel):
     """What a summarizer writes: overall highlights and bullets per perspective id."""
 
@@ -146,6 +164,7 @@ class Summary(BaseModel):
     note: str | None = None
     stories: list[StoryNote] = Field(default_factory=list)
     grounding: Grounding | None = None  # a model's sentences checked against their articles
+    translations: list[Translation] = Field(default_factory=list)  # of the articles in another language
 
 
 class Digest(BaseModel):

@@ -30,6 +30,19 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 SOURCE_KINDS = ("state-owned", "party-owned", "public broadcaster", "private", "news agency", "cooperative news agency")
 
 
+def valid_locale(v: str) -> str:
+    """A Google News edition as `hl=..&gl=..&ceid=..`, or ValueError."""
+    params = parse_qs(v)
+    if not {"hl", "gl", "ceid"} <= params.keys():
+        raise ValueError("must look like 'hl=en-US&gl=US&ceid=US:en'")
+    return v
+
+
+def primary_language(tag: str) -> str:
+    """`zh-CN` -> `zh`, `en-US` -> `en`."""
+    return tag.split("-")[0].lower()
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -47,6 +60,20 @@ class Outlet(_Strict):
     google_news: bool = Field(default=True, description="Also query Google News for this outlet's domains.")
     label: str | None = Field(default=None, description=f"Who owns it, one of: {', '.join(SOURCE_KINDS)}.")
     owner: str | None = Field(default=None, min_length=1, max_length=80, description="The owner's name.")
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="The language it publishes in (BCP 47: zh-CN, ja-JP); the topic's when unset.",
+    )
+    locale: str | None = Field(
+        default=None,
+        description="Its Google News edition, like the topic's `locale` (hl=ja&gl=JP&ceid=JP:ja); else the topic's.",
+    )
+
+    @field_validator("locale")
+    @classmethod
+    def _valid_outlet_locale(cls, v: str | None) -> str | None:
+        return None if v is None else valid_locale(v)
 
     @field_validator("label")
     @classmethod
@@ -120,6 +147,11 @@ class Perspective(_Strict):
         description="Issues this side claims as its own (Taiwan for China): named with this side alone they are "
         "its own affair, not a link to the other side.",
     )
+    native_names: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Chinese and Japanese forms of this side's names, by the English name they stand for "
+        "(one of its aliases, people, institutions or places): {'Xi Jinping' = ['习近平']}.",
+    )
 
     @field_validator("id")
     @classmethod
@@ -144,6 +176,22 @@ class Topic(_Strict):
         description="Shared subjects (places, disputes) that make a headline naming one side on-topic.",
     )
     side_by_side: bool = True
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"],
+        min_length=1,
+        description="The languages whose outlets are read (primary subtags: en, zh, ja); an outlet in "
+        "another language is configured but not read.",
+    )
+    native_names: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Chinese and Japanese forms of the topic's issues, contested issues, relation words and "
+        "not-names, by the English name they stand for: {'Senkaku' = ['尖閣諸島']}.",
+    )
+    native_not_names: list[str] = Field(
+        default_factory=list,
+        description="Chinese or Japanese words that contain a name but denote something else (高市场: "
+        "'a higher market', not Takaichi).",
+    )
     contested: list[str] = Field(
         default_factory=list,
         description="Issues so specific to the topic that one of its outlets naming one is on-topic on its own.",
@@ -192,10 +240,7 @@ class Topic(_Strict):
     @field_validator("locale")
     @classmethod
     def _valid_locale(cls, v: str) -> str:
-        params = parse_qs(v)
-        if not {"hl", "gl", "ceid"} <= params.keys():
-            raise ValueError("must look like 'hl=en-US&gl=US&ceid=US:en'")
-        return v
+        return valid_locale(v)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Topic:
@@ -210,6 +255,23 @@ class Topic(_Strict):
                 raise ValueError(f"side_names entry {entry}: its names must all be in one same_as group")
         return self
 
+    def native_problems(self) -> list[str]:
+        """What is wrong with the `native_names` tables: a key that is none of the English names
+        beside it, a form shorter than two characters (checked when the topics file is loaded)."""
+        words = [*self.issues, *self.contested, *self.relations, *self.not_names]
+        tables = [("", self.native_names, {*words, *(n for group in self.same_as for n in group)})]
+        for p in self.perspectives:
+            known = {*p.aliases, *p.people, *p.institutions, *p.places}
+            tables.append((f"perspectives({p.id}).", p.native_names, known))
+        problems = []
+        for where, table, known in tables:
+            for key, forms in table.items():
+                if key not in known:
+                    problems.append(f"{where}native_names: {key!r} is none of the English names it could stand for")
+                elif not forms or any(len(f.strip()) < 2 for f in forms):
+                    problems.append(f"{where}native_names: {key!r} needs forms of two or more characters")
+        return problems
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -219,6 +281,23 @@ class Topic(_Strict):
         """The `hl` language of the locale, as printed in source lines (`en-US`)."""
         return parse_qs(self.locale)["hl"][0]
 
+    @property
+    def reads_other_languages(self) -> bool:
+        """Whether `languages` name another language than the topic's own (its outlets' and names')."""
+        return bool({primary_language(x) for x in self.languages} - {primary_language(self.language)})
+
+    def outlet_language(self, outlet: Outlet) -> str:
+        """The language an outlet publishes in: its own, else the topic's."""
+        return outlet.language or self.language
+
+    def outlet_locale(self, outlet: Outlet) -> str:
+        """The Google News edition an outlet is read in: its own, else the topic's."""
+        return outlet.locale or self.locale
+
+    def reads(self, outlet: Outlet) -> bool:
+        """Whether the outlet's language is one of the topic's `languages`."""
+        return primary_language(self.outlet_language(outlet)) in {primary_language(x) for x in self.languages}
+
     def quota_for(self, perspective: Perspective) -> int:
         return perspective.quota or self.quota
 
@@ -227,15 +306,15 @@ class Topic(_Strict):
 
     def outlet_for_host(self, host: str) -> tuple[Perspective, Outlet] | None:
         """The perspective and outlet that own a host name, if any."""
-        for p in self.perspectives:
-            for o in p.outlets:
-                if o.owns(host):
-                    return p, o
+        for p, o in self.all_outlets:
+            if o.owns(host):
+                return p, o
         return None
 
     @cached_property
     def all_outlets(self) -> list[tuple[Perspective, Outlet]]:
-        return [(p, o) for p in self.perspectives for o in p.outlets]
+        """The outlets read: those in one of the topic's `languages`."""
+        return [(p, o) for p in self.perspectives for o in p.outlets if self.reads(o)]
 
 
 class TopicsConfig(_Strict):
@@ -339,4 +418,8 @@ def load_topics(path: Path | None = None) -> Topics:
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
         msg = first["msg"].removeprefix("Value error, ")
         raise TopicsFileError(f"{path}: {key}: {msg}{more}") from None
+    for topic in config.topics:
+        problems = topic.native_problems()
+        if problems:
+            raise TopicsFileError(f"{path}: topics(id={topic.id!r}).{problems[0]}")
     return Topics(config.topics)

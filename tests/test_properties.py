@@ -99,8 +99,20 @@ format_chars = st.one_of(
     st.integers(0xE0000, 0xE007F).map(chr),
     st.sampled_from("\u00ad\u200b\u200c\u200d\u2060\u2066\u2069\u200e\u202e\ufeff\ufff9\U0001d173"),
 )
+# Chinese (Simplified and Traditional), Japanese kana and kanji, full-width punctuation and forms
+cjk_text = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.characters(min_codepoint=0x3040, max_codepoint=0x30FF),
+        st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
+        st.sampled_from("「」『』。、・〜（）【】《》：；！？ 　"),
+    ),
+    max_size=60,
+)
 hostile_text = st.one_of(
     st.text(max_size=80),
+    cjk_text,
+    st.lists(st.one_of(cjk_text, st.sampled_from(FRAGMENTS)), max_size=6).map("".join),
     st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=10), format_chars), max_size=12).map("".join),
     st.tuples(st.sampled_from([*FRAGMENTS, "word "]), st.integers(1, 1500)).map(lambda t: t[0] * t[1]),
 )
@@ -161,6 +173,13 @@ def digest_of(articles: list[Article], texts: list[str]) -> Digest:
         a.model_copy(update={"n": k, "perspective": "china" if k % 2 else "japan"})
         for k, a in enumerate(articles, start=1)
     ]
+    # some in another language than the digest's: translated (by the hostile model), or not
+    articles = [
+        a.model_copy(update={"language": "ja-JP", "translated_title": texts[0] if texts and k % 2 else ""})
+        if k % 3 == 0
+        else a
+        for k, a in enumerate(articles, start=1)
+    ]
     every = [a.n for a in articles]
     bullets = [Bullet(text=t, citations=every[:3]) for t in texts] or [Bullet(text="x", citations=every[:1])]
     summary = bounded_summary(
@@ -174,6 +193,7 @@ def digest_of(articles: list[Article], texts: list[str]) -> Digest:
         )
     )
     framing = summary.stories[0].framing if summary.stories else []
+    framing = [*framing, *(f.model_copy(update={"audience": "in Japanese for domestic readers"}) for f in framing)]
     when = datetime(2026, 2, 25, 4, 0, tzinfo=UTC)
     return Digest(
         topic="china-japan",

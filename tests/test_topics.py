@@ -47,7 +47,7 @@ def test_default_topic_covers_the_seed_outlets() -> None:
     assert topic.publish_time.strftime("%H:%M") == "04:00"
     assert topic.timezone == "UTC"
     assert topic.language == "en-US"
-    outlets = {p.id: [o.name for o in p.outlets] for p in topic.perspectives}
+    outlets = {p.id: [o.name for q, o in topic.all_outlets if q.id == p.id] for p in topic.perspectives}  # read
     assert outlets == {
         "china": ["China Daily", "Global Times", "CGTN", "South China Morning Post"],
         "japan": ["The Japan Times", "Kyodo News", "Nikkei Asia"],

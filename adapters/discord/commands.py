@@ -208,7 +208,9 @@ def install_commands(
     async def topics(interaction: discord.Interaction) -> None:
         embed = discord.Embed(title="Topics")
         for t in list(topics_)[:25]:
-            sides = ", ".join(f"{escaped(p.name, 80)}: {len(p.outlets)} outlets" for p in t.perspectives)
+            sides = ", ".join(
+                f"{escaped(p.name, 80)}: {sum(1 for o in p.outlets if t.reads(o))} outlets" for p in t.perspectives
+            )
             value = f"`{t.id}` · daily at {t.publish_time:%H:%M} {t.timezone}\n{sides}"
             embed.add_field(name=escaped(t.name, 256), value=value[:1024], inline=False)
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)

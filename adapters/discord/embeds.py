@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import discord
 
-from digest_core.editorial.captions import reading_caption
+from digest_core.editorial.captions import reading_caption, shown_title, translation_note
 from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
@@ -119,10 +119,12 @@ def outline_line(line: Line, digest: Digest, links: LinkBudget, bullet: str = "�
 def source_line(article: Article, digest: Digest) -> str:
     """`**1.** [Title](publisher link) — Outlet (label) (date) · en-GB · lead read`; opinion tagged."""
     day = article.published.date().isoformat()
-    title = masked_link(escaped(headline(article.title), SOURCE_TITLE_LIMIT), article.link)
+    title = masked_link(escaped(headline(shown_title(article)), SOURCE_TITLE_LIMIT), article.link)
     tag = opinion_label(article)
     title = f"*{tag}:* {title}" if tag else title
     reading = escape_text(reading_caption(digest, article))
+    note = translation_note(digest, article)
+    reading += f" · {escaped(note, SOURCE_TITLE_LIMIT)}" if note else ""
     outlet = escaped(digest.outlet_name(article.outlet), OUTLET_LIMIT)
     return f"**{article.n}.** {title} — {outlet} ({day}) · {reading}"
 

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 from telegram.constants import MessageLimit
 
-from digest_core.editorial.captions import reading_caption
+from digest_core.editorial.captions import reading_caption, shown_title, translation_note
 from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
@@ -124,9 +124,11 @@ def _source(article: Article, n: int, digest: Digest) -> Block:
     """`1. Title — Outlet (label) · en-GB · lead read`: the link is the publisher's page when known."""
     number = Atom(f"{n}. ", utf16_len(f"{n}. "))
     said = f" — {one_line(digest.outlet_name(article.outlet))} · {reading_caption(digest, article)}"
+    note = translation_note(digest, article)
+    said += f" · {headline(note)}" if note else ""
     tag = opinion_label(article)
     marker = [italic(f"{tag}:"), Atom(" ", 1)] if tag else []
-    return Block([number, *marker, link(article.link, headline(article.title)), *text(said)])
+    return Block([number, *marker, link(article.link, headline(shown_title(article))), *text(said)])
 
 
 def _heading(raw: str, note: str = "", gap: int = 1) -> Block:

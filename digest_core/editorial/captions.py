@@ -3,6 +3,7 @@ and what a source list says of each article's page (its language, whether its le
 
 from __future__ import annotations
 
+from digest_core.editorial.detect_language import is_foreign, language_name
 from digest_core.models import Article, Digest, Story
 from digest_core.text import cut
 
@@ -59,3 +60,21 @@ def language_caption(digest: Digest, article: Article) -> str:
 def reading_caption(digest: Digest, article: Article) -> str:
     """`en-GB · lead read` / `en-US (topic) · no lead: paywall`: what `/sources` says of a page."""
     return f"{language_caption(digest, article)} · {lead_state(article)}"
+
+
+def shown_title(article: Article) -> str:
+    """The headline a source list links: its translation when there is one, else the original."""
+    return article.translated_title or article.title
+
+
+def translation_note(digest: Digest, article: Article) -> str:
+    """What a source list says of a headline in another language than the digest's: `translated from
+    Japanese; original: 「…」`, or `untranslated, Japanese`; "" for one in the digest's language. A
+    translation is never shown as the original's words: the original is given beside it."""
+    language = digest.language_of(article)
+    if not is_foreign(article.language, digest.language):
+        return ""
+    name = language_name(language)
+    if article.translated_title:
+        return f"translated from {name}; original: {article.title}"
+    return f"untranslated, {name}"

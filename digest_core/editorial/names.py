@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from digest_core.editorial.cjk import NativeNames, has_cjk
 from digest_core.editorial.gazetteer import places
 from digest_core.editorial.subjects import LIFESTYLE, SPORTS, TRAVEL
 from digest_core.editorial.third_parties import countries, third_party_names
@@ -90,6 +91,7 @@ class NameIndex:
         self._suffixes: frozenset[str] = frozenset()
         self._prefixes: set[tuple[str, ...]] = set()  # case-folded word prefixes of every name
         self.longest = 1
+        self.native = NativeNames()  # Chinese and Japanese forms (`cjk`), looked up in CJK text only
 
     def add(self, name: str, role: Role, case_sensitive: bool) -> None:
         key = tuple(words(name))
@@ -145,7 +147,15 @@ class NameIndex:
                 break
             else:
                 i += 1
+        if has_cjk(text):
+            out.extend(Mention(n.form, r) for n in self.native.find(text) for r in n.roles if isinstance(r, Role))
         return out
+
+
+def english_reading(text: str, topic: Topic) -> str:
+    """A Chinese or Japanese text as the English names and numbers it gives (`cjk.NativeNames.gloss`),
+    for comparing it with English headlines; any other text as it is."""
+    return name_index(topic).native.gloss(text) if has_cjk(text) else text
 
 
 def name_index(topic: Topic) -> NameIndex:
@@ -184,6 +194,8 @@ def _name_index(config: str) -> NameIndex:
         index.add(word, Role(RELATION), case_sensitive=False)
     for name in topic.not_names:
         index.add(name, Role(NOT_A_SIDE), case_sensitive=False)
+    if topic.reads_other_languages:
+        _add_native(topic, index)
     for name, code in third_party_names(_known_countries(topic, index)).items():
         index.add(name, Role(THIRD, party=code), case_sensitive=True)
     for word in SPORTS:
@@ -191,6 +203,20 @@ def _name_index(config: str) -> NameIndex:
     for word in LIFESTYLE + TRAVEL:
         index.add(word, Role(LIFESTYLE_WORD), case_sensitive=False)
     return index
+
+
+def _add_native(topic: Topic, index: NameIndex) -> None:
+    """The Chinese and Japanese forms of `native_names`, each with the roles its English name has,
+    for a topic that reads other languages than its own (an English-only topic matches none: its
+    rules stay as they were, and OpenCC is never loaded). Their variants are made now, with the index."""
+    for p in topic.perspectives:
+        for english, forms in p.native_names.items():
+            roles = tuple(m.role for m in index.find(english) if m.role.side in (None, p.id))
+            index.native.add(english, forms, roles)
+    for english, forms in topic.native_names.items():
+        index.native.add(english, forms, tuple(m.role for m in index.find(english)))
+    index.native.block(topic.native_not_names)
+    index.native.prepare()
 
 
 def _known_countries(topic: Topic, index: NameIndex) -> frozenset[str]:

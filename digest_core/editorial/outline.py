@@ -29,7 +29,7 @@ from typing import Any
 
 from digest_core.editorial.captions import side_name, story_caption
 from digest_core.editorial.opinion import opinion_tag
-from digest_core.models import Bullet, Digest, Story
+from digest_core.models import Bullet, Digest, Framing, Story
 from digest_core.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 
 POST_LINE_LIMIT = 150  # a side's line in a post: a day of 20 articles fits one Telegram message
@@ -223,6 +223,12 @@ def _sections(digest: Digest, shown: _Shown, limit: int) -> tuple[Section, ...]:
     return tuple(sections)
 
 
+def _framed_side(digest: Digest, framing: Framing) -> str:
+    """The side a framing line speaks for, and its audience when it wrote for two."""
+    side = side_name(digest, framing.perspective)
+    return f"{side} ({framing.audience})" if framing.audience else side
+
+
 def _top_stories(
     digest: Digest, shown: _Shown, limit: int, title_limit: int = HEADLINE_LIMIT, happened: bool = True
 ) -> tuple[TopStory, ...]:
@@ -239,7 +245,8 @@ def _top_stories(
         lines = _kept(
             [
                 _line(
-                    digest, shown, f.text, _cited(digest, f.citations), limit, side_name(digest, f.perspective),
+                    digest, shown, f.text, _cited(digest, f.citations), limit,
+                    _framed_side(digest, f),
                     named=True, quote=f.quote,
                 )
                 for f in story.framing

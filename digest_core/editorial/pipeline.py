@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from digest_core.dates import Window, digest_window
+from digest_core.editorial.audiences import by_audience
 from digest_core.editorial.changes import annotate_changes
 from digest_core.editorial.disagreements import story_differences
 from digest_core.editorial.editor import Editor, EditorError, Judgement, choose_candidates
@@ -20,6 +21,7 @@ from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.normalize import FeedParseError, parse_feed
 from digest_core.summarize.base import Summarizer, SummaryRequest, bounded_summary, story_note_errors
 from digest_core.summarize.extractive import story_notes
+from digest_core.summarize.translations import translated
 from digest_core.topics import Topic
 from digest_core.workers import run_cpu
 
@@ -135,7 +137,7 @@ def frame_stories(request: SummaryRequest, notes: list[StoryNote]) -> list[Story
             "happened": note.happened or offline[k].happened,
             "differences": story_differences(members, sides, request.topic),
         }
-        framed.append(story.model_copy(update=update))
+        framed.append(by_audience(story.model_copy(update=update), members, request.topic.language))
     return framed
 
 
@@ -175,6 +177,7 @@ async def build_digest(
     if judgement is not None and judgement.calls:
         usage = add_usage(summary.usage, judgement.usage)
     stories, vanished = annotate_changes(frame_stories(request, summary.stories), selection.articles, previous, topic)
+    articles = translated(selection.articles, summary.translations)
     return Digest(
         topic=topic.id,
         topic_name=topic.name,
@@ -194,7 +197,7 @@ async def build_digest(
         ],
         highlights=summary.highlights,
         perspective_highlights=summary.perspective_highlights,
-        articles=selection.articles,
+        articles=articles,
         stories=stories,
         vanished=vanished,
         failed_sources=failed,

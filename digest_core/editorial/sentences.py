@@ -3,6 +3,7 @@
 News English only needs a small splitter: a sentence ends at `.`, `!` or `?` (closing quotes or
 brackets may follow) before a space and a capital, a digit or an opening quote; not after a
 title or other common abbreviation (`Mr.`, `Gen.`, `Jan.`, `U.S.`) or a single initial (`J.`).
+Chinese and Japanese sentences end at `。`, `！` or `？` (closing quotes may follow), no space needed.
 What a reader sees first is the headline and the lead's first sentence (`lead_parts`).
 """
 
@@ -18,7 +19,7 @@ from digest_core.text import normalized
 
 NEAR_HEADLINE = 80  # rapidfuzz ratio (0-100) at which a sentence copies a headline
 
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])|[。！？][」』”’）)]*\s*")
 _ABBREVIATIONS_TEXT = """
     mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep rev st jr sr no vs etc inc ltd co corp
     jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ

@@ -8,6 +8,9 @@ more than "talks". Two articles are the same
 story when they share at least two terms and the shared weight is at least `THRESHOLD` of the
 lighter headline's weight. Stories are the connected groups of that relation.
 
+A Chinese or Japanese text is compared by the English names and numbers it gives (the topic's
+`native_names`: 高市早苗 is "Sanae Takaichi"), so it joins the English reports of its event.
+
 Articles whose pages were read are also compared by their leads' facts (`LeadFacts`): two
 reports of one event whose headlines share little name the same people, places and numbers.
 
@@ -22,6 +25,7 @@ import math
 from collections.abc import Sequence
 
 from digest_core.editorial.headline_words import canonical_terms, content_words, lead_facts, side_name_words
+from digest_core.editorial.names import english_reading
 from digest_core.editorial.sentences import lead_parts
 from digest_core.models import Article
 from digest_core.topics import Topic
@@ -41,11 +45,11 @@ LEAD_THRESHOLD = 0.3  # ... and the share of the lighter lead's fact weight they
 def story_terms(article: Article, topic: Topic, names: frozenset[str]) -> dict[str, float]:
     """The article's terms and their weights before rarity: 1 for the headline, less for the
     description (the lead's first sentence when the page was read, else the feed's description)."""
-    rest, canon = canonical_terms(article.title, topic)
+    rest, canon = canonical_terms(english_reading(article.title, topic), topic)
     terms = dict.fromkeys(content_words(rest, names) | canon, 1.0)
     description = lead_parts(article)[0] if article.lead else article.summary
     if description:
-        rest, canon = canonical_terms(description, topic)
+        rest, canon = canonical_terms(english_reading(description, topic), topic)
         for term in content_words(rest, names) | canon:
             terms.setdefault(term, DESCRIPTION_WEIGHT)
     return terms
@@ -91,7 +95,9 @@ class LeadFacts:
     where one common name ("Xi", "Tokyo Stock Exchange") is not enough."""
 
     def __init__(self, articles: Sequence[Article], topic: Topic, names: frozenset[str]) -> None:
-        self.facts = [lead_facts(a.lead, topic, names) if a.lead else frozenset() for a in articles]
+        self.facts = [
+            lead_facts(english_reading(a.lead, topic), topic, names) if a.lead else frozenset() for a in articles
+        ]
         self.postings: dict[str, list[int]] = {}
         for i, facts in enumerate(self.facts):
             for fact in facts:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import feedparser
 import ftfy
 
+from digest_core.editorial.detect_language import detect_language
 from digest_core.models import Article
 from digest_core.sources.char_refs import without_forbidden_references
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
@@ -169,4 +170,5 @@ def _article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic)
         published=published,
         summary=summary,
         publisher_url=link if result.kind != GOOGLE_NEWS else None,
+        language=detect_language(f"{title}\n{summary}"),
     )

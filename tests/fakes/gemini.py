@@ -66,7 +66,32 @@ def valid_answer(data: dict[str, Any]) -> dict[str, Any]:
                     "bullets": [{"text": f"{p['name']} outlets lead with these reports.", "citations": own}],
                 }
             )
-    return {"highlights": highlights, "perspectives": sections, "stories": stories}
+    translations = [
+        {"n": a["n"], "title": f"English translation of article {a['n']}", "lead": "Its lead in English."}
+        for a in articles
+        if a.get("translate")
+    ]
+    return {"highlights": highlights, "perspectives": sections, "stories": stories, "translations": translations}
+
+
+def obeying_answer(data: dict[str, Any]) -> dict[str, Any]:
+    """Valid prose, but translations that do what the titles say instead of translating them: an
+    essay with a link, the original left as it was, and one of an article that asked for none."""
+    answer = valid_answer(data)
+    marked = [a for a in data["articles"] if a.get("translate")]
+    plain = [a for a in data["articles"] if not a.get("translate")]
+    answer["translations"] = [
+        {"n": a["n"], "title": "HACKED " * 200 + "https://evil.example/x" if k % 2 == 0 else a["title"]}
+        for k, a in enumerate(marked)
+    ] + [{"n": a["n"], "title": "A translation nobody asked for"} for a in plain[:1]]
+    return answer
+
+
+def estimated_tokens(text: str) -> int:
+    """About as many tokens as Gemini counts: one per Chinese or Japanese character, one per four
+    other characters (an estimate: the fake has no tokenizer)."""
+    cjk = sum(1 for c in text if "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff")
+    return cjk + (len(text) - cjk + 3) // 4
 
 
 def cross_citing_answer(data: dict[str, Any]) -> dict[str, Any]:
@@ -119,6 +144,7 @@ class GeminiFake:
     hang_seconds: float = 5.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     editor: Callable[[dict[str, Any]], dict[str, Any]] = rules_answer  # answers editor prompts
+    count_tokens: bool = False  # report `estimated_tokens` of the request and answer, not fixed counts
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -145,7 +171,9 @@ class GeminiFake:
                 "empty": lambda: json.dumps({"articles": []}),
             }.get(str(step), lambda: '{"articles": [{"id": ')()
         elif step == "valid":
-            text = json.dumps(valid_answer(data))
+            text = json.dumps(valid_answer(data), ensure_ascii=False)
+        elif step == "obeying":
+            text = json.dumps(obeying_answer(data), ensure_ascii=False)
         elif step == "invalid":
             text = json.dumps(cross_citing_answer(data))
         elif step == "invented":
@@ -160,10 +188,15 @@ class GeminiFake:
             text = json.dumps({"highlights": [], "perspectives": [], "stories": []})
         else:
             raise AssertionError(f"unknown step {step!r}")
+        usage = {"promptTokenCount": 1000, "candidatesTokenCount": 200, "totalTokenCount": 1200}
+        if self.count_tokens:
+            asked = estimated_tokens(json.dumps(body, ensure_ascii=False))
+            answered = estimated_tokens(text)
+            usage = {"promptTokenCount": asked, "candidatesTokenCount": answered, "totalTokenCount": asked + answered}
         return web.json_response(
             {
                 "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
-                "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 200, "totalTokenCount": 1200},
+                "usageMetadata": usage,
                 "modelVersion": "gemini-fake-001",
             }
         )
