@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from digest_core.editorial.excerpts import lead_excerpts
 from digest_core.models import Article, Bullet, Framing, Grounding, StoryNote, Summary, TokenUsage
+from digest_core.sources.failure_cause import cause_of
 from digest_core.summarize.base import (
     FRAMED_STORIES,
     SummarizerError,
@@ -180,9 +181,10 @@ def _retryable(exc: Exception) -> bool:
 
 
 def _describe(exc: Exception) -> str:
+    """The cause of a failed call: an API error's HTTP status, else what `cause_of` finds (DNS, refused...)."""
     if isinstance(exc, errors.APIError):
         return f"HTTP {exc.code} {exc.status or ''}".strip()
-    return type(exc).__name__
+    return cause_of(exc)
 
 
 def gemini_client(api_key: str, timeout: float, base_url: str | None) -> genai.Client:
