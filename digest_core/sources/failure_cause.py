@@ -38,11 +38,15 @@ def _url(exc: BaseException) -> httpx.URL | None:
         return None
 
 
-def _where(url: httpx.URL | None) -> str:
-    """`host`, or `host:port` when the URL names a port."""
-    if url is None:
+def _where(exc: BaseException, url: httpx.URL | None) -> str:
+    """`host`, or `host:port` when the URL names a port; from aiohttp's connection errors (google-genai's
+    transport when aiohttp is installed), their `host` and `port`."""
+    if url is not None:
+        return f"{url.host}:{url.port}" if url.port is not None else url.host
+    host, port = getattr(exc, "host", None), getattr(exc, "port", None)
+    if not isinstance(host, str) or not host:
         return ""
-    return f"{url.host}:{url.port}" if url.port is not None else url.host
+    return f"{host}:{port}" if isinstance(port, int) and port not in (80, 443) else host
 
 
 def is_consent_wall(url: str | httpx.URL) -> bool:
@@ -60,7 +64,7 @@ def cause_of(exc: BaseException, timeout: float | None = None) -> str:
     url = _url(exc)
     if url is not None and is_consent_wall(url):  # a redirect to the consent page that could not be read
         return CONSENT_WALL
-    where = _where(url)
+    where = _where(exc, url)
     at = f" ({where})" if where else ""
     if isinstance(exc, httpx.HTTPStatusError):
         if exc.response.has_redirect_location and is_consent_wall(exc.response.headers["location"]):

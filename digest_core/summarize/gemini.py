@@ -180,11 +180,11 @@ def _retryable(exc: Exception) -> bool:
     return True  # timeouts and connection errors
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, timeout: float) -> str:
     """The cause of a failed call: an API error's HTTP status, else what `cause_of` finds (DNS, refused...)."""
     if isinstance(exc, errors.APIError):
         return f"HTTP {exc.code} {exc.status or ''}".strip()
-    return cause_of(exc)
+    return cause_of(exc, timeout)
 
 
 def gemini_client(api_key: str, timeout: float, base_url: str | None) -> genai.Client:
@@ -350,9 +350,9 @@ class GeminiSummarizer:
                 response = await client.aio.models.generate_content(model=self.model, contents=contents, config=config)
             except Exception as exc:
                 if not _retryable(exc) or attempt == self._attempts:
-                    raise SummarizerError(f"{_describe(exc)} after {attempt} attempt(s)") from exc
+                    raise SummarizerError(f"{_describe(exc, self._timeout)} after {attempt} attempt(s)") from exc
                 delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)  # noqa: S311
-                log.info("gemini: %s, retrying in %.1fs", _describe(exc), delay)
+                log.info("gemini: %s, retrying in %.1fs", _describe(exc, self._timeout), delay)
                 await asyncio.sleep(delay)
                 continue
             meta = response.usage_metadata
