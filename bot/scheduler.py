@@ -115,13 +115,13 @@ class DigestScheduler:
         the next try is and, the first time in a failure episode that no source could be reached,
         the demo hint."""
         wait = self.backoff.next_wait(topic.id)
+        self._drop_retry(topic)  # (`replace_existing` keeps both while the scheduler is not started)
         self.scheduler.add_job(
             self.retry,
             DateTrigger(run_date=self.wall() + wait),
             args=[topic],
             id=f"retry:{topic.id}",
             misfire_grace_time=max(1, int(self.grace.total_seconds())),
-            replace_existing=True,
         )
         at = (self.clock() + wait).strftime("%H:%M UTC")
         words = f"; next try at {at} (in {wait.total_seconds() / 60:g} min)"
@@ -134,6 +134,9 @@ class DigestScheduler:
         """The topic's day is done: its backoff starts over, its pending retry is dropped."""
         self.backoff.reset(topic.id)
         self._hinted = False
+        self._drop_retry(topic)
+
+    def _drop_retry(self, topic: Topic) -> None:
         with contextlib.suppress(JobLookupError):
             self.scheduler.remove_job(f"retry:{topic.id}")
 
