@@ -206,13 +206,16 @@ class DigestScheduler:
         """At start-up, make sure each topic's latest complete day is archived and its page written.
 
         Within the grace a missed publication is published (the catch-up); at any other hour the
-        digest is built and archived but posted to no one. One plain line per topic says what was done.
+        digest is built and archived but posted to no one. One plain line per topic says what was done
+        (but for a publication that found nothing: `publish_latest` logged why, and the next try).
         """
         published = {result.topic: result for result in await self.catch_up()}
         lines = []
         for topic in self.topics:
             if topic.id in published:
                 result = published[topic.id]
+                if result.status == "nothing to publish":
+                    continue  # its warning said why, and when it is tried again
                 queued = plural(result.deliveries_created, "delivery", "deliveries")
                 day = result.day
                 lines.append(f"{topic.id} {day}: {result.status} at start-up, {queued} queued{_page(result.page)}")
