@@ -77,3 +77,11 @@ def test_first_run_offline_says_why_when_again_and_points_to_the_demo(
         "digestbot running (console: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to post to chats); Ctrl-C stops",
         "digestbot stopped",
     ]
+
+    # docs/diagnostics.md shows exactly these lines (the retry's minute as the clock gave it)
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md").read_text()
+    block = docs.split("<!-- first-run-offline", 1)[1].split("```", 2)[1].strip("\n").splitlines()
+    minute = re.compile(r"next try at \d\d:\d\d")
+    assert [minute.sub("next try at HH:MM", line) for line in block] == [
+        minute.sub("next try at HH:MM", line) for line in messages
+    ]

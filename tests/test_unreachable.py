@@ -96,7 +96,7 @@ def test_doctor_says_what_to_do_when_google_news_does_not_answer(offline: Path, 
     assert result.exit_code == 1
     host = closed_port.removeprefix("http://")
     line = next(line for line in result.stdout.splitlines() if "Google News" in line)
-    assert line.startswith(f"FAIL Google News: {host} did not answer (ConnectError")
+    assert line.startswith(f"FAIL Google News: {host} did not answer (connection refused by {host}): ")
     assert line.endswith("check the network, a proxy or GOOGLE_NEWS_BASE_URL")
 
 
