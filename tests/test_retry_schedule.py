@@ -53,14 +53,21 @@ class Clocks:
         self.wall += delta
 
 
-@pytest.fixture
-async def offline() -> AsyncIterator[GoogleNewsSource]:
+class Offline(GoogleNewsSource):
     """Google News on a loopback port where nothing listens: every connection refused."""
+
+    def __init__(self, client: httpx.AsyncClient, port: int) -> None:
+        super().__init__(client, f"http://127.0.0.1:{port}", attempts=1)
+        self.address = f"127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def offline() -> AsyncIterator[Offline]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     async with httpx.AsyncClient() as client:
-        yield GoogleNewsSource(client, f"http://127.0.0.1:{port}", attempts=1)
+        yield Offline(client, port)
 
 
 def make(engine: AsyncEngine, tmp_path: Path, source: FeedSource, clocks: Clocks) -> DigestScheduler:
@@ -84,7 +91,7 @@ def test_the_waits_are_the_stated_ones_and_start_over() -> None:
 
 
 async def test_an_unreachable_day_is_retried_on_the_schedule_then_archived(
-    engine: AsyncEngine, tmp_path: Path, offline: GoogleNewsSource, caplog: pytest.LogCaptureFixture
+    engine: AsyncEngine, tmp_path: Path, offline: Offline, caplog: pytest.LogCaptureFixture
 ) -> None:
     clocks = Clocks(EVENING)
     switch = Switch(offline)
@@ -93,7 +100,7 @@ async def test_an_unreachable_day_is_retried_on_the_schedule_then_archived(
     [line] = await s.start_up()
     assert line == (
         f"china-japan 2026-02-25: not archived: none of the 7 sources answered: check the network (China Daily: "
-        f"connection refused by {offline._base_url.removeprefix('http://')} after 1 attempt); "
+        f"connection refused by {offline.address} after 1 attempt); "
         f"next try at 22:32 UTC (in 2 min); {DEMO_HINT}"
     )
     job = s.scheduler.get_job("retry:china-japan")
@@ -127,7 +134,7 @@ async def test_an_unreachable_day_is_retried_on_the_schedule_then_archived(
 
 
 async def test_a_failed_publication_is_retried_within_the_grace(
-    engine: AsyncEngine, tmp_path: Path, offline: GoogleNewsSource, caplog: pytest.LogCaptureFixture
+    engine: AsyncEngine, tmp_path: Path, offline: Offline, caplog: pytest.LogCaptureFixture
 ) -> None:
     clocks = Clocks(MORNING)
     switch = Switch(offline)
@@ -147,3 +154,20 @@ async def test_a_failed_publication_is_retried_within_the_grace(
     await s.retry(topic)
     assert await s.publication.ledger.publication_state("china-japan", MORNING.date()) == "done"
     assert s.retry_time(topic) is None
+
+
+class Broken:
+    """A `FeedSource` that fails in a way no source should (a bug): not the network."""
+
+    async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]:
+        raise RuntimeError("feed parser exploded")
+
+
+async def test_a_failed_build_is_retried_without_the_demo_hint(engine: AsyncEngine, tmp_path: Path) -> None:
+    clocks = Clocks(EVENING)
+    s = make(engine, tmp_path, Broken(), clocks)
+    [line] = await s.start_up()
+    assert line == (
+        "china-japan 2026-02-25: not archived (RuntimeError: feed parser exploded); next try at 22:32 UTC (in 2 min)"
+    )
+    assert s.retry_time(s.topics.get("china-japan")) == WALL + timedelta(minutes=2)
