@@ -17,6 +17,7 @@ from adapters.site_builder import HUGO_CONFIG, INSTALL_HINT, HugoNotInstalled, f
 from bot.settings import Settings
 from digest_core.dates import digest_window, latest_complete_date
 from digest_core.redaction import display_url
+from digest_core.sources.failure_cause import cause_of
 from digest_core.sources.google_links import GoogleLinkDecoder, article_id
 from digest_core.sources.google_news import google_news_url
 from digest_core.sources.outlet_feeds import feed_jobs
@@ -24,7 +25,6 @@ from digest_core.sources.polite import (
     ACCEPT_ENCODING,
     BodyTooLarge,
     UnsupportedEncoding,
-    describe_error,
     host_of,
     read_capped,
 )
@@ -66,7 +66,7 @@ async def check_feed_hosts(client: httpx.AsyncClient, settings: Settings, topics
         try:
             status, _ = await probe(client, url, settings.fetch_max_bytes)
         except PROBE_ERRORS as exc:
-            reason = describe_error(exc)
+            reason = cause_of(exc, settings.fetch_timeout)
             hint = "GOOGLE_NEWS_BASE_URL" if name == "Google News" else "the feed URL in the topics file"
             checks.append((False, f"{name}: {host} did not answer ({reason}): check the network, a proxy or {hint}"))
             continue

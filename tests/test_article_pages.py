@@ -6,6 +6,7 @@ in parallel, a 429 never retried, conditional GET, the per-build cap."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -360,7 +361,17 @@ async def test_a_broken_store_costs_no_lead(client: httpx.AsyncClient) -> None:
     assert got.lead == "\n\n".join(story.paragraphs)
 
 
-async def test_an_unreachable_site_costs_only_the_leads(served: ServedPublishers) -> None:
+async def test_an_unreachable_site_costs_only_the_leads(
+    served: ServedPublishers, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "digest_core.sources.article_pages")
     async with served.client(port=1) as dead:  # nothing listens on port 1
         out = await reader(dead).enrich([article(s) for s in DAY2[:3]], every)
     assert all(a.lead == "" and a.lead_missing and a.lead_missing.startswith("robots.txt unavailable") for a in out)
+    # one line for the kind, as a warning (none could be read), with the cause
+    [line] = [r for r in caplog.records if r.getMessage().startswith("publisher article pages:")]
+    assert line.levelno == logging.WARNING
+    host = host_of(page_url(DAY2[0]))
+    assert line.getMessage().startswith(
+        f"publisher article pages: 3 of 3 failed: robots.txt unavailable (connection refused by {host}"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from datetime import date
 
 import pytest
@@ -93,7 +94,10 @@ async def test_429_then_success_is_retried(gemini: tuple[GeminiFake, str], reque
     assert len(fake.requests) == 3
 
 
-@pytest.mark.parametrize(("step", "calls", "reason"), [(500, 3, "HTTP 500"), (400, 1, "HTTP 400"), ("hang", 2, "")])
+@pytest.mark.parametrize(
+    ("step", "calls", "reason"),
+    [(500, 3, "HTTP 500"), (400, 1, "HTTP 400"), ("hang", 2, "timed out after 0.3 s after 2 attempt(s)")],
+)
 async def test_failures_fall_back_to_the_offline_summarizer(
     gemini: tuple[GeminiFake, str],
     request_: SummaryRequest,
@@ -117,3 +121,18 @@ async def test_failures_fall_back_to_the_offline_summarizer(
     assert len(fake.requests) == calls
     assert KEY not in caplog.text
     assert KEY not in summary.model_dump_json()
+
+
+async def test_an_unreachable_gemini_names_the_cause(
+    request_: SummaryRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Gemini configured but not reachable: the fallback's one log line says why (here: refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    caplog.set_level(logging.WARNING, "digest_core.summarize.fallback")
+    fallback = FallbackSummarizer(summarizer(f"http://127.0.0.1:{port}", attempts=1), ExtractiveSummarizer())
+    summary = await fallback.summarize(request_)
+    cause = f"connection refused by 127.0.0.1:{port} after 1 attempt(s)"
+    assert summary.note == f"gemini failed: {cause}"
+    assert [r.getMessage() for r in caplog.records] == [f"gemini summarizer failed, using extractive: {cause}"]

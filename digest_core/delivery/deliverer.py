@@ -182,8 +182,12 @@ class Deliverer:
         if held and platform not in self._holding:
             self._holding.add(platform)
             resumed = await self.ledger.take_over(platform, self.worker)
-            log.info(
-                "%s: this process is the sender%s", platform, f" ({resumed} deliveries resumed)" if resumed else ""
+            quiet = platform == "console" and not resumed  # nothing a newcomer's first run needs to read
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "%s: this process is the sender%s",
+                platform,
+                f" ({resumed} deliveries resumed)" if resumed else "",
             )
             if resumed:  # the previous sender was sending until just now: let the platform's window pass
                 await asyncio.sleep(self.takeover_pause)

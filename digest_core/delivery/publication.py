@@ -16,7 +16,7 @@ from typing import Protocol
 
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.editorial.pipeline import NoArticlesError
+from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
 from digest_core.models import Digest
 from digest_core.topics import Topic
 
@@ -51,6 +51,7 @@ class PublishResult:
     deliveries_created: int = 0
     detail: str = ""
     page: Path | None = None
+    unreachable: bool = False  # nothing to publish because no source could be reached (not an empty day)
 
 
 class Publication:
@@ -90,7 +91,8 @@ class Publication:
             created = await self._queue(topic, day)
         except NoArticlesError as exc:
             await self.ledger.finish_publication(topic.id, day, self.worker, error=exc.report)
-            return PublishResult(topic.id, day, "nothing to publish", detail=exc.report)
+            unreachable = isinstance(exc, SourcesUnreachable)
+            return PublishResult(topic.id, day, "nothing to publish", detail=exc.report, unreachable=unreachable)
         except BaseException as exc:
             await asyncio.shield(self.ledger.finish_publication(topic.id, day, self.worker, error=repr(exc)))
             raise

@@ -30,6 +30,7 @@ from digest_core.clock import utc_now
 from digest_core.editorial.select import drop_repeats
 from digest_core.models import Article
 from digest_core.sources.article_text import BOT_WALL, PageText, bot_wall, cut_lead, is_opinion, read_page
+from digest_core.sources.failure_cause import kind_line
 from digest_core.sources.fair import in_turn
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.sources.page_store import PageRecord, PageStore
@@ -154,6 +155,11 @@ class ArticlePages:
                 read,
                 self.requests,
             )
+            failures = kind_line(
+                "publisher article pages", [records[u].error if not records[u].lead else None for u in ask]
+            )
+            if failures is not None:
+                log.log(logging.WARNING if read == 0 else logging.INFO, "%s", failures)
         return [self._apply(a, records[a.publisher_url], accept) if a.publisher_url in records else a for a in articles]
 
     async def _stored(self, urls: Sequence[str]) -> dict[str, PageRecord]:

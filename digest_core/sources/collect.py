@@ -22,6 +22,7 @@ from digest_core.editorial.relevance import RelevanceRule
 from digest_core.models import Article, FailedSource
 from digest_core.redaction import redact
 from digest_core.sources.article_pages import ArticlePages
+from digest_core.sources.failure_cause import kind_line
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
 from digest_core.sources.polite import host_of
 from digest_core.sources.publisher_links import PublisherLinks
@@ -74,6 +75,8 @@ class NewsSources:
         fetched_at = self._clock()
         results = await self.fetch(topic, window)
         articles, failed, stats, rule = await run_cpu(_parse_all, results, topic, window, fetched_at)
+        for line in failure_lines(stats):
+            log.warning("%s: %s", topic.id, line)
         if self._links is not None:
             wanted, first = worth_reading(articles, rule, window)
             articles = await self._links.attach(
@@ -91,6 +94,22 @@ class NewsSources:
                 log.warning("%s: could not record source stats", topic.id, exc_info=True)
         check_reachable(results, failed)
         return articles, failed
+
+
+def failure_lines(stats: Sequence[SourceStat]) -> list[str]:
+    """One line per kind of feed some of which failed (Google News feeds, outlets' own feeds): how
+    many of how many, and the cause."""
+    lines = []
+    for kind, google in (("Google News feeds", True), ("outlet feeds", False)):
+        errors = [
+            None if s.status in ("ok", "not modified") else s.status
+            for s in stats
+            if (s.source == GOOGLE_NEWS) == google
+        ]
+        line = kind_line(kind, errors)
+        if line is not None:
+            lines.append(line)
+    return lines
 
 
 def worth_reading(

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
+from digest_core.sources.failure_cause import cause_of
 from digest_core.sources.normalize import MAX_URL
 from digest_core.sources.polite import (
     ACCEPT_ENCODING,
@@ -487,7 +488,7 @@ class GoogleLinkDecoder:
                 ) from exc
             except (httpx.HTTPError, httpx.InvalidURL, BodyTooLarge, UnsupportedEncoding, ValueError) as exc:
                 raise DecodingStopped(
-                    f"Google News link decoding stops for this run ({describe_error(exc)}); links stay Google links"
+                    f"Google News link decoding stops for this run ({cause_of(exc)}); links stay Google links"
                 ) from exc
             wait = 0.0
             if response.status_code == 429:

@@ -22,6 +22,7 @@ import httpx
 
 from digest_core.dates import Window
 from digest_core.editorial.cjk import in_script
+from digest_core.sources.failure_cause import CONSENT_WALL, is_consent_wall
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE, HostLimiter, PoliteClient
 from digest_core.topics import Outlet, Perspective, Topic, primary_language
@@ -153,6 +154,10 @@ class GoogleNewsSource:
         response = got.response
         if response is None:
             return FeedResult(perspective, outlet, url, error=got.error, status=got.status)
+        if is_consent_wall(response.url) or any(
+            is_consent_wall(r.headers.get("location", "")) for r in response.history
+        ):
+            return FeedResult(perspective, outlet, url, error=CONSENT_WALL, status=response.status_code)
         if response.status_code != 200:
             error = f"HTTP {response.status_code}"
             return FeedResult(perspective, outlet, url, error=error, status=response.status_code, latency=got.latency)

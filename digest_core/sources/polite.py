@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest_core.plural import plural
+from digest_core.sources.failure_cause import cause_of
 from digest_core.sources.outbound import OutboundRefused, origin
 
 log = logging.getLogger(__name__)
@@ -273,6 +274,12 @@ class PoliteClient:
                     return response, b""
                 return response, await read_capped(response, self.max_body)
 
+    def _seconds(self, exc: httpx.TimeoutException) -> float | None:
+        """The timeout a request ran out of: to connect, or between two reads or writes."""
+        if isinstance(exc, httpx.ConnectTimeout):
+            return self.timeout.connect
+        return self.timeout.write if isinstance(exc, httpx.WriteTimeout) else self.timeout.read
+
     async def get(self, url: str, headers: dict[str, str] | None = None, label: str = "") -> Fetched:
         # Hand-written retry loop, not tenacity: each wait must follow the server's Retry-After (capped)
         # and the last status must be kept for the source's stats, which tenacity's strategies cannot read.
@@ -303,10 +310,10 @@ class PoliteClient:
             except OutboundRefused as exc:
                 log.warning("%s: %s", label, exc)
                 return Fetched(None, str(exc), None, attempt, status)
-            except httpx.TimeoutException:
-                error = "timed out"
+            except httpx.TimeoutException as exc:
+                error = cause_of(exc, self._seconds(exc))
             except (httpx.TransportError, httpx.StreamError) as exc:
-                error = describe_error(exc)
+                error = cause_of(exc)
             except Exception as exc:  # a bad redirect scheme, a size cap, a broken encoding: not worth retrying
                 log.warning("%s: %s", label, describe_error(exc))
                 return Fetched(None, describe_error(exc), None, attempt, status)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from digest_core.editorial.excerpts import lead_excerpts
 from digest_core.models import Article, Bullet, Framing, Grounding, StoryNote, Summary, TokenUsage, Translation
+from digest_core.sources.failure_cause import cause_of
 from digest_core.summarize.base import (
     FRAMED_STORIES,
     SummarizerError,
@@ -203,10 +204,11 @@ def _retryable(exc: Exception) -> bool:
     return True  # timeouts and connection errors
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, timeout: float) -> str:
+    """The cause of a failed call: an API error's HTTP status, else what `cause_of` finds (DNS, refused...)."""
     if isinstance(exc, errors.APIError):
         return f"HTTP {exc.code} {exc.status or ''}".strip()
-    return type(exc).__name__
+    return cause_of(exc, timeout)
 
 
 def gemini_client(api_key: str, timeout: float, base_url: str | None) -> genai.Client:
@@ -374,9 +376,9 @@ class GeminiSummarizer:
                 response = await client.aio.models.generate_content(model=self.model, contents=contents, config=config)
             except Exception as exc:
                 if not _retryable(exc) or attempt == self._attempts:
-                    raise SummarizerError(f"{_describe(exc)} after {attempt} attempt(s)") from exc
+                    raise SummarizerError(f"{_describe(exc, self._timeout)} after {attempt} attempt(s)") from exc
                 delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)  # noqa: S311
-                log.info("gemini: %s, retrying in %.1fs", _describe(exc), delay)
+                log.info("gemini: %s, retrying in %.1fs", _describe(exc, self._timeout), delay)
                 await asyncio.sleep(delay)
                 continue
             meta = response.usage_metadata

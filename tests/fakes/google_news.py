@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -46,7 +47,8 @@ def fixture_items(site: str, fixtures: Path = FIXTURES) -> list[bytes]:
 @dataclass
 class GoogleNewsFake:
     """Serves `/rss/search`. `faults[site]` is a list of modes consumed one per request, the last
-    repeating: "ok", "503", "500", "404", "timeout", "malformed", "html". `shift_days` moves every
+    repeating: "ok", "503", "500", "404", "timeout", "malformed", "html", "consent" (a redirect to
+    Google's consent page, `/ml` of consent.google.com, which it also serves). `shift_days` moves every
     item's date, so a test running today can be served the fixture days as recent news. While
     `gate` is set and not open, every search waits for it (to hold a build in progress). `links`
     serves Google's link decoding for the fixture links (tests/fakes/google_links.py)."""
@@ -70,6 +72,7 @@ class GoogleNewsFake:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/rss/search", self.search)
+        app.router.add_get("/ml", self.consent_page)
         self.links.add_routes(app)
         return app
 
@@ -78,6 +81,12 @@ class GoogleNewsFake:
         if not modes:
             return "ok"
         return modes.pop(0) if len(modes) > 1 else modes[0]
+
+    async def consent_page(self, request: web.Request) -> web.Response:
+        """Google's consent wall as an EU visitor sees it: a form, no feed."""
+        return web.Response(
+            text="<html><body><form>Before you continue to Google</form></body></html>", content_type="text/html"
+        )
 
     async def search(self, request: web.Request) -> web.StreamResponse:
         self.in_flight += 1
@@ -109,6 +118,8 @@ class GoogleNewsFake:
             mode = self._mode(site)
             if mode in {"503", "500", "404"}:
                 return web.Response(status=int(mode), text="error")
+            if mode == "consent":
+                raise web.HTTPFound(f"http://consent.google.com/ml?continue={quote(str(request.url), safe='')}")
             if mode == "timeout":
                 await asyncio.sleep(self.timeout_sleep)
             if mode == "malformed":
