@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -35,6 +34,7 @@ from tests.test_run import DAY, env_for, expected_parts, start, subscribe_all, w
 pytestmark = pytest.mark.timeout(300)
 CHATS = [str(-1001000000000 - i) for i in range(1, 31)]
 ASKER = {"id": 111, "type": "private", "first_name": "Alice"}
+ALICE = {"id": 111, "is_bot": False, "first_name": "Alice"}
 
 
 def client_pid(port: int, pids: list[int]) -> int | None:
@@ -161,10 +161,8 @@ def test_two_instances_one_sends_the_other_answers_and_takes_over(
             fake.kill_at, fake.kill_pid = 25, sender.pid  # mid fan-out: 30 chats, one part or more each
 
             # The other instance polls: a command pushed now is fetched and answered by it.
-            wait_until(
-                lambda: "polling" in logs[procs.index(other)].read_text(), 120, "the standby polling", logs[0]
-            )
-            update_id = fake.push(fake.command("/latest china-japan", ASKER, sender={"id": 111, "is_bot": False, "first_name": "Alice"}))
+            wait_until(lambda: "polling" in logs[procs.index(other)].read_text(), 120, "the standby polling", logs[0])
+            update_id = fake.push(fake.command("/latest china-japan", ASKER, sender=ALICE))
             wait_until(lambda: len(fake.sent_to(111)) > 0, 120, "the answer to /latest", logs[procs.index(other)])
             assert fake.fetched_by[update_id] == other.pid
             assert {pid for chat, pid in fake.sent_by if chat == "111"} == {other.pid}

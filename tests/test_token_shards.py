@@ -29,7 +29,7 @@ from adapters.telegram.render import render_digest
 from bot.app import open_core
 from bot.runner import assemble, configured_platforms, sender_locks
 from bot.settings import Settings
-from bot.telegram_platform import TelegramPlatform, telegram_senders, token_shard
+from bot.telegram_platform import telegram_senders, token_shard
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination
@@ -38,7 +38,7 @@ from digest_core.delivery.senders import sender_name, split_sender
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.digests import SqlDigestStore
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.telegram_harness import CHANNEL, PRIVATE, core_for_tests, running_bot
+from tests.fakes.telegram_harness import ALICE, CHANNEL, PRIVATE, core_for_tests, running_bot
 from tests.test_sender_takeover import same_database, until
 from tests.test_store import digest
 
@@ -149,8 +149,8 @@ async def test_each_chat_gets_its_parts_through_its_shards_token_only(
             names[s]: sender_lock(own, lock_key(names[s], tokens[s]), f"instance-{i}") for s in names
         }
         publishers = {names[s]: TelegramPublisher(bot) for s, bot in mine.items()}
-        ledger = DeliveryLedger(own)
-        deliverers.append(Deliverer(ledger, SqlDigestStore(own), SubscriptionStore(own), publishers, f"instance-{i}", locks=locks))
+        stores = DeliveryLedger(own), SqlDigestStore(own), SubscriptionStore(own)
+        deliverers.append(Deliverer(*stores, publishers, f"instance-{i}", locks=locks))
     # Instance 0 holds the primary's lock, instance 1 the shard's: the locks are independent.
     assert await deliverers[0].locks["telegram"].acquire()
     assert await deliverers[1].locks["telegram@222222"].acquire()
@@ -192,7 +192,8 @@ async def assert_no_token_stored(engine: AsyncEngine) -> None:
     """No token, nor its secret part, in any row of any table."""
     async with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            tables = (await conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))).all()
+            query = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            tables = (await conn.scalars(text(query))).all()
         else:
             tables = (await conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'"))).all()
         for table in tables:
@@ -205,10 +206,8 @@ async def test_a_subscription_through_a_shards_bot_records_that_shard(tmp_path: 
     fake = FakeTelegram(token=TOKEN_B)
     fake.add_chat(CHANNEL, admins={111: "creator", fake.bot_id: "administrator"})
     async with core_for_tests(tmp_path, news) as core, running_bot(fake, core, shard=SHARD_B) as harness:
-        await harness.run(fake.command("/subscribe china-japan", PRIVATE, sender={"id": 111, "is_bot": False, "first_name": "A"}))
-        await harness.run(
-            fake.command("/subscribe china-japan @dailydigest", PRIVATE, sender={"id": 111, "is_bot": False, "first_name": "A"})
-        )
+        await harness.run(fake.command("/subscribe china-japan", PRIVATE, sender=ALICE))
+        await harness.run(fake.command("/subscribe china-japan @dailydigest", PRIVATE, sender=ALICE))
         subs = await core.subscriptions.all()
     assert {(s.destination.id, s.destination.via) for s in subs} == {("111", SHARD_B), (str(CHANNEL["id"]), SHARD_B)}
     # the deliveries queued for them go to that shard's sender

@@ -146,9 +146,10 @@ class Deliverer:
     ) -> None:
         """`publishers` and `locks` are keyed by sender (`senders.sender_name`: a platform, or a
         platform's shard such as `telegram@7654321`), each with its own pipeline; `concurrency` is
-        per sender; a sender without a lock is this process's alone. A failed recording is retried `record_attempts` times. A
-        sender that takes over a dead one's deliveries first waits `takeover_pause` seconds, so that
-        a platform's one-second window never holds both the dead sender's last sends and its own.
+        per sender; a sender without a lock is this process's alone. A failed recording is retried
+        `record_attempts` times. A sender that takes over a dead one's deliveries first waits
+        `takeover_pause` seconds, so that a platform's one-second window never holds both the dead
+        sender's last sends and its own.
         A part in doubt (announced, never acknowledged) is taken as delivered, unless
         `resend_in_doubt` (at least once instead of at most once)."""
         self.ledger = ledger
