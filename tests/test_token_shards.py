@@ -217,3 +217,31 @@ async def test_a_subscription_through_a_shards_bot_records_that_shard(tmp_path: 
         claimed = await core.ledger.claim("w", shard=SHARD_B)
         assert await core.ledger.claim("w", shard="") == []
     assert {c.destination.via for c in claimed} == {SHARD_B} and len(claimed) == 2
+
+
+def test_the_command_line_subscribes_a_chat_through_a_named_bot(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN_A)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKENS", TOKEN_B)
+    for args in (
+        ["-1001", "china-japan", "--bot", SHARD_B],
+        ["-1002", "china-japan", "--bot", "111111"],
+        ["-1003", "china-japan"],
+    ):
+        result = runner.invoke(app, ["subscribe", "telegram", *args])
+        assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["subscriptions"]).stdout
+    assert "telegram:-1001\tchina-japan\tactive\tvia bot 222222\n" in listed
+    assert "telegram:-1002\tchina-japan\tactive\n" in listed  # the primary bot's id: the primary
+    assert "telegram:-1003\tchina-japan\tactive\n" in listed
+    refused = runner.invoke(app, ["subscribe", "telegram", "-1004", "china-japan", "--bot", "999\n"])
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == "error: no configured Telegram bot has the id '999\\n'; configured: 111111, 222222"
+    wrong = runner.invoke(app, ["subscribe", "discord", "123456789012345678", "china-japan", "--bot", SHARD_B])
+    assert wrong.exit_code == 2 and "--bot is for Telegram destinations only" in wrong.stderr
+    for result in (refused, wrong):
+        assert "Secr3t" not in result.output + result.stderr
