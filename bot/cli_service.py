@@ -132,14 +132,40 @@ PlatformArg = Annotated[str, typer.Argument(help="telegram, discord or console."
 DestinationArg = Annotated[str, typer.Argument(help="Chat or channel id (see README).")]
 TopicArg = Annotated[str, typer.Argument(help="Topic id.")]
 ThreadOpt = Annotated[str | None, typer.Option("--thread", help="Forum topic / thread id.")]
+BotOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--bot",
+        help="With several Telegram bot tokens: the bot that posts there (its id, the digits before "
+        "its token's colon); default: the primary bot.",
+    ),
+]
 
 
-def _change_subscription(platform: str, destination: str, topic: str, thread: str | None, on: bool) -> None:
+def _shard(settings: Settings, platform: str, bot: str | None) -> str:
+    """The shard a `--bot` names ("" for the primary bot), or a one-line error."""
+    if bot is None:
+        return ""
+    if platform.lower() != "telegram":
+        fail("--bot is for Telegram destinations only")
+    from bot.telegram_platform import telegram_senders, token_shard
+    from digest_core.delivery.senders import split_sender
+
+    shards = {token_shard(token): split_sender(name)[1] for name, token in telegram_senders(settings).items()}
+    if bot not in shards:
+        fail(f"no configured Telegram bot has the id {bot!r}; configured: {', '.join(shards) or 'none'}")
+    return shards[bot]
+
+
+def _change_subscription(
+    platform: str, destination: str, topic: str, thread: str | None, on: bool, bot: str | None = None
+) -> None:
+    from dataclasses import replace
 
     from bot.app import open_core
 
     settings = load_settings()
-    dest = _destination(platform, destination, thread)
+    dest = replace(_destination(platform, destination, thread), via=_shard(settings, platform, bot))
 
     async def go() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
@@ -160,9 +186,11 @@ def _change_subscription(platform: str, destination: str, topic: str, thread: st
 
 
 @app.command(context_settings=NEGATIVE_IDS)
-def subscribe(platform: PlatformArg, destination: DestinationArg, topic: TopicArg, thread: ThreadOpt = None) -> None:
+def subscribe(
+    platform: PlatformArg, destination: DestinationArg, topic: TopicArg, thread: ThreadOpt = None, bot: BotOpt = None
+) -> None:
     """Send a topic's daily digest to a destination."""
-    _change_subscription(platform, destination, topic, thread, on=True)
+    _change_subscription(platform, destination, topic, thread, on=True, bot=bot)
 
 
 @app.command(context_settings=NEGATIVE_IDS)
@@ -185,7 +213,8 @@ def subscriptions() -> None:
             print("no subscriptions (add one with `digestbot subscribe PLATFORM DEST TOPIC`)")
         for s in subs:
             state = "active" if s.active else f"inactive ({s.deactivated_reason})"
-            print(f"{s.destination}\t{s.topic}\t{state}")
+            via = f"\tvia bot {s.destination.via}" if s.destination.via else ""  # a shard's, not the primary
+            print(f"{s.destination}\t{s.topic}\t{state}{via}")
 
     asyncio.run(go())
 

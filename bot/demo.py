@@ -66,6 +66,7 @@ def demo_settings(
         fetch_attempts=1,
         gemini_api_key=None,
         telegram_bot_token=None,
+        telegram_bot_tokens=None,
         discord_bot_token=None,
         now=now,
     )

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from adapters.console import ConsolePublisher
@@ -76,15 +77,16 @@ class Service:
 
 
 def configured_platforms(core: Core) -> list[Platform]:
-    """The platforms whose tokens are set; each missing one is reported once."""
+    """The platforms whose tokens are set (a Telegram platform per bot token); each missing one is
+    reported once."""
     settings = core.settings
     platforms: list[Platform] = []
-    if settings.telegram_bot_token is None:
+    if not settings.telegram_tokens():
         log.debug("Telegram: TELEGRAM_BOT_TOKEN not set, adapter not started")
     else:
-        from bot.telegram_platform import TelegramPlatform
+        from bot.telegram_platform import TelegramPlatform, telegram_senders
 
-        platforms.append(TelegramPlatform(core))
+        platforms += [TelegramPlatform(core, token, name) for name, token in telegram_senders(settings).items()]
     if settings.discord_bot_token is None:
         log.debug("Discord: DISCORD_BOT_TOKEN not set, adapter not started")
     else:
@@ -94,16 +96,34 @@ def configured_platforms(core: Core) -> list[Platform]:
     return platforms
 
 
-def sender_locks(core: Core, platforms: list[str], worker: str) -> dict[str, SenderLock]:
-    """One lock per platform token (named by a hash of the token), shared by every process on
-    this database: whoever holds it sends that platform's deliveries."""
-    tokens = {"telegram": core.settings.telegram_bot_token, "discord": core.settings.discord_bot_token}
-    locks = {}
+def sender_tokens(settings: Settings) -> dict[str, str]:
+    """Sender name (a platform, or a Telegram shard) -> its bot token, for every token set."""
+    tokens: dict[str, str] = {}
+    if settings.telegram_tokens():
+        from bot.telegram_platform import telegram_senders
+
+        tokens |= telegram_senders(settings)
+    if settings.discord_bot_token is not None:
+        tokens["discord"] = settings.discord_bot_token.get_secret_value()
+    return tokens
+
+
+def sender_locks(core: Core, senders: list[str], worker: str) -> dict[str, SenderLock]:
+    """One lock per bot token (named by the sender and a hash of the token, never the token),
+    shared by every process on this database: whoever holds it sends that sender's deliveries."""
+    tokens = sender_tokens(core.settings)
+    return {name: sender_lock(core.engine, lock_key(name, tokens.get(name)), worker) for name in senders}
+
+
+def take_turns_polling(core: Core, deliverer: Deliverer, platforms: list[Platform]) -> None:
+    """Platforms that allow one update consumer per token (Telegram) poll on one instance: the
+    standby when there is one, else the sender (`bot/updates_role.py`)."""
+    tokens = sender_tokens(core.settings)
     for platform in platforms:
-        token = tokens.get(platform)
-        key = lock_key(platform, token.get_secret_value() if token is not None else None)
-        locks[platform] = sender_lock(core.engine, key, worker)
-    return locks
+        take_turns = getattr(platform, "take_turns", None)
+        if take_turns is not None:
+            key = lock_key(platform.name, tokens.get(platform.name)) + "-updates"
+            take_turns(sender_lock(core.engine, key, deliverer.worker), partial(deliverer.is_sender, platform.name))
 
 
 def assemble(core: Core, platforms: list[Platform]) -> Service:
@@ -130,6 +150,7 @@ def assemble(core: Core, platforms: list[Platform]) -> Service:
         resend_in_doubt=settings.delivery_resend_in_doubt,
         locks=sender_locks(core, list(publishers), worker),
     )
+    take_turns_polling(core, deliverer, platforms)
     scheduler = DigestScheduler(
         core.topics, publication, grace=timedelta(hours=settings.catch_up_grace_hours), clock=core.digests.clock
     )

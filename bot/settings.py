@@ -30,7 +30,7 @@ from digest_core.sources.polite import user_agent as polite_user_agent
 from digest_core.sources.publisher_links import PUBLISHER_LINKS_MAX
 from digest_core.workers import WORKER_IDLE_MINUTES
 
-SECRET_SETTINGS = ("telegram_bot_token", "discord_bot_token", "gemini_api_key", "database_url")
+SECRET_SETTINGS = ("telegram_bot_token", "telegram_bot_tokens", "discord_bot_token", "gemini_api_key", "database_url")
 
 
 def token_problem(value: str) -> str | None:
@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     gemini_base_url: str | None = Field(default=None, validation_alias="GOOGLE_GEMINI_BASE_URL")
 
     telegram_bot_token: SecretStr | None = None
+    # More bots past one token's limit, comma-separated: each a shard with its own sender (docs/delivery.md).
+    telegram_bot_tokens: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_paid_broadcast: bool = False  # allow_paid_broadcast: up to 1,000 msg/s, paid per message
 
@@ -139,7 +141,7 @@ class Settings(BaseSettings):
         """One line per secret setting whose value had spaces or line breaks around it."""
         return [f"{name} had spaces or line breaks around it (in .env?): they were removed" for name in self._stripped]
 
-    @field_validator("gemini_api_key", "telegram_bot_token", "discord_bot_token")
+    @field_validator("gemini_api_key", "telegram_bot_token", "telegram_bot_tokens", "discord_bot_token")
     @classmethod
     def _blank_is_none(cls, v: SecretStr | None) -> SecretStr | None:
         return v if v and v.get_secret_value().strip() else None
@@ -237,11 +239,32 @@ class Settings(BaseSettings):
         """The wall clock, or with `NOW` set, a clock that starts there and advances in real time."""
         return utc_now if self.now is None else clock_starting_at(self.now)
 
+    @field_validator("telegram_bot_tokens")
+    @classmethod
+    def _bot_tokens(cls, v: SecretStr | None) -> SecretStr | None:
+        """Comma-separated tokens, each without spaces inside (the error never shows a token)."""
+        if v is None:
+            return None
+        for number, token in enumerate(v.get_secret_value().split(","), 1):
+            if problem := token_problem(token.strip()) if token.strip() else "it is empty":
+                raise ValueError(f"token {number} of the list: {problem}")
+        return v
+
+    def telegram_tokens(self) -> list[str]:
+        """Every Telegram bot token, the primary first: TELEGRAM_BOT_TOKEN if set, else the first of
+        TELEGRAM_BOT_TOKENS; then the others of TELEGRAM_BOT_TOKENS (each once)."""
+        tokens = [self.telegram_bot_token.get_secret_value()] if self.telegram_bot_token else []
+        listed = self.telegram_bot_tokens.get_secret_value().split(",") if self.telegram_bot_tokens else []
+        for token in (t.strip() for t in listed):
+            if token not in tokens:
+                tokens.append(token)
+        return tokens
+
     def secrets(self) -> list[str]:
         """Every secret value set (tokens, API key, the password of any URL setting such as
         DATABASE_URL), for the redactor."""
-        secrets = (self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token)
-        values = [s.get_secret_value() for s in secrets if s is not None]
+        secrets = (self.gemini_api_key, self.telegram_bot_token, self.telegram_bot_tokens, self.discord_bot_token)
+        values = [s.get_secret_value() for s in secrets if s is not None] + self.telegram_tokens()
         urls = (self.database_url, self.google_news_base_url, self.gemini_base_url, self.telegram_base_url)
         passwords = [url_password(url) for url in (*urls, self.discord_api_base_url, self.site_base_url)]
         return values + [p for p in passwords if p]

@@ -47,6 +47,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "GOOGLE_GEMINI_BASE_URL",
         "CONTENT_DIR",
         "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_BOT_TOKENS",
         "TELEGRAM_BASE_URL",
         "DISCORD_BOT_TOKEN",
         "DISCORD_GUILD_ID",

@@ -78,7 +78,7 @@ async def test_claims_are_per_platform_and_use_the_claim_index(engine: AsyncEngi
     claimed = await ledger.claim("w", limit=10, platforms=["telegram"])
     assert [c.destination for c in claimed] == [Destination("telegram", "-100")]
     query = (
-        "SELECT id FROM deliveries WHERE platform = 'fake' AND state = 'pending' "
+        "SELECT id FROM deliveries WHERE platform = 'fake' AND shard = '' AND state = 'pending' "
         "AND next_attempt_at <= CURRENT_TIMESTAMP ORDER BY id LIMIT 64"
     )
     async with engine.connect() as conn:

@@ -32,9 +32,11 @@ def build_application(
     send_backoff: float = 1.0,
     site_base_url: str | None = None,
     paid_broadcast: bool = False,
+    shard: str = "",
 ) -> tuple[Application, TelegramPublisher]:
     """The Application with every command registered, and the publisher that shares its bot.
     `paid_broadcast` sends with `allow_paid_broadcast` and lets the limiter go to 1,000 msg/s.
+    `shard` names this bot among several ("" the primary): subscriptions made through it record it.
     Updates of different chats are handled concurrently, each chat's in order (`PerChatUpdateProcessor`).
     """
     # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter.
@@ -59,24 +61,42 @@ def build_application(
         on_moved=usecases.destination_moved,
         paid_broadcast=paid_broadcast,
     )
-    TelegramCommands(usecases, publisher).register(app)
+    TelegramCommands(usecases, publisher, shard).register(app)
     return app, publisher
 
 
 class TelegramBot:
-    """Starts polling with `initialize()/start()/updater.start_polling()` and stops it cleanly."""
+    """Starts polling with `initialize()/start()/updater.start_polling()` and stops it cleanly;
+    polling can also be started and stopped on its own (one process per token polls)."""
 
     def __init__(self, app: Application, poll_timeout: float = 10.0) -> None:
         self.app = app
         self.poll_timeout = poll_timeout
 
-    async def start(self) -> None:
+    async def start(self, poll: bool = True) -> None:
+        """Connect and handle updates; with `poll`, also fetch them (`start_polling`)."""
         await self.app.initialize()
         await self.app.bot.set_my_commands(COMMANDS)
         await self.app.start()
+        if poll:
+            await self.start_polling()
+
+    @property
+    def polling(self) -> bool:
+        return self.app.updater is not None and self.app.updater.running
+
+    async def start_polling(self) -> None:
+        """Fetch updates (getUpdates long polls) until `stop_polling`."""
         assert self.app.updater is not None
-        await self.app.updater.start_polling(timeout=timedelta(seconds=self.poll_timeout))
-        log.info("Telegram bot @%s polling", self.app.bot.username)
+        if not self.app.updater.running:
+            await self.app.updater.start_polling(timeout=timedelta(seconds=self.poll_timeout))
+            log.info("Telegram bot @%s polling", self.app.bot.username)
+
+    async def stop_polling(self) -> None:
+        """Stop fetching updates (those fetched are confirmed, so the next poller does not get them again)."""
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+            log.info("Telegram bot @%s stopped polling", self.app.bot.username)
 
     async def stop(self) -> None:
         """Stop polling and close both of the bot's HTTP sessions, whatever state a start left."""

@@ -14,7 +14,7 @@ import html
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -103,9 +103,12 @@ def _esc(text: str) -> str:
 class TelegramCommands:
     """The command handlers; they hold the core services and the publisher, nothing else."""
 
-    def __init__(self, usecases: UseCases, publisher: TelegramPublisher) -> None:
+    def __init__(self, usecases: UseCases, publisher: TelegramPublisher, shard: str = "") -> None:
+        """`shard` names this bot among several ("" the primary): a subscription made through it
+        records it, since a bot can only post where it was added."""
         self.usecases = usecases
         self.publisher = publisher
+        self.shard = shard
 
     def register(self, app: Application) -> None:
         """Add every command (messages and channel posts, not edits) and an error logger."""
@@ -315,7 +318,7 @@ class TelegramCommands:
         where = _where(update)
         assert where is not None
         topic_id, channel = self._sub_args(context, USAGE["subscribe"])
-        destination = await self._target(context, where, channel)
+        destination = replace(await self._target(context, where, channel), via=self.shard)
         change = await self.usecases.subscribe(destination, topic_id, USAGE["subscribe"])
         await self._reply(where, _changed(change, _place(destination, where)))
 

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
 from digest_core.delivery.ports import DestinationGone, PartPublisher, announcing
 from digest_core.delivery.sender_lock import LocalSenderLock, SenderLock
+from digest_core.delivery.senders import sender_name, split_sender
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.errors import WritesRefused
 from digest_core.models import Digest
@@ -143,10 +144,12 @@ class Deliverer:
         takeover_pause: float = 1.1,
         resend_in_doubt: bool = False,
     ) -> None:
-        """`concurrency` is per platform; `locks` maps a platform to its sender lock (none: this
-        process is the only sender). A failed recording is retried `record_attempts` times. A
-        sender that takes over a dead one's deliveries first waits `takeover_pause` seconds, so that
-        a platform's one-second window never holds both the dead sender's last sends and its own.
+        """`publishers` and `locks` are keyed by sender (`senders.sender_name`: a platform, or a
+        platform's shard such as `telegram@7654321`), each with its own pipeline; `concurrency` is
+        per sender; a sender without a lock is this process's alone. A failed recording is retried
+        `record_attempts` times. A sender that takes over a dead one's deliveries first waits
+        `takeover_pause` seconds, so that a platform's one-second window never holds both the dead
+        sender's last sends and its own.
         A part in doubt (announced, never acknowledged) is taken as delivered, unless
         `resend_in_doubt` (at least once instead of at most once)."""
         self.ledger = ledger
@@ -171,6 +174,10 @@ class Deliverer:
 
     # --- the sender lock ----------------------------------------------------------------------
 
+    def is_sender(self, name: str) -> bool:
+        """Whether this process holds the sender lock of `name` (a platform or a shard)."""
+        return name in self._holding
+
     async def _hold(self, platform: str) -> bool:
         """True while this process is the platform's sender; on taking the lock, the previous
         sender's claims are made claimable at once (it is dead: its lock died with it)."""
@@ -181,7 +188,8 @@ class Deliverer:
             held = False
         if held and platform not in self._holding:
             self._holding.add(platform)
-            resumed = await self.ledger.take_over(platform, self.worker)
+            name, shard = split_sender(platform)
+            resumed = await self.ledger.take_over(name, self.worker, shard=shard)
             quiet = platform == "console" and not resumed  # nothing a newcomer's first run needs to read
             log.log(
                 logging.DEBUG if quiet else logging.INFO,
@@ -204,12 +212,13 @@ class Deliverer:
     # --- sending --------------------------------------------------------------------------------
 
     async def _claim(
-        self, platform: str, limit: int, topic: str | None, after_failure: Sequence[int] | None
+        self, sender: str, limit: int, topic: str | None, after_failure: Sequence[int] | None
     ) -> list[Claimed]:
-        """Claim for one platform; after a failed claim, also this worker's claims that are not in
+        """Claim for one sender; after a failed claim, also this worker's claims that are not in
         progress (`after_failure`), in case the failed one was committed and only its answer lost."""
+        platform, shard = split_sender(sender)
         return await self.ledger.claim(
-            self.worker, limit=limit, topic=topic, platforms=[platform], own_except=after_failure
+            self.worker, limit=limit, topic=topic, platforms=[platform], own_except=after_failure, shard=shard
         )
 
     async def _pump(self, platform: str, topic: str | None, stop: asyncio.Event | None) -> int:
@@ -399,7 +408,7 @@ class Deliverer:
     async def deliver(self, claimed: Claimed) -> None:
         """Send the parts not yet acknowledged, each announced before it leaves and recorded once
         acknowledged; classify any failure. `WritesRefused` is raised (the run ends)."""
-        publisher = self.publishers[claimed.destination.platform]
+        publisher = self.publishers[sender_name(claimed.destination.platform, claimed.destination.via)]
         attempts = claimed.attempts + 1
         sent = list(claimed.message_ids)
         try:

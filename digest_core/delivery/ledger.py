@@ -82,12 +82,13 @@ class DeliveryRow(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("subscription_id", "topic", "date", name="uq_delivery"),
-        Index("ix_deliveries_claim", "platform", "state", "id"),  # fits the claim: one platform's due rows by id
+        Index("ix_deliveries_claim", "platform", "shard", "state", "id"),  # fits the claim: one sender's due rows by id
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
     platform: Mapped[str] = mapped_column(String(20), server_default="")  # the subscription's, copied for claims
+    shard: Mapped[str] = mapped_column(String(40), server_default="", default="")  # the subscription's bot, likewise
     topic: Mapped[str] = mapped_column(String(40))
     date: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16), index=True)
@@ -270,12 +271,15 @@ class DeliveryLedger:
             for start in range(0, len(subscription_ids), 500):
                 chunk = list(subscription_ids[start : start + 500])
                 platforms = await session.execute(
-                    select(SubscriptionRow.id, SubscriptionRow.platform).where(SubscriptionRow.id.in_(chunk))
+                    select(SubscriptionRow.id, SubscriptionRow.platform, SubscriptionRow.shard).where(
+                        SubscriptionRow.id.in_(chunk)
+                    )
                 )
                 rows = [
                     {
                         "subscription_id": sid,
                         "platform": platform,
+                        "shard": shard,
                         "topic": topic,
                         "date": day,
                         "state": PENDING,
@@ -285,7 +289,7 @@ class DeliveryLedger:
                         "created_at": now,
                         "updated_at": now,
                     }
-                    for sid, platform in platforms.all()
+                    for sid, platform, shard in platforms.all()
                 ]
                 if rows:
                     stmt = self._insert(DeliveryRow.__table__).values(rows).on_conflict_do_nothing()
@@ -302,6 +306,7 @@ class DeliveryLedger:
         columns = [
             "subscription_id",
             "platform",
+            "shard",
             "topic",
             "date",
             "state",
@@ -314,6 +319,7 @@ class DeliveryLedger:
         rows = select(
             SubscriptionRow.id,
             SubscriptionRow.platform,
+            SubscriptionRow.shard,
             literal(topic, String()),
             literal(day, Date()),
             literal(PENDING, String()),
@@ -337,9 +343,10 @@ class DeliveryLedger:
         topic: str | None = None,
         platforms: Sequence[str] | None = None,
         own_except: Collection[int] | None = None,
+        shard: str | None = None,
     ) -> list[Claimed]:
         """Take up to `limit` deliveries that are due, or whose previous sender's lease ran out
-        (only for `topic` and `platforms` when given), in one set-based update per kind.
+        (only for `topic`, `platforms` and `shard` when given), in one set-based update per kind.
 
         With `own_except` (the deliveries this worker has in progress), this worker's other claims
         are taken again: a claim whose answer was lost with a database connection."""
@@ -348,6 +355,7 @@ class DeliveryLedger:
             SubscriptionRow.active.is_(True),  # a destination found gone is not tried again
             *([DeliveryRow.topic == topic] if topic else []),
             *([DeliveryRow.platform.in_(platforms)] if platforms is not None else []),
+            *([DeliveryRow.shard == shard] if shard is not None else []),
         ]
         stale = [DeliveryRow.state == SENDING, DeliveryRow.claimed_at < now - self.lease]
         due = [DeliveryRow.state == PENDING, DeliveryRow.next_attempt_at <= now]
@@ -397,6 +405,7 @@ class DeliveryLedger:
                 DeliveryRow.attempts,
                 DeliveryRow.message_ids,
                 DeliveryRow.sending_part,
+                DeliveryRow.shard,
             )
             .execution_options(synchronize_session=False)
         )
@@ -408,12 +417,12 @@ class DeliveryLedger:
                 SubscriptionRow.id, SubscriptionRow.platform, SubscriptionRow.destination, SubscriptionRow.thread_id
             ).where(SubscriptionRow.id.in_({r.subscription_id for r in rows}))
         )
-        where_to = {sid: Destination(p, d, t or None) for sid, p, d, t in subs.all()}
+        where_to = {sid: (p, d, t or None) for sid, p, d, t in subs.all()}
         return [
             Claimed(
                 r.id,
                 r.subscription_id,
-                where_to[r.subscription_id],
+                Destination(*where_to[r.subscription_id], via=r.shard),
                 r.topic,
                 r.date,
                 r.attempts,
@@ -423,13 +432,14 @@ class DeliveryLedger:
             for r in rows
         ]
 
-    async def take_over(self, platform: str, worker: str) -> int:
-        """Make a dead sender's claims on `platform` claimable now (the new sender holds the
-        platform's sender lock, so nobody else is sending them); how many. Acknowledged parts stay."""
+    async def take_over(self, platform: str, worker: str, shard: str = "") -> int:
+        """Make a dead sender's claims on `platform` (and `shard`) claimable now (the new sender holds
+        their sender lock, so nobody else is sending them); how many. Acknowledged parts stay."""
         async with self._writing() as session:
             result = await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.platform == platform, DeliveryRow.state == SENDING, DeliveryRow.claimed_by != worker)
+                .where(DeliveryRow.platform == platform, DeliveryRow.shard == shard)
+                .where(DeliveryRow.state == SENDING, DeliveryRow.claimed_by != worker)
                 .values(state=PENDING, claimed_by=None, next_attempt_at=self._now(), updated_at=self._now())
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from digest_core.errors import DestinationGone as DestinationGone  # re-exported
@@ -15,11 +15,14 @@ from digest_core.models import Digest
 
 @dataclass(frozen=True)
 class Destination:
-    """Where a digest goes. Only the adapter of `platform` interprets `id` and `thread_id`."""
+    """Where a digest goes. Only the adapter of `platform` interprets `id` and `thread_id`.
+    `via` names the shard (the bot) that posts there, "" for the platform's primary bot: it is
+    not part of where (two destinations that differ only by `via` are equal)."""
 
     platform: str
     id: str
     thread_id: str | None = None
+    via: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.id}" + (f"/{self.thread_id}" if self.thread_id else "")

@@ -41,6 +41,7 @@ class SenderLock(Protocol):
     """A non-blocking lock that is released when its holder's process or connection dies."""
 
     key: str
+    worker: str
 
     async def acquire(self) -> bool:
         """Take the lock if free; True while this process holds it (calling again is cheap)."""

@@ -25,6 +25,8 @@ class SubscriptionRow(Base):
     thread_id: Mapped[str] = mapped_column(String(64), default="")  # "" = none, so the unique key works
     topic: Mapped[str] = mapped_column(String(40), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The shard (bot) that posts here: the one the destination subscribed through ("" the primary).
+    shard: Mapped[str] = mapped_column(String(40), server_default="", default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deactivated_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -41,7 +43,7 @@ class Subscription:
 def _to_subscription(row: SubscriptionRow) -> Subscription:
     return Subscription(
         id=row.id,
-        destination=Destination(row.platform, row.destination, row.thread_id or None),
+        destination=Destination(row.platform, row.destination, row.thread_id or None, via=row.shard),
         topic=row.topic,
         active=row.active,
         deactivated_reason=row.deactivated_reason,
@@ -63,7 +65,8 @@ class SubscriptionStore:
         )
 
     async def subscribe(self, destination: Destination, topic: str) -> bool:
-        """Subscribe (or reactivate); False when it was already active."""
+        """Subscribe (or reactivate); False when it was already active. The subscription records
+        `destination.via`, the shard (bot) it came through: that bot posts its digests."""
         async with self._sessions.begin() as session:
             row = await session.scalar(select(SubscriptionRow).where(*self._match(destination, topic)))
             if row is None:
@@ -74,12 +77,13 @@ class SubscriptionStore:
                         thread_id=destination.thread_id or "",
                         topic=topic,
                         active=True,
+                        shard=destination.via,
                         created_at=datetime.now(UTC),
                     )
                 )
                 return True
             was_active = row.active
-            row.active, row.deactivated_reason = True, None
+            row.active, row.deactivated_reason, row.shard = True, None, destination.via
             return not was_active
 
     async def unsubscribe(self, destination: Destination, topic: str) -> bool:

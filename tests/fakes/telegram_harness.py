@@ -81,7 +81,7 @@ class VirtualTime:
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeTelegram, core: Core, limiter: TelegramRateLimiter | None = None
+    fake: FakeTelegram, core: Core, limiter: TelegramRateLimiter | None = None, shard: str = ""
 ) -> AsyncIterator[TelegramHarness]:
     """The real Application polling the fake; unless `limiter` is given, its waits pass in virtual time."""
     if limiter is None:
@@ -94,6 +94,7 @@ async def running_bot(
             base_url,
             rate_limiter=limiter,
             send_backoff=0.01,
+            shard=shard,
         )
         done: set[int] = set()
 
