@@ -106,8 +106,9 @@ def test_the_script_check_sees_a_mislabelled_title() -> None:
 
 def test_counts_per_language_and_label() -> None:
     count = Counter(side(r["language"]) for r in ALL)
-    assert count["zh"] >= 120
-    assert count["ja"] >= 95  # below the 120: see the README's shortfall note
+    assert count["zh"] >= 120 and count["ja"] >= 120  # the target per language
+    # Simplified rows, so that mainland outlets are not drowned by Hong Kong and Taiwan ones
+    assert sum(1 for r in ALL if r["language"] == "zh-CN") >= 80
     for language in ("zh", "ja"):
         off = sum(1 for r in ALL if side(r["language"]) == language and not r["on_topic"])
         assert 0.25 <= off / count[language] <= 0.5, language
