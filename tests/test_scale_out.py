@@ -3,8 +3,9 @@ the Telegram sender lock and sends the scheduled digest, the other polls and ans
 when the sender is SIGKILLed mid fan-out, the other takes the lock over and finishes with 0
 duplicates and no loss outside the parts in doubt (announced, never acknowledged: not sent again).
 
-The fake Bot API tells which process made each request: the client's port, looked up among the
-two processes' sockets in /proc. Both processes are ended with their groups whatever happens.
+The fake Bot API tells which process made each request by the path it was given: each instance's
+base URL has its own prefix (`/i0/bot...`, `/i1/bot...`). Both processes are ended with their
+groups whatever happens.
 """
 
 from __future__ import annotations
@@ -37,32 +38,6 @@ ASKER = {"id": 111, "type": "private", "first_name": "Alice"}
 ALICE = {"id": 111, "is_bot": False, "first_name": "Alice"}
 
 
-def client_pid(port: int, pids: list[int]) -> int | None:
-    """Which of `pids` owns the TCP socket whose local port is `port` (from /proc)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(f"socket:[{fields[9]}]")
-    for pid in pids:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
-                    return pid
-            except OSError:
-                continue
-    return None
-
-
 class WhoTelegram(FakeTelegram):
     """Records which process sent each message and fetched each update; SIGKILLs `kill_pid` when
     it sends its `kill_at`-th message, after accepting it (the part is then in doubt)."""
@@ -76,9 +51,15 @@ class WhoTelegram(FakeTelegram):
         self.kill_at = 0
         self.killed_after = 0  # messages accepted when the kill was sent
 
+    def app(self) -> web.Application:
+        app = super().app()
+        app.router.add_route("*", "/i{instance:\\d+}/bot{token}/{method}", self.handle)
+        return app
+
     def _who(self, request: web.Request) -> int | None:
-        peer = request.transport.get_extra_info("peername") if request.transport else None
-        return client_pid(peer[1], self.pids) if peer else None
+        """The instance whose base URL the request came through (none without a prefix)."""
+        instance = request.match_info.get("instance")
+        return self.pids[int(instance)] if instance is not None else None
 
     async def _sendMessage(self, request: web.Request, params: dict[str, Any]) -> web.StreamResponse:
         who = self._who(request)
@@ -150,8 +131,16 @@ def test_two_instances_one_sends_the_other_answers_and_takes_over(
         asyncio.run(subscribe_all(db, CHATS))
         with ThreadedServer(fake.app()) as server:
             logs = [tmp_path / "a.log", tmp_path / "b.log"]
-            env = env_for(tmp_path / "data", news, f"{server.base_url}/bot", DATABASE_URL=db, DELIVERY_LEASE="60")
-            procs = [start(processes, env, log) for log in logs]
+            procs = [
+                start(
+                    processes,
+                    env_for(
+                        tmp_path / "data", news, f"{server.base_url}/i{i}/bot", DATABASE_URL=db, DELIVERY_LEASE="60"
+                    ),
+                    log,
+                )
+                for i, log in enumerate(logs)
+            ]
             fake.pids = [p.pid for p in procs]
             wait_until(lambda: asyncio.run(_holder(db)) is not None, 120, "a sender")
             holder = asyncio.run(_holder(db))
@@ -185,9 +174,9 @@ def test_two_instances_one_sends_the_other_answers_and_takes_over(
     before_kill = [pid for chat, pid in fake.sent_by[: fake.killed_after] if chat in CHATS]
     assert set(before_kill) == {sender.pid}  # one instance sent; the other did not
     after_kill = [pid for chat, pid in fake.sent_by[fake.killed_after :] if chat in CHATS]
-    # then the other took over; besides, only the killed sender's requests already on their way
-    # (their process gone, their sockets with it: no pid found), each a part in doubt
-    assert other.pid in after_kill and set(after_kill) <= {other.pid, sender.pid, None}
+    # then the other took over; besides, only the killed sender's requests already on their way,
+    # each a part in doubt
+    assert other.pid in after_kill and set(after_kill) <= {other.pid, sender.pid}
     assert claimers == {h for h in claimers if h.endswith((f":{sender.pid}", f":{other.pid}"))}
     counts = Counter((s.chat_id, s.text) for s in fake.sent if s.chat_id in CHATS)
     assert [key for key, n in counts.items() if n > 1] == []  # 0 duplicates
