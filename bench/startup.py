@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -20,10 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from bench.report import machine, min_median, rss_mb, table, write_section
+from digest_core.workers import run_cpu, stop_worker_process, use_worker_process, worker_pid, worker_running
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import serve
 from tests.fakes.telegram import TOKEN, FakeTelegram
 
@@ -56,67 +60,176 @@ def closed_port() -> int:
 def descendants(pid: int) -> list[int]:
     """Every process started by `pid`, and by those, from /proc."""
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += [int(child), *descendants(int(child))]
+    with contextlib.suppress(OSError):  # the process ended meanwhile
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):  # a thread ended meanwhile
+                for child in (task / "children").read_text().split():
+                    found += [int(child), *descendants(int(child))]
+    return found
+
+
+def role(pid: int, service: int) -> str:
+    """What a process of the service is, from its command line and parent."""
+    command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    if pid == service:
+        return "service"
+    if b"resource_tracker" in command:
+        return "resource tracker"
+    if b"multiprocessing.forkserver" in command:  # the worker is forked from the forkserver: same command line
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        return "forkserver" if parent == service else "build worker"
+    return command.split(b"\0")[0].decode(errors="replace")
+
+
+def service_rss(pid: int) -> dict[str, float]:
+    """RSS (MB) of the service and of each process it started, by role."""
+    found: dict[str, float] = {}
+    for each in [pid, *descendants(pid)]:
+        with contextlib.suppress(OSError):  # ended meanwhile
+            name = role(each, pid)
+            found[name] = found.get(name, 0.0) + rss_mb(each)
     return found
 
 
 WORKER_IDLE_S = 3.0  # BUILD_WORKER_IDLE_MINUTES for the idle runs: the state of any service a while after a build
 SETTLE_S = 6.0
+RUNNING = b"digestbot running"
+CATCH_UP_NOW = "2026-02-25T05:00:00+00:00"  # an hour after the fixture day's window closed: the catch-up builds it
 
 
-async def idle_rss(extra_env: dict[str, str], settle: float = SETTLE_S) -> tuple[float, float]:
-    """RSS (MB) of `digestbot run` `settle` seconds after it logged that it is running, and the
-    sum of its child processes' (the forkserver, and the build worker if it still runs: the
-    start-up build started it, and it ends after BUILD_WORKER_IDLE_MINUTES, here `WORKER_IDLE_S`)."""
+async def idle_rss(
+    extra_env: dict[str, str], settle: float = SETTLE_S, expect: bytes = RUNNING
+) -> tuple[dict[str, float], float]:
+    """RSS (MB) by process of `digestbot run` `settle` seconds after it logged that it is running
+    (the service, and any process it started that still runs: the start-up build starts the build
+    worker, which ends after BUILD_WORKER_IDLE_MINUTES, here `WORKER_IDLE_S`, with its helpers), and
+    the seconds from the command's start to that line; an error if it did not log `expect` first."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {
-            **os.environ, "DATA_DIR": str(Path(tmp) / "data"), "FETCH_ATTEMPTS": "1", "LOG_LEVEL": "INFO",
+            **os.environ,
+            "DATA_DIR": str(Path(tmp) / "data"),
+            "FETCH_ATTEMPTS": "1",
+            "LOG_LEVEL": "INFO",
             "GOOGLE_NEWS_BASE_URL": f"http://127.0.0.1:{closed_port()}",
-            "BUILD_WORKER_IDLE_MINUTES": str(WORKER_IDLE_S / 60), **extra_env,
+            "BUILD_WORKER_IDLE_MINUTES": str(WORKER_IDLE_S / 60),
+            **extra_env,
         }
-        for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "GEMINI_API_KEY", "DATABASE_URL"):
+        for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "GEMINI_API_KEY", "DATABASE_URL", "NOW"):
             if name not in extra_env:
                 env.pop(name, None)
+        started = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
             DIGESTBOT, "run", cwd=tmp, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
         )
         assert proc.stderr is not None
+        drained: asyncio.Task[bytes] | None = None
+        logged = b""
         try:
             async with asyncio.timeout(90):
-                while b"digestbot running" not in (line := await proc.stderr.readline()):
+                while RUNNING not in (line := await proc.stderr.readline()):
                     if not line:
                         raise RuntimeError("digestbot run ended before it was running")
+                    logged += line
+            running = time.perf_counter() - started
+            if expect not in logged + line:
+                raise RuntimeError(f"digestbot run did not log {expect!r}:\n{logged.decode()}")
             drained = asyncio.create_task(proc.stderr.read())
             await asyncio.sleep(settle)
-            return rss_mb(proc.pid), sum(rss_mb(child) for child in descendants(proc.pid))
+            return service_rss(proc.pid), running
         finally:
             proc.send_signal(signal.SIGINT)
             await proc.wait()
-            drained.cancel()
+            if drained is not None:
+                drained.cancel()
 
 
-async def connected_rss() -> tuple[float, float]:
-    """Idle RSS with both platforms connected to fakes served by this process."""
+@contextlib.asynccontextmanager
+async def platforms() -> AsyncIterator[dict[str, str]]:
+    """Both platforms' fakes served by this process: the service's settings to reach them."""
     telegram, discord = FakeTelegram(token=TOKEN), FakeDiscord()
     tg_runner, tg_port = await serve(telegram.app())
     dc_runner, dc_port = await serve(discord.app())
     discord.port = dc_port
     try:
-        return await idle_rss({
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": f"http://127.0.0.1:{tg_port}/bot",
-            "DISCORD_BOT_TOKEN": discord.bot_token, "DISCORD_API_BASE_URL": discord.api_base,
+        yield {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": f"http://127.0.0.1:{tg_port}/bot",
+            "DISCORD_BOT_TOKEN": discord.bot_token,
+            "DISCORD_API_BASE_URL": discord.api_base,
             "DISCORD_GATEWAY_URL": discord.gateway_url,
-        })
+        }
     finally:
         await dc_runner.cleanup()
         await tg_runner.cleanup()
 
 
-def memory(runs: list[tuple[float, float]]) -> str:
-    """The service's RSS and, in brackets, its worker processes' (min / median)."""
-    return f"{min_median([m for m, _ in runs])} MB (+ {min_median([w for _, w in runs])} MB)"
+async def connected_rss() -> tuple[dict[str, float], float]:
+    """Idle RSS with both platforms connected to fakes served by this process."""
+    async with platforms() as env:
+        return await idle_rss(env)
+
+
+async def after_a_build_rss() -> tuple[dict[str, float], float]:
+    """Idle RSS, both platforms connected, after a real start-up build: the fake Google News serves
+    the fixture day and the clock is set an hour after its window closed (the catch-up builds and
+    publishes it; pages and publisher links off, as they would reach the network)."""
+    runner, port = await serve(GoogleNewsFake().app())
+    try:
+        async with platforms() as env:
+            return await idle_rss(
+                {
+                    **env,
+                    "GOOGLE_NEWS_BASE_URL": f"http://127.0.0.1:{port}",
+                    "NOW": CATCH_UP_NOW,
+                    "ARTICLE_PAGES": "false",
+                    "PUBLISHER_LINKS": "false",
+                },
+                expect=b"china-japan 2026-02-25: published at start-up",
+            )
+    finally:
+        await runner.cleanup()
+
+
+def memory(runs: list[tuple[dict[str, float], float]]) -> str:
+    """The total RSS of the service's processes (min / median), and the median run's breakdown."""
+    totals = [sum(by_role.values()) for by_role, _ in runs]
+    median = sorted(runs, key=lambda run: sum(run[0].values()))[len(runs) // 2][0]
+    parts = " + ".join(f"{name} {mb:.1f}" for name, mb in median.items())
+    return f"{min_median(totals)} MB ({parts})"
+
+
+def within(runs: list[tuple[dict[str, float], float]], target: float) -> str:
+    return "yes" if max(sum(by_role.values()) for by_role, _ in runs) < target else "**no**"
+
+
+async def until(done: Callable[[], bool]) -> None:
+    """Return once `done()` holds (checked every 50 ms, for at most a minute)."""
+    for _ in range(1200):
+        if done():
+            return
+        await asyncio.sleep(0.05)
+    raise RuntimeError("timed out")
+
+
+async def worker_start_s(helpers_kept: bool, runs: int) -> list[float]:
+    """Seconds from a step's call to its result when the build worker is not running: with the
+    forkserver and resource tracker still running (`helpers_kept`, as before #27) or ended with the
+    last worker (as now, after BUILD_WORKER_IDLE_MINUTES)."""
+    seconds = []
+    use_worker_process(0.05)
+    try:
+        for _ in range(runs):
+            started = time.perf_counter()
+            await run_cpu(worker_pid)
+            seconds.append(time.perf_counter() - started)
+            if helpers_kept:
+                stop_worker_process()  # the worker ends, its helpers stay
+                use_worker_process(0.05)
+            await until(lambda: not worker_running() and (helpers_kept or not descendants(os.getpid())))
+            await asyncio.sleep(0.2)
+    finally:
+        stop_worker_process()
+    return seconds
 
 
 async def main() -> None:
@@ -127,27 +240,65 @@ async def main() -> None:
     bare = [timed([sys.executable, "-c", "pass"]) for _ in range(args.runs)]
     floor = [timed([sys.executable, "-c", TYPER_HELP]) for _ in range(args.runs)]
     helps = [timed([DIGESTBOT, "--help"]) for _ in range(args.runs)]
-    idle = [await idle_rss({}) for _ in range(max(1, args.runs // 2))]
-    connected = [await connected_rss() for _ in range(max(1, args.runs // 2))]
+    idle_runs = max(1, args.runs // 2)
+    idle = [await idle_rss({}) for _ in range(idle_runs)]
+    connected = [await connected_rss() for _ in range(idle_runs)]
+    built = [await after_a_build_rss() for _ in range(idle_runs)]
+    cold = await worker_start_s(helpers_kept=False, runs=args.runs)
+    warm = (await worker_start_s(helpers_kept=True, runs=args.runs + 1))[1:]  # the first starts the helpers
     rows = [
-        ["python -c pass (floor)", f"{min_median([t for t, _ in bare], 2)} s", f"{min_median([m for _, m in bare])} MB",
-         "-"],
-        ["typer + rich, one command's --help (floor)", f"{min_median([t for t, _ in floor], 2)} s",
-         f"{min_median([m for _, m in floor])} MB", "-"],
-        ["digestbot --help", f"{min_median([t for t, _ in helps], 2)} s", f"{min_median([m for _, m in helps])} MB",
-         "yes" if min(t for t, _ in helps) < HELP_TARGET_S else "**no**"],
-        ["digestbot run, idle, no tokens", "-", memory(idle),
-         "yes" if max(m for m, _ in idle) < IDLE_TARGET_MB else "**no**"],
-        ["digestbot run, idle, Telegram and Discord connected", "-", memory(connected),
-         "yes" if max(m for m, _ in connected) < CONNECTED_TARGET_MB else "**no**"],
+        [
+            "python -c pass (floor)",
+            f"{min_median([t for t, _ in bare], 2)} s",
+            f"{min_median([m for _, m in bare])} MB",
+            "-",
+        ],
+        [
+            "typer + rich, one command's --help (floor)",
+            f"{min_median([t for t, _ in floor], 2)} s",
+            f"{min_median([m for _, m in floor])} MB",
+            "-",
+        ],
+        [
+            "digestbot --help",
+            f"{min_median([t for t, _ in helps], 2)} s",
+            f"{min_median([m for _, m in helps])} MB",
+            "yes" if min(t for t, _ in helps) < HELP_TARGET_S else "**no**",
+        ],
+        [
+            "digestbot run, idle, no tokens",
+            f"{min_median([s for _, s in idle], 2)} s",
+            memory(idle),
+            within(idle, IDLE_TARGET_MB),
+        ],
+        [
+            "digestbot run, idle, Telegram and Discord connected",
+            f"{min_median([s for _, s in connected], 2)} s",
+            memory(connected),
+            within(connected, CONNECTED_TARGET_MB),
+        ],
+        [
+            "the same, after a start-up build of the fixture day",
+            f"{min_median([s for _, s in built], 2)} s",
+            memory(built),
+            within(built, CONNECTED_TARGET_MB),
+        ],
+        [
+            "a step when no worker runs: worker, forkserver and tracker started (now, after idle)",
+            f"{min_median(cold, 2)} s",
+            "-",
+            "-",
+        ],
+        ["a step when no worker runs, forkserver and tracker kept (before)", f"{min_median(warm, 2)} s", "-", "-"],
     ]
     text = (
-        f"min / median of {args.runs} runs (idle runs: {len(idle)}); RSS is the peak for `--help`, the resident "
-        f"size {SETTLE_S:g} s after start-up for `run` (the service process; its child processes in brackets: "
-        f"the forkserver, the build worker having ended after BUILD_WORKER_IDLE_MINUTES={WORKER_IDLE_S / 60:g}, "
-        f"i.e. {WORKER_IDLE_S:g} s, unused). Targets: --help < {HELP_TARGET_S} s, idle < {IDLE_TARGET_MB} MB, "
-        f"connected < {CONNECTED_TARGET_MB} MB. Machine: {machine()}.\n\n"
-        + table(["command", "time", "memory", "within target"], rows)
+        f"min / median of {args.runs} runs (`run`: {idle_runs}). `--help`: wall time and peak RSS. `run`: the time "
+        f"from the command to its `digestbot running` line (the start-up build included), and the resident size "
+        f"{SETTLE_S:g} s after that line: the TOTAL of every process of the service, then the median run's "
+        f"processes (the build worker ends after BUILD_WORKER_IDLE_MINUTES={WORKER_IDLE_S / 60:g}, i.e. "
+        f"{WORKER_IDLE_S:g} s, unused, and multiprocessing's forkserver and resource tracker with it). Targets: "
+        f"--help < {HELP_TARGET_S} s, idle < {IDLE_TARGET_MB} MB, connected < {CONNECTED_TARGET_MB} MB. "
+        f"Machine: {machine()}.\n\n" + table(["command", "time", "memory (all processes)", "within target"], rows)
     )
     print(text)
     if not args.no_docs:

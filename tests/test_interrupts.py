@@ -93,20 +93,7 @@ def test_run_stopped_mid_build_at_start_up(
     assert "digestbot running" not in log.read_text()
 
 
-@pytest.mark.parametrize(
-    "sig",
-    [
-        pytest.param(
-            signal.SIGINT,
-            marks=pytest.mark.skip(
-                reason="known gap (issue #27 open): a Ctrl-C to the whole process group in the few ms while "
-                "multiprocessing starts a helper interpreter can still print that interpreter's traceback"
-            ),
-        ),
-        signal.SIGTERM,
-    ],
-    ids=["SIGINT", "SIGTERM"],
-)
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_run_stopped_while_the_build_worker_starts(
     sig: int, tmp_path: Path, fake: tuple[GoogleNewsFake, str], processes: list[subprocess.Popen[bytes]]
 ) -> None:

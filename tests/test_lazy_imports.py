@@ -43,3 +43,20 @@ def test_a_connected_platform_loads_no_chart_or_model_library(module: str) -> No
 def test_the_probe_sees_a_heavy_import() -> None:
     """The check above can fail: drawing a chart does load matplotlib."""
     assert loaded_after("import adapters.chart") >= {"matplotlib"}
+
+
+@pytest.mark.parametrize("module", ["bot.runner", "bot.telegram_platform", "bot.discord_platform"])
+def test_the_service_loads_no_parsing_library_before_a_build(module: str) -> None:
+    """Feed parsing and headline matching run in the build worker: an idle service never loads them."""
+    assert loaded_after(f"import {module}", ["feedparser", "ftfy", "wcwidth", "rapidfuzz"]) == set()
+
+
+def test_the_parsing_probe_sees_a_parse() -> None:
+    """The check above can fail: parsing a feed loads feedparser and ftfy."""
+    code = (
+        "from digest_core.sources.normalize import clean_text, parse_feed\n"
+        "from digest_core.sources.google_news import FeedResult\n"
+        "clean_text('caf\\u00c3\\u00a9')\n"
+        "try:\n    parse_feed(FeedResult(None, None, 'u', body=b'<rss/>'), None)\nexcept Exception:\n    pass"
+    )
+    assert loaded_after(code, ["feedparser", "ftfy"]) == {"feedparser", "ftfy"}

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from rapidfuzz import fuzz, process
-
 from digest_core.dates import Window
 from digest_core.editorial.editor import Judgement
 from digest_core.editorial.explain import Reasons, Verdict, explain_articles
@@ -77,6 +75,8 @@ def drop_repeats(articles: Sequence[Article]) -> list[Article]:
 
 def find_repeats(articles: Sequence[Article]) -> tuple[list[Article], dict[int, Article]]:
     """`drop_repeats`, and for each dropped article (by `id()`) the kept article it repeats."""
+    from rapidfuzz import fuzz, process  # deferred: RAPIDFUZZ_COST; selection runs in the service's worker
+
     kept: list[Article] = []
     url_owner: dict[str, Article] = {}
     blocks: dict[tuple[str, str], tuple[list[str], list[Article]]] = {}

@@ -8,10 +8,8 @@ import logging
 import re
 import unicodedata
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import feedparser
-import ftfy
 
 from digest_core.editorial.detect_language import detect_language
 from digest_core.models import Article
@@ -19,6 +17,9 @@ from digest_core.sources.char_refs import without_forbidden_references
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
 from digest_core.text import cut, has_hidden, visible
 from digest_core.topics import Outlet, Topic
+
+if TYPE_CHECKING:
+    from feedparser import FeedParserDict
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ def clean_text(text: str, limit: int | None = None) -> str:
         if unescaped == text:
             break
         text = unescaped
+    import ftfy  # deferred: FTFY_COST; a service parses in its worker, so its main process never loads it
+
     text = visible(ftfy.fix_text(text, uncurl_quotes=False))
     text = unicodedata.normalize("NFC", _TAGS.sub(" ", text))
     text = _SPACES.sub(" ", text).strip()
@@ -93,7 +96,7 @@ def strip_publisher(title: str, outlet: Outlet, source_name: str) -> str:
     return title
 
 
-def _published(entry: feedparser.FeedParserDict) -> datetime | None:
+def _published(entry: FeedParserDict) -> datetime | None:
     """The item's time in UTC; None when absent or out of range (year 0, 9999 plus an offset...)."""
     # dict.get: feedparser's own get() maps a missing `updated_parsed` to `published_parsed`, with a warning
     parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
@@ -119,6 +122,8 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     headers = {"content-location": result.base_url or result.url}
     if result.content_type:
         headers["content-type"] = result.content_type
+    import feedparser  # deferred: FEEDPARSER_COST; parsing runs in the service's worker, not its main process
+
     feed = feedparser.parse(without_forbidden_references(result.body), response_headers=headers)
     articles = [a for a in (_safe_article(e, result, topic) for e in feed.entries) if a is not None]
     if articles:
@@ -134,7 +139,7 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     return []
 
 
-def _safe_article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic) -> Article | None:
+def _safe_article(entry: FeedParserDict, result: FeedResult, topic: Topic) -> Article | None:
     """The entry's article; None for an entry that is unusable in any way (one bad item, not a bad feed)."""
     try:
         return _article(entry, result, topic)
@@ -142,7 +147,7 @@ def _safe_article(entry: feedparser.FeedParserDict, result: FeedResult, topic: T
         return None
 
 
-def _article(entry: feedparser.FeedParserDict, result: FeedResult, topic: Topic) -> Article | None:
+def _article(entry: FeedParserDict, result: FeedResult, topic: Topic) -> Article | None:
     link = (entry.get("link") or "").strip()
     published = _published(entry)
     raw_title = entry.get("title") or ""
