@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -457,12 +456,12 @@ def main() -> None:
     try:
         app()
     except (KeyboardInterrupt, Terminated) as exc:  # Ctrl-C or SIGTERM at any moment: one line
-        code, line = exit_status(exc, sys.argv[1] if len(sys.argv) > 1 else None)
+        code, line = exit_status(exc)
         err.print(line)
         raise SystemExit(code) from None
     except SystemExit as exc:
         if ended_by_ctrl_c(exc):  # Typer's own exit 130 on Ctrl-C, without a word
-            err.print(exit_status(KeyboardInterrupt(), None)[1])
+            err.print(exit_status(KeyboardInterrupt())[1])
         raise
     except Exception as exc:
         code, line = describe_failure(exc)

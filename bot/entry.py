@@ -14,7 +14,7 @@ def main() -> None:
     try:
         from bot.cli import main as cli_main
     except (KeyboardInterrupt, Terminated) as exc:
-        code, line = exit_status(exc, sys.argv[1] if len(sys.argv) > 1 else None)
+        code, line = exit_status(exc)
         print(line, file=sys.stderr)
         raise SystemExit(code) from None
     cli_main()

@@ -1,7 +1,7 @@
 """Ctrl-C and SIGTERM end every command quietly: one line and an exit status, never a traceback.
 
-SIGINT exits 130 (128 + 2, as shells report it); SIGTERM exits 143, but 0 for `digestbot run`,
-for which it is the ordinary way to stop (systemd, Docker, `kill`). `run` answers both itself once
+SIGINT exits 130 (128 + 2, as shells report it); SIGTERM exits 0, the ordinary way to stop a
+command (systemd, Docker, `kill`), as issue #27 asks of every command. `run` answers both itself once
 its loop is up (a clean shutdown); before that, and in every other command, they end the process
 at once through `main()`.
 """
@@ -12,7 +12,6 @@ import signal
 from types import FrameType
 
 EXIT_SIGINT = 128 + signal.SIGINT
-EXIT_SIGTERM = 128 + signal.SIGTERM
 
 
 class Terminated(BaseException):
@@ -30,10 +29,10 @@ def quiet_signals() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def exit_status(exc: BaseException, command: str | None) -> tuple[int, str]:
-    """The exit status and the one line for an interrupted `command`."""
+def exit_status(exc: BaseException) -> tuple[int, str]:
+    """The exit status and the one line for an interrupted command."""
     if isinstance(exc, Terminated):
-        return (0 if command == "run" else EXIT_SIGTERM), "stopped (SIGTERM)"
+        return 0, "stopped (SIGTERM)"
     return EXIT_SIGINT, "interrupted (Ctrl-C)"
 
 
