@@ -138,7 +138,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 ANALYZE_AFTER = 1000  # rows created at once after which PostgreSQL's statistics are refreshed
-WRITE_WINDOW = 0.002  # seconds the writes of sent parts are gathered before one transaction writes them
+WRITE_WINDOW = 0.01  # seconds the writes of sent parts are gathered before one transaction writes them
 # delivery, worker, state, message ids, part being sent, the write's outcome
 _Queued = tuple[int, str, str, list[str], int | None, "asyncio.Future[bool]"]
 
