@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
-from adapters.telegram.ratelimit import TelegramRateLimiter, is_throttled, replying
+from adapters.telegram.ratelimit import CATCH_UP, TelegramRateLimiter, is_throttled, replying
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +166,25 @@ async def test_a_forgotten_chat_still_keeps_its_spacing_while_it_matters() -> No
     assert len(sent["5"]) == 3
     assert max_in_window(sent["-7"], 60.0) <= 20
     assert len(sent["-7"]) == 22
+
+
+class LateTime(VirtualTime):
+    """Virtual time whose sleeps wake a millisecond late, as a busy event loop's timers do."""
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + 0.001)
+
+
+async def test_late_wake_ups_do_not_lower_the_paid_rate_nor_make_bursts() -> None:
+    vt = LateTime()
+    limiter = TelegramRateLimiter.for_paid_broadcast(True, margin=0.001, clock=vt.clock, sleep=vt.sleep)
+    sent = await send_all(limiter, vt, list(range(1, 3001)))
+    times = sorted(t for ts in sent.values() for t in ts)
+    assert len(times) == 3000
+    assert max_in_window(times, 1.0) <= 1000
+    # 3,000 sends at 1,000/s: each late wake-up lets the sends due meanwhile catch up, so the rate
+    # holds (spaced one by one, each would take 1.5 ms: 4.5 s).
+    assert times[-1] - times[0] < 3.2
+    spacing = 1.001 / 1000 / 2  # half the even spacing, kept on average
+    assert max(Counter(times).values()) <= CATCH_UP / spacing + 1  # at once: no more than the catch-up
+    assert max_in_window(times, 0.01) <= (CATCH_UP + 0.01) / spacing + 1
