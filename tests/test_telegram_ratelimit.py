@@ -11,6 +11,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from adapters.telegram.ratelimit import CATCH_UP, TelegramRateLimiter, is_throttled, replying
+from digest_core.delivery.ports import announcing
 
 
 @pytest.fixture(autouse=True)
@@ -188,3 +189,29 @@ async def test_late_wake_ups_do_not_lower_the_paid_rate_nor_make_bursts() -> Non
     spacing = 1.001 / 1000 / 2  # half the even spacing, kept on average
     assert max(Counter(times).values()) <= CATCH_UP / spacing + 1  # at once: no more than the catch-up
     assert max_in_window(times, 0.01) <= (CATCH_UP + 0.01) / spacing + 1
+
+
+async def test_a_sender_behind_stops_taking_slots_instead_of_announcing_parts_far_ahead() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter.for_paid_broadcast(True, margin=0.001, clock=vt.clock, sleep=vt.sleep)
+    announced, peak, sent = 0, 0, 0
+
+    async def slow_announcement() -> None:  # the ledger's write, behind (a starved loop, a slow disk)
+        nonlocal announced, peak
+        announced += 1
+        peak = max(peak, announced)
+        await asyncio.sleep(0.005)  # in real time: the virtual clock does not move meanwhile
+
+    async def call() -> bool:
+        nonlocal announced, sent
+        announced -= 1  # the announced part leaves
+        sent += 1
+        return True
+
+    async def one(chat: int) -> Any:
+        with announcing(slow_announcement):
+            return await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    await asyncio.gather(*(one(chat) for chat in range(1, 301)))
+    assert sent == 300
+    assert 1 < peak <= limiter.starting_at_most == 32  # never the whole window's thousand at once
