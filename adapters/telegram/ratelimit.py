@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 IN_FLIGHT_POLL = 0.005  # seconds between checks while every slot of the window is in flight
 CATCH_UP = 0.01  # seconds: how far sends made late (a wake-up's delay) may catch up on the even spacing
-STARTING = 0.032  # seconds' worth of sends that may be between their slot and their request at once
-STARTING_POLL = 0.001  # seconds between checks while that many are
+IN_FLIGHT_AT_MOST = 64  # queued sends between their slot and their answer at once: the bot's connection pool
+IN_FLIGHT_FULL_POLL = 0.001  # seconds between checks while that many are
 FREE_PER_SECOND = 30
 PAID_BROADCAST_PER_SECOND = 1000
 
@@ -82,9 +82,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     late wake-up of the event loop held back go at once, up to `catch_up` seconds' worth, instead
     of each waiting its own spacing after the late one. At 1,000 messages/s the spacing (0.5 ms)
     is finer than the loop's timers (1 ms), which would otherwise cap the rate near 550/s. At most
-    `starting_at_most` sends (32 ms' worth, at least 2) are between their slot and their request at
-    once: a sender whose loop falls behind (a starved CPU) stops taking slots instead of announcing
-    parts far ahead of sending them, which a SIGKILL would leave in doubt, never sent.
+    `in_flight_at_most` queued sends (64, the bot's connection pool) are between their slot and
+    their answer at once: more would only wait for a connection with their part announced, and a
+    sender whose loop falls behind (a starved CPU) would announce parts far ahead of sending them,
+    which a SIGKILL leaves in doubt, never sent.
 
     Bookkeeping is O(1) per send, however many chats: a chat's state is its recent send times (a
     tuple of floats, which the garbage collector stops tracking) and exists only while it can still
@@ -100,6 +101,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         max_retries: int = 3,
         margin: float = 0.02,
         catch_up: float = CATCH_UP,
+        in_flight_at_most: int = IN_FLIGHT_AT_MOST,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -109,11 +111,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self.max_retries = max_retries
         self.margin = margin
         self.catch_up = catch_up
+        self.in_flight_at_most = in_flight_at_most
         self._clock = clock  # clock and sleep are injectable for tests in virtual time
         self._sleep = sleep
         self._next_slot = 0.0  # when the even spacing's next send is due (virtual: it may lag behind now)
-        self._starting = 0  # sends granted a slot whose request has not left yet (being announced)
-        self.starting_at_most = max(2, int(overall_per_second * STARTING))
         self._done: deque[float] = deque()  # when each send of the last window was answered
         self._in_flight = 0
         self._overall_lock = asyncio.Lock()
@@ -173,8 +174,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         wait = self._paused_until - now
         if spread:  # spread out: half the even spacing between two sends, kept on average
             wait = max(wait, self._next_slot - self.catch_up - now)
-            if self._starting >= self.starting_at_most:  # the loop is behind: no more parts announced ahead
-                wait = max(wait, STARTING_POLL)
+            if self._in_flight >= self.in_flight_at_most:  # no part announced to wait for a connection
+                wait = max(wait, IN_FLIGHT_FULL_POLL)
         if len(self._done) + self._in_flight >= self.overall_per_second:
             wait = max(wait, self._done[0] + window - now if self._done else IN_FLIGHT_POLL)
         return wait
@@ -213,7 +214,6 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         now = self._now()
         self._next_slot = max(self._next_slot, now) + (1.0 + self.margin) / self.overall_per_second / 2
         self._in_flight += 1  # until `_answered`
-        self._starting += 1  # until its request leaves
         sends: tuple[float, ...] = (now,)
         if group:  # the group's sends of the last minute that the next one must count
             recent = [t for t in self._chats.get(chat_key, ()) if t > now - self._horizon(True)]
@@ -257,10 +257,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             try:
                 try:
                     if throttled:  # the slot is ours: the delivery ledger records the part now, before it leaves
-                        try:
-                            await announce_send()
-                        finally:
-                            self._starting -= 1
+                        await announce_send()
                     return await callback(*args, **kwargs)
                 finally:
                     if throttled:
