@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import statistics
@@ -45,7 +44,7 @@ from bench.fake_platforms import DISCORD_PER_SECOND, TELEGRAM_PAID_PER_SECOND, T
 from bench.live_service import fake_platforms
 from bench.report import DOCS, machine, rss_mb, table, write_section
 from bench.watches import GcWatch, LoopWatch, RssWatch
-from bot.runner import prefer_the_loop
+from bot.runner import prefer_the_loop, settle_collector
 from digest_core.app.service import DigestService
 from digest_core.app.usecases import UseCases
 from digest_core.delivery.deliverer import UNKNOWN_MESSAGE, Deliverer
@@ -153,7 +152,7 @@ async def run(subs: int, database: str, concurrency: int) -> dict[str, Any]:
             locks=locks,
         )
         rss_before = rss_mb()
-        gc.freeze()  # as `digestbot run` does once started: a full collection no longer walks start-up objects
+        settle_collector()  # as `digestbot run` does once started
         started = time.perf_counter()
         cpu_before = time.process_time()
         with LoopWatch() as watch, GcWatch() as gc_watch, RssWatch() as rss:
@@ -326,10 +325,18 @@ async def run_paid(subs: int, database: str, concurrency: int, kill_at: float | 
         "delivery states": counts.by_state,
         "ledger rows queued/s": rows_per_second,
         "sender CPU s": report["CPU s"],
+    }
+    if kill_at is None:  # the CPU a message costs the sender, and the rate that allows with a core to itself
+        cpu_ms = report["CPU s"] / max(1, len(times)) * 1000
+        result["sender CPU ms per message"] = cpu_ms
+        result["messages/s one free core allows at that CPU"] = 1000 / cpu_ms
+    result |= {
         "sender RSS MB before the fan-out": report["RSS MB before"],
         "sender peak RSS MB during the fan-out": report["peak RSS MB"],
         "longest event-loop stall ms": report["longest event-loop stall ms"],
         "longest garbage-collection pause ms": report["longest garbage-collection pause ms"],
+        "longest garbage-collection pause CPU ms": report["longest garbage-collection pause CPU ms"],
+        "full garbage collections": report["full garbage collections"],
     }
     return result
 

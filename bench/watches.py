@@ -12,17 +12,24 @@ from bench.report import rss_mb
 
 
 class GcWatch:
-    """The longest garbage-collection pause (a stall of its own kind)."""
+    """The longest garbage-collection pause (a stall of its own kind): its wall time (`worst`),
+    which on a loaded machine includes time the process was not scheduled, and its CPU time
+    (`worst_cpu`), which does not; and the number of full (generation 2) collections."""
 
     def __init__(self) -> None:
         self.worst = 0.0
+        self.worst_cpu = 0.0
+        self.full = 0
         self._started = 0.0
+        self._started_cpu = 0.0
 
     def _callback(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started, self._started_cpu = time.perf_counter(), time.thread_time()
         else:
             self.worst = max(self.worst, time.perf_counter() - self._started)
+            self.worst_cpu = max(self.worst_cpu, time.thread_time() - self._started_cpu)
+            self.full += info.get("generation") == 2
 
     def __enter__(self) -> GcWatch:
         gc.callbacks.append(self._callback)

@@ -298,3 +298,37 @@ async def test_a_gone_destination_is_one_unit_of_work(engine: AsyncEngine) -> No
     assert (counts.by_state["gone"], counts.by_state["pending"], counts.by_state["sending"]) == (2, 0, 0)
     [sub] = await subs.all()
     assert (sub.active, sub.deactivated_reason) == (False, "Forbidden: bot was kicked")
+
+
+async def test_one_batch_writes_every_kind_of_part_record_where_the_claim_still_holds(engine: AsyncEngine) -> None:
+    ledger, _, ids = await setup(engine, n=5)
+    await ledger.create("china-japan", DAY, ids)
+    mine = await ledger.claim("w1", limit=4)
+    [other] = await ledger.claim("w2", limit=1)
+    first, second, third, retried = (c.id for c in mine)
+    async with engine.begin() as conn:  # an earlier attempt failed: its error stays until the delivery is sent
+        await conn.execute(update(DeliveryRow).where(DeliveryRow.id.in_([third, retried])).values(last_error="timeout"))
+    outcomes = await asyncio.gather(  # queued together: one batch, one statement
+        ledger.announce(first, "w1", 1, ["m0"]),
+        ledger.record_part(second, "w1", ["m0", "m1"]),
+        ledger.mark_sent(third, "w1", ["m0", "m1", "m2"]),
+        ledger.announce(retried, "w1", 0, []),
+        ledger.mark_sent(other.id, "w1", ["x"]),  # not w1's: nothing written
+    )
+    assert outcomes == [True, True, True, True, False]
+    async with engine.connect() as conn:
+        rows = {
+            r.id: (r.state, r.message_ids, r.sending_part, r.last_error)
+            for r in await conn.execute(
+                DeliveryRow.__table__.select().where(DeliveryRow.id.in_([first, second, third, retried, other.id]))
+            )
+        }
+    assert rows == {
+        first: ("sending", ["m0"], 1, None),
+        second: ("sending", ["m0", "m1"], None, None),
+        third: ("sent", ["m0", "m1", "m2"], None, None),
+        retried: ("sending", [], 0, "timeout"),
+        other.id: ("sending", [], None, None),
+    }
+    assert await ledger.recorded_parts(second, "w1") == ["m0", "m1"]
+    assert await ledger.recorded_parts(other.id, "w1") is None

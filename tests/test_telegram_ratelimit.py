@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
-from adapters.telegram.ratelimit import TelegramRateLimiter, is_throttled, replying
+from adapters.telegram.ratelimit import CATCH_UP, TelegramRateLimiter, is_throttled, replying
+from digest_core.delivery.ports import announcing
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +167,51 @@ async def test_a_forgotten_chat_still_keeps_its_spacing_while_it_matters() -> No
     assert len(sent["5"]) == 3
     assert max_in_window(sent["-7"], 60.0) <= 20
     assert len(sent["-7"]) == 22
+
+
+class LateTime(VirtualTime):
+    """Virtual time whose sleeps wake a millisecond late, as a busy event loop's timers do."""
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + 0.001)
+
+
+async def test_late_wake_ups_do_not_lower_the_paid_rate_nor_make_bursts() -> None:
+    vt = LateTime()
+    limiter = TelegramRateLimiter.for_paid_broadcast(True, margin=0.001, clock=vt.clock, sleep=vt.sleep)
+    sent = await send_all(limiter, vt, list(range(1, 3001)))
+    times = sorted(t for ts in sent.values() for t in ts)
+    assert len(times) == 3000
+    assert max_in_window(times, 1.0) <= 1000
+    # 3,000 sends at 1,000/s: each late wake-up lets the sends due meanwhile catch up, so the rate
+    # holds (spaced one by one, each would take 1.5 ms: 4.5 s).
+    assert times[-1] - times[0] < 3.2
+    spacing = 1.001 / 1000 / 2  # half the even spacing, kept on average
+    assert max(Counter(times).values()) <= CATCH_UP / spacing + 1  # at once: no more than the catch-up
+    assert max_in_window(times, 0.01) <= (CATCH_UP + 0.01) / spacing + 1
+
+
+async def test_a_sender_behind_stops_taking_slots_instead_of_announcing_parts_far_ahead() -> None:
+    vt = VirtualTime()
+    limiter = TelegramRateLimiter.for_paid_broadcast(True, margin=0.001, clock=vt.clock, sleep=vt.sleep)
+    announced, peak, sent = 0, 0, 0
+
+    async def slow_announcement() -> None:  # the ledger's write, behind (a starved loop, a slow disk)
+        nonlocal announced, peak
+        announced += 1
+        peak = max(peak, announced)
+        await asyncio.sleep(0.005)  # in real time: the virtual clock does not move meanwhile
+
+    async def call() -> bool:
+        nonlocal announced, sent
+        announced -= 1  # the announced part leaves
+        sent += 1
+        return True
+
+    async def one(chat: int) -> Any:
+        with announcing(slow_announcement):
+            return await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    await asyncio.gather(*(one(chat) for chat in range(1, 301)))
+    assert sent == 300
+    assert 1 < peak <= limiter.in_flight_at_most == 64  # never the whole window's thousand at once

@@ -3,21 +3,25 @@
 Every `/digest` answer costs a getUpdates and a sendMessage. aiohttp's client, which the service
 loads anyway (discord.py), costs about a quarter of httpx's per call (a loopback round trip: the
 client's overhead, `python -m bench.http_clients`). Calls without files go out as a JSON
-body (encoded in C; PTB's form encoding is pure Python), calls with files as a multipart form with
-the same fields as PTB's `HTTPXRequest` sends.
+body (PTB's form encoding is pure Python), calls with files as a multipart form with the same
+fields as PTB's `HTTPXRequest` sends; bodies and answers are encoded and parsed by orjson, in C.
 """
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 import aiohttp
+import orjson
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+_KEPT = 256  # parsed URLs and timeouts kept (a bot calls a few methods, each with a few timeouts)
 
 
 class AiohttpRequest(BaseRequest):
@@ -29,7 +33,7 @@ class AiohttpRequest(BaseRequest):
     call is bounded by the sum of the four timeouts, so a stalled upload still ends.
     """
 
-    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_write")
+    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_timeouts", "_urls", "_write")
 
     def __init__(
         self,
@@ -44,6 +48,19 @@ class AiohttpRequest(BaseRequest):
         self._read, self._write, self._media_write = read_timeout, write_timeout, media_write_timeout
         self._connect, self._pool = connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        # Parsed once, not per call (a paid broadcast makes 1,000 calls a second).
+        self._urls: dict[str, URL] = {}
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """Telegram's answer parsed by orjson (in C); an answer it refuses (invalid UTF-8 or JSON)
+        goes to PTB's parser, which replaces bad bytes or raises its `TelegramError`."""
+        try:
+            parsed: JSONDict = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return BaseRequest.parse_json_payload(payload)
+        return parsed
 
     @property
     def read_timeout(self) -> float | None:
@@ -54,6 +71,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies: none is stored or looked up
                 trust_env=bool(getproxies()),  # HTTPS_PROXY and the like, as httpx (PTB's default) follows them
             )
 
@@ -78,7 +96,7 @@ class AiohttpRequest(BaseRequest):
             write_timeout = self._media_write if files else self._write
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
         body: bytes | aiohttp.FormData | None = None
-        headers: dict[str, str] = {}
+        headers: dict[str, str] | None = None
         if request_data is not None and files:
             body = aiohttp.FormData()
             for name, value in request_data.json_parameters.items():
@@ -86,10 +104,15 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
         elif request_data is not None:
-            body = json.dumps(request_data.parameters).encode()
-            headers["Content-Type"] = "application/json"
+            body = orjson.dumps(request_data.parameters)
+            headers = _JSON_HEADERS
+        target = self._urls.get(url)
+        if target is None:
+            if len(self._urls) >= _KEPT:
+                self._urls.clear()
+            target = self._urls[url] = URL(url)
         try:
-            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as res:
+            async with self._session.request(method, target, data=body, headers=headers, timeout=timeout) as res:
                 return res.status, await res.read()
         # No chained cause: aiohttp's messages may hold the URL, and with it the token.
         except TimeoutError as err:  # connecting or waiting for the pool, reading, or the whole call's bound
@@ -109,12 +132,17 @@ class AiohttpRequest(BaseRequest):
         connect = self._connect if isinstance(connect, DefaultValue) else connect
         pool = self._pool if isinstance(pool, DefaultValue) else pool
         parts = (pool, connect, write, read)
-        return aiohttp.ClientTimeout(
-            total=None if None in parts else sum(p for p in parts if p is not None),
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
-            sock_read=read,
-        )
+        timeout = self._timeouts.get(parts)
+        if timeout is None:
+            if len(self._timeouts) >= _KEPT:
+                self._timeouts.clear()
+            timeout = self._timeouts[parts] = aiohttp.ClientTimeout(
+                total=None if None in parts else sum(p for p in parts if p is not None),
+                connect=None if pool is None or connect is None else pool + connect,
+                sock_connect=connect,
+                sock_read=read,
+            )
+        return timeout
 
 
 def _describe(err: BaseException, url: str) -> str:

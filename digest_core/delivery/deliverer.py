@@ -55,6 +55,8 @@ async def _shared(
     cancellation or a result that `keep` refuses is not kept (the next caller runs `make()` again);
     a caller's cancellation does not cancel the others'."""
     future = cache.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()  # made already: no shield (a future and two callbacks) per caller
     if future is None:
         if len(cache) >= SHARED_ENTRIES:
             cache.clear()

@@ -39,8 +39,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    case,
     func,
     literal,
+    null,
     select,
     text,
     update,
@@ -137,8 +139,9 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 ANALYZE_AFTER = 1000  # rows created at once after which PostgreSQL's statistics are refreshed
-WRITE_WINDOW = 0.002  # seconds the writes of sent parts are gathered before one transaction writes them
-_Queued = tuple[int, str, dict[str, Any], "asyncio.Future[bool]"]  # delivery, worker, values, its outcome
+WRITE_WINDOW = 0.01  # seconds the writes of sent parts are gathered before one transaction writes them
+# delivery, worker, state, message ids, part being sent, the write's outcome
+_Queued = tuple[int, str, str, list[str], int | None, "asyncio.Future[bool]"]
 
 
 class DeliveryLedger:
@@ -161,6 +164,7 @@ class DeliveryLedger:
         self._sqlite_writes: asyncio.Lock | None = None
         self._queued: list[_Queued] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._owned_statement: Any = None
 
     def _now(self) -> datetime:
         return self._clock()
@@ -471,73 +475,94 @@ class DeliveryLedger:
     async def announce(self, delivery_id: int, worker: str, part: int, message_ids: list[str]) -> bool:
         """Record that part `part` is about to leave (after the `message_ids` before it) and renew
         the lease, before it is sent; False if this worker lost the claim."""
-        values = {"sending_part": part, "message_ids": list(message_ids), "claimed_at": self._now()}
-        return await self._grouped(delivery_id, worker, **values)
+        return await self._grouped(delivery_id, worker, SENDING, message_ids, part)
 
     async def record_part(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
         """Record acknowledged parts and renew the lease; False if this worker lost the claim."""
-        values = {"message_ids": list(message_ids), "sending_part": None, "claimed_at": self._now()}
-        return await self._grouped(delivery_id, worker, **values)
+        return await self._grouped(delivery_id, worker, SENDING, message_ids, None)
 
     async def mark_sent(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
-        values = {"state": SENT, "message_ids": list(message_ids), "sending_part": None, "last_error": None}
-        return await self._grouped(delivery_id, worker, **values)
+        """Record the last part acknowledged: the delivery is sent (its last error cleared)."""
+        return await self._grouped(delivery_id, worker, SENT, message_ids, None)
 
-    async def _grouped(self, delivery_id: int, worker: str, **values: Any) -> bool:
+    async def _grouped(
+        self, delivery_id: int, worker: str, state: str, message_ids: list[str], sending_part: int | None
+    ) -> bool:
         """An owned-row update committed together with the others queued meanwhile (group commit):
         a fan-out records one part per message, and one transaction each would make the database,
         not the platform, the limit. If the transaction fails, every update in it fails (none was
         recorded) and each caller checks what was recorded before trying again."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queued.append((delivery_id, worker, values, done))
+        self._queued.append((delivery_id, worker, state, list(message_ids), sending_part, done))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         return await asyncio.shield(done)
 
     async def _flush(self) -> None:
+        """Write what is queued, a window's worth per transaction, on one connection kept while
+        writes keep coming (no pool checkout, ping or reset per transaction). A failed transaction
+        fails its own writes only; the next ones get a fresh connection."""
         while self._queued:
-            if self.write_window > 0:  # gather the writes of the moment: one statement writes them all
-                await asyncio.sleep(self.write_window)
-            batch, self._queued = self._queued, []
-            try:  # a Core connection: these small updates pay for no ORM session
-                async with self._refusals(), self._one_writer(), self._engine.begin() as conn:
-                    owned = await self._update_owned_set(conn, batch)
-            except Exception as exc:
+            batch: list[_Queued] = []
+            try:
+                async with self._engine.connect() as conn:  # Core: these small updates pay for no ORM session
+                    while self._queued:
+                        if self.write_window > 0:  # gather the writes of the moment: one statement writes them all
+                            await asyncio.sleep(self.write_window)
+                        batch, self._queued = self._queued, []
+                        async with self._refusals(), self._one_writer(), conn.begin():
+                            owned = await self._update_owned_set(conn, batch)
+                        for delivery_id, worker, *_, done in batch:
+                            if not done.done():
+                                done.set_result((delivery_id, worker) in owned)
+                        batch = []
+            except BaseException as exc:
+                if not batch:  # no connection at all: what waits now fails with it
+                    batch, self._queued = self._queued, []
                 for *_, done in batch:
                     if not done.done():
-                        done.set_exception(exc)
-            else:
-                for delivery_id, worker, _, done in batch:
-                    if not done.done():
-                        done.set_result((delivery_id, worker) in owned)
+                        done.set_exception(exc) if isinstance(exc, Exception) else done.cancel()
+                if not isinstance(exc, Exception):
+                    raise
 
-    async def _update_owned_set(self, conn: AsyncConnection, batch: Sequence[_Queued]) -> set[tuple[int, str]]:
-        """The queued owned-row updates, set-based: one executemany per worker and kind of update
-        (announce, record, mark sent); the (delivery, worker) pairs that this worker still owned."""
-        table = cast(Table, DeliveryRow.__table__)
-        now = self._now()
-        kinds: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-        for delivery_id, worker, values, _ in batch:
-            rows = kinds.setdefault((worker, tuple(sorted(values))), [])
-            rows.append({"b_id": delivery_id, "b_worker": worker, **{f"b_{k}": v for k, v in values.items()}})
-        owned: set[tuple[int, str]] = set()
-        for (worker, columns), rows in kinds.items():
-            stmt = (
+    def _owned_update(self) -> Any:
+        """The one statement of every owned-row write (announce, record a part, mark sent), built
+        once: an executemany of it writes a whole batch, whatever mix of kinds it holds."""
+        if self._owned_statement is None:
+            table = cast(Table, DeliveryRow.__table__)
+            state, now = bindparam("b_state", type_=String()), bindparam("b_now", type_=table.c.updated_at.type)
+            self._owned_statement = (
                 update(table)
                 .where(table.c.id == bindparam("b_id"), table.c.claimed_by == bindparam("b_worker"))
                 .where(table.c.state == SENDING)
-                .values({**{c: bindparam(f"b_{c}", type_=table.c[c].type) for c in columns}, "updated_at": now})
+                .values(
+                    state=state,
+                    message_ids=bindparam("b_message_ids", type_=table.c.message_ids.type),
+                    sending_part=bindparam("b_sending_part", type_=Integer()),
+                    claimed_at=now,  # the lease renewed
+                    updated_at=now,
+                    last_error=case((state == SENT, null()), else_=table.c.last_error),
+                )
             )
-            ids = [row["b_id"] for row in rows]
-            result = await conn.execute(stmt, rows)
-            if result.rowcount == len(rows):  # SQLite counts the rows of an executemany; asyncpg does not
-                owned |= {(i, worker) for i in ids}
-                continue
-            still_ours = select(table.c.id).where(
-                table.c.id.in_(ids), table.c.claimed_by == worker, table.c.state.in_([SENDING, SENT])
-            )
-            owned |= {(i, worker) for i in (await conn.scalars(still_ours)).all()}
-        return owned
+        return self._owned_statement
+
+    async def _update_owned_set(self, conn: AsyncConnection, batch: Sequence[_Queued]) -> set[tuple[int, str]]:
+        """The queued owned-row updates in one executemany; the (delivery, worker) pairs that were
+        still owned by their worker."""
+        now = self._now()
+        rows = [
+            {"b_id": i, "b_worker": w, "b_state": s, "b_message_ids": m, "b_sending_part": p, "b_now": now}
+            for i, w, s, m, p, _ in batch
+        ]
+        result = await conn.execute(self._owned_update(), rows)
+        pairs = {(i, w) for i, w, *_ in batch}
+        if result.rowcount == len(rows):  # SQLite counts the rows of an executemany; asyncpg does not
+            return pairs
+        table = cast(Table, DeliveryRow.__table__)
+        still_ours = select(table.c.id, table.c.claimed_by).where(
+            table.c.id.in_({i for i, _ in pairs}), table.c.state.in_([SENDING, SENT])
+        )
+        return pairs & {(i, w) for i, w in (await conn.execute(still_ours)).all()}
 
     async def mark_gone(self, delivery_id: int, worker: str, error: str, tx: AsyncSession | None = None) -> bool:
         async with self._joined(tx) as session:
