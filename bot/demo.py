@@ -89,11 +89,13 @@ class Built:
 async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
     """Every topic's digest of every sample day, built and archived, with its site page written."""
     from adapters.site_pages import publish_page
-    from bot.app import open_core
+    from bot.app import load_configured_topics, open_core
     from digest_core.editorial.pipeline import NoArticlesError
 
     built: list[Built] = []
-    async with open_core(settings) as core:
+    from bot.demo_languages import demo_topics
+
+    async with open_core(settings, demo_topics(load_configured_topics(settings))) as core:
         for topic in core.topics:
             for day in days:
                 try:
