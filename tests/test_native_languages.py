@@ -44,6 +44,7 @@ from tests.native_eval import (
     article,
     day_of_talks,
     joined_right,
+    misjudged,
     relevance_scores,
 )
 
@@ -157,11 +158,14 @@ def test_cjk_sentences_end_at_their_own_stops() -> None:
 
 
 def test_relevance_on_the_small_set_of_real_headlines() -> None:
-    """Measured: every label of the small set held (docs/languages.md); a floor, per language."""
+    """Measured on the small set (docs/languages.md): every kept article on-topic, one miss."""
     scores = relevance_scores(list(ITEMS.values()), NATIVE)
     assert set(scores) == {"en", "zh-CN", "zh-TW", "ja-JP"}
     for s in scores.values():
-        assert s.precision >= 0.9 and s.recall >= 0.9, s
+        assert s.precision == 1.0, s
+    # one known miss since the claims rule ("China dealing with Taiwan", one side's own matter):
+    # ja1 names Japan's prime minister only as 総理, which in Chinese (总理) is China's premier
+    assert [i.id for i, _ in misjudged(list(ITEMS.values()), NATIVE)] == ["ja1"]
 
 
 def test_the_rules_tell_off_topic_chinese_and_japanese_news() -> None:
@@ -377,9 +381,9 @@ async def test_the_editor_prompt_tags_the_articles_to_be_translated(gemini: tupl
     judgement = await GeminiEditor(api_key="k", model="m", base_url=base, timeout=5).judge(NATIVE, candidates)
     assert judgement.calls == 1 and len(judgement.story) == len(candidates)
     sent = prompt_data(fake.requests[0]["body"])
-    tags = {c["outlet"]: c.get("language") for c in sent["candidates"]}
-    assert tags["People's Daily"] == "zh-TW" and tags["NHK"] == "ja-JP"  # the detected tags, as data
-    assert [o for o, tag in tags.items() if tag is None] == [a.outlet for a in day_of_talks()[:4]]  # English: none
+    tags = [c.get("language") for c in sent["candidates"]]
+    assert tags == [None, None, None, None, "zh-TW", "ja-JP"]  # the English four untagged, then the detected tags
+    assert [c["outlet"] for c in sent["candidates"]][4:] == ["People's Daily", "NHK"]
     assert sent["digest_language"] == "en-US"
     assert '"language" tag' in fake.requests[0]["body"]["systemInstruction"]["parts"][0]["text"]
 
