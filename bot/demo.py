@@ -200,6 +200,7 @@ async def run_demo(data_dir: Path, site_dir: Path | None, once: bool, port: int)
     from adapters.markdown_site import page_url
     from bot.app import load_configured_topics
     from bot.demo_hosts import serve_demo_hosts
+    from bot.demo_languages import DEMO_LANGUAGES
     from bot.demo_server import sample_days
     from bot.settings import Settings
 
@@ -220,7 +221,13 @@ async def run_demo(data_dir: Path, site_dir: Path | None, once: bool, port: int)
             f"FETCH_CONNECT_TO sends news.google.com and {', '.join(hosts.publisher_hosts)} (port 443) there;"
             f" FETCH_CA_FILE={hosts.ca_file} (a CA made at start)"
         )
+        if hosts.pageless_hosts:
+            print(
+                f"and {', '.join(hosts.pageless_hosts)}, which have no pages in the sample (404):"
+                " their articles are shown from their feed titles"
+            )
         print(f"Data in {data_dir}, clock set to {settings.clock()():%Y-%m-%d %H:%M} UTC, offline summarizer")
+        print(f"Languages read: {', '.join(DEMO_LANGUAGES)} (the shipped topics file: en only)")
         built = await build_sample(settings, days)
         if not built:
             print("no digest could be built from the sample")

@@ -29,6 +29,7 @@ class DemoHosts:
     ca_file: Path
     publisher_hosts: list[str]
     links: int  # sample links the decoding endpoints answer
+    pageless_hosts: list[str]  # hosts of sample links with no page in the demo: robots.txt and 404
 
 
 @asynccontextmanager
@@ -41,7 +42,8 @@ async def serve_demo_hosts(data_dir: Path, host: str = "127.0.0.1") -> AsyncIter
     decoding = GoogleDecoding(publisher_targets(feeds))
     decoding.add_routes(google)
     sites = PublisherSites.of()
-    hosts = [*sites.hosts, *unserved_hosts(feeds, set(sites.hosts))]  # the latter answer 404
+    pageless = unserved_hosts(feeds, set(sites.hosts))
+    hosts = [*sites.hosts, *pageless]
     async with AsyncExitStack() as stack:
         google_port = await stack.enter_async_context(
             serving(google, host, ssl_context=ca.server_context([GOOGLE_NEWS_HOST]))
@@ -50,4 +52,4 @@ async def serve_demo_hosts(data_dir: Path, host: str = "127.0.0.1") -> AsyncIter
             serving(sites.app(), host, ssl_context=ca.server_context(hosts))
         )
         routes = {GOOGLE_NEWS_HOST: google_port, **dict.fromkeys(hosts, sites_port)}
-        yield DemoHosts(connect_to(routes, to_host=host), ca_file, sites.hosts, len(decoding.targets))
+        yield DemoHosts(connect_to(routes, to_host=host), ca_file, sites.hosts, len(decoding.targets), pageless)

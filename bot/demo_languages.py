@@ -23,8 +23,12 @@ _LINK = re.compile(rb"<link>([^<]+)</link>")
 NATIVE_OUTLETS: dict[str, list[dict[str, object]]] = {
     "china": [
         {"name": "HK01", "domains": ["hk01.com"], "language": "zh-TW", "locale": "hl=zh-TW&gl=TW&ceid=TW:zh-Hant"},
-        {"name": "Sing Tao Headline", "domains": ["stheadline.com"], "language": "zh-CN",
-         "locale": "hl=zh-CN&gl=CN&ceid=CN:zh-Hans"},  # fmt: skip
+        {
+            "name": "Sing Tao Headline",
+            "domains": ["stheadline.com"],
+            "language": "zh-CN",
+            "locale": "hl=zh-CN&gl=CN&ceid=CN:zh-Hans",
+        },
     ],
     "japan": [
         {"name": "Mynavi News", "domains": ["news.mynavi.jp"], "language": "ja-JP", "locale": "hl=ja&gl=JP&ceid=JP:ja"},
