@@ -217,9 +217,9 @@ def _add_native(topic: Topic, index: NameIndex, known: frozenset[str]) -> None:
             index.native.add(english, forms, roles)
     for english, forms in topic.native_names.items():
         index.native.add(english, forms, tuple(m.role for m in index.find(english)))
-    for code, forms in NATIVE_THIRD_PARTIES.items():
+    for code, party in NATIVE_THIRD_PARTIES.items():
         if code not in known:
-            index.native.add(_english_party(code), forms, (Role(THIRD, party=code),))
+            index.native.add(_english_party(code), party, (Role(THIRD, party=code),))
     index.native.add("sport", NATIVE_SPORTS, (Role(SPORT),))
     index.native.block(topic.native_not_names)
     index.native.prepare()
