@@ -90,11 +90,13 @@ class Built:
 async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
     """Every topic's digest of every sample day, built and archived, with its site page written."""
     from adapters.site_pages import publish_page
-    from bot.app import open_core
+    from bot.app import load_configured_topics, open_core
     from digest_core.editorial.pipeline import NoArticlesError
 
     built: list[Built] = []
-    async with open_core(settings) as core:
+    from bot.demo_languages import demo_topics
+
+    async with open_core(settings, demo_topics(load_configured_topics(settings))) as core:
         for topic in core.topics:
             for day in days:
                 try:
@@ -199,6 +201,7 @@ async def run_demo(data_dir: Path, site_dir: Path | None, once: bool, port: int)
     from adapters.markdown_site import page_url
     from bot.app import load_configured_topics
     from bot.demo_hosts import serve_demo_hosts
+    from bot.demo_languages import DEMO_LANGUAGES
     from bot.demo_server import sample_days
     from bot.settings import Settings
 
@@ -219,7 +222,13 @@ async def run_demo(data_dir: Path, site_dir: Path | None, once: bool, port: int)
             f"FETCH_CONNECT_TO sends news.google.com and {', '.join(hosts.publisher_hosts)} (port 443) there;"
             f" FETCH_CA_FILE={hosts.ca_file} (a CA made at start)"
         )
+        if hosts.pageless_hosts:
+            print(
+                f"and {', '.join(hosts.pageless_hosts)}, which have no pages in the sample (404):"
+                " their articles are shown from their feed titles"
+            )
         print(f"Data in {data_dir}, clock set to {settings.clock()():%Y-%m-%d %H:%M} UTC, offline summarizer")
+        print(f"Languages read: {', '.join(DEMO_LANGUAGES)} (the shipped topics file: en only)")
         built = await build_sample(settings, days)
         if not built:
             print("no digest could be built from the sample")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.demo_google import GoogleDecoding, publisher_targets
+from bot.demo_languages import unserved_hosts
 from bot.demo_publishers import PublisherSites
 from bot.demo_server import SampleFeeds, feed_app, serving
 from bot.demo_tls import LocalCA, connect_to
@@ -28,6 +29,7 @@ class DemoHosts:
     ca_file: Path
     publisher_hosts: list[str]
     links: int  # sample links the decoding endpoints answer
+    pageless_hosts: list[str]  # hosts of sample links with no page in the demo: robots.txt and 404
 
 
 @asynccontextmanager
@@ -40,12 +42,14 @@ async def serve_demo_hosts(data_dir: Path, host: str = "127.0.0.1") -> AsyncIter
     decoding = GoogleDecoding(publisher_targets(feeds))
     decoding.add_routes(google)
     sites = PublisherSites.of()
+    pageless = unserved_hosts(feeds, set(sites.hosts))
+    hosts = [*sites.hosts, *pageless]
     async with AsyncExitStack() as stack:
         google_port = await stack.enter_async_context(
             serving(google, host, ssl_context=ca.server_context([GOOGLE_NEWS_HOST]))
         )
         sites_port = await stack.enter_async_context(
-            serving(sites.app(), host, ssl_context=ca.server_context(sites.hosts))
+            serving(sites.app(), host, ssl_context=ca.server_context(hosts))
         )
-        routes = {GOOGLE_NEWS_HOST: google_port, **dict.fromkeys(sites.hosts, sites_port)}
-        yield DemoHosts(connect_to(routes, to_host=host), ca_file, sites.hosts, len(decoding.targets))
+        routes = {GOOGLE_NEWS_HOST: google_port, **dict.fromkeys(hosts, sites_port)}
+        yield DemoHosts(connect_to(routes, to_host=host), ca_file, sites.hosts, len(decoding.targets), pageless)

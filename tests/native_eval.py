@@ -33,6 +33,7 @@ SETS = [DATA / "native_headlines" / "headlines.jsonl", DATA / "native_headlines"
 SMALL = DATA / "native_small" / "headlines.jsonl"
 SIDE_OF_LANGUAGE = {"zh": "china", "ja": "japan"}
 NEAR_DAYS = 1  # English articles within this many days of a non-English one are its candidates
+UNDATED = date(2025, 11, 18)  # the publication day given to an undated item (relevance reads no date)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Item:
     id: str
     outlet: str
     language: str
-    day: date
+    day: date | None  # None: the page printed no date
     url: str
     title: str
     lead: str
@@ -60,7 +61,7 @@ def load_items(path: Path) -> list[Item]:
                 id=str(row["id"]),
                 outlet=row.get("outlet", ""),
                 language=row["language"],
-                day=date.fromisoformat(row["date"][:10]),
+                day=date.fromisoformat(row["date"][:10]) if row.get("date") else None,
                 url=row.get("url", ""),
                 title=row["title"],
                 lead=row.get("lead", "") or "",
@@ -86,7 +87,8 @@ def _side(item: Item, topic: Topic) -> str:
 
 def as_article(item: Item, topic: Topic, n: int = 0) -> Article:
     """The item as the pipeline sees an article: its title, its lead as read, its side, its tag."""
-    when = datetime(item.day.year, item.day.month, item.day.day, 12, tzinfo=UTC)
+    day = item.day or UNDATED
+    when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     return Article(
         title=item.title,
         url=item.url or f"https://example.com/{item.id}",
@@ -155,17 +157,17 @@ class Joins:
 
 
 def joined_right(items: Sequence[Item], topic: Topic) -> tuple[Joins, list[Item]]:
-    """For each non-English item with a story told in English within `NEAR_DAYS`: is it grouped
+    """For each dated non-English item with a story told in English within `NEAR_DAYS`: is it grouped
     (with every on-topic English item of those days) into a story holding an English item of its
     event, English items of its event being at least half of the group's English ones? Returns the
     figures and the items that were not."""
-    english = [i for i in items if primary_language(i.language) == "en" and i.on_topic and i.story]
+    english = [i for i in items if primary_language(i.language) == "en" and i.on_topic and i.story and i.day]
     asked = right = 0
     missed = []
     for item in items:
-        if primary_language(item.language) == "en" or not item.story:
+        if primary_language(item.language) == "en" or not item.story or item.day is None:
             continue
-        near = [e for e in english if abs((e.day - item.day).days) <= NEAR_DAYS]
+        near = [e for e in english if e.day and abs((e.day - item.day).days) <= NEAR_DAYS]
         if not any(e.story == item.story for e in near):
             continue
         asked += 1

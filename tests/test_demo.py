@@ -140,8 +140,18 @@ def test_demo_once_offline_builds_pages_prints_posts_and_exits(tmp_path: Path) -
     assert err == ""
     content = tmp_path / "demo" / "site" / "content" / "china-japan"
     assert sorted(p.name for p in content.glob("*.md")) == ["2026-01-07.md", "2026-02-25.md", "_index.md"]
+    # the day in three languages: English editions and the Chinese and Japanese sample feeds, each
+    # source line tagged with its detected language, the native ones marked untranslated (offline)
+    day_page = (content / "2026-01-07.md").read_text().splitlines()
+    sources_of_day = [line for line in day_page if re.match(r"\d+\. \[", line)]
+    tags = {line.split("] ", 1)[0].split("[", 1)[1] for line in sources_of_day}
+    assert {t.split("-")[0] for t in tags} == {"en", "zh", "ja"}
+    native = [line for line in sources_of_day if line.split(" [", 1)[1].startswith(("zh-", "ja-"))]
+    assert [line.rsplit(" (", 1)[1] for line in native] == ["untranslated, Chinese)", "untranslated, Japanese)"]
+    assert all(("](https://www.hk01.com/" in line) != ("](https://news.mynavi.jp/" in line) for line in native)
     page = (content / "2026-02-25.md").read_text()
     assert "## Overall Highlights" in page and "MOFCOM restricts exports" in page
+    assert "[zh-" not in page and "[ja-" not in page and "untranslated" not in page  # an English-only day
     # publisher links decoded from Google's, leads read from the outlets' pages, over TLS offline
     assert "news.google.com" not in page and "](https://www.chinadaily.com.cn/a/" in page
     leads = [p for s in STORIES for p in s.paragraphs]

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from digest_core.editorial.detect_language import is_foreign
 from digest_core.editorial.excerpts import estimate_tokens as estimate_tokens  # re-exported
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.sentences import body
@@ -63,11 +64,14 @@ class Editor(Protocol):
     async def judge(self, topic: Topic, candidates: list[Candidate]) -> Judgement: ...
 
 
-def candidate_document(candidate: Candidate) -> dict[str, Any]:
-    """What the editor reads of a candidate: its outlet, side, title, the first words of its lead
-    (or of its feed's description) and the rules' verdict."""
+def candidate_document(candidate: Candidate, digest_language: str = "en") -> dict[str, Any]:
+    """What the editor reads of a candidate: its outlet, side, title, its detected language tag when
+    that is another than the digest's (a title to be translated), the first words of its lead (or of
+    its feed's description) and the rules' verdict."""
     a = candidate.article
     row: dict[str, Any] = {"id": candidate.id, "outlet": a.outlet, "side": a.perspective, "title": a.title}
+    if is_foreign(a.language, digest_language):
+        row["language"] = a.language
     if said := body(a):
         row["description"] = cut(said, DESCRIPTION_CHARS)
     row["rules"] = ("on-topic" if candidate.rule_on_topic else "off-topic") + (
@@ -94,7 +98,7 @@ def choose_candidates(articles: Sequence[Article], topic: Topic, budget: int = P
     used = 0
     for article, verdict in judged:
         candidate = Candidate(len(chosen) + 1, article, verdict.on_topic, verdict.uncertain)
-        cost = estimate_tokens(json.dumps(candidate_document(candidate), ensure_ascii=False))
+        cost = estimate_tokens(json.dumps(candidate_document(candidate, topic.language), ensure_ascii=False))
         if used + cost > budget:
             break
         chosen.append(candidate)

@@ -17,8 +17,8 @@ from functools import cache
 
 from digest_core.editorial.cjk import NativeNames, has_cjk
 from digest_core.editorial.gazetteer import places
-from digest_core.editorial.subjects import LIFESTYLE, SPORTS, TRAVEL
-from digest_core.editorial.third_parties import countries, third_party_names
+from digest_core.editorial.subjects import LIFESTYLE, NATIVE_SPORTS, SPORTS, TRAVEL
+from digest_core.editorial.third_parties import NATIVE_THIRD_PARTIES, countries, third_party_names
 from digest_core.topics import Topic
 
 _HYPHENS = re.compile(r"[-‐‑‒–—/]")
@@ -194,9 +194,10 @@ def _name_index(config: str) -> NameIndex:
         index.add(word, Role(RELATION), case_sensitive=False)
     for name in topic.not_names:
         index.add(name, Role(NOT_A_SIDE), case_sensitive=False)
+    known = _known_countries(topic, index)
     if topic.reads_other_languages:
-        _add_native(topic, index)
-    for name, code in third_party_names(_known_countries(topic, index)).items():
+        _add_native(topic, index, known)
+    for name, code in third_party_names(known).items():
         index.add(name, Role(THIRD, party=code), case_sensitive=True)
     for word in SPORTS:
         index.add(word, Role(SPORT), case_sensitive=word.isupper() or word[0].isupper())
@@ -205,18 +206,28 @@ def _name_index(config: str) -> NameIndex:
     return index
 
 
-def _add_native(topic: Topic, index: NameIndex) -> None:
+def _add_native(topic: Topic, index: NameIndex, known: frozenset[str]) -> None:
     """The Chinese and Japanese forms of `native_names`, each with the roles its English name has,
-    for a topic that reads other languages than its own (an English-only topic matches none: its
-    rules stay as they were, and OpenCC is never loaded). Their variants are made now, with the index."""
+    and of the third parties (not the `known` countries) and sports, for a topic that reads other
+    languages than its own (an English-only topic matches none: its rules stay as they were, and
+    OpenCC is never loaded). Their variants are made now, with the index."""
     for p in topic.perspectives:
         for english, forms in p.native_names.items():
             roles = tuple(m.role for m in index.find(english) if m.role.side in (None, p.id))
             index.native.add(english, forms, roles)
     for english, forms in topic.native_names.items():
         index.native.add(english, forms, tuple(m.role for m in index.find(english)))
+    for code, party in NATIVE_THIRD_PARTIES.items():
+        if code not in known:
+            index.native.add(_english_party(code), party, (Role(THIRD, party=code),))
+    index.native.add("sport", NATIVE_SPORTS, (Role(SPORT),))
     index.native.block(topic.native_not_names)
     index.native.prepare()
+
+
+def _english_party(code: str) -> str:
+    """The English name a native third party glosses to: its country's, else `bloc` or `region`."""
+    return countries().get(code, (code, ""))[0]
 
 
 def _known_countries(topic: Topic, index: NameIndex) -> frozenset[str]:

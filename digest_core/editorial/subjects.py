@@ -69,6 +69,17 @@ SPORTS = (
     "Grand Prix",
 )
 
+# The same in Chinese and Japanese (one spelling each; OpenCC adds the variants), for topics that
+# read those languages: the sports, the competitions and the words of a fixture or result.
+NATIVE_SPORTS = (
+    "足球", "国足", "サッカー", "排球", "バレーボール", "篮球", "バスケットボール", "棒球", "野球", "乒乓球", "卓球",
+    "羽毛球", "バドミントン", "网球", "テニス", "高尔夫", "ゴルフ", "相扑", "大相撲", "柔道", "花样滑冰", "フィギュア",
+    "马拉松", "マラソン", "奥运", "奥运会", "五輪", "オリンピック", "亚运会", "アジア大会", "世界杯", "W杯",
+    "ワールドカップ", "世预赛", "预选赛", "予選", "锦标赛", "选手权", "決勝", "决赛", "半决赛", "準決勝", "联赛",
+    "リーグ戦", "代表戦", "射门", "进球", "得点", "ゴール", "金牌", "金メダル", "冠军",
+    "優勝", "比赛", "試合", "球员", "選手",
+)  # fmt: skip
+
 LIFESTYLE = (
     "cuisine",
     "restaurant",
