@@ -3,8 +3,8 @@ docs/languages.md): relevance precision and recall per language on the dev split
 tuned on it) and on the holdout split (measured once, after the last rule change), and the share
 of non-English articles joined to the right English story.
 
-Issue #30 states no number for these, so each floor is the figure measured on 2026-12-07 (258
-rows: 167 dev, 91 holdout) minus a margin of 0.10, rounded down to a multiple of 0.05: the set is
+Issue #30 states no number for these, so each floor is the figure measured on 2026-12-07 (355
+rows: 234 dev, 121 holdout; the 97 rows added last were never tuned on) minus a margin of 0.10, rounded down to a multiple of 0.05: the set is
 still growing (rows are appended, and the split puts each new row in one file by its hash), and
 0.10 is about three new errors among the 30 or so rows a language keeps, enough for new hard rows,
 not for a rule that stops working in one language (which costs far more: without the CJK names a
@@ -21,17 +21,17 @@ DEV, HOLDOUT = SETS
 # language: (precision floor, recall floor), measured figure in the comment
 DEV_FLOORS = {
     "en": (0.90, 0.85),  # 1.00 / 0.95
-    "ja-JP": (0.70, 0.70),  # 0.82 / 0.84
-    "zh-CN": (0.90, 0.60),  # 1.00 / 0.71
+    "ja-JP": (0.75, 0.75),  # 0.87 / 0.88
+    "zh-CN": (0.75, 0.70),  # 0.88 / 0.81
     "zh-TW": (0.80, 0.90),  # 0.93 / 1.00
 }
 HOLDOUT_FLOORS = {
     "en": (0.90, 0.90),  # 1.00 / 1.00 (3 rows)
-    "ja-JP": (0.90, 0.90),  # 1.00 / 1.00
-    "zh-CN": (0.90, 0.90),  # 1.00 / 1.00
+    "ja-JP": (0.85, 0.90),  # 0.97 / 1.00
+    "zh-CN": (0.90, 0.70),  # 1.00 / 0.83
     "zh-TW": (0.75, 0.90),  # 0.86 / 1.00
 }
-DEV_JOINED = 0.25  # 6 of 16 (0.38): the CJK gloss gives names and numbers only, so a story told
+DEV_JOINED = 0.25  # 7 of 21 (0.33): the CJK gloss gives names and numbers only, so a story told
 # without names ("the last two pandas go home") is not joined offline; the margin is two items
 
 
