@@ -51,7 +51,14 @@ def _citations(citations: tuple[int, ...], digest: Digest) -> str:
 def _bullets(lines: tuple[Line, ...], digest: Digest, empty: str) -> list[str]:
     if not lines:
         return [f"- {escape_markdown(empty)}"]
-    return [f"- {_said(line)}{_citations(line.citations, digest)}" for line in lines]
+    return [_bullet(line, digest) for line in lines]
+
+
+def _bullet(line: Line, digest: Digest) -> str:
+    """`- **China:** text ([1](url))`: the side in bold only when the line speaks for one side (a
+    highlight, a story's "what happened" or its figures that differ speak for none)."""
+    side = f"**{escape_markdown(line.side)}:** " if line.side else ""
+    return f"- {side}{_said(line)}{_citations(line.citations, digest)}"
 
 
 def _said(line: Line) -> str:
@@ -112,10 +119,6 @@ def render_markdown(digest: Digest) -> str:
     return "\n".join(front + body) + "\n"
 
 
-def _side_line(line: Line, digest: Digest) -> str:
-    return f"- **{escape_markdown(line.side)}:** {_said(line)}{_citations(line.citations, digest)}"
-
-
 def _blindspots(group: SideGroup, digest: Digest) -> str:
     """`Japan only: Title ([9](url)); Other title ([6](url), [7](url))`."""
     named = [f"{_said(s)}{_citations(s.citations, digest)}" for s in group.stories]
@@ -133,7 +136,7 @@ def side_by_side(outline: Outline, digest: Digest) -> list[str]:
             lines += [f"### {story.number}. {escape_markdown(story.title)}", "", f"*{caption}*", ""]
         else:
             lines += [f"### {story.number}. {caption}", ""]
-        lines += [_side_line(line, digest) for line in story.told]
+        lines += [_bullet(line, digest) for line in story.told]
         lines.append("")
     if outline.one_sided:
         groups = ". ".join(_blindspots(g, digest) for g in outline.one_sided)

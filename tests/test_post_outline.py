@@ -309,3 +309,29 @@ def test_offline_summaries_quote_headlines_cut(topic: Topic) -> None:
     assert texts and all("…" in t for t in texts)
     assert not any(a.title in t for a in digest.articles for t in texts)  # never a 300-character headline
     assert max(len(b.text) for b in summary.perspective_highlights["china"]) <= HEADLINE_LIMIT
+
+
+def test_a_line_of_no_single_side_is_shown_without_a_side_label_in_every_format(
+    fixture_days: list[tuple[str, Digest]],
+) -> None:
+    """A story's figures that differ (and what happened) speak for no one side: every format shows
+    them as plain lines, never under an empty side label such as `**:**`."""
+    checked = 0
+    for name, digest in fixture_days + typical_days():
+        renders = {
+            "telegram": ("\n".join(telegram_text(digest)), post_outline(digest)),
+            "discord": (discord_text(digest), post_outline(digest)),
+            "console": (render_text(digest, PAGE_URL), post_outline(digest)),
+            "page": (page_body(digest), page_outline(digest)),
+        }
+        for fmt, (text, outline) in renders.items():
+            lines = text.replace("\\", "").splitlines()
+            for line in (line for story in outline.top_stories for line in story.told if not line.side):
+                start = one_line(line.text)[:16]
+                shown = [row for row in lines if start in row]
+                assert shown, (name, fmt, start)
+                for row in shown:
+                    before = row[: row.index(start)]
+                    assert ":" not in before and "*" not in before, (name, fmt, row)
+                checked += 1
+    assert checked >= 4  # 2026-02-25's figures that differ, in each of the four formats

@@ -353,6 +353,10 @@ def test_a_token_echoed_by_the_bot_api_is_stored_and_shown_nowhere(
             "GOOGLE_NEWS_BASE_URL": news,
             "GEMINI_ATTEMPTS": "1",
             "LOG_LEVEL": "DEBUG",
+            # No politeness pauses against the loopback fakes (1 s per request by default: 13 s of
+            # the publish's wall time was spent asleep between Google link lookups).
+            "PUBLISHER_LINKS_INTERVAL": "0",
+            "ARTICLE_PAGES_INTERVAL": "0",
         }
         publish = run_cli(tmp_path, "publish", "china-japan", "--date", "2026-02-25", **env)
         status = run_cli(tmp_path, "status", **env)

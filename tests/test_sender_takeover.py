@@ -203,11 +203,16 @@ async def test_a_killed_database_connection_mid_fan_out_sends_nothing_twice(
     worker = f"w-{app}"
     own = await same_database(engine, app)
     deliverer, bot = await instance(own, base_url, worker)
+    # Advisory locks are per database, not per schema: a key of this test's own keeps a test run
+    # elsewhere on the same database (another xdist worker, another checkout) from holding it.
+    deliverer.locks["telegram"] = sender_lock(own, lock_key("telegram", f"{TOKEN} {app}"), worker)
     deliverer.record_backoff = 0.05
-    kills = 0
+    kills = 0  # connections terminated
+    kills_done = 0  # times the killer ran
 
     async def kill_connections() -> None:
-        nonlocal kills
+        nonlocal kills, kills_done
+        kills_done += 1
         async with engine.connect() as conn:
             killed = await conn.scalar(
                 text(
@@ -221,19 +226,38 @@ async def test_a_killed_database_connection_mid_fan_out_sends_nothing_twice(
 
     sender = deliverer.publishers["telegram"]
     send_part = sender.send_part
+    lock = deliverer.locks["telegram"]
+    acquire = lock.acquire
+    acknowledged = 0  # parts acknowledged to this sender, counted here: each count is seen once
+    first_kill = asyncio.Event()
+    relocked = asyncio.Event()  # the lock taken again, on a new connection, after the first kill
+
+    async def acquire_and_note() -> bool:
+        after_kill = first_kill.is_set()  # a call begun before the kill may answer from the dead connection
+        held = await acquire()
+        if held and after_kill:
+            relocked.set()
+        return held
 
     async def send_then_kill(*args: Any, **kwargs: Any) -> str:
         """Kill every connection of the sender right after a part is acknowledged, before it is
-        recorded (the worst moment), twice during the fan-out."""
+        recorded (the worst moment), twice during the fan-out: at the 10th part, then at the first
+        part from the 25th on once the sender holds its lock again (so there is a connection to kill)."""
+        nonlocal acknowledged
         message_id = await send_part(*args, **kwargs)
-        if len(fake.sent) in (10, 25):
+        acknowledged += 1
+        if acknowledged == 10:
+            await kill_connections()
+            first_kill.set()
+        elif acknowledged >= 25 and relocked.is_set() and kills_done == 1:
             await kill_connections()
         return message_id
 
+    lock.acquire = acquire_and_note  # type: ignore[method-assign]
     sender.send_part = send_then_kill  # type: ignore[method-assign]
     try:
         for _ in range(20):
-            await deliverer.drain()
+            assert not (await deliverer.drain()).elsewhere  # this sender held the lock
             if await _all_sent(engine, chats):
                 break
             await asyncio.sleep(0.2)
@@ -241,6 +265,6 @@ async def test_a_killed_database_connection_mid_fan_out_sends_nothing_twice(
         await deliverer.release()
         await bot.shutdown()
         await own.dispose()
-    assert kills >= 2  # the sender's connections (and with them its lock) were really killed
+    assert kills_done == 2 and kills >= 2  # the sender's connections (and with them its lock) were really killed
     assert await sent_rows(engine) == chats
     assert duplicates_and_losses(fake, chats) == (0, 0)

@@ -81,6 +81,7 @@ def cli_command(url: str, data: Path, telegram: str, command: str = "publish") -
         "TELEGRAM_BASE_URL": f"{telegram}/bot",
         "NOW": "2026-02-26T12:00:00+00:00",
         "GOOGLE_NEWS_BASE_URL": "http://127.0.0.1:9",
+        "FETCH_ATTEMPTS": "1",  # the closed port is refused at once: no retries, no real backoff sleeps
         "PYTHONPATH": str(ROOT),
     }
     what = ["run"] if command == "run" else ["publish", "china-japan", "--date", str(DAY)]
