@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduler import DEMO_HINT
+from bot.failures import DEMO_HINT
 
 EXE = str(Path(sys.executable).parent / "digestbot")
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|WARNING) [\w.]+: ")

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.failures import DEMO_HINT
 from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable, collect
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.topics import Topic
@@ -78,7 +79,9 @@ def test_build_offline_says_so_in_one_line(offline: Path) -> None:
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
-    assert errors[0].startswith("error: none of the 7 sources answered: check the network (")
+    assert errors[0].startswith("error: none of the 7 sources answered: check the network (China Daily: ")
+    assert "connection refused by 127.0.0.1:" in errors[0]  # the cause
+    assert errors[0].endswith(f"; {DEMO_HINT}")  # the service's hint, in the same words
     assert "no on-topic" not in result.stderr
     assert len(errors[0]) < 250
 
@@ -152,6 +155,8 @@ def test_backfill_offline_is_unreachable_not_empty_and_fails(offline: Path) -> N
     lines = [line for line in result.stderr.splitlines() if not LOG_LINE.match(line) and "backfill" not in line]
     assert lines[0] == "0 built, 0 archived already, 0 empty, 3 unreachable"
     assert lines[1].startswith("error: nothing could be fetched: none of the 7 sources answered: check the network (")
+    assert "connection refused by 127.0.0.1:" in lines[1]  # the cause
+    assert lines[1].endswith(f"; {DEMO_HINT}")
     assert len(lines) == 2, result.stderr
 
 
