@@ -54,7 +54,8 @@ def make(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_build_and_demo_print_only_the_program_output(venv: Path) -> None:
     result = make(venv, "build", "DATE=2026-02-25")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "digestbot build china-japan --date 2026-02-25\n", "")
+    expected = "digestbot build china-japan --date 2026-02-25\n"
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
     result = make(venv, "demo")
     assert (result.returncode, result.stdout, result.stderr) == (0, "digestbot demo\n", "")
 

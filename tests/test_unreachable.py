@@ -14,9 +14,12 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.failures import DEMO_HINT
+from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable, collect
+from digest_core.sources.collect import NewsSources
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.topics import Topic
+from digest_core.workers import stop_worker_process, use_worker_process, worker_running
 from tests.fakes.google_news import GoogleNewsFake
 
 runner = CliRunner()
@@ -49,6 +52,23 @@ async def test_no_answer_from_any_source_is_sources_unreachable(topic: Topic, cl
     assert str(caught.value) == "The news sources could not be reached just now. Please try again later."
     port = closed_port.rsplit(":", 1)[1]
     assert caught.value.detail.endswith(f"(China Daily: connection refused by 127.0.0.1:{port} after 1 attempt)")
+
+
+async def test_nothing_fetched_starts_no_worker_to_parse_it(topic: Topic, closed_port: str) -> None:
+    """With every source failed there is nothing to parse: the service's on-demand build worker is
+    not started for it (a process and its imports, seconds on a fresh start-up offline)."""
+    use_worker_process(60)
+    try:
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(SourcesUnreachable):
+                await collect(topic, GoogleNewsSource(client, closed_port, attempts=1), DAY)
+            assert not worker_running()
+            sources = NewsSources([GoogleNewsSource(client, closed_port, attempts=1)])
+            with pytest.raises(SourcesUnreachable):
+                await sources.collect(topic, digest_window(topic, DAY))
+            assert not worker_running()
+    finally:
+        stop_worker_process()
 
 
 async def test_http_errors_are_answers_not_an_unreachable_network(
