@@ -257,7 +257,8 @@ _ELAPSED = re.compile(r"\b\d+:\d\d:\d\d$")  # the time a progress bar shows: as 
 def transcript(session: Session, args: list[str], body: str) -> str:
     """A terminal transcript: each `$ digestbot ...` line is run (in a copy of the built archive,
     or `fresh`: an empty directory) and the lines after it become what it prints (latencies as
-    `n ms`, a progress bar's time as `h:mm:ss`, trailing spaces cut). `head=N` keeps the first N lines of each command's output."""
+    `n ms`, a progress bar's time as `h:mm:ss`, trailing spaces cut). `head=N` keeps the first N
+    lines of each command's output."""
     options = dict(a.split("=", 1) if "=" in a else (a, "") for a in args)
     work = session.workdir(fresh="fresh" in options)
     out = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,9 +17,12 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest_core.errors import SourcesUnreachable
-from digest_core.sources.failure_cause import cause_of
+from digest_core.sources.collect import failure_lines
+from digest_core.sources.failure_cause import cause_of, kind_line
+from digest_core.sources.google_news import GOOGLE_NEWS
+from digest_core.sources.stats import SourceStat
 from digest_core.topics import Topic
-from tests.doc_quotes import assert_quoted, pattern, quote
+from tests.doc_quotes import DOCS, assert_quoted, pattern, quote
 from tests.fakes.google_news import GoogleNewsFake
 
 runner = CliRunner()
@@ -79,6 +83,24 @@ def test_each_cause_reads_as_its_table_row() -> None:
         quoted = quote(DOC, start).removesuffix(" ...").removesuffix(": ...")
         cause = cause_of(exc, timeout_s)
         assert cause.startswith(quoted), (quoted, cause)
+
+
+def test_failure_lines_per_kind_read_as_shown() -> None:
+    """The first lines of the per-kind block, made by the code that logs them (`failure_lines` for
+    feeds, `kind_line` as article pages call it)."""
+    text = (DOCS / DOC).read_text(encoding="utf-8")
+    block = text.split("<!-- sample: none (lines of five different failures", 1)[1].split("```")[1].splitlines()[1:]
+    day = datetime(2026, 2, 25, tzinfo=UTC)
+
+    def stat(source: str, status: str) -> SourceStat:
+        return SourceStat("china-japan", "X", source, day, status, None, 0, 0, None)
+
+    dns = "DNS lookup failed for news.google.com after 3 attempts"
+    feeds = [stat(GOOGLE_NEWS, dns) for _ in range(7)]
+    outlets = [stat("https://example.org/feed", "HTTP 503 after 3 attempts"), stat("https://example.org/f2", "ok")]
+    made = [f"china-japan: {line}" for line in failure_lines(feeds + outlets)]
+    pages = kind_line("publisher article pages", ["timed out"] * 2 + ["paywall"] + [None] * 9)
+    assert block[:3] == [*made, pages]
 
 
 def test_doctor_lines_read_as_quoted(
