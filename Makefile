@@ -7,17 +7,20 @@ DATE ?= yesterday
 
 .PHONY: run build demo test test-clock bench clean
 
+# Recipe lines that start a program or set up .venv are not echoed (@): `make run`, `make demo` and
+# `make build` print only the program's output (tests/test_makefile.py runs them to check).
 $(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -U pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $@
+	@echo "setting up $(VENV) (once, a few minutes)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q -U pip
+	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
 
 run: $(BIN)/.installed  ## the service on embedded defaults: SQLite, offline summarizer, pages, no tokens needed
-	$(BIN)/digestbot run
+	@$(BIN)/digestbot run || [ $$? -eq 130 ]  # Ctrl-C: make says "Interrupt", not "Error 130"
 
 build: $(BIN)/.installed  ## one digest on stdout: make build TOPIC=china-japan DATE=2026-02-25
-	$(BIN)/digestbot build $(TOPIC) --date $(DATE)
+	@$(BIN)/digestbot build $(TOPIC) --date $(DATE)
 
 test: $(BIN)/.installed  ## lint, type-check, check the import layers and run the whole test suite
 	$(BIN)/ruff check .
@@ -40,4 +43,4 @@ clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
 demo: $(BIN)/.installed  ## offline demo: sample feeds on loopback -> digests, website, posts as text (Ctrl-C stops)
-	$(BIN)/digestbot demo
+	@$(BIN)/digestbot demo

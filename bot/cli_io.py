@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bot.failures import with_demo_hint
 from bot.logs import setup_logging
 from digest_core.errors import CommandError, NoArticlesError, SourcesUnreachable, TopicsFileError, UserError
 from digest_core.redaction import redact
@@ -33,7 +34,7 @@ def fail_user_error(exc: UserError) -> NoReturn:
     """A use case's user error: bad input exits 2; nothing to show (no articles, no trend) exits 1.
     The message is the one every front end gives; a detail for operators follows on its own line."""
     if isinstance(exc, SourcesUnreachable):
-        fail(exc.detail, EXIT_NOTHING)  # the operator's cause: none of the sources answered
+        fail(with_demo_hint(exc.detail), EXIT_NOTHING)  # the operator's cause: none of the sources answered
     if isinstance(exc, NoArticlesError) and exc.detail:
         err.print(f"[red]error:[/red] {escape(str(exc))}\n{escape(exc.detail)}")
         raise typer.Exit(EXIT_NOTHING)

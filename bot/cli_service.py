@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli_io import EXIT_NOTHING, app, err, fail, fail_user_error, load_settings, load_topics_or_fail
+from bot.failures import with_demo_hint
 from digest_core.errors import UserError
 from digest_core.plural import plural
 
@@ -290,7 +291,7 @@ def backfill(
                     progress.advance(task)
             err.print(", ".join(f"{n} {what}" for what, n in tally.items() if n or what != "unreachable"))
             if tally["unreachable"] == len(days):
-                fail(f"nothing could be fetched: {cause}", EXIT_NOTHING)
+                fail(with_demo_hint(f"nothing could be fetched: {cause}"), EXIT_NOTHING)
             if tally["unreachable"]:
                 err.print(f"[yellow]warning:[/yellow] {plural(tally['unreachable'], 'day')} unreachable: {cause}")
 

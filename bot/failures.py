@@ -32,6 +32,15 @@ _PATH_ERRNOS = {
 }
 
 
+DEMO_HINT = "no internet here? `make demo` runs the bot on built-in sample news"
+
+
+def with_demo_hint(line: str) -> str:
+    """A line about sources that could not be reached, ending with the hint to the offline demo
+    (the one wording of the service's log and of the command line)."""
+    return f"{line}; {DEMO_HINT}"
+
+
 class DatabaseUnavailable(Exception):
     """The configured database cannot be opened or migrated (unreachable, missing, corrupt, read-only)."""
 

@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.failures import with_demo_hint
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date
 from digest_core.delivery.publication import Publication, PublishResult
@@ -36,7 +37,6 @@ from digest_core.topics import Topic, Topics
 log = logging.getLogger(__name__)
 RETRY_MINUTES = (2, 5, 10, 20, 30)  # the waits before a failed day's 1st, 2nd... retry; the last repeats
 CATCH_UP_MINUTES = 30  # how often publications failed elsewhere (another process) are looked for
-DEMO_HINT = "no internet here? `make demo` runs the bot on built-in sample news"
 
 
 @dataclass
@@ -127,7 +127,7 @@ class DigestScheduler:
         words = f"; next try at {at} (in {wait.total_seconds() / 60:g} min)"
         if unreachable and not self._hinted:
             self._hinted = True
-            words += f"; {DEMO_HINT}"
+            words = with_demo_hint(words)
         return words
 
     def succeeded(self, topic: Topic) -> None:

@@ -250,13 +250,15 @@ def parse_step(line: str) -> Step:
 
 
 _LATENCY = re.compile(r"(?<![\d.])\d+ ms\b")  # differs from run to run: shown as `n ms`
+_ELAPSED = re.compile(r"\b\d+:\d\d:\d\d$")  # the time a progress bar shows: as `h:mm:ss`
 
 
 @generator("cli")
 def transcript(session: Session, args: list[str], body: str) -> str:
     """A terminal transcript: each `$ digestbot ...` line is run (in a copy of the built archive,
     or `fresh`: an empty directory) and the lines after it become what it prints (latencies as
-    `n ms`, trailing spaces cut). `head=N` keeps the first N lines of each command's output."""
+    `n ms`, a progress bar's time as `h:mm:ss`, trailing spaces cut). `head=N` keeps the first N
+    lines of each command's output."""
     options = dict(a.split("=", 1) if "=" in a else (a, "") for a in args)
     work = session.workdir(fresh="fresh" in options)
     out = []
@@ -272,6 +274,7 @@ def transcript(session: Session, args: list[str], body: str) -> str:
         if step.grep is not None:
             shown = "".join(x for x in shown.splitlines(keepends=True) if step.grep in x)
         lines = [_LATENCY.sub(lambda m: "n ms".rjust(len(m.group(0))), x).rstrip() for x in shown.splitlines()]
+        lines = [_ELAPSED.sub("h:mm:ss", x) if "━" in x else x for x in lines]  # a progress bar's time
         if "head" in options:
             lines = lines[: int(options["head"])]
         out.append(line)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduler import DEMO_HINT
+from bot.failures import DEMO_HINT
 
 EXE = str(Path(sys.executable).parent / "digestbot")
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|WARNING) [\w.]+: ")
@@ -80,7 +80,7 @@ def test_first_run_offline_says_why_when_again_and_points_to_the_demo(
 
     # docs/diagnostics.md shows exactly these lines (the retry's minute as the clock gave it)
     docs = (Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md").read_text()
-    block = docs.split("<!-- first-run-offline", 1)[1].split("```", 2)[1].strip("\n").splitlines()
+    block = docs.split("<!-- sample: none (a fresh run at 22:30 UTC", 1)[1].split("```", 2)[1].strip("\n").splitlines()
     minute = re.compile(r"next try at \d\d:\d\d")
     assert [minute.sub("next try at HH:MM", line) for line in block] == [
         minute.sub("next try at HH:MM", line) for line in messages

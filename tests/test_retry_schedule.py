@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.site_pages import page_writer
-from bot.scheduler import DEMO_HINT, RETRY_MINUTES, Backoff, DigestScheduler
+from bot.failures import DEMO_HINT
+from bot.scheduler import RETRY_MINUTES, Backoff, DigestScheduler
 from digest_core.app.service import DigestService
 from digest_core.dates import Window
 from digest_core.delivery.ledger import DeliveryLedger

@@ -13,9 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.failures import DEMO_HINT
+from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable, collect
+from digest_core.sources.collect import NewsSources
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.topics import Topic
+from digest_core.workers import stop_worker_process, use_worker_process, worker_running
 from tests.fakes.google_news import GoogleNewsFake
 
 runner = CliRunner()
@@ -50,6 +54,23 @@ async def test_no_answer_from_any_source_is_sources_unreachable(topic: Topic, cl
     assert caught.value.detail.endswith(f"(China Daily: connection refused by 127.0.0.1:{port} after 1 attempt)")
 
 
+async def test_nothing_fetched_starts_no_worker_to_parse_it(topic: Topic, closed_port: str) -> None:
+    """With every source failed there is nothing to parse: the service's on-demand build worker is
+    not started for it (a process and its imports, seconds on a fresh start-up offline)."""
+    use_worker_process(60)
+    try:
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(SourcesUnreachable):
+                await collect(topic, GoogleNewsSource(client, closed_port, attempts=1), DAY)
+            assert not worker_running()
+            sources = NewsSources([GoogleNewsSource(client, closed_port, attempts=1)])
+            with pytest.raises(SourcesUnreachable):
+                await sources.collect(topic, digest_window(topic, DAY))
+            assert not worker_running()
+    finally:
+        stop_worker_process()
+
+
 async def test_http_errors_are_answers_not_an_unreachable_network(
     topic: Topic, google_news: tuple[GoogleNewsFake, str]
 ) -> None:
@@ -78,7 +99,9 @@ def test_build_offline_says_so_in_one_line(offline: Path) -> None:
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
-    assert errors[0].startswith("error: none of the 7 sources answered: check the network (")
+    assert errors[0].startswith("error: none of the 7 sources answered: check the network (China Daily: ")
+    assert "connection refused by 127.0.0.1:" in errors[0]  # the cause
+    assert errors[0].endswith(f"; {DEMO_HINT}")  # the service's hint, in the same words
     assert "no on-topic" not in result.stderr
     assert len(errors[0]) < 250
 
@@ -152,6 +175,8 @@ def test_backfill_offline_is_unreachable_not_empty_and_fails(offline: Path) -> N
     lines = [line for line in result.stderr.splitlines() if not LOG_LINE.match(line) and "backfill" not in line]
     assert lines[0] == "0 built, 0 archived already, 0 empty, 3 unreachable"
     assert lines[1].startswith("error: nothing could be fetched: none of the 7 sources answered: check the network (")
+    assert "connection refused by 127.0.0.1:" in lines[1]  # the cause
+    assert lines[1].endswith(f"; {DEMO_HINT}")
     assert len(lines) == 2, result.stderr
 
 

@@ -74,7 +74,16 @@ async def collect(topic: Topic, source: FeedSource, day: date) -> tuple[list[Art
     window = digest_window(topic, day)
     if isinstance(source, ArticleSource):
         return await source.collect(topic, window)
-    return await run_cpu(parse_results, await source.fetch(topic, window), topic)
+    results = await source.fetch(topic, window)
+    if nothing_to_parse(results):  # every source failed: no worker started to parse nothing
+        return parse_results(results, topic)
+    return await run_cpu(parse_results, results, topic)
+
+
+def nothing_to_parse(results: list[FeedResult]) -> bool:
+    """Whether no fetched feed has a body (every source failed): parsing is then cheap bookkeeping,
+    done in the caller's process, with no worker process started and no relevance rule built."""
+    return all(r.body is None for r in results)
 
 
 def parse_results(results: list[FeedResult], topic: Topic) -> tuple[list[Article], list[FailedSource]]:

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from digest_core.clock import utc_now
 from digest_core.dates import Window
-from digest_core.editorial.pipeline import check_reachable, failed_source, parse_result
+from digest_core.editorial.pipeline import check_reachable, failed_source, nothing_to_parse, parse_result
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.models import Article, FailedSource
 from digest_core.redaction import redact
@@ -74,15 +74,18 @@ class NewsSources:
         """
         fetched_at = self._clock()
         results = await self.fetch(topic, window)
-        articles, failed, stats, rule = await run_cpu(_parse_all, results, topic, window, fetched_at)
+        if nothing_to_parse(results):  # every source failed: no worker started, no relevance rule built
+            articles, failed, stats, rule = _parse_all(results, topic, window, fetched_at)
+        else:
+            articles, failed, stats, rule = await run_cpu(_parse_all, results, topic, window, fetched_at)
         for line in failure_lines(stats):
             log.warning("%s: %s", topic.id, line)
-        if self._links is not None:
+        if self._links is not None and rule is not None:
             wanted, first = worth_reading(articles, rule, window)
             articles = await self._links.attach(
                 articles, wanted, accept=lambda a, url: _owned_by_outlet(topic, a, url), first=first
             )
-        if self._pages is not None:
+        if self._pages is not None and rule is not None:
             wanted, first = worth_reading(articles, rule, window)
             articles = await self._pages.enrich(
                 articles, wanted, accept=lambda a, url: _owned_by_outlet(topic, a, url), first=first
@@ -126,10 +129,11 @@ def worth_reading(
 
 def _parse_all(
     results: list[FeedResult], topic: Topic, window: Window, fetched_at: datetime
-) -> tuple[list[Article], list[FailedSource], list[SourceStat], RelevanceRule]:
+) -> tuple[list[Article], list[FailedSource], list[SourceStat], RelevanceRule | None]:
     """Every fetched feed parsed into articles, its failure if any, and its stats, with the topic's
-    relevance rule that counted the on-topic ones (pure CPU, no I/O)."""
-    rule = RelevanceRule(topic)
+    relevance rule that counted the on-topic ones, None when no feed gave an article (the rule is
+    built only then: its first one reads the gazetteer). Pure CPU, no I/O."""
+    rule: RelevanceRule | None = None
     articles: list[Article] = []
     failed: list[FailedSource] = []
     stats: list[SourceStat] = []
@@ -138,6 +142,9 @@ def _parse_all(
         articles.extend(parsed)
         if error is not None:
             failed.append(failed_source(result, error))
+        if parsed and rule is None:
+            rule = RelevanceRule(topic)
+        judge = rule.judge if rule is not None else None
         stats.append(
             SourceStat(
                 topic=topic.id,
@@ -147,7 +154,7 @@ def _parse_all(
                 status=_status(result, error),
                 http_status=result.status,
                 items=len(parsed),
-                on_topic=sum(1 for a in parsed if a.published in window and rule.judge(a).on_topic),
+                on_topic=sum(1 for a in parsed if judge is not None and a.published in window and judge(a).on_topic),
                 latency_ms=round(result.latency * 1000) if result.latency is not None else None,
             )
         )
