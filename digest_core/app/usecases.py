@@ -30,7 +30,7 @@ from digest_core.delivery.subscriptions import Subscription, SubscriptionStore
 from digest_core.editorial.explain import Verdict
 from digest_core.editorial.pipeline import explain_day
 from digest_core.editorial.trend import Trend, coverage_store, coverage_trend, parse_days
-from digest_core.errors import CommandError, NothingToPublish, TrendError, UserError
+from digest_core.errors import CommandError, NothingToPublish, TrendError
 from digest_core.models import Digest
 from digest_core.sources.stats import SourceRow, SourceStatsStore, source_rows
 from digest_core.topics import Topic, Topics
@@ -154,15 +154,6 @@ class UseCases:
         request = self.digest_request(args, usage)
         return await self._digests.get_or_build(request.topic, request.day, rebuild=rebuild, requester=requester)
 
-    async def archived(self, args: Sequence[str | None], usage: str) -> Digest | None:
-        """The archived digest of `TOPIC [DATE]`, answered at once (no build); None when it is not
-        archived or the input is bad."""
-        try:
-            request = self.digest_request(args, usage)
-        except UserError:
-            return None
-        return await self._digests.archived(request.topic, request.day)
-
     async def explain(self, args: Sequence[str | None], usage: str) -> list[Verdict]:
         """`TOPIC [DATE]`: why each fetched article would be kept or dropped (fetches the day again)."""
         request = self.digest_request(args, usage)
@@ -196,11 +187,6 @@ class UseCases:
         async with building():
             result = await self._digests.get_or_build(request.topic, request.day, requester=query.requester)
         return DigestAnswer(result.digest, from_archive=False)
-
-    async def latest(self, args: Sequence[str], usage: str, requester: str | None = None) -> DigestResult:
-        """`TOPIC`: the latest complete day's digest."""
-        request = self.query_request(DigestQuery("latest", args, usage))
-        return await self._digests.get_or_build(request.topic, request.day, requester=requester)
 
     async def sources(self, args: Sequence[str | None], usage: str, requester: str | None = None) -> DigestResult:
         """`TOPIC [DATE]`: the digest whose numbered source list the front end shows."""
@@ -239,9 +225,7 @@ class UseCases:
         changed = await self._subscriptions.unsubscribe(destination, topic.id)
         return SubscriptionChange(destination, topic, subscribed=False, changed=changed)
 
-    async def subscriptions(
-        self, platform: str | None = None, places: set[str] | None = None, active_only: bool = False
-    ) -> list[Subscription]:
+    async def subscriptions(self, platform: str | None = None, places: set[str] | None = None) -> list[Subscription]:
         """Subscriptions, optionally of one platform and of destinations or threads in `places`
         (a chat, a server's channels)."""
         if platform is not None and places is not None:
@@ -251,7 +235,7 @@ class UseCases:
             subs = [s for s in subs if platform is None or s.destination.platform == platform]
             if places is not None:
                 subs = [s for s in subs if s.destination.id in places or s.destination.thread_id in places]
-        return [s for s in subs if s.active or not active_only]
+        return subs
 
     async def destination_moved(self, old: Destination, new_id: str) -> int:
         """A destination changed its id (a Telegram group became a supergroup): follow it."""
