@@ -204,6 +204,7 @@ def unsubscribe(platform: PlatformArg, destination: DestinationArg, topic: Topic
 def subscriptions() -> None:
     """List every subscription."""
     from bot.app import open_core
+    from digest_core.app.commands import no_subscriptions
 
     settings = load_settings()
 
@@ -211,7 +212,7 @@ def subscriptions() -> None:
         async with open_core(settings, load_topics_or_fail(settings)) as core:
             subs = await core.usecases.subscriptions()
         if not subs:
-            print("no subscriptions (add one with `digestbot subscribe PLATFORM DEST TOPIC`)")
+            print(no_subscriptions("this service", "`digestbot subscribe PLATFORM DESTINATION TOPIC`"))
         for s in subs:
             state = "active" if s.active else f"inactive ({s.deactivated_reason})"
             via = f"\tvia bot {s.destination.via}" if s.destination.via else ""  # a shard's, not the primary

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from digest_core.app.arguments import CommandError, parse_digest_args
+from digest_core.app.arguments import CommandError, parse_digest_args, split_args
 from digest_core.topics import load_topics
 
 NOW = datetime(2026, 2, 25, 10, tzinfo=UTC)
@@ -40,3 +42,13 @@ def test_bad_arguments_give_a_short_helpful_message(args: list[str], message: st
     with pytest.raises(CommandError) as info:
         parse_digest_args(args, load_topics(), NOW, USAGE)
     assert message in str(info.value)
+
+
+@given(st.lists(st.text(max_size=80), max_size=5), st.integers(min_value=0, max_value=3))
+def test_split_args_pads_or_refuses_in_one_line(args: list[str], most: int) -> None:
+    if len(args) > most:
+        with pytest.raises(CommandError) as info:
+            split_args(args, most, "/x TOPIC")
+        assert str(info.value) == "Too many arguments. Usage: /x TOPIC"  # never echoes what was typed
+    else:
+        assert split_args(args, most, "/x TOPIC") == [*args, *[None] * (most - len(args))]

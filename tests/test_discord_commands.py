@@ -64,7 +64,7 @@ async def test_login_ready_and_commands_synced_to_the_guild(bot: DigestBot, fake
     assert identify[0]["d"]["token"] == TOKEN
     assert [r.path for r in fake_discord.requests[:2]] == ["/api/v10/users/@me", "/api/v10/oauth2/applications/@me"]
     names = sorted(c["name"] for c in fake_discord.commands[str(GUILD_ID)])
-    assert names == ["digest", "sources", "subscribe", "subscriptions", "topics", "trend", "unsubscribe"]
+    assert names == ["digest", "latest", "sources", "subscribe", "subscriptions", "topics", "trend", "unsubscribe"]
     assert "global" not in fake_discord.commands
     assert bot.get_channel(FORUM) is not None  # GUILD_CREATE was processed
 
@@ -128,6 +128,40 @@ async def test_a_slow_archive_read_defers_rather_than_miss_discords_deadline(
     await run_interaction(fake_discord, i, followups=len(render_digest(stored)))
     assert only_callback(fake_discord, i)["type"] == 5  # deferred in time
     assert fake_discord.answers_for(i)[0]["embeds"][0]["title"] == "Top stories"
+
+
+async def test_latest_is_the_latest_complete_days_digest_from_the_archive(
+    bot: DigestBot, fake_discord: FakeDiscord, core: Core
+) -> None:
+    stored = (await core.digests.get_or_build(core.topics.get("china-japan"), date(2026, 2, 25))).digest
+    expected = render_digest(stored)
+    i = fake_discord.command("latest", {"topic": "china-japan"})
+    await run_interaction(fake_discord, i, answers=len(expected))
+    cb = only_callback(fake_discord, i)
+    assert cb["type"] == 4  # archived: the answer itself, public
+    assert not (cb["data"].get("flags") or 0) & EPHEMERAL
+    answers = fake_discord.answers_for(i)
+    assert [[e.get("title") for e in a["embeds"]] for a in answers] == [[e.title for e in m] for m in expected]
+    assert answers[0]["embeds"][0]["author"]["name"] == "China vs Japan — 2026-02-25"
+
+
+async def test_latest_builds_the_latest_day_after_deferring(
+    bot: DigestBot, fake_discord: FakeDiscord, core: Core, google_news: tuple[GoogleNewsFake, str]
+) -> None:
+    news, _ = google_news
+    i = fake_discord.command("latest", {"topic": "china-japan"})
+    await run_interaction(fake_discord, i, followups=1)
+    assert only_callback(fake_discord, i)["type"] == 5  # deferred before the build
+    assert news.requests
+    stored = await core.digests.store.get("china-japan", date(2026, 2, 25))
+    assert stored is not None
+    await fake_discord.wait_for(lambda: len(fake_discord.followups_for(i)) == len(render_digest(stored)))
+    assert fake_discord.answers_for(i)[0]["embeds"][0]["title"] == "Top stories"
+
+
+async def test_latest_refuses_an_unknown_topic_ephemerally(bot: DigestBot, fake_discord: FakeDiscord) -> None:
+    i = await run_interaction(fake_discord, fake_discord.command("latest", {"topic": "nope"}))
+    assert refusal(fake_discord, i).startswith("Unknown topic 'nope'. Topics: china")
 
 
 async def test_digest_refuses_bad_input_ephemerally(bot: DigestBot, fake_discord: FakeDiscord) -> None:
@@ -281,7 +315,7 @@ async def test_subscribe_list_and_unsubscribe(bot: DigestBot, fake_discord: Fake
 
 async def test_subscriptions_when_there_are_none(bot: DigestBot, fake_discord: FakeDiscord) -> None:
     i = await run_interaction(fake_discord, fake_discord.command("subscriptions"))
-    assert refusal(fake_discord, i) == "No subscriptions in this server. Add one with `/subscribe`."
+    assert refusal(fake_discord, i) == "No subscriptions for this server. Add one with `/subscribe topic [channel]`."
 
 
 async def test_new_dates_beyond_the_users_build_limit_get_an_ephemeral_refusal(

@@ -91,6 +91,7 @@ async def test_run_discord_syncs_globally_serves_and_stops_on_sigterm(
     await fake_discord.wait_for(lambda: [p for p in fake_discord.gateway_received if p["op"] == 2])
     assert [c["name"] for c in fake_discord.commands["global"]] == [
         "digest",
+        "latest",
         "sources",
         "trend",
         "topics",

@@ -272,3 +272,17 @@ async def test_unreachable_sources_get_a_try_later_reply_not_an_empty_day(tg: Te
         tg.core.digests.source = GoogleNewsSource(client, closed, attempts=1)
         reply = one_reply(await tg.run(tg.fake.command("/digest china-japan 2026-02-25", PRIVATE, ALICE)))
     assert reply == "The news sources could not be reached just now. Please try again later."
+
+
+async def test_subscriptions_list_paused_ones_with_the_reason_as_discord_does(tg: TelegramHarness) -> None:
+    me = Destination("telegram", str(PRIVATE["id"]))
+    await tg.run(tg.fake.command("/subscribe china-japan", PRIVATE, ALICE))
+    await tg.core.subscriptions.deactivate_destination(me, "Forbidden: <bot was blocked>")
+    listed = one_reply(await tg.run(tg.fake.command("/subscriptions", PRIVATE, ALICE)))
+    assert "• china-japan (paused: Forbidden: <bot was blocked>)" in listed  # escaped in HTML, shown as typed
+
+
+async def test_latest_takes_no_date(tg: TelegramHarness, google_news: tuple[GoogleNewsFake, str]) -> None:
+    reply = one_reply(await tg.run(tg.fake.command("/latest china-japan 2026-02-20", PRIVATE, ALICE)))
+    assert reply == "Too many arguments. Usage: /latest TOPIC"
+    assert google_news[0].requests == []

@@ -3,13 +3,16 @@ fixture feeds: results and typed errors, before any front end renders them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digest_core.app.service import BuildLimiter
-from digest_core.app.usecases import UseCases
+from digest_core.app.usecases import DigestQuery, UseCases
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination
@@ -23,7 +26,9 @@ from digest_core.errors import (
     TrendError,
     UserError,
 )
+from digest_core.models import Digest
 from digest_core.sources.stats import SqlSourceStats
+from digest_core.topics import Topic
 from tests.test_service import NOW, FixtureSource, service
 
 CHAT = Destination("console", "stdout")
@@ -64,6 +69,69 @@ async def test_digest_builds_once_then_reads_the_archive(engine: AsyncEngine) ->
     again = await cases.sources(["china-japan", "2026-02-25"], USAGE)
     assert (first.built, again.built, source.fetches) == (True, False, 1)
     assert [a.n for a in again.digest.articles] == list(range(1, len(first.digest.articles) + 1))
+
+
+class Building:
+    """The front end's "typing"/deferral: counts how often a build was waited for."""
+
+    def __init__(self) -> None:
+        self.entered = 0
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        self.entered += 1
+        yield
+
+
+async def test_answer_builds_inside_the_front_ends_wait_then_answers_from_the_archive(engine: AsyncEngine) -> None:
+    source = FixtureSource()
+    cases = usecases(engine, source)
+    cases._digests.clock = lambda: datetime(2026, 2, 25, 12, tzinfo=UTC)  # latest complete day: 2026-02-25
+    building = Building()
+    latest = cases.latest_day(cases.topic("china-japan", ""))
+    first = await cases.answer(DigestQuery("latest", ["china-japan"], "/latest TOPIC"), building)
+    assert (first.from_archive, first.digest.date, building.entered, source.fetches) == (False, latest, 1, 1)
+    for command, args in (("digest", ["china-japan", latest.isoformat()]), ("sources", ["china-japan", None])):
+        again = await cases.answer(DigestQuery(command, args, "/x"), building)  # type: ignore[arg-type]
+        assert (again.from_archive, again.digest, building.entered, source.fetches) == (True, first.digest, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "says"),
+    [
+        ("latest", ["china-japan", "2026-02-20"], "Too many arguments. Usage: /latest TOPIC"),
+        ("latest", [], "Usage: /latest TOPIC"),
+        ("digest", ["china-japan", "2026-02-25", "x"], "Too many arguments. Usage: /digest TOPIC [DATE]"),
+        ("sources", ["mars"], "Unknown topic 'mars'"),
+    ],
+)
+async def test_answer_refuses_bad_input_before_reading_or_building(
+    engine: AsyncEngine, command: str, args: list[str], says: str
+) -> None:
+    source = FixtureSource()
+    building = Building()
+    usage = {"latest": "/latest TOPIC"}.get(command, f"/{command} TOPIC [DATE]")
+    with pytest.raises(CommandError) as info:
+        await usecases(engine, source).answer(DigestQuery(command, args, usage), building)  # type: ignore[arg-type]
+    assert str(info.value).startswith(says)
+    assert (building.entered, source.fetches) == (0, 0)
+
+
+async def test_a_slow_archive_counts_as_not_archived(engine: AsyncEngine) -> None:
+    source = FixtureSource()
+    cases = usecases(engine, source)
+    query = DigestQuery("digest", ["china-japan", "2026-02-25"], "/digest TOPIC [DATE]")
+    stored = (await cases.answer(query)).digest
+    read = cases._digests.archived
+
+    async def slow_read(topic: Topic, day: date) -> Digest | None:
+        await asyncio.sleep(0.2)  # e.g. every database connection busy
+        return await read(topic, day)
+
+    cases._digests.archived = slow_read  # type: ignore[method-assign]
+    building = Building()
+    answer = await cases.answer(query, building, archive_limit=0.01)
+    assert (answer.from_archive, answer.digest, building.entered, source.fetches) == (False, stored, 1, 1)
 
 
 async def test_chat_requesters_are_held_to_the_build_limit(engine: AsyncEngine) -> None:

@@ -7,9 +7,10 @@ saying why, never a public one. Building a digest may be slow, so those commands
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 
 import discord
@@ -17,7 +18,8 @@ from discord import app_commands
 
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
-from digest_core.app.usecases import UseCases
+from digest_core.app.commands import no_subscriptions, paused_because, usage
+from digest_core.app.usecases import DigestCommand, DigestQuery, UseCases
 from digest_core.delivery.ports import Destination
 from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS
 from digest_core.errors import CommandError, UserError
@@ -144,43 +146,50 @@ def install_commands(
         values = [d.isoformat() for d in days if d.isoformat().startswith(current.strip())]
         return [app_commands.Choice(name=v, value=v) for v in values[:MAX_CHOICES]]
 
-    async def answer(interaction: discord.Interaction, usage: str, args: list[str | None], render: Renderer) -> None:
-        """Get or build the digest of `args` (`/digest`, `/sources`) and answer with it rendered. Bad
-        input gets an at-once private reply; an archived digest is the answer itself; before a
-        build (or when the archive is slow to answer), defer: Discord allows 3 s for the first
-        answer. A user error met during a build is answered privately (the public "thinking" is
-        removed first)."""
+    async def answer(
+        interaction: discord.Interaction, command: DigestCommand, args: list[str | None], render: Renderer
+    ) -> None:
+        """Answer `/digest`, `/latest` or `/sources` with the digest rendered; the use case decides
+        (bad input refused before anything is read, an archived digest at once, else built). Before
+        a build, or when the archive is slower than `ARCHIVE_READ_LIMIT`, defer: Discord allows 3 s
+        for the first answer. A user error is answered privately (after a deferral, the public
+        "thinking" is removed first)."""
+
+        @contextlib.asynccontextmanager
+        async def deferred() -> AsyncIterator[None]:
+            await interaction.response.defer(thinking=True)
+            yield
+
+        query = DigestQuery(command, args, usage(command, "discord"), requester=f"discord:{interaction.user.id}")
         try:
-            usecases.digest_request(args, usage)
-        except CommandError as exc:
-            await reply(interaction, escape_reply(str(exc)))
-            return
-        try:
-            archived = await asyncio.wait_for(usecases.archived(args, usage), ARCHIVE_READ_LIMIT)
-        except TimeoutError:
-            archived = None
-        if archived is not None:
-            await send_messages(interaction, render(archived))
-            return
-        await interaction.response.defer(thinking=True)
-        try:
-            result = await usecases.digest(args, usage, requester=f"discord:{interaction.user.id}")
+            found = await usecases.answer(query, deferred, archive_limit=ARCHIVE_READ_LIMIT)
         except UserError as exc:
-            await refuse_after_defer(interaction, escape_reply(str(exc)))
+            if interaction.response.is_done():
+                await refuse_after_defer(interaction, escape_reply(str(exc)))
+            else:
+                await reply(interaction, escape_reply(str(exc)))
             return
-        await send_messages(interaction, render(result.digest))
+        await send_messages(interaction, render(found.digest))
+
+    date_help = "YYYY-MM-DD, today or yesterday (default: latest complete day)"
 
     @app_commands.command(name="digest", description="Show a topic's digest for a date (default: the latest).")
-    @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
+    @app_commands.describe(topic="Topic", date=date_help)
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def digest(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        await answer(interaction, "/digest topic [date]", [topic, date], lambda d: render_digest(d, page_link(d)))
+        await answer(interaction, "digest", [topic, date], lambda d: render_digest(d, page_link(d)))
+
+    @app_commands.command(name="latest", description="Show a topic's latest digest.")
+    @app_commands.describe(topic="Topic")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def latest(interaction: discord.Interaction, topic: str) -> None:
+        await answer(interaction, "latest", [topic], lambda d: render_digest(d, page_link(d)))
 
     @app_commands.command(name="sources", description="List the articles a topic's digest is based on.")
-    @app_commands.describe(topic="Topic", date="YYYY-MM-DD, today or yesterday (default: latest complete day)")
+    @app_commands.describe(topic="Topic", date=date_help)
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def sources(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        await answer(interaction, "/sources topic [date]", [topic, date], render_sources)
+        await answer(interaction, "sources", [topic, date], render_sources)
 
     @app_commands.command(name="trend", description="Chart a topic's articles per side per day from the archive.")
     @app_commands.describe(topic="Topic", days="How many days, ending with the latest (1-90, default 14)")
@@ -189,7 +198,7 @@ def install_commands(
         interaction: discord.Interaction, topic: str, days: app_commands.Range[int, 1, MAX_DAYS] = DEFAULT_DAYS
     ) -> None:
         try:  # the archive answers fast: only drawing needs a deferral
-            chart = await usecases.trend(topic, str(days), "/trend topic [days]")
+            chart = await usecases.trend(topic, str(days), usage("trend", "discord"))
         except UserError as exc:
             await reply(interaction, escape_reply(str(exc)))
             return
@@ -216,9 +225,9 @@ def install_commands(
         await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
 
     async def change(interaction: discord.Interaction, topic: str, channel: PickedChannel | None, on: bool) -> None:
-        usage = f"/{'subscribe' if on else 'unsubscribe'} topic [channel]"
+        command_usage = usage("subscribe" if on else "unsubscribe", "discord")
         try:
-            usecases.topic(topic, usage)
+            usecases.topic(topic, command_usage)
         except CommandError as exc:
             await reply(interaction, escape_reply(str(exc)))
             return
@@ -230,9 +239,9 @@ def install_commands(
             await reply(interaction, str(exc))
             return
         if on:
-            change = await usecases.subscribe(destination, topic, usage)
+            change = await usecases.subscribe(destination, topic, command_usage)
         else:
-            change = await usecases.unsubscribe(destination, topic, usage)
+            change = await usecases.unsubscribe(destination, topic, command_usage)
         where, name = _mention(destination), escaped(change.topic.name, 100)
         if on:
             text = (
@@ -276,11 +285,12 @@ def install_commands(
             ids |= {str(c.id) for c in guild.channels} | {str(t.id) for t in guild.threads}
         mine = await usecases.subscriptions(PLATFORM, ids)
         if not mine:
-            await reply(interaction, "No subscriptions in this server. Add one with `/subscribe`.")
+            await reply(interaction, no_subscriptions("this server", f"`{usage('subscribe', 'discord')}`"))
             return
         lines = []
         for s in mine:
-            state = "" if s.active else f" (paused: {escaped(s.deactivated_reason or 'unreachable', 200)})"
+            reason = paused_because(s)
+            state = f" (paused: {escaped(reason, 200)})" if reason else ""
             lines.append(f"• `{s.topic}` → {_mention(s.destination)}{state}")
         await reply(interaction, "\n".join(lines)[:2000])
 
@@ -296,6 +306,15 @@ def install_commands(
             log.error("/%s failed", interaction.command.name if interaction.command else "?", exc_info=error)
             await reply(interaction, "Sorry, that failed on our side. Please try again later.")
 
-    commands: list[app_commands.Command] = [digest, sources, trend, topics, subscribe, unsubscribe, subscriptions]
+    commands: list[app_commands.Command] = [
+        digest,
+        latest,
+        sources,
+        trend,
+        topics,
+        subscribe,
+        unsubscribe,
+        subscriptions,
+    ]
     for command in commands:
         tree.add_command(command)

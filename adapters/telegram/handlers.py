@@ -13,9 +13,8 @@ import contextlib
 import html
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 from telegram import Bot, BotCommand, Chat, Message, Update
@@ -25,10 +24,12 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe
 from adapters.telegram.render import render_digest, render_sources
-from digest_core.app.service import DigestResult
-from digest_core.app.usecases import SubscriptionChange, UseCases
+from digest_core.app.arguments import split_args
+from digest_core.app.commands import COMMANDS as CHAT_COMMANDS
+from digest_core.app.commands import no_subscriptions, paused_because
+from digest_core.app.usecases import DigestCommand, DigestQuery, SubscriptionChange, UseCases
 from digest_core.delivery.ports import Destination
-from digest_core.errors import CommandError, UserError
+from digest_core.errors import UserError
 from digest_core.models import Digest
 from digest_core.redaction import redact
 
@@ -37,27 +38,8 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
-USAGE = {
-    "digest": "/digest TOPIC [DATE]",
-    "latest": "/latest TOPIC",
-    "sources": "/sources TOPIC [DATE]",
-    "subscribe": "/subscribe TOPIC [@channel]",
-    "unsubscribe": "/unsubscribe TOPIC [@channel]",
-    "subscriptions": "/subscriptions [@channel]",
-    "trend": "/trend TOPIC [DAYS]",
-}
-DESCRIPTIONS = {
-    "digest": "Digest of a topic for a date (YYYY-MM-DD, today, yesterday)",
-    "latest": "The latest digest of a topic",
-    "sources": "The numbered source list of a digest",
-    "trend": "Chart: articles per side per day (DAYS 1-90, default 14)",
-    "topics": "The topics I cover",
-    "subscribe": "Post a topic's digest here every day",
-    "unsubscribe": "Stop the daily digest of a topic here",
-    "subscriptions": "What this chat receives",
-    "help": "How to use this bot",
-    "start": "Start here",
-}
+USAGE = {name: command.usage("telegram") for name, command in CHAT_COMMANDS.items()}
+DESCRIPTIONS = {name: command.description for name, command in CHAT_COMMANDS.items()} | {"start": "Start here"}
 COMMANDS = [BotCommand(name, text) for name, text in DESCRIPTIONS.items() if name != "start"]
 _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})$")
 _ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
@@ -202,17 +184,12 @@ class TelegramCommands:
         assert where is not None
         await self._reply(where, "\n".join(lines))
 
-    async def _digest(
-        self, context: Context, where: Where, usage: str, build: Callable[[], Awaitable[DigestResult]]
-    ) -> Digest | None:
-        """The archived digest of the command's arguments, at once; else `build()`'s, showing
-        "typing" meanwhile. A user error is replied (None)."""
-        args = context.args or []
+    async def _digest(self, context: Context, where: Where, command: DigestCommand) -> Digest | None:
+        """The digest the command asks for (the use case decides: archived at once, else built while
+        "typing" shows). A user error is replied (None)."""
+        query = DigestQuery(command, context.args or [], USAGE[command], requester(where))
         try:
-            if archived := await self.usecases.archived(args, usage):
-                return archived
-            async with self._typing(context.bot, where):
-                return (await build()).digest
+            return (await self.usecases.answer(query, lambda: self._typing(context.bot, where))).digest
         except UserError as exc:
             await self._reply(where, _esc(str(exc)))
         except Exception as exc:
@@ -223,35 +200,27 @@ class TelegramCommands:
     async def digest(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        args = context.args or []
-        build = partial(self.usecases.digest, args, USAGE["digest"], requester(where))
-        if digest := await self._digest(context, where, USAGE["digest"], build):
+        if digest := await self._digest(context, where, "digest"):
             await self.publisher.send_parts(render_digest(digest, self.publisher.page_url(digest)), where.destination)
 
     async def latest(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        args = context.args or []
-        build = partial(self.usecases.latest, args, USAGE["latest"], requester(where))
-        if digest := await self._digest(context, where, USAGE["latest"], build):
+        if digest := await self._digest(context, where, "latest"):
             await self.publisher.send_parts(render_digest(digest, self.publisher.page_url(digest)), where.destination)
 
     async def sources(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        args = context.args or []
-        build = partial(self.usecases.sources, args, USAGE["sources"], requester(where))
-        if digest := await self._digest(context, where, USAGE["sources"], build):
+        if digest := await self._digest(context, where, "sources"):
             await self.publisher.send_parts(render_sources(digest), where.destination)
 
     async def trend(self, update: Update, context: Context) -> None:
         """The coverage chart from the archive, as a photo (nothing is built, so no build limit)."""
         where = _where(update)
         assert where is not None
-        args = context.args or []
-        if len(args) > 2:
-            raise CommandError(f"Too many arguments. Usage: {USAGE['trend']}")
-        chart = await self.usecases.trend(args[0] if args else None, args[1] if len(args) > 1 else None, USAGE["trend"])
+        topic_text, days_text = split_args(context.args or [], 2, USAGE["trend"])
+        chart = await self.usecases.trend(topic_text, days_text, USAGE["trend"])
         async with self._typing(context.bot, where):
             from adapters.chart import render_trend_png  # matplotlib loads on the first chart
 
@@ -308,11 +277,8 @@ class TelegramCommands:
 
     def _sub_args(self, context: Context, usage: str) -> tuple[str, str | None]:
         """The topic (checked now, before any permission check) and the optional channel."""
-        args = context.args or []
-        if len(args) > 2:
-            raise CommandError(f"Too many arguments. Usage: {usage}")
-        topic = self.usecases.topic(args[0] if args else None, usage)
-        return topic.id, args[1] if len(args) > 1 else None
+        topic_text, channel = split_args(context.args or [], 2, usage)
+        return self.usecases.topic(topic_text, usage).id, channel
 
     async def subscribe(self, update: Update, context: Context) -> None:
         where = _where(update)
@@ -333,23 +299,20 @@ class TelegramCommands:
     async def list_subscriptions(self, update: Update, context: Context) -> None:
         where = _where(update)
         assert where is not None
-        args = context.args or []
-        if len(args) > 1:
-            raise CommandError(f"Too many arguments. Usage: {USAGE['subscriptions']}")
+        (channel,) = split_args(context.args or [], 1, USAGE["subscriptions"])
         destination = where.destination
-        if args:
-            destination = await self._target(context, where, args[0])
-        subs = await self.usecases.subscriptions(PLATFORM, {destination.id}, active_only=True)
-        subs = [s for s in subs if s.destination.id == destination.id]
+        if channel is not None:
+            destination = await self._target(context, where, channel)
+        subs = await self.usecases.subscriptions(PLATFORM, {destination.id})
         if not subs:
-            await self._reply(
-                where, f"No subscriptions for {_place(destination, where)}. Try {_esc(USAGE['subscribe'])}."
-            )
+            await self._reply(where, no_subscriptions(_place(destination, where), _esc(USAGE["subscribe"])))
             return
         lines = [f"<b>Subscriptions</b> of {_place(destination, where)}:"]
         for sub in subs:
-            thread = f" (forum topic {sub.destination.thread_id})" if sub.destination.thread_id else ""
-            lines.append(f"• <code>{_esc(sub.topic)}</code>{thread}")
+            thread = f" (forum topic {_esc(sub.destination.thread_id)})" if sub.destination.thread_id else ""
+            reason = paused_because(sub)
+            paused = f" (paused: {_esc(reason)})" if reason else ""
+            lines.append(f"• <code>{_esc(sub.topic)}</code>{thread}{paused}")
         await self._reply(where, "\n".join(lines))
 
 

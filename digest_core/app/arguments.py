@@ -46,12 +46,27 @@ def parse_date(text: str | None, topic: Topic, now: datetime) -> date:
         raise CommandError(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
 
 
+def split_args(args: Sequence[str | None], most: int, usage: str) -> list[str | None]:
+    """`args` padded with None to `most`, or `CommandError` when there are more (the one place
+    that says so)."""
+    if len(args) > most:
+        raise CommandError(f"Too many arguments. Usage: {usage}")
+    return [*args, *([None] * (most - len(args)))]
+
+
 def parse_digest_args(args: Sequence[str], topics: Topics, now: datetime, usage: str) -> DigestRequest:
     """`TOPIC [DATE]` as typed after a command (Telegram) or given as options (Discord)."""
-    if len(args) > 2:
-        raise CommandError(f"Too many arguments. Usage: {usage}")
-    topic = parse_topic(args[0] if args else None, topics, usage)
-    return DigestRequest(topic, parse_date(args[1] if len(args) > 1 else None, topic, now))
+    topic_text, date_text = split_args(args, 2, usage)
+    topic = parse_topic(topic_text, topics, usage)
+    return DigestRequest(topic, parse_date(date_text, topic, now))
 
 
-__all__ = ["DATE_FORMAT_HELP", "CommandError", "DigestRequest", "parse_date", "parse_digest_args", "parse_topic"]
+__all__ = [
+    "DATE_FORMAT_HELP",
+    "CommandError",
+    "DigestRequest",
+    "parse_date",
+    "parse_digest_args",
+    "parse_topic",
+    "split_args",
+]

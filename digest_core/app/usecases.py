@@ -11,11 +11,15 @@ answered when it was fetched is `feed_stats` (the CLI's `digestbot feeds`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
-from digest_core.app.arguments import DigestRequest, parse_date, parse_digest_args, parse_topic
+from digest_core.app.arguments import DigestRequest, parse_date, parse_digest_args, parse_topic, split_args
 from digest_core.app.service import DigestResult, DigestService
 from digest_core.dates import next_publish_time
 from digest_core.delivery.deliverer import Deliverer
@@ -26,7 +30,7 @@ from digest_core.delivery.subscriptions import Subscription, SubscriptionStore
 from digest_core.editorial.explain import Verdict
 from digest_core.editorial.pipeline import explain_day
 from digest_core.editorial.trend import Trend, coverage_store, coverage_trend, parse_days
-from digest_core.errors import CommandError, NothingToPublish, TrendError, UserError
+from digest_core.errors import CommandError, NothingToPublish, TrendError
 from digest_core.models import Digest
 from digest_core.sources.stats import SourceRow, SourceStatsStore, source_rows
 from digest_core.topics import Topic, Topics
@@ -74,10 +78,29 @@ class TopicSources:
     rows: list[SourceRow] = field(default_factory=list)
 
 
-def _split(args: Sequence[str], most: int, usage: str) -> list[str | None]:
-    if len(args) > most:
-        raise CommandError(f"Too many arguments. Usage: {usage}")
-    return [*args, *([None] * (most - len(args)))]
+DigestCommand = Literal["digest", "latest", "sources"]
+
+
+@dataclass(frozen=True)
+class DigestQuery:
+    """A chat user's `/digest TOPIC [DATE]`, `/latest TOPIC` or `/sources TOPIC [DATE]`, as typed."""
+
+    command: DigestCommand
+    args: Sequence[str | None]
+    usage: str  # the front end's spelling of the command, quoted in errors
+    requester: str | None = None  # held to the on-demand build limits
+
+
+@dataclass(frozen=True)
+class DigestAnswer:
+    """The digest a `DigestQuery` shows: from the archive at once, or built (`from_archive` False)."""
+
+    digest: Digest
+    from_archive: bool
+
+
+def _no_wait() -> AbstractAsyncContextManager[None]:
+    return contextlib.nullcontext()
 
 
 class UseCases:
@@ -131,25 +154,39 @@ class UseCases:
         request = self.digest_request(args, usage)
         return await self._digests.get_or_build(request.topic, request.day, rebuild=rebuild, requester=requester)
 
-    async def archived(self, args: Sequence[str | None], usage: str) -> Digest | None:
-        """The archived digest of `TOPIC [DATE]`, answered at once (no build); None when it is not
-        archived or the input is bad."""
-        try:
-            request = self.digest_request(args, usage)
-        except UserError:
-            return None
-        return await self._digests.archived(request.topic, request.day)
-
     async def explain(self, args: Sequence[str | None], usage: str) -> list[Verdict]:
         """`TOPIC [DATE]`: why each fetched article would be kept or dropped (fetches the day again)."""
         request = self.digest_request(args, usage)
         return await explain_day(request.topic, request.day, self._digests.source, self._digests.editor)
 
-    async def latest(self, args: Sequence[str], usage: str, requester: str | None = None) -> DigestResult:
-        """`TOPIC`: the latest complete day's digest."""
-        (topic_text,) = _split(args, 1, usage)
-        topic = self.topic(topic_text, usage)
-        return await self._digests.get_or_build(topic, self.latest_day(topic), requester=requester)
+    def query_request(self, query: DigestQuery) -> DigestRequest:
+        """The topic and day a `DigestQuery` asks for, or `CommandError` (nothing is read)."""
+        if query.command == "latest":
+            (topic_text,) = split_args([a for a in query.args if a is not None], 1, query.usage)
+            topic = self.topic(topic_text, query.usage)
+            return DigestRequest(topic, self.latest_day(topic))
+        return self.digest_request(query.args, query.usage)
+
+    async def answer(
+        self,
+        query: DigestQuery,
+        building: Callable[[], AbstractAsyncContextManager[None]] = _no_wait,
+        archive_limit: float | None = None,
+    ) -> DigestAnswer:
+        """The one decision of every chat front end: bad input is refused before anything is read;
+        an archived digest is the answer at once; else it is built inside `building()` (the front
+        end's "typing" or deferral). An archive read slower than `archive_limit` seconds counts as
+        not archived. `CommandError`, `NoArticlesError`, `BuildRateLimited`."""
+        request = self.query_request(query)
+        try:
+            archived = await asyncio.wait_for(self._digests.archived(request.topic, request.day), archive_limit)
+        except TimeoutError:
+            archived = None
+        if archived is not None:
+            return DigestAnswer(archived, from_archive=True)
+        async with building():
+            result = await self._digests.get_or_build(request.topic, request.day, requester=query.requester)
+        return DigestAnswer(result.digest, from_archive=False)
 
     async def sources(self, args: Sequence[str | None], usage: str, requester: str | None = None) -> DigestResult:
         """`TOPIC [DATE]`: the digest whose numbered source list the front end shows."""
@@ -188,9 +225,7 @@ class UseCases:
         changed = await self._subscriptions.unsubscribe(destination, topic.id)
         return SubscriptionChange(destination, topic, subscribed=False, changed=changed)
 
-    async def subscriptions(
-        self, platform: str | None = None, places: set[str] | None = None, active_only: bool = False
-    ) -> list[Subscription]:
+    async def subscriptions(self, platform: str | None = None, places: set[str] | None = None) -> list[Subscription]:
         """Subscriptions, optionally of one platform and of destinations or threads in `places`
         (a chat, a server's channels)."""
         if platform is not None and places is not None:
@@ -200,7 +235,7 @@ class UseCases:
             subs = [s for s in subs if platform is None or s.destination.platform == platform]
             if places is not None:
                 subs = [s for s in subs if s.destination.id in places or s.destination.thread_id in places]
-        return [s for s in subs if s.active or not active_only]
+        return subs
 
     async def destination_moved(self, old: Destination, new_id: str) -> int:
         """A destination changed its id (a Telegram group became a supergroup): follow it."""
