@@ -13,6 +13,7 @@ from digest_core.editorial.captions import shown_title, translation_note
 from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, SideGroup, page_outline
 from digest_core.models import Article, Digest
+from digest_core.plural import plural
 from digest_core.text import headline, one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -106,9 +107,8 @@ def render_markdown(digest: Digest) -> str:
         body.append("")
     if outline.top_stories or outline.one_sided:
         body += side_by_side(outline, digest)
-    count = len(digest.articles)
-    noun = "article" if count == 1 else "articles"
-    body += ["## Sources", "", f"This summary is based on {count} {noun} from the following sources:", ""]
+    articles = plural(len(digest.articles), "article")
+    body += ["## Sources", "", f"This summary is based on {articles} from the following sources:", ""]
     body += [_source_line(a, digest) for a in digest.articles]
     if digest.failed_sources:
         failed = ", ".join(

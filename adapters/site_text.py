@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import re
 
+from digest_core.text import controls_blanked
+
 _BRACES = re.compile(r"([{}])")
 _SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=//)")  # https://, ftp://, anything://
 _WWW = re.compile(r"(?i)(www)\.")
 _AT = re.compile(r"@(?=[\w-])")
-_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def inert_site_text(text: str) -> str:
     """`text` (already Markdown-escaped) with braces, URL schemes, `www.` and `@` backslash-escaped,
     and line breaks and control characters turned into spaces (a line cannot start a new block)."""
-    text = _LINE_BREAKS.sub(" ", text)
+    text = controls_blanked(text)
     text = _BRACES.sub(r"\\\1", text)
     text = _SCHEME.sub(r"\1\\:", text)
     text = _WWW.sub(r"\1\\.", text)

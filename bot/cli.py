@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,6 +32,7 @@ from bot.help_text import hide_flag_types
 from bot.logs import protect_process
 from digest_core.errors import UserError
 from digest_core.plural import plural
+from digest_core.text import controls_blanked
 
 if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
     from bot.settings import Settings
@@ -105,7 +105,7 @@ def sources_table(digest: Digest) -> Table:
         tag = opinion_label(a)
         title = f"{tag}: {a.title}" if tag else a.title
         cells = (a.perspective, digest.outlet_name(a.outlet), language_caption(digest, a), lead_state(a), title, a.link)
-        table.add_row(str(a.n), *(Text(_CONTROL.sub(" ", c)) for c in cells))
+        table.add_row(str(a.n), *(Text(controls_blanked(c)) for c in cells))
     return table
 
 
@@ -145,10 +145,6 @@ def _stdout() -> Console:
     return Console(file=typer.get_text_stream("stdout"), highlight=False, width=10_000)
 
 
-# rich keeps most control characters: servers' error text must not move the cursor or colour the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
 def feeds_table(rows: list[SourceRow]) -> Table:
     """One row per source with its latest fetch; cells are plain text, control characters blanked."""
     table = Table(
@@ -174,7 +170,7 @@ def feeds_table(rows: list[SourceRow]) -> Table:
             latency = f"{s.latency_ms} ms" if s.latency_ms is not None else "-"
             when = f"{s.fetched_at:%Y-%m-%d %H:%M}"
             cells = [row.outlet, source, when, str(s.items), str(s.on_topic), latency, s.status]
-        table.add_row(*(Text(_CONTROL.sub(" ", c)) for c in cells))
+        table.add_row(*(Text(controls_blanked(c)) for c in cells))
     return table
 
 

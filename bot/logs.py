@@ -9,6 +9,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -24,21 +25,6 @@ def secrets_from_environment() -> list[str]:
     values = [os.environ.get(name) for name in SECRET_VARIABLES]
     values.append(url_password(os.environ.get("DATABASE_URL")))
     return [v for v in values if v]
-
-
-class RedactSecrets(logging.Filter):
-    """Registers `secrets` and masks every registered secret in a record's message."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        register_secrets(secrets)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = redact(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -134,19 +120,52 @@ class CurrentStderrHandler(logging.StreamHandler):
         pass
 
 
-def setup_logging(level: str, secrets: Iterable[str]) -> None:
-    """Log to stderr with secrets redacted; calling it again replaces the handler it added before."""
+@dataclass
+class LoggingSetup:
+    """What `setup_logging` changed in the process's logging, and `undo` to put it back (a test's
+    logging then ends with the test; the service's lasts as long as the process)."""
+
+    handler: logging.Handler
+    replaced: list[logging.Handler]
+    root_level: int
+    levels: dict[str, int]
+    raise_exceptions: bool
+
+    def undo(self) -> None:
+        root = logging.getLogger()
+        kept = [h for h in root.handlers if h is not self.handler]
+        root.handlers[:] = kept + [h for h in self.replaced if h not in kept]
+        root.setLevel(self.root_level)
+        for name, level in self.levels.items():
+            logging.getLogger(name).setLevel(level)
+        logging.raiseExceptions = self.raise_exceptions
+
+
+_NOISY = ("httpx", "httpcore", "aiosqlite", "google_genai", "alembic", "apscheduler")
+
+
+def setup_logging(level: str, secrets: Iterable[str]) -> LoggingSetup:
+    """Log to stderr with secrets redacted; calling it again replaces the handler it added before.
+    Returns what it changed, to undo."""
+    register_secrets(secrets)
     redact_log_records()
+    root = logging.getLogger()
+    handler = CurrentStderrHandler()
+    setup = LoggingSetup(
+        handler,
+        [h for h in root.handlers if h.get_name() == _HANDLER_NAME],
+        root.level,
+        {name: logging.getLogger(name).level for name in _NOISY},
+        logging.raiseExceptions,
+    )
     # A handler that fails (its stream closed) must not print the raw record: its arguments are not redacted.
     logging.raiseExceptions = False
-    handler = CurrentStderrHandler()
     level = level.upper() if level.upper() in LOG_LEVELS else "INFO"
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     handler.setFormatter(RedactingFormatter(fmt, tracebacks=level == "DEBUG"))
-    handler.addFilter(RedactSecrets(secrets))
     handler.set_name(_HANDLER_NAME)
-    root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "aiosqlite", "google_genai", "alembic", "apscheduler"):
+    for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    return setup

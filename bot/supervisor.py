@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.failures import first_line, token_rejected
+from digest_core.backoff import BackoffPolicy
 from digest_core.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class PlatformSupervisor:
             self._tasks.append(asyncio.create_task(self._keep_starting(platform), name=f"start {platform.name}"))
 
     async def _keep_starting(self, platform: Startable) -> None:
-        delay = self.first_retry
+        backoff, failures = BackoffPolicy(self.first_retry, cap=self.max_retry), 0
         while not self.stop.is_set():
             try:
                 await platform.start()
@@ -66,10 +67,11 @@ class PlatformSupervisor:
                     log.error("%s: token rejected (%s); it stays off until the token is fixed", platform.name, reason)
                     self.off.append(platform)
                     return
+                failures += 1
+                delay = backoff.wait(failures)
                 log.warning("%s: cannot start (%s); retrying in %.3g s", platform.name, reason, delay)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.stop.wait(), delay)
-                delay = min(delay * 2, self.max_retry)
                 continue
             self.running.append(platform)
             log.info("%s: started", platform.name)

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
+from digest_core.plural import plural
+
 
 class Article(BaseModel):
     """One news article, normalized. `n` is its number in the digest's source list (0 = unnumbered).
@@ -141,8 +143,7 @@ class Grounding(BaseModel):
     @property
     def text(self) -> str:
         """`12 sentences checked, 1 repaired, 0 replaced`."""
-        noun = "sentence" if self.checked == 1 else "sentences"
-        return f"{self.checked} {noun} checked, {self.repaired} repaired, {self.replaced} replaced"
+        return f"{plural(self.checked, 'sentence')} checked, {self.repaired} repaired, {self.replaced} replaced"
 
 
 class Translation(BaseModel):

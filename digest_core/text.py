@@ -24,8 +24,11 @@ _HIDDEN_RANGES = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0000-\U000e007f"
 )
+_CONTROLS = "\x00-\x1f\x7f-\x9f"  # every control character (Cc), whitespace controls included
+_LINE_SEPARATORS = "\u2028\u2029"  # line and paragraph separators (Zl, Zp)
 _HIDDEN = re.compile(f"[{_HIDDEN_RANGES}]")
-_HIDDEN_OR_CONTROL = re.compile(f"[{_HIDDEN_RANGES}\\x09-\\x0d\\x1c-\\x1f\\x85]")
+_HIDDEN_OR_CONTROL = re.compile(f"[{_HIDDEN_RANGES}{_CONTROLS}]")
+_BREAKING_RUNS = re.compile(f"[{_CONTROLS}{_LINE_SEPARATORS}]+")
 _NORMAL = re.compile(r"[^\w]+")
 
 
@@ -41,6 +44,13 @@ def has_hidden(text: str) -> bool:
     """Whether `text` holds a format character or any control character, whitespace controls included
     (a link must hold none)."""
     return _HIDDEN_OR_CONTROL.search(text) is not None
+
+
+def controls_blanked(text: str) -> str:
+    """`text` with each run of control characters (Cc, line breaks and tabs included) and line or
+    paragraph separators turned into one space: nothing in it can move a terminal's cursor, colour
+    it, or start a new line or block. Other characters, format characters too, are left as they are."""
+    return _BREAKING_RUNS.sub(" ", text)
 
 
 def one_line(text: str) -> str:

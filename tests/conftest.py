@@ -9,13 +9,15 @@ import signal
 import socket
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot import cli_io
+from bot.logs import LoggingSetup, setup_logging
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.topics import Topic, load_topics
 from tests.fakes.gemini import GeminiFake
@@ -35,6 +37,22 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any connection to a non-loopback address."""
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def production_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, Iterable[str]], LoggingSetup]]:
+    """`setup_logging` as the service calls it, undone when the test ends: whether the test calls it
+    (the fixture's value) or a CLI command run in the test process does (`bot.cli_io`)."""
+    setups: list[LoggingSetup] = []
+
+    def scoped(level: str, secrets: Iterable[str]) -> LoggingSetup:
+        setups.append(setup_logging(level, secrets))
+        return setups[-1]
+
+    monkeypatch.setattr(cli_io, "setup_logging", scoped)
+    yield scoped
+    for setup in reversed(setups):
+        setup.undo()
 
 
 @pytest.fixture(autouse=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.logs import setup_logging
 from bot.settings import Settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
@@ -35,12 +35,16 @@ def test_env_example_loads_with_defaults(tmp_path: Path, monkeypatch: pytest.Mon
     assert settings.content_path == Path("data/site/content")
 
 
-def test_secrets_are_redacted_from_logs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_secrets_are_redacted_from_logs(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    production_logging: Callable[[str, list[str]], object],
+) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", "AIzaSecretKey123")
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TOKENabc")
     settings = Settings()
     assert "AIzaSecretKey123" not in repr(settings)
-    setup_logging("INFO", settings.secrets())
+    production_logging("INFO", settings.secrets())
     logging.getLogger("test").warning(
         "calling https://api.telegram.org/bot%s/getMe with %s", "123456:TOKENabc", "AIzaSecretKey123"
     )

@@ -4,7 +4,7 @@ flood limits, gone chats, refused HTML, network errors, and the token kept out o
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import pytest
 
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.render import html_to_text
-from bot.logs import setup_logging
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination, SendFailed, send_digest
@@ -148,16 +147,6 @@ async def test_network_errors_are_retried(tg: TelegramHarness) -> None:
     assert [s.text for s in tg.fake.sent_to(CHATS["private"].id)] == tg.publisher.render(digest, CHATS["private"])
 
 
-@pytest.fixture
-def production_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    setup_logging("DEBUG", [TOKEN])
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 class _Everything(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -168,8 +157,9 @@ class _Everything(logging.Handler):
 
 
 async def test_the_token_never_appears_in_logs_or_errors(
-    capfd: pytest.CaptureFixture[str], tg: TelegramHarness, production_logging: None
+    capfd: pytest.CaptureFixture[str], tg: TelegramHarness, production_logging: Callable[[str, list[str]], object]
 ) -> None:
+    production_logging("DEBUG", [TOKEN])
     raw = _Everything()  # no redaction: what our code and PTB write before bot.logs filters it
     logging.getLogger().addHandler(raw)
     try:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from digest_core.text import has_hidden, one_line, visible
+from digest_core.text import controls_blanked, has_hidden, one_line, visible
 
 FORMAT_AND_CONTROL = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in {"Cf", "Cc"}]
 
@@ -45,3 +48,31 @@ def test_one_line_shows_only_what_a_reader_sees(raw: str, shown: str) -> None:
 def test_a_link_with_any_control_or_format_character_is_hidden() -> None:
     assert not has_hidden("https://example.org/a b")
     assert has_hidden("https://example.org/a\tb") and has_hidden("https://example.org/\u200b")
+
+
+# The sanitizers `controls_blanked` replaced, as they were: the site's (adapters/site_text.py) and the
+# CLI table cells' (bot/cli.py).
+OLD_SITE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+OLD_CLI = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+TEXTS = st.text(alphabet=st.one_of(st.characters(), st.sampled_from("\x00\t\n\r\x1b\x7f\x85\x9f\u2028\u2029 ab")))
+
+
+@given(TEXTS)
+def test_controls_blanked_is_the_sites_old_sanitizer(text: str) -> None:
+    assert controls_blanked(text) == OLD_SITE.sub(" ", text)
+
+
+@given(TEXTS)
+def test_controls_blanked_removes_all_the_clis_old_sanitizer_removed(text: str) -> None:
+    out = controls_blanked(text)
+    assert not OLD_CLI.search(out)
+    assert out.replace(" ", "") == OLD_CLI.sub(" ", text).replace(" ", "").replace("\u2028", "").replace("\u2029", "")
+
+
+def test_controls_blanked_leaves_format_characters_and_text() -> None:
+    assert controls_blanked("a\x1b[31mred\r\n\u2028b\u200bc") == "a [31mred b\u200bc"
+
+
+@given(TEXTS)
+def test_has_hidden_finds_each_control_and_format_character(text: str) -> None:
+    assert has_hidden(text) == any(unicodedata.category(c) in {"Cc", "Cf"} for c in text)

@@ -21,6 +21,7 @@ from digest_core.editorial.captions import reading_caption, shown_title, transla
 from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
+from digest_core.plural import plural
 from digest_core.text import headline, one_line
 
 TITLE_LIMIT = 256
@@ -205,10 +206,9 @@ def _summary_embeds(outline: Outline, digest: Digest, links: LinkBudget) -> list
     highlights = [outline_line(line, digest, links) for line in outline.highlights] or ["No highlights."]
     embeds = section_embeds("Highlights", highlights, HIGHLIGHTS_COLOR)
     for i, section in enumerate(outline.sections):
-        noun = "source" if section.count == 1 else "sources"
         lines = [outline_line(line, digest, links) for line in section.lines] or [escape_text(section.empty)]
         colour = discord.Colour(PERSPECTIVE_COLORS[i % len(PERSPECTIVE_COLORS)])
-        embeds += section_embeds(f"{escaped(section.name, 80)} ({section.count} {noun})", lines, colour)
+        embeds += section_embeds(f"{escaped(section.name, 80)} ({plural(section.count, 'source')})", lines, colour)
     return embeds
 
 

@@ -9,19 +9,24 @@ fields as PTB's `HTTPXRequest` sends; bodies and answers are encoded and parsed 
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 import aiohttp
 import orjson
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _KEPT = 256  # parsed URLs and timeouts kept (a bot calls a few methods, each with a few timeouts)
+
+# PTB passes a timeout as a number, `None` (no timeout), or its marker object for "this request's
+# default" (`BaseRequest.DEFAULT_NONE`; the marker's class is private to PTB, so only numbers and
+# `None` are told apart here).
+Timeout = float | None | object
 
 
 class AiohttpRequest(BaseRequest):
@@ -33,7 +38,7 @@ class AiohttpRequest(BaseRequest):
     call is bounded by the sum of the four timeouts, so a stalled upload still ends.
     """
 
-    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_timeouts", "_urls", "_write")
+    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_urls", "_write")
 
     def __init__(
         self,
@@ -50,14 +55,13 @@ class AiohttpRequest(BaseRequest):
         self._session: aiohttp.ClientSession | None = None
         # Parsed once, not per call (a paid broadcast makes 1,000 calls a second).
         self._urls: dict[str, URL] = {}
-        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
 
     @staticmethod
-    def parse_json_payload(payload: bytes) -> JSONDict:
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
         """Telegram's answer parsed by orjson (in C); an answer it refuses (invalid UTF-8 or JSON)
         goes to PTB's parser, which replaces bad bytes or raises its `TelegramError`."""
         try:
-            parsed: JSONDict = orjson.loads(payload)
+            parsed: dict[str, Any] = orjson.loads(payload)
         except orjson.JSONDecodeError:
             return BaseRequest.parse_json_payload(payload)
         return parsed
@@ -84,17 +88,20 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data is not None and request_data.contains_files
-        if isinstance(write_timeout, DefaultValue):
-            write_timeout = self._media_write if files else self._write
-        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        timeout = _timeout(
+            read=_given(read_timeout, self._read),
+            write=_given(write_timeout, self._media_write if files else self._write),
+            connect=_given(connect_timeout, self._connect),
+            pool=_given(pool_timeout, self._pool),
+        )
         body: bytes | aiohttp.FormData | None = None
         headers: dict[str, str] | None = None
         if request_data is not None and files:
@@ -120,29 +127,26 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as err:
             raise NetworkError(_describe(err, url)) from None
 
-    def _timeout(
-        self,
-        read: ODVInput[float],
-        write: float | None,
-        connect: ODVInput[float],
-        pool: ODVInput[float],
-    ) -> aiohttp.ClientTimeout:
-        """PTB's four timeouts (a `DefaultValue` is this request's default) as an aiohttp timeout."""
-        read = self._read if isinstance(read, DefaultValue) else read
-        connect = self._connect if isinstance(connect, DefaultValue) else connect
-        pool = self._pool if isinstance(pool, DefaultValue) else pool
-        parts = (pool, connect, write, read)
-        timeout = self._timeouts.get(parts)
-        if timeout is None:
-            if len(self._timeouts) >= _KEPT:
-                self._timeouts.clear()
-            timeout = self._timeouts[parts] = aiohttp.ClientTimeout(
-                total=None if None in parts else sum(p for p in parts if p is not None),
-                connect=None if pool is None or connect is None else pool + connect,
-                sock_connect=connect,
-                sock_read=read,
-            )
-        return timeout
+
+@lru_cache(maxsize=_KEPT)
+def _timeout(
+    read: float | None, write: float | None, connect: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
+    """PTB's four timeouts as an aiohttp timeout (built once per combination: a send is hot)."""
+    parts = (pool, connect, write, read)
+    return aiohttp.ClientTimeout(
+        total=None if None in parts else sum(p for p in parts if p is not None),
+        connect=None if pool is None or connect is None else pool + connect,
+        sock_connect=connect,
+        sock_read=read,
+    )
+
+
+def _given(value: Timeout, default: float | None) -> float | None:
+    """A timeout the caller gave (seconds, or `None` for none), else `default` (PTB's marker)."""
+    if value is None or isinstance(value, int | float):
+        return value
+    return default
 
 
 def _describe(err: BaseException, url: str) -> str:

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from adapters.markdown_site import site_page_url
 from adapters.telegram.lean import message_payload, send_message_id
 from adapters.telegram.render import html_to_text, render_digest
+from digest_core.backoff import BackoffPolicy
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.models import Digest
 from digest_core.redaction import redact, register_secrets
@@ -176,7 +177,7 @@ class TelegramPublisher:
             except NetworkError as exc:  # includes TimedOut
                 if attempt == self.attempts:
                     raise SendFailed(f"{destination}: {self._safe(exc)}") from None
-                delay = self.backoff * 2 ** (attempt - 1)
+                delay = BackoffPolicy(self.backoff).wait(attempt)
                 log.info("%s: %s; retrying in %.1f s", destination, self._safe(exc), delay)
                 await asyncio.sleep(delay)
             except TelegramError as exc:

@@ -21,6 +21,7 @@ from digest_core.editorial.captions import reading_caption, shown_title, transla
 from digest_core.editorial.opinion import opinion_label
 from digest_core.editorial.outline import Line, Outline, post_outline
 from digest_core.models import Article, Digest
+from digest_core.plural import plural
 from digest_core.text import HEADLINE_LIMIT, cut, headline, one_line
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH  # 4096
@@ -135,17 +136,13 @@ def _heading(raw: str, note: str = "", gap: int = 1) -> Block:
     return Block([bold(raw), *text(note)], gap=gap, keep_with_next=True)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
 def title_block(digest: Digest) -> Block:
     return Block([bold(f"{one_line(digest.topic_name)} — {digest.date.isoformat()}")])
 
 
 def sources_blocks(digest: Digest) -> list[Block]:
     """The numbered source list (used by the digest and by `/sources`)."""
-    blocks = [_heading("Sources", f" ({_plural(len(digest.articles), 'article')})")]
+    blocks = [_heading("Sources", f" ({plural(len(digest.articles), 'article')})")]
     blocks += [_source(a, i, digest) for i, a in enumerate(digest.articles, start=1)]
     if digest.failed_sources:
         failed = ", ".join(f.outlet for f in digest.failed_sources)
@@ -183,7 +180,7 @@ def _summary_blocks(outline: Outline, digest: Digest) -> list[Block]:
     blocks = [_heading("Highlights")]
     blocks += [Block(_line(line, digest)) for line in outline.highlights] or [Block(text("No highlights."))]
     for section in outline.sections:
-        blocks.append(_heading(section.name, f" ({_plural(section.count, 'source')})"))
+        blocks.append(_heading(section.name, f" ({plural(section.count, 'source')})"))
         blocks += [Block(_line(line, digest)) for line in section.lines] or [Block(text(section.empty))]
     return blocks
 

@@ -30,6 +30,7 @@ from typing import Any
 from digest_core.editorial.captions import side_name, story_caption
 from digest_core.editorial.opinion import opinion_tag
 from digest_core.models import Bullet, Digest, Framing, Story
+from digest_core.plural import plural
 from digest_core.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 
 POST_LINE_LIMIT = 150  # a side's line in a post: a day of 20 articles fits one Telegram message
@@ -105,8 +106,8 @@ class Outline:
     def counts_text(self) -> str:
         """`20 articles: 10 China · 10 Japan`."""
         sides = " · ".join(f"{count} {name}" for name, count in self.counts)
-        noun = "article" if self.articles == 1 else "articles"
-        return f"{self.articles} {noun}: {sides}" if sides else f"{self.articles} {noun}"
+        articles = plural(self.articles, "article")
+        return f"{articles}: {sides}" if sides else articles
 
 
 class _Shown:

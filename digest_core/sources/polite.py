@@ -6,7 +6,6 @@ import asyncio
 import copy
 import logging
 import math
-import random
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from digest_core.backoff import BackoffPolicy
 from digest_core.plural import plural
 from digest_core.sources.failure_cause import cause_of
 from digest_core.sources.outbound import OutboundRefused, origin
@@ -322,7 +322,7 @@ class PoliteClient:
                 reason = f"{error}, Retry-After {wait:.0f} s (over the {self.max_retry_after:.0f} s allowed)"
                 return Fetched(None, reason, None, attempt, status)
             if attempt < self.attempts:
-                delay = max(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 4), wait or 0.0)  # noqa: S311
+                delay = max(BackoffPolicy(self.backoff, jitter=0.25).wait(attempt), wait or 0.0)
                 log.debug("%s: %s, retrying in %.1fs (attempt %d/%d)", label, error, delay, attempt, self.attempts)
                 await self._sleep(delay)
         log.debug("%s: giving up after %s: %s", label, plural(attempt, "attempt"), error)  # the digest names it

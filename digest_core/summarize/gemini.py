@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -13,6 +12,7 @@ from google import genai
 from google.genai import errors, types
 from pydantic import BaseModel, ValidationError
 
+from digest_core.backoff import BackoffPolicy
 from digest_core.editorial.excerpts import lead_excerpts
 from digest_core.models import Article, Bullet, Framing, Grounding, StoryNote, Summary, TokenUsage, Translation
 from digest_core.sources.failure_cause import cause_of
@@ -377,7 +377,7 @@ class GeminiSummarizer:
             except Exception as exc:
                 if not _retryable(exc) or attempt == self._attempts:
                     raise SummarizerError(f"{_describe(exc, self._timeout)} after {attempt} attempt(s)") from exc
-                delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)  # noqa: S311
+                delay = BackoffPolicy(self._backoff, jitter=0.25).wait(attempt)
                 log.info("gemini: %s, retrying in %.1fs", _describe(exc, self._timeout), delay)
                 await asyncio.sleep(delay)
                 continue
