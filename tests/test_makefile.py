@@ -67,6 +67,7 @@ def test_run_prints_only_the_program_output_until_ctrl_c(
     with out.open("wb") as sink:
         proc = subprocess.Popen(
             ["make", "-C", str(ROOT), "--no-print-directory", f"VENV={venv}", "run"],
+            env={k: v for k, v in os.environ.items() if not k.startswith("MAKE")},  # not a sub-make of `make test`
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
