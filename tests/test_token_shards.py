@@ -8,7 +8,7 @@ import asyncio
 import logging
 import os
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack
 from datetime import date
 from pathlib import Path
@@ -27,6 +27,7 @@ from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.render import render_digest
 from bot.app import open_core
+from bot.logs import LoggingSetup
 from bot.runner import assemble, configured_platforms, sender_locks
 from bot.settings import Settings
 from bot.telegram_platform import telegram_senders, token_shard
@@ -131,10 +132,14 @@ async def two_bots() -> AsyncIterator[dict[str, tuple[FakeTelegram, str]]]:
 
 
 async def test_each_chat_gets_its_parts_through_its_shards_token_only(
-    engine: AsyncEngine, two_bots: dict[str, tuple[FakeTelegram, str]], caplog: pytest.LogCaptureFixture
+    engine: AsyncEngine,
+    two_bots: dict[str, tuple[FakeTelegram, str]],
+    caplog: pytest.LogCaptureFixture,
+    production_logging: Callable[[str, Iterable[str]], LoggingSetup],
 ) -> None:
     """Two instances: each first takes one shard's sender lock, so both send at once, each for its
     own token, and neither can take the other's lock while it is held."""
+    production_logging("DEBUG", [TOKEN_A, TOKEN_B])  # as the service starts: both tokens registered
     caplog.set_level(logging.DEBUG)
     shards = await subscribe_split(engine, 24)
     engines = [await same_database(engine, f"shards-{i}") for i in range(2)]
