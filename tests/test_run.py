@@ -17,7 +17,8 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -204,24 +205,33 @@ def test_sigkill_mid_fan_out_then_restart_delivers_the_rest(
     assert "publishing now" in log.read_text()  # start-up catch-up, not the daily job
 
 
-def test_two_processes_sharing_postgresql_publish_once(
-    tmp_path: Path, news: str, processes: list[subprocess.Popen[bytes]]
-) -> None:
+async def _admin(base: str, sql: str) -> None:
+    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(sql))
+    await engine.dispose()
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """The URL of a new database on TEST_POSTGRES_URL's server (the test skips without one),
+    dropped afterwards whatever happens."""
     base = os.environ.get("TEST_POSTGRES_URL")
     if not base:
         pytest.skip("needs TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)")
     name = f"digestbot_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-        await engine.dispose()
-
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
-    db = base.rsplit("/", 1)[0] + f"/{name}"
-    fake = FakeTelegram(token=TOKEN)
+    asyncio.run(_admin(base, f"CREATE DATABASE {name}"))
     try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+def test_two_processes_sharing_postgresql_publish_once(
+    tmp_path: Path, news: str, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    fake = FakeTelegram(token=TOKEN)
+    with fresh_postgres_database() as db:
         asyncio.run(subscribe_all(db, CHATS))
         with ThreadedServer(fake.app()) as server:
             logs = [tmp_path / "a.log", tmp_path / "b.log"]
@@ -238,8 +248,6 @@ def test_two_processes_sharing_postgresql_publish_once(
             assert received(fake, chat) == parts
         published = sum(log.read_text().count("published:") for log in logs)
         assert published == 1  # one process built and queued; the other found it in progress
-    finally:
-        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def test_start_up_outside_the_grace_archives_the_latest_day_and_posts_nothing(

@@ -15,7 +15,6 @@ import json
 import os
 import signal
 import subprocess
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,14 +22,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from digest_core.delivery.deliverer import UNKNOWN_MESSAGE
 from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.storage.db import create_engine
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
-from tests.test_run import DAY, env_for, expected_parts, start, subscribe_all, wait_until
+from tests.test_run import DAY, env_for, expected_parts, fresh_postgres_database, start, subscribe_all, wait_until
 
 pytestmark = pytest.mark.timeout(300)
 CHATS = [str(-1001000000000 - i) for i in range(1, 41)]
@@ -113,21 +111,8 @@ async def _ledger(db: str) -> tuple[Counter[str], dict[str, list[str]], set[str]
 def test_two_instances_one_sends_the_other_answers_and_takes_over(
     tmp_path: Path, news: str, processes: list[subprocess.Popen[bytes]]
 ) -> None:
-    base = os.environ.get("TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("needs TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)")
-    name = f"digestbot_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-        await engine.dispose()
-
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
-    db = base.rsplit("/", 1)[0] + f"/{name}"
     fake = WhoTelegram()
-    try:
+    with fresh_postgres_database() as db:
         asyncio.run(subscribe_all(db, CHATS))
         with ThreadedServer(fake.app()) as server:
             logs = [tmp_path / "a.log", tmp_path / "b.log"]
@@ -166,8 +151,6 @@ def test_two_instances_one_sends_the_other_answers_and_takes_over(
             log_text = [log.read_text() for log in logs]
             other.send_signal(signal.SIGTERM)
             assert other.wait(timeout=60) == 0
-    finally:
-        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
     assert 0 < fake.killed_after < len(CHATS) * len(parts)  # killed mid fan-out
     assert states == Counter({"sent": len(CHATS)})
