@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from digest_core.backoff import BackoffPolicy
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
 from digest_core.delivery.ports import DestinationGone, PartPublisher, announcing
 from digest_core.delivery.sender_lock import LocalSenderLock, SenderLock
@@ -114,7 +115,7 @@ class _Announcement:
                 raise
             except Exception as exc:  # a lost connection: writing the same announcement again is harmless
                 log.warning("delivery %d: announcing part %d failed (%s), trying again", claimed.id, self._index, exc)
-                await asyncio.sleep(d.record_backoff * 2**attempt)
+                await asyncio.sleep(BackoffPolicy(d.record_backoff).wait(attempt + 1))
         self.error = RecordingFailed(f"delivery {claimed.id}: part {self._index} not announced, so not sent")
         raise self.error
 
@@ -256,7 +257,7 @@ class Deliverer:
                         log.warning("%s: claim failed (%d in a row)", platform, failures, exc_info=True)
                         if stop is None and failures >= self.record_attempts and not in_flight:
                             raise
-                        await asyncio.sleep(min(5.0, self.record_backoff * 2**failures))
+                        await asyncio.sleep(BackoffPolicy(self.record_backoff, cap=5.0).wait(failures + 1))
                         continue
                     failures = 0
                     exhausted = len(batch) < free
@@ -384,7 +385,7 @@ class Deliverer:
                 raise
             except Exception as exc:
                 log.warning("delivery %d: recording failed (%s), checking again", claimed.id, exc)
-                await asyncio.sleep(self.record_backoff * 2**attempt)
+                await asyncio.sleep(BackoffPolicy(self.record_backoff).wait(attempt + 1))
         raise RecordingFailed(f"delivery {claimed.id}: parts {sent} sent but not recorded")
 
     async def _send(self, publisher: PartPublisher, claimed: Claimed, parts: Sequence[Any], sent: list[str]) -> str:
@@ -454,7 +455,7 @@ class Deliverer:
             log.exception("delivery %d: could not record its outcome", claimed.id)
 
     async def _retry_later(self, claimed: Claimed, attempts: int, exc: Exception) -> None:
-        delay = self.backoff * 2 ** (attempts - 1)
+        delay = timedelta(seconds=BackoffPolicy(self.backoff.total_seconds()).wait(attempts))
         state = await self.ledger.mark_retry(
             claimed.id, self.worker, f"{type(exc).__name__}: {exc}", attempts, self.max_attempts, delay
         )
