@@ -150,6 +150,8 @@ def misjudged(items: Sequence[Item], topic: Topic) -> list[tuple[Item, str]]:
 class Joins:
     asked: int  # non-English items whose story has English items nearby
     right: int  # ... grouped with an English item of their story, and mostly with those
+    unasked: int = 0  # dated non-English items whose story has no English item nearby (or no story)
+    false_joins: int = 0  # ... grouped with an English item all the same
 
     @property
     def share(self) -> float:
@@ -162,23 +164,27 @@ def joined_right(items: Sequence[Item], topic: Topic) -> tuple[Joins, list[Item]
     event, English items of its event being at least half of the group's English ones? Returns the
     figures and the items that were not."""
     english = [i for i in items if primary_language(i.language) == "en" and i.on_topic and i.story and i.day]
-    asked = right = 0
+    asked = right = unasked = false_joins = 0
     missed = []
     for item in items:
-        if primary_language(item.language) == "en" or not item.story or item.day is None:
+        if primary_language(item.language) == "en" or item.day is None:
             continue
         near = [e for e in english if e.day and abs((e.day - item.day).days) <= NEAR_DAYS]
-        if not any(e.story == item.story for e in near):
+        articles = [as_article(x, topic, n) for n, x in enumerate([item, *near], start=1)]
+        if not item.story or not any(e.story == item.story for e in near):
+            if near:
+                unasked += 1
+                group = next(g for g in group_stories(articles, topic) if 0 in g)
+                false_joins += len(group) > 1
             continue
         asked += 1
-        articles = [as_article(x, topic, n) for n, x in enumerate([item, *near], start=1)]
         group = next(g for g in group_stories(articles, topic) if 0 in g)
         stories = [near[k - 1].story for k in group if k != 0]
         if stories and stories.count(item.story) * 2 >= len(stories):
             right += 1
         else:
             missed.append(item)
-    return Joins(asked, right), missed
+    return Joins(asked, right, unasked, false_joins), missed
 
 
 NATIVE = native_topic()
@@ -223,6 +229,7 @@ def report(path: Path, topic: Topic) -> str:
         )
     joins, missed = joined_right(items, topic)
     lines.append(f"  joined to the right English story: {joins.right}/{joins.asked} ({joins.share:.0%})")
+    lines.append(f"  joined to an English story with none of theirs nearby: {joins.false_joins}/{joins.unasked}")
     lines += [f"    not joined: {i.id} {i.title}" for i in missed]
     lines += [f"    misjudged: {i.id} ({'on' if i.on_topic else 'off'}-topic) {i.title} — {why}"
               for i, why in misjudged(items, topic)]  # fmt: skip

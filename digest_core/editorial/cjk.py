@@ -116,9 +116,10 @@ class NativeNames:
             self._pattern = re.compile("(?=(" + "|".join(re.escape(f) for f in forms) + "))")
         return self._pattern
 
-    def find(self, text: str) -> list[NativeName]:
-        """The names in `text`, left to right, none overlapping: at each position the longest form;
-        of two overlapping forms the leftmost, unless the other is longer."""
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where the forms are in `text` (start, end, form), blocked words included, left to right,
+        none overlapping: at each position the longest form; of two overlapping forms the
+        leftmost, unless the other is longer."""
         pattern = self._regex()
         if pattern is None or not has_cjk(text):
             return []
@@ -131,8 +132,18 @@ class NativeNames:
                     chosen[-1] = (start, end, form)
                 continue
             chosen.append((start, end, form))
+        return chosen
+
+    def masked(self, text: str) -> str:
+        """`text` with every form found (blocked words too) blanked out, for a second index."""
+        for start, end, _ in reversed(self.spans(text)):
+            text = text[:start] + " " + text[end:]
+        return text
+
+    def find(self, text: str) -> list[NativeName]:
+        """The names in `text`, left to right, none overlapping (`spans`), blocked words left out."""
         out = []
-        for _, _, form in chosen:
+        for _, _, form in self.spans(text):
             if not self._entries[form]:
                 continue  # a blocked word
             english = tuple(self._entries[form])

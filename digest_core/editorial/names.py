@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from digest_core.editorial.cjk import NativeNames, has_cjk
+from digest_core.editorial.cjk_terms import glossary
 from digest_core.editorial.gazetteer import places
 from digest_core.editorial.subjects import LIFESTYLE, NATIVE_SPORTS, SPORTS, TRAVEL
 from digest_core.editorial.third_parties import NATIVE_THIRD_PARTIES, countries, third_party_names
@@ -24,6 +25,7 @@ from digest_core.topics import Topic
 _HYPHENS = re.compile(r"[-‐‑‒–—/]")
 _APOSTROPHES = re.compile(r"[’‘`´]")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)*'?")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 
 # Kinds of name; a phrase can have several roles (East China Sea: an issue and not a side).
 ALIAS, PERSON, INSTITUTION, PLACE, COMPANY = "alias", "person", "institution", "place", "company"
@@ -153,9 +155,16 @@ class NameIndex:
 
 
 def english_reading(text: str, topic: Topic) -> str:
-    """A Chinese or Japanese text as the English names and numbers it gives (`cjk.NativeNames.gloss`),
-    for comparing it with English headlines; any other text as it is."""
-    return name_index(topic).native.gloss(text) if has_cjk(text) else text
+    """A Chinese or Japanese text as the English it gives, for comparing it with English headlines:
+    the topic's names and the numbers (`cjk.NativeNames.gloss`), the glossary's words
+    (`cjk_terms`: 访华 is the name China and the act "visit") and the Latin-script words ("APEC",
+    "G20"); any other text as it is."""
+    if not has_cjk(text):
+        return text
+    native = name_index(topic).native
+    things = [e for n in glossary().find(text) for e in n.english]
+    latin = _LATIN.findall(unicodedata.normalize("NFKC", glossary().masked(native.masked(text))))
+    return " ".join([native.gloss(text), *things, *latin])
 
 
 def name_index(topic: Topic) -> NameIndex:

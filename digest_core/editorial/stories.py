@@ -8,8 +8,14 @@ more than "talks". Two articles are the same
 story when they share at least two terms and the shared weight is at least `THRESHOLD` of the
 lighter headline's weight. Stories are the connected groups of that relation.
 
-A Chinese or Japanese text is compared by the English names and numbers it gives (the topic's
-`native_names`: 高市早苗 is "Sanae Takaichi"), so it joins the English reports of its event.
+A Chinese or Japanese text is compared by the English it gives (`names.english_reading`: the
+topic's `native_names`, 高市早苗 is "Sanae Takaichi"; the news words of `cjk_terms`, 水产 is
+"seafood"), and every text by its numbers and dates in one form (`story_numbers`: 3万 and 30,000
+are `#30000`, 1月7日 and Jan. 7 are `@01-07`). Then a story told only in other languages than the
+digest's joins the story in the digest's language that it shares most with (`join_languages`):
+at least `CROSS_MIN_SHARED` terms, shared weight at least `CROSS_THRESHOLD` of its own, published
+within `CROSS_DAYS` of it. Its own few terms are the measure, so it joins on what it says, not on
+how long the English story's headlines are.
 
 Articles whose pages were read are also compared by their leads' facts (`LeadFacts`): two
 reports of one event whose headlines share little name the same people, places and numbers.
@@ -27,8 +33,9 @@ from collections.abc import Sequence
 from digest_core.editorial.headline_words import canonical_terms, content_words, lead_facts, side_name_words
 from digest_core.editorial.names import english_reading
 from digest_core.editorial.sentences import lead_parts
+from digest_core.editorial.story_numbers import number_keys
 from digest_core.models import Article
-from digest_core.topics import Topic
+from digest_core.topics import Topic, primary_language
 
 THRESHOLD = 0.15
 THRESHOLD_ONE_HEADLINE_TERM = 0.3  # when the headlines share one term and descriptions the rest
@@ -40,19 +47,33 @@ BLOCK_LIMIT = 20  # a term in more articles than this does not make a candidate 
 BLOCK_SHARE = 100  # ... or in more than 1% of a big day's articles
 LEAD_MIN_SHARED = 3  # facts (names, places, numbers) two read leads share before they can be one story
 LEAD_THRESHOLD = 0.3  # ... and the share of the lighter lead's fact weight they must reach
+CROSS_MIN_SHARED = 2  # terms a story in other languages shares with one in the digest's to join it
+CROSS_THRESHOLD = 0.5  # ... and the share of its own weight they must reach (chosen on the dev split)
+CROSS_DAYS = 2  # ... published within this many days of one of its articles
 
 
 def story_terms(article: Article, topic: Topic, names: frozenset[str]) -> dict[str, float]:
     """The article's terms and their weights before rarity: 1 for the headline, less for the
     description (the lead's first sentence when the page was read, else the feed's description)."""
     rest, canon = canonical_terms(english_reading(article.title, topic), topic)
-    terms = dict.fromkeys(content_words(rest, names) | canon, 1.0)
+    terms = dict.fromkeys(content_words(rest, names) | canon | number_keys(article.title), 1.0)
     description = lead_parts(article)[0] if article.lead else article.summary
     if description:
         rest, canon = canonical_terms(english_reading(description, topic), topic)
-        for term in content_words(rest, names) | canon:
+        for term in content_words(rest, names) | canon | number_keys(description):
             terms.setdefault(term, DESCRIPTION_WEIGHT)
     return terms
+
+
+def _weights(bags: Sequence[dict[str, float]]) -> tuple[list[dict[str, float]], dict[str, list[int]]]:
+    """Each bag's terms weighted by rarity (inverse document frequency), and each term's articles."""
+    postings: dict[str, list[int]] = {}
+    for i, bag in enumerate(bags):
+        for term in bag:
+            postings.setdefault(term, []).append(i)
+    n = len(bags)
+    idf = {t: math.log((n + 1) / len(ids)) + 0.1 for t, ids in postings.items()}
+    return [{t: w * idf[t] for t, w in bag.items()} for bag in bags], postings
 
 
 def story_pairs(articles: Sequence[Article], topic: Topic, share: float = 1.0) -> list[tuple[int, int, float]]:
@@ -60,13 +81,8 @@ def story_pairs(articles: Sequence[Article], topic: Topic, share: float = 1.0) -
     as a multiple of the threshold (1 or more: the same story)."""
     names = side_name_words(topic)
     bags = [story_terms(a, topic, names) for a in articles]
-    postings: dict[str, list[int]] = {}
-    for i, bag in enumerate(bags):
-        for term in bag:
-            postings.setdefault(term, []).append(i)
+    weights, postings = _weights(bags)
     n = len(articles)
-    idf = {t: math.log((n + 1) / len(ids)) + 0.1 for t, ids in postings.items()}
-    weights = [{t: w * idf[t] for t, w in bag.items()} for bag in bags]
     totals = [sum(w for t, w in bag.items() if bags[i][t] == 1.0) for i, bag in enumerate(weights)]
     limit = max(BLOCK_LIMIT, n // BLOCK_SHARE)
     leads = LeadFacts(articles, topic, names)
@@ -144,10 +160,54 @@ def group_stories(articles: Sequence[Article], topic: Topic) -> list[list[int]]:
         for x in members[b]:
             group_of[x] = a
         members[a] |= members.pop(b)
+    join_languages(articles, topic, members)
     return sorted(
         (sorted(g) for g in members.values()),
         key=lambda g: (-len({articles[i].outlet for i in g}), -len(g), min(g)),
     )
+
+
+def join_languages(articles: Sequence[Article], topic: Topic, members: dict[int, set[int]]) -> None:
+    """Merge each story told only in other languages than the digest's into the story in the
+    digest's language it shares most with (see the module's docstring); `members` in place."""
+    home = primary_language(topic.language)
+
+    def foreign(i: int) -> bool:
+        return articles[i].language is not None and primary_language(articles[i].language) != home
+
+    away = [g for g, m in members.items() if all(foreign(i) for i in m)]
+    stories = [g for g, m in members.items() if not all(foreign(i) for i in m)]
+    if not away or not stories:
+        return
+    names = side_name_words(topic)
+    weights, _ = _weights([story_terms(a, topic, names) for a in articles])
+
+    def keys(group: int) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for i in members[group]:
+            for t, w in weights[i].items():
+                out[t] = max(w, out.get(t, 0.0))
+        return out
+
+    story_keys = {h: keys(h) for h in stories}
+    moves = []
+    for g in away:
+        own = keys(g)
+        total = sum(own.values()) or 1.0
+        days = [articles[i].published for i in members[g]]
+        best, best_score = None, 0.0
+        for h in stories:
+            near = any(abs((articles[j].published - d).days) <= CROSS_DAYS for j in members[h] for d in days)
+            shared = [t for t in own if t in story_keys[h]]
+            if not near or len(shared) < CROSS_MIN_SHARED:
+                continue
+            score = sum(own[t] for t in shared) / total
+            if score >= CROSS_THRESHOLD and score > best_score:
+                best, best_score = h, score
+        if best is not None:
+            moves.append((g, best))
+    for g, h in moves:
+        members[h] |= members.pop(g)
 
 
 def central_title(indices: Sequence[int], articles: Sequence[Article], topic: Topic) -> str:
