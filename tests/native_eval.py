@@ -187,6 +187,33 @@ def joined_right(items: Sequence[Item], topic: Topic) -> tuple[Joins, list[Item]
     return Joins(asked, right, unasked, false_joins), missed
 
 
+def joined_right_by_day(items: Sequence[Item], topic: Topic) -> Joins:
+    """As `joined_right`, but as a digest sees a day: every dated non-English item of day D grouped
+    at once with the on-topic English items within `NEAR_DAYS` of D, so that reports in other
+    languages can first form a story of their own and then join the English one."""
+    english = [i for i in items if primary_language(i.language) == "en" and i.on_topic and i.story and i.day]
+    foreign = [i for i in items if primary_language(i.language) != "en" and i.day]
+    asked = right = unasked = false_joins = 0
+    for day in sorted({i.day for i in foreign if i.day}):
+        today = [i for i in foreign if i.day == day]
+        near = [e for e in english if e.day and abs((e.day - day).days) <= NEAR_DAYS]
+        if not near:
+            continue
+        everything = [*today, *near]
+        articles = [as_article(x, topic, n) for n, x in enumerate(everything, start=1)]
+        groups = group_stories(articles, topic)
+        for k, item in enumerate(today):
+            group = next(g for g in groups if k in g)
+            stories = [everything[j].story for j in group if j >= len(today)]
+            if item.story and any(e.story == item.story for e in near):
+                asked += 1
+                right += bool(stories) and stories.count(item.story) * 2 >= len(stories)
+            else:
+                unasked += 1
+                false_joins += bool(stories)
+    return Joins(asked, right, unasked, false_joins)
+
+
 NATIVE = native_topic()
 ITEMS = {i.id: i for i in load_items(SMALL)}
 WHEN = datetime(2025, 11, 18, 12, tzinfo=UTC)
@@ -230,6 +257,8 @@ def report(path: Path, topic: Topic) -> str:
     joins, missed = joined_right(items, topic)
     lines.append(f"  joined to the right English story: {joins.right}/{joins.asked} ({joins.share:.0%})")
     lines.append(f"  joined to an English story with none of theirs nearby: {joins.false_joins}/{joins.unasked}")
+    day = joined_right_by_day(items, topic)
+    lines.append(f"  grouped a day at a time: right {day.right}/{day.asked} ({day.share:.0%}), false {day.false_joins}/{day.unasked}")
     lines += [f"    not joined: {i.id} {i.title}" for i in missed]
     lines += [f"    misjudged: {i.id} ({'on' if i.on_topic else 'off'}-topic) {i.title} — {why}"
               for i, why in misjudged(items, topic)]  # fmt: skip
