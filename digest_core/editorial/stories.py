@@ -50,10 +50,8 @@ BLOCK_LIMIT = 20  # a term in more articles than this does not make a candidate 
 BLOCK_SHARE = 100  # ... or in more than 1% of a big day's articles
 LEAD_MIN_SHARED = 3  # facts (names, places, numbers) two read leads share before they can be one story
 LEAD_THRESHOLD = 0.3  # ... and the share of the lighter lead's fact weight they must reach
-CROSS_MIN_SHARED = 2  # terms a story in other languages shares with one in the digest's to join it
-CROSS_THRESHOLD = 0.5  # ... and the share of its own weight they must reach (chosen on the dev split)
-CROSS_DAYS = 2
-CROSS_PAIR_SCALE = 1.0  # ... published within this many days of one of its articles
+CROSS_PAIR_SCALE = 1.7  # a pair in two languages: its score times this (chosen on the dev split)
+CROSS_DAYS = 2  # ... and none when they were published more days apart than this
 
 
 def story_terms(article: Article, topic: Topic, names: frozenset[str]) -> dict[str, float]:

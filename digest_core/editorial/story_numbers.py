@@ -1,7 +1,7 @@
 """The numbers and dates a text gives, as keys that match across languages.
 
 "1,005 items", "1005项" and "千五項" are all `#1005`; "3万", "3萬" and "30,000" are `#30000`;
-"1.4亿", "1.4億" and "1.4 billion" are `#1400000000`; "10%", "１０％" and "百分之十" are `#10%`;
+"14亿", "14億" and "1.4 billion" are `#1400000000`; "10%", "１０％" and "百分之十" are `#10%`;
 "1月7日", "Jan. 7" and "January 7" are `@01-07`. Numbers below 10 are left out (one, two, three
 name too many things), and so are Chinese numerals written without a digit that are a single
 character (一, 十: in too many words) unless a counter follows them.
