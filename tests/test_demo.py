@@ -147,8 +147,16 @@ def test_demo_once_offline_builds_pages_prints_posts_and_exits(tmp_path: Path) -
     tags = {line.split("] ", 1)[0].split("[", 1)[1] for line in sources_of_day}
     assert {t.split("-")[0] for t in tags} == {"en", "zh", "ja"}
     native = [line for line in sources_of_day if line.split(" [", 1)[1].startswith(("zh-", "ja-"))]
-    assert [line.rsplit(" (", 1)[1] for line in native] == ["untranslated, Chinese)", "untranslated, Japanese)"]
-    assert all(("](https://www.hk01.com/" in line) != ("](https://news.mynavi.jp/" in line) for line in native)
+    assert [line.rsplit(" (", 1)[1] for line in native] == [
+        "untranslated, Chinese)",
+        "untranslated, Chinese)",
+        "untranslated, Japanese)",
+    ]
+    hosts = ["](https://www.stheadline.com/zh-hans/", "](https://www.hk01.com/", "](https://news.mynavi.jp/"]
+    assert [[h in line for h in hosts].index(True) for line in native] == [0, 1, 2]
+    # the Simplified and Traditional reports joined the English story, and are quoted beside it
+    domestic = next(line for line in day_page if line.startswith("- **China (in Chinese for domestic readers):**"))
+    assert "Sing Tao Headline and HK01" in domestic and "商务部收紧军民两用物项输日管制" in domestic
     page = (content / "2026-02-25.md").read_text()
     assert "## Overall Highlights" in page and "MOFCOM restricts exports" in page
     assert "[zh-" not in page and "[ja-" not in page and "untranslated" not in page  # an English-only day
