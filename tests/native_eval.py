@@ -258,7 +258,10 @@ def report(path: Path, topic: Topic) -> str:
     lines.append(f"  joined to the right English story: {joins.right}/{joins.asked} ({joins.share:.0%})")
     lines.append(f"  joined to an English story with none of theirs nearby: {joins.false_joins}/{joins.unasked}")
     day = joined_right_by_day(items, topic)
-    lines.append(f"  grouped a day at a time: right {day.right}/{day.asked} ({day.share:.0%}), false {day.false_joins}/{day.unasked}")
+    lines.append(
+        f"  grouped a day at a time: right {day.right}/{day.asked} ({day.share:.0%}),"
+        f" false {day.false_joins}/{day.unasked}"
+    )
     lines += [f"    not joined: {i.id} {i.title}" for i in missed]
     lines += [f"    misjudged: {i.id} ({'on' if i.on_topic else 'off'}-topic) {i.title} — {why}"
               for i, why in misjudged(items, topic)]  # fmt: skip

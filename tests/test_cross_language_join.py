@@ -7,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from digest_core.editorial.editor import Candidate
 from digest_core.editorial.names import english_reading
+from digest_core.editorial.select import editor_groups
 from digest_core.editorial.stories import group_stories
 from digest_core.editorial.story_numbers import number_keys
 from digest_core.models import Article
+from digest_core.summarize.gemini_editor import GeminiEditor
+from tests.fakes.gemini import GeminiFake, prompt_data
 from tests.native_eval import NATIVE, SETS, joined_right, joined_right_by_day, load_items
 
 DAY = datetime(2025, 11, 19, 9, tzinfo=UTC)
@@ -99,3 +103,30 @@ def test_the_dev_join_share_and_false_joins_hold_their_floors() -> None:
     assert joins.false_joins <= 5, joins
     day = joined_right_by_day(items, NATIVE)
     assert day.asked == joins.asked and day.share >= 0.75 and day.false_joins <= 6, day
+
+
+# --- with Gemini as the editor, the model groups them ---
+
+PANDAS = [
+    "Twin pandas depart Ueno Zoo, leaving Japan without pandas for the first time since 1972",
+    "大熊猫“晓晓”和“蕾蕾”今将从日本返回中国",  # the pandas by their names only: no shared English key
+    "Japan's Nikkei index falls as yen strengthens",
+]
+
+
+async def test_with_gemini_the_model_groups_a_story_across_languages(gemini: tuple[GeminiFake, str]) -> None:
+    fake, base = gemini
+    articles = [_article(n, t, "zh-CN" if n == 2 else None, DAY) for n, t in enumerate(PANDAS, start=1)]
+    assert [0, 1] not in group_stories(articles, NATIVE)  # offline, the rules cannot tell
+    fake.editor = lambda data: {
+        "articles": [
+            {"id": c["id"], "on_topic": True, "story": 1 if "language" in c or "Ueno" in c["title"] else 2}
+            | {"reason": "r"}
+            for c in data["candidates"]
+        ]
+    }
+    candidates = [Candidate(k, a, rule_on_topic=True) for k, a in enumerate(articles, start=1)]
+    judgement = await GeminiEditor(api_key="k", model="m", base_url=base, timeout=5).judge(NATIVE, candidates)
+    sent = prompt_data(fake.requests[0]["body"])["candidates"]
+    assert [c.get("language") for c in sent] == [None, "zh-CN", None]  # the model is told which is Chinese
+    assert editor_groups(articles, judgement) == [[0, 1], [2]]

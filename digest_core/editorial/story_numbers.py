@@ -24,9 +24,7 @@ _CJK_DATE = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1
 _EN_DATE = re.compile(
     r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:%|percent|per cent))", re.I
 )
-_CJK_NUMBER = re.compile(
-    rf"(\d[\d,]*(?:\.\d+)?|[{_NUMERAL}]+)([万萬亿億]?)(%|％)?"
-)
+_CJK_NUMBER = re.compile(rf"(\d[\d,]*(?:\.\d+)?|[{_NUMERAL}]+)([万萬亿億]?)(%|％)?")
 _PERCENT_WORDS = re.compile(rf"百分之([{_NUMERAL}]+|\d+(?:\.\d+)?)")
 _COUNTERS = "人名件个個項项年倍架艘隻只吨噸円元次回歳岁度家社国國枚台輛辆"
 
@@ -57,39 +55,50 @@ def _key(value: float, percent: bool) -> str | None:
 def number_keys(text: str) -> set[str]:
     """The number and date keys of `text` in any of English, Chinese and Japanese."""
     text = unicodedata.normalize("NFKC", text)
-    keys: set[str] = set()
-    for month, day in _CJK_DATE.findall(text):
-        m = int(month) if month.isdigit() else _cjk_value(month)
-        d = int(day) if day.isdigit() else _cjk_value(day)
-        if m and d and 1 <= m <= 12 and 1 <= d <= 31:
-            keys.add(f"@{m:02d}-{d:02d}")
-    for month, day in _EN_DATE.findall(text):
-        keys.add(f"@{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}")
+    keys = _date_keys(text)
     text = _CJK_DATE.sub(" ", _EN_DATE.sub(" ", text))
     for numeral in _PERCENT_WORDS.findall(text):
-        value = float(numeral) if numeral[0].isdigit() else _cjk_value(numeral)
-        if value is not None and (key := _key(value, True)):
+        share = float(numeral) if numeral[0].isdigit() else _cjk_value(numeral)
+        if share is not None and (key := _key(share, True)):
             keys.add(key)
-    text = _PERCENT_WORDS.sub(" ", text)
-    for m in _CJK_NUMBER.finditer(text):
-        digits, big, percent = m.groups()
-        if not digits[0].isdigit():
-            after = text[m.end() : m.end() + 1]
-            if len(digits) == 1 and not big and not (after and after in _COUNTERS):
-                continue
-            value: float | None = _cjk_value(digits)
-        else:
-            value = float(digits.replace(",", ""))
-        if value is None:
-            continue
-        if big:
-            value *= _BIG_UNIT[big]
-        elif not digits[0].isdigit() or not percent:
-            word = re.match(r"\s*(%|percent|per cent|thousand|million|billion|trillion)\b", text[m.end() :], re.I)
-            if word and word.group(1).lower() in _WORD_UNIT:
-                value *= _WORD_UNIT[word.group(1).lower()]
-            elif word:
-                percent = "%"
-        if key := _key(value, bool(percent)):
+    for match in _CJK_NUMBER.finditer(_PERCENT_WORDS.sub(" ", text)):
+        if key := _number_key(match):
             keys.add(key)
     return keys
+
+
+def _date_keys(text: str) -> set[str]:
+    """`@MM-DD` for each month and day written together (1月7日, 十一月十九日, Jan. 7)."""
+    keys = set()
+    for month_text, day_text in _CJK_DATE.findall(text):
+        month = int(month_text) if month_text.isdigit() else _cjk_value(month_text)
+        day = int(day_text) if day_text.isdigit() else _cjk_value(day_text)
+        if month and day and 1 <= month <= 12 and 1 <= day <= 31:
+            keys.add(f"@{month:02d}-{day:02d}")
+    for month_text, day_text in _EN_DATE.findall(text):
+        keys.add(f"@{_MONTHS.index(month_text[:3].lower()) + 1:02d}-{int(day_text):02d}")
+    return keys
+
+
+def _number_key(match: re.Match[str]) -> str | None:
+    """The key of one number (digits or CJK numerals, with 万/亿, %, or an English unit word after)."""
+    digits, big, percent = match.groups()
+    after = match.string[match.end() :]
+    value: float | None
+    if digits[0].isdigit():
+        value = float(digits.replace(",", ""))
+    elif len(digits) == 1 and not big and not (after[:1] and after[0] in _COUNTERS):
+        return None  # 一 in 统一, 十 in 十分: a numeral inside a word
+    else:
+        value = _cjk_value(digits)
+    if value is None:
+        return None
+    if big:
+        value *= _BIG_UNIT[big]
+    elif not percent:
+        word = re.match(r"\s*(%|percent|per cent|thousand|million|billion|trillion)\b", after, re.I)
+        if word and word.group(1).lower() in _WORD_UNIT:
+            value *= _WORD_UNIT[word.group(1).lower()]
+        elif word:
+            percent = "%"
+    return _key(value, bool(percent))
