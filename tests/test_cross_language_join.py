@@ -130,3 +130,10 @@ async def test_with_gemini_the_model_groups_a_story_across_languages(gemini: tup
     sent = prompt_data(fake.requests[0]["body"])["candidates"]
     assert [c.get("language") for c in sent] == [None, "zh-CN", None]  # the model is told which is Chinese
     assert editor_groups(articles, judgement) == [[0, 1], [2]]
+
+
+def test_every_glossary_form_has_two_characters_or_more() -> None:
+    from digest_core.editorial.cjk_terms import GLOSSARY
+
+    short = [f for forms in GLOSSARY.values() for f in forms if len(f) < 2]
+    assert short == []  # one character is in too many words (as in the topics file's names)

@@ -53,8 +53,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "refund": ("退票", "退款", "払い戻し"),
     "semiconductor": ("半导体", "半導体"),
     "chips": ("芯片",),
-    "gallium": ("镓", "ガリウム"),
-    "germanium": ("锗", "ゲルマニウム"),
+    "gallium": ("ガリウム",),
+    "germanium": ("ゲルマニウム",),
     "suspend": ("暂停", "停止"),
     "resume": ("恢复", "再開"),
     "lift": ("解除",),
@@ -65,7 +65,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "stabbed": ("刺杀", "刺死", "刺殺", "刺伤"),
     "killed": ("杀害", "遇害", "死亡", "殺害"),
     "boy": ("男童", "男孩", "男児"),
-    "school": ("学校", "学校"),
+    "school": ("学校",),
     "election": ("选举", "大选", "選挙", "総選挙"),
     "dissolve": ("解散",),
     "parliament Diet": ("国会", "议会"),
@@ -137,5 +137,5 @@ def glossary() -> NativeNames:
     """The glossary as a name index of its own (no roles: it changes no on-topic verdict)."""
     index = NativeNames()
     for english, forms in GLOSSARY.items():
-        index.add(english, [f for f in forms if len(f) >= 2], ())
+        index.add(english, forms, ())
     return index
