@@ -18,7 +18,7 @@ from digest_core.editorial.editor import Editor
 from digest_core.editorial.pipeline import build_digest
 from digest_core.errors import BuildRateLimited as BuildRateLimited  # re-exported
 from digest_core.models import Digest
-from digest_core.sources.google_news import FeedSource
+from digest_core.sources.ports import FeedSource
 from digest_core.storage.digests import DigestStore
 from digest_core.summarize.base import Summarizer
 from digest_core.topics import Topic, Topics
