@@ -58,6 +58,8 @@ class SingleFlight(Generic[K, V]):
                 del self._waiting[run]
                 if not run.done():  # the last caller gave up waiting: nobody wants the result
                     run.cancel()
+                    # its clean-up ends before the caller's cancellation goes on, as if it ran in the caller
+                    await asyncio.wait([run])
 
     def _start(self, key: K, make: Callable[[], Awaitable[V]]) -> asyncio.Future[V]:
         if self.kept and len(self._runs) >= self.kept:
