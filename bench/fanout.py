@@ -53,7 +53,7 @@ from digest_core.delivery.ports import Destination, PartPublisher
 from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.delivery.subscriptions import SubscriptionRow, SubscriptionStore
 from digest_core.models import Digest
-from digest_core.sources.google_news import FeedResult
+from digest_core.sources.ports import FeedResult
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer

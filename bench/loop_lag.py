@@ -29,9 +29,9 @@ from bench.live_service import DAY, TOPIC, LiveService, live_service
 from bench.report import machine, min_median, percentile, table, write_section
 from bot.runner import prefer_the_loop
 from digest_core.dates import digest_window
-from digest_core.editorial.pipeline import parse_results
 from digest_core.editorial.trend import coverage_store, coverage_trend
-from digest_core.sources.google_news import FeedResult
+from digest_core.sources.feed_parsing import parse_results
+from digest_core.sources.ports import FeedResult
 
 MAX_LAG_MS = 50.0
 P99_LAG_MS = 10.0

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo_articles import STORIES, StoryText
 from digest_core.models import Article
+from digest_core.pacing import RateLimiter
 from digest_core.sources.article_pages import MAX_HOPS, ArticlePages
 from digest_core.sources.page_store import MemoryPageStore, PageRecord, PageStore, SqlPageStore
-from digest_core.sources.polite import HostLimiter, PoliteClient, RateLimiter, host_of, read_timeout
+from digest_core.sources.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from tests.fakes.production_hosts import ServedPublishers, served_publishers
 from tests.fakes.publishers import FakePage, PublishersFake, page_url, publishers_fake
 

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.site_pages import page_writer
-from digest_core.delivery.deliverer import Deliverer, _shared
+from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow, PublicationRow
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.delivery.publication import Publication
@@ -117,40 +117,6 @@ async def test_a_fan_out_reads_and_renders_the_digest_once(engine: AsyncEngine) 
     await sender.drain()  # twelve deliveries start at once, all needing the digest and its parts
     assert len(pub.sent) == 12 * 3
     assert (store.reads, pub.renders) == (1, 1)
-
-
-async def test_a_shared_result_is_made_once_and_a_failure_is_not_kept() -> None:
-    cache: dict[str, asyncio.Future[int | None]] = {}
-    calls: list[str] = []
-    gate = asyncio.Event()
-
-    async def make(result: int | None = 1, fail: bool = False) -> int | None:
-        calls.append("made")
-        await gate.wait()
-        if fail:
-            raise RuntimeError("store down")
-        return result
-
-    together = [asyncio.ensure_future(_shared(cache, "k", make)) for _ in range(5)]
-    await asyncio.sleep(0)
-    together[0].cancel()  # one caller gives up: the others still get the result
-    gate.set()
-    assert await asyncio.gather(*together[1:]) == [1, 1, 1, 1]
-    assert calls == ["made"]
-
-    with pytest.raises(RuntimeError):
-        await _shared(cache, "failing", lambda: make(fail=True))
-    assert await _shared(cache, "failing", make) == 1  # tried again, not the kept failure
-    assert await _shared(cache, "none", lambda: make(None), keep=lambda v: v is not None) is None
-    assert "none" not in cache  # a refused result is asked again next time
-
-    gate.clear()
-    lonely = asyncio.ensure_future(_shared(cache, "abandoned", lambda: make(fail=True)))
-    await asyncio.sleep(0)
-    lonely.cancel()  # every caller gone before it fails
-    gate.set()
-    await asyncio.sleep(0.01)
-    assert "abandoned" not in cache
 
 
 async def test_other_platforms_rows_are_left_for_their_process(engine: AsyncEngine) -> None:

@@ -19,7 +19,7 @@ from bot.cli import app
 from digest_core.errors import SourcesUnreachable
 from digest_core.sources.collect import failure_lines
 from digest_core.sources.failure_cause import cause_of, kind_line
-from digest_core.sources.google_news import GOOGLE_NEWS
+from digest_core.sources.ports import GOOGLE_NEWS
 from digest_core.sources.stats import SourceStat
 from digest_core.topics import Topic
 from tests.doc_quotes import DOCS, assert_quoted, pattern, quote

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digest_core.dates import digest_window
-from digest_core.editorial.pipeline import collect
 from digest_core.sources.collect import NewsSources
+from digest_core.sources.feed_parsing import collect
 from digest_core.sources.feed_state import FeedState, MemoryFeedStateStore, SqlFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.outlet_feeds import OutletFeedSource, inflate

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import make_source
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
-from digest_core.editorial.pipeline import collect
 from digest_core.sources.char_refs import without_forbidden_references
+from digest_core.sources.feed_parsing import collect
 from digest_core.sources.feed_state import MemoryFeedStateStore
 from digest_core.sources.google_news import GoogleNewsSource
 from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, clean_text

@@ -55,7 +55,7 @@ def test_the_parsing_probe_sees_a_parse() -> None:
     """The check above can fail: parsing a feed loads feedparser and ftfy."""
     code = (
         "from digest_core.sources.normalize import clean_text, parse_feed\n"
-        "from digest_core.sources.google_news import FeedResult\n"
+        "from digest_core.sources.ports import FeedResult\n"
         "clean_text('caf\\u00c3\\u00a9')\n"
         "try:\n    parse_feed(FeedResult(None, None, 'u', body=b'<rss/>'), None)\nexcept Exception:\n    pass"
     )

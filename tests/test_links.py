@@ -18,10 +18,10 @@ from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.editorial.pipeline import build_digest
 from digest_core.models import Article, Digest
+from digest_core.pacing import RateLimiter
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.google_links import GoogleLinkDecoder, Resolution
 from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.polite import RateLimiter
 from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics

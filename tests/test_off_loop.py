@@ -20,9 +20,9 @@ from digest_core.app.service import DigestService
 from digest_core.dates import Window, digest_window
 from digest_core.editorial.gazetteer import _city_counts
 from digest_core.editorial.names import _name_index
-from digest_core.editorial.pipeline import collect, parse_results
 from digest_core.sources.collect import NewsSources
-from digest_core.sources.google_news import FeedResult
+from digest_core.sources.feed_parsing import collect, parse_results
+from digest_core.sources.ports import FeedResult
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics

@@ -22,7 +22,8 @@ from digest_core.dates import Window
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.publication import Publication
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.sources.google_news import FeedResult, FeedSource, GoogleNewsSource
+from digest_core.sources.google_news import GoogleNewsSource
+from digest_core.sources.ports import FeedResult, FeedSource
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics

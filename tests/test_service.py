@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from digest_core.app.service import BuildLimiter, BuildRateLimited, DigestService
 from digest_core.dates import Window
 from digest_core.models import Digest
-from digest_core.sources.google_news import FeedResult
+from digest_core.sources.ports import FeedResult
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from digest_core.topics import Topic
+from tests.editorial_metrics import BASELINE
 from tests.story_eval import StoryFigures, eval_digests, story_figures
 
 
@@ -44,6 +45,8 @@ def test_every_side_line_names_its_outlets(figures: StoryFigures) -> None:
 
 def test_false_changed_signals_are_counted(figures: StoryFigures) -> None:
     # the first day of each run has no status at all; on the eval days two stories were called
-    # "continuing" (an envoy's protest and a Yasukuni graffiti arrest) though no event continued
+    # "continuing" (an envoy's protest and a Yasukuni graffiti arrest) though no event continued.
+    # The goal is none; the committed baseline is a ceiling with no margin: every false signal is
+    # one a reader sees, so one more is a regression (lower the baseline when one is fixed).
     assert figures.statuses == 24
-    assert figures.false_changed == 2
+    assert figures.false_changed <= BASELINE["story_false_changed"]

@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import io
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from datetime import date
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -21,9 +22,11 @@ from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
 from digest_core.app.commands import no_subscriptions, paused_because, usage
 from digest_core.app.usecases import DigestCommand, DigestQuery, UseCases
 from digest_core.delivery.ports import Destination
-from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS
+from digest_core.delivery.subscriptions import Subscription
+from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS, Trend
 from digest_core.errors import CommandError, UserError
 from digest_core.models import Digest
+from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +125,10 @@ def _mention(destination: Destination) -> str:
     return f"<#{destination.thread_id or destination.id}>"
 
 
+Choices = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
+DATE_HELP = "YYYY-MM-DD, today or yesterday (default: latest complete day)"
+
+
 def install_commands(
     tree: app_commands.CommandTree,
     usecases: UseCases,
@@ -129,12 +136,32 @@ def install_commands(
 ) -> None:
     """Add every Digestbot slash command to `tree`, answering from the use cases
     (`page_link`: a digest's page on the site, to end the digest with)."""
-    topics_ = usecases.topics
+    topic_choices, date_choices = topic_choices_of(usecases), date_choices_of(usecases)
+    commands = [
+        *digest_commands(usecases, page_link, topic_choices, date_choices),
+        trend_command(usecases, topic_choices),
+        topics_command(usecases),
+        *subscription_commands(usecases, topic_choices),
+        subscriptions_command(usecases),
+    ]
+    for command in commands:
+        tree.add_command(command)
+    tree.error(answer_command_error)
+
+
+def topic_choices_of(usecases: UseCases) -> Choices:
+    """Autocomplete for a topic option: the topics whose id or name contains what was typed."""
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.strip().lower()
-        found = [t for t in topics_ if needle in t.id or needle in t.name.lower()]
+        found = [t for t in usecases.topics if needle in t.id or needle in t.name.lower()]
         return [app_commands.Choice(name=f"{t.name} ({t.id})"[:100], value=t.id) for t in found[:MAX_CHOICES]]
+
+    return topic_choices
+
+
+def date_choices_of(usecases: UseCases) -> Choices:
+    """Autocomplete for a date option: the chosen topic's recent archived days that start with what was typed."""
 
     async def date_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         topic_id = getattr(interaction.namespace, "topic", None)
@@ -146,50 +173,73 @@ def install_commands(
         values = [d.isoformat() for d in days if d.isoformat().startswith(current.strip())]
         return [app_commands.Choice(name=v, value=v) for v in values[:MAX_CHOICES]]
 
-    async def answer(
-        interaction: discord.Interaction, command: DigestCommand, args: list[str | None], render: Renderer
-    ) -> None:
-        """Answer `/digest`, `/latest` or `/sources` with the digest rendered; the use case decides
-        (bad input refused before anything is read, an archived digest at once, else built). Before
-        a build, or when the archive is slower than `ARCHIVE_READ_LIMIT`, defer: Discord allows 3 s
-        for the first answer. A user error is answered privately (after a deferral, the public
-        "thinking" is removed first)."""
+    return date_choices
 
-        @contextlib.asynccontextmanager
-        async def deferred() -> AsyncIterator[None]:
-            await interaction.response.defer(thinking=True)
-            yield
 
-        query = DigestQuery(command, args, usage(command, "discord"), requester=f"discord:{interaction.user.id}")
-        try:
-            found = await usecases.answer(query, deferred, archive_limit=ARCHIVE_READ_LIMIT)
-        except UserError as exc:
-            if interaction.response.is_done():
-                await refuse_after_defer(interaction, escape_reply(str(exc)))
-            else:
-                await reply(interaction, escape_reply(str(exc)))
-            return
-        await send_messages(interaction, render(found.digest))
+async def answer_digest_query(
+    interaction: discord.Interaction,
+    usecases: UseCases,
+    command: DigestCommand,
+    args: list[str | None],
+    render: Renderer,
+) -> None:
+    """Answer `/digest`, `/latest` or `/sources` with the digest rendered; the use case decides
+    (bad input refused before anything is read, an archived digest at once, else built). Before
+    a build, or when the archive is slower than `ARCHIVE_READ_LIMIT`, defer: Discord allows 3 s
+    for the first answer. A user error is answered privately (after a deferral, the public
+    "thinking" is removed first)."""
 
-    date_help = "YYYY-MM-DD, today or yesterday (default: latest complete day)"
+    @contextlib.asynccontextmanager
+    async def deferred() -> AsyncIterator[None]:
+        await interaction.response.defer(thinking=True)
+        yield
+
+    query = DigestQuery(command, args, usage(command, "discord"), requester=f"discord:{interaction.user.id}")
+    try:
+        found = await usecases.answer(query, deferred, archive_limit=ARCHIVE_READ_LIMIT)
+    except UserError as exc:
+        if interaction.response.is_done():
+            await refuse_after_defer(interaction, escape_reply(str(exc)))
+        else:
+            await reply(interaction, escape_reply(str(exc)))
+        return
+    await send_messages(interaction, render(found.digest))
+
+
+def digest_commands(
+    usecases: UseCases,
+    page_link: Callable[[Digest], str | None],
+    topic_choices: Choices,
+    date_choices: Choices,
+) -> list[app_commands.Command]:
+    """`/digest`, `/latest` and `/sources`: one digest query each, rendered as embeds."""
+
+    def with_page(digest: Digest) -> list[list[discord.Embed]]:
+        return render_digest(digest, page_link(digest))
 
     @app_commands.command(name="digest", description="Show a topic's digest for a date (default: the latest).")
-    @app_commands.describe(topic="Topic", date=date_help)
+    @app_commands.describe(topic="Topic", date=DATE_HELP)
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def digest(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        await answer(interaction, "digest", [topic, date], lambda d: render_digest(d, page_link(d)))
+        await answer_digest_query(interaction, usecases, "digest", [topic, date], with_page)
 
     @app_commands.command(name="latest", description="Show a topic's latest digest.")
     @app_commands.describe(topic="Topic")
     @app_commands.autocomplete(topic=topic_choices)
     async def latest(interaction: discord.Interaction, topic: str) -> None:
-        await answer(interaction, "latest", [topic], lambda d: render_digest(d, page_link(d)))
+        await answer_digest_query(interaction, usecases, "latest", [topic], with_page)
 
     @app_commands.command(name="sources", description="List the articles a topic's digest is based on.")
-    @app_commands.describe(topic="Topic", date=date_help)
+    @app_commands.describe(topic="Topic", date=DATE_HELP)
     @app_commands.autocomplete(topic=topic_choices, date=date_choices)
     async def sources(interaction: discord.Interaction, topic: str, date: str | None = None) -> None:
-        await answer(interaction, "sources", [topic, date], render_sources)
+        await answer_digest_query(interaction, usecases, "sources", [topic, date], render_sources)
+
+    return [digest, latest, sources]
+
+
+def trend_command(usecases: UseCases, topic_choices: Choices) -> app_commands.Command:
+    """`/trend`: the coverage chart of a topic's archive as a PNG."""
 
     @app_commands.command(name="trend", description="Chart a topic's articles per side per day from the archive.")
     @app_commands.describe(topic="Topic", days="How many days, ending with the latest (1-90, default 14)")
@@ -203,60 +253,48 @@ def install_commands(
             await reply(interaction, escape_reply(str(exc)))
             return
         await interaction.response.defer(thinking=True)
-        from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+        await send_trend_chart(interaction, chart)
 
-        png = await asyncio.to_thread(render_trend_png, chart)
-        text = (
-            f"**{escaped(chart.topic_name, 100)}**: articles per side per day, {chart.start} to {chart.end} "
-            f"({chart.archived} of {len(chart.days)} days archived)"
-        )
-        file = discord.File(io.BytesIO(png), filename=f"{chart.topic_id}-trend.png")
-        await interaction.followup.send(text, file=file, allowed_mentions=NO_MENTIONS)
+    return trend
+
+
+async def send_trend_chart(interaction: discord.Interaction, chart: Trend) -> None:
+    """Draw the chart off the event loop and send it, captioned, as the deferred answer."""
+    from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+
+    png = await asyncio.to_thread(render_trend_png, chart)
+    text = (
+        f"**{escaped(chart.topic_name, 100)}**: articles per side per day, {chart.start} to {chart.end} "
+        f"({chart.archived} of {len(chart.days)} days archived)"
+    )
+    file = discord.File(io.BytesIO(png), filename=f"{chart.topic_id}-trend.png")
+    await interaction.followup.send(text, file=file, allowed_mentions=NO_MENTIONS)
+
+
+def topics_command(usecases: UseCases) -> app_commands.Command:
+    """`/topics`: every topic with its sides, outlets and publish time."""
 
     @app_commands.command(name="topics", description="List the topics and their perspectives.")
     async def topics(interaction: discord.Interaction) -> None:
-        embed = discord.Embed(title="Topics")
-        for t in list(topics_)[:25]:
-            sides = ", ".join(
-                f"{escaped(p.name, 80)}: {sum(1 for o in p.outlets if t.reads(o))} outlets" for p in t.perspectives
-            )
-            value = f"`{t.id}` · daily at {t.publish_time:%H:%M} {t.timezone}\n{sides}"
-            embed.add_field(name=escaped(t.name, 256), value=value[:1024], inline=False)
-        await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(embed=topics_embed(usecases.topics), allowed_mentions=NO_MENTIONS)
 
-    async def change(interaction: discord.Interaction, topic: str, channel: PickedChannel | None, on: bool) -> None:
-        command_usage = usage("subscribe" if on else "unsubscribe", "discord")
-        try:
-            usecases.topic(topic, command_usage)
-        except CommandError as exc:
-            await reply(interaction, escape_reply(str(exc)))
-            return
-        try:  # the adapter's own messages, in Discord markdown
-            destination = _target(interaction, channel)
-            if on and channel is None:
-                _check_bot_can_post(interaction)
-        except CommandError as exc:
-            await reply(interaction, str(exc))
-            return
-        if on:
-            change = await usecases.subscribe(destination, topic, command_usage)
-        else:
-            change = await usecases.unsubscribe(destination, topic, command_usage)
-        where, name = _mention(destination), escaped(change.topic.name, 100)
-        if on:
-            text = (
-                f"{where} will receive the daily **{name}** digest."
-                if change.changed
-                else (f"{where} already receives the **{name}** digest.")
-            )
-        else:
-            text = (
-                f"{where} will no longer receive the **{name}** digest."
-                if change.changed
-                else (f"{where} was not subscribed to **{name}**.")
-            )
-        log.info("%s %s %s: %s", "subscribe" if on else "unsubscribe", destination, change.topic.id, change.changed)
-        await reply(interaction, text, ephemeral=not change.changed)
+    return topics
+
+
+def topics_embed(topics: Iterable[Topic]) -> discord.Embed:
+    """One field per topic (25 at most, Discord's limit): its id, publish time and each side's outlets."""
+    embed = discord.Embed(title="Topics")
+    for t in list(topics)[:25]:
+        sides = ", ".join(
+            f"{escaped(p.name, 80)}: {sum(1 for o in p.outlets if t.reads(o))} outlets" for p in t.perspectives
+        )
+        value = f"`{t.id}` · daily at {t.publish_time:%H:%M} {t.timezone}\n{sides}"
+        embed.add_field(name=escaped(t.name, 256), value=value[:1024], inline=False)
+    return embed
+
+
+def subscription_commands(usecases: UseCases, topic_choices: Choices) -> list[app_commands.Command]:
+    """`/subscribe` and `/unsubscribe`: for server members who may manage channels."""
 
     @app_commands.command(name="subscribe", description="Post a topic's daily digest in a channel, forum or thread.")
     @app_commands.describe(topic="Topic", channel="Where to post (default: this channel)")
@@ -265,7 +303,7 @@ def install_commands(
     @app_commands.default_permissions(manage_channels=True)
     @app_commands.checks.has_permissions(manage_channels=True)
     async def subscribe(interaction: discord.Interaction, topic: str, channel: ChannelOption | None = None) -> None:
-        await change(interaction, topic, channel, on=True)
+        await change_subscription(interaction, usecases, topic, channel, on=True)
 
     @app_commands.command(name="unsubscribe", description="Stop posting a topic's daily digest in a channel.")
     @app_commands.describe(topic="Topic", channel="Which channel (default: this channel)")
@@ -274,47 +312,96 @@ def install_commands(
     @app_commands.default_permissions(manage_channels=True)
     @app_commands.checks.has_permissions(manage_channels=True)
     async def unsubscribe(interaction: discord.Interaction, topic: str, channel: ChannelOption | None = None) -> None:
-        await change(interaction, topic, channel, on=False)
+        await change_subscription(interaction, usecases, topic, channel, on=False)
+
+    return [subscribe, unsubscribe]
+
+
+async def change_subscription(
+    interaction: discord.Interaction, usecases: UseCases, topic: str, channel: PickedChannel | None, on: bool
+) -> None:
+    """Subscribe (`on`) or unsubscribe the picked channel (default: this one) and say what changed;
+    an answer that changed nothing is private."""
+    command_usage = usage("subscribe" if on else "unsubscribe", "discord")
+    try:
+        usecases.topic(topic, command_usage)
+    except CommandError as exc:
+        await reply(interaction, escape_reply(str(exc)))
+        return
+    try:  # the adapter's own messages, in Discord markdown
+        destination = _target(interaction, channel)
+        if on and channel is None:
+            _check_bot_can_post(interaction)
+    except CommandError as exc:
+        await reply(interaction, str(exc))
+        return
+    if on:
+        change = await usecases.subscribe(destination, topic, command_usage)
+    else:
+        change = await usecases.unsubscribe(destination, topic, command_usage)
+    text = subscription_change_text(_mention(destination), escaped(change.topic.name, 100), on, change.changed)
+    log.info("%s %s %s: %s", "subscribe" if on else "unsubscribe", destination, change.topic.id, change.changed)
+    await reply(interaction, text, ephemeral=not change.changed)
+
+
+def subscription_change_text(where: str, name: str, on: bool, changed: bool) -> str:
+    """What a subscribe (`on`) or unsubscribe did to `where`, for the topic named `name` (both escaped)."""
+    if on:
+        return (
+            f"{where} will receive the daily **{name}** digest."
+            if changed
+            else f"{where} already receives the **{name}** digest."
+        )
+    return (
+        f"{where} will no longer receive the **{name}** digest."
+        if changed
+        else f"{where} was not subscribed to **{name}**."
+    )
+
+
+def subscriptions_command(usecases: UseCases) -> app_commands.Command:
+    """`/subscriptions`: this server's subscriptions, paused ones with the reason."""
 
     @app_commands.command(name="subscriptions", description="List this server's digest subscriptions.")
     @app_commands.guild_only()
     async def subscriptions(interaction: discord.Interaction) -> None:
-        guild = interaction.guild
-        ids = {str(interaction.channel_id)}
-        if guild is not None:
-            ids |= {str(c.id) for c in guild.channels} | {str(t.id) for t in guild.threads}
-        mine = await usecases.subscriptions(PLATFORM, ids)
+        mine = await usecases.subscriptions(PLATFORM, server_destination_ids(interaction))
         if not mine:
             await reply(interaction, no_subscriptions("this server", f"`{usage('subscribe', 'discord')}`"))
             return
-        lines = []
-        for s in mine:
-            reason = paused_because(s)
-            state = f" (paused: {escaped(reason, 200)})" if reason else ""
-            lines.append(f"• `{s.topic}` → {_mention(s.destination)}{state}")
-        await reply(interaction, "\n".join(lines)[:2000])
+        await reply(interaction, subscriptions_text(mine))
 
-    @tree.error
-    async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        if isinstance(error, app_commands.MissingPermissions):
-            await reply(interaction, MANAGE_CHANNELS_NEEDED)
-        elif isinstance(error, app_commands.NoPrivateMessage):
-            await reply(interaction, "This command works only in a server channel.")
-        elif isinstance(error, app_commands.TransformerError):
-            await reply(interaction, "Pick a text channel, announcement channel, forum or thread.")
-        else:
-            log.error("/%s failed", interaction.command.name if interaction.command else "?", exc_info=error)
-            await reply(interaction, "Sorry, that failed on our side. Please try again later.")
+    return subscriptions
 
-    commands: list[app_commands.Command] = [
-        digest,
-        latest,
-        sources,
-        trend,
-        topics,
-        subscribe,
-        unsubscribe,
-        subscriptions,
-    ]
-    for command in commands:
-        tree.add_command(command)
+
+def server_destination_ids(interaction: discord.Interaction) -> set[str]:
+    """The ids a subscription of this server can have: this channel, the server's channels and threads."""
+    ids = {str(interaction.channel_id)}
+    guild = interaction.guild
+    if guild is not None:
+        ids |= {str(c.id) for c in guild.channels} | {str(t.id) for t in guild.threads}
+    return ids
+
+
+def subscriptions_text(subscriptions: Iterable[Subscription]) -> str:
+    """One line per subscription (topic, where, paused and why), within Discord's 2,000 characters."""
+    lines = []
+    for s in subscriptions:
+        reason = paused_because(s)
+        state = f" (paused: {escaped(reason, 200)})" if reason else ""
+        lines.append(f"• `{s.topic}` → {_mention(s.destination)}{state}")
+    return "\n".join(lines)[:2000]
+
+
+async def answer_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    """A command's failure answered privately: missing permission, not in a server, a channel of the wrong
+    kind; anything else is logged and answered with an apology."""
+    if isinstance(error, app_commands.MissingPermissions):
+        await reply(interaction, MANAGE_CHANNELS_NEEDED)
+    elif isinstance(error, app_commands.NoPrivateMessage):
+        await reply(interaction, "This command works only in a server channel.")
+    elif isinstance(error, app_commands.TransformerError):
+        await reply(interaction, "Pick a text channel, announcement channel, forum or thread.")
+    else:
+        log.error("/%s failed", interaction.command.name if interaction.command else "?", exc_info=error)
+        await reply(interaction, "Sorry, that failed on our side. Please try again later.")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-from collections import deque
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -17,6 +14,7 @@ import discord
 
 from adapters.discord.embeds import render_digest, thread_name
 from adapters.markdown_site import site_page_url
+from digest_core import pacing
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed, announce_send
 from digest_core.models import Digest
 
@@ -26,59 +24,12 @@ PLATFORM = "discord"
 REQUESTS_PER_SECOND = 49  # Discord allows a bot 50 per second; one is left as a margin
 
 
-_paced: ContextVar[bool] = ContextVar("paced", default=False)  # inside `WindowPace.slot()`
+class WindowPace(pacing.WindowPace):
+    """The global limit of a Discord bot (`digest_core.pacing.WindowPace`), and discord.py's other
+    requests counted against it through the client's `http_trace`.
 
-
-class WindowPace:
-    """At most `limit` requests in any `window` seconds across every task that shares it. A request
-    counts from its start until a window after its answer (Discord may have received it at any
-    moment in between), so a request delayed on our side can never bunch over the limit; requests
-    are spread out (at least half the even spacing apart). The client's other requests (log-in,
-    command sync, answers to commands) count too, through `trace()`: they are not held back, so
-    the pace's own requests leave them room.
-
-    Hand-written (about 40 lines): discord.py paces each route from the headers it gets back, not
-    the global 50 requests per second ahead of time."""
-
-    def __init__(self, limit: int, window: float = 1.02) -> None:
-        self.limit = max(1, limit)
-        self.window = window
-        self._done: deque[float] = deque()
-        self._in_flight = 0
-        self._last: float | None = None
-        self._lock = asyncio.Lock()
-
-    def _wait(self, now: float) -> float:
-        while self._done and self._done[0] <= now - self.window:
-            self._done.popleft()
-        wait = 0.0 if self._last is None else self._last + self.window / self.limit / 2 - now
-        if len(self._done) + self._in_flight >= self.limit:
-            wait = max(wait, self._done[0] + self.window - now if self._done else 0.005)
-        return wait
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        loop = asyncio.get_running_loop()
-        async with self._lock:
-            wait = self._wait(loop.time())
-            while wait > 0:  # re-checked: the window moves only as time passes and answers come
-                await asyncio.sleep(wait)
-                wait = self._wait(loop.time())
-            self._in_flight += 1
-            self._last = loop.time()
-        paced = _paced.set(True)
-        try:
-            yield
-        finally:
-            _paced.reset(paced)
-            self._in_flight -= 1
-            self._done.append(loop.time())
-
-    @property
-    def counted(self) -> int:
-        """Requests counted against the limit now: in flight, or started or answered within a window."""
-        since = asyncio.get_running_loop().time() - self.window
-        return self._in_flight + sum(1 for t in self._done if t > since)
+    Hand-written: discord.py paces each route from the headers it gets back, not the global 50
+    requests per second ahead of time."""
 
     def trace(self) -> aiohttp.TraceConfig:
         """For the client's `http_trace`: each request it makes outside `slot()` counts as a slot's
@@ -86,14 +37,13 @@ class WindowPace:
         it); the pace's own requests wait for the room it takes."""
 
         async def started(_: object, context: SimpleNamespace, __: object) -> None:
-            context.counted = not _paced.get()
+            context.counted = not pacing.inside_slot()
             if context.counted:
-                self._in_flight += 1
+                self.started()
 
         async def ended(_: object, context: SimpleNamespace, __: object) -> None:
             if getattr(context, "counted", False):
-                self._in_flight -= 1
-                self._done.append(asyncio.get_running_loop().time())
+                self.answered()
 
         config = aiohttp.TraceConfig()
         config.on_request_start.append(started)

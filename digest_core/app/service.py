@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections import defaultdict, deque
@@ -18,7 +17,8 @@ from digest_core.editorial.editor import Editor
 from digest_core.editorial.pipeline import build_digest
 from digest_core.errors import BuildRateLimited as BuildRateLimited  # re-exported
 from digest_core.models import Digest
-from digest_core.sources.google_news import FeedSource
+from digest_core.single_flight import SingleFlight
+from digest_core.sources.ports import FeedSource
 from digest_core.storage.digests import DigestStore
 from digest_core.summarize.base import Summarizer
 from digest_core.topics import Topic, Topics
@@ -84,7 +84,7 @@ class DigestService:
         self.limiter = limiter or BuildLimiter(per_user=5, overall=30)
         self.editor = editor
         self.recent = recent if recent is not None else RecentDigests()
-        self._building: dict[tuple[str, date], asyncio.Future[DigestResult]] = {}
+        self._builds: SingleFlight[tuple[str, date], DigestResult] = SingleFlight()
 
     def topic(self, topic_id: str) -> Topic:
         """The topic, or `UnknownTopicError` listing the known ones."""
@@ -108,24 +108,11 @@ class DigestService:
             stored = await self.archived(topic, day)
             if stored is not None:
                 return DigestResult(stored, built=False, stored=True)
-            if key in self._building:
-                return await asyncio.shield(self._building[key])
+            if self._builds.running(key):  # joined: not counted against the requester's limits
+                return await self._builds.run(key, lambda: self._build(topic, day))
         if requester is not None:
             self.limiter.acquire(requester, self.clock())
-        future: asyncio.Future[DigestResult] = asyncio.get_running_loop().create_future()
-        self._building[key] = future
-        try:
-            result = await self._build(topic, day)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here, so an unshared failure logs no warning
-            raise
-        else:
-            future.set_result(result)
-            return result
-        finally:
-            if self._building.get(key) is future:
-                del self._building[key]
+        return await self._builds.run(key, lambda: self._build(topic, day), fresh=rebuild)
 
     async def archived(self, topic: Topic, day: date) -> Digest | None:
         """The archived digest, from memory when it was read lately, else from the store."""

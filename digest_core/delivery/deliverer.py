@@ -26,7 +26,7 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from digest_core.backoff import BackoffPolicy
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
@@ -36,40 +36,13 @@ from digest_core.delivery.senders import sender_name, split_sender
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.errors import WritesRefused
 from digest_core.models import Digest
+from digest_core.single_flight import SingleFlight
 from digest_core.storage.digests import DigestStore
 from digest_core.storage.faults import refusal, writes_refused
 
 log = logging.getLogger(__name__)
 
-K = TypeVar("K")
-V = TypeVar("V")
 SHARED_ENTRIES = 32  # digests (and their rendered parts) kept per deliverer
-
-
-async def _shared(
-    cache: dict[K, asyncio.Future[V]],
-    key: K,
-    make: Callable[[], Awaitable[V]],
-    keep: Callable[[V], bool] = lambda _: True,
-) -> V:
-    """`make()` for `key`, run once for every caller that asks while it runs or after. A failure, a
-    cancellation or a result that `keep` refuses is not kept (the next caller runs `make()` again);
-    a caller's cancellation does not cancel the others'."""
-    future = cache.get(key)
-    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-        return future.result()  # made already: no shield (a future and two callbacks) per caller
-    if future is None:
-        if len(cache) >= SHARED_ENTRIES:
-            cache.clear()
-        future = cache[key] = asyncio.ensure_future(make())
-
-        def forget_unless_kept(done: asyncio.Future[V]) -> None:
-            kept = not done.cancelled() and done.exception() is None and keep(done.result())
-            if not kept and cache.get(key) is done:
-                del cache[key]
-
-        future.add_done_callback(forget_unless_kept)
-    return await asyncio.shield(future)
 
 
 def worker_id() -> str:
@@ -170,8 +143,10 @@ class Deliverer:
         self.record_backoff = record_backoff
         self.takeover_pause = takeover_pause
         self.resend_in_doubt = resend_in_doubt
-        self._digests: dict[tuple[str, date], asyncio.Future[Digest | None]] = {}
-        self._parts: dict[tuple[str, str, date], asyncio.Future[Sequence[Any]]] = {}
+        self._digests: SingleFlight[tuple[str, date], Digest | None] = SingleFlight(
+            SHARED_ENTRIES, lambda d: d is not None
+        )
+        self._parts: SingleFlight[tuple[str, str, date], Sequence[Any]] = SingleFlight(SHARED_ENTRIES)
         self._holding: set[str] = set()
         self.refused: WritesRefused | None = None  # set once the database refused a write: nothing more is sent
 
@@ -341,9 +316,7 @@ class Deliverer:
 
     async def _digest(self, topic: str, day: date) -> Digest | None:
         """The archived digest, read once per fan-out; None (not archived) is asked again next time."""
-        return await _shared(
-            self._digests, (topic, day), lambda: self.store.get(topic, day), keep=lambda d: d is not None
-        )
+        return await self._digests.run((topic, day), lambda: self.store.get(topic, day))
 
     async def _retire(self, claimed: Claimed, reason: str) -> None:
         """A gone destination, in one unit of work: this delivery gone, its subscriptions
@@ -363,7 +336,7 @@ class Deliverer:
         if not getattr(publisher, "same_parts_everywhere", False):
             return publisher.render(digest, claimed.destination)
         key = (publisher.platform, claimed.topic, claimed.date)
-        return await _shared(self._parts, key, lambda: asyncio.to_thread(publisher.render, digest, claimed.destination))
+        return await self._parts.run(key, lambda: asyncio.to_thread(publisher.render, digest, claimed.destination))
 
     async def _record(self, claimed: Claimed, sent: list[str], done: bool) -> bool:
         """Record the acknowledged parts (and `done`); False when this worker lost the claim.

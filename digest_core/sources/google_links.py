@@ -27,13 +27,12 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
+from digest_core.pacing import RateLimiter, Sleep
 from digest_core.sources.failure_cause import cause_of
 from digest_core.sources.normalize import MAX_URL
 from digest_core.sources.polite import (
     ACCEPT_ENCODING,
     BodyTooLarge,
-    RateLimiter,
-    Sleep,
     UnsupportedEncoding,
     describe_error,
     host_of,

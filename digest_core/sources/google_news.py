@@ -12,10 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Protocol
 from urllib.parse import quote
 
 import httpx
@@ -25,40 +23,13 @@ from digest_core.editorial.cjk import in_script
 from digest_core.sources.failure_cause import CONSENT_WALL, is_consent_wall
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE, HostLimiter, PoliteClient
+from digest_core.sources.ports import FeedResult
 from digest_core.topics import Outlet, Perspective, Topic, primary_language
 
 log = logging.getLogger(__name__)
 
-GOOGLE_NEWS = "google-news"
 GOOGLE_NEWS_CONCURRENCY = 8  # queries in flight at once: one per outlet (outlets' own sites get fewer)
 QUERY_WORDS = 4  # names of the other side in an outlet's own language, at most, in its query
-
-
-@dataclass(frozen=True)
-class FeedResult:
-    """The raw bytes one outlet's query (or feed) returned, or why it failed.
-
-    `kind` is "google-news" or "feed"; `base_url` resolves relative links (the final URL after
-    redirects); `not_modified` means the body is the stored one, reused after a 304.
-    """
-
-    perspective: Perspective
-    outlet: Outlet
-    url: str
-    body: bytes | None = None
-    error: str | None = None
-    content_type: str | None = None
-    kind: str = GOOGLE_NEWS
-    base_url: str | None = None
-    status: int | None = None
-    latency: float | None = None
-    not_modified: bool = False
-
-
-class FeedSource(Protocol):
-    """Anything that returns each of a topic's outlets' raw feeds for a window."""
-
-    async def fetch(self, topic: Topic, window: Window) -> list[FeedResult]: ...
 
 
 def query_words(topic: Topic, perspective: Perspective, outlet: Outlet) -> list[str]:

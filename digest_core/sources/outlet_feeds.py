@@ -18,9 +18,9 @@ from digest_core.clock import utc_now
 from digest_core.dates import Window
 from digest_core.redaction import display_url
 from digest_core.sources.feed_state import FeedState, FeedStateStore
-from digest_core.sources.google_news import FeedResult
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.sources.polite import MAX_BODY, PoliteClient
+from digest_core.sources.ports import FeedResult
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import math
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest_core.backoff import BackoffPolicy
+from digest_core.pacing import Sleep
 from digest_core.plural import plural
 from digest_core.sources.failure_cause import cause_of
 from digest_core.sources.outbound import OutboundRefused, origin
@@ -71,34 +71,6 @@ class HostLimiter:
 
 def _override_key(key: str) -> str:
     return host_key(key) if "://" in key else key.lower()
-
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class RateLimiter:
-    """At most one call per `interval` seconds, across every task that shares it.
-
-    `clock` (monotonic seconds; default the event loop's) and `sleep` can be replaced in tests.
-    """
-
-    def __init__(self, interval: float, clock: Callable[[], float] | None = None, sleep: Sleep = asyncio.sleep) -> None:
-        self.interval = max(0.0, interval)
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = asyncio.Lock()
-        self._next = -math.inf
-
-    def _now(self) -> float:
-        return self._clock() if self._clock else asyncio.get_running_loop().time()
-
-    async def wait(self) -> None:
-        """Return when the next call is allowed, and reserve it."""
-        async with self._lock:
-            delay = self._next - self._now()
-            if delay > 0:
-                await self._sleep(delay)
-            self._next = self._now() + self.interval
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.redaction import display_url, stored_text
-from digest_core.sources.google_news import GOOGLE_NEWS
+from digest_core.sources.ports import GOOGLE_NEWS
 from digest_core.storage.db import Base
 from digest_core.storage.rows import aware
 from digest_core.topics import Topic
