@@ -25,7 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Kana, Bopomofo, CJK strokes, enclosed and compatibility forms, ideographs (U+3040-U+9FFF) and
+# compatibility ideographs: none belongs in an English translation.
+_CJK = re.compile(r"[\u3040-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _NUMBER = re.compile(r"\d[\d,.]*\d%?|\d%?")
 
