@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.site_pages import page_writer
 from digest_core.delivery.deliverer import Deliverer, _shared
-from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow, PublicationRow
+from digest_core.delivery.ledger import DeliveryLedger
+from digest_core.storage.tables import DeliveryRow, PublicationRow
 from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
 from digest_core.delivery.publication import Publication
 from digest_core.delivery.subscriptions import SubscriptionStore

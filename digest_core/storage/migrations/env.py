@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from digest_core.storage.db import Base, import_tables
+from digest_core.storage.tables import Base  # every table, registered on the one Base
 
-import_tables()
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
