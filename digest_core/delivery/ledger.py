@@ -24,20 +24,16 @@ import asyncio
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Date,
     DateTime,
-    ForeignKey,
-    Index,
     Integer,
     String,
     Table,
-    Text,
-    UniqueConstraint,
     bindparam,
     case,
     func,
@@ -49,7 +45,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from digest_core.clock import Clock, utc_now

@@ -62,8 +62,8 @@ class SubscriptionStore:
             "created_at": datetime.now(UTC),
             "deactivated_reason": None,
         }
-        key = ("platform", "destination", "thread_id", "topic")
-        stored = upsert(self._dialect, SubscriptionRow, values, key=key, update=("active", "shard", "deactivated_reason"))
+        key, update = ("platform", "destination", "thread_id", "topic"), ("active", "shard", "deactivated_reason")
+        stored = upsert(self._dialect, SubscriptionRow, values, key=key, update=update)
         async with self._sessions.begin() as session:
             was_active = await session.scalar(select(SubscriptionRow.active).where(*self._match(destination, topic)))
             await session.execute(stored)

@@ -7,8 +7,8 @@ failed source so that the archive can be queried (counts per side per day, outle
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import date
+from typing import Protocol
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -124,4 +124,5 @@ class SqlDigestStore:
                 )
                 for a in digest.articles
             )
-            session.add_all(FailureRow(digest_id=digest_id, outlet=f.outlet, error=f.error) for f in digest.failed_sources)
+            failures = digest.failed_sources
+            session.add_all(FailureRow(digest_id=digest_id, outlet=f.outlet, error=f.error) for f in failures)

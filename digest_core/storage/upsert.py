@@ -13,17 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from digest_core.storage.db import Base
 
 Insert = postgresql.Insert | sqlite.Insert
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def conflict_insert(dialect: str, table: Table | type[Base]) -> Insert:
     """An INSERT of `dialect` ("sqlite" or "postgresql") that takes `on_conflict_do_nothing` and
     `on_conflict_do_update`."""
-    try:
-        make = _INSERTS[dialect]
-    except KeyError:
-        raise ValueError(f"no INSERT ... ON CONFLICT for the {dialect!r} database") from None
-    return make(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"no INSERT ... ON CONFLICT for the {dialect!r} database")
 
 
 def upsert(
@@ -47,11 +46,7 @@ def upsert(
 def row_values(row: Base) -> dict[str, Any]:
     """The column values set on an ORM row, by column name."""
     state = inspect(row)
-    return {
-        attr.columns[0].name: state.dict[attr.key]
-        for attr in state.mapper.column_attrs
-        if attr.key in state.dict
-    }
+    return {attr.columns[0].name: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}
 
 
 async def put_row(sessions: async_sessionmaker[AsyncSession], row: Base) -> None:
