@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import DateTime, insert, select, text
+from alembic.autogenerate import render_python_code
+from alembic.operations import ops
+from sqlalchemy import Column, DateTime, insert, select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digest_core.storage.tables import Base, PublisherLinkRow
-from digest_core.storage.utc_datetime import UtcDateTime
+from digest_core.storage.utc_datetime import UtcDateTime, render_type
 
 TOKYO = timezone(timedelta(hours=9))
 AT = datetime(2026, 5, 1, 6, tzinfo=UTC)
@@ -76,3 +78,12 @@ async def test_a_stored_naive_value_reads_back_as_utc(engine: AsyncEngine) -> No
 def test_a_value_that_is_no_datetime_is_refused() -> None:
     with pytest.raises(TypeError, match="not str"):
         UtcDateTime().process_bind_param("2026-05-01", None)  # type: ignore[arg-type]
+
+
+def test_a_new_migration_writes_the_type_as_plain_sqlalchemy() -> None:
+    """A column added with `UtcDateTime` is written into a migration as `sa.DateTime(timezone=True)`
+    (the schema it stores as), never as an import of the project's module."""
+    added = ops.UpgradeOps([ops.AddColumnOp("deliveries", Column("seen_at", UtcDateTime(), nullable=True))])
+    code = render_python_code(added, render_item=render_type)
+    assert "sa.Column('seen_at', sa.DateTime(timezone=True), nullable=True)" in code
+    assert "utc_datetime" not in code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -38,3 +38,11 @@ class UtcDateTime(TypeDecorator[datetime]):
         moment: datetime = value
         # SQLite hands back the stored UTC wall time without a zone
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def render_type(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
+    """Alembic's `render_item`: a `UtcDateTime` written into a migration as the plain
+    `sa.DateTime(timezone=True)` it stores as (a migration imports no project code)."""
+    if kind == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
