@@ -17,9 +17,9 @@ from sqlalchemy import insert, text
 
 from bench.fanout import DELIVERY_DOCS, scratch_database
 from bench.report import machine, table, write_section
-from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow
-from digest_core.delivery.subscriptions import SubscriptionRow
+from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.tables import DeliveryRow, SubscriptionRow
 
 DAY = date(2026, 2, 25)
 NOW = datetime(2026, 2, 25, 5, tzinfo=UTC)

@@ -13,9 +13,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow
+from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination
 from digest_core.storage.db import create_schema
+from digest_core.storage.tables import DeliveryRow
 from tests.test_delivery import DAY, RecordingPublisher, deliverer, setup
 
 

@@ -1,9 +1,10 @@
-"""Rows by primary key (digest_core.storage.rows) on SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
+"""Rows by primary key (digest_core.storage.rows) and the one upsert (digest_core.storage.upsert) on
+SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from digest_core.sources.feed_state import FeedState, SqlFeedStateStore
-from digest_core.sources.publisher_links import PublisherLinkRow
-from digest_core.storage.rows import KEYS_PER_QUERY, aware, put_row, rows_by_keys
+from digest_core.storage.digests import SqlDigestStore
+from digest_core.storage.rows import KEYS_PER_QUERY, rows_by_keys
+from digest_core.storage.tables import ArticleRow, DigestRow, PublisherLinkRow, SubscriptionRow
+from digest_core.storage.upsert import conflict_insert, put_row, upsert
+from tests.digests import worst_case
 
 AT = datetime(2026, 5, 1, 6, tzinfo=UTC)
+KEY = ("platform", "destination", "thread_id", "topic")
 
 
 def link(key: str, publisher_url: str | None = None) -> PublisherLinkRow:
@@ -65,8 +70,8 @@ async def test_put_row_inserts_then_replaces(engine: AsyncEngine) -> None:
 
 
 async def test_a_first_insert_by_another_writer_is_updated_not_lost(engine: AsyncEngine) -> None:
-    """The other writer inserts the key after our look-up found nothing: our insert fails on the
-    primary key, and the one retry updates their row."""
+    """The other writer inserts the key first, in a transaction still open when ours starts: our one
+    INSERT ... ON CONFLICT waits for it, then updates their row (no IntegrityError, no retry)."""
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     async with engine.connect() as other:
         await other.begin()
@@ -77,13 +82,13 @@ async def test_a_first_insert_by_another_writer_is_updated_not_lost(engine: Asyn
         waiting = asyncio.create_task(inserting.wait())
         await asyncio.wait([ours, waiting], return_when=asyncio.FIRST_COMPLETED)
         waiting.cancel()
-        assert inserts  # our look-up ran before their commit, and found nothing: we insert too
+        assert inserts  # ours was sent before their commit
         await other.commit()
     await ours
     async with sessions() as session:
         rows = (await session.scalars(select(PublisherLinkRow))).all()
     assert [(r.key, r.publisher_url) for r in rows] == [("a", "ours")]
-    assert len(inserts) == 1  # the retry found their row and updated it
+    assert len(inserts) == 1  # one statement, no retry
 
 
 async def test_a_row_that_cannot_be_stored_raises(engine: AsyncEngine) -> None:
@@ -92,14 +97,43 @@ async def test_a_row_that_cannot_be_stored_raises(engine: AsyncEngine) -> None:
         await put_row(async_sessionmaker(engine), broken)
 
 
-def test_aware_reads_naive_as_utc_and_keeps_an_offset() -> None:
-    assert aware(datetime(2026, 5, 1, 6)) == AT
-    tokyo = datetime(2026, 5, 1, 15, tzinfo=timezone(timedelta(hours=9)))
-    assert aware(tokyo) is tokyo
-
-
 async def test_a_stored_feed_state_comes_back_with_its_time_zone(engine: AsyncEngine) -> None:
     states = SqlFeedStateStore(engine)
     await states.put(FeedState("https://example.com/feed.xml", b"<rss/>", AT, etag='"v1"'))
     got = await states.get("https://example.com/feed.xml")
     assert got is not None and got.fetched_at == AT and got.fetched_at.tzinfo is not None
+
+
+async def test_upsert_on_a_unique_key_sets_only_the_columns_it_names(engine: AsyncEngine) -> None:
+    """A second subscribe of the same place and topic updates the row in place: same id, the
+    columns named in `update` set, the others (created_at) as first stored."""
+    first, later = AT, AT + timedelta(days=3)
+    values = {"platform": "telegram", "destination": "1", "thread_id": "", "topic": "t", "shard": ""}
+    update = ("active", "deactivated_reason")
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    for when, active in ((first, False), (later, True)):
+        row = values | {"active": active, "created_at": when, "deactivated_reason": None if active else "gone"}
+        async with sessions.begin() as session:
+            await session.execute(upsert(engine.dialect.name, SubscriptionRow, row, key=KEY, update=update))
+    async with sessions() as session:
+        rows = (await session.scalars(select(SubscriptionRow))).all()
+    assert [(r.active, r.deactivated_reason, r.created_at) for r in rows] == [(True, None, first)]
+
+
+def test_upsert_names_the_database_it_cannot_serve() -> None:
+    with pytest.raises(ValueError, match="'mysql'"):
+        conflict_insert("mysql", PublisherLinkRow)
+
+
+async def test_saving_one_digest_twice_at_once_keeps_one(engine: AsyncEngine) -> None:
+    """Two saves of the same topic and day at once: both succeed (no IntegrityError on the unique
+    key), and the archive holds one digest with one set of articles."""
+    store = SqlDigestStore(engine)
+    digest = worst_case(n_articles=4, hostile=False)
+    await asyncio.gather(store.save(digest), store.save(digest))
+    async with async_sessionmaker(engine)() as session:
+        digests = (await session.scalars(select(DigestRow))).all()
+        articles = (await session.scalars(select(ArticleRow))).all()
+    assert len(digests) == 1
+    assert len(articles) == len(digest.articles) > 0
+    assert {a.digest_id for a in articles} == {digests[0].id}

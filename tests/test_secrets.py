@@ -180,7 +180,8 @@ def test_redaction_of_split_writes_and_token_parts(monkeypatch: pytest.MonkeyPat
 
 
 async def test_errors_stored_in_the_database_are_redacted(engine: AsyncEngine) -> None:
-    from digest_core.delivery.ledger import DeliveryLedger, DeliveryRow
+    from digest_core.delivery.ledger import DeliveryLedger
+    from digest_core.storage.tables import DeliveryRow
     from tests.test_delivery import DAY, setup
 
     clear_secrets()

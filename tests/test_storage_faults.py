@@ -26,9 +26,8 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from digest_core.delivery.ledger import DeliveryRow
-from digest_core.delivery.subscriptions import SubscriptionRow
 from digest_core.storage.db import create_engine, create_schema
+from digest_core.storage.tables import DeliveryRow, SubscriptionRow
 from tests.fakes.server import ThreadedServer
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.processes import kill_group, spawned

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.models import Article, Bullet, Digest, FailedSource, PerspectiveCount, Story
-from digest_core.storage.digests import ArticleRow, SqlDigestStore
+from digest_core.storage.digests import SqlDigestStore
+from digest_core.storage.tables import ArticleRow
 
 
 def digest(day: date, title: str = "China and Japan hold talks") -> Digest:

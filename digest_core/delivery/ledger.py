@@ -24,20 +24,16 @@ import asyncio
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Date,
     DateTime,
-    ForeignKey,
-    Index,
     Integer,
     String,
     Table,
-    Text,
-    UniqueConstraint,
     bindparam,
     case,
     func,
@@ -47,64 +43,21 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from digest_core.clock import Clock, utc_now
 from digest_core.delivery.ports import Destination
-from digest_core.delivery.subscriptions import SubscriptionRow
 from digest_core.errors import WritesRefused
 from digest_core.redaction import stored_text
-from digest_core.storage.db import Base
 from digest_core.storage.faults import refusal, writes_refused
+from digest_core.storage.tables import DeliveryRow, PublicationRow, SubscriptionRow
 from digest_core.storage.unit_of_work import UnitOfWork
+from digest_core.storage.upsert import conflict_insert
 
 PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
 STATES = (PENDING, SENDING, SENT, FAILED, GONE)
-
-
-class PublicationRow(Base):
-    __tablename__ = "publications"
-    __table_args__ = (UniqueConstraint("topic", "date", name="uq_publication"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    topic: Mapped[str] = mapped_column(String(40))
-    date: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(16))  # building | done | failed
-    claimed_by: Mapped[str] = mapped_column(String(80))
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    error: Mapped[str | None] = mapped_column(Text)
-
-
-class DeliveryRow(Base):
-    __tablename__ = "deliveries"
-    __table_args__ = (
-        UniqueConstraint("subscription_id", "topic", "date", name="uq_delivery"),
-        Index("ix_deliveries_claim", "platform", "shard", "state", "id"),  # fits the claim: one sender's due rows by id
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
-    platform: Mapped[str] = mapped_column(String(20), server_default="")  # the subscription's, copied for claims
-    shard: Mapped[str] = mapped_column(String(40), server_default="", default="")  # the subscription's bot, likewise
-    topic: Mapped[str] = mapped_column(String(40))
-    date: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(16), index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str | None] = mapped_column(Text)
-    message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    claimed_by: Mapped[str | None] = mapped_column(String(80))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # The part handed to the platform and not yet acknowledged (None: none is), written before it
-    # leaves: a part whose announcement cannot be written is not sent.
-    sending_part: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 @dataclass(frozen=True)
@@ -131,11 +84,6 @@ class Claimed:
 class DeliveryCounts:
     by_state: dict[str, int]
     failures: list[tuple[str, str, date, str]]  # destination, topic, date, last error
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every one stored here is UTC."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 ANALYZE_AFTER = 1000  # rows created at once after which PostgreSQL's statistics are refreshed
@@ -216,8 +164,7 @@ class DeliveryLedger:
             yield session
 
     def _insert(self, table: Any) -> Any:
-        dialect = self._engine.dialect.name
-        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        return conflict_insert(self._engine.dialect.name, table)
 
     # --- publications -------------------------------------------------------------------------
 
@@ -239,7 +186,7 @@ class DeliveryLedger:
             )
             if row is None:
                 return False  # another worker holds it right now
-            stale = row.state == "building" and (_aware(row.claimed_at) or now) < now - stale_after
+            stale = row.state == "building" and row.claimed_at < now - stale_after
             if row.state == "failed" or stale:
                 row.state, row.claimed_by, row.claimed_at, row.error = "building", worker, now, None
                 return True

@@ -5,30 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.delivery.ports import Destination
 from digest_core.redaction import stored_text
-from digest_core.storage.db import Base
+from digest_core.storage.tables import SubscriptionRow
 from digest_core.storage.unit_of_work import joined
-
-
-class SubscriptionRow(Base):
-    __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("platform", "destination", "thread_id", "topic", name="uq_subscription"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(20))
-    destination: Mapped[str] = mapped_column(String(64))
-    thread_id: Mapped[str] = mapped_column(String(64), default="")  # "" = none, so the unique key works
-    topic: Mapped[str] = mapped_column(String(40), index=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The shard (bot) that posts here: the one the destination subscribed through ("" the primary).
-    shard: Mapped[str] = mapped_column(String(40), server_default="", default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    deactivated_reason: Mapped[str | None] = mapped_column(Text)
+from digest_core.storage.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -55,6 +39,7 @@ class SubscriptionStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._dialect = engine.dialect.name
 
     def _match(self, destination: Destination, topic: str):  # type: ignore[no-untyped-def]
         return (
@@ -67,23 +52,21 @@ class SubscriptionStore:
     async def subscribe(self, destination: Destination, topic: str) -> bool:
         """Subscribe (or reactivate); False when it was already active. The subscription records
         `destination.via`, the shard (bot) it came through: that bot posts its digests."""
+        values = {
+            "platform": destination.platform,
+            "destination": destination.id,
+            "thread_id": destination.thread_id or "",
+            "topic": topic,
+            "active": True,
+            "shard": destination.via,
+            "created_at": datetime.now(UTC),
+            "deactivated_reason": None,
+        }
+        key, update = ("platform", "destination", "thread_id", "topic"), ("active", "shard", "deactivated_reason")
+        stored = upsert(self._dialect, SubscriptionRow, values, key=key, update=update)
         async with self._sessions.begin() as session:
-            row = await session.scalar(select(SubscriptionRow).where(*self._match(destination, topic)))
-            if row is None:
-                session.add(
-                    SubscriptionRow(
-                        platform=destination.platform,
-                        destination=destination.id,
-                        thread_id=destination.thread_id or "",
-                        topic=topic,
-                        active=True,
-                        shard=destination.via,
-                        created_at=datetime.now(UTC),
-                    )
-                )
-                return True
-            was_active = row.active
-            row.active, row.deactivated_reason, row.shard = True, None, destination.via
+            was_active = await session.scalar(select(SubscriptionRow.active).where(*self._match(destination, topic)))
+            await session.execute(stored)
             return not was_active
 
     async def unsubscribe(self, destination: Destination, topic: str) -> bool:

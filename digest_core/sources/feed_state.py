@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import DateTime, LargeBinary, String, Text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.redaction import display_url
-from digest_core.storage.db import Base
-from digest_core.storage.rows import aware, put_row
+from digest_core.storage.tables import FeedStateRow
+from digest_core.storage.upsert import put_row
 
 
 def url_key(url: str) -> str:
@@ -31,18 +29,6 @@ class FeedState:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
-
-
-class FeedStateRow(Base):
-    __tablename__ = "feed_states"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(Text)
-    content_type: Mapped[str | None] = mapped_column(Text)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class FeedStateStore(Protocol):
@@ -78,7 +64,7 @@ class SqlFeedStateStore:
             return FeedState(
                 url=row.url,
                 body=row.body,
-                fetched_at=aware(row.fetched_at),
+                fetched_at=row.fetched_at,
                 etag=row.etag,
                 last_modified=row.last_modified,
                 content_type=row.content_type,

@@ -8,19 +8,18 @@ missing (if it is) and until when the record stands without asking the page agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import Boolean, Date, DateTime, String, Text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.redaction import stored_text
 from digest_core.sources.article_text import PageText
 from digest_core.sources.feed_state import url_key
-from digest_core.storage.db import Base
-from digest_core.storage.rows import aware, put_row, rows_by_keys
+from digest_core.storage.rows import rows_by_keys
+from digest_core.storage.tables import ArticlePageRow
+from digest_core.storage.upsert import put_row
 
 
 @dataclass(frozen=True)
@@ -55,24 +54,6 @@ class PageRecord:
         return cls(url, fetched_at, expires_at, etag=etag, last_modified=last_modified, error=page.problem, **text)
 
 
-class ArticlePageRow(Base):
-    __tablename__ = "article_pages"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
-    canonical_url: Mapped[str | None] = mapped_column(Text)
-    lead: Mapped[str] = mapped_column(Text)
-    published: Mapped[date | None] = mapped_column(Date)
-    language: Mapped[str | None] = mapped_column(String(35))
-    section: Mapped[str | None] = mapped_column(String(120))
-    opinion: Mapped[bool] = mapped_column(Boolean)
-    etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
 class PageStore(Protocol):
     async def get_many(self, urls: Sequence[str]) -> dict[str, PageRecord]: ...
     async def put(self, record: PageRecord) -> None: ...
@@ -92,9 +73,8 @@ class MemoryPageStore:
 
 
 def _record(row: ArticlePageRow) -> PageRecord:
-    """A stored row as a record (the columns bear the record's names; SQLite returns naive datetimes)."""
-    record = PageRecord(**{f.name: getattr(row, f.name) for f in fields(PageRecord)})
-    return replace(record, fetched_at=aware(row.fetched_at), expires_at=aware(row.expires_at))
+    """A stored row as a record (the columns bear the record's names)."""
+    return PageRecord(**{f.name: getattr(row, f.name) for f in fields(PageRecord)})
 
 
 def _row(record: PageRecord) -> ArticlePageRow:

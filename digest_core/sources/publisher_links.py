@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import DateTime, String, Text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.clock import utc_now
 from digest_core.models import Article
@@ -26,8 +24,9 @@ from digest_core.sources.fair import in_turn
 from digest_core.sources.feed_state import url_key
 from digest_core.sources.google_links import Answered, Resolution
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
-from digest_core.storage.db import Base
-from digest_core.storage.rows import aware, put_row, rows_by_keys
+from digest_core.storage.rows import rows_by_keys
+from digest_core.storage.tables import PublisherLinkRow
+from digest_core.storage.upsert import put_row
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +49,6 @@ class CachedLink:
     error: str | None = None
 
 
-class PublisherLinkRow(Base):
-    __tablename__ = "publisher_links"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
-    publisher_url: Mapped[str | None] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text)
-    resolved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
 class LinkCache(Protocol):
     async def get_many(self, urls: Sequence[str]) -> dict[str, CachedLink]: ...
     async def put(self, link: CachedLink) -> None: ...
@@ -74,7 +63,7 @@ class SqlLinkCache:
     async def get_many(self, urls: Sequence[str]) -> dict[str, CachedLink]:
         async with self._sessions() as session:
             rows = await rows_by_keys(session, PublisherLinkRow, map(url_key, urls))
-        return {r.url: CachedLink(r.url, r.publisher_url, aware(r.resolved_at), r.error) for r in rows}
+        return {r.url: CachedLink(r.url, r.publisher_url, r.resolved_at, r.error) for r in rows}
 
     async def put(self, link: CachedLink) -> None:
         """Store (or replace) a link's answer; a concurrent first insert elsewhere is overwritten."""

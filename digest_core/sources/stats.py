@@ -9,14 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from digest_core.redaction import display_url, stored_text
 from digest_core.sources.ports import GOOGLE_NEWS
-from digest_core.storage.db import Base
-from digest_core.storage.rows import aware
+from digest_core.storage.tables import SourceFetchRow
 from digest_core.topics import Topic
 
 KEEP = timedelta(days=90)
@@ -40,21 +38,6 @@ class SourceStat:
     @property
     def ok(self) -> bool:
         return self.status in {"ok", "not modified"}
-
-
-class SourceFetchRow(Base):
-    __tablename__ = "source_fetches"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    topic: Mapped[str] = mapped_column(String(40), index=True)
-    outlet: Mapped[str] = mapped_column(String(120))
-    source: Mapped[str] = mapped_column(Text)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(Text)
-    http_status: Mapped[int | None] = mapped_column(Integer)
-    items: Mapped[int] = mapped_column(Integer, default=0)
-    on_topic: Mapped[int] = mapped_column(Integer, default=0)
-    latency_ms: Mapped[int | None] = mapped_column(Integer)
 
 
 class SourceStatsStore(Protocol):
@@ -107,7 +90,7 @@ class SqlSourceStats:
                     topic=r.topic,
                     outlet=r.outlet,
                     source=r.source,
-                    fetched_at=aware(r.fetched_at),
+                    fetched_at=r.fetched_at,
                     status=r.status,
                     http_status=r.http_status,
                     items=r.items,

@@ -1,8 +1,8 @@
-"""The database: one SQLAlchemy declarative base and engine for the archive and subscriptions."""
+"""The database: the one SQLAlchemy declarative base (every table is in `storage.tables`), the
+engine, and migrations on start."""
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,26 +94,6 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_261_001  # PostgreSQL advisory lock: one process migrates at a time
-
-
-# Every module that defines tables, by name: they sit above storage (delivery, sources), which must
-# not import them. `tests/test_migrations.py` checks that the list names every `Base` subclass.
-TABLE_MODULES = (
-    "digest_core.delivery.ledger",
-    "digest_core.delivery.subscriptions",
-    "digest_core.sources.feed_state",
-    "digest_core.sources.page_store",
-    "digest_core.sources.publisher_links",
-    "digest_core.sources.stats",
-    "digest_core.storage.digests",
-)
-
-
-def import_tables() -> None:
-    """Register every table on `Base.metadata` by importing the modules that define them, so that
-    Alembic compares the whole schema (an incomplete metadata reads as tables to drop)."""
-    for name in TABLE_MODULES:
-        importlib.import_module(name)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

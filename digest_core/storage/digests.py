@@ -7,68 +7,16 @@ failed source so that the archive can be queried (counts per side per day, outle
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import date
+from typing import Protocol
 
-from sqlalchemy import (
-    JSON,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    delete,
-    func,
-    select,
-)
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from digest_core.models import Digest
 from digest_core.redaction import stored_text
-from digest_core.storage.db import Base
-
-
-class DigestRow(Base):
-    __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("topic", "date", name="uq_digest_topic_date"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    topic: Mapped[str] = mapped_column(String(40), index=True)
-    date: Mapped[date] = mapped_column(Date)
-    generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    summarizer: Mapped[str] = mapped_column(String(40))
-    model: Mapped[str | None] = mapped_column(String(80))
-    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    articles: Mapped[list[ArticleRow]] = relationship(cascade="all, delete-orphan")
-    failures: Mapped[list[FailureRow]] = relationship(cascade="all, delete-orphan")
-
-
-class ArticleRow(Base):
-    __tablename__ = "digest_articles"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
-    n: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(Text)
-    url: Mapped[str] = mapped_column(Text)
-    outlet: Mapped[str] = mapped_column(String(120))
-    domain: Mapped[str] = mapped_column(String(253))
-    perspective: Mapped[str] = mapped_column(String(40))
-    published: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class FailureRow(Base):
-    __tablename__ = "digest_failed_sources"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
-    outlet: Mapped[str] = mapped_column(String(120))
-    error: Mapped[str] = mapped_column(Text)
+from digest_core.storage.tables import ArticleRow, DigestRow, FailureRow
+from digest_core.storage.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -142,22 +90,30 @@ class SqlDigestStore:
             ]
 
     async def save(self, digest: Digest) -> None:
-        """Store a digest, replacing any stored for the same topic and date; its failed sources'
-        errors are stored as `stored_text` (in the rows and in the payload)."""
+        """Store a digest, replacing any stored for the same topic and date (one upsert of its row,
+        then its articles and failed sources anew); its failed sources' errors are stored as
+        `stored_text` (in the rows and in the payload)."""
         failed = [f.model_copy(update={"error": stored_text(f.error)}) for f in digest.failed_sources]
         digest = digest.model_copy(update={"failed_sources": failed})
         usage = digest.usage
-        row = DigestRow(
-            topic=digest.topic,
-            date=digest.date,
-            generated_at=digest.generated_at,
-            summarizer=digest.summarizer,
-            model=digest.model,
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            output_tokens=usage.output_tokens if usage else 0,
-            payload=digest.model_dump(mode="json"),
-            articles=[
+        values = {
+            "topic": digest.topic,
+            "date": digest.date,
+            "generated_at": digest.generated_at,
+            "summarizer": digest.summarizer,
+            "model": digest.model,
+            "prompt_tokens": usage.prompt_tokens if usage else 0,
+            "output_tokens": usage.output_tokens if usage else 0,
+            "payload": digest.model_dump(mode="json"),
+        }
+        stored = upsert(self.engine.dialect.name, DigestRow, values, key=("topic", "date")).returning(DigestRow.id)
+        async with self._sessions.begin() as session:
+            digest_id = (await session.execute(stored)).scalar_one()
+            await session.execute(delete(ArticleRow).where(ArticleRow.digest_id == digest_id))
+            await session.execute(delete(FailureRow).where(FailureRow.digest_id == digest_id))
+            session.add_all(
                 ArticleRow(
+                    digest_id=digest_id,
                     n=a.n,
                     title=a.title,
                     url=a.url,
@@ -167,15 +123,6 @@ class SqlDigestStore:
                     published=a.published,
                 )
                 for a in digest.articles
-            ],
-            failures=[FailureRow(outlet=f.outlet, error=f.error) for f in digest.failed_sources],
-        )
-        async with self._sessions.begin() as session:
-            old = await session.scalar(
-                select(DigestRow.id).where(DigestRow.topic == digest.topic, DigestRow.date == digest.date)
             )
-            if old is not None:
-                await session.execute(delete(ArticleRow).where(ArticleRow.digest_id == old))
-                await session.execute(delete(FailureRow).where(FailureRow.digest_id == old))
-                await session.execute(delete(DigestRow).where(DigestRow.id == old))
-            session.add(row)
+            failures = digest.failed_sources
+            session.add_all(FailureRow(digest_id=digest_id, outlet=f.outlet, error=f.error) for f in failures)

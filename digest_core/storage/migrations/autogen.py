@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import Connection
 
-from digest_core.storage.db import MIGRATIONS, alembic_config, create_engine, create_schema, import_tables
+from digest_core.storage.db import MIGRATIONS, alembic_config, create_engine, create_schema
 
 
 async def autogenerate(message: str, into: Path | None = None) -> None:
@@ -24,7 +24,6 @@ async def autogenerate(message: str, into: Path | None = None) -> None:
         await create_schema(engine)  # the schema as the existing migrations leave it
 
         def revise(connection: Connection) -> None:
-            import_tables()
             config = alembic_config(connection)
             if into:  # Alembic writes only into a folder it knows as a version location
                 config.set_main_option("path_separator", "os")
