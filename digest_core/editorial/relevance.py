@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
+from digest_core.editorial.implied import censure, history, implied_other_side, speech_topic, statement
 from digest_core.editorial.names import (
     CLAIM,
     CONTESTED,
@@ -44,6 +45,7 @@ from digest_core.editorial.names import (
     LIFESTYLE_WORD,
     NOT_A_SIDE,
     PERSON,
+    PLACE,
     RELATION,
     SPORT,
     THIRD,
@@ -51,6 +53,7 @@ from digest_core.editorial.names import (
     Role,
     fold,
     name_index,
+    words,
 )
 from digest_core.editorial.opinion import title_marker
 from digest_core.editorial.sentences import lead_parts
@@ -96,6 +99,7 @@ class Reading:
     deep: list[Mention] = field(default_factory=list)
     backdrop: list[Mention] = field(default_factory=list)
     title: str = ""
+    first_text: str = ""
 
     @property
     def counted(self) -> list[Mention]:
@@ -124,10 +128,12 @@ class RelevanceRule:
         that published it."""
         return self._verdict(self._headline(text), outlet_side)
 
-    def _headline(self, title: str, first: list[Mention] | None = None, deep: list[Mention] | None = None) -> Reading:
+    def _headline(
+        self, title: str, first: list[Mention] | None = None, deep: list[Mention] | None = None, first_text: str = ""
+    ) -> Reading:
         main, backdrop = split_backdrop(title)
         found = self._index.find
-        return Reading(found(main), first or [], deep or [], found(backdrop) if backdrop else [], title)
+        return Reading(found(main), first or [], deep or [], found(backdrop) if backdrop else [], title, first_text)
 
     def mentions(self, article: Article) -> list[Mention]:
         """The names in the article's headline and lead that count: all of those in the headline and
@@ -144,7 +150,7 @@ class RelevanceRule:
             key = m.role.side or m.role.kind
             weight[key] = weight.get(key, 0.0) + DEEP_WEIGHT
         counted = [m for m in deep if weight[m.role.side or m.role.kind] >= 1.0]
-        return self._headline(article.title, self._index.find(first) if first else [], counted)
+        return self._headline(article.title, self._index.find(first) if first else [], counted, first or "")
 
     def names_a_side_or_issue(self, article: Article) -> bool:
         """Whether the article's text (so far: its headline and description) names a side or an issue
@@ -165,20 +171,25 @@ class RelevanceRule:
         claimed = {m.text.casefold(): m.role.party for m in found if m.role.kind == CLAIM}
         linking = [m for m in issues if not (len(sides) == 1 and claimed.get(m.text.casefold()) in sides)]
         acts = [m for m in near if m.role.kind in (RELATION, CONTESTED, PERSON, INSTITUTION)]
+        # a piece whose headline is a sports or lifestyle subject is judged on its headline's acts: a
+        # relation word in its lead ("a short history in Japan") does not make it one between states
+        head_acts = [m for m in reading.head + reading.backdrop if m in acts]
+        head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title)]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
         if score := score_in(reading.title):
             subject.append(Mention(score, Role(SPORT)))
         head_sides = {m.role.side for m in reading.head if m.role.side}
         head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
         # travel words in a headline naming both sides: travel between them, not a lifestyle piece
-        travel_between = len(head_sides) >= 2 and all(fold(m.text).casefold() in _TRAVEL for m in subject)
+        in_head = [m for m in subject if m in reading.head + reading.backdrop] or subject
+        travel_between = len(head_sides) >= 2 and all(fold(m.text).casefold() in _TRAVEL for m in in_head)
         # an issue another side claims, named without that side, is a party too ("Taiwan market luring more
         # Japanese corporate investments amid China tensions": China only in passing)
         title_parties = _quote(
             [
                 m
                 for m in reading.head + reading.backdrop
-                if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side)
+                if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side, reading.title)
             ]
         )
         near_parties = {m.role.party: m for m in near if m.role.kind == THIRD}
@@ -189,7 +200,8 @@ class RelevanceRule:
         def named(side: str) -> str:
             return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
 
-        if (sides or issues) and subject and not acts and not travel_between:
+        head_subject = any(m in reading.head + reading.backdrop for m in subject) or bool(score_in(reading.title))
+        if (sides or issues) and subject and not (head_acts if head_subject else acts) and not travel_between:
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
         sides_first = _sides_act_first(reading.head)
@@ -201,7 +213,9 @@ class RelevanceRule:
         ):
             return verdict(False, f"the headline is about third parties ({_quote(list(head_parties.values()))})", True)
         first_sides = {m.role.side for m in reading.first if m.role.side}
-        first_relates = len(first_sides) >= 2 and any(m.role.kind == RELATION for m in reading.first)
+        first_relates = len(first_sides) >= 2 and (
+            any(m.role.kind == RELATION for m in reading.first) or bool(censure(reading.first_text))
+        )
         first_relates = first_relates and not any(m.role.kind == THIRD for m in reading.first)
         if len(sides) >= 2 and len(head_sides) == 1 and title_parties and not contested and not first_relates:
             side = next(iter(head_sides))
@@ -211,6 +225,12 @@ class RelevanceRule:
         if len(sides) >= 2 and not head_sides and len(near_parties) >= 2 and not contested:
             listed = _quote(list(near_parties.values()))
             return verdict(False, f"the sides are named only in the lead, among third parties ({listed})", True)
+        pair = _side_paired_with_party(reading)
+        if len(sides) >= 2 and pair and not contested and not first_relates and not _acts_on(reading.title):
+            side, party = pair
+            others = "; ".join(named(s) for s in sorted(sides - {side.role.side or ""}))
+            reason = f"the headline is about {named(side.role.side or '')} and {_quote([party])} together; {others} only after them"
+            return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
             return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
@@ -231,6 +251,12 @@ class RelevanceRule:
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
             return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
         own = self._names.get(outlet_side or "", None)
+        if not sides and outlet_side and not near_parties and not head_parties:
+            implied = implied_other_side(reading.title) or (statement(reading.title) if title_marker(reading.title) else [])
+            if implied:
+                other = ", ".join(n for s, n in self._names.items() if s != outlet_side)
+                quoted = ", ".join(f"'{w}'" for w in dict.fromkeys(implied))
+                return verdict(True, f"a {own}-side outlet on {quoted}: {other} implied", True)
         if contested and outlet_side:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
         traps = [m for m in found if m.role.kind == NOT_A_SIDE]
@@ -261,13 +287,20 @@ class RelevanceRule:
         shown = _quote(mentions)
         found = reading.counted
         contested = any(m.role.kind == CONTESTED for m in found)
-        parties = [m for m in reading.near if m.role.kind == THIRD or (m.role.kind == CLAIM and m.role.party == other)]
+        parties = [
+            m
+            for m in reading.near
+            if m.role.kind == THIRD
+            or (m.role.kind == CLAIM and m.role.party == other and not speech_topic(reading.title, m.text))
+        ]
         owned = _owned_by_others(reading)
         # trade words say a piece is about trade with the other side in its headline; in its lead they
         # are as often its home economy ("exports and infrastructure helped the recovery")
         heard = [m for m in found if m.role.kind == RELATION and id(m) not in owned]
         relations = [m for m in heard if fold(m.text).casefold() not in _TRADE or m in reading.head + reading.backdrop]
         relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
+        headline = reading.title
+        relations += [Mention(w, Role(RELATION)) for w in dict.fromkeys(censure(headline) + history(headline))]
         if demands_of(reading.title, [m.text for m in mentions]):
             return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
         if parties and not contested:
@@ -276,7 +309,11 @@ class RelevanceRule:
             return verdict(True, f"a {own}-side outlet names {name} ({shown}) with {_quote(relations)}", True)
         if title_marker(reading.title):
             return verdict(True, f"a {own}-side editorial on {name} ({shown})", True)
-        institutions = [m for m in mentions if m.role.kind == INSTITUTION]
+        # an institution only in the lead of a headline on the other side's leader is its home news
+        # ("Ishiba's exit triggers race of leadership", lead: "... the ruling Liberal Democratic Party")
+        head = reading.head + reading.backdrop
+        leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
+        institutions = [m for m in mentions if m.role.kind == INSTITUTION and (m in head or not leader_headline)]
         if institutions:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
@@ -316,10 +353,39 @@ def _owned_by_others(reading: Reading) -> set[int]:
     return owned
 
 
-def _claimed_elsewhere(m: Mention, head_sides: set[str], outlet_side: str | None) -> bool:
+def _claimed_elsewhere(m: Mention, head_sides: set[str], outlet_side: str | None, title: str = "") -> bool:
     """An issue a side claims, named without that side and not in that side's own outlet (to which it is
-    no third party): a party of its own, as Taiwan is to a Japanese outlet."""
-    return m.role.kind == CLAIM and m.role.party not in head_sides and m.role.party != outlet_side
+    no third party): a party of its own, as Taiwan is to a Japanese outlet; not when it only says what
+    was said ("Taiwan remarks")."""
+    return (
+        m.role.kind == CLAIM
+        and m.role.party not in head_sides
+        and m.role.party != outlet_side
+        and not speech_topic(title, m.text)
+    )
+
+
+def _side_paired_with_party(reading: Reading) -> tuple[Mention, Mention] | None:
+    """The side and the third party a headline opens with as one subject ("Japan, Australia sign
+    pact aimed at countering China's rise", "Japan and the Philippines ..."): the piece is about the
+    two of them, and the other side, named after them, is their object or backdrop."""
+    actors = [m for m in reading.head if (m.role.side and m.role.kind != PLACE) or m.role.kind == THIRD]
+    if len(actors) < 3:
+        return None
+    first, second = actors[0], actors[1]
+    if bool(first.role.side) == bool(second.role.side):
+        return None
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    if main[first.end : second.pos] not in ([], ["and"]) or main[second.end : actors[2].pos] in ([], ["and"]):
+        return None  # not a pair, or a list of three ("Japan, South Korea, China leaders"): all are its subject
+    side, party = (first, second) if first.role.side else (second, first)
+    later = {m.role.side for m in actors[2:] if m.role.side}
+    return (side, party) if later - {side.role.side} else None
+
+
+def _acts_on(title: str) -> bool:
+    """Whether a headline reports a protest, a demand or a censure (an act on someone, not a pact)."""
+    return bool(statement(title) or [w for w in censure(title) if w.startswith(("warn", "hyp", "smear", "slander"))])
 
 
 def _party_acts_first(head: list[Mention], head_sides: set[str], outlet_side: str | None) -> bool:
