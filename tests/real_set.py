@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
             items = real_items(topic, split, lead)
             s = binary_scores([i.on_topic for i in items], [rule.judge(i.article).on_topic for i in items])
             text = "headline + first sentence" if lead else "headline"
-            print(f"{split:8} {text:26} P {s.precision:.3f} R {s.recall:.3f} (TP {s.tp}, FP {s.fp}, FN {s.fn}; {len(items)} rows)")
+            counts = f"TP {s.tp}, FP {s.fp}, FN {s.fn}; {len(items)} rows"
+            print(f"{split:8} {text:26} P {s.precision:.3f} R {s.recall:.3f} ({counts})")
 
 
 if __name__ == "__main__":

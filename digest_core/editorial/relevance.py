@@ -227,9 +227,10 @@ class RelevanceRule:
             return verdict(False, f"the sides are named only in the lead, among third parties ({listed})", True)
         pair = _side_paired_with_party(reading)
         if len(sides) >= 2 and pair and not contested and not first_relates and not _acts_on(reading.title):
-            side, party = pair
-            others = "; ".join(named(s) for s in sorted(sides - {side.role.side or ""}))
-            reason = f"the headline is about {named(side.role.side or '')} and {_quote([party])} together; {others} only after them"
+            paired = pair[0].role.side or ""
+            others = "; ".join(named(s) for s in sorted(sides - {paired}))
+            pair_named = f"{named(paired)} and {_quote([pair[1]])}"
+            reason = f"the headline is about {pair_named} together; {others} only after them"
             return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
@@ -252,7 +253,8 @@ class RelevanceRule:
             return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
         own = self._names.get(outlet_side or "", None)
         if not sides and outlet_side and not near_parties and not head_parties:
-            implied = implied_other_side(reading.title) or (statement(reading.title) if title_marker(reading.title) else [])
+            title = reading.title
+            implied = implied_other_side(title) or (statement(title) if title_marker(title) else [])
             if implied:
                 other = ", ".join(n for s, n in self._names.items() if s != outlet_side)
                 quoted = ", ".join(f"'{w}'" for w in dict.fromkeys(implied))
