@@ -1,8 +1,8 @@
 """The real-headline set (tests/data/real_headlines): published headlines of the topic's outlets
 with their first sentence, hand-labelled. `headlines.jsonl` was split once into `dev` and `test`
-before round 1's tuning (both are tuned on since round 2) and grew by `dev2` in round 3 (labelled before
-the rules were run on it, then tuned on); `holdout.jsonl` was gathered and labelled in round 2 before
-any rule change and is never tuned on."""
+before round 1's tuning (both are tuned on since round 2) and grew by `dev2` in round 3 and `dev3`
+in round 4 (each labelled before the rules were run on it, then tuned on); `holdout.jsonl` was
+gathered and labelled in round 2 before any rule change and is never tuned on."""
 
 from __future__ import annotations
 

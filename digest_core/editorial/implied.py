@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from digest_core.editorial.names import fold
+from digest_core.editorial.names import fold, words
 
 # History between two states, as one side's press names it without naming the other.
 HISTORY = (
@@ -22,7 +22,6 @@ HISTORY = (
     "war crimes",
     "militarism",
     "militarist",
-    "massacre",
     "wartime atrocities",
     "war of aggression",
     "war of resistance",
@@ -66,7 +65,6 @@ OFFICIALS = (
     "prime minister",
     "pm",
     "foreign minister",
-    "fm",
     "top diplomat",
     "embassy",
     "envoy",
@@ -76,18 +74,15 @@ OFFICIALS = (
     "government",
 )
 
-# A warning, a censure, the other side's armed strength: words of relations in one side's outlet.
+# A warning (the noun: "warning to Japan"; "X warns of" is as often its home news), a censure, the
+# other side's armed strength: words of relations in one side's outlet.
 CENSURE = (
     "warning",
     "warnings",
-    "warn",
-    "warns",
-    "warned",
     "hype",
     "hypes",
     "hyped",
     "hyping",
-    "lies",
     "smear",
     "smears",
     "slander",
@@ -115,7 +110,8 @@ CENSURE = (
 # What a warning can be about that is no act of a state: nature and accidents.
 _NATURE = (
     "rain|tsunami|typhoon|heat|heatstroke|storm|snow|snowstorm|flood|flooding|weather|quake|earthquake|"
-    "volcano|volcanic|eruption|landslide|avalanche|wind|cold|fire|evacuation|health|virus|flu"
+    "volcano|volcanic|eruption|landslide|avalanche|wind|cold|fire|evacuation|health|virus|flu|"
+    "profit|profits|earnings|recession|inflation|deflation|debt|default|bubble"
 )
 _NATURE_WARNING = re.compile(rf"\b(?:{_NATURE})\s+(?:warning|warnings|alert|alerts)\b")
 
@@ -133,7 +129,7 @@ _SPEECH = _pattern(SPEECH)
 
 
 def _text(text: str) -> str:
-    return " ".join(fold(text).casefold().replace("'s ", " ").split())
+    return " ".join(w.casefold() for w in words(text))
 
 
 def history(text: str) -> list[str]:

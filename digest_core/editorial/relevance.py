@@ -36,7 +36,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
-from digest_core.editorial.implied import censure, history, implied_other_side, speech_topic, statement
+from digest_core.editorial.implied import (
+    censure,
+    history,
+    implied_other_side,
+    officials,
+    speech_topic,
+    statement,
+)
 from digest_core.editorial.names import (
     CLAIM,
     CONTESTED,
@@ -112,6 +119,10 @@ class Reading:
 
 def _quote(ms: list[Mention]) -> str:
     return ", ".join(dict.fromkeys(f"'{m.text}'" for m in ms))
+
+
+def _quote_words(ws: list[str]) -> str:
+    return ", ".join(dict.fromkeys(f"'{w}'" for w in ws))
 
 
 class RelevanceRule:
@@ -213,7 +224,9 @@ class RelevanceRule:
         ):
             return verdict(False, f"the headline is about third parties ({_quote(list(head_parties.values()))})", True)
         first_sides = {m.role.side for m in reading.first if m.role.side}
-        first_relates = len(first_sides) >= 2 and (
+        # the lead's first sentence relates the sides: it names both, or the one the headline does not
+        # (a reaction: "... drawing a backlash from China"), with a relation word
+        first_relates = (len(first_sides) >= 2 or bool(first_sides - head_sides)) and (
             any(m.role.kind == RELATION for m in reading.first) or bool(censure(reading.first_text))
         )
         first_relates = first_relates and not any(m.role.kind == THIRD for m in reading.first)
@@ -257,8 +270,7 @@ class RelevanceRule:
             implied = implied_other_side(title) or (statement(title) if title_marker(title) else [])
             if implied:
                 other = ", ".join(n for s, n in self._names.items() if s != outlet_side)
-                quoted = ", ".join(f"'{w}'" for w in dict.fromkeys(implied))
-                return verdict(True, f"a {own}-side outlet on {quoted}: {other} implied", True)
+                return verdict(True, f"a {own}-side outlet on {_quote_words(implied)}: {other} implied", True)
         if contested and outlet_side:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
         traps = [m for m in found if m.role.kind == NOT_A_SIDE]
@@ -319,6 +331,11 @@ class RelevanceRule:
         if institutions:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
+        # an unnamed official in one side's own outlet is that side's ("Prime minister rejects Beijing's
+        # demand" in a Japanese outlet): the headline names both sides
+        unnamed = officials(reading.title) if not any(m.role.kind == PERSON for m in head) else []
+        if unnamed:
+            return verdict(True, f"a {own}-side outlet's {_quote_words(unnamed)} on {name} ({shown})", True)
         if people:
             reason = (
                 f"a {own}-side outlet names only {name}'s {_quote(people)}: its home news, no act between the sides"
