@@ -116,7 +116,7 @@ _NATURE = (
 _NATURE_WARNING = re.compile(rf"\b(?:{_NATURE})\s+(?:warning|warnings|alert|alerts)\b")
 
 # Words a claimed issue can qualify: then it is what was said, not a party ("Taiwan remarks").
-SPEECH = ("remarks", "comments", "comment", "stance", "question", "issue", "policy", "contingency", "emergency")
+SPEECH = ("remarks", "comments", "comment", "stance", "question", "issue", "policy")
 
 
 def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
