@@ -325,6 +325,7 @@ def test_verdicts_on_a_claim_or_a_pair_are_uncertain() -> None:
         ("Ministry protests Manila's remarks", "", "CGTN", "china", False),
         # an unnamed official in one side's outlet is that side: both sides are named
         ("Prime minister rejects Beijing's demand", "", "The Japan Times", "japan", True),
+        ("Japanese government approves record budget", "", "CGTN", "china", False),  # its own, named
         # a warning to the other side, a censure, its military build-up are relations; a weather warning is not
         ("Tokyo issued a stern warning", "", "Global Times", "china", True),
         ("Beijing hypes maritime threat", "", "Nikkei Asia", "japan", True),

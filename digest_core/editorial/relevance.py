@@ -333,7 +333,7 @@ class RelevanceRule:
         people = [m for m in mentions if m.role.kind == PERSON]
         # an unnamed official in one side's own outlet is that side's ("Prime minister rejects Beijing's
         # demand" in a Japanese outlet): the headline names both sides
-        unnamed = officials(reading.title) if not any(m.role.kind == PERSON for m in head) else []
+        unnamed = _unnamed_officials(reading) if not any(m.role.kind == PERSON for m in head) else []
         if unnamed:
             return verdict(True, f"a {own}-side outlet's {_quote_words(unnamed)} on {name} ({shown})", True)
         if people:
@@ -400,6 +400,20 @@ def _side_paired_with_party(reading: Reading) -> tuple[Mention, Mention] | None:
     side, party = (first, second) if first.role.side else (second, first)
     later = {m.role.side for m in actors[2:] if m.role.side}
     return (side, party) if later - {side.role.side} else None
+
+
+def _unnamed_officials(reading: Reading) -> list[str]:
+    """The officials a headline names without saying whose ("Prime minister rejects ...", not
+    "Japanese government approves ..." nor "U.S. envoy ...")."""
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    owners = {m.end for m in reading.head if m.role.side or m.role.kind == THIRD}
+    found = []
+    for official in dict.fromkeys(officials(reading.title)):
+        n = len(official.split())
+        starts = [i for i in range(len(main) - n + 1) if main[i : i + n] == official.split()]
+        if any(i not in owners for i in starts):
+            found.append(official)
+    return found
 
 
 def _acts_on(title: str) -> bool:
