@@ -49,7 +49,7 @@ MEASURED = {
     ("dev3", False): (0.975, 0.975),  # round 4; unseen by the round-3 rules: 0.914 / 0.800
     ("dev3", True): (0.976, 1.0),  # unseen: 0.905 / 0.950
     ("holdout", False): (0.854, 0.761),  # measured once, after the rules were final (never tuned on)
-    ("holdout", True): (0.854, 0.891),
+    ("holdout", True): (0.872, 0.891),  # round 4, measured once (round 3: 0.854 / 0.891)
 }
 
 
