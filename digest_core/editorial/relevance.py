@@ -15,15 +15,21 @@ An article is on-topic when its text
    news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
    sentence names a third party it deals with ("U.S., China kick off trade talks" in a Japanese
    outlet), or
-4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
+4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions"), or
+5. comes from one side's outlet, names no side and no third party, and implies the other side by its
+   subject: history between them ("Shrine visits reflect militarism") or a statement of the outlet's
+   unnamed officials ("Ministry demands retraction"; see `implied`).
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
 between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
 both sides is travel between them), when its headline is about third parties (two or more of them,
 or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
 the sides are its first two parties, subject and object), when its headline names one side and a
 third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
-in the lead among third parties, or when it names the other side dealing with a third party over an
-issue (its own side too, when the third party is the headline's subject acting on it). A side is
+in the lead among third parties, when its headline opens with one side and a third party as one
+subject and names the other side only after them ("Tokyo, Canberra deepen ties as Beijing's power
+grows"), or when it names the other side dealing with a third party over an issue (its own side too,
+when the third party is the headline's subject acting on it; a claim that only qualifies what was said,
+"Taiwan remarks", is no party). A side is
 named by its aliases, people, institutions, companies and places (see `names`); multi-word names that
 merely contain a side's name (South China Sea, Japan Airlines) name no side. A verdict reached by
 context (the outlet's side, a third party, a subject, a claim) is `uncertain`: the editor model,
