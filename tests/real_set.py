@@ -1,8 +1,8 @@
 """The real-headline set (tests/data/real_headlines): published headlines of the topic's outlets
 with their first sentence, hand-labelled. `headlines.jsonl` was split once into `dev` and `test`
-before round 1's tuning (both are tuned on since round 2) and grew by `dev2` in round 3 (labelled before
-the rules were run on it, then tuned on); `holdout.jsonl` was gathered and labelled in round 2 before
-any rule change and is never tuned on."""
+before round 1's tuning (both are tuned on since round 2) and grew by `dev2` in round 3 and `dev3`
+in round 4 (each labelled before the rules were run on it, then tuned on); `holdout.jsonl` was
+gathered and labelled in round 2 before any rule change and is never tuned on."""
 
 from __future__ import annotations
 
@@ -52,3 +52,30 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
         )
         items.append(RealItem(int(row["id"]), article, bool(row["on_topic"]), str(row["kind"]), str(row["split"])))  # type: ignore[call-overload]
     return items
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the rules' precision / recall on each tuning split, headline alone and with the first
+    sentence as the lead (`python -m tests.real_set`); `--holdout` adds the held-out split, to be
+    read once, after the rules are final, and only its totals."""
+    import sys
+
+    from digest_core.editorial.relevance import RelevanceRule
+    from digest_core.topics import load_topics
+    from tests.editorial_metrics import binary_scores
+
+    args = sys.argv[1:] if argv is None else argv
+    topic = load_topics().get("china-japan")
+    rule = RelevanceRule(topic)
+    splits = sorted({str(r["split"]) for r in real_rows()}) + (["holdout"] if "--holdout" in args else [])
+    for split in splits:
+        for lead in (False, True):
+            items = real_items(topic, split, lead)
+            s = binary_scores([i.on_topic for i in items], [rule.judge(i.article).on_topic for i in items])
+            text = "headline + first sentence" if lead else "headline"
+            counts = f"TP {s.tp}, FP {s.fp}, FN {s.fn}; {len(items)} rows"
+            print(f"{split:8} {text:26} P {s.precision:.3f} R {s.recall:.3f} ({counts})")
+
+
+if __name__ == "__main__":
+    main()

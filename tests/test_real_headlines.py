@@ -1,5 +1,5 @@
 """The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines):
-the dev and test splits of round 1 and the dev2 split of round 3 (all tuned on), and the holdout split
+the dev and test splits of round 1, the dev2 split of round 3 and dev3 of round 4 (all tuned on), and the holdout split
 gathered in round 2 before any rule change (never tuned on), with the headline alone and with the
 article's first sentence as its lead; and the general rules it needs, on headlines written here (not
 taken from the set)."""
@@ -35,19 +35,21 @@ OUTLETS = {
 
 # Floors, (split, with lead) -> (precision, recall). Where a figure meets the issue's goal (0.95 / 0.95
 # with the lead, 0.93 / 0.93 headline alone), the floor is the goal; where it does not, the floor is the
-# figure measured in round 3 (docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
+# figure measured in round 4 (docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
 # smallest split, 1/37), rounded down: a change that loses more than that fails.
 GOAL = {False: (0.93, 0.93), True: (0.95, 0.95)}
 MARGIN = 0.03
 MEASURED = {
     ("dev", False): (0.967, 0.922),
-    ("dev", True): (0.955, 0.984),
-    ("test", False): (1.0, 0.892),
-    ("test", True): (0.974, 1.0),
-    ("dev2", False): (0.952, 0.938),
-    ("dev2", True): (0.925, 0.969),
+    ("dev", True): (0.969, 0.984),
+    ("test", False): (1.0, 0.919),
+    ("test", True): (1.0, 1.0),
+    ("dev2", False): (0.953, 0.953),
+    ("dev2", True): (0.926, 0.984),
+    ("dev3", False): (0.975, 0.975),  # round 4; unseen by the round-3 rules: 0.914 / 0.800
+    ("dev3", True): (0.976, 1.0),  # unseen: 0.905 / 0.950
     ("holdout", False): (0.854, 0.761),  # measured once, after the rules were final (never tuned on)
-    ("holdout", True): (0.854, 0.891),
+    ("holdout", True): (0.872, 0.891),  # round 4, measured once (round 3: 0.854 / 0.891)
 }
 
 
@@ -93,6 +95,18 @@ def test_the_round_3_dev_set_is_fresh_and_varied() -> None:
     hard = {"sports", "third-party", "lifestyle", "editorial", "ministry-statement", "names-inside-names"}
     assert hard | {"implicit", "economic-other-side"} <= Counter(r["kind"] for r in rows).keys()
     assert {r["id"] for r in rows} == set(range(426, 426 + len(rows)))
+
+
+def test_the_round_4_dev_set_is_fresh_and_varied() -> None:
+    rows = [r for r in real_rows() if r["split"] == "dev3"]
+    earlier = [r for r in real_rows() + real_rows(HOLDOUT) if r["split"] != "dev3"]
+    assert len(rows) >= 50 and len({str(r["title"]).casefold() for r in rows}) == len(rows)
+    assert not {str(r["title"]).casefold() for r in rows} & {str(r["title"]).casefold() for r in earlier}
+    assert not {r["url"] for r in rows} & {r["url"] for r in earlier}
+    assert {r["outlet"] for r in rows} == OUTLETS
+    hard = {"sports", "third-party", "lifestyle", "editorial", "ministry-statement", "implicit"}
+    assert hard | {"economic-other-side", "other-side-domestic"} <= Counter(r["kind"] for r in rows).keys()
+    assert {r["id"] for r in rows} == set(range(589, 589 + len(rows)))
 
 
 def test_the_holdout_set_is_fresh_and_varied() -> None:
@@ -295,3 +309,68 @@ def test_rules_know_round_3_kinds(title: str, lead: str, outlet: str, side: str,
 def test_verdicts_on_a_claim_or_a_pair_are_uncertain() -> None:
     assert RULE.judge(read("Beijing stages drills around Taiwan", "", "Kyodo News", "japan")).uncertain
     assert RULE.judge(read("Washington and Tokyo must keep talking", "", "Global Times", "china")).uncertain
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "outlet", "side", "on_topic"),
+    [
+        # history between the sides, the other side unnamed, in one side's outlet
+        ("Lawmakers' shrine visits show militarism is alive", "", "Global Times", "china", True),
+        ("Ritual offering sends the wrong signal", "", "China Daily", "china", True),
+        # one side's unnamed officials on a dispute: the other side is implied ...
+        ("Ministry demands retraction of erroneous remarks", "", "CGTN", "china", True),
+        ("Spokesperson lodges protest over coast guard incident", "", "Kyodo News", "japan", True),
+        # ... not a statement with no official, nor one on a third party
+        ("Protest held over new tax", "", "Kyodo News", "japan", False),
+        ("Ministry protests Manila's remarks", "", "CGTN", "china", False),
+        # an unnamed official in one side's outlet is that side: both sides are named
+        ("Prime minister rejects Beijing's demand", "", "The Japan Times", "japan", True),
+        ("Japanese government approves record budget", "", "CGTN", "china", False),  # its own, named
+        # a warning to the other side, a censure, its military build-up are relations; a weather warning is not
+        ("Tokyo issued a stern warning", "", "Global Times", "china", True),
+        ("Beijing hypes maritime threat", "", "Nikkei Asia", "japan", True),
+        ("Tokyo's military buildup unsettles the region", "", "China Daily", "china", True),
+        ("Heavy rain warning issued for Japan's Kyushu", "", "CGTN", "china", False),
+        # a claim that qualifies what was said is no party: the other side reacts to one's own side
+        ("Beijing slams Taiwan remarks, demands retraction", "", "Kyodo News", "japan", True),
+        ("Beijing slams Taiwan's new leader", "", "Kyodo News", "japan", False),
+        # one side paired with a third party as the subject, the other side after them: their relations
+        ("Tokyo, Canberra deepen defense ties as Beijing's power grows", "", "Kyodo News", "japan", False),
+        ("Japan and India sign pact to counter China's reach", "", "Global Times", "china", False),
+        # ... unless they act on the other side, or all three are the subject
+        ("Japan, Australia protest China's missile test", "", "Kyodo News", "japan", True),
+        ("Japan, South Korea, China ministers meet in Busan", "", "Kyodo News", "japan", True),
+        # the other side's leader as the headline's subject is home news, whatever institution the lead names
+        (
+            "Takaichi's rival launches leadership bid",
+            "The race to lead the Liberal Democratic Party opened on Monday.",
+            "China Daily",
+            "china",
+            False,
+        ),
+        # a sports or lifestyle headline is judged on its own acts, not on a relation word in its lead
+        (
+            "How Japanese cuisine won over Shanghai",
+            "The dish has a long history in China.",
+            "South China Morning Post",
+            "china",
+            False,
+        ),
+        # a reaction of the other side in the lead's first sentence relates them
+        (
+            "Japanese destroyer transits Taiwan Strait",
+            "The ship sailed through on Tuesday, drawing a swift backlash from China.",
+            "Kyodo News",
+            "japan",
+            True,
+        ),
+    ],
+)
+def test_rules_know_round_4_kinds(title: str, lead: str, outlet: str, side: str, on_topic: bool) -> None:
+    verdict = RULE.judge(read(title, lead, outlet, side))
+    assert verdict.on_topic is on_topic, verdict.reason
+
+
+def test_implied_verdicts_are_uncertain() -> None:
+    assert RULE.judge(read("Ministry demands retraction of erroneous remarks", "", "CGTN", "china")).uncertain
+    assert RULE.judge(read("Lawmakers' shrine visits show militarism is alive", "", "Global Times", "china")).uncertain

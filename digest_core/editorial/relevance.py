@@ -15,15 +15,21 @@ An article is on-topic when its text
    news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
    sentence names a third party it deals with ("U.S., China kick off trade talks" in a Japanese
    outlet), or
-4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions").
+4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions"), or
+5. comes from one side's outlet, names no side and no third party, and implies the other side by its
+   subject: history between them ("Shrine visits reflect militarism") or a statement of the outlet's
+   unnamed officials ("Ministry demands retraction"; see `implied`).
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
 between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
 both sides is travel between them), when its headline is about third parties (two or more of them,
 or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
 the sides are its first two parties, subject and object), when its headline names one side and a
 third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
-in the lead among third parties, or when it names the other side dealing with a third party over an
-issue (its own side too, when the third party is the headline's subject acting on it). A side is
+in the lead among third parties, when its headline opens with one side and a third party as one
+subject and names the other side only after them ("Tokyo, Canberra deepen ties as Beijing's power
+grows"), or when it names the other side dealing with a third party over an issue (its own side too,
+when the third party is the headline's subject acting on it; a claim that only qualifies what was said,
+"Taiwan remarks", is no party). A side is
 named by its aliases, people, institutions, companies and places (see `names`); multi-word names that
 merely contain a side's name (South China Sea, Japan Airlines) name no side. A verdict reached by
 context (the outlet's side, a third party, a subject, a claim) is `uncertain`: the editor model,
@@ -36,6 +42,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
+from digest_core.editorial.implied import (
+    censure,
+    history,
+    implied_other_side,
+    officials,
+    speech_topic,
+    statement,
+)
 from digest_core.editorial.names import (
     CLAIM,
     CONTESTED,
@@ -44,6 +58,7 @@ from digest_core.editorial.names import (
     LIFESTYLE_WORD,
     NOT_A_SIDE,
     PERSON,
+    PLACE,
     RELATION,
     SPORT,
     THIRD,
@@ -51,6 +66,7 @@ from digest_core.editorial.names import (
     Role,
     fold,
     name_index,
+    words,
 )
 from digest_core.editorial.opinion import title_marker
 from digest_core.editorial.sentences import lead_parts
@@ -96,6 +112,7 @@ class Reading:
     deep: list[Mention] = field(default_factory=list)
     backdrop: list[Mention] = field(default_factory=list)
     title: str = ""
+    first_text: str = ""
 
     @property
     def counted(self) -> list[Mention]:
@@ -108,6 +125,10 @@ class Reading:
 
 def _quote(ms: list[Mention]) -> str:
     return ", ".join(dict.fromkeys(f"'{m.text}'" for m in ms))
+
+
+def _quote_words(ws: list[str]) -> str:
+    return ", ".join(dict.fromkeys(f"'{w}'" for w in ws))
 
 
 class RelevanceRule:
@@ -124,10 +145,12 @@ class RelevanceRule:
         that published it."""
         return self._verdict(self._headline(text), outlet_side)
 
-    def _headline(self, title: str, first: list[Mention] | None = None, deep: list[Mention] | None = None) -> Reading:
+    def _headline(
+        self, title: str, first: list[Mention] | None = None, deep: list[Mention] | None = None, first_text: str = ""
+    ) -> Reading:
         main, backdrop = split_backdrop(title)
         found = self._index.find
-        return Reading(found(main), first or [], deep or [], found(backdrop) if backdrop else [], title)
+        return Reading(found(main), first or [], deep or [], found(backdrop) if backdrop else [], title, first_text)
 
     def mentions(self, article: Article) -> list[Mention]:
         """The names in the article's headline and lead that count: all of those in the headline and
@@ -144,7 +167,7 @@ class RelevanceRule:
             key = m.role.side or m.role.kind
             weight[key] = weight.get(key, 0.0) + DEEP_WEIGHT
         counted = [m for m in deep if weight[m.role.side or m.role.kind] >= 1.0]
-        return self._headline(article.title, self._index.find(first) if first else [], counted)
+        return self._headline(article.title, self._index.find(first) if first else [], counted, first or "")
 
     def names_a_side_or_issue(self, article: Article) -> bool:
         """Whether the article's text (so far: its headline and description) names a side or an issue
@@ -165,20 +188,25 @@ class RelevanceRule:
         claimed = {m.text.casefold(): m.role.party for m in found if m.role.kind == CLAIM}
         linking = [m for m in issues if not (len(sides) == 1 and claimed.get(m.text.casefold()) in sides)]
         acts = [m for m in near if m.role.kind in (RELATION, CONTESTED, PERSON, INSTITUTION)]
+        # a piece whose headline is a sports or lifestyle subject is judged on its headline's acts: a
+        # relation word in its lead ("a short history in Japan") does not make it one between states
+        head_acts = [m for m in reading.head + reading.backdrop if m in acts]
+        head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title)]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
         if score := score_in(reading.title):
             subject.append(Mention(score, Role(SPORT)))
         head_sides = {m.role.side for m in reading.head if m.role.side}
         head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
         # travel words in a headline naming both sides: travel between them, not a lifestyle piece
-        travel_between = len(head_sides) >= 2 and all(fold(m.text).casefold() in _TRAVEL for m in subject)
+        in_head = [m for m in subject if m in reading.head + reading.backdrop] or subject
+        travel_between = len(head_sides) >= 2 and all(fold(m.text).casefold() in _TRAVEL for m in in_head)
         # an issue another side claims, named without that side, is a party too ("Taiwan market luring more
         # Japanese corporate investments amid China tensions": China only in passing)
         title_parties = _quote(
             [
                 m
                 for m in reading.head + reading.backdrop
-                if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side)
+                if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side, reading.title)
             ]
         )
         near_parties = {m.role.party: m for m in near if m.role.kind == THIRD}
@@ -189,7 +217,8 @@ class RelevanceRule:
         def named(side: str) -> str:
             return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
 
-        if (sides or issues) and subject and not acts and not travel_between:
+        head_subject = any(m in reading.head + reading.backdrop for m in subject) or bool(score_in(reading.title))
+        if (sides or issues) and subject and not (head_acts if head_subject else acts) and not travel_between:
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
         sides_first = _sides_act_first(reading.head)
@@ -201,7 +230,11 @@ class RelevanceRule:
         ):
             return verdict(False, f"the headline is about third parties ({_quote(list(head_parties.values()))})", True)
         first_sides = {m.role.side for m in reading.first if m.role.side}
-        first_relates = len(first_sides) >= 2 and any(m.role.kind == RELATION for m in reading.first)
+        # the lead's first sentence relates the sides: it names both, or the one the headline does not
+        # (a reaction: "... drawing a backlash from China"), with a relation word
+        first_relates = (len(first_sides) >= 2 or bool(first_sides - head_sides)) and (
+            any(m.role.kind == RELATION for m in reading.first) or bool(censure(reading.first_text))
+        )
         first_relates = first_relates and not any(m.role.kind == THIRD for m in reading.first)
         if len(sides) >= 2 and len(head_sides) == 1 and title_parties and not contested and not first_relates:
             side = next(iter(head_sides))
@@ -211,6 +244,13 @@ class RelevanceRule:
         if len(sides) >= 2 and not head_sides and len(near_parties) >= 2 and not contested:
             listed = _quote(list(near_parties.values()))
             return verdict(False, f"the sides are named only in the lead, among third parties ({listed})", True)
+        pair = _side_paired_with_party(reading)
+        if len(sides) >= 2 and pair and not contested and not first_relates and not _acts_on(reading.title):
+            paired = pair[0].role.side or ""
+            others = "; ".join(named(s) for s in sorted(sides - {paired}))
+            pair_named = f"{named(paired)} and {_quote([pair[1]])}"
+            reason = f"the headline is about {pair_named} together; {others} only after them"
+            return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
             return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
@@ -231,6 +271,12 @@ class RelevanceRule:
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
             return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
         own = self._names.get(outlet_side or "", None)
+        if not sides and outlet_side and not near_parties and not head_parties:
+            title = reading.title
+            implied = implied_other_side(title) or (statement(title) if title_marker(title) else [])
+            if implied:
+                other = ", ".join(n for s, n in self._names.items() if s != outlet_side)
+                return verdict(True, f"a {own}-side outlet on {_quote_words(implied)}: {other} implied", True)
         if contested and outlet_side:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
         traps = [m for m in found if m.role.kind == NOT_A_SIDE]
@@ -261,13 +307,20 @@ class RelevanceRule:
         shown = _quote(mentions)
         found = reading.counted
         contested = any(m.role.kind == CONTESTED for m in found)
-        parties = [m for m in reading.near if m.role.kind == THIRD or (m.role.kind == CLAIM and m.role.party == other)]
+        parties = [
+            m
+            for m in reading.near
+            if m.role.kind == THIRD
+            or (m.role.kind == CLAIM and m.role.party == other and not speech_topic(reading.title, m.text))
+        ]
         owned = _owned_by_others(reading)
         # trade words say a piece is about trade with the other side in its headline; in its lead they
         # are as often its home economy ("exports and infrastructure helped the recovery")
         heard = [m for m in found if m.role.kind == RELATION and id(m) not in owned]
         relations = [m for m in heard if fold(m.text).casefold() not in _TRADE or m in reading.head + reading.backdrop]
         relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
+        headline = reading.title
+        relations += [Mention(w, Role(RELATION)) for w in dict.fromkeys(censure(headline) + history(headline))]
         if demands_of(reading.title, [m.text for m in mentions]):
             return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
         if parties and not contested:
@@ -276,10 +329,19 @@ class RelevanceRule:
             return verdict(True, f"a {own}-side outlet names {name} ({shown}) with {_quote(relations)}", True)
         if title_marker(reading.title):
             return verdict(True, f"a {own}-side editorial on {name} ({shown})", True)
-        institutions = [m for m in mentions if m.role.kind == INSTITUTION]
+        # an institution only in the lead of a headline on the other side's leader is its home news
+        # ("Ishiba's exit triggers race of leadership", lead: "... the ruling Liberal Democratic Party")
+        head = reading.head + reading.backdrop
+        leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
+        institutions = [m for m in mentions if m.role.kind == INSTITUTION and (m in head or not leader_headline)]
         if institutions:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
+        # an unnamed official in one side's own outlet is that side's ("Prime minister rejects Beijing's
+        # demand" in a Japanese outlet): the headline names both sides
+        unnamed = _unnamed_officials(reading) if not any(m.role.kind == PERSON for m in head) else []
+        if unnamed:
+            return verdict(True, f"a {own}-side outlet's {_quote_words(unnamed)} on {name} ({shown})", True)
         if people:
             reason = (
                 f"a {own}-side outlet names only {name}'s {_quote(people)}: its home news, no act between the sides"
@@ -316,10 +378,53 @@ def _owned_by_others(reading: Reading) -> set[int]:
     return owned
 
 
-def _claimed_elsewhere(m: Mention, head_sides: set[str], outlet_side: str | None) -> bool:
+def _claimed_elsewhere(m: Mention, head_sides: set[str], outlet_side: str | None, title: str = "") -> bool:
     """An issue a side claims, named without that side and not in that side's own outlet (to which it is
-    no third party): a party of its own, as Taiwan is to a Japanese outlet."""
-    return m.role.kind == CLAIM and m.role.party not in head_sides and m.role.party != outlet_side
+    no third party): a party of its own, as Taiwan is to a Japanese outlet; not when it only says what
+    was said ("Taiwan remarks")."""
+    return (
+        m.role.kind == CLAIM
+        and m.role.party not in head_sides
+        and m.role.party != outlet_side
+        and not speech_topic(title, m.text)
+    )
+
+
+def _side_paired_with_party(reading: Reading) -> tuple[Mention, Mention] | None:
+    """The side and the third party a headline opens with as one subject ("Japan, Australia sign
+    pact aimed at countering China's rise", "Japan and the Philippines ..."): the piece is about the
+    two of them, and the other side, named after them, is their object or backdrop."""
+    actors = [m for m in reading.head if (m.role.side and m.role.kind != PLACE) or m.role.kind == THIRD]
+    if len(actors) < 3:
+        return None
+    first, second = actors[0], actors[1]
+    if bool(first.role.side) == bool(second.role.side):
+        return None
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    if main[first.end : second.pos] not in ([], ["and"]) or main[second.end : actors[2].pos] in ([], ["and"]):
+        return None  # not a pair, or a list of three ("Japan, South Korea, China leaders"): all are its subject
+    side, party = (first, second) if first.role.side else (second, first)
+    later = {m.role.side for m in actors[2:] if m.role.side}
+    return (side, party) if later - {side.role.side} else None
+
+
+def _unnamed_officials(reading: Reading) -> list[str]:
+    """The officials a headline names without saying whose ("Prime minister rejects ...", not
+    "Japanese government approves ..." nor "U.S. envoy ...")."""
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    owners = {m.end for m in reading.head if m.role.side or m.role.kind == THIRD}
+    found = []
+    for official in dict.fromkeys(officials(reading.title)):
+        n = len(official.split())
+        starts = [i for i in range(len(main) - n + 1) if main[i : i + n] == official.split()]
+        if any(i not in owners for i in starts):
+            found.append(official)
+    return found
+
+
+def _acts_on(title: str) -> bool:
+    """Whether a headline reports a protest, a demand or a censure (an act on someone, not a pact)."""
+    return bool(statement(title) or [w for w in censure(title) if w.startswith(("warn", "hyp", "smear", "slander"))])
 
 
 def _party_acts_first(head: list[Mention], head_sides: set[str], outlet_side: str | None) -> bool:

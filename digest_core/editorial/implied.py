@@ -1,0 +1,173 @@
+"""What a headline implies about the other side when it does not name it, read from its wording:
+one side's outlet on history between the sides ("Shrine visits reflect militarism"), or its own
+unnamed officials on a dispute ("Ministry demands retraction of erroneous remarks"), is about the
+other side; a warning, a censure or the other side's military build-up in one side's outlet is a
+relation ("Travel warning issued for Japan"), a weather warning is not. Plain English words, the same
+for every topic; each list is matched as whole words in the folded, lower-case text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest_core.editorial.names import fold, words
+
+# History between two states, as one side's press names it without naming the other.
+HISTORY = (
+    "shrine visit",
+    "shrine visits",
+    "controversial shrine",
+    "ritual offering",
+    "war criminals",
+    "war crimes",
+    "militarism",
+    "militarist",
+    "wartime atrocities",
+    "war of aggression",
+    "war of resistance",
+    "historical revisionism",
+    "comfort women",
+)
+
+# The subjects of a statement on another state: a dispute, a demand, a protest, a censure.
+STATEMENT = (
+    "retract",
+    "retraction",
+    "retracts",
+    "protest",
+    "protests",
+    "representations",
+    "demarche",
+    "demarches",
+    "countermeasures",
+    "sanctions",
+    "erroneous remarks",
+    "provocation",
+    "provocations",
+    "provocative",
+    "tension",
+    "tensions",
+    "bilateral ties",
+    "neighbors",
+    "neighbours",
+)
+
+# One side's officials, unnamed: in that side's own outlet they are that side.
+OFFICIALS = (
+    "ministry",
+    "foreign ministry",
+    "defense ministry",
+    "commerce ministry",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "premier",
+    "prime minister",
+    "pm",
+    "foreign minister",
+    "top diplomat",
+    "embassy",
+    "envoy",
+    "ambassador",
+    "consul general",
+    "chief cabinet secretary",
+    "government",
+)
+
+# A warning (the noun: "warning to Japan"; "X warns of" is as often its home news), a censure, the
+# other side's armed strength: words of relations in one side's outlet.
+CENSURE = (
+    "warning",
+    "warnings",
+    "hype",
+    "hypes",
+    "hyped",
+    "hyping",
+    "smear",
+    "smears",
+    "slander",
+    "fallacy",
+    "fallacies",
+    "distort",
+    "distorts",
+    "distorted",
+    "distortion",
+    "hyperbole",
+    "meddling",
+    "interference",
+    "backlash",
+    "military build up",
+    "military buildup",
+    "arms build up",
+    "arms buildup",
+    "defense paper",
+    "defense white paper",
+    "defence paper",
+    "defence white paper",
+    "aircraft carrier",
+)
+
+# What a warning can be about that is no act of a state: nature and accidents.
+_NATURE = (
+    "rain|tsunami|typhoon|heat|heatstroke|storm|snow|snowstorm|flood|flooding|weather|quake|earthquake|"
+    "volcano|volcanic|eruption|landslide|avalanche|wind|cold|fire|evacuation|health|virus|flu|"
+    "profit|profits|earnings|recession|inflation|deflation|debt|default|bubble"
+)
+_NATURE_WARNING = re.compile(rf"\b(?:{_NATURE})\s+(?:warning|warnings|alert|alerts)\b")
+
+# Words a claimed issue can qualify: then it is what was said, not a party ("Taiwan remarks").
+SPEECH = ("remarks", "comments", "comment", "stance", "question", "issue", "policy")
+
+
+def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted((re.escape(fold(p).casefold()) for p in phrases), key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b")
+
+
+_HISTORY, _STATEMENT, _OFFICIALS, _CENSURE = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE))
+_SPEECH = _pattern(SPEECH)
+
+
+def _text(text: str) -> str:
+    return " ".join(w.casefold() for w in words(text))
+
+
+def history(text: str) -> list[str]:
+    """The words of history between states in `text`."""
+    return _HISTORY.findall(_text(text))
+
+
+def statement(text: str) -> list[str]:
+    """The words of a statement on another state (a demand, a protest, a dispute) in `text`."""
+    return _STATEMENT.findall(_text(text))
+
+
+def officials(text: str) -> list[str]:
+    """The unnamed officials `text` names (a ministry, a spokesperson, the prime minister)."""
+    return _OFFICIALS.findall(_text(text))
+
+
+def censure(text: str) -> list[str]:
+    """The warnings, censures and words of armed strength in `text`, weather warnings aside."""
+    folded = _NATURE_WARNING.sub(" ", _text(text))
+    return _CENSURE.findall(folded)
+
+
+def implied_other_side(title: str) -> list[str]:
+    """Why a headline that names no side, in one side's outlet, is about the other side: history
+    between them, or one side's unnamed officials making a statement (empty when neither)."""
+    if found := history(title):
+        return found
+    said = statement(title) + censure(title)
+    return officials(title) + said if said and officials(title) else []
+
+
+def speech_topic(title: str, name: str) -> bool:
+    """Whether `name` (as written in the headline) qualifies what was said ("Taiwan remarks", "the Taiwan
+    question"): the subject of the speech, not a party to it."""
+    text = _text(title)
+    start = text.find(_text(name))
+    if start < 0:
+        return False
+    after = text[start + len(_text(name)) :].split()
+    return bool(after) and bool(_SPEECH.fullmatch(after[0]))
