@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from adapters.markdown_site import write_page
-from digest_core.editorial.trend import Trend, TrendError, coverage_store, coverage_trend
+from digest_core.editorial.trend import Trend, coverage_store, coverage_trend
+from digest_core.errors import TrendError
 from digest_core.models import Digest
 from digest_core.storage.digests import DigestStore
 from digest_core.topics import Topic

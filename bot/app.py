@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.failures import DatabaseUnavailable, database_hint, database_label, first_line
+from bot.failures import database_hint, database_label, first_line
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
@@ -19,6 +19,7 @@ from digest_core.clock import Clock
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.editor import Editor
+from digest_core.errors import DatabaseUnavailable
 from digest_core.redaction import redact_log_records, register_secrets, url_password
 from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.collect import NewsSources

@@ -192,7 +192,7 @@ async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | 
     from adapters.markdown_site import write_page
     from adapters.site_pages import write_topic_section
     from bot.app import open_core
-    from digest_core.topics import UnknownTopicError
+    from digest_core.errors import UnknownTopicError
 
     written = 0
     async with open_core(settings, topics_) as core:
@@ -223,8 +223,9 @@ def site_build(
     ] = None,
 ) -> None:
     """Run Hugo over the site and the digest pages: static HTML, ready to publish."""
-    from adapters.site_builder import HugoFailed, SiteError, build_site, check_site, count_pages
+    from adapters.site_builder import build_site, check_site, count_pages
     from bot.settings import absolute_http_url
+    from digest_core.errors import HugoFailed, SiteError
 
     settings = load_settings()
     if base_url is not None:
@@ -261,7 +262,8 @@ def site_serve(
     bind: Annotated[str, typer.Option("--bind", help="Interface to listen on.")] = "127.0.0.1",
 ) -> None:
     """Preview the site locally with `hugo server` (rebuilds when pages change; Ctrl-C stops)."""
-    from adapters.site_builder import SiteError, serve_site
+    from adapters.site_builder import serve_site
+    from digest_core.errors import SiteError
 
     settings = load_settings()
     try:
@@ -383,7 +385,7 @@ def trend(
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
     from bot.app import open_core
-    from digest_core.editorial.trend import NoDigestsInRange
+    from digest_core.errors import NoDigestsInRange
 
     async with open_core(settings, topics_) as core:
         try:
@@ -423,9 +425,9 @@ async def _telegram(settings: Settings, topics_: Topics) -> None:
 @app.command()
 def discord() -> None:
     """Run the Discord bot alone (slash commands) until Ctrl-C or SIGTERM."""
-    from adapters.discord.client import DiscordStartError
     from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
     from bot.failures import explain as describe_failure
+    from digest_core.errors import DiscordStartError
 
     settings = load_settings()
     if settings.discord_bot_token is None:
@@ -444,7 +446,8 @@ def main() -> None:
     redacted from everything written, and any error nothing else handled reported in one line (exit
     2: bad setting, database or path; 1: failure at run time)."""
     from bot.failures import explain as describe_failure
-    from bot.interrupts import Terminated, ended_by_ctrl_c, exit_status, quiet_signals
+    from bot.interrupts import ended_by_ctrl_c, exit_status, quiet_signals
+    from digest_core.errors import Terminated
 
     assert cli_service.app is app  # both modules add their commands to the one Typer app of cli_io
     quiet_signals()

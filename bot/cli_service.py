@@ -259,7 +259,7 @@ def backfill(
     """Build and archive every missing digest between two dates (nothing is posted)."""
     from bot.app import open_core
     from digest_core.app.arguments import parse_date
-    from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
+    from digest_core.errors import NoArticlesError, SourcesUnreachable
 
     settings = load_settings()
 

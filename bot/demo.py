@@ -91,7 +91,7 @@ async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
     """Every topic's digest of every sample day, built and archived, with its site page written."""
     from adapters.site_pages import publish_page
     from bot.app import load_configured_topics, open_core
-    from digest_core.editorial.pipeline import NoArticlesError
+    from digest_core.errors import NoArticlesError
 
     built: list[Built] = []
     from bot.demo_languages import demo_topics
@@ -118,7 +118,8 @@ async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
 
 def write_website(settings: Settings) -> Path | None:
     """Hugo's build of the pages into DATA_DIR/public; None (and why, printed) when it cannot run."""
-    from adapters.site_builder import SiteError, build_site
+    from adapters.site_builder import build_site
+    from digest_core.errors import SiteError
 
     destination = settings.data_dir / "public"
     try:

@@ -8,7 +8,8 @@ import sys
 
 def main() -> None:
     """`bot.cli.main`, imported with SIGINT and SIGTERM already turned into one line each."""
-    from bot.interrupts import Terminated, exit_status, quiet_signals
+    from bot.interrupts import exit_status, quiet_signals
+    from digest_core.errors import Terminated
 
     quiet_signals()
     try:

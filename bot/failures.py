@@ -10,8 +10,7 @@ import errno
 import logging
 import sys
 
-from adapters.output_files import OutputPathError
-from digest_core.errors import WritesRefused
+from digest_core.errors import DatabaseUnavailable, OutputPathError, WritesRefused
 from digest_core.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -41,10 +40,6 @@ def with_demo_hint(line: str) -> str:
     return f"{line}; {DEMO_HINT}"
 
 
-class DatabaseUnavailable(Exception):
-    """The configured database cannot be opened or migrated (unreachable, missing, corrupt, read-only)."""
-
-
 def first_line(exc: BaseException, limit: int = 300) -> str:
     """The exception's message, first line only, shortened."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -68,7 +63,7 @@ def token_rejected(exc: BaseException) -> str | None:
         if isinstance(exc, LoginFailure):
             return "Discord"
     if "adapters.discord.client" in sys.modules:
-        from adapters.discord.client import DiscordTokenRejected
+        from digest_core.errors import DiscordTokenRejected
 
         if isinstance(exc, DiscordTokenRejected):
             return "Discord"

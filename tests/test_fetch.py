@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from digest_core.dates import digest_window
-from digest_core.editorial.pipeline import SourcesUnreachable, collect
+from digest_core.editorial.pipeline import collect
+from digest_core.errors import SourcesUnreachable
 from digest_core.sources.google_news import GoogleNewsSource, google_news_query, google_news_url
 from digest_core.topics import Outlet, Topic
 from tests.fakes.google_news import GoogleNewsFake

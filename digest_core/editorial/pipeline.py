@@ -10,15 +10,14 @@ from digest_core.dates import Window, digest_window
 from digest_core.editorial.audiences import by_audience
 from digest_core.editorial.changes import annotate_changes
 from digest_core.editorial.disagreements import story_differences
-from digest_core.editorial.editor import Editor, EditorError, Judgement, choose_candidates
+from digest_core.editorial.editor import Editor, Judgement, choose_candidates
 from digest_core.editorial.explain import Verdict
 from digest_core.editorial.select import Selection, in_window, select_articles
-from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
-from digest_core.errors import SourcesUnreachable as SourcesUnreachable  # re-exported
+from digest_core.errors import EditorError, FeedParseError, NoArticlesError, SourcesUnreachable
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote, TokenUsage
 from digest_core.redaction import redact
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult, FeedSource
-from digest_core.sources.normalize import FeedParseError, parse_feed
+from digest_core.sources.normalize import parse_feed
 from digest_core.summarize.base import Summarizer, SummaryRequest, bounded_summary, story_note_errors
 from digest_core.summarize.extractive import story_notes
 from digest_core.summarize.translations import translated

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from digest_core.editorial.detect_language import detect_language
+from digest_core.errors import FeedParseError
 from digest_core.models import Article
 from digest_core.sources.char_refs import without_forbidden_references
 from digest_core.sources.google_news import GOOGLE_NEWS, FeedResult
@@ -31,10 +32,6 @@ MAX_TITLE = 300  # characters of a headline kept (longer ones are cut at a word,
 MAX_SUMMARY = 1000  # characters of an item's description kept
 MAX_URL = 2048  # an item whose link is longer is dropped
 MAX_RAW_TEXT = 100_000  # characters of a raw field cleaned at all (the rest is cut before cleaning)
-
-
-class FeedParseError(ValueError):
-    """A feed body that holds no usable items (HTML, broken XML...)."""
 
 
 def clean_text(text: str, limit: int | None = None) -> str:

@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
+from digest_core.errors import DatabaseFileError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -39,10 +41,6 @@ def sqlite_path(engine: AsyncEngine) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
-
-
-class DatabaseFileError(OSError):
-    """A SQLite database path that cannot work: a directory, or a file SQLite could not write."""
 
 
 READ_ONLY = "is read-only (an immutable file, its permissions or a read-only file system)"
