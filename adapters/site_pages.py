@@ -46,6 +46,7 @@ def _write_index(section: Path, topic: Topic) -> None:
 
 def draw_chart(trend: Trend, path: Path) -> Path:
     """The chart written to `path` (blocking: run it off the loop); matplotlib loads on first use."""
+    # lazy: memory: matplotlib loads on the first chart
     from adapters.chart import DPI, write_trend_png
 
     return write_trend_png(trend, path, *CHART_SIZE, dpi=DPI)

@@ -44,7 +44,7 @@ def make_summarizer(settings: Settings) -> Summarizer:
     offline = ExtractiveSummarizer()
     if settings.gemini_api_key is None:
         return offline
-    from digest_core.summarize.gemini import GeminiSummarizer  # google-genai loads only when a key is set
+    from digest_core.summarize.gemini import GeminiSummarizer  # lazy: google-genai loads only when a key is set
 
     gemini = GeminiSummarizer(
         api_key=settings.gemini_api_key.get_secret_value(),
@@ -63,7 +63,7 @@ def make_editor(settings: Settings) -> Editor | None:
     """The Gemini editor step when a key is set: it judges relevance and stories before the summary."""
     if settings.gemini_api_key is None:
         return None
-    from digest_core.summarize.gemini_editor import GeminiEditor  # google-genai loads only when a key is set
+    from digest_core.summarize.gemini_editor import GeminiEditor  # lazy: google-genai loads only when a key is set
 
     return GeminiEditor(
         api_key=settings.gemini_api_key.get_secret_value(),

@@ -203,7 +203,7 @@ def install_commands(
             await reply(interaction, escape_reply(str(exc)))
             return
         await interaction.response.defer(thinking=True)
-        from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+        from adapters.chart import render_trend_png  # lazy: matplotlib loads on the first chart
 
         png = await asyncio.to_thread(render_trend_png, chart)
         text = (

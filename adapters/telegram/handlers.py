@@ -218,7 +218,7 @@ class TelegramCommands:
         topic_text, days_text = split_args(context.args or [], 2, USAGE["trend"])
         chart = await self.usecases.trend(topic_text, days_text, USAGE["trend"])
         async with self._typing(context.bot, where):
-            from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+            from adapters.chart import render_trend_png  # lazy: matplotlib loads on the first chart
 
             png = await asyncio.to_thread(render_trend_png, chart)
         caption = (

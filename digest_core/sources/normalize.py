@@ -44,7 +44,7 @@ def clean_text(text: str, limit: int | None = None) -> str:
         if unescaped == text:
             break
         text = unescaped
-    import ftfy  # deferred: FTFY_COST; a service parses in its worker, so its main process never loads it
+    import ftfy  # lazy: FTFY_COST; a service parses in its worker, so its main process never loads it
 
     text = visible(ftfy.fix_text(text, uncurl_quotes=False))
     text = unicodedata.normalize("NFC", _TAGS.sub(" ", text))
@@ -119,7 +119,7 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     headers = {"content-location": result.base_url or result.url}
     if result.content_type:
         headers["content-type"] = result.content_type
-    import feedparser  # deferred: FEEDPARSER_COST; parsing runs in the service's worker, not its main process
+    import feedparser  # lazy: FEEDPARSER_COST; parsing runs in the service's worker, not its main process
 
     feed = feedparser.parse(without_forbidden_references(result.body), response_headers=headers)
     articles = [a for a in (_safe_article(e, result, topic) for e in feed.entries) if a is not None]

@@ -115,7 +115,7 @@ def import_tables() -> None:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    from alembic.config import Config  # Alembic loads only when the schema is migrated
+    from alembic.config import Config  # lazy: Alembic loads only when the schema is migrated
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -126,6 +126,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+    # lazy: start-up: Alembic loads only when the schema is migrated
     from alembic import command
 
     command.upgrade(alembic_config(connection), "head")
