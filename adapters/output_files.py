@@ -11,9 +11,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-
-class OutputPathError(ValueError):
-    """A path that cannot receive an output file; the message says why, in one line."""
+from digest_core.errors import OutputPathError
 
 
 def check_output_file(path: Path) -> None:

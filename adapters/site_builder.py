@@ -12,30 +12,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest_core.errors import HugoFailed, HugoNotInstalled, SiteError, Terminated
+
 HUGO_CONFIG = "hugo.toml"
 PACKAGED_SITE = Path(__file__).resolve().parent / "hugo_site"
 INSTALL_HINT = "install it with `apt-get install hugo` (Debian/Ubuntu) or from https://gohugo.io"
-
-
-class SiteError(Exception):
-    """The site cannot be built or served; the message says why, in one line."""
-
-
-class HugoNotInstalled(SiteError):
-    def __init__(self) -> None:
-        super().__init__(f"Hugo is not installed (no `hugo` on PATH): {INSTALL_HINT}")
-
-
-class HugoFailed(SiteError):
-    """Hugo ran and failed; `output` holds what it printed."""
-
-    def __init__(self, returncode: int, output: str) -> None:
-        lines = [line for line in output.splitlines() if line.strip()]
-        errors = [line for line in lines if "ERROR" in line or line.startswith("Error")]
-        detail = (errors or lines or ["no output"])[-1]
-        super().__init__(f"hugo failed (exit {returncode}): {detail}")
-        self.returncode = returncode
-        self.output = output
 
 
 @dataclass(frozen=True)
@@ -51,7 +32,7 @@ def find_hugo(executable: str = "hugo") -> str:
     """The path of the Hugo executable, or `HugoNotInstalled`."""
     found = shutil.which(executable)
     if found is None:
-        raise HugoNotInstalled
+        raise HugoNotInstalled(INSTALL_HINT)
     return found
 
 
@@ -104,12 +85,8 @@ def build_site(
     return SiteBuild(destination=destination, warnings=warnings, output=output)
 
 
-class _Terminated(Exception):
-    """SIGTERM arrived while `hugo server` ran."""
-
-
 def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated
+    raise Terminated  # SIGTERM arrived while `hugo server` ran
 
 
 def serve_site(site_dir: Path, content_dir: Path, bind: str = "127.0.0.1", port: int = 1313) -> int:
@@ -123,7 +100,7 @@ def serve_site(site_dir: Path, content_dir: Path, bind: str = "127.0.0.1", port:
     proc = subprocess.Popen(command)  # noqa: S603
     try:
         return proc.wait()
-    except (KeyboardInterrupt, _Terminated):
+    except (KeyboardInterrupt, Terminated):
         return 0
     finally:
         if main:

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from adapters.markdown_site import write_page
-from digest_core.editorial.trend import Trend, TrendError, coverage_store, coverage_trend
+from digest_core.editorial.trend import Trend, coverage_store, coverage_trend
+from digest_core.errors import TrendError
 from digest_core.models import Digest
 from digest_core.storage.digests import DigestStore
 from digest_core.topics import Topic
@@ -45,6 +46,7 @@ def _write_index(section: Path, topic: Topic) -> None:
 
 def draw_chart(trend: Trend, path: Path) -> Path:
     """The chart written to `path` (blocking: run it off the loop); matplotlib loads on first use."""
+    # lazy: memory: matplotlib loads on the first chart
     from adapters.chart import DPI, write_trend_png
 
     return write_trend_png(trend, path, *CHART_SIZE, dpi=DPI)

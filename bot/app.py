@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.failures import DatabaseUnavailable, database_hint, database_label, first_line
+from bot.failures import database_hint, database_label, first_line
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.app.service import BuildLimiter, DigestService
@@ -19,6 +19,7 @@ from digest_core.clock import Clock
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.editor import Editor
+from digest_core.errors import DatabaseUnavailable
 from digest_core.redaction import redact_log_records, register_secrets, url_password
 from digest_core.sources.article_pages import ArticlePages
 from digest_core.sources.collect import NewsSources
@@ -43,7 +44,7 @@ def make_summarizer(settings: Settings) -> Summarizer:
     offline = ExtractiveSummarizer()
     if settings.gemini_api_key is None:
         return offline
-    from digest_core.summarize.gemini import GeminiSummarizer  # google-genai loads only when a key is set
+    from digest_core.summarize.gemini import GeminiSummarizer  # lazy: google-genai loads only when a key is set
 
     gemini = GeminiSummarizer(
         api_key=settings.gemini_api_key.get_secret_value(),
@@ -62,7 +63,7 @@ def make_editor(settings: Settings) -> Editor | None:
     """The Gemini editor step when a key is set: it judges relevance and stories before the summary."""
     if settings.gemini_api_key is None:
         return None
-    from digest_core.summarize.gemini_editor import GeminiEditor  # google-genai loads only when a key is set
+    from digest_core.summarize.gemini_editor import GeminiEditor  # lazy: google-genai loads only when a key is set
 
     return GeminiEditor(
         api_key=settings.gemini_api_key.get_secret_value(),

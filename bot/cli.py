@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from adapters.site_builder import build_site, check_site, count_pages, serve_site
 from bot import cli_service  # registers the service's commands on the one app
 from bot.cli_io import (
     EXIT_BAD_INPUT,
@@ -28,9 +29,19 @@ from bot.cli_io import (
     load_topics_or_fail,
 )
 from bot.demo import demo_command
+from bot.failures import explain as describe_failure
 from bot.help_text import hide_flag_types
+from bot.interrupts import ended_by_ctrl_c, exit_status, quiet_signals
 from bot.logs import protect_process
-from digest_core.errors import UserError
+from digest_core.errors import (
+    DiscordStartError,
+    HugoFailed,
+    NoDigestsInRange,
+    SiteError,
+    Terminated,
+    UnknownTopicError,
+    UserError,
+)
 from digest_core.plural import plural
 from digest_core.text import controls_blanked
 
@@ -86,6 +97,7 @@ def sources(
     result = asyncio.run(_digest(settings, load_topics_or_fail(settings), [topic, date], "digestbot sources TOPIC"))
     digest = result.digest
     if as_json:
+        # lazy: start-up (bench/startup.py)
         from adapters.json_format import render_sources_json
 
         print(render_sources_json(digest), end="")
@@ -97,6 +109,7 @@ def sources(
 def sources_table(digest: Digest) -> Table:
     """The `sources` table: number, side, outlet (and its label), language, lead, title (opinion
     tagged) and link, one row each."""
+    # lazy: start-up (bench/startup.py)
     from digest_core.editorial.captions import language_caption, lead_state
     from digest_core.editorial.opinion import opinion_label
 
@@ -110,6 +123,7 @@ def sources_table(digest: Digest) -> Table:
 
 
 async def _digest(settings: Settings, topics_: Topics, args: list[str | None], usage: str) -> DigestResult:
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
 
     async with open_core(settings, topics_) as core:
@@ -131,6 +145,7 @@ def feeds(
 
 
 async def _feed_stats(settings: Settings, topics_: Topics, topic_id: str) -> TopicSources:
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
 
     async with open_core(settings, topics_) as core:
@@ -189,10 +204,10 @@ def site_publish(
 
 
 async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | None) -> int:
+    # lazy: start-up (bench/startup.py)
     from adapters.markdown_site import write_page
     from adapters.site_pages import write_topic_section
     from bot.app import open_core
-    from digest_core.topics import UnknownTopicError
 
     written = 0
     async with open_core(settings, topics_) as core:
@@ -223,7 +238,7 @@ def site_build(
     ] = None,
 ) -> None:
     """Run Hugo over the site and the digest pages: static HTML, ready to publish."""
-    from adapters.site_builder import HugoFailed, SiteError, build_site, check_site, count_pages
+    # lazy: start-up (bench/startup.py)
     from bot.settings import absolute_http_url
 
     settings = load_settings()
@@ -261,8 +276,6 @@ def site_serve(
     bind: Annotated[str, typer.Option("--bind", help="Interface to listen on.")] = "127.0.0.1",
 ) -> None:
     """Preview the site locally with `hugo server` (rebuilds when pages change; Ctrl-C stops)."""
-    from adapters.site_builder import SiteError, serve_site
-
     settings = load_settings()
     try:
         code = serve_site(settings.hugo_site, settings.content_path, bind, port)
@@ -288,6 +301,7 @@ def build(
     ] = False,
 ) -> None:
     """Build (or load from the archive) a topic's digest, print or write it, and write its site page."""
+    # lazy: start-up (bench/startup.py)
     from adapters.json_format import render_json
     from adapters.markdown_site import page_url, render_markdown
     from adapters.output_files import check_output_file, write_file_atomically
@@ -327,6 +341,7 @@ def build(
 
 
 async def _explain(settings: Settings, topics_: Topics, topic_id: str, date: str | None) -> list[Verdict]:
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
 
     async with open_core(settings, topics_) as core:
@@ -340,6 +355,7 @@ async def _build(
     settings: Settings, topics_: Topics, topic_id: str, date: str | None, rebuild: bool, page: bool
 ) -> tuple[DigestResult, Path | None]:
     """The digest, and the path of its site page when `page` and it is archived."""
+    # lazy: start-up (bench/startup.py)
     from adapters.site_pages import publish_page
     from bot.app import open_core
     from digest_core.app.arguments import parse_date
@@ -367,6 +383,7 @@ def trend(
     ] = None,
 ) -> None:
     """Draw the coverage chart (articles per side per day, on-topic share) from the archive as a PNG."""
+    # lazy: start-up (bench/startup.py)
     from adapters.chart import write_trend_png
     from adapters.output_files import check_output_file
 
@@ -382,8 +399,8 @@ def trend(
 
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
-    from digest_core.editorial.trend import NoDigestsInRange
 
     async with open_core(settings, topics_) as core:
         try:
@@ -407,6 +424,7 @@ def telegram() -> None:
 
 
 async def _telegram(settings: Settings, topics_: Topics) -> None:
+    # lazy: start-up (bench/startup.py)
     from adapters.telegram.bot import run_until_stopped
     from bot.app import open_core
 
@@ -423,9 +441,8 @@ async def _telegram(settings: Settings, topics_: Topics) -> None:
 @app.command()
 def discord() -> None:
     """Run the Discord bot alone (slash commands) until Ctrl-C or SIGTERM."""
-    from adapters.discord.client import DiscordStartError
+    # lazy: start-up (bench/startup.py)
     from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
-    from bot.failures import explain as describe_failure
 
     settings = load_settings()
     if settings.discord_bot_token is None:
@@ -443,9 +460,6 @@ def main() -> None:
     """The `digestbot` entry point: these commands and the service's (`bot.cli_service`); secrets
     redacted from everything written, and any error nothing else handled reported in one line (exit
     2: bad setting, database or path; 1: failure at run time)."""
-    from bot.failures import explain as describe_failure
-    from bot.interrupts import Terminated, ended_by_ctrl_c, exit_status, quiet_signals
-
     assert cli_service.app is app  # both modules add their commands to the one Typer app of cli_io
     quiet_signals()
     protect_process()

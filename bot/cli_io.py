@@ -42,6 +42,7 @@ def fail_user_error(exc: UserError) -> NoReturn:
 
 
 def load_settings() -> Settings:
+    # lazy: start-up (bench/startup.py)
     from pydantic import ValidationError
 
     from bot.settings import Settings
@@ -58,6 +59,7 @@ def load_settings() -> Settings:
 
 
 def load_topics_or_fail(settings: Settings) -> Topics:
+    # lazy: start-up (bench/startup.py)
     from bot.app import load_configured_topics
 
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +19,9 @@ from rich.text import Text
 
 from bot.cli_io import EXIT_NOTHING, app, err, fail, fail_user_error, load_settings, load_topics_or_fail
 from bot.failures import with_demo_hint
-from digest_core.errors import UserError
+from bot.interrupts import EXIT_SIGINT, quiet_signals
+from digest_core.delivery.senders import split_sender
+from digest_core.errors import NoArticlesError, SourcesUnreachable, UserError
 from digest_core.plural import plural
 
 if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
@@ -42,6 +45,7 @@ _DESTINATION_HELP = {
 
 
 def _destination(platform: str, dest: str, thread: str | None) -> Destination:
+    # lazy: start-up (bench/startup.py)
     from digest_core.delivery.ports import Destination
 
     platform = platform.lower()
@@ -57,7 +61,7 @@ def _destination(platform: str, dest: str, thread: str | None) -> Destination:
 @app.command()
 def run() -> None:
     """Run the service: every configured platform, the daily schedule and delivery (Ctrl-C stops)."""
-    from bot.interrupts import EXIT_SIGINT, quiet_signals
+    # lazy: start-up (bench/startup.py)
     from bot.runner import run_service
 
     settings = load_settings()
@@ -94,6 +98,7 @@ def publish(
 
 async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> None:
 
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
     from bot.runner import assemble, configured_platforms
 
@@ -149,8 +154,8 @@ def _shard(settings: Settings, platform: str, bot: str | None) -> str:
         return ""
     if platform.lower() != "telegram":
         fail("--bot is for Telegram destinations only")
+    # lazy: start-up (bench/startup.py)
     from bot.telegram_platform import telegram_senders, token_shard
-    from digest_core.delivery.senders import split_sender
 
     shards = {token_shard(token): split_sender(name)[1] for name, token in telegram_senders(settings).items()}
     if bot not in shards:
@@ -161,8 +166,8 @@ def _shard(settings: Settings, platform: str, bot: str | None) -> str:
 def _change_subscription(
     platform: str, destination: str, topic: str, thread: str | None, on: bool, bot: str | None = None
 ) -> None:
-    from dataclasses import replace
 
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
 
     settings = load_settings()
@@ -203,6 +208,7 @@ def unsubscribe(platform: PlatformArg, destination: DestinationArg, topic: Topic
 @app.command()
 def subscriptions() -> None:
     """List every subscription."""
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
     from digest_core.app.commands import no_subscriptions
 
@@ -224,6 +230,7 @@ def subscriptions() -> None:
 @app.command()
 def status() -> None:
     """Last digest per topic, deliveries by state, and recent failures."""
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
 
     settings = load_settings()
@@ -257,9 +264,9 @@ def backfill(
     to: Annotated[str, typer.Option("--to", help="Last date, YYYY-MM-DD.")],
 ) -> None:
     """Build and archive every missing digest between two dates (nothing is posted)."""
+    # lazy: start-up (bench/startup.py)
     from bot.app import open_core
     from digest_core.app.arguments import parse_date
-    from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
 
     settings = load_settings()
 
@@ -312,6 +319,7 @@ def doctor() -> None:
 
 
 async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
+    # lazy: start-up (bench/startup.py)
     from sqlalchemy import text
 
     from bot.app import make_link_decoder, open_core
@@ -345,6 +353,7 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
 
 
 def _check_gemini_key(settings: Settings) -> tuple[bool, str]:
+    # lazy: start-up (bench/startup.py)
     from bot.settings import token_problem
 
     if settings.gemini_api_key is None:
@@ -355,6 +364,7 @@ def _check_gemini_key(settings: Settings) -> tuple[bool, str]:
 
 
 async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
+    # lazy: start-up (bench/startup.py)
     import httpx
 
     from bot.settings import token_problem
@@ -376,6 +386,7 @@ async def _check_telegram(client: httpx.AsyncClient, settings: Settings) -> tupl
 
 
 async def _check_discord(client: httpx.AsyncClient, settings: Settings) -> tuple[bool, str]:
+    # lazy: start-up (bench/startup.py)
     import httpx
 
     from bot.settings import token_problem

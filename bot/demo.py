@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from adapters.site_builder import HUGO_CONFIG, build_site, find_hugo, serve_command
 from bot.logs import setup_logging
+from digest_core.errors import NoArticlesError, SiteError
 from digest_core.plural import plural
 
 if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
@@ -45,6 +47,7 @@ def demo_settings(
     FETCH_CONNECT_TO and the demo's CA trusted through FETCH_CA_FILE; nothing from the environment
     that could reach the network or another database (tokens, keys, DATABASE_URL). `site_dir` None:
     the Hugo site shipped in the package."""
+    # lazy: start-up (bench/startup.py)
     from bot.settings import Settings
     from digest_core.dates import digest_window
 
@@ -74,7 +77,7 @@ def demo_settings(
 
 def default_site_dir() -> Path | None:
     """SITE_DIR when it holds a Hugo site, else None: the site shipped in the package."""
-    from adapters.site_builder import HUGO_CONFIG
+    # lazy: start-up (bench/startup.py)
     from bot.settings import Settings
 
     configured = Settings().site_dir
@@ -89,11 +92,12 @@ class Built:
 
 async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
     """Every topic's digest of every sample day, built and archived, with its site page written."""
+    # lazy: start-up (bench/startup.py)
     from adapters.site_pages import publish_page
     from bot.app import load_configured_topics, open_core
-    from digest_core.editorial.pipeline import NoArticlesError
 
     built: list[Built] = []
+    # lazy: start-up (bench/startup.py)
     from bot.demo_languages import demo_topics
 
     async with open_core(settings, demo_topics(load_configured_topics(settings))) as core:
@@ -118,8 +122,6 @@ async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
 
 def write_website(settings: Settings) -> Path | None:
     """Hugo's build of the pages into DATA_DIR/public; None (and why, printed) when it cannot run."""
-    from adapters.site_builder import SiteError, build_site
-
     destination = settings.data_dir / "public"
     try:
         build_site(settings.hugo_site, settings.content_path, destination)
@@ -132,6 +134,7 @@ def write_website(settings: Settings) -> Path | None:
 
 def print_posts(digest: Digest, web_page: str | None) -> None:
     """The digest as Telegram and Discord would show it, from their real renderers."""
+    # lazy: start-up (bench/startup.py)
     from adapters.discord.embeds import render_digest as discord_messages
     from adapters.discord.preview import message_text
     from adapters.telegram.render import html_to_text
@@ -151,6 +154,7 @@ def print_posts(digest: Digest, web_page: str | None) -> None:
 
 def print_sources(digest: Digest) -> None:
     """The digest's numbered sources: outlet, the page's language, whether its lead was read, its link."""
+    # lazy: start-up (bench/startup.py)
     from digest_core.editorial.captions import reading_caption
 
     command = f"digestbot sources {digest.topic} --date {digest.date}"
@@ -173,8 +177,6 @@ def free_port(preferred: int) -> int:
 
 async def serve_until_stopped(settings: Settings, port: int, stop: asyncio.Event) -> None:
     """`hugo server` over the pages until `stop` is set (or Hugo exits); Hugo is ended on the way out."""
-    from adapters.site_builder import find_hugo, serve_command
-
     command = serve_command(find_hugo(), settings.hugo_site, settings.content_path, "127.0.0.1", port)
     log = settings.data_dir / "hugo-server.log"
     with log.open("wb") as out:
@@ -198,6 +200,7 @@ async def serve_until_stopped(settings: Settings, port: int, stop: asyncio.Event
 
 async def run_demo(data_dir: Path, site_dir: Path | None, once: bool, port: int) -> int:
     """Build, print and (without `once`) serve until SIGINT/SIGTERM; the exit status."""
+    # lazy: start-up (bench/startup.py)
     from adapters.markdown_site import page_url
     from bot.app import load_configured_topics
     from bot.demo_hosts import serve_demo_hosts

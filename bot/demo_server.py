@@ -19,6 +19,8 @@ from importlib.resources.abc import Traversable
 
 from aiohttp import web
 
+from digest_core.errors import BadQuery
+
 ITEM = re.compile(rb"<item>.*?</item>", re.DOTALL)
 SITE = re.compile(r"site:([\w.-]+)")
 _BOUND = re.compile(r"\b(after|before):(\S*)")
@@ -31,10 +33,6 @@ HEADER = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <description>Google News</description>
 """
 FOOTER = b"</channel></rss>"
-
-
-class BadQuery(ValueError):
-    """A search query the demo host cannot answer: an `after:` or `before:` that is not a date."""
 
 
 def _bounds(query: str) -> dict[str, date]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from adapters.discord.client import DigestBot, DiscordStartError, configure_endpoints, run_bot
+from adapters.discord.client import DigestBot, configure_endpoints, run_bot
 from adapters.discord.publisher import DiscordPublisher
 from bot.app import Core
+from digest_core.errors import DiscordStartError
 
 READY_TIMEOUT = 60.0
 

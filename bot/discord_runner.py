@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from adapters.discord.client import DigestBot, DiscordStartError, configure_endpoints, run_bot, stop_on_signals
+from adapters.discord.client import DigestBot, configure_endpoints, run_bot, stop_on_signals
 from bot.app import open_core
 from bot.settings import Settings
+from digest_core.errors import DiscordStartError
 from digest_core.topics import Topics
 
 log = logging.getLogger(__name__)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import sys
 
+from bot.interrupts import exit_status, quiet_signals
+from digest_core.errors import Terminated
+
 
 def main() -> None:
     """`bot.cli.main`, imported with SIGINT and SIGTERM already turned into one line each."""
-    from bot.interrupts import Terminated, exit_status, quiet_signals
-
     quiet_signals()
     try:
+        # lazy: imported once Ctrl-C and SIGTERM are answered (one line, even mid-import)
         from bot.cli import main as cli_main
     except (KeyboardInterrupt, Terminated) as exc:
         code, line = exit_status(exc)

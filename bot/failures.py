@@ -10,8 +10,7 @@ import errno
 import logging
 import sys
 
-from adapters.output_files import OutputPathError
-from digest_core.errors import WritesRefused
+from digest_core.errors import DatabaseUnavailable, DiscordTokenRejected, OutputPathError, WritesRefused
 from digest_core.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -41,10 +40,6 @@ def with_demo_hint(line: str) -> str:
     return f"{line}; {DEMO_HINT}"
 
 
-class DatabaseUnavailable(Exception):
-    """The configured database cannot be opened or migrated (unreachable, missing, corrupt, read-only)."""
-
-
 def first_line(exc: BaseException, limit: int = 300) -> str:
     """The exception's message, first line only, shortened."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -58,20 +53,19 @@ def token_rejected(exc: BaseException) -> str | None:
     Only libraries already imported are consulted: an exception of theirs implies they are.
     """
     if "telegram" in sys.modules:
+        # lazy: start-up: a platform's library only if it is loaded already
         from telegram.error import InvalidToken
 
         if isinstance(exc, InvalidToken):
             return "Telegram"
     if "discord" in sys.modules:
+        # lazy: start-up: a platform's library only if it is loaded already
         from discord import LoginFailure
 
         if isinstance(exc, LoginFailure):
             return "Discord"
-    if "adapters.discord.client" in sys.modules:
-        from adapters.discord.client import DiscordTokenRejected
-
-        if isinstance(exc, DiscordTokenRejected):
-            return "Discord"
+    if isinstance(exc, DiscordTokenRejected):
+        return "Discord"
     return None
 
 
@@ -91,6 +85,7 @@ def explain(exc: BaseException) -> tuple[int, str]:
         where = f" ({exc.filename})" if exc.filename else ""
         return EXIT_BAD_INPUT, redact(f"{exc.strerror or first_line(exc)}{where}")
     try:
+        # lazy: start-up: a platform's library only if it is loaded already
         from sqlalchemy.exc import SQLAlchemyError
     except ImportError:  # pragma: no cover - a dependency
         SQLAlchemyError = ()  # type: ignore[assignment,misc]
@@ -115,6 +110,7 @@ def _sqlstate(exc: BaseException) -> str | None:
 def database_hint(exc: BaseException, url: str) -> str:
     """How to create a PostgreSQL database or role the server says is missing (else "")."""
     try:
+        # lazy: start-up: a platform's library only if it is loaded already
         from sqlalchemy.engine import make_url
 
         parsed = make_url(url)
@@ -132,6 +128,7 @@ def database_hint(exc: BaseException, url: str) -> str:
 def database_label(url: str) -> str:
     """A database URL fit to print: its password masked."""
     try:
+        # lazy: start-up: a platform's library only if it is loaded already
         from sqlalchemy.engine import make_url
 
         return make_url(url).render_as_string(hide_password=True)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
+from digest_core.errors import Terminated
+
 EXIT_SIGINT = 128 + signal.SIGINT
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived (a BaseException, as KeyboardInterrupt: no `except Exception` swallows it)."""
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

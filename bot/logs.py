@@ -9,11 +9,12 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TextIO
 
-from digest_core.redaction import redact, redact_log_records, register_secrets, url_password
+from digest_core.redaction import redact, redact_log_records, register_secrets, secrets_scope, url_password
 
 _HANDLER_NAME = "digestbot"
 SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "GEMINI_API_KEY")
@@ -130,8 +131,12 @@ class LoggingSetup:
     root_level: int
     levels: dict[str, int]
     raise_exceptions: bool
+    secrets: AbstractContextManager[None] | None  # the scope its secrets were registered in, until undone
 
     def undo(self) -> None:
+        if self.secrets is not None:  # forget the secrets it (and anything after it) registered; once
+            self.secrets.__exit__(None, None, None)
+            self.secrets = None
         root = logging.getLogger()
         kept = [h for h in root.handlers if h is not self.handler]
         root.handlers[:] = kept + [h for h in self.replaced if h not in kept]
@@ -147,6 +152,8 @@ _NOISY = ("httpx", "httpcore", "aiosqlite", "google_genai", "alembic", "apschedu
 def setup_logging(level: str, secrets: Iterable[str]) -> LoggingSetup:
     """Log to stderr with secrets redacted; calling it again replaces the handler it added before.
     Returns what it changed, to undo."""
+    scope = secrets_scope()
+    scope.__enter__()
     register_secrets(secrets)
     redact_log_records()
     root = logging.getLogger()
@@ -157,6 +164,7 @@ def setup_logging(level: str, secrets: Iterable[str]) -> LoggingSetup:
         root.level,
         {name: logging.getLogger(name).level for name in _NOISY},
         logging.raiseExceptions,
+        scope,
     )
     # A handler that fails (its stream closed) must not print the raw record: its arguments are not redacted.
     logging.raiseExceptions = False

@@ -95,12 +95,14 @@ def configured_platforms(core: Core) -> list[Platform]:
     if not settings.telegram_tokens():
         log.debug("Telegram: TELEGRAM_BOT_TOKEN not set, adapter not started")
     else:
+        # lazy: idle memory: a platform's library only when it is configured
         from bot.telegram_platform import TelegramPlatform, telegram_senders
 
         platforms += [TelegramPlatform(core, token, name) for name, token in telegram_senders(settings).items()]
     if settings.discord_bot_token is None:
         log.debug("Discord: DISCORD_BOT_TOKEN not set, adapter not started")
     else:
+        # lazy: idle memory: a platform's library only when it is configured
         from bot.discord_platform import DiscordPlatform
 
         platforms.append(DiscordPlatform(core))
@@ -111,6 +113,7 @@ def sender_tokens(settings: Settings) -> dict[str, str]:
     """Sender name (a platform, or a Telegram shard) -> its bot token, for every token set."""
     tokens: dict[str, str] = {}
     if settings.telegram_tokens():
+        # lazy: idle memory: a platform's library only when it is configured
         from bot.telegram_platform import telegram_senders
 
         tokens |= telegram_senders(settings)

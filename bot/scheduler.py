@@ -29,7 +29,7 @@ from bot.failures import with_demo_hint
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date
 from digest_core.delivery.publication import Publication, PublishResult
-from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
+from digest_core.errors import NoArticlesError, SourcesUnreachable
 from digest_core.plural import plural
 from digest_core.sources.polite import describe_error
 from digest_core.topics import Topic, Topics

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from digest_core.errors import DateInputError as DateInputError  # re-exported
+from digest_core.errors import DateInputError
 from digest_core.topics import Topic
 
 DATE_FORMAT_HELP = "use YYYY-MM-DD, 'today' or 'yesterday' (for example 2026-02-25)"

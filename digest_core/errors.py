@@ -1,4 +1,6 @@
-"""Every exception the core raises on purpose, in one place (a leaf module: it imports nothing).
+"""Every exception the project defines, in one place (a leaf module: it imports no library and no
+module of the project), grouped by the area that raises it: the core's, then the adapters' and the
+composition root's. `tests/test_exceptions.py` checks that no other module defines one.
 
 `UserError`s carry a short message meant for the person who typed a command: every front end
 shows `str(exc)` as it is (escaped for its format). The others are operators' or adapters' concern.
@@ -7,6 +9,8 @@ shows `str(exc)` as it is (escaped for its format). The others are operators' or
 from __future__ import annotations
 
 from datetime import date
+
+# --- Use cases: what a user asked for ------------------------------------------------------------
 
 
 class DigestbotError(Exception):
@@ -25,6 +29,9 @@ class DateInputError(CommandError):
     """A date argument a user typed that cannot be used; the message says why and how to fix it."""
 
 
+# --- Topics -------------------------------------------------------------------------------------
+
+
 class UnknownTopicError(DigestbotError, LookupError):
     """A topic id that is not configured; the message lists the known ones."""
 
@@ -36,6 +43,9 @@ class UnknownTopicError(DigestbotError, LookupError):
 
 class TopicsFileError(DigestbotError, ValueError):
     """The topics file cannot be used; the message names the file, the line or key, and the problem."""
+
+
+# --- Digests, trends, publishing --------------------------------------------------------------
 
 
 class NoArticlesError(UserError):
@@ -83,12 +93,68 @@ class TrendError(UserError, ValueError):
     """A trend that cannot be drawn; the message says why, in one line, for users."""
 
 
+class NoDigestsInRange(TrendError):
+    """No archived digest in the range; `latest` is the newest one before it, if any."""
+
+    def __init__(self, topic_id: str, end: date, days: int, latest: date | None) -> None:
+        self.where = f"no archived digests of {topic_id} in the {days} days to {end.isoformat()}"
+        self.latest = latest
+        if latest is None:
+            super().__init__(f"{self.where}: build some first (digestbot build {topic_id})")
+        else:
+            super().__init__(f"{self.where}; the latest is {latest.isoformat()}: ask for the days ending then")
+
+
 class NothingToPublish(UserError):
     """`publish` found nothing to deliver (no articles, or the window is still open)."""
 
 
+# --- Editorial and summaries ----------------------------------------------------------------------
+
+
+class EditorError(Exception):
+    """The editor could not give a usable answer; the rules decide alone."""
+
+
 class SummarizerError(DigestbotError):
     """A summarizer could not produce a valid summary; the message says why (no secrets)."""
+
+
+# --- Sources: fetching and parsing feeds and pages ---------------------------------------------------
+
+
+class FeedParseError(ValueError):
+    """A feed body that holds no usable items (HTML, broken XML...)."""
+
+
+class FeedBodyError(ValueError):
+    """A body that cannot be turned into feed bytes (a broken or oversized gzip file)."""
+
+
+class BodyTooLarge(Exception):
+    """An answer whose decoded body grows past the cap (a decompression bomb, a runaway feed)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"body over {limit // 1024} kB (decoded), not read further")
+
+
+class UnsupportedEncoding(Exception):
+    """A `Content-Encoding` this client did not ask for and cannot inflate in bounded steps."""
+
+
+class DecodingStopped(Exception):
+    """Decoding ends for this run (consent wall, repeated 429s, a changed answer, Google unreachable)."""
+
+
+class AnswerShapeError(ValueError):
+    """A batchexecute answer that is not in the shape this decoder knows."""
+
+
+# `OutboundRefused` stays in digest_core/sources/outbound.py: it subclasses `httpx.RequestError`
+# (every caller handles a refusal as a failed request), and this module imports no library.
+
+
+# --- Delivery -------------------------------------------------------------------------------------
 
 
 class DestinationGone(DigestbotError):
@@ -100,7 +166,79 @@ class SendFailed(DigestbotError):
     """Sending failed for a reason that may pass (network, rate limits beyond retries): retry later."""
 
 
+class RecordingFailed(Exception):
+    """A sent part could not be recorded: the delivery stops, its row stays claimed."""
+
+
+class ClaimLost(Exception):
+    """Another worker owns the delivery now: this one stops before sending."""
+
+
+# --- Storage --------------------------------------------------------------------------------------
+
+
+class DatabaseFileError(OSError):
+    """A SQLite database path that cannot work: a directory, or a file SQLite could not write."""
+
+
 class WritesRefused(DigestbotError):
     """The database refuses writes (read-only file or file system, disk full, write rights
     revoked): not worth retrying for long. The delivery stops: nothing is sent whose recording
     cannot be written first. `str(exc)` is the one line for the operator."""
+
+
+# --- Adapters: platforms and output formats -------------------------------------------------------
+
+
+class DiscordStartError(Exception):
+    """The Discord bot could not start (missing or rejected token); the message says what to fix."""
+
+
+class DiscordTokenRejected(DiscordStartError):
+    """Discord refused the token: retrying cannot help until it is changed."""
+
+
+class Refusal(Exception):
+    """A Telegram reply (HTML, already escaped) that ends a command without changing anything."""
+
+
+class OutputPathError(ValueError):
+    """A path that cannot receive an output file; the message says why, in one line."""
+
+
+class SiteError(Exception):
+    """The site cannot be built or served; the message says why, in one line."""
+
+
+class HugoNotInstalled(SiteError):
+    """No `hugo` on PATH; the message says how to install it."""
+
+    def __init__(self, install_hint: str) -> None:
+        super().__init__(f"Hugo is not installed (no `hugo` on PATH): {install_hint}")
+
+
+class HugoFailed(SiteError):
+    """Hugo ran and failed; `output` holds what it printed."""
+
+    def __init__(self, returncode: int, output: str) -> None:
+        lines = [line for line in output.splitlines() if line.strip()]
+        errors = [line for line in lines if "ERROR" in line or line.startswith("Error")]
+        detail = (errors or lines or ["no output"])[-1]
+        super().__init__(f"hugo failed (exit {returncode}): {detail}")
+        self.returncode = returncode
+        self.output = output
+
+
+# --- Composition root: the command line, the service, the demo -----------------------------------
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a BaseException, as KeyboardInterrupt: no `except Exception` swallows it)."""
+
+
+class DatabaseUnavailable(Exception):
+    """The configured database cannot be opened or migrated (unreachable, missing, corrupt, read-only)."""
+
+
+class BadQuery(ValueError):
+    """A search query the demo host cannot answer: an `after:` or `before:` that is not a date."""

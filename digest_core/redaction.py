@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -21,10 +22,6 @@ MASK = "***"
 MIN_SECRET = 6  # shorter values are too likely to be ordinary words to be masked everywhere
 STORED_TEXT = 1000  # the longest error or reason text kept in a database row
 
-_secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None  # every secret, in every form; None when there is none
-_folded: tuple[str, ...] = ()  # the secrets case-folded, for the quick test that most text passes
-_lock = threading.Lock()
 
 
 def secret_parts(value: str) -> list[str]:
@@ -59,49 +56,90 @@ def _compile(secrets: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(f"(?=[{starts}])(?:{'|'.join(alternatives)})", re.IGNORECASE)
 
 
+class SecretRegistry:
+    """Secret values to mask, and `redact` for any text. A secret is registered for as long as the
+    `scope` it was registered in lasts (`with registry.scope(): ...`), then forgotten."""
+
+    def __init__(self) -> None:
+        self._secrets: frozenset[str] = frozenset()
+        # every secret in every form (None when there is none), and case-folded for the quick test
+        # that most text passes: replaced together, read together
+        self._matchers: tuple[re.Pattern[str] | None, tuple[str, ...]] = (None, ())
+        self._lock = threading.Lock()
+
+    def _set(self, secrets: frozenset[str]) -> None:
+        self._secrets = secrets
+        self._matchers = (_compile(secrets), tuple(s.casefold() for s in secrets))
+
+    def register(self, values: Iterable[str | None]) -> None:
+        """Add secret values to mask from now on (surrounding whitespace dropped; blank and very short
+        ones are ignored). The one pattern that finds them all is rebuilt only when a value is new."""
+        new = set()
+        for value in values:
+            if value is None:
+                continue
+            new |= {part for part in secret_parts(value.strip()) if len(part) >= MIN_SECRET}
+        with self._lock:
+            if not new <= self._secrets:
+                self._set(self._secrets | new)
+
+    def values(self) -> list[str]:
+        """Every registered secret (to hand to a worker process, which has a registry of its own)."""
+        return sorted(self._secrets)
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Secrets registered inside are forgotten on leaving (those registered before are kept)."""
+        with self._lock:
+            before = self._secrets
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._set(before)
+
+    def redact(self, text: str) -> str:
+        """`text` with every registered secret, in any case or URL-encoding, replaced by `***`.
+
+        Text without `%` or `+` in which no secret occurs case-folded (most log lines) is returned
+        after one `casefold` and a substring test per secret; the pattern runs on the rest."""
+        pattern, folded = self._matchers
+        if pattern is None or not text:
+            return text
+        if "%" not in text and "+" not in text:
+            lowered = text.casefold()
+            if not any(secret in lowered for secret in folded):
+                return text
+        return pattern.sub(MASK, text)
+
+
+# The process's one registry, process-global on purpose: log records of every library's loggers,
+# stdout and stderr, and uncaught exceptions of any thread are redacted through it, and none of
+# them can be handed an object. In a command's process it lasts as long as the process (an uncaught
+# exception is printed after `main` returns, and must still be redacted); what `setup_logging`
+# registers ends with its `undo`, and a test's registrations end with the test (the autouse
+# `production_logging` fixture runs each test inside `SECRETS.scope()`).
+SECRETS = SecretRegistry()
+
+
 def register_secrets(values: Iterable[str | None]) -> None:
-    """Add secret values to mask from now on (surrounding whitespace dropped; blank and very short
-    ones are ignored). The one pattern that finds them all is rebuilt only when a value is new."""
-    global _pattern, _folded
-    new = set()
-    for value in values:
-        if value is None:
-            continue
-        new |= {part for part in secret_parts(value.strip()) if len(part) >= MIN_SECRET}
-    with _lock:
-        if new <= _secrets:
-            return
-        _secrets.update(new)
-        _pattern, _folded = _compile(_secrets), tuple(s.casefold() for s in _secrets)
+    """`SECRETS.register`: mask these values from now on, until the current scope ends."""
+    SECRETS.register(values)
 
 
 def registered_secrets() -> list[str]:
-    """Every registered secret (to hand to a worker process, which has a registry of its own)."""
-    with _lock:
-        return sorted(_secrets)
+    """Every secret registered in the process (to hand to a worker process)."""
+    return SECRETS.values()
 
 
-def clear_secrets() -> None:
-    """Forget every registered secret (for tests)."""
-    global _pattern, _folded
-    with _lock:
-        _secrets.clear()
-        _pattern, _folded = None, ()
+def secrets_scope() -> AbstractContextManager[None]:
+    """`with secrets_scope():` secrets registered inside are forgotten on leaving."""
+    return SECRETS.scope()
 
 
 def redact(text: str) -> str:
-    """`text` with every registered secret, in any case or URL-encoding, replaced by `***`.
-
-    Text without `%` or `+` in which no secret occurs case-folded (most log lines) is returned
-    after one `casefold` and a substring test per secret; the pattern runs on the rest."""
-    pattern, folded = _pattern, _folded
-    if pattern is None or not text:
-        return text
-    if "%" not in text and "+" not in text:
-        lowered = text.casefold()
-        if not any(secret in lowered for secret in folded):
-            return text
-    return pattern.sub(MASK, text)
+    """`text` with every registered secret, in any case or URL-encoding, replaced by `***`."""
+    return SECRETS.redact(text)
 
 
 def stored_text(text: str, limit: int = STORED_TEXT) -> str:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from digest_core.errors import TopicsFileError as TopicsFileError  # re-exported
+from digest_core.errors import TopicsFileError
 from digest_core.errors import UnknownTopicError as UnknownTopicError
 from digest_core.redaction import display_url
 

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
+from multiprocessing import forkserver, resource_tracker
 from typing import Any, TypeVar
 
 from digest_core.redaction import redact_log_records, register_secrets, registered_secrets
@@ -120,8 +121,6 @@ def _start_forkserver() -> None:
     The resource tracker starts first, on its own: starting it unblocks SIGINT in the calling
     thread when done (multiprocessing's `ResourceTracker.ensure_running`), which left the
     forkserver, started next, open to a Ctrl-C while it imported its first modules."""
-    from multiprocessing import forkserver, resource_tracker
-
     # a bare interpreter but for SIGINT ignored (inherited by each worker): the worker imports what its steps need
     forkserver.set_forkserver_preload(["digest_core.quiet_worker"])
     resource_tracker.ensure_running()  # blocks SIGINT (and SIGTERM) for its own start, then unblocks both
@@ -136,8 +135,6 @@ def _stop_helpers() -> None:
     """End multiprocessing's forkserver and resource tracker (once no worker runs): each waits for
     its pipe's end, which the service holds as long as it lives. The next `_start_forkserver`
     starts them again. `_stop` is their own (private, stable since Python 3.8) way to end them."""
-    from multiprocessing import forkserver, resource_tracker
-
     forkserver._forkserver._stop()  # type: ignore[attr-defined]
     resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot import cli_io
 from bot.logs import LoggingSetup, setup_logging
-from digest_core.redaction import clear_secrets
+from digest_core.redaction import secrets_scope
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.topics import Topic, load_topics
 from tests.fakes.gemini import GeminiFake
@@ -51,10 +51,10 @@ def production_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[st
         return setups[-1]
 
     monkeypatch.setattr(cli_io, "setup_logging", scoped)
-    yield scoped
-    for setup in reversed(setups):
-        setup.undo()
-    clear_secrets()  # the process-wide registry too: a secret one test registered masks no other test's text
+    with secrets_scope():  # a secret the test registers (a CLI command, a publisher) ends with it
+        yield scoped
+        for setup in reversed(setups):
+            setup.undo()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest_core.app.arguments import CommandError, parse_digest_args, split_args
+from digest_core.app.arguments import parse_digest_args, split_args
+from digest_core.errors import CommandError
 from digest_core.topics import load_topics
 
 NOW = datetime(2026, 2, 25, 10, tzinfo=UTC)

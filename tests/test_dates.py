@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from digest_core.dates import DateInputError, digest_window, latest_complete_date, parse_digest_date
+from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
+from digest_core.errors import DateInputError
 from digest_core.topics import Topic
 
 NOW = datetime(2026, 2, 25, 10, 0, tzinfo=UTC)

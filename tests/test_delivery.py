@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.site_pages import page_writer
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
-from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
+from digest_core.delivery.ports import Destination
 from digest_core.delivery.publication import Publication
 from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.errors import DestinationGone, SendFailed
 from digest_core.models import Digest
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.storage.tables import DeliveryRow, PublicationRow

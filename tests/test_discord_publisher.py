@@ -13,7 +13,8 @@ from adapters.discord.embeds import render_digest
 from adapters.discord.publisher import destination_for
 from bot.app import Core
 from digest_core.delivery.deliverer import Deliverer
-from digest_core.delivery.ports import Destination, DestinationGone, send_digest
+from digest_core.delivery.ports import Destination, send_digest
+from digest_core.errors import DestinationGone
 from digest_core.models import Digest
 from tests.fakes.discord import FORUM, GENERAL, NEWS, THREAD, FakeDiscord
 from tests.fakes.discord_harness import (

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.discord.client import DigestBot, DiscordStartError, run_bot
+from adapters.discord.client import DigestBot, run_bot
 from bot.app import Core
 from bot.cli import app
 from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
+from digest_core.errors import DiscordStartError
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.discord_harness import TOKEN, core, discord_endpoints, fake_discord, settings_for
 from tests.fakes.google_news import GoogleNewsFake

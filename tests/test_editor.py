@@ -10,16 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest_core.dates import digest_window
-from digest_core.editorial.editor import (
-    REASON_CHARS,
-    Candidate,
-    EditorError,
-    choose_candidates,
-    estimate_tokens,
-    validate_answer,
-)
+from digest_core.editorial.editor import REASON_CHARS, Candidate, choose_candidates, estimate_tokens, validate_answer
 from digest_core.editorial.pipeline import build_digest, explain_day
 from digest_core.editorial.select import in_window
+from digest_core.errors import EditorError
 from digest_core.models import Article, FailedSource
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummaryRequest
 from digest_core.summarize.gemini import SYSTEM_INSTRUCTION, GeminiSummarizer, build_prompt

@@ -19,8 +19,9 @@ from adapters.telegram.render import render_sources as telegram_sources
 from digest_core.editorial.importance import rank_stories, story_importance
 from digest_core.editorial.opinion import EDITORIAL, OPINION, mark_opinion, opinion_label, opinion_tag
 from digest_core.editorial.story_titles import clean_headline
+from digest_core.errors import TopicsFileError
 from digest_core.models import Article, Digest
-from digest_core.topics import TopicsFileError, default_topics_path, load_topics
+from digest_core.topics import default_topics_path, load_topics
 from tests.digests import fixture_digest
 
 END = datetime(2026, 2, 25, 4, tzinfo=UTC)

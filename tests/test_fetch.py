@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from digest_core.dates import digest_window
-from digest_core.editorial.pipeline import SourcesUnreachable
+from digest_core.errors import SourcesUnreachable
 from digest_core.sources.feed_parsing import collect
 from digest_core.sources.google_news import GoogleNewsSource, google_news_query, google_news_url
 from digest_core.topics import Outlet, Topic

@@ -11,7 +11,8 @@ import pytest
 
 from digest_core.dates import digest_window
 from digest_core.editorial.select import select_articles
-from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummarizerError, SummaryRequest
+from digest_core.errors import SummarizerError
+from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummaryRequest
 from digest_core.summarize.base import validate_summary
 from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.topics import Topic

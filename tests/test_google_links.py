@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from digest_core.errors import AnswerShapeError
 from digest_core.sources import google_links
 from digest_core.sources.google_links import (
     CONSENT_LINE,
-    AnswerShapeError,
     GoogleLinkDecoder,
     Resolution,
     article_id,

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.logs import RedactingStream, protect_process, secrets_from_environment
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.redaction import clear_secrets, display_url, redact, register_secrets, url_password
+from digest_core.redaction import display_url, redact, register_secrets, secrets_scope, url_password
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.topics import default_topics_path
 from tests.fakes.google_news import GoogleNewsFake
@@ -151,8 +151,7 @@ def test_an_uncaught_exception_anywhere_is_redacted(tmp_path: Path) -> None:
 
 
 def test_redaction_of_split_writes_and_token_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_secrets()
-    try:
+    with secrets_scope():
         monkeypatch.setenv("DATABASE_URL", f"postgresql://u:{PG_PASSWORD}@h/db")
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM)
         assert secrets_from_environment() == [TELEGRAM, PG_PASSWORD]
@@ -174,8 +173,6 @@ def test_redaction_of_split_writes_and_token_parts(monkeypatch: pytest.MonkeyPat
         stream.write(PG_PASSWORD[5:] + " end\npartial")
         stream.flush()
         assert "".join(out) == "half *** end\npartial"
-    finally:
-        clear_secrets()
     assert protect_process  # the entry point's hook is exercised by the subprocess tests above
 
 
@@ -184,9 +181,8 @@ async def test_errors_stored_in_the_database_are_redacted(engine: AsyncEngine) -
     from digest_core.storage.tables import DeliveryRow
     from tests.test_delivery import DAY, setup
 
-    clear_secrets()
-    register_secrets([TELEGRAM])
-    try:
+    with secrets_scope():
+        register_secrets([TELEGRAM])
         _, _, ids = await setup(engine, n=1)
         ledger = DeliveryLedger(engine)
         await ledger.create("china-japan", DAY, ids)
@@ -195,8 +191,6 @@ async def test_errors_stored_in_the_database_are_redacted(engine: AsyncEngine) -
         await ledger.mark_retry(claimed.id, "w1", error, 1, 5, timedelta(0))
         async with engine.connect() as conn:
             stored = (await conn.execute(select(DeliveryRow.last_error))).scalar_one()
-    finally:
-        clear_secrets()
     assert stored == "InvalidToken: The token `***` was rejected by the server."
 
 
@@ -232,13 +226,10 @@ LIBRARY_FORMS: list[Callable[[str], str]] = [
 def test_a_token_is_redacted_in_any_form_a_library_gives_it(
     secret: str, registered_with: str, before: str, after: str, space: str, form: Callable[[str], str]
 ) -> None:
-    clear_secrets()
-    try:
+    with secrets_scope():
         register_secrets([secret + registered_with])
         text = form(before + space + secret + space + after)
         out = redact(text)
-    finally:
-        clear_secrets()
     assert out.count("***") > text.count("***")
     parts = (secret, secret.split(":")[-1])  # a Telegram token's part after ':' is secret alone too
     assert leaked(out, secrets=parts) == []
@@ -394,9 +385,8 @@ async def test_every_stored_text_is_redacted_and_every_stored_url_without_creden
 
     feed = f"https://{FEED_USER}:{FEED_PASSWORD}@news.example.org/rss.xml"
     error = f"Chat not found for /bot{TELEGRAM}/sendMessage".capitalize()  # as PTB gives it
-    clear_secrets()
-    register_secrets([TELEGRAM, url_password(feed)])
-    try:
+    with secrets_scope():
+        register_secrets([TELEGRAM, url_password(feed)])
         _, subs, ids = await setup(engine, n=2)
         ledger = DeliveryLedger(engine)
         await ledger.create("china-japan", DAY, ids)
@@ -415,8 +405,6 @@ async def test_every_stored_text_is_redacted_and_every_stored_url_without_creden
         assert (await SqlFeedStateStore(engine).get(feed)) is not None
         async with engine.connect() as conn:
             rows = {t.name: (await conn.execute(select(t))).all() for t in Base.metadata.sorted_tables}
-    finally:
-        clear_secrets()
     masked = "Chat not found for /bot***/sendmessage"
     assert [r.deactivated_reason for r in rows["subscriptions"] if not r.active] == [masked]
     assert sorted(r.last_error for r in rows["deliveries"]) == [

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from digest_core.app.service import BuildLimiter, BuildRateLimited, DigestService
+from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.dates import Window
+from digest_core.errors import BuildRateLimited
 from digest_core.models import Digest
 from digest_core.sources.ports import FeedResult
 from digest_core.storage.digests import SqlDigestStore

@@ -24,9 +24,10 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.markdown_site import page_url, write_page
-from adapters.site_builder import PACKAGED_SITE, HugoNotInstalled, SiteBuild, build_command, build_site, find_hugo
+from adapters.site_builder import PACKAGED_SITE, SiteBuild, build_command, build_site, find_hugo
 from bot.cli import app
 from bot.settings import Settings
+from digest_core.errors import HugoNotInstalled
 from digest_core.models import Article, Bullet, Digest, PerspectiveCount
 from tests.processes import child_pids, command_line, is_running, spawned
 

@@ -14,7 +14,8 @@ from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.render import html_to_text
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
-from digest_core.delivery.ports import Destination, SendFailed, send_digest
+from digest_core.delivery.ports import Destination, send_digest
+from digest_core.errors import SendFailed
 from digest_core.models import Digest
 from digest_core.storage.digests import SqlDigestStore
 from tests.fakes.google_news import GoogleNewsFake

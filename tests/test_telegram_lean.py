@@ -12,7 +12,8 @@ from telegram.ext import ExtBot
 from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
-from digest_core.delivery.ports import Destination, DestinationGone, SendFailed, announcing
+from digest_core.delivery.ports import Destination, announcing
+from digest_core.errors import DestinationGone, SendFailed
 from tests.fakes.server import serve
 from tests.fakes.telegram import TOKEN, FakeTelegram
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from digest_core.topics import TopicsFileError, UnknownTopicError, load_topics
+from digest_core.errors import TopicsFileError, UnknownTopicError
+from digest_core.topics import load_topics
 
 VALID = """
 [[topics]]

@@ -29,7 +29,8 @@ from adapters.chart import (
 from adapters.site_pages import CHART_SIZE
 from bot.cli import app
 from digest_core.dates import latest_complete_date
-from digest_core.editorial.trend import NoDigestsInRange, TrendError, build_trend, coverage_trend, parse_days
+from digest_core.editorial.trend import build_trend, coverage_trend, parse_days
+from digest_core.errors import NoDigestsInRange, TrendError
 from digest_core.models import Article, Digest
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import DayCoverage, SqlDigestStore

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.failures import DEMO_HINT
 from digest_core.dates import digest_window
-from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
+from digest_core.errors import NoArticlesError, SourcesUnreachable
 from digest_core.sources.collect import NewsSources
 from digest_core.sources.feed_parsing import collect
 from digest_core.sources.google_news import GoogleNewsSource

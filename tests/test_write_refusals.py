@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digest_core.delivery.deliverer import UNKNOWN_MESSAGE, Deliverer
 from digest_core.delivery.ledger import SENDING
-from digest_core.delivery.ports import Destination, SendFailed
-from digest_core.errors import WritesRefused
+from digest_core.delivery.ports import Destination
+from digest_core.errors import SendFailed, WritesRefused
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.storage.faults import POSTGRES_REFUSALS, refusal, writes_refused

@@ -16,16 +16,9 @@ from discord import app_commands
 from adapters.discord.commands import install_commands
 from adapters.discord.publisher import NO_MENTIONS, REQUESTS_PER_SECOND, DiscordPublisher, WindowPace
 from digest_core.app.usecases import UseCases
+from digest_core.errors import DiscordTokenRejected
 
 log = logging.getLogger(__name__)
-
-
-class DiscordStartError(Exception):
-    """The bot could not start (missing or rejected token); the message says what to fix."""
-
-
-class DiscordTokenRejected(DiscordStartError):
-    """Discord refused the token: retrying cannot help until it is changed."""
 
 
 def configure_endpoints(api_base_url: str, gateway_url: str) -> None:

@@ -260,7 +260,7 @@ def trend_command(usecases: UseCases, topic_choices: Choices) -> app_commands.Co
 
 async def send_trend_chart(interaction: discord.Interaction, chart: Trend) -> None:
     """Draw the chart off the event loop and send it, captioned, as the deferred answer."""
-    from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+    from adapters.chart import render_trend_png  # lazy: matplotlib loads on the first chart
 
     png = await asyncio.to_thread(render_trend_png, chart)
     text = (

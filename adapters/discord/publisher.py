@@ -15,7 +15,8 @@ import discord
 from adapters.discord.embeds import render_digest, thread_name
 from adapters.markdown_site import site_page_url
 from digest_core import pacing
-from digest_core.delivery.ports import Destination, DestinationGone, SendFailed, announce_send
+from digest_core.delivery.ports import Destination, announce_send
+from digest_core.errors import DestinationGone, SendFailed
 from digest_core.models import Digest
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from digest_core.app.commands import COMMANDS as CHAT_COMMANDS
 from digest_core.app.commands import no_subscriptions, paused_because
 from digest_core.app.usecases import DigestCommand, DigestQuery, SubscriptionChange, UseCases
 from digest_core.delivery.ports import Destination
-from digest_core.errors import UserError
+from digest_core.errors import Refusal, UserError
 from digest_core.models import Digest
 from digest_core.redaction import redact
 
@@ -44,10 +44,6 @@ COMMANDS = [BotCommand(name, text) for name, text in DESCRIPTIONS.items() if nam
 _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})$")
 _ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _TYPING_EVERY = 4.5  # seconds; a chat action shows for about 5
-
-
-class Refusal(Exception):
-    """A reply (HTML, already escaped) that ends a command without changing anything."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +218,7 @@ class TelegramCommands:
         topic_text, days_text = split_args(context.args or [], 2, USAGE["trend"])
         chart = await self.usecases.trend(topic_text, days_text, USAGE["trend"])
         async with self._typing(context.bot, where):
-            from adapters.chart import render_trend_png  # matplotlib loads on the first chart
+            from adapters.chart import render_trend_png  # lazy: matplotlib loads on the first chart
 
             png = await asyncio.to_thread(render_trend_png, chart)
         caption = (

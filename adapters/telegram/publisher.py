@@ -19,7 +19,8 @@ from adapters.markdown_site import site_page_url
 from adapters.telegram.lean import message_payload, send_message_id
 from adapters.telegram.render import html_to_text, render_digest
 from digest_core.backoff import BackoffPolicy
-from digest_core.delivery.ports import Destination, DestinationGone, SendFailed
+from digest_core.delivery.ports import Destination
+from digest_core.errors import DestinationGone, SendFailed
 from digest_core.models import Digest
 from digest_core.redaction import redact, register_secrets
 

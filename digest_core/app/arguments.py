@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from digest_core.dates import DATE_FORMAT_HELP, DateInputError, latest_complete_date, parse_digest_date
-from digest_core.errors import CommandError as CommandError  # re-exported
-from digest_core.topics import Topic, Topics, UnknownTopicError
+from digest_core.dates import DATE_FORMAT_HELP, latest_complete_date, parse_digest_date
+from digest_core.errors import CommandError, DateInputError, UnknownTopicError
+from digest_core.topics import Topic, Topics
 
 MAX_ARG_LENGTH = 64
 
@@ -63,7 +63,6 @@ def parse_digest_args(args: Sequence[str], topics: Topics, now: datetime, usage:
 
 __all__ = [
     "DATE_FORMAT_HELP",
-    "CommandError",
     "DigestRequest",
     "parse_date",
     "parse_digest_args",

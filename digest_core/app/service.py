@@ -15,7 +15,7 @@ from digest_core.dates import digest_window, latest_complete_date, parse_digest_
 from digest_core.editorial.changes import reannotate
 from digest_core.editorial.editor import Editor
 from digest_core.editorial.pipeline import build_digest
-from digest_core.errors import BuildRateLimited as BuildRateLimited  # re-exported
+from digest_core.errors import BuildRateLimited
 from digest_core.models import Digest
 from digest_core.single_flight import SingleFlight
 from digest_core.sources.ports import FeedSource

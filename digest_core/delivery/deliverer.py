@@ -30,11 +30,11 @@ from typing import Any
 
 from digest_core.backoff import BackoffPolicy
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
-from digest_core.delivery.ports import DestinationGone, PartPublisher, announcing
+from digest_core.delivery.ports import PartPublisher, announcing
 from digest_core.delivery.sender_lock import LocalSenderLock, SenderLock
 from digest_core.delivery.senders import sender_name, split_sender
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.errors import WritesRefused
+from digest_core.errors import ClaimLost, DestinationGone, RecordingFailed, WritesRefused
 from digest_core.models import Digest
 from digest_core.single_flight import SingleFlight
 from digest_core.storage.digests import DigestStore
@@ -48,14 +48,6 @@ SHARED_ENTRIES = 32  # digests (and their rendered parts) kept per deliverer
 def worker_id() -> str:
     """A name for this process in the ledger: host and pid."""
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-class RecordingFailed(Exception):
-    """A sent part could not be recorded: the delivery stops, its row stays claimed."""
-
-
-class ClaimLost(Exception):
-    """Another worker owns the delivery now: this one stops before sending."""
 
 
 UNKNOWN_MESSAGE = "?"  # the message id of a part in doubt: handed to the platform, never acknowledged

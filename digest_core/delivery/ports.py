@@ -8,7 +8,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from digest_core.errors import DestinationGone as DestinationGone  # re-exported
 from digest_core.errors import SendFailed as SendFailed
 from digest_core.models import Digest
 

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.editorial.pipeline import NoArticlesError, SourcesUnreachable
+from digest_core.errors import NoArticlesError, SourcesUnreachable
 from digest_core.models import Digest
 from digest_core.topics import Topic
 

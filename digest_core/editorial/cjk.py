@@ -44,7 +44,7 @@ def has_kana(text: str) -> bool:
 
 @cache
 def _converter(config: str):  # type: ignore[no-untyped-def]
-    import opencc  # C++ conversion tables: a few MB, loaded once on the first CJK text
+    import opencc  # lazy: C++ conversion tables: a few MB, loaded once on the first CJK text
 
     return opencc.OpenCC(config)
 

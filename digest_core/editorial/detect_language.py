@@ -29,6 +29,7 @@ def _japanese_only(char: str) -> bool:
 
 @cache
 def _detector() -> Any:
+    # lazy: memory: lingua loads on the first text to detect
     from lingua import Language, LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.CHINESE, Language.JAPANESE).build()
@@ -41,6 +42,7 @@ def detect_language(text: str) -> str | None:
         return None
     if has_kana(text) or any(_japanese_only(c) for c in text if has_cjk(c)):
         return JAPANESE
+    # lazy: memory: lingua loads on the first text to detect
     from lingua import Language
 
     found = _detector().detect_language_of(text)

@@ -21,6 +21,7 @@ from digest_core.editorial.detect_language import is_foreign
 from digest_core.editorial.excerpts import estimate_tokens as estimate_tokens  # re-exported
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.sentences import body
+from digest_core.errors import EditorError
 from digest_core.models import Article, TokenUsage
 from digest_core.text import cut
 from digest_core.topics import Topic
@@ -28,10 +29,6 @@ from digest_core.topics import Topic
 PROMPT_TOKEN_BUDGET = 5_000  # estimated tokens for the editor's data; the summarizer gets the rest of 8k
 DESCRIPTION_CHARS = 240
 REASON_CHARS = 160
-
-
-class EditorError(Exception):
-    """The editor could not give a usable answer; the rules decide alone."""
 
 
 @dataclass(frozen=True)

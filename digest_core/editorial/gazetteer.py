@@ -50,6 +50,7 @@ def _city_counts() -> tuple[dict[str, list[tuple[str, int]]], Counter[str]]:
 
 
 def _regions(country: str) -> set[str]:
+    # lazy: memory: pycountry loads on the first look-up
     import pycountry
 
     names = set(_EXTRA_REGIONS.get(country, ()))

@@ -9,11 +9,10 @@ from digest_core.dates import digest_window
 from digest_core.editorial.audiences import by_audience
 from digest_core.editorial.changes import annotate_changes
 from digest_core.editorial.disagreements import story_differences
-from digest_core.editorial.editor import Editor, EditorError, Judgement, choose_candidates
+from digest_core.editorial.editor import Editor, Judgement, choose_candidates
 from digest_core.editorial.explain import Verdict
 from digest_core.editorial.select import Selection, in_window, select_articles
-from digest_core.errors import NoArticlesError as NoArticlesError  # re-exported
-from digest_core.errors import SourcesUnreachable as SourcesUnreachable  # re-exported
+from digest_core.errors import EditorError, NoArticlesError
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote, TokenUsage
 from digest_core.sources.feed_parsing import collect
 from digest_core.sources.ports import FeedSource

@@ -75,7 +75,7 @@ def drop_repeats(articles: Sequence[Article]) -> list[Article]:
 
 def find_repeats(articles: Sequence[Article]) -> tuple[list[Article], dict[int, Article]]:
     """`drop_repeats`, and for each dropped article (by `id()`) the kept article it repeats."""
-    from rapidfuzz import fuzz, process  # deferred: RAPIDFUZZ_COST; selection runs in the service's worker
+    from rapidfuzz import fuzz, process  # lazy: RAPIDFUZZ_COST; selection runs in the service's worker
 
     kept: list[Article] = []
     url_owner: dict[str, Article] = {}

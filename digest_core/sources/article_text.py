@@ -118,7 +118,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     sample = body[:SCAN_CHARS]
     if sum(1 for b in sample if b >= 0x80) <= len(sample) // 100:
         return body.decode("cp1252", errors="replace")  # a few accents and quotes: the browsers' legacy default
-    from charset_normalizer import from_bytes  # trafilatura's own dependency
+    from charset_normalizer import from_bytes  # lazy: trafilatura's own dependency
 
     best = from_bytes(sample).best()
     if best is not None and best.encoding:
@@ -296,6 +296,7 @@ def read_page(body: bytes, url: str, content_type: str | None = None, today: dat
 
 
 def _read(body: bytes, url: str, content_type: str | None, today: date | None) -> PageText:
+    # lazy: memory: page parsing loads on the first page read
     import trafilatura  # heavy (lxml, justext, htmldate): loaded on the first page read
     from trafilatura.utils import load_html
 

@@ -27,17 +27,11 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
+from digest_core.errors import AnswerShapeError, BodyTooLarge, DecodingStopped, UnsupportedEncoding
 from digest_core.pacing import RateLimiter, Sleep
 from digest_core.sources.failure_cause import cause_of
 from digest_core.sources.normalize import MAX_URL
-from digest_core.sources.polite import (
-    ACCEPT_ENCODING,
-    BodyTooLarge,
-    UnsupportedEncoding,
-    describe_error,
-    host_of,
-    read_capped,
-)
+from digest_core.sources.polite import ACCEPT_ENCODING, describe_error, host_of, read_capped
 from digest_core.sources.polite import retry_after as retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -80,14 +74,6 @@ class Signature:
 
 
 Answered = Callable[[Mapping[str, Resolution]], Awaitable[None]]  # called with each batch's answers as they come
-
-
-class DecodingStopped(Exception):
-    """Decoding ends for this run (consent wall, repeated 429s, a changed answer, Google unreachable)."""
-
-
-class AnswerShapeError(ValueError):
-    """A batchexecute answer that is not in the shape this decoder knows."""
 
 
 def web_url(text: object) -> str | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from digest_core.editorial.detect_language import detect_language
+from digest_core.errors import FeedParseError
 from digest_core.models import Article
 from digest_core.sources.char_refs import without_forbidden_references
 from digest_core.sources.ports import GOOGLE_NEWS, FeedResult
@@ -33,10 +34,6 @@ MAX_URL = 2048  # an item whose link is longer is dropped
 MAX_RAW_TEXT = 100_000  # characters of a raw field cleaned at all (the rest is cut before cleaning)
 
 
-class FeedParseError(ValueError):
-    """A feed body that holds no usable items (HTML, broken XML...)."""
-
-
 def clean_text(text: str, limit: int | None = None) -> str:
     """Unescape HTML entities (twice-escaped too), repair mojibake, drop tags and every invisible
     character (`text.visible`: format and control characters), collapse whitespace; cut to `limit`
@@ -47,7 +44,7 @@ def clean_text(text: str, limit: int | None = None) -> str:
         if unescaped == text:
             break
         text = unescaped
-    import ftfy  # deferred: FTFY_COST; a service parses in its worker, so its main process never loads it
+    import ftfy  # lazy: FTFY_COST; a service parses in its worker, so its main process never loads it
 
     text = visible(ftfy.fix_text(text, uncurl_quotes=False))
     text = unicodedata.normalize("NFC", _TAGS.sub(" ", text))
@@ -122,7 +119,7 @@ def parse_feed(result: FeedResult, topic: Topic) -> list[Article]:
     headers = {"content-location": result.base_url or result.url}
     if result.content_type:
         headers["content-type"] = result.content_type
-    import feedparser  # deferred: FEEDPARSER_COST; parsing runs in the service's worker, not its main process
+    import feedparser  # lazy: FEEDPARSER_COST; parsing runs in the service's worker, not its main process
 
     feed = feedparser.parse(without_forbidden_references(result.body), response_headers=headers)
     articles = [a for a in (_safe_article(e, result, topic) for e in feed.entries) if a is not None]

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from digest_core.clock import utc_now
 from digest_core.dates import Window
+from digest_core.errors import FeedBodyError
 from digest_core.redaction import display_url
 from digest_core.sources.feed_state import FeedState, FeedStateStore
 from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
@@ -28,10 +29,6 @@ log = logging.getLogger(__name__)
 FEED = "feed"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 MAX_INFLATED = MAX_BODY  # a gzip file served as is may not inflate past this
-
-
-class FeedBodyError(ValueError):
-    """A body that cannot be turned into feed bytes (a broken or oversized gzip file)."""
 
 
 def inflate(body: bytes, limit: int = MAX_INFLATED) -> bytes:

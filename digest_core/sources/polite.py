@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest_core.backoff import BackoffPolicy
+from digest_core.errors import BodyTooLarge, UnsupportedEncoding
 from digest_core.pacing import Sleep
 from digest_core.plural import plural
 from digest_core.sources.failure_cause import cause_of
@@ -110,13 +111,6 @@ def read_timeout(deadline: float) -> float:
 REQUEST_DEADLINE = request_deadline(FETCH_TIMEOUT)
 
 
-class BodyTooLarge(Exception):
-    """An answer whose decoded body grows past the cap (a decompression bomb, a runaway feed)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"body over {limit // 1024} kB (decoded), not read further")
-
-
 @dataclass(frozen=True)
 class Fetched:
     """The final answer to a polite GET (any status but 429/5xx, or those after the last attempt), or why none came.
@@ -133,10 +127,6 @@ class Fetched:
 
 
 ACCEPT_ENCODING = "gzip, deflate"  # what `read_capped` can inflate in bounded steps
-
-
-class UnsupportedEncoding(Exception):
-    """A `Content-Encoding` this client did not ask for and cannot inflate in bounded steps."""
 
 
 def _inflater(encoding: str) -> zlib._Decompress | None:

@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
+from digest_core.errors import DatabaseFileError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -39,10 +41,6 @@ def sqlite_path(engine: AsyncEngine) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
-
-
-class DatabaseFileError(OSError):
-    """A SQLite database path that cannot work: a directory, or a file SQLite could not write."""
 
 
 READ_ONLY = "is read-only (an immutable file, its permissions or a read-only file system)"
@@ -97,7 +95,7 @@ _MIGRATION_LOCK = 7_261_001  # PostgreSQL advisory lock: one process migrates at
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    from alembic.config import Config  # Alembic loads only when the schema is migrated
+    from alembic.config import Config  # lazy: Alembic loads only when the schema is migrated
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -108,6 +106,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+    # lazy: start-up: Alembic loads only when the schema is migrated
     from alembic import command
 
     command.upgrade(alembic_config(connection), "head")

@@ -1,6 +1,6 @@
 """Summarizers: Gemini (google-genai) and an offline extractive one, behind one interface."""
 
-from digest_core.summarize.base import Summarizer, SummarizerError, SummaryRequest, validate_summary
+from digest_core.summarize.base import Summarizer, SummaryRequest, validate_summary
 from digest_core.summarize.extractive import ExtractiveSummarizer
 from digest_core.summarize.fallback import FallbackSummarizer
 
@@ -8,7 +8,6 @@ __all__ = [
     "ExtractiveSummarizer",
     "FallbackSummarizer",
     "Summarizer",
-    "SummarizerError",
     "SummaryRequest",
     "validate_summary",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from digest_core.errors import SummarizerError as SummarizerError  # re-exported
 from digest_core.models import Article, Bullet, Story, StoryNote, Summary
 from digest_core.text import cut
 from digest_core.topics import Topic

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from digest_core.errors import SummarizerError
 from digest_core.models import Summary
-from digest_core.summarize.base import Summarizer, SummarizerError, SummaryRequest
+from digest_core.summarize.base import Summarizer, SummaryRequest
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from google import genai
 from google.genai import types
 from pydantic import BaseModel, ValidationError
 
-from digest_core.editorial.editor import Candidate, EditorError, Judgement, candidate_document, validate_answer
+from digest_core.editorial.editor import Candidate, Judgement, candidate_document, validate_answer
+from digest_core.errors import EditorError
 from digest_core.models import TokenUsage
 from digest_core.summarize.gemini import gemini_client
 from digest_core.topics import Topic
