@@ -496,7 +496,9 @@ class DeliveryLedger:
         self._queued.append((delivery_id, worker, state, list(message_ids), sending_part, done))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
-        return await asyncio.shield(done)
+        # Not shielded: the future is this caller's alone; if it is cancelled, the flusher still
+        # writes its row and skips its answer (no shield's future and callbacks per write).
+        return await done
 
     async def _flush(self) -> None:
         """Write what is queued, a window's worth per transaction, on one connection kept while
