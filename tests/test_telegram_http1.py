@@ -4,7 +4,9 @@ for well-formed answers, a raw asyncio server for the answers aiohttp never writ
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import orjson
 import pytest
@@ -14,6 +16,7 @@ from telegram.error import NetworkError, TimedOut
 from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.http1 import Http1Client
 from adapters.telegram.lean import JsonRequestData, message_payload, message_request
+from bot.demo_tls import LocalCA
 from tests.fakes.server import serve
 
 PEERS: list[object] = []  # the client's address of each request the echo server saw
@@ -162,8 +165,35 @@ async def test_through_the_bot_transport_with_ptb_errors(echo: tuple[str, list[w
 
 
 def test_the_prebuilt_body_is_the_payload_as_json() -> None:
-    for chat, html, thread, paid in [(5, False, None, False), ("@chan", True, 3, True), (-1001, True, None, True)]:
+    cases: list[tuple[int | str, bool, int | None, bool]] = [
+        (5, False, None, False),
+        ("@chan", True, 3, True),
+        (-1001, True, None, True),
+    ]
+    for chat, html, thread, paid in cases:
         built = message_request(chat, 'a "quoted" part\n', html, thread, paid)
         assert orjson.loads(built.json_body) == message_payload(chat, 'a "quoted" part\n', html, thread, paid)
         assert built.parameters == {"chat_id": chat}
     assert JsonRequestData({"a": [1]}).json_body == b'{"a":[1]}'
+
+
+async def test_https_verifies_the_servers_certificate(tmp_path: Path) -> None:
+    authority = LocalCA("Digestbot test CA")
+    pem = authority.write_certificate(tmp_path / "ca.pem")
+    app = web.Application()
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(body=await request.read(), content_type="application/json")
+
+    app.router.add_post("/{tail:.*}", answer)
+    runner, port = await serve(app, authority.server_context(["localhost"]))
+    trusting = Http1Client(ssl_context=ssl.create_default_context(cafile=str(pem)))
+    untrusting = Http1Client()  # the system's CAs: the local CA is not among them
+    try:
+        assert await trusting.post_json(f"https://localhost:{port}/m", b"[2]", 5.0) == (200, b"[2]")
+        with pytest.raises(ssl.SSLError):
+            await untrusting.post_json(f"https://localhost:{port}/m", b"[2]", 5.0)
+    finally:
+        await trusting.close()
+        await untrusting.close()
+        await runner.cleanup()

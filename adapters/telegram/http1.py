@@ -197,7 +197,9 @@ class Http1Client:
         scheme, host, port = origin
         context = None
         if scheme == "https":
-            context = self._ssl or ssl.create_default_context()
+            if self._ssl is None:  # the system's CAs, loaded once
+                self._ssl = ssl.create_default_context()
+            context = self._ssl
         _, connection = await asyncio.get_running_loop().create_connection(
             _Connection, host, port, ssl=context, server_hostname=host if context else None
         )
