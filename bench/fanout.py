@@ -236,11 +236,9 @@ async def subscribe_all(engine: AsyncEngine, platform: str, destinations: list[s
 
 async def sender(database: str, base_url: str, worker: str, concurrency: int) -> asyncio.subprocess.Process:
     """`bench.broadcast_sender` in a process of its own."""
-    profile = os.environ.get("BENCH_PROFILE")  # a file: the sender runs under cProfile, its stats go there
-    profiling = ["-m", "cProfile", "-o", f"{profile}.{worker}"] if profile else []
+    # BENCH_PROFILE=FILE: the sender profiles its event loop's thread (CPU time, `broadcast_sender`)
     return await asyncio.create_subprocess_exec(
         sys.executable,
-        *profiling,
         "-m",
         "bench.broadcast_sender",
         database,
@@ -259,16 +257,17 @@ async def finished(proc: asyncio.subprocess.Process) -> dict[str, Any]:
     return dict(json.loads(out.decode().strip().splitlines()[-1]))
 
 
-async def in_doubt(engine: AsyncEngine) -> set[str]:
+async def in_doubt(engine: AsyncEngine) -> dict[str, int]:
     """The destinations whose delivery holds a part in doubt (announced by a sender killed before
-    its answer, so not sent again: the documented at-most-once rule)."""
+    its answer, so not sent again: the documented at-most-once rule), each with how many parts the
+    platform must have received for that part to have arrived (its position, counted from 1)."""
     async with engine.connect() as conn:
         rows = await conn.execute(
-            select(SubscriptionRow.destination)
+            select(SubscriptionRow.destination, DeliveryRow.message_ids)
             .join(DeliveryRow, DeliveryRow.subscription_id == SubscriptionRow.id)
             .where(cast(DeliveryRow.message_ids, String).like(f'%"{UNKNOWN_MESSAGE}"%'))
         )
-        return {d for (d,) in rows.all()}
+        return {d: list(ids).index(UNKNOWN_MESSAGE) + 1 for d, ids in rows.all()}
 
 
 async def run_paid(subs: int, database: str, concurrency: int, kill_at: float | None) -> dict[str, Any]:
@@ -318,7 +317,10 @@ async def run_paid(subs: int, database: str, concurrency: int, kill_at: float | 
     }
     if kill_at is not None:
         result["messages when the first sender was SIGKILLed"] = killed_after
-        result["parts in doubt (at most once: not sent again)"] = len(doubtful)
+        arrived = sum(1 for c, position in doubtful.items() if sent[c] >= position)
+        result["parts in doubt (announced by the killed sender, never acknowledged; not sent again)"] = len(doubtful)
+        result["of those, received by the fake (in flight at the kill)"] = arrived
+        result["of those, never received (lost: the at-most-once price)"] = len(doubtful) - arrived
     result |= {
         "duplicates": sum(n - len(parts) for n in sent.values() if n > len(parts)),
         "losses": len(lost),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+import orjson
 from telegram import Bot
 from telegram.request import RequestData
 
@@ -22,13 +23,16 @@ JSONDict = dict[str, Any]
 
 class JsonRequestData:
     """What a PTB transport reads of a `RequestData` (which is final), from a plain JSON-ready dict:
-    no PTB `RequestParameter` per field, no files."""
+    no PTB `RequestParameter` per field, no files. `json_body` is the request's JSON, given when
+    built beforehand (`message_request`), else encoded once on first use."""
 
     contains_files = False
     multipart_data: dict[str, Any] = {}  # noqa: RUF012 (read only)
+    __slots__ = ("_body", "_payload")
 
-    def __init__(self, payload: JSONDict) -> None:
+    def __init__(self, payload: JSONDict, json_body: bytes | None = None) -> None:
         self._payload = payload
+        self._body = json_body
 
     @property
     def parameters(self) -> JSONDict:
@@ -37,6 +41,12 @@ class JsonRequestData:
     @property
     def json_parameters(self) -> dict[str, str]:
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in self._payload.items()}
+
+    @property
+    def json_body(self) -> bytes:
+        if self._body is None:
+            self._body = orjson.dumps(self._payload)
+        return self._body
 
 
 def message_payload(chat: int | str, text: str, html: bool, thread: int | None, paid_broadcast: bool) -> JSONDict:
@@ -51,17 +61,39 @@ def message_payload(chat: int | str, text: str, html: bool, thread: int | None, 
     return payload
 
 
-async def send_message_id(bot: Bot, payload: JSONDict) -> int:
+_TAILS: dict[tuple[str, bool, int | None, bool], bytes] = {}
+_TAILS_KEPT = 64  # parts whose JSON is kept (a fan-out sends the same few parts to every chat)
+
+
+def message_request(
+    chat: int | str, text: str, html: bool, thread: int | None, paid_broadcast: bool
+) -> JsonRequestData:
+    """`message_payload` with its JSON body: everything after the chat id is encoded once per part
+    (a fan-out sends the same part to every chat), only the chat id per send."""
+    key = (text, html, thread, paid_broadcast)
+    tail = _TAILS.get(key)
+    if tail is None:
+        fields = message_payload(0, text, html, thread, paid_broadcast)
+        del fields["chat_id"]
+        if len(_TAILS) >= _TAILS_KEPT:
+            _TAILS.clear()
+        tail = _TAILS[key] = b"," + orjson.dumps(fields)[1:]
+    body = b'{"chat_id":' + orjson.dumps(chat) + tail
+    return JsonRequestData({"chat_id": chat}, body)
+
+
+async def send_message_id(bot: Bot, request: JSONDict | JsonRequestData) -> int:
     """`sendMessage` through the bot's transport and rate limiter; the new message's id. Errors are
     PTB's exceptions, raised as `Bot.send_message` raises them."""
+    data = request if isinstance(request, JsonRequestData) else JsonRequestData(request)
     url = f"{bot.base_url}/sendMessage"
 
     async def post() -> Any:
-        return await bot.request.post(url, cast(RequestData, JsonRequestData(payload)))
+        return await bot.request.post(url, cast(RequestData, data))
 
     limiter = getattr(bot, "rate_limiter", None)
     if limiter is None:
         result = await post()
     else:
-        result = await limiter.process_request(post, (), {}, "sendMessage", payload, None)
+        result = await limiter.process_request(post, (), {}, "sendMessage", data.parameters, None)
     return int(result["message_id"])

@@ -16,7 +16,7 @@ from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from adapters.markdown_site import site_page_url
-from adapters.telegram.lean import message_payload, send_message_id
+from adapters.telegram.lean import message_request, send_message_id
 from adapters.telegram.render import html_to_text, render_digest
 from digest_core.backoff import BackoffPolicy
 from digest_core.delivery.ports import Destination
@@ -153,7 +153,7 @@ class TelegramPublisher:
             try:
                 if lean:
                     return str(
-                        await send_message_id(self.bot, message_payload(chat, body, html, thread, self.paid_broadcast))
+                        await send_message_id(self.bot, message_request(chat, body, html, thread, self.paid_broadcast))
                     )
                 message = await self.bot.send_message(
                     chat,
