@@ -26,11 +26,11 @@ from bench.loop_lag import LoopLagProbe
 from bench.report import DOCS, machine, percentile, table, write_section
 from bot.demo_articles import STORIES, StoryText
 from digest_core.editorial.select import drop_repeats
+from digest_core.fetch.article_pages import ArticlePages
+from digest_core.fetch.article_text import read_page
+from digest_core.fetch.page_store import MemoryPageStore
+from digest_core.fetch.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from digest_core.models import Article
-from digest_core.sources.article_pages import ArticlePages
-from digest_core.sources.article_text import read_page
-from digest_core.sources.page_store import MemoryPageStore
-from digest_core.sources.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from digest_core.workers import run_cpu, start_worker_process, stop_worker_process
 from tests.fakes.production_hosts import ServedPublishers, served_publishers
 from tests.fakes.publishers import PublishersFake, page_url
@@ -90,7 +90,7 @@ def site(latency: float, weight: int) -> tuple[PublishersFake, list[Article], in
 
 
 async def enrich(sites: ServedPublishers, articles: list[Article]) -> tuple[list[Article], float, int, list[float]]:
-    async with sites.client(timeout=15.0) as client:  # wired as `bot.app.make_article_pages` wires it
+    async with sites.client(timeout=15.0) as client:  # wired as `bot.wiring.make_article_pages` wires it
         http = PoliteClient(
             client,
             HostLimiter(),

@@ -45,20 +45,20 @@ from bench.live_service import fake_platforms
 from bench.report import DOCS, machine, rss_mb, table, write_section
 from bench.watches import GcWatch, LoopWatch, RssWatch
 from bot.runner import prefer_the_loop, settle_collector
-from digest_core.app.service import DigestService
-from digest_core.app.usecases import UseCases
 from digest_core.delivery.deliverer import UNKNOWN_MESSAGE, Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination, PartPublisher
 from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.delivery.subscriptions import SubscriptionStore
+from digest_core.fetch.ports import FeedResult
 from digest_core.models import Digest
-from digest_core.sources.ports import FeedResult
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.storage.tables import DeliveryRow, SubscriptionRow
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
+from digest_core.usecases.service import DigestService
+from digest_core.usecases.usecases import UseCases
 from tests.fakes.google_news import FIXTURES
 from tests.fakes.telegram import TOKEN
 

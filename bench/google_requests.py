@@ -1,6 +1,6 @@
 """Requests to Google per digest for Google News link decoding, on the fixture days.
 
-Each fixture day is built twice through the production wiring (`bot.app.make_source`, a scratch
+Each fixture day is built twice through the production wiring (`bot.wiring.make_source`, a scratch
 SQLite database) against the loopback fake of Google News (RSS search, article pages,
 batchexecute), and the fake counts what was asked: article page GETs and batchexecute POSTs,
 against the links decoded. The second build shows the cache.
@@ -20,11 +20,11 @@ from pathlib import Path
 import httpx
 
 from bench.report import machine, table, write_section
-from bot.app import make_source
 from bot.settings import Settings
+from bot.wiring import make_source
 from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import build_digest
-from digest_core.sources.google_links import BATCH_SIZE
+from digest_core.fetch.google_links import BATCH_SIZE
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import load_topics

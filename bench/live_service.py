@@ -1,4 +1,4 @@
-"""`digestbot run` as a user meets it, on loopback fakes: the real composition root (`bot.app`,
+"""`digestbot run` as a user meets it, on loopback fakes: the real composition root (`bot.wiring`,
 `bot.runner`) in this process, Telegram and Discord connected through their real client libraries
 to fakes served by another process (`bench.fake_platforms`), as the real platforms are remote.
 
@@ -23,9 +23,9 @@ import httpx
 from pydantic import SecretStr
 
 from bench.fake_platforms import CHANNEL_BASE, FIXTURE_DAY
-from bot.app import Core, open_core
 from bot.runner import Platform, Service, assemble, configured_platforms
 from bot.settings import Settings
+from bot.wiring import Core, open_core
 from digest_core.delivery.ports import Destination
 from tests.fakes.telegram import TOKEN
 

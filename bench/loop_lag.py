@@ -30,8 +30,8 @@ from bench.report import machine, min_median, percentile, table, write_section
 from bot.runner import prefer_the_loop
 from digest_core.dates import digest_window
 from digest_core.editorial.trend import coverage_store, coverage_trend
-from digest_core.sources.feed_parsing import parse_results
-from digest_core.sources.ports import FeedResult
+from digest_core.fetch.feed_parsing import parse_results
+from digest_core.fetch.ports import FeedResult
 
 MAX_LAG_MS = 50.0
 P99_LAG_MS = 10.0

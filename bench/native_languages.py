@@ -33,8 +33,8 @@ from pathlib import Path
 from bench.report import machine, table, write_section
 from digest_core.editorial import cjk
 from digest_core.editorial.relevance import RelevanceRule
+from digest_core.gemini.summarizer import GeminiSummarizer
 from digest_core.models import Article, Digest
-from digest_core.summarize.gemini import GeminiSummarizer
 from tests.native_eval import NATIVE, SETS, SMALL, Articles, day_of_talks, joined_right, load_items, relevance_scores
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "languages.md"

@@ -25,14 +25,14 @@ from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import build_digest
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.select import select_articles
+from digest_core.fetch.feed_parsing import collect
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.fetch.normalize import parse_feed
+from digest_core.fetch.outbound import OutboundPolicy
+from digest_core.fetch.outbound_client import outbound_client
+from digest_core.fetch.polite import user_agent
+from digest_core.fetch.ports import FeedResult
 from digest_core.models import Article
-from digest_core.sources.feed_parsing import collect
-from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.normalize import parse_feed
-from digest_core.sources.outbound import OutboundPolicy
-from digest_core.sources.outbound_client import outbound_client
-from digest_core.sources.polite import user_agent
-from digest_core.sources.ports import FeedResult
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.topics import Topic, load_topics
 from tests.fakes.google_news import GoogleNewsFake, rss

@@ -17,12 +17,12 @@ from adapters.site_builder import HUGO_CONFIG, INSTALL_HINT, find_hugo
 from bot.settings import Settings
 from digest_core.dates import digest_window, latest_complete_date
 from digest_core.errors import BodyTooLarge, HugoNotInstalled, UnsupportedEncoding
+from digest_core.fetch.failure_cause import cause_of
+from digest_core.fetch.google_links import GoogleLinkDecoder, article_id
+from digest_core.fetch.google_news import google_news_url
+from digest_core.fetch.outlet_feeds import feed_jobs
+from digest_core.fetch.polite import ACCEPT_ENCODING, host_of, read_capped
 from digest_core.redaction import display_url
-from digest_core.sources.failure_cause import cause_of
-from digest_core.sources.google_links import GoogleLinkDecoder, article_id
-from digest_core.sources.google_news import google_news_url
-from digest_core.sources.outlet_feeds import feed_jobs
-from digest_core.sources.polite import ACCEPT_ENCODING, host_of, read_capped
 from digest_core.topics import Topics
 
 Check = tuple[bool, str]

@@ -47,13 +47,13 @@ from digest_core.text import controls_blanked
 
 if TYPE_CHECKING:  # imported where used, so that `--help` and start-up load only what they need
     from bot.settings import Settings
-    from digest_core.app.service import DigestResult
-    from digest_core.app.usecases import TopicSources
     from digest_core.editorial.explain import Verdict
     from digest_core.editorial.trend import Trend
+    from digest_core.fetch.stats import SourceRow
     from digest_core.models import Digest
-    from digest_core.sources.stats import SourceRow
     from digest_core.topics import Topics
+    from digest_core.usecases.service import DigestResult
+    from digest_core.usecases.usecases import TopicSources
 
 hide_flag_types()
 
@@ -124,7 +124,7 @@ def sources_table(digest: Digest) -> Table:
 
 async def _digest(settings: Settings, topics_: Topics, args: list[str | None], usage: str) -> DigestResult:
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     async with open_core(settings, topics_) as core:
         try:
@@ -146,7 +146,7 @@ def feeds(
 
 async def _feed_stats(settings: Settings, topics_: Topics, topic_id: str) -> TopicSources:
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     async with open_core(settings, topics_) as core:
         try:
@@ -207,7 +207,7 @@ async def _publish_archive(settings: Settings, topics_: Topics, topic_id: str | 
     # lazy: start-up (bench/startup.py)
     from adapters.markdown_site import write_page
     from adapters.site_pages import write_topic_section
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     written = 0
     async with open_core(settings, topics_) as core:
@@ -342,7 +342,7 @@ def build(
 
 async def _explain(settings: Settings, topics_: Topics, topic_id: str, date: str | None) -> list[Verdict]:
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     async with open_core(settings, topics_) as core:
         try:
@@ -357,8 +357,8 @@ async def _build(
     """The digest, and the path of its site page when `page` and it is archived."""
     # lazy: start-up (bench/startup.py)
     from adapters.site_pages import publish_page
-    from bot.app import open_core
-    from digest_core.app.arguments import parse_date
+    from bot.wiring import open_core
+    from digest_core.usecases.arguments import parse_date
 
     async with open_core(settings, topics_) as core:
         usecases = core.usecases
@@ -400,7 +400,7 @@ def trend(
 
 async def _trend(settings: Settings, topics_: Topics, topic_id: str, days: int, end_text: str | None) -> Trend:
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     async with open_core(settings, topics_) as core:
         try:
@@ -426,7 +426,7 @@ def telegram() -> None:
 async def _telegram(settings: Settings, topics_: Topics) -> None:
     # lazy: start-up (bench/startup.py)
     from adapters.telegram.bot import run_until_stopped
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     assert settings.telegram_bot_token is not None
     async with open_core(settings, topics_) as core:

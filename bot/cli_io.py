@@ -60,7 +60,7 @@ def load_settings() -> Settings:
 
 def load_topics_or_fail(settings: Settings) -> Topics:
     # lazy: start-up (bench/startup.py)
-    from bot.app import load_configured_topics
+    from bot.wiring import load_configured_topics
 
     try:
         return load_configured_topics(settings)

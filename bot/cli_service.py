@@ -99,8 +99,8 @@ def publish(
 async def _publish(settings: Settings, topic_id: str, date_text: str | None) -> None:
 
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
     from bot.runner import assemble, configured_platforms
+    from bot.wiring import open_core
 
     async with open_core(settings, load_topics_or_fail(settings)) as core:
         usecases = core.usecases
@@ -168,7 +168,7 @@ def _change_subscription(
 ) -> None:
 
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     settings = load_settings()
     dest = replace(_destination(platform, destination, thread), via=_shard(settings, platform, bot))
@@ -209,8 +209,8 @@ def unsubscribe(platform: PlatformArg, destination: DestinationArg, topic: Topic
 def subscriptions() -> None:
     """List every subscription."""
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
-    from digest_core.app.commands import no_subscriptions
+    from bot.wiring import open_core
+    from digest_core.usecases.commands import no_subscriptions
 
     settings = load_settings()
 
@@ -231,7 +231,7 @@ def subscriptions() -> None:
 def status() -> None:
     """Last digest per topic, deliveries by state, and recent failures."""
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
+    from bot.wiring import open_core
 
     settings = load_settings()
 
@@ -265,8 +265,8 @@ def backfill(
 ) -> None:
     """Build and archive every missing digest between two dates (nothing is posted)."""
     # lazy: start-up (bench/startup.py)
-    from bot.app import open_core
-    from digest_core.app.arguments import parse_date
+    from bot.wiring import open_core
+    from digest_core.usecases.arguments import parse_date
 
     settings = load_settings()
 
@@ -322,9 +322,9 @@ async def _doctor(settings: Settings) -> list[tuple[bool, str]]:
     # lazy: start-up (bench/startup.py)
     from sqlalchemy import text
 
-    from bot.app import make_link_decoder, open_core
     from bot.checks import check_feed_hosts, check_google_links, check_hugo, first_google_link
     from bot.outbound import make_outbound_client
+    from bot.wiring import make_link_decoder, open_core
 
     checks: list[tuple[bool, str]] = [(True, "settings: loaded")]
     try:

@@ -94,7 +94,7 @@ async def build_sample(settings: Settings, days: list[date]) -> list[Built]:
     """Every topic's digest of every sample day, built and archived, with its site page written."""
     # lazy: start-up (bench/startup.py)
     from adapters.site_pages import publish_page
-    from bot.app import load_configured_topics, open_core
+    from bot.wiring import load_configured_topics, open_core
 
     built: list[Built] = []
     # lazy: start-up (bench/startup.py)
@@ -202,11 +202,11 @@ async def run_demo(data_dir: Path, site_dir: Path | None, once: bool, port: int)
     """Build, print and (without `once`) serve until SIGINT/SIGTERM; the exit status."""
     # lazy: start-up (bench/startup.py)
     from adapters.markdown_site import page_url
-    from bot.app import load_configured_topics
     from bot.demo_hosts import serve_demo_hosts
     from bot.demo_languages import DEMO_LANGUAGES
     from bot.demo_server import sample_days
     from bot.settings import Settings
+    from bot.wiring import load_configured_topics
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.demo_articles import STORIES, StoryText
 from bot.demo_publishers import page_url
 from bot.demo_server import PUB_DATE, SampleFeeds
-from digest_core.sources.google_links import article_id
+from digest_core.fetch.google_links import article_id
 
 TIMESTAMP = 1771988880  # the data-n-a-ts the pages carry
 _LINK = re.compile(rb"<link>([^<]+)</link>")

@@ -16,7 +16,7 @@ from bot.demo_languages import unserved_hosts
 from bot.demo_publishers import PublisherSites
 from bot.demo_server import SampleFeeds, feed_app, serving
 from bot.demo_tls import LocalCA, connect_to
-from digest_core.sources.google_links import GOOGLE_NEWS_HOST
+from digest_core.fetch.google_links import GOOGLE_NEWS_HOST
 
 CA_FILE = "demo-ca.pem"
 

@@ -12,7 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 from bot.demo_server import SampleFeeds
-from digest_core.sources.google_links import article_id, embedded_url
+from digest_core.fetch.google_links import article_id, embedded_url
 from digest_core.topics import Topic, Topics
 
 DEMO_LANGUAGES = ["en", "zh", "ja"]

@@ -8,7 +8,7 @@ import contextlib
 
 from adapters.discord.client import DigestBot, configure_endpoints, run_bot
 from adapters.discord.publisher import DiscordPublisher
-from bot.app import Core
+from bot.wiring import Core
 from digest_core.errors import DiscordStartError
 
 READY_TIMEOUT = 60.0

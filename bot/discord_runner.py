@@ -6,8 +6,8 @@ import asyncio
 import logging
 
 from adapters.discord.client import DigestBot, configure_endpoints, run_bot, stop_on_signals
-from bot.app import open_core
 from bot.settings import Settings
+from bot.wiring import open_core
 from digest_core.errors import DiscordStartError
 from digest_core.topics import Topics
 

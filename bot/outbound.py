@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from bot.settings import Settings
-from digest_core.sources.outbound import OutboundPolicy
-from digest_core.sources.outbound_client import Resolver, outbound_client, system_resolver
-from digest_core.sources.outlet_feeds import feed_jobs
+from digest_core.fetch.outbound import OutboundPolicy
+from digest_core.fetch.outbound_client import Resolver, outbound_client, system_resolver
+from digest_core.fetch.outlet_feeds import feed_jobs
 from digest_core.topics import Topics
 
 

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 from adapters.console import ConsolePublisher
 from adapters.site_pages import page_writer
-from bot.app import Core, open_core
 from bot.scheduler import DigestScheduler
 from bot.settings import Settings
 from bot.supervisor import PlatformSupervisor
+from bot.wiring import Core, open_core
 from digest_core.dates import next_publish_time
 from digest_core.delivery.deliverer import Deliverer, worker_id
 from digest_core.delivery.ports import PartPublisher

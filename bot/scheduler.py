@@ -30,8 +30,8 @@ from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date
 from digest_core.delivery.publication import Publication, PublishResult
 from digest_core.errors import NoArticlesError, SourcesUnreachable
+from digest_core.fetch.polite import describe_error
 from digest_core.plural import plural
-from digest_core.sources.polite import describe_error
 from digest_core.topics import Topic, Topics
 
 log = logging.getLogger(__name__)

@@ -20,14 +20,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.site_builder import HUGO_CONFIG, PACKAGED_SITE
 from digest_core.clock import Clock, clock_starting_at, utc_now
+from digest_core.fetch.google_news import GOOGLE_NEWS_CONCURRENCY
+from digest_core.fetch.guard import DIGEST_DEADLINE
+from digest_core.fetch.outbound import ConnectTo, parse_connect_to
+from digest_core.fetch.outbound_client import tls_context
+from digest_core.fetch.polite import FETCH_TIMEOUT, MAX_BODY, PAGE_MAX_BODY, request_deadline
+from digest_core.fetch.polite import user_agent as polite_user_agent
+from digest_core.fetch.publisher_links import PUBLISHER_LINKS_MAX
 from digest_core.redaction import url_password
-from digest_core.sources.google_news import GOOGLE_NEWS_CONCURRENCY
-from digest_core.sources.guard import DIGEST_DEADLINE
-from digest_core.sources.outbound import ConnectTo, parse_connect_to
-from digest_core.sources.outbound_client import tls_context
-from digest_core.sources.polite import FETCH_TIMEOUT, MAX_BODY, PAGE_MAX_BODY, request_deadline
-from digest_core.sources.polite import user_agent as polite_user_agent
-from digest_core.sources.publisher_links import PUBLISHER_LINKS_MAX
 from digest_core.workers import WORKER_IDLE_MINUTES
 
 SECRET_SETTINGS = ("telegram_bot_token", "telegram_bot_tokens", "discord_bot_token", "gemini_api_key", "database_url")

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from adapters.telegram.bot import TelegramBot, build_application
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher
-from bot.app import Core
 from bot.settings import Settings
 from bot.updates_role import UpdatesRole
+from bot.wiring import Core
 from digest_core.delivery.sender_lock import SenderLock
 from digest_core.delivery.senders import sender_name, split_sender
 

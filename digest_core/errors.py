@@ -150,7 +150,7 @@ class AnswerShapeError(ValueError):
     """A batchexecute answer that is not in the shape this decoder knows."""
 
 
-# `OutboundRefused` stays in digest_core/sources/outbound.py: it subclasses `httpx.RequestError`
+# `OutboundRefused` stays in digest_core/fetch/outbound.py: it subclasses `httpx.RequestError`
 # (every caller handles a refusal as a failed request), and this module imports no library.
 
 

@@ -26,7 +26,7 @@ class Article(BaseModel):
     summary: str = ""
     n: int = 0
     publisher_url: str | None = None
-    # Read from the article's own page (digest_core.sources: issue #24); empty/None until it is read.
+    # Read from the article's own page (digest_core.fetch: issue #24); empty/None until it is read.
     lead: str = ""  # the article's first paragraphs, at most about 1,500 characters
     language: str | None = None  # the page's language as a BCP 47 tag ("en", "en-US"), or the one detected
     # from a Chinese or Japanese headline ("zh-CN", "zh-TW", "ja-JP"); None when unknown

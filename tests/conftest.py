@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -31,6 +32,11 @@ DATA = Path(__file__).resolve().parent / "data"
 SESSION = uuid.uuid4().hex
 MULTIPROCESSING_HELPER = re.compile(r"-c from multiprocessing\.(forkserver|resource_tracker) import main")
 os.environ[SESSION_MARK] = SESSION  # inherited by every child process, found again at session end
+
+# Property tests judge correctness, not speed: on a loaded 2-core machine generating examples may be
+# slow, and a health check or deadline failing then says nothing about the code (speed: bench/).
+settings.register_profile("digestbot", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("digestbot")
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from digest_core.dates import Window
 from digest_core.editorial.pipeline import build_digest
+from digest_core.fetch.ports import FeedResult
 from digest_core.models import Article, Bullet, Digest, Framing, PerspectiveCount, Story
-from digest_core.sources.ports import FeedResult
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic
 from tests.fakes.google_news import FIXTURES

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from digest_core.fetch.normalize import parse_feed
+from digest_core.fetch.ports import FeedResult
 from digest_core.models import Article
-from digest_core.sources.normalize import parse_feed
-from digest_core.sources.ports import FeedResult
 from digest_core.topics import Topic
 from tests.fakes.google_news import FIXTURES
 

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo_articles import STORIES, StoryText
+from digest_core.fetch.article_pages import MAX_HOPS, ArticlePages
+from digest_core.fetch.page_store import MemoryPageStore, PageRecord, PageStore, SqlPageStore
+from digest_core.fetch.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from digest_core.models import Article
 from digest_core.pacing import RateLimiter
-from digest_core.sources.article_pages import MAX_HOPS, ArticlePages
-from digest_core.sources.page_store import MemoryPageStore, PageRecord, PageStore, SqlPageStore
-from digest_core.sources.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from tests.fakes.production_hosts import ServedPublishers, served_publishers
 from tests.fakes.publishers import FakePage, PublishersFake, page_url, publishers_fake
 
@@ -365,7 +365,7 @@ async def test_a_broken_store_costs_no_lead(client: httpx.AsyncClient) -> None:
 async def test_an_unreachable_site_costs_only_the_leads(
     served: ServedPublishers, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, "digest_core.sources.article_pages")
+    caplog.set_level(logging.INFO, "digest_core.fetch.article_pages")
     async with served.client(port=1) as dead:  # nothing listens on port 1
         out = await reader(dead).enrich([article(s) for s in DAY2[:3]], every)
     assert all(a.lead == "" and a.lead_missing and a.lead_missing.startswith("robots.txt unavailable") for a in out)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.demo_articles import STORIES, StoryText
 from bot.demo_publishers import CHALLENGE, COOKIE_BANNER, RELATED, TEMPLATES, page_url
-from digest_core.sources.article_text import (
+from digest_core.fetch.article_text import (
     BOT_WALL,
     LEAD_CHARS,
     PAYWALL,

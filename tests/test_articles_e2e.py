@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.demo_articles import STORIES, StoryText
-from digest_core.sources.google_links import BATCH_SIZE
+from digest_core.fetch.google_links import BATCH_SIZE
 from tests.fakes.production_hosts import ProductionHosts, production_hosts
 
 runner = CliRunner()

@@ -1,6 +1,6 @@
 """docs/platforms.md's table of commands per front end is what each front end registers: Telegram's
 handlers, the slash commands Discord is sent, the CLI's typer commands; every chat command of
-`digest_core.app.commands` has a row."""
+`digest_core.usecases.commands` has a row."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from telegram.ext import CommandHandler
 
 from adapters.discord.client import DigestBot
 from adapters.telegram.bot import build_application
-from bot.app import Core
 from bot.cli import app as cli_app
-from digest_core.app.commands import COMMANDS, usage
+from bot.wiring import Core
+from digest_core.usecases.commands import COMMANDS, usage
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord
 

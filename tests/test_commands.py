@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest_core.app.arguments import parse_digest_args, split_args
 from digest_core.errors import CommandError
 from digest_core.topics import load_topics
+from digest_core.usecases.arguments import parse_digest_args, split_args
 
 NOW = datetime(2026, 2, 25, 10, tzinfo=UTC)
 USAGE = "/digest TOPIC [DATE]"

@@ -12,8 +12,8 @@ from digest_core.editorial.names import english_reading
 from digest_core.editorial.select import editor_groups
 from digest_core.editorial.stories import group_stories
 from digest_core.editorial.story_numbers import number_keys
+from digest_core.gemini.editor import GeminiEditor
 from digest_core.models import Article
-from digest_core.summarize.gemini_editor import GeminiEditor
 from tests.fakes.gemini import GeminiFake, prompt_data
 from tests.native_eval import NATIVE, SETS, joined_right, joined_right_by_day, load_items
 

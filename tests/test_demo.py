@@ -24,7 +24,7 @@ from bot.demo_hosts import serve_demo_hosts
 from bot.demo_publishers import page_url
 from bot.demo_server import SampleFeeds, sample_days
 from bot.outbound import make_outbound_client
-from digest_core.sources.google_links import GoogleLinkDecoder, page_signature
+from digest_core.fetch.google_links import GoogleLinkDecoder, page_signature
 from digest_core.topics import load_topics
 from tests.docs_samples import WRITE_COMMAND, blocks
 from tests.processes import child_pids, command_line, is_running, spawned

@@ -13,10 +13,10 @@ import pytest
 from adapters.discord import commands
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest, render_sources
-from bot.app import Core
-from digest_core.app.service import BuildLimiter
+from bot.wiring import Core
 from digest_core.delivery.ports import Destination
-from digest_core.sources.google_news import GoogleNewsSource
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.usecases.service import BuildLimiter
 from tests.fakes.discord import (
     FORUM,
     GENERAL,

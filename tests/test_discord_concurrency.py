@@ -10,7 +10,7 @@ from datetime import date
 
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
-from bot.app import Core
+from bot.wiring import Core
 from tests.fakes.discord import GENERAL, NEWS, FakeDiscord
 from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
 from tests.fakes.google_news import GoogleNewsFake

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.discord.embeds import escape_text, masked_link, render_digest, render_sources, thread_name
-from bot.app import Core
+from bot.wiring import Core
 from digest_core.editorial.outline import post_outline
 from digest_core.models import Digest
 from tests.fakes.discord_harness import (

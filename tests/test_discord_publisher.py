@@ -11,7 +11,7 @@ import pytest
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from adapters.discord.publisher import destination_for
-from bot.app import Core
+from bot.wiring import Core
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ports import Destination, send_digest
 from digest_core.errors import DestinationGone

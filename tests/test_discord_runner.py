@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.discord.client import DigestBot, run_bot
-from bot.app import Core
 from bot.cli import app
 from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
+from bot.wiring import Core
 from digest_core.errors import DiscordStartError
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.discord_harness import TOKEN, core, discord_endpoints, fake_discord, settings_for

@@ -10,7 +10,7 @@ from typing import Any
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import escape_text, render_digest
 from adapters.discord.publisher import destination_for
-from bot.app import Core
+from bot.wiring import Core
 from digest_core.delivery.ports import send_digest
 from digest_core.models import Digest, Framing, PerspectiveCount, Story
 from tests.fakes.discord import GENERAL, NEWS, THREAD, FakeDiscord

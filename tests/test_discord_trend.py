@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from matplotlib.image import imread
 
 from adapters.discord.client import DigestBot
-from bot.app import Core
+from bot.wiring import Core
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
 from tests.fakes.google_news import GoogleNewsFake

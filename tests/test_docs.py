@@ -41,7 +41,7 @@ def test_every_module_is_named_in_the_code_map() -> None:
 
 def test_the_code_map_check_sees_a_missing_module() -> None:
     listed = code_map()
-    assert "digest_core/app/usecases.py" in listed and "digest_core/app/nonexistent.py" not in listed
+    assert "digest_core/usecases/usecases.py" in listed and "digest_core/usecases/nonexistent.py" not in listed
     assert modules() - (listed - {"bot/cli_io.py"}) == {"bot/cli_io.py"}
 
 
@@ -70,7 +70,7 @@ def layout_map(text: str | None = None) -> dict[str, str]:
 
 def test_the_layout_map_names_every_package_and_only_those() -> None:
     listed = layout_map()
-    assert {"digest_core/", "digest_core/sources/", "bot/"} <= listed.keys()
+    assert {"digest_core/", "digest_core/fetch/", "bot/"} <= listed.keys()
     assert sorted(package_dirs() - listed.keys()) == [], "packages missing from the layout map"
     assert sorted(listed.keys() - package_dirs()) == [], "layout map entries with no package"
     assert all(len(line) > 10 and "\n" not in line for line in listed.values())
@@ -78,8 +78,8 @@ def test_the_layout_map_names_every_package_and_only_those() -> None:
 
 def test_the_layout_check_sees_a_missing_and_a_stale_entry() -> None:
     text = DOC.read_text(encoding="utf-8")
-    entry = next(line for line in text.splitlines() if line.startswith("- `digest_core/sources/` — "))
-    stale = text.replace(entry, entry.replace("digest_core/sources/", "digest_core/fetch/"))
+    entry = next(line for line in text.splitlines() if line.startswith("- `digest_core/fetch/` — "))
+    stale = text.replace(entry, entry.replace("digest_core/fetch/", "digest_core/sources/"))  # its old name
     listed = layout_map(stale)
-    assert package_dirs() - listed.keys() == {"digest_core/sources/"}
-    assert listed.keys() - package_dirs() == {"digest_core/fetch/"}
+    assert package_dirs() - listed.keys() == {"digest_core/fetch/"}
+    assert listed.keys() - package_dirs() == {"digest_core/sources/"}

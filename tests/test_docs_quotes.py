@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest_core.errors import SourcesUnreachable
-from digest_core.sources.collect import failure_lines
-from digest_core.sources.failure_cause import cause_of, kind_line
-from digest_core.sources.ports import GOOGLE_NEWS
-from digest_core.sources.stats import SourceStat
+from digest_core.fetch.collect import failure_lines
+from digest_core.fetch.failure_cause import cause_of, kind_line
+from digest_core.fetch.ports import GOOGLE_NEWS
+from digest_core.fetch.stats import SourceStat
 from digest_core.topics import Topic
 from tests.doc_quotes import DOCS, assert_quoted, pattern, quote
 from tests.fakes.google_news import GoogleNewsFake

@@ -14,10 +14,10 @@ from digest_core.editorial.editor import REASON_CHARS, Candidate, choose_candida
 from digest_core.editorial.pipeline import build_digest, explain_day
 from digest_core.editorial.select import in_window
 from digest_core.errors import EditorError
+from digest_core.gemini.editor import EDITOR_INSTRUCTION, GeminiEditor, build_editor_prompt
+from digest_core.gemini.summarizer import SYSTEM_INSTRUCTION, GeminiSummarizer, build_prompt
 from digest_core.models import Article, FailedSource
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummaryRequest
-from digest_core.summarize.gemini import SYSTEM_INSTRUCTION, GeminiSummarizer, build_prompt
-from digest_core.summarize.gemini_editor import EDITOR_INSTRUCTION, GeminiEditor, build_editor_prompt
 from digest_core.topics import Topic
 from tests.fakes.gemini import GeminiFake, prompt_data
 from tests.labels import DAYS, article_at, day_articles

@@ -17,7 +17,7 @@ PACKAGES = ("digest_core", "adapters", "bot")
 ERRORS_MODULE = "digest_core/errors.py"
 
 ALLOWED = {
-    ("digest_core/sources/outbound.py", "OutboundRefused"): (
+    ("digest_core/fetch/outbound.py", "OutboundRefused"): (
         "an httpx.RequestError, so every caller handles a refused address as a failed request; "
         "digest_core/errors.py imports no library (`--help` must not load httpx)"
     ),

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from digest_core.dates import digest_window
 from digest_core.errors import SourcesUnreachable
-from digest_core.sources.collect import NewsSources
-from digest_core.sources.failure_cause import CONSENT_WALL, cause_of, is_consent_wall, kind_line
-from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.outbound import OutboundPolicy, parse_connect_to
-from digest_core.sources.outbound_client import outbound_client
+from digest_core.fetch.collect import NewsSources
+from digest_core.fetch.failure_cause import CONSENT_WALL, cause_of, is_consent_wall, kind_line
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.fetch.outbound import OutboundPolicy, parse_connect_to
+from digest_core.fetch.outbound_client import outbound_client
 from digest_core.topics import Topic
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.server import ThreadedServer
@@ -101,12 +101,12 @@ async def test_tls(topic: Topic, fake: tuple[GoogleNewsFake, int]) -> None:
 async def test_one_line_per_kind_then_unreachable(
     topic: Topic, closed_port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, "digest_core.sources.collect")
+    caplog.set_level(logging.WARNING, "digest_core.fetch.collect")
     async with client_to(closed_port) as client:
         sources = NewsSources([GoogleNewsSource(client, NEWS, attempts=1)])
         with pytest.raises(SourcesUnreachable) as caught:
             await sources.collect(topic, digest_window(topic, DAY))
-    lines = [r.getMessage() for r in caplog.records if r.name == "digest_core.sources.collect"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "digest_core.fetch.collect"]
     assert lines == [
         "china-japan: Google News feeds: 7 of 7 failed: connection refused by news.google.com after 1 attempt"
     ]
@@ -120,10 +120,10 @@ async def test_some_failing_are_counted(
     news, port = fake
     outlets = [o for _, o in topic.all_outlets]
     news.faults = {outlets[0].domains[0]: ["503"], outlets[1].domains[0]: ["404"]}
-    caplog.set_level(logging.WARNING, "digest_core.sources.collect")
+    caplog.set_level(logging.WARNING, "digest_core.fetch.collect")
     async with client_to(port) as client:
         await NewsSources([GoogleNewsSource(client, NEWS, attempts=1)]).collect(topic, digest_window(topic, DAY))
-    lines = [r.getMessage() for r in caplog.records if r.name == "digest_core.sources.collect"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "digest_core.fetch.collect"]
     # equal counts: the first outlet's cause
     assert lines == ["china-japan: Google News feeds: 2 of 7 failed: HTTP 503 after 1 attempt (and 1 other cause)"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digest_core.sources.fair import in_turn
+from digest_core.fetch.fair import in_turn
 
 
 def test_items_are_taken_one_group_after_another_in_turn() -> None:

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digest_core.dates import digest_window
 from digest_core.errors import TopicsFileError
-from digest_core.sources.collect import NewsSources
-from digest_core.sources.feed_parsing import collect
-from digest_core.sources.feed_state import FeedState, MemoryFeedStateStore, SqlFeedStateStore
-from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.outlet_feeds import OutletFeedSource, inflate
-from digest_core.sources.polite import HostLimiter, PoliteClient, retry_after, user_agent
+from digest_core.fetch.collect import NewsSources
+from digest_core.fetch.feed_parsing import collect
+from digest_core.fetch.feed_state import FeedState, MemoryFeedStateStore, SqlFeedStateStore
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.fetch.outlet_feeds import OutletFeedSource, inflate
+from digest_core.fetch.polite import HostLimiter, PoliteClient, retry_after, user_agent
 from digest_core.topics import Topic, default_topics_path, load_topics
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake

@@ -10,8 +10,8 @@ import pytest
 
 from digest_core.dates import digest_window
 from digest_core.errors import SourcesUnreachable
-from digest_core.sources.feed_parsing import collect
-from digest_core.sources.google_news import GoogleNewsSource, google_news_query, google_news_url
+from digest_core.fetch.feed_parsing import collect
+from digest_core.fetch.google_news import GoogleNewsSource, google_news_query, google_news_url
 from digest_core.topics import Outlet, Topic
 from tests.fakes.google_news import GoogleNewsFake
 

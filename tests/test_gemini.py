@@ -12,9 +12,9 @@ import pytest
 from digest_core.dates import digest_window
 from digest_core.editorial.select import select_articles
 from digest_core.errors import SummarizerError
+from digest_core.gemini.summarizer import GeminiSummarizer
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummaryRequest
 from digest_core.summarize.base import validate_summary
-from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.topics import Topic
 from tests.fakes.gemini import GeminiFake, prompt_data
 from tests.labels import day_articles

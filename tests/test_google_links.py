@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest_core.errors import AnswerShapeError
-from digest_core.sources import google_links
-from digest_core.sources.google_links import (
+from digest_core.fetch import google_links
+from digest_core.fetch.google_links import (
     CONSENT_LINE,
     GoogleLinkDecoder,
     Resolution,
@@ -28,7 +28,7 @@ from digest_core.sources.google_links import (
     parse_batch_answer,
     web_url,
 )
-from digest_core.sources.polite import ACCEPT_ENCODING
+from digest_core.fetch.polite import ACCEPT_ENCODING
 from tests.fakes.google_links import FixtureLink, article_page, batch_row, fixture_links, signature_of
 from tests.fakes.google_news import FIXTURES, GoogleNewsFake
 

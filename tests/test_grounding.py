@@ -12,16 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bot.app import make_summarizer
 from bot.cli import app
 from bot.settings import Settings
+from bot.wiring import make_summarizer
 from digest_core.dates import digest_window
 from digest_core.editorial.pipeline import build_digest
 from digest_core.editorial.select import select_articles
+from digest_core.gemini.summarizer import GeminiSummarizer
 from digest_core.models import Grounding
 from digest_core.summarize import Summarizer, SummaryRequest
 from digest_core.summarize.base import validate_summary
-from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.summarize.grounding import failures, model_sentences, ungrounded
 from digest_core.topics import Topic, load_topics
 from tests.digests import FixtureSource
@@ -138,7 +138,7 @@ async def test_the_digest_records_the_counts(gemini: tuple[GeminiFake, str], top
 
 
 def production(base: str, monkeypatch: pytest.MonkeyPatch) -> Summarizer:
-    """The summarizer `bot.app` wires from the settings, pointed at the fake Gemini."""
+    """The summarizer `bot.wiring` wires from the settings, pointed at the fake Gemini."""
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", base)
     return make_summarizer(Settings())

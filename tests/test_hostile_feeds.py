@@ -13,16 +13,16 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import make_source
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
-from digest_core.sources.char_refs import without_forbidden_references
-from digest_core.sources.feed_parsing import collect
-from digest_core.sources.feed_state import MemoryFeedStateStore
-from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, clean_text
-from digest_core.sources.outlet_feeds import OutletFeedSource
-from digest_core.sources.polite import DEADLINE_TIMEOUTS, HostLimiter, PoliteClient
+from bot.wiring import make_source
+from digest_core.fetch.char_refs import without_forbidden_references
+from digest_core.fetch.feed_parsing import collect
+from digest_core.fetch.feed_state import MemoryFeedStateStore
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.fetch.normalize import MAX_SUMMARY, MAX_TITLE, clean_text
+from digest_core.fetch.outlet_feeds import OutletFeedSource
+from digest_core.fetch.polite import DEADLINE_TIMEOUTS, HostLimiter, PoliteClient
 from digest_core.text import cut
 from digest_core.topics import Topics
 from tests.fakes.hostile_feeds import RSS_HEAD, RSS_TAIL, HostileFeeds, atom_with_dates, rss_item

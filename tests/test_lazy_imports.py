@@ -22,7 +22,7 @@ def loaded_after(code: str, watched: list[str] = HEAVY) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("module", ["bot.cli", "bot.cli_service", "bot.runner", "bot.app", "adapters.site_pages"])
+@pytest.mark.parametrize("module", ["bot.cli", "bot.cli_service", "bot.runner", "bot.wiring", "adapters.site_pages"])
 def test_importing_the_cli_and_service_loads_no_heavy_library(module: str) -> None:
     assert loaded_after(f"import {module}") == set()
 
@@ -54,8 +54,8 @@ def test_the_service_loads_no_parsing_library_before_a_build(module: str) -> Non
 def test_the_parsing_probe_sees_a_parse() -> None:
     """The check above can fail: parsing a feed loads feedparser and ftfy."""
     code = (
-        "from digest_core.sources.normalize import clean_text, parse_feed\n"
-        "from digest_core.sources.ports import FeedResult\n"
+        "from digest_core.fetch.normalize import clean_text, parse_feed\n"
+        "from digest_core.fetch.ports import FeedResult\n"
         "clean_text('caf\\u00c3\\u00a9')\n"
         "try:\n    parse_feed(FeedResult(None, None, 'u', body=b'<rss/>'), None)\nexcept Exception:\n    pass"
     )

@@ -13,10 +13,10 @@ from digest_core.dates import digest_window
 from digest_core.editorial.editor import Candidate, choose_candidates, estimate_tokens
 from digest_core.editorial.excerpts import CHARS_PER_TOKEN, LEAD_CHARS, LEAD_TOKEN_BUDGET, lead_excerpts
 from digest_core.editorial.select import in_window, select_articles
+from digest_core.gemini.editor import EDITOR_INSTRUCTION, GeminiEditor, build_editor_prompt
+from digest_core.gemini.summarizer import SYSTEM_INSTRUCTION, GeminiSummarizer, build_prompt
 from digest_core.models import Article
 from digest_core.summarize.base import SummaryRequest, validate_summary
-from digest_core.summarize.gemini import SYSTEM_INSTRUCTION, GeminiSummarizer, build_prompt
-from digest_core.summarize.gemini_editor import EDITOR_INSTRUCTION, GeminiEditor, build_editor_prompt
 from digest_core.topics import Topic
 from tests.fakes.gemini import GeminiFake, prompt_data
 from tests.labels import DAYS, article_at, day_articles

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from digest_core.fetch import google_links
+from digest_core.fetch.google_links import GoogleLinkDecoder
+from digest_core.fetch.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.models import Article
-from digest_core.sources import google_links
-from digest_core.sources.google_links import GoogleLinkDecoder
-from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
 from tests.fakes.google_links import fixture_links
 from tests.fakes.google_news import FIXTURES, GoogleNewsFake
 

@@ -13,16 +13,16 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.markdown_site import render_markdown
-from bot.app import make_source
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
+from bot.wiring import make_source
 from digest_core.editorial.pipeline import build_digest
+from digest_core.fetch.collect import NewsSources
+from digest_core.fetch.google_links import GoogleLinkDecoder, Resolution
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.fetch.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.models import Article, Digest
 from digest_core.pacing import RateLimiter
-from digest_core.sources.collect import NewsSources
-from digest_core.sources.google_links import GoogleLinkDecoder, Resolution
-from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
 from tests.fakes.google_links import FixtureLink, fixture_links

@@ -16,7 +16,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from digest_core.sources.google_links import embedded_url
+from digest_core.fetch.google_links import embedded_url
 
 DATA = Path(__file__).parent / "data"
 SET = DATA / "native_headlines"

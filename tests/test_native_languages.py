@@ -29,13 +29,13 @@ from digest_core.editorial.pipeline import build_digest
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.sentences import sentences
 from digest_core.errors import TopicsFileError
+from digest_core.fetch.google_news import google_news_url
+from digest_core.fetch.normalize import parse_feed
+from digest_core.fetch.ports import FeedResult
+from digest_core.gemini.editor import GeminiEditor, build_editor_prompt
+from digest_core.gemini.summarizer import GeminiSummarizer
 from digest_core.models import Digest, Framing, Story, Translation
-from digest_core.sources.google_news import google_news_url
-from digest_core.sources.normalize import parse_feed
-from digest_core.sources.ports import FeedResult
 from digest_core.summarize import ExtractiveSummarizer
-from digest_core.summarize.gemini import GeminiSummarizer
-from digest_core.summarize.gemini_editor import GeminiEditor, build_editor_prompt
 from digest_core.summarize.translations import GROWTH, SLACK, checked_translations
 from digest_core.topics import Topic, default_topics_path, load_topics
 from tests.fakes.gemini import GeminiFake, prompt_data

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from digest_core.errors import FeedParseError
-from digest_core.sources.normalize import clean_text, parse_feed, strip_publisher
-from digest_core.sources.ports import FeedResult
+from digest_core.fetch.normalize import clean_text, parse_feed, strip_publisher
+from digest_core.fetch.ports import FeedResult
 from digest_core.topics import Topic
 from tests.fakes.google_news import FIXTURES, fixture_items, rss
 

@@ -16,16 +16,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.site_pages import CHART_FILE, publish_page
-from digest_core.app.service import DigestService
 from digest_core.dates import Window, digest_window
 from digest_core.editorial.gazetteer import _city_counts
 from digest_core.editorial.names import _name_index
-from digest_core.sources.collect import NewsSources
-from digest_core.sources.feed_parsing import collect, parse_results
-from digest_core.sources.ports import FeedResult
+from digest_core.fetch.collect import NewsSources
+from digest_core.fetch.feed_parsing import collect, parse_results
+from digest_core.fetch.ports import FeedResult
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
+from digest_core.usecases.service import DigestService
 from digest_core.workers import WORKER_NICENESS, run_cpu, start_worker_process, stop_worker_process, worker_pid
 from tests.fakes.google_news import FIXTURES
 

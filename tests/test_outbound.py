@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bot.settings import Settings
-from digest_core.sources.outbound import (
+from digest_core.fetch.outbound import (
     ConnectTo,
     OutboundPolicy,
     OutboundRefused,
     address_refusal,
     parse_connect_to,
 )
-from digest_core.sources.outbound_client import Resolver, outbound_client, system_resolver
-from digest_core.sources.polite import HostLimiter, PoliteClient, host_key
+from digest_core.fetch.outbound_client import Resolver, outbound_client, system_resolver
+from digest_core.fetch.polite import HostLimiter, PoliteClient, host_key
 from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
 from tests.fakes.server import ThreadedServer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 
-from digest_core.sources.article_text import PageText
-from digest_core.sources.page_store import PageRecord
+from digest_core.fetch.article_text import PageText
+from digest_core.fetch.page_store import PageRecord
 
 NOW = datetime(2026, 5, 1, 6, tzinfo=UTC)
 

@@ -18,9 +18,9 @@ from adapters.telegram.render import render_digest as telegram_render
 from digest_core.editorial.captions import story_caption
 from digest_core.editorial.outline import POST_TIERS, page_outline, post_outline
 from digest_core.editorial.pipeline import build_digest
+from digest_core.gemini.summarizer import GeminiSummarizer
 from digest_core.models import Digest
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
-from digest_core.summarize.gemini import GeminiSummarizer
 from digest_core.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 from digest_core.topics import Topic
 from tests.digests import DAYS, FixtureSource, fixture_digest, worst_case

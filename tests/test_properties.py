@@ -18,14 +18,14 @@ from adapters.discord import embeds as discord_render
 from adapters.json_format import render_json
 from adapters.markdown_site import render_markdown
 from adapters.telegram import render as telegram_render
-from digest_core.app.arguments import parse_digest_args
 from digest_core.dates import parse_digest_date
 from digest_core.errors import CommandError, DateInputError, FeedParseError
+from digest_core.fetch.normalize import MAX_SUMMARY, MAX_TITLE, MAX_URL, parse_feed
+from digest_core.fetch.ports import FeedResult
 from digest_core.models import Article, Bullet, Digest, Framing, PerspectiveCount, Story, StoryNote, Summary
-from digest_core.sources.normalize import MAX_SUMMARY, MAX_TITLE, MAX_URL, parse_feed
-from digest_core.sources.ports import FeedResult
 from digest_core.summarize.base import MAX_BULLET, MAX_BULLETS, bounded_summary
 from digest_core.topics import Topic, load_topics
+from digest_core.usecases.arguments import parse_digest_args
 from tests.fakes.telegram import parse_telegram_html
 
 TOPICS = load_topics()

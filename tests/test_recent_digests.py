@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from digest_core.app.recent import RecentDigests
-from digest_core.app.service import DigestService
 from digest_core.models import Digest
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
+from digest_core.usecases.recent import RecentDigests
+from digest_core.usecases.service import DigestService
 from tests.test_service import NOW, FixtureSource
 
 DAY = date(2026, 2, 25)

@@ -17,16 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.site_pages import page_writer
 from bot.failures import DEMO_HINT
 from bot.scheduler import RETRY_MINUTES, Backoff, DigestScheduler
-from digest_core.app.service import DigestService
 from digest_core.dates import Window
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.publication import Publication
 from digest_core.delivery.subscriptions import SubscriptionStore
-from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.ports import FeedResult, FeedSource
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.fetch.ports import FeedResult, FeedSource
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
+from digest_core.usecases.service import DigestService
 from tests.test_service import FixtureSource
 
 EVENING = datetime(2026, 2, 25, 22, 30, tzinfo=UTC)  # the 2026-02-25 publish time (04:00) is past the grace

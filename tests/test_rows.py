@@ -12,7 +12,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from digest_core.sources.feed_state import FeedState, SqlFeedStateStore
+from digest_core.fetch.feed_state import FeedState, SqlFeedStateStore
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.storage.rows import KEYS_PER_QUERY, rows_by_keys
 from digest_core.storage.tables import ArticleRow, DigestRow, PublisherLinkRow, SubscriptionRow

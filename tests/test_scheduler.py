@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.site_pages import page_writer
 from bot.scheduler import DigestScheduler
-from digest_core.app.service import DigestService
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.publication import Publication
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topics, load_topics
+from digest_core.usecases.service import DigestService
 from tests.test_service import FixtureSource
 
 

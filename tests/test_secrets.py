@@ -375,9 +375,9 @@ def test_a_token_echoed_by_the_bot_api_is_stored_and_shown_nowhere(
 
 async def test_every_stored_text_is_redacted_and_every_stored_url_without_credentials(engine: AsyncEngine) -> None:
     from digest_core.delivery.ledger import DeliveryLedger
+    from digest_core.fetch.feed_state import FeedState, SqlFeedStateStore
+    from digest_core.fetch.stats import SourceStat, SqlSourceStats
     from digest_core.models import FailedSource
-    from digest_core.sources.feed_state import FeedState, SqlFeedStateStore
-    from digest_core.sources.stats import SourceStat, SqlSourceStats
     from digest_core.storage.db import Base
     from digest_core.storage.digests import SqlDigestStore
     from tests.test_delivery import DAY, setup

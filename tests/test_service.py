@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from digest_core.app.service import BuildLimiter, DigestService
 from digest_core.dates import Window
 from digest_core.errors import BuildRateLimited
+from digest_core.fetch.ports import FeedResult
 from digest_core.models import Digest
-from digest_core.sources.ports import FeedResult
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
+from digest_core.usecases.service import BuildLimiter, DigestService
 from tests.fakes.google_news import FIXTURES, rss, shift_dates
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)

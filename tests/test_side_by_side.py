@@ -11,10 +11,10 @@ from digest_core.dates import digest_window
 from digest_core.editorial.changes import annotate_changes
 from digest_core.editorial.pipeline import frame_stories
 from digest_core.editorial.select import select_articles
+from digest_core.gemini.summarizer import GeminiSummarizer, build_prompt
 from digest_core.models import Article, Framing, Story, StoryNote
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.summarize.base import story_note_errors
-from digest_core.summarize.gemini import GeminiSummarizer, build_prompt
 from digest_core.topics import Topic
 from tests.fakes.gemini import GeminiFake
 from tests.labels import day_articles
@@ -105,7 +105,7 @@ def test_prompt_for_40_articles_stays_under_4000_tokens(topic: Topic) -> None:
     ]
     stories = [Story(title=long_title, articles=[a.n for a in articles[k::8]]) for k in range(8)]
     prompt = build_prompt(SummaryRequest(topic, articles, stories))
-    from digest_core.summarize.gemini import SYSTEM_INSTRUCTION
+    from digest_core.gemini.summarizer import SYSTEM_INSTRUCTION
 
     estimated_tokens = (len(prompt) + len(SYSTEM_INSTRUCTION)) / 4  # ~4 characters per token in English
     assert estimated_tokens < 4000

@@ -14,7 +14,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from bot.cli import app, feeds_table
-from digest_core.sources.stats import SourceRow, SourceStat
+from digest_core.fetch.stats import SourceRow, SourceStat
 from digest_core.topics import default_topics_path
 from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
 from tests.fakes.server import ThreadedServer

@@ -20,10 +20,10 @@ from telegram.request._requestparameter import RequestParameter
 from adapters.chart import render_trend_png
 from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.bot import build_application
-from digest_core.app.usecases import UseCases
 from digest_core.editorial.trend import build_trend
 from digest_core.storage.digests import DayCoverage
 from digest_core.topics import Topic
+from digest_core.usecases.usecases import UseCases
 from tests.fakes.telegram import TOKEN, FakeTelegram
 
 SECRET = TOKEN.split(":", 1)[1]

@@ -26,11 +26,11 @@ from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.render import render_digest
-from bot.app import open_core
 from bot.logs import LoggingSetup
 from bot.runner import assemble, configured_platforms, sender_locks
 from bot.settings import Settings
 from bot.telegram_platform import telegram_senders, token_shard
+from bot.wiring import open_core
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination

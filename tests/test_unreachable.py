@@ -16,9 +16,9 @@ from bot.cli import app
 from bot.failures import DEMO_HINT
 from digest_core.dates import digest_window
 from digest_core.errors import NoArticlesError, SourcesUnreachable
-from digest_core.sources.collect import NewsSources
-from digest_core.sources.feed_parsing import collect
-from digest_core.sources.google_news import GoogleNewsSource
+from digest_core.fetch.collect import NewsSources
+from digest_core.fetch.feed_parsing import collect
+from digest_core.fetch.google_news import GoogleNewsSource
 from digest_core.topics import Topic
 from digest_core.workers import stop_worker_process, use_worker_process, worker_running
 from tests.fakes.google_news import GoogleNewsFake

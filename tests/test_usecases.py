@@ -11,8 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from digest_core.app.service import BuildLimiter
-from digest_core.app.usecases import DigestQuery, UseCases
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination
@@ -26,9 +24,11 @@ from digest_core.errors import (
     TrendError,
     UserError,
 )
+from digest_core.fetch.stats import SqlSourceStats
 from digest_core.models import Digest
-from digest_core.sources.stats import SqlSourceStats
 from digest_core.topics import Topic
+from digest_core.usecases.service import BuildLimiter
+from digest_core.usecases.usecases import DigestQuery, UseCases
 from tests.test_service import NOW, FixtureSource, service
 
 CHAT = Destination("console", "stdout")

@@ -15,8 +15,8 @@ from discord import app_commands
 
 from adapters.discord.commands import install_commands
 from adapters.discord.publisher import NO_MENTIONS, REQUESTS_PER_SECOND, DiscordPublisher, WindowPace
-from digest_core.app.usecases import UseCases
 from digest_core.errors import DiscordTokenRejected
+from digest_core.usecases.usecases import UseCases
 
 log = logging.getLogger(__name__)
 

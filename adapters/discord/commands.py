@@ -1,4 +1,4 @@
-"""Slash commands: each passes its options to a use case (`digest_core.app.usecases`) and renders
+"""Slash commands: each passes its options to a use case (`digest_core.usecases.usecases`) and renders
 the result as embeds. A user error (bad input, no articles, rate limited) gets an ephemeral reply
 saying why, never a public one. Building a digest may be slow, so those commands defer first
 (unless the digest is archived: then it is the answer itself).
@@ -19,14 +19,14 @@ from discord import app_commands
 
 from adapters.discord.embeds import escaped, render_digest, render_sources
 from adapters.discord.publisher import NO_MENTIONS, PLATFORM, destination_for
-from digest_core.app.commands import no_subscriptions, paused_because, usage
-from digest_core.app.usecases import DigestCommand, DigestQuery, UseCases
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.subscriptions import Subscription
 from digest_core.editorial.trend import DEFAULT_DAYS, MAX_DAYS, Trend
 from digest_core.errors import CommandError, UserError
 from digest_core.models import Digest
 from digest_core.topics import Topic
+from digest_core.usecases.commands import no_subscriptions, paused_because, usage
+from digest_core.usecases.usecases import DigestCommand, DigestQuery, UseCases
 
 log = logging.getLogger(__name__)
 

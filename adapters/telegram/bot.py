@@ -16,7 +16,7 @@ from adapters.telegram.handlers import COMMANDS, TelegramCommands
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from adapters.telegram.updates import PerChatUpdateProcessor
-from digest_core.app.usecases import UseCases
+from digest_core.usecases.usecases import UseCases
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Telegram commands: each passes its arguments to a use case (`digest_core.app.usecases`) and
+"""Telegram commands: each passes its arguments to a use case (`digest_core.usecases.usecases`) and
 renders the result or the user error as HTML.
 
 Replies are short HTML with every echoed argument escaped. Bad input gets one helpful reply and
@@ -24,14 +24,14 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from adapters.telegram.publisher import PLATFORM, TelegramPublisher, chat_ref, describe
 from adapters.telegram.render import render_digest, render_sources
-from digest_core.app.arguments import split_args
-from digest_core.app.commands import COMMANDS as CHAT_COMMANDS
-from digest_core.app.commands import no_subscriptions, paused_because
-from digest_core.app.usecases import DigestCommand, DigestQuery, SubscriptionChange, UseCases
 from digest_core.delivery.ports import Destination
 from digest_core.errors import Refusal, UserError
 from digest_core.models import Digest
 from digest_core.redaction import redact
+from digest_core.usecases.arguments import split_args
+from digest_core.usecases.commands import COMMANDS as CHAT_COMMANDS
+from digest_core.usecases.commands import no_subscriptions, paused_because
+from digest_core.usecases.usecases import DigestCommand, DigestQuery, SubscriptionChange, UseCases
 
 log = logging.getLogger(__name__)
 

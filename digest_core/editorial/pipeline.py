@@ -13,9 +13,9 @@ from digest_core.editorial.editor import Editor, Judgement, choose_candidates
 from digest_core.editorial.explain import Verdict
 from digest_core.editorial.select import Selection, in_window, select_articles
 from digest_core.errors import EditorError, NoArticlesError
+from digest_core.fetch.feed_parsing import collect
+from digest_core.fetch.ports import FeedSource
 from digest_core.models import Article, Digest, FailedSource, PerspectiveCount, Story, StoryNote, TokenUsage
-from digest_core.sources.feed_parsing import collect
-from digest_core.sources.ports import FeedSource
 from digest_core.summarize.base import Summarizer, SummaryRequest, bounded_summary, story_note_errors
 from digest_core.summarize.extractive import story_notes
 from digest_core.summarize.translations import translated

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from adapters.discord.client import DigestBot, configure_endpoints, current_endpoints, run_bot
-from bot.app import Core, open_core
 from bot.settings import Settings
+from bot.wiring import Core, open_core
 from digest_core.models import Article, Bullet, Digest, FailedSource, PerspectiveCount
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.google_news import GoogleNewsFake

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 
 from bot.demo_tls import LocalCA, connect_to
-from digest_core.sources.google_links import GOOGLE_NEWS_HOST
-from digest_core.sources.outbound import OutboundPolicy, parse_connect_to
-from digest_core.sources.outbound_client import outbound_client
+from digest_core.fetch.google_links import GOOGLE_NEWS_HOST
+from digest_core.fetch.outbound import OutboundPolicy, parse_connect_to
+from digest_core.fetch.outbound_client import outbound_client
 from tests.fakes.google_news import GoogleNewsFake
 from tests.fakes.publishers import PublishersFake, publishers_fake
 from tests.fakes.server import ThreadedServer

@@ -20,9 +20,9 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from adapters.telegram.bot import TelegramBot, build_application
 from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
-from bot.app import Core, open_core
 from bot.settings import Settings
-from digest_core.app.service import DigestService
+from bot.wiring import Core, open_core
+from digest_core.usecases.service import DigestService
 from tests.fakes.telegram import FakeTelegram, Sent
 
 NOW = datetime(2026, 2, 25, 12, 0, tzinfo=UTC)  # latest complete digest date: 2026-02-25

@@ -28,11 +28,11 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import httpx
 
 from digest_core.errors import AnswerShapeError, BodyTooLarge, DecodingStopped, UnsupportedEncoding
+from digest_core.fetch.failure_cause import cause_of
+from digest_core.fetch.normalize import MAX_URL
+from digest_core.fetch.polite import ACCEPT_ENCODING, describe_error, host_of, read_capped
+from digest_core.fetch.polite import retry_after as retry_after_seconds
 from digest_core.pacing import RateLimiter, Sleep
-from digest_core.sources.failure_cause import cause_of
-from digest_core.sources.normalize import MAX_URL
-from digest_core.sources.polite import ACCEPT_ENCODING, describe_error, host_of, read_capped
-from digest_core.sources.polite import retry_after as retry_after_seconds
 
 log = logging.getLogger(__name__)
 

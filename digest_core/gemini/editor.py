@@ -16,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from digest_core.editorial.editor import Candidate, Judgement, candidate_document, validate_answer
 from digest_core.errors import EditorError
+from digest_core.gemini.summarizer import gemini_client
 from digest_core.models import TokenUsage
-from digest_core.summarize.gemini import gemini_client
 from digest_core.topics import Topic
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Fetching raw feeds: one Google News search RSS query per outlet, concurrently, with retries.
 
-Outlets' own RSS/Atom feeds are fetched by `digest_core.sources.outlet_feeds.OutletFeedSource`; both honour
-`Retry-After` and share a per-host limit (`digest_core.sources.polite`).
+Outlets' own RSS/Atom feeds are fetched by `digest_core.fetch.outlet_feeds.OutletFeedSource`; both honour
+`Retry-After` and share a per-host limit (`digest_core.fetch.polite`).
 
 A source never raises for one outlet's failure: it returns a `FeedResult` with the error, so
 the digest can be built from the outlets that answered and record the ones that did not.
@@ -20,10 +20,10 @@ import httpx
 
 from digest_core.dates import Window
 from digest_core.editorial.cjk import in_script
-from digest_core.sources.failure_cause import CONSENT_WALL, is_consent_wall
-from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
-from digest_core.sources.polite import MAX_BODY, REQUEST_DEADLINE, HostLimiter, PoliteClient
-from digest_core.sources.ports import FeedResult
+from digest_core.fetch.failure_cause import CONSENT_WALL, is_consent_wall
+from digest_core.fetch.guard import DIGEST_DEADLINE, deadline_in, guarded
+from digest_core.fetch.polite import MAX_BODY, REQUEST_DEADLINE, HostLimiter, PoliteClient
+from digest_core.fetch.ports import FeedResult
 from digest_core.topics import Outlet, Perspective, Topic, primary_language
 
 log = logging.getLogger(__name__)

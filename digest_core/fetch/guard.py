@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from digest_core.sources.polite import describe_error
+from digest_core.fetch.polite import describe_error
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from typing import Protocol
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from digest_core.fetch.ports import GOOGLE_NEWS
 from digest_core.redaction import display_url, stored_text
-from digest_core.sources.ports import GOOGLE_NEWS
 from digest_core.storage.tables import SourceFetchRow
 from digest_core.topics import Topic
 

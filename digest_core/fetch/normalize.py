@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from digest_core.editorial.detect_language import detect_language
 from digest_core.errors import FeedParseError
+from digest_core.fetch.char_refs import without_forbidden_references
+from digest_core.fetch.ports import GOOGLE_NEWS, FeedResult
 from digest_core.models import Article
-from digest_core.sources.char_refs import without_forbidden_references
-from digest_core.sources.ports import GOOGLE_NEWS, FeedResult
 from digest_core.text import cut, has_hidden, visible
 from digest_core.topics import Outlet, Topic
 

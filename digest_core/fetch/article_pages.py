@@ -28,14 +28,14 @@ from protego import Protego
 
 from digest_core.clock import utc_now
 from digest_core.editorial.select import drop_repeats
+from digest_core.fetch.article_text import BOT_WALL, PageText, bot_wall, cut_lead, is_opinion, read_page
+from digest_core.fetch.failure_cause import kind_line
+from digest_core.fetch.fair import in_turn
+from digest_core.fetch.guard import DIGEST_DEADLINE, deadline_in, guarded
+from digest_core.fetch.page_store import PageRecord, PageStore
+from digest_core.fetch.polite import Fetched, PoliteClient, host_key
 from digest_core.models import Article
 from digest_core.pacing import RateLimiter
-from digest_core.sources.article_text import BOT_WALL, PageText, bot_wall, cut_lead, is_opinion, read_page
-from digest_core.sources.failure_cause import kind_line
-from digest_core.sources.fair import in_turn
-from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
-from digest_core.sources.page_store import PageRecord, PageStore
-from digest_core.sources.polite import Fetched, PoliteClient, host_key
 from digest_core.workers import run_cpu
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from digest_core.fetch.article_text import PageText
+from digest_core.fetch.feed_state import url_key
 from digest_core.redaction import stored_text
-from digest_core.sources.article_text import PageText
-from digest_core.sources.feed_state import url_key
 from digest_core.storage.rows import rows_by_keys
 from digest_core.storage.tables import ArticlePageRow
 from digest_core.storage.upsert import put_row

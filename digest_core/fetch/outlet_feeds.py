@@ -17,11 +17,11 @@ from datetime import datetime
 from digest_core.clock import utc_now
 from digest_core.dates import Window
 from digest_core.errors import FeedBodyError
+from digest_core.fetch.feed_state import FeedState, FeedStateStore
+from digest_core.fetch.guard import DIGEST_DEADLINE, deadline_in, guarded
+from digest_core.fetch.polite import MAX_BODY, PoliteClient
+from digest_core.fetch.ports import FeedResult
 from digest_core.redaction import display_url
-from digest_core.sources.feed_state import FeedState, FeedStateStore
-from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
-from digest_core.sources.polite import MAX_BODY, PoliteClient
-from digest_core.sources.ports import FeedResult
 from digest_core.topics import Outlet, Perspective, Topic
 
 log = logging.getLogger(__name__)

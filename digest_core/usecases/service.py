@@ -9,19 +9,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from digest_core.app.recent import RecentDigests
 from digest_core.clock import utc_now
 from digest_core.dates import digest_window, latest_complete_date, parse_digest_date
 from digest_core.editorial.changes import reannotate
 from digest_core.editorial.editor import Editor
 from digest_core.editorial.pipeline import build_digest
 from digest_core.errors import BuildRateLimited
+from digest_core.fetch.ports import FeedSource
 from digest_core.models import Digest
 from digest_core.single_flight import SingleFlight
-from digest_core.sources.ports import FeedSource
 from digest_core.storage.digests import DigestStore
 from digest_core.summarize.base import Summarizer
 from digest_core.topics import Topic, Topics
+from digest_core.usecases.recent import RecentDigests
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from digest_core.backoff import BackoffPolicy
 from digest_core.editorial.excerpts import lead_excerpts
 from digest_core.errors import SummarizerError
+from digest_core.fetch.failure_cause import cause_of
 from digest_core.models import Article, Bullet, Framing, Grounding, StoryNote, Summary, TokenUsage, Translation
-from digest_core.sources.failure_cause import cause_of
 from digest_core.summarize.base import (
     FRAMED_STORIES,
     SummaryRequest,

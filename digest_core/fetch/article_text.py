@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from digest_core.sources.polite import describe_error
+from digest_core.fetch.polite import describe_error
 from digest_core.text import visible
 
 LEAD_CHARS = 1500  # the lead is the page's first paragraphs, at most this long, cut at a sentence end

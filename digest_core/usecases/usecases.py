@@ -1,7 +1,7 @@
 """The application's use cases, written once for every front end (CLI, Telegram, Discord).
 
 Each takes the user's raw arguments (strings as typed, already split), applies the shared rules
-(`digest_core.app.arguments`) and returns a plain result, or raises an error of
+(`digest_core.usecases.arguments`) and returns a plain result, or raises an error of
 `digest_core.errors`: a `UserError` (bad input, no articles, rate limited, no trend) whose text
 every front end shows as it is, escaped for its format. Front ends render results; nothing else.
 
@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from digest_core.app.arguments import DigestRequest, parse_date, parse_digest_args, parse_topic, split_args
-from digest_core.app.service import DigestResult, DigestService
 from digest_core.dates import next_publish_time
 from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ledger import DeliveryCounts, DeliveryLedger
@@ -31,9 +29,11 @@ from digest_core.editorial.explain import Verdict
 from digest_core.editorial.pipeline import explain_day
 from digest_core.editorial.trend import Trend, coverage_store, coverage_trend, parse_days
 from digest_core.errors import CommandError, NothingToPublish, TrendError
+from digest_core.fetch.stats import SourceRow, SourceStatsStore, source_rows
 from digest_core.models import Digest
-from digest_core.sources.stats import SourceRow, SourceStatsStore, source_rows
 from digest_core.topics import Topic, Topics
+from digest_core.usecases.arguments import DigestRequest, parse_date, parse_digest_args, parse_topic, split_args
+from digest_core.usecases.service import DigestResult, DigestService
 
 
 @dataclass(frozen=True)

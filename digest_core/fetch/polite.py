@@ -17,10 +17,10 @@ import httpx
 
 from digest_core.backoff import BackoffPolicy
 from digest_core.errors import BodyTooLarge, UnsupportedEncoding
+from digest_core.fetch.failure_cause import cause_of
+from digest_core.fetch.outbound import OutboundRefused, origin
 from digest_core.pacing import Sleep
 from digest_core.plural import plural
-from digest_core.sources.failure_cause import cause_of
-from digest_core.sources.outbound import OutboundRefused, origin
 
 log = logging.getLogger(__name__)
 

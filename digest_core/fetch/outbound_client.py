@@ -23,7 +23,7 @@ from pathlib import Path
 import httpcore
 import httpx
 
-from digest_core.sources.outbound import OutboundPolicy
+from digest_core.fetch.outbound import OutboundPolicy
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]  # (host, port) -> IP addresses, in preference order
 MAX_REDIRECTS = 10

@@ -4,7 +4,7 @@ Only http and https; only ports 80 and 443 and those of operator-configured URLs
 on the host's own networks (loopback, private, link-local, IPv6 site-local, multicast, unspecified,
 reserved, and the IPv4-mapped, NAT64, 6to4 and Teredo forms that embed one), unless the operator
 configured that host and port. The address check applies to each hop's resolved addresses, not to its name
-(`digest_core.sources.outbound_client` resolves, checks and connects to the checked address).
+(`digest_core.fetch.outbound_client` resolves, checks and connects to the checked address).
 
 `FETCH_CONNECT_TO` rules (`HOST1:PORT1:HOST2:PORT2`, as curl's `--connect-to`) send the connection
 for a URL's host and port elsewhere while the URL, the Host header, robots, pacing and this

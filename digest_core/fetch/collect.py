@@ -18,15 +18,15 @@ from datetime import datetime
 from digest_core.clock import utc_now
 from digest_core.dates import Window
 from digest_core.editorial.relevance import RelevanceRule
+from digest_core.fetch.article_pages import ArticlePages
+from digest_core.fetch.failure_cause import kind_line
+from digest_core.fetch.feed_parsing import check_reachable, failed_source, nothing_to_parse, parse_result
+from digest_core.fetch.polite import host_of
+from digest_core.fetch.ports import GOOGLE_NEWS, FeedResult, FeedSource
+from digest_core.fetch.publisher_links import PublisherLinks
+from digest_core.fetch.stats import SourceStat, SourceStatsStore
 from digest_core.models import Article, FailedSource
 from digest_core.redaction import redact
-from digest_core.sources.article_pages import ArticlePages
-from digest_core.sources.failure_cause import kind_line
-from digest_core.sources.feed_parsing import check_reachable, failed_source, nothing_to_parse, parse_result
-from digest_core.sources.polite import host_of
-from digest_core.sources.ports import GOOGLE_NEWS, FeedResult, FeedSource
-from digest_core.sources.publisher_links import PublisherLinks
-from digest_core.sources.stats import SourceStat, SourceStatsStore
 from digest_core.topics import Topic
 from digest_core.workers import run_cpu
 

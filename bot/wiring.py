@@ -13,28 +13,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.failures import database_hint, database_label, first_line
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
-from digest_core.app.service import BuildLimiter, DigestService
-from digest_core.app.usecases import UseCases
 from digest_core.clock import Clock
 from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.editorial.editor import Editor
 from digest_core.errors import DatabaseUnavailable
+from digest_core.fetch.article_pages import ArticlePages
+from digest_core.fetch.collect import NewsSources
+from digest_core.fetch.feed_state import SqlFeedStateStore
+from digest_core.fetch.google_links import GoogleLinkDecoder
+from digest_core.fetch.google_news import GoogleNewsSource
+from digest_core.fetch.outlet_feeds import OutletFeedSource, feed_jobs
+from digest_core.fetch.page_store import SqlPageStore
+from digest_core.fetch.polite import HostLimiter, PoliteClient, read_timeout
+from digest_core.fetch.publisher_links import PublisherLinks, SqlLinkCache
+from digest_core.fetch.stats import SqlSourceStats
 from digest_core.redaction import redact_log_records, register_secrets, url_password
-from digest_core.sources.article_pages import ArticlePages
-from digest_core.sources.collect import NewsSources
-from digest_core.sources.feed_state import SqlFeedStateStore
-from digest_core.sources.google_links import GoogleLinkDecoder
-from digest_core.sources.google_news import GoogleNewsSource
-from digest_core.sources.outlet_feeds import OutletFeedSource, feed_jobs
-from digest_core.sources.page_store import SqlPageStore
-from digest_core.sources.polite import HostLimiter, PoliteClient, read_timeout
-from digest_core.sources.publisher_links import PublisherLinks, SqlLinkCache
-from digest_core.sources.stats import SqlSourceStats
 from digest_core.storage.db import async_driver_url, create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, Summarizer
 from digest_core.topics import Topics, load_topics
+from digest_core.usecases.service import BuildLimiter, DigestService
+from digest_core.usecases.usecases import UseCases
 
 
 def make_summarizer(settings: Settings) -> Summarizer:
@@ -44,7 +44,7 @@ def make_summarizer(settings: Settings) -> Summarizer:
     offline = ExtractiveSummarizer()
     if settings.gemini_api_key is None:
         return offline
-    from digest_core.summarize.gemini import GeminiSummarizer  # lazy: google-genai loads only when a key is set
+    from digest_core.gemini.summarizer import GeminiSummarizer  # lazy: google-genai loads only when a key is set
 
     gemini = GeminiSummarizer(
         api_key=settings.gemini_api_key.get_secret_value(),
@@ -63,7 +63,7 @@ def make_editor(settings: Settings) -> Editor | None:
     """The Gemini editor step when a key is set: it judges relevance and stories before the summary."""
     if settings.gemini_api_key is None:
         return None
-    from digest_core.summarize.gemini_editor import GeminiEditor  # lazy: google-genai loads only when a key is set
+    from digest_core.gemini.editor import GeminiEditor  # lazy: google-genai loads only when a key is set
 
     return GeminiEditor(
         api_key=settings.gemini_api_key.get_secret_value(),

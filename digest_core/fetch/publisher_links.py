@@ -18,12 +18,12 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from digest_core.clock import utc_now
+from digest_core.fetch.fair import in_turn
+from digest_core.fetch.feed_state import url_key
+from digest_core.fetch.google_links import Answered, Resolution
+from digest_core.fetch.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.models import Article
 from digest_core.redaction import stored_text
-from digest_core.sources.fair import in_turn
-from digest_core.sources.feed_state import url_key
-from digest_core.sources.google_links import Answered, Resolution
-from digest_core.sources.guard import DIGEST_DEADLINE, deadline_in, guarded
 from digest_core.storage.rows import rows_by_keys
 from digest_core.storage.tables import PublisherLinkRow
 from digest_core.storage.upsert import put_row

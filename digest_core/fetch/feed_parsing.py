@@ -8,10 +8,10 @@ from datetime import date
 
 from digest_core.dates import digest_window
 from digest_core.errors import SourcesUnreachable
+from digest_core.fetch.normalize import FeedParseError, parse_feed
+from digest_core.fetch.ports import GOOGLE_NEWS, ArticleSource, FeedResult, FeedSource
 from digest_core.models import Article, FailedSource
 from digest_core.redaction import redact
-from digest_core.sources.normalize import FeedParseError, parse_feed
-from digest_core.sources.ports import GOOGLE_NEWS, ArticleSource, FeedResult, FeedSource
 from digest_core.topics import Topic
 from digest_core.workers import run_cpu
 
