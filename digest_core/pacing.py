@@ -50,6 +50,41 @@ class RateLimiter:
             self._next = self._now() + self.interval
 
 
+class SlidingWindow:
+    """The count every pacer here keeps (`WindowPace`, and Telegram's limiter for its overall
+    limit): a request counts from its start until `window` seconds after its answer, as the
+    platform may have received it at any moment in between. Bookkeeping only, on the times the
+    caller gives: O(1) per request, amortized."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = max(1, limit)
+        self.window = window
+        self.in_flight = 0
+        self._answered: deque[float] = deque()  # answer times within the last window, oldest first
+
+    def wait(self, now: float, poll: float) -> float:
+        """Seconds until one more request may start (0 when there is room now); `poll` when every
+        counted request is still in flight (no answer to wait for: check again then)."""
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
+        if len(self._answered) + self.in_flight < self.limit:
+            return 0.0
+        return self._answered[0] + self.window - now if self._answered else poll
+
+    def started(self) -> None:
+        """A request starts: it counts until a window after `answered()`."""
+        self.in_flight += 1
+
+    def answered(self, now: float) -> None:
+        """A counted request's answer (or failure) at `now`."""
+        self.in_flight -= 1
+        self._answered.append(now)
+
+    def counted(self, now: float) -> int:
+        """Requests counted against the limit at `now`."""
+        return self.in_flight + sum(1 for t in self._answered if t > now - self.window)
+
+
 class WindowPace:
     """At most `limit` requests in any `window` seconds across every task that shares it. A request
     counts from its start until a window after its answer (the platform may have received it at
@@ -61,18 +96,13 @@ class WindowPace:
     def __init__(self, limit: int, window: float = 1.02) -> None:
         self.limit = max(1, limit)
         self.window = window
-        self._done: deque[float] = deque()
-        self._in_flight = 0
+        self._count = SlidingWindow(limit, window)
         self._last: float | None = None
         self._lock = asyncio.Lock()
 
     def _wait(self, now: float) -> float:
-        while self._done and self._done[0] <= now - self.window:
-            self._done.popleft()
         wait = 0.0 if self._last is None else self._last + self.window / self.limit / 2 - now
-        if len(self._done) + self._in_flight >= self.limit:
-            wait = max(wait, self._done[0] + self.window - now if self._done else 0.005)
-        return wait
+        return max(wait, self._count.wait(now, poll=0.005))
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -83,7 +113,7 @@ class WindowPace:
             while wait > 0:  # re-checked: the window moves only as time passes and answers come
                 await asyncio.sleep(wait)
                 wait = self._wait(loop.time())
-            self._in_flight += 1
+            self._count.started()
             self._last = loop.time()
         paced = _in_slot.set(True)
         try:
@@ -94,15 +124,13 @@ class WindowPace:
 
     def started(self) -> None:
         """Count a request made outside `slot()` from now until a window after its `answered()`."""
-        self._in_flight += 1
+        self._count.started()
 
     def answered(self) -> None:
         """A counted request's answer (or failure): it counts for one more window."""
-        self._in_flight -= 1
-        self._done.append(asyncio.get_running_loop().time())
+        self._count.answered(asyncio.get_running_loop().time())
 
     @property
     def counted(self) -> int:
         """Requests counted against the limit now: in flight, or started or answered within a window."""
-        since = asyncio.get_running_loop().time() - self.window
-        return self._in_flight + sum(1 for t in self._done if t > since)
+        return self._count.counted(asyncio.get_running_loop().time())

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from digest_core.pacing import RateLimiter, WindowPace, inside_slot
+from digest_core.pacing import RateLimiter, SlidingWindow, WindowPace, inside_slot
 
 
 async def test_calls_are_spaced_by_the_interval_whoever_makes_them() -> None:
@@ -53,3 +53,15 @@ async def test_slots_are_spread_and_free_again_once_the_window_has_passed() -> N
             starts.append(loop.time())
     assert starts[1] - starts[0] >= 0.2 / 2 / 2 - 0.01  # half the even spacing at least
     assert starts[2] - starts[0] >= 0.2 - 0.01  # the third waited for the first to leave the window
+
+
+def test_a_sliding_window_counts_a_request_from_its_start_until_a_window_after_its_answer() -> None:
+    window = SlidingWindow(limit=2, window=1.0)
+    assert window.wait(0.0, poll=0.005) == 0.0
+    window.started()
+    window.started()
+    assert window.wait(0.1, poll=0.005) == 0.005  # both in flight: nothing to wait for but an answer
+    window.answered(0.2)
+    assert window.wait(0.3, poll=0.005) == pytest.approx(0.9)  # until a window after that answer
+    assert window.counted(0.3) == 2
+    assert window.wait(1.25, poll=0.005) == 0.0 and window.counted(1.25) == 1

@@ -29,6 +29,7 @@ from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from digest_core.delivery.ports import announce_send
+from digest_core.pacing import SlidingWindow
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._clock = clock  # clock and sleep are injectable for tests in virtual time
         self._sleep = sleep
         self._next_slot = 0.0  # when the even spacing's next send is due (virtual: it may lag behind now)
-        self._done: deque[float] = deque()  # when each send of the last window was answered
-        self._in_flight = 0
+        self._window = SlidingWindow(overall_per_second, 1.0 + margin)  # the overall limit's count
         self._overall_lock = asyncio.Lock()
         self._chats: dict[str, tuple[float, ...]] = {}  # recent send times, only while they can delay a send
         self._expiring: dict[bool, deque[tuple[float, str]]] = {False: deque(), True: deque()}  # by `group`
@@ -168,21 +168,15 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         is reserved until a window after its answer: Telegram may have received it at any moment
         in between, so a send delayed on our side (a busy loop, a slow connection) can never make
         more than the limit arrive within one window."""
-        window = 1.0 + self.margin
-        while self._done and self._done[0] <= now - window:
-            self._done.popleft()
         wait = self._paused_until - now
         if spread:  # spread out: half the even spacing between two sends, kept on average
             wait = max(wait, self._next_slot - self.catch_up - now)
-            if self._in_flight >= self.in_flight_at_most:  # no part announced to wait for a connection
+            if self._window.in_flight >= self.in_flight_at_most:  # no part announced to wait for a connection
                 wait = max(wait, IN_FLIGHT_FULL_POLL)
-        if len(self._done) + self._in_flight >= self.overall_per_second:
-            wait = max(wait, self._done[0] + window - now if self._done else IN_FLIGHT_POLL)
-        return wait
+        return max(wait, self._window.wait(now, poll=IN_FLIGHT_POLL))
 
     def _answered(self) -> None:
-        self._in_flight -= 1
-        self._done.append(self._now())
+        self._window.answered(self._now())
 
     async def _sleep_while(self, remaining: Callable[[], float]) -> None:
         """Sleep until `remaining()` is no longer positive; re-checked, as another task may take the slot."""
@@ -213,7 +207,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         """Reserve a send now (right after its wait was checked, with no await in between)."""
         now = self._now()
         self._next_slot = max(self._next_slot, now) + (1.0 + self.margin) / self.overall_per_second / 2
-        self._in_flight += 1  # until `_answered`
+        self._window.started()  # counted until a window after `_answered`
         sends: tuple[float, ...] = (now,)
         if group:  # the group's sends of the last minute that the next one must count
             recent = [t for t in self._chats.get(chat_key, ()) if t > now - self._horizon(True)]
