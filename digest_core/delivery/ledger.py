@@ -30,7 +30,6 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     Date,
-    DateTime,
     Integer,
     String,
     Table,
@@ -55,6 +54,7 @@ from digest_core.storage.faults import refusal, writes_refused
 from digest_core.storage.tables import DeliveryRow, PublicationRow, SubscriptionRow
 from digest_core.storage.unit_of_work import UnitOfWork
 from digest_core.storage.upsert import conflict_insert
+from digest_core.storage.utc_datetime import UtcDateTime
 
 PENDING, SENDING, SENT, FAILED, GONE = "pending", "sending", "sent", "failed", "gone"
 STATES = (PENDING, SENDING, SENT, FAILED, GONE)
@@ -276,10 +276,10 @@ class DeliveryLedger:
             literal(day, Date()),
             literal(PENDING, String()),
             literal(0, Integer()),
-            literal(now, DateTime(timezone=True)),
+            literal(now, UtcDateTime()),
             literal([], JSON()),
-            literal(now, DateTime(timezone=True)),
-            literal(now, DateTime(timezone=True)),
+            literal(now, UtcDateTime()),
+            literal(now, UtcDateTime()),
         ).where(SubscriptionRow.topic == topic, SubscriptionRow.active.is_(True))
         stmt = self._insert(DeliveryRow.__table__).from_select(columns, rows).on_conflict_do_nothing()
         async with self._writing() as session:
