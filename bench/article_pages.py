@@ -32,8 +32,8 @@ from digest_core.fetch.page_store import MemoryPageStore
 from digest_core.fetch.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from digest_core.models import Article
 from digest_core.workers import run_cpu, start_worker_process, stop_worker_process
-from tests.fakes.production_hosts import ServedPublishers, served_publishers
-from tests.fakes.publishers import PublishersFake, page_url
+from testkit.fakes.production_hosts import ServedPublishers, served_publishers
+from testkit.fakes.publishers import PublishersFake, page_url
 
 PER_HOST = {  # 60 kept articles over 7 hosts; Nikkei Asia's are paywalled (3 of the 6 failures)
     "chinadaily.com.cn": 12,

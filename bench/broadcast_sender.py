@@ -31,7 +31,7 @@ from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.db import create_engine
 from digest_core.storage.digests import SqlDigestStore
-from tests.fakes.telegram import TOKEN
+from testkit.fakes.telegram import TOKEN
 
 
 async def main(database: str, base_url: str, worker: str, concurrency: int) -> None:

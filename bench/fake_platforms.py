@@ -24,11 +24,11 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.discord import FakeDiscord, json_response
-from tests.fakes.google_news import GoogleNewsFake, fixture_items
-from tests.fakes.server import serve
-from tests.fakes.telegram import TOKEN, FakeTelegram
-from tests.fakes.telegram_harness import ALICE
+from testkit.fakes.discord import FakeDiscord, json_response
+from testkit.fakes.google_news import GoogleNewsFake, fixture_items
+from testkit.fakes.server import serve
+from testkit.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.telegram_harness import ALICE
 
 TELEGRAM_PER_SECOND = 30  # Telegram's overall broadcast limit per bot (REFERENCE.md)
 TELEGRAM_PAID_PER_SECOND = 1000  # with allow_paid_broadcast

@@ -59,8 +59,8 @@ from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
 from digest_core.usecases.service import DigestService
 from digest_core.usecases.usecases import UseCases
-from tests.fakes.google_news import FIXTURES
-from tests.fakes.telegram import TOKEN
+from testkit.fakes.google_news import FIXTURES
+from testkit.fakes.telegram import TOKEN
 
 DELIVERY_DOCS = DOCS.with_name("delivery.md")
 DAY = date(2026, 2, 25)

@@ -28,8 +28,8 @@ from digest_core.fetch.google_links import BATCH_SIZE
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import load_topics
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.server import ThreadedServer
 
 SOURCES_DOCS = Path(__file__).resolve().parent.parent / "docs" / "sources.md"
 DAYS = (date(2026, 1, 7), date(2026, 2, 25))

@@ -19,7 +19,7 @@ import httpx
 from aiohttp import web
 
 from bench.report import machine, min_median, percentile, table, write_section
-from tests.fakes.server import serve
+from testkit.fakes.server import serve
 
 BODY = json.dumps({"chat_id": 1, "text": "y" * 3000}).encode()
 HEADERS = {"Content-Type": "application/json"}

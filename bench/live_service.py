@@ -27,7 +27,7 @@ from bot.runner import Platform, Service, assemble, configured_platforms
 from bot.settings import Settings
 from bot.wiring import Core, open_core
 from digest_core.delivery.ports import Destination
-from tests.fakes.telegram import TOKEN
+from testkit.fakes.telegram import TOKEN
 
 DAY = FIXTURE_DAY
 NOW = datetime(2026, 2, 25, 12, tzinfo=UTC)  # the 2026-02-25 window has closed

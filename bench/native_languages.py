@@ -5,7 +5,7 @@ segmentation, and the Gemini tokens and calls of a digest with translations.
    added): OpenCC with the native topic's name index, lingua for three languages, and, for the
    comparison only, jieba (Chinese) and fugashi with unidic-lite (Japanese).
 2. Matching: the on-topic rules' precision and recall per language on the labelled sets
-   (`tests/native_eval.py`), with the shipped substring matching and with a segmenter deciding
+   (`testkit/native_eval.py`), with the shipped substring matching and with a segmenter deciding
    where words end (a name counts only when it starts and ends on a word boundary; jieba is given
    every name as a word first). jieba and fugashi are not dependencies: the comparison runs when
    they are installed (`pip install jieba fugashi unidic-lite`).
@@ -35,7 +35,7 @@ from digest_core.editorial import cjk
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.gemini.summarizer import GeminiSummarizer
 from digest_core.models import Article, Digest
-from tests.native_eval import NATIVE, SETS, SMALL, Articles, day_of_talks, joined_right, load_items, relevance_scores
+from testkit.native_eval import NATIVE, SETS, SMALL, Articles, day_of_talks, joined_right, load_items, relevance_scores
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "languages.md"
 
@@ -46,7 +46,7 @@ PROBES = {
         "name_index(topic).find('中日关系')\n",
     ),
     "name index, native topic (OpenCC, 1,000+ variants)": (
-        "from tests.native_eval import NATIVE\nfrom digest_core.editorial.names import name_index\n",
+        "from testkit.native_eval import NATIVE\nfrom digest_core.editorial.names import name_index\n",
         "name_index(NATIVE).find('中日关系')\n",
     ),
     "OpenCC alone (5 conversions)": (
@@ -176,8 +176,8 @@ def matching_rows(path: Path) -> list[list[str]]:
 
 
 def gemini_rows() -> list[list[str]]:
-    from tests.fakes.gemini import GeminiFake
-    from tests.fakes.server import ThreadedServer
+    from testkit.fakes.gemini import GeminiFake
+    from testkit.fakes.server import ThreadedServer
 
     rows = []
     for label, keep_native in (("English only (4 articles)", False), ("with 1 Chinese + 1 Japanese (6)", True)):

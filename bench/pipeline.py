@@ -35,8 +35,8 @@ from digest_core.fetch.ports import FeedResult
 from digest_core.models import Article
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.topics import Topic, load_topics
-from tests.fakes.google_news import GoogleNewsFake, rss
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.google_news import GoogleNewsFake, rss
+from testkit.fakes.server import ThreadedServer
 
 DAY = date(2026, 2, 25)
 

@@ -19,7 +19,7 @@ from digest_core.editorial.headline_roles import demands_of, score_in
 from digest_core.editorial.opinion import title_marker
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.topics import load_topics
-from tests.real_set import RealItem, real_items
+from testkit.real_set import RealItem, real_items
 
 SPLITS = ("dev", "test", "dev2")
 FOLDS = 5

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from bench.report import machine, min_median, rss_mb, table, write_section
 from digest_core.workers import run_cpu, stop_worker_process, use_worker_process, worker_pid, worker_running
-from tests.fakes.discord import FakeDiscord
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.server import serve
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.discord import FakeDiscord
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.server import serve
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 
 DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
 TIME = "/usr/bin/time"  # GNU time (Debian package `time`)

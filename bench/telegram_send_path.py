@@ -26,7 +26,7 @@ from adapters.telegram.lean import message_payload, send_message_id
 from bench.fanout import DELIVERY_DOCS
 from bench.live_service import fake_platforms
 from bench.report import machine, table, write_section
-from tests.fakes.telegram import TOKEN
+from testkit.fakes.telegram import TOKEN
 
 PART = "<b>China and Japan</b>\n" + "A line of a digest part, with <a href='https://example.com/a'>a link</a>.\n" * 30
 

@@ -4,7 +4,7 @@ the URL the demo's publisher sites serve for that article.
 
 `GoogleDecoding.add_routes` mounts `/rss/articles/{id}`, `/articles/{id}` and
 `/_/DotsSplashUi/data/batchexecute` beside the search feed, on one host as news.google.com has
-them. The tests' fake (`tests/fakes/google_links.py`) adds faults and counters to this class.
+them. The tests' fake (`testkit/fakes/google_links.py`) adds faults and counters to this class.
 """
 
 from __future__ import annotations

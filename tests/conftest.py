@@ -22,9 +22,9 @@ from bot.logs import LoggingSetup, setup_logging
 from digest_core.redaction import secrets_scope
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.topics import Topic, load_topics
-from tests.fakes.gemini import GeminiFake
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.gemini import GeminiFake
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.server import ThreadedServer
 from tests.network_guard import guarded_connect, guarded_connect_ex
 from tests.processes import SESSION_MARK, kill_group, marked_processes
 

@@ -11,7 +11,7 @@ from digest_core.fetch.ports import FeedResult
 from digest_core.models import Article, Bullet, Digest, Framing, PerspectiveCount, Story
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic
-from tests.fakes.google_news import FIXTURES
+from testkit.fakes.google_news import FIXTURES
 from tests.labels import DAYS
 
 __all__ = ["DAYS", "fixture_digest", "worst_case"]

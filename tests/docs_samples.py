@@ -139,7 +139,7 @@ class Session:
     def env(self) -> dict[str, str | None]:
         """The settings of every command: the fakes, a fixed now, nothing from the caller's environment."""
         if self._hosts_env is None:
-            from tests.fakes.production_hosts import production_hosts
+            from testkit.fakes.production_hosts import production_hosts
 
             (self.root / "ca").mkdir()
             self._hosts_env = self._stack.enter_context(production_hosts(self.root / "ca")).env()

@@ -10,7 +10,7 @@ from digest_core.fetch.normalize import parse_feed
 from digest_core.fetch.ports import FeedResult
 from digest_core.models import Article
 from digest_core.topics import Topic
-from tests.fakes.google_news import FIXTURES
+from testkit.fakes.google_news import FIXTURES
 
 DAYS = ("2026-01-07", "2026-02-25")
 

@@ -22,8 +22,8 @@ from digest_core.fetch.page_store import MemoryPageStore, PageRecord, PageStore,
 from digest_core.fetch.polite import HostLimiter, PoliteClient, host_of, read_timeout
 from digest_core.models import Article
 from digest_core.pacing import RateLimiter
-from tests.fakes.production_hosts import ServedPublishers, served_publishers
-from tests.fakes.publishers import FakePage, PublishersFake, page_url, publishers_fake
+from testkit.fakes.production_hosts import ServedPublishers, served_publishers
+from testkit.fakes.publishers import FakePage, PublishersFake, page_url, publishers_fake
 
 NOW = datetime(2026, 2, 25, 4, 0, tzinfo=UTC)
 DAY2 = [s for s in STORIES if s.published.date() >= datetime(2026, 2, 24).date()]

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.demo_articles import STORIES, StoryText
 from digest_core.fetch.google_links import BATCH_SIZE
-from tests.fakes.production_hosts import ProductionHosts, production_hosts
+from testkit.fakes.production_hosts import ProductionHosts, production_hosts
 
 runner = CliRunner()
 DAY = "2026-02-25"

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from tests.fakes.gemini import GeminiFake
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.gemini import GeminiFake
+from testkit.fakes.google_news import GoogleNewsFake
 
 runner = CliRunner()
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest_core.delivery.sender_lock import FileSenderLock
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 
 runner = CliRunner()
 

@@ -15,8 +15,8 @@ from adapters.telegram.bot import build_application
 from bot.cli import app as cli_app
 from bot.wiring import Core
 from digest_core.usecases.commands import COMMANDS, usage
-from tests.fakes.discord import GUILD_ID, FakeDiscord
-from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord
+from testkit.fakes.discord import GUILD_ID, FakeDiscord
+from testkit.fakes.discord_harness import bot, core, discord_endpoints, fake_discord
 
 __all__ = ["bot", "core", "discord_endpoints", "fake_discord"]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "platforms.md"

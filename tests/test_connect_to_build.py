@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest_core.topics import default_topics_path
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
+from testkit.fakes.server import ThreadedServer
 
 runner = CliRunner()
 FEED_HOST = "www.chinadaily.com.cn"

@@ -14,8 +14,8 @@ from digest_core.editorial.stories import group_stories
 from digest_core.editorial.story_numbers import number_keys
 from digest_core.gemini.editor import GeminiEditor
 from digest_core.models import Article
-from tests.fakes.gemini import GeminiFake, prompt_data
-from tests.native_eval import NATIVE, SETS, joined_right, joined_right_by_day, load_items
+from testkit.fakes.gemini import GeminiFake, prompt_data
+from testkit.native_eval import NATIVE, SETS, joined_right, joined_right_by_day, load_items
 
 DAY = datetime(2025, 11, 19, 9, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from bot.wiring import Core
 from digest_core.delivery.ports import Destination
 from digest_core.fetch.google_news import GoogleNewsSource
 from digest_core.usecases.service import BuildLimiter
-from tests.fakes.discord import (
+from testkit.fakes.discord import (
     FORUM,
     GENERAL,
     GUILD_ID,
@@ -27,7 +27,7 @@ from tests.fakes.discord import (
     VOICE,
     FakeDiscord,
 )
-from tests.fakes.discord_harness import (
+from testkit.fakes.discord_harness import (
     TOKEN,
     assert_within_limits,
     bot,
@@ -36,7 +36,7 @@ from tests.fakes.discord_harness import (
     fake_discord,
     run_interaction,
 )
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.google_news import GoogleNewsFake
 
 __all__ = ["bot", "core", "discord_endpoints", "fake_discord"]
 EPHEMERAL = 64

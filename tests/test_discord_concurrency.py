@@ -11,9 +11,9 @@ from datetime import date
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest
 from bot.wiring import Core
-from tests.fakes.discord import GENERAL, NEWS, FakeDiscord
-from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.discord import GENERAL, NEWS, FakeDiscord
+from testkit.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
+from testkit.fakes.google_news import GoogleNewsFake
 
 __all__ = ["bot", "core", "discord_endpoints", "fake_discord"]
 

@@ -12,7 +12,7 @@ from adapters.discord.embeds import escape_text, masked_link, render_digest, ren
 from bot.wiring import Core
 from digest_core.editorial.outline import post_outline
 from digest_core.models import Digest
-from tests.fakes.discord_harness import (
+from testkit.fakes.discord_harness import (
     assert_within_limits,
     core,
     discord_endpoints,

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from adapters.discord.publisher import WindowPace
-from tests.fakes.server import serve
+from testkit.fakes.server import serve
 
 WINDOW = 600.0  # seconds: nothing leaves the window during a test
 

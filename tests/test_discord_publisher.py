@@ -16,8 +16,8 @@ from digest_core.delivery.deliverer import Deliverer
 from digest_core.delivery.ports import Destination, send_digest
 from digest_core.errors import DestinationGone
 from digest_core.models import Digest
-from tests.fakes.discord import FORUM, GENERAL, NEWS, THREAD, FakeDiscord
-from tests.fakes.discord_harness import (
+from testkit.fakes.discord import FORUM, GENERAL, NEWS, THREAD, FakeDiscord
+from testkit.fakes.discord_harness import (
     TOKEN,
     assert_within_limits,
     bot,

@@ -18,9 +18,9 @@ from bot.cli import app
 from bot.discord_runner import MISSING_TOKEN_MESSAGE, run_discord
 from bot.wiring import Core
 from digest_core.errors import DiscordStartError
-from tests.fakes.discord import GUILD_ID, FakeDiscord
-from tests.fakes.discord_harness import TOKEN, core, discord_endpoints, fake_discord, settings_for
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.discord import GUILD_ID, FakeDiscord
+from testkit.fakes.discord_harness import TOKEN, core, discord_endpoints, fake_discord, settings_for
+from testkit.fakes.google_news import GoogleNewsFake
 
 __all__ = ["core", "discord_endpoints", "fake_discord"]
 DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))

@@ -13,8 +13,8 @@ from adapters.discord.publisher import destination_for
 from bot.wiring import Core
 from digest_core.delivery.ports import send_digest
 from digest_core.models import Digest, Framing, PerspectiveCount, Story
-from tests.fakes.discord import GENERAL, NEWS, THREAD, FakeDiscord
-from tests.fakes.discord_harness import (
+from testkit.fakes.discord import GENERAL, NEWS, THREAD, FakeDiscord
+from testkit.fakes.discord_harness import (
     HOSTILE,
     assert_within_limits,
     bot,

@@ -9,9 +9,9 @@ from matplotlib.image import imread
 
 from adapters.discord.client import DigestBot
 from bot.wiring import Core
-from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.discord import FakeDiscord
+from testkit.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
+from testkit.fakes.google_news import GoogleNewsFake
 from tests.test_discord_commands import refusal
 from tests.test_trend import archived, png_size
 

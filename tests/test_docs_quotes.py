@@ -22,8 +22,8 @@ from digest_core.fetch.failure_cause import cause_of, kind_line
 from digest_core.fetch.ports import GOOGLE_NEWS
 from digest_core.fetch.stats import SourceStat
 from digest_core.topics import Topic
+from testkit.fakes.google_news import GoogleNewsFake
 from tests.doc_quotes import DOCS, assert_quoted, pattern, quote
-from tests.fakes.google_news import GoogleNewsFake
 
 runner = CliRunner()
 DOC = "diagnostics.md"

@@ -19,7 +19,7 @@ from digest_core.gemini.summarizer import SYSTEM_INSTRUCTION, GeminiSummarizer, 
 from digest_core.models import Article, FailedSource
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummaryRequest
 from digest_core.topics import Topic
-from tests.fakes.gemini import GeminiFake, prompt_data
+from testkit.fakes.gemini import GeminiFake, prompt_data
 from tests.labels import DAYS, article_at, day_articles
 
 DAY = date(2026, 2, 25)

@@ -11,7 +11,7 @@ import pytest
 from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.stories import group_stories
 from digest_core.topics import Topic
-from tests.editorial_metrics import BASELINE, Scores, binary_scores, pair_scores
+from testkit.editorial_metrics import BASELINE, Scores, binary_scores, pair_scores
 from tests.eval_set import eval_days, eval_items
 from tests.labels import DAYS, labelled
 

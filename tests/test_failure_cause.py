@@ -21,8 +21,8 @@ from digest_core.fetch.google_news import GoogleNewsSource
 from digest_core.fetch.outbound import OutboundPolicy, parse_connect_to
 from digest_core.fetch.outbound_client import outbound_client
 from digest_core.topics import Topic
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.server import ThreadedServer
 
 DAY = date(2026, 2, 25)
 NEWS = "http://news.google.com"

@@ -19,9 +19,9 @@ from digest_core.fetch.google_news import GoogleNewsSource
 from digest_core.fetch.outlet_feeds import OutletFeedSource, inflate
 from digest_core.fetch.polite import HostLimiter, PoliteClient, retry_after, user_agent
 from digest_core.topics import Topic, default_topics_path, load_topics
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
+from testkit.fakes.server import ThreadedServer
 
 DAY = date(2026, 2, 25)  # window: 2026-02-24 04:00 to 2026-02-25 04:00 UTC
 IN_WINDOW = datetime(2026, 2, 25, 1, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from digest_core.errors import SourcesUnreachable
 from digest_core.fetch.feed_parsing import collect
 from digest_core.fetch.google_news import GoogleNewsSource, google_news_query, google_news_url
 from digest_core.topics import Outlet, Topic
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.google_news import GoogleNewsFake
 
 DAY = date(2026, 2, 25)
 

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 from adapters.discord.client import DigestBot
 from adapters.discord.embeds import render_digest, render_sources
 from bot.cli import app
-from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.telegram import FakeTelegram, parse_telegram_html
-from tests.fakes.telegram_harness import ALICE, PRIVATE, TelegramHarness, core_for_tests, running_bot
+from testkit.fakes.discord import FakeDiscord
+from testkit.fakes.discord_harness import bot, core, discord_endpoints, fake_discord, run_interaction
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.telegram import FakeTelegram, parse_telegram_html
+from testkit.fakes.telegram_harness import ALICE, PRIVATE, TelegramHarness, core_for_tests, running_bot
 
 __all__ = ["bot", "core", "discord_endpoints", "fake_discord"]
 EPHEMERAL = 64

@@ -16,7 +16,7 @@ from digest_core.gemini.summarizer import GeminiSummarizer
 from digest_core.summarize import ExtractiveSummarizer, FallbackSummarizer, SummaryRequest
 from digest_core.summarize.base import validate_summary
 from digest_core.topics import Topic
-from tests.fakes.gemini import GeminiFake, prompt_data
+from testkit.fakes.gemini import GeminiFake, prompt_data
 from tests.labels import day_articles
 
 KEY = "test-key-5f0e2a9c"

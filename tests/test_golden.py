@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest_core.topics import Topic, default_topics_path
-from tests.fakes.google_links import fixture_links, fixture_targets
-from tests.fakes.google_news import FIXTURES
+from testkit.fakes.google_links import fixture_links, fixture_targets
+from testkit.fakes.google_news import FIXTURES
 from tests.labels import labelled
 
 SEEDS = Path(__file__).parent / "data" / "seeds"

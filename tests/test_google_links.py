@@ -29,8 +29,8 @@ from digest_core.fetch.google_links import (
     web_url,
 )
 from digest_core.fetch.polite import ACCEPT_ENCODING
-from tests.fakes.google_links import FixtureLink, article_page, batch_row, fixture_links, signature_of
-from tests.fakes.google_news import FIXTURES, GoogleNewsFake
+from testkit.fakes.google_links import FixtureLink, article_page, batch_row, fixture_links, signature_of
+from testkit.fakes.google_news import FIXTURES, GoogleNewsFake
 
 DAY = "2026-02-25"
 

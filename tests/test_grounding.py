@@ -24,8 +24,8 @@ from digest_core.summarize import Summarizer, SummaryRequest
 from digest_core.summarize.base import validate_summary
 from digest_core.summarize.grounding import failures, model_sentences, ungrounded
 from digest_core.topics import Topic, load_topics
+from testkit.fakes.gemini import INVENTED, GeminiFake
 from tests.digests import FixtureSource
-from tests.fakes.gemini import INVENTED, GeminiFake
 from tests.labels import article_at, day_articles
 
 KEY = "test-key-grounding"

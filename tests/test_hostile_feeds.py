@@ -25,8 +25,8 @@ from digest_core.fetch.outlet_feeds import OutletFeedSource
 from digest_core.fetch.polite import DEADLINE_TIMEOUTS, HostLimiter, PoliteClient
 from digest_core.text import cut
 from digest_core.topics import Topics
-from tests.fakes.hostile_feeds import RSS_HEAD, RSS_TAIL, HostileFeeds, atom_with_dates, rss_item
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.hostile_feeds import RSS_HEAD, RSS_TAIL, HostileFeeds, atom_with_dates, rss_item
+from testkit.fakes.server import ThreadedServer
 from tests.test_feeds import topic_with
 
 DAY = date(2026, 2, 25)  # window: 2026-02-24 04:00 to 2026-02-25 04:00 UTC

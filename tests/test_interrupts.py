@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.server import ThreadedServer
 from tests.processes import group_alive
 from tests.test_run import EXE, NOW, wait_until
 

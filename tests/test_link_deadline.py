@@ -15,8 +15,8 @@ from digest_core.fetch import google_links
 from digest_core.fetch.google_links import GoogleLinkDecoder
 from digest_core.fetch.publisher_links import PublisherLinks, SqlLinkCache
 from digest_core.models import Article
-from tests.fakes.google_links import fixture_links
-from tests.fakes.google_news import FIXTURES, GoogleNewsFake
+from testkit.fakes.google_links import fixture_links
+from testkit.fakes.google_news import FIXTURES, GoogleNewsFake
 
 WHEN = datetime(2026, 2, 25, 1, 0, tzinfo=UTC)
 

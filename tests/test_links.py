@@ -25,8 +25,8 @@ from digest_core.models import Article, Digest
 from digest_core.pacing import RateLimiter
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
-from tests.fakes.google_links import FixtureLink, fixture_links
-from tests.fakes.google_news import FIXTURES, GoogleNewsFake
+from testkit.fakes.google_links import FixtureLink, fixture_links
+from testkit.fakes.google_news import FIXTURES, GoogleNewsFake
 
 WHEN = datetime(2026, 2, 25, 1, 0, tzinfo=UTC)
 DAY = date(2026, 2, 25)

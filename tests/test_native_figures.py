@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.native_eval import NATIVE, SETS, joined_right, load_items, relevance_scores
+from testkit.native_eval import NATIVE, SETS, joined_right, load_items, relevance_scores
 
 DEV, HOLDOUT = SETS
 

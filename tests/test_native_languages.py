@@ -38,8 +38,8 @@ from digest_core.models import Digest, Framing, Story, Translation
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.summarize.translations import GROWTH, SLACK, checked_translations
 from digest_core.topics import Topic, default_topics_path, load_topics
-from tests.fakes.gemini import GeminiFake, prompt_data
-from tests.native_eval import (
+from testkit.fakes.gemini import GeminiFake, prompt_data
+from testkit.native_eval import (
     ITEMS,
     NATIVE,
     Articles,

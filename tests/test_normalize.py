@@ -11,7 +11,7 @@ from digest_core.errors import FeedParseError
 from digest_core.fetch.normalize import clean_text, parse_feed, strip_publisher
 from digest_core.fetch.ports import FeedResult
 from digest_core.topics import Topic
-from tests.fakes.google_news import FIXTURES, fixture_items, rss
+from testkit.fakes.google_news import FIXTURES, fixture_items, rss
 
 MOJIBAKE = ("â€™", "â€œ", "â€", "Ã", "Â")
 

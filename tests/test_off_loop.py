@@ -27,7 +27,7 @@ from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
 from digest_core.usecases.service import DigestService
 from digest_core.workers import WORKER_NICENESS, run_cpu, start_worker_process, stop_worker_process, worker_pid
-from tests.fakes.google_news import FIXTURES
+from testkit.fakes.google_news import FIXTURES
 
 DAY = date(2026, 2, 25)
 CPU_BOUND = {"parse_feed", "select_articles", "render_markdown", "render_trend_png", "_city_counts"}

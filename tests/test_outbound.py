@@ -33,8 +33,8 @@ from digest_core.fetch.outbound import (
 )
 from digest_core.fetch.outbound_client import Resolver, outbound_client, system_resolver
 from digest_core.fetch.polite import HostLimiter, PoliteClient, host_key
-from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
+from testkit.fakes.server import ThreadedServer
 
 WHEN = datetime(2026, 2, 25, 1, tzinfo=UTC)
 PUBLIC = "93.184.215.14"  # a public address: the tests' network guard refuses to connect to it

@@ -17,7 +17,7 @@ from bot.demo_tls import LocalCA, connect_to
 from bot.outbound import make_outbound_client
 from bot.settings import Settings
 from digest_core.topics import load_topics
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.server import ThreadedServer
 
 HOST = "www.chinadaily.com.cn"
 

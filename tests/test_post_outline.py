@@ -23,9 +23,9 @@ from digest_core.models import Digest
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.text import HEADLINE_LIMIT, SUMMARY_LIMIT, cut, headline, normalized, one_line
 from digest_core.topics import Topic
+from testkit.fakes.gemini import GeminiFake
+from testkit.fakes.telegram import parse_telegram_html
 from tests.digests import DAYS, FixtureSource, fixture_digest, worst_case
-from tests.fakes.gemini import GeminiFake
-from tests.fakes.telegram import parse_telegram_html
 
 PAGE_URL = "https://digest.example.org/china-japan/2026-02-25/"
 _LINK_TARGET = re.compile(r"\]\((?:https?://|/)[^)\s]*\)")

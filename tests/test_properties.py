@@ -26,7 +26,7 @@ from digest_core.models import Article, Bullet, Digest, Framing, PerspectiveCoun
 from digest_core.summarize.base import MAX_BULLET, MAX_BULLETS, bounded_summary
 from digest_core.topics import Topic, load_topics
 from digest_core.usecases.arguments import parse_digest_args
-from tests.fakes.telegram import parse_telegram_html
+from testkit.fakes.telegram import parse_telegram_html
 
 TOPICS = load_topics()
 TOPIC: Topic = TOPICS.get("china-japan")

@@ -18,9 +18,9 @@ from digest_core.editorial.relevance import RelevanceRule
 from digest_core.editorial.third_parties import LEADERS, REGIONS
 from digest_core.models import Article
 from digest_core.topics import Topic, load_topics
-from tests.editorial_metrics import Scores, binary_scores
+from testkit.editorial_metrics import Scores, binary_scores
+from testkit.real_set import HOLDOUT, real_items, real_rows
 from tests.labels import article_at
-from tests.real_set import HOLDOUT, real_items, real_rows
 
 RULE = RelevanceRule(load_topics().get("china-japan"))
 OUTLETS = {

@@ -35,8 +35,8 @@ from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.topics import Topic
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 
 CHATS = [str(-1001000000000 - i) for i in range(1, 25)]
 EXE = str(Path(sys.executable).parent / "digestbot")

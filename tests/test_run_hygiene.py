@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from digest_core.workers import wait_for_end
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 from tests.processes import child_pids, command_line, is_running, kill_group
 from tests.test_run import env_for, start, stop_cleanly, wait_until
 

@@ -26,8 +26,8 @@ from sqlalchemy import text
 from digest_core.delivery.deliverer import UNKNOWN_MESSAGE
 from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.storage.db import create_engine
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 from tests.test_run import DAY, env_for, expected_parts, fresh_postgres_database, start, subscribe_all, wait_until
 
 pytestmark = pytest.mark.timeout(300)

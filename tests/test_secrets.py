@@ -30,10 +30,10 @@ from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.redaction import display_url, redact, register_secrets, secrets_scope, url_password
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.topics import default_topics_path
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import FakeTelegram
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import FakeTelegram
 
 REPO = Path(__file__).resolve().parent.parent
 TELEGRAM = "987654:AAH-tgSECRETxyzzy0123456789abcdefQ"

@@ -19,7 +19,7 @@ from digest_core.delivery.ledger import DeliveryLedger
 from digest_core.delivery.ports import Destination
 from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.storage.digests import SqlDigestStore
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 from tests.test_delivery import RecordingPublisher, setup
 from tests.test_sender_takeover import same_database
 

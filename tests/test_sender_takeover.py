@@ -30,9 +30,9 @@ from digest_core.delivery.ports import Destination
 from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.digests import SqlDigestStore
-from tests.fakes.sender_process import instance
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.sender_process import instance
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 from tests.test_store import digest
 
 DAY = date(2026, 2, 25)
@@ -88,7 +88,7 @@ def spawn(database: str, schema: str, base_url: str, worker: str, log: Path) -> 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("wb") as stderr:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.sender_process", database, schema, base_url, worker],
+            [sys.executable, "-m", "testkit.fakes.sender_process", database, schema, base_url, worker],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

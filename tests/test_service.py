@@ -16,7 +16,7 @@ from digest_core.storage.digests import SqlDigestStore
 from digest_core.summarize import ExtractiveSummarizer
 from digest_core.topics import Topic, load_topics
 from digest_core.usecases.service import BuildLimiter, DigestService
-from tests.fakes.google_news import FIXTURES, rss, shift_dates
+from testkit.fakes.google_news import FIXTURES, rss, shift_dates
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from digest_core.models import Article, Framing, Story, StoryNote
 from digest_core.summarize import ExtractiveSummarizer, SummaryRequest
 from digest_core.summarize.base import story_note_errors
 from digest_core.topics import Topic
-from tests.fakes.gemini import GeminiFake
+from testkit.fakes.gemini import GeminiFake
 from tests.labels import day_articles
 from tests.test_store import digest as stored_digest
 

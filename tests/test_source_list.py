@@ -24,8 +24,8 @@ from digest_core.models import Digest
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.digests import SqlDigestStore
 from digest_core.topics import Topic, load_topics
+from testkit.fakes.telegram import parse_telegram_html
 from tests.digests import fixture_digest
-from tests.fakes.telegram import parse_telegram_html
 
 runner = CliRunner()
 DAY = "2026-02-25"

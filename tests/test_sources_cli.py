@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from bot.cli import app, feeds_table
 from digest_core.fetch.stats import SourceRow, SourceStat
 from digest_core.topics import default_topics_path
-from tests.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.outlet_feeds import FakeFeed, FeedItem, OutletFeedsFake
+from testkit.fakes.server import ThreadedServer
 
 runner = CliRunner()
 SAME_AS_GOOGLE = "Export curbs issued against Japanese entities with military connections"

@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from digest_core.storage.db import create_engine, create_schema
 from digest_core.storage.tables import DeliveryRow, SubscriptionRow
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 from tests.processes import kill_group, spawned
 from tests.test_sender_takeover import DAY, PARTS, queue
 

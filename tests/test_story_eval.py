@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from digest_core.topics import Topic
-from tests.editorial_metrics import BASELINE
+from testkit.editorial_metrics import BASELINE
 from tests.story_eval import StoryFigures, eval_digests, story_figures
 
 

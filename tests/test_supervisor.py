@@ -13,9 +13,9 @@ from telegram.error import InvalidToken
 from bot.runner import run_service
 from bot.settings import Settings
 from bot.supervisor import PlatformSupervisor
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import FakeTelegram
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import FakeTelegram
 
 DNS = "ConnectionError: Name or service not known"
 

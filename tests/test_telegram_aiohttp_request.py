@@ -24,7 +24,7 @@ from digest_core.editorial.trend import build_trend
 from digest_core.storage.digests import DayCoverage
 from digest_core.topics import Topic
 from digest_core.usecases.usecases import UseCases
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 
 SECRET = TOKEN.split(":", 1)[1]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
-from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram import TOKEN, FakeTelegram
-from tests.fakes.telegram_harness import ALICE, PRIVATE
+from testkit.fakes.server import ThreadedServer
+from testkit.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.telegram_harness import ALICE, PRIVATE
 from tests.processes import spawned
 
 

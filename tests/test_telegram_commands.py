@@ -16,9 +16,9 @@ from adapters.telegram.handlers import DESCRIPTIONS
 from digest_core.delivery.ports import Destination
 from digest_core.fetch.google_news import GoogleNewsSource
 from digest_core.usecases.service import BuildLimiter
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
-from tests.fakes.telegram_harness import (
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
+from testkit.fakes.telegram_harness import (
     ALICE,
     BOB,
     CHANNEL,

@@ -14,9 +14,9 @@ from telegram.ext import Application
 
 from adapters.telegram.ratelimit import is_replying
 from adapters.telegram.updates import PerChatUpdateProcessor
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
-from tests.fakes.telegram_harness import ALICE, BOB, GROUP, PRIVATE, TelegramHarness, core_for_tests, running_bot
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.telegram import FakeTelegram, Sent, parse_telegram_html
+from testkit.fakes.telegram_harness import ALICE, BOB, GROUP, PRIVATE, TelegramHarness, core_for_tests, running_bot
 
 ARCHIVED = date(2026, 2, 25)
 BOB_PRIVATE = {"id": BOB["id"], "type": "private", "first_name": "Bob"}

@@ -18,9 +18,9 @@ from digest_core.delivery.ports import Destination, send_digest
 from digest_core.errors import SendFailed
 from digest_core.models import Digest
 from digest_core.storage.digests import SqlDigestStore
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.telegram import TOKEN, FakeTelegram, parse_telegram_html
-from tests.fakes.telegram_harness import (
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.telegram import TOKEN, FakeTelegram, parse_telegram_html
+from testkit.fakes.telegram_harness import (
     ALICE,
     CHANNEL,
     FORUM,

@@ -17,7 +17,7 @@ from adapters.telegram.aiohttp_request import AiohttpRequest
 from adapters.telegram.http1 import Http1Client
 from adapters.telegram.lean import JsonRequestData, message_payload, message_request
 from bot.demo_tls import LocalCA
-from tests.fakes.server import serve
+from testkit.fakes.server import serve
 
 PEERS: list[object] = []  # the client's address of each request the echo server saw
 

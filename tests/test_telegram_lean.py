@@ -14,8 +14,8 @@ from adapters.telegram.publisher import TelegramPublisher
 from adapters.telegram.ratelimit import TelegramRateLimiter
 from digest_core.delivery.ports import Destination, announcing
 from digest_core.errors import DestinationGone, SendFailed
-from tests.fakes.server import serve
-from tests.fakes.telegram import TOKEN, FakeTelegram
+from testkit.fakes.server import serve
+from testkit.fakes.telegram import TOKEN, FakeTelegram
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from adapters.telegram.render import (
     text,
 )
 from digest_core.models import Article, Bullet, Digest, FailedSource, PerspectiveCount
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.telegram import HTMLRejected, parse_telegram_html
-from tests.fakes.telegram_harness import core_for_tests
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.telegram import HTMLRejected, parse_telegram_html
+from testkit.fakes.telegram_harness import core_for_tests
 
 HOSTILE = ["<script>alert(1)</script>", "Tom & Jerry &amp; co", "@everyone look", '"quoted" <b>bold</b>']
 

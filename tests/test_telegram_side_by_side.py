@@ -10,9 +10,9 @@ import pytest
 
 from adapters.telegram.render import digest_blocks, render_digest, split_blocks
 from digest_core.models import Digest, Framing, Story
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.telegram import HTMLRejected, parse_telegram_html
-from tests.fakes.telegram_harness import core_for_tests
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.telegram import HTMLRejected, parse_telegram_html
+from testkit.fakes.telegram_harness import core_for_tests
 from tests.test_telegram_render import HOSTILE, check_parts, make_digest
 
 

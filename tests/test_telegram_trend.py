@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from matplotlib.image import imread
 
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.telegram import FakeTelegram, parse_telegram_html
-from tests.fakes.telegram_harness import ALICE, FORUM, PRIVATE, TelegramHarness, core_for_tests, running_bot
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.telegram import FakeTelegram, parse_telegram_html
+from testkit.fakes.telegram_harness import ALICE, FORUM, PRIVATE, TelegramHarness, core_for_tests, running_bot
 from tests.test_trend import archived
 
 END = date(2026, 2, 25)  # the harness's clock: the latest complete date

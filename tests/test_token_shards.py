@@ -38,8 +38,8 @@ from digest_core.delivery.sender_lock import SenderLock, lock_key, sender_lock
 from digest_core.delivery.senders import sender_name, split_sender
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.digests import SqlDigestStore
-from tests.fakes.telegram import FakeTelegram
-from tests.fakes.telegram_harness import ALICE, CHANNEL, PRIVATE, core_for_tests, running_bot
+from testkit.fakes.telegram import FakeTelegram
+from testkit.fakes.telegram_harness import ALICE, CHANNEL, PRIVATE, core_for_tests, running_bot
 from tests.test_sender_takeover import same_database, until
 from tests.test_store import digest
 

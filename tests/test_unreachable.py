@@ -21,7 +21,7 @@ from digest_core.fetch.feed_parsing import collect
 from digest_core.fetch.google_news import GoogleNewsSource
 from digest_core.topics import Topic
 from digest_core.workers import stop_worker_process, use_worker_process, worker_running
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.google_news import GoogleNewsFake
 
 runner = CliRunner()
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|WARNING) ")

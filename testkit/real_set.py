@@ -14,7 +14,7 @@ from pathlib import Path
 from digest_core.models import Article
 from digest_core.topics import Topic
 
-REAL = Path(__file__).parent / "data" / "real_headlines" / "headlines.jsonl"
+REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_headlines" / "headlines.jsonl"
 HOLDOUT = REAL.with_name("holdout.jsonl")
 PUBLISHED = datetime(2026, 2, 24, 12, tzinfo=UTC)  # a fixed time: the set has no window to fall in
 
@@ -56,13 +56,13 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
 
 def main(argv: list[str] | None = None) -> None:
     """Print the rules' precision / recall on each tuning split, headline alone and with the first
-    sentence as the lead (`python -m tests.real_set`); `--holdout` adds the held-out split, to be
+    sentence as the lead (`python -m testkit.real_set`); `--holdout` adds the held-out split, to be
     read once, after the rules are final, and only its totals."""
     import sys
 
     from digest_core.editorial.relevance import RelevanceRule
     from digest_core.topics import load_topics
-    from tests.editorial_metrics import binary_scores
+    from testkit.editorial_metrics import binary_scores
 
     args = sys.argv[1:] if argv is None else argv
     topic = load_topics().get("china-japan")

@@ -19,9 +19,9 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.demo_server import ITEM, PUB_DATE, SITE, rss
-from tests.fakes.google_links import GoogleLinksFake, fixture_targets
+from testkit.fakes.google_links import GoogleLinksFake, fixture_targets
 
-FIXTURES = Path(__file__).resolve().parent.parent / "data" / "google-news"
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "data" / "google-news"
 
 
 def shift_dates(item: bytes, days: int) -> bytes:
@@ -51,7 +51,7 @@ class GoogleNewsFake:
     Google's consent page, `/ml` of consent.google.com, which it also serves). `shift_days` moves every
     item's date, so a test running today can be served the fixture days as recent news. While
     `gate` is set and not open, every search waits for it (to hold a build in progress). `links`
-    serves Google's link decoding for the fixture links (tests/fakes/google_links.py)."""
+    serves Google's link decoding for the fixture links (testkit/fakes/google_links.py)."""
 
     fixtures: Path = FIXTURES
     shift_days: int = 0

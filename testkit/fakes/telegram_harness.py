@@ -23,7 +23,7 @@ from adapters.telegram.ratelimit import TelegramRateLimiter
 from bot.settings import Settings
 from bot.wiring import Core, open_core
 from digest_core.usecases.service import DigestService
-from tests.fakes.telegram import FakeTelegram, Sent
+from testkit.fakes.telegram import FakeTelegram, Sent
 
 NOW = datetime(2026, 2, 25, 12, 0, tzinfo=UTC)  # latest complete digest date: 2026-02-25
 

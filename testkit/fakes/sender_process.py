@@ -1,6 +1,6 @@
 """A delivery process for tests that kill it: `digestbot run`'s sender for Telegram alone.
 
-    python -m tests.fakes.sender_process DATABASE_URL SCHEMA TELEGRAM_BASE_URL WORKER
+    python -m testkit.fakes.sender_process DATABASE_URL SCHEMA TELEGRAM_BASE_URL WORKER
 
 It holds (or waits for) the Telegram token's sender lock and delivers through the real PTB bot
 and rate limiter until SIGTERM (or SIGKILL, which is the point). SCHEMA is the PostgreSQL search
@@ -28,7 +28,7 @@ from digest_core.delivery.sender_lock import lock_key, sender_lock
 from digest_core.delivery.subscriptions import SubscriptionStore
 from digest_core.storage.db import create_engine
 from digest_core.storage.digests import SqlDigestStore
-from tests.fakes.telegram import TOKEN
+from testkit.fakes.telegram import TOKEN
 
 
 async def instance(engine: AsyncEngine, base_url: str, worker: str) -> tuple[Deliverer, ExtBot[Any]]:

@@ -9,7 +9,7 @@ from itertools import combinations
 from pathlib import Path
 
 # Measured error counts the evaluation tests allow a stated margin over (tests/data/eval_baseline.json).
-BASELINE = json.loads((Path(__file__).parent / "data" / "eval_baseline.json").read_text())
+BASELINE = json.loads((Path(__file__).resolve().parent.parent / "tests" / "data" / "eval_baseline.json").read_text())
 
 
 @dataclass(frozen=True)

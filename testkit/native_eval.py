@@ -6,7 +6,7 @@ date, url, title, lead, on_topic, story: an event key shared across languages or
 reason): `tests/data/native_headlines/{headlines,holdout}.jsonl` when they exist, and the small
 set of real headlines shipped with the tests (`tests/data/native_small/headlines.jsonl`).
 
-    .venv/bin/python -m tests.native_eval [FILE.jsonl ...]
+    .venv/bin/python -m testkit.native_eval [FILE.jsonl ...]
 
 An item's side is its outlet's in the topics file, else its language's (Chinese: China, Japanese:
 Japan; English from an unknown outlet: none). The rules judge the title and lead with the topic's
@@ -28,7 +28,7 @@ from digest_core.editorial.stories import group_stories
 from digest_core.models import Article, FailedSource
 from digest_core.topics import Topic, load_topics, primary_language
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SETS = [DATA / "native_headlines" / "headlines.jsonl", DATA / "native_headlines" / "holdout.jsonl"]
 SMALL = DATA / "native_small" / "headlines.jsonl"
 SIDE_OF_LANGUAGE = {"zh": "china", "ja": "japan"}

@@ -4,7 +4,7 @@ huge, wrong charset, PDF), counted requests and per-host concurrency.
 
 Requests are routed by their `Host` header and path, so the client asks for the real URLs
 (`https://www.chinadaily.com.cn/a/...`): tests reach it through the production client, with
-FETCH_CONNECT_TO and TLS (`tests/fakes/production_hosts.py`), so host names, robots.txt, pacing,
+FETCH_CONNECT_TO and TLS (`testkit/fakes/production_hosts.py`), so host names, robots.txt, pacing,
 the outbound policy and canonical URLs behave as in production.
 """
 

@@ -14,8 +14,8 @@ from adapters.discord.client import DigestBot, configure_endpoints, current_endp
 from bot.settings import Settings
 from bot.wiring import Core, open_core
 from digest_core.models import Article, Bullet, Digest, FailedSource, PerspectiveCount
-from tests.fakes.discord import GUILD_ID, FakeDiscord
-from tests.fakes.google_news import GoogleNewsFake
+from testkit.fakes.discord import GUILD_ID, FakeDiscord
+from testkit.fakes.google_news import GoogleNewsFake
 
 NOW = datetime(2026, 2, 25, 12, 0, tzinfo=UTC)  # the 2026-02-25 window has closed; 2026-02-26 is the future
 TOKEN = "MTIzNDU2Nzg5.fake-secret-discord-token.abcdefXYZ"

@@ -19,9 +19,9 @@ from bot.demo_tls import LocalCA, connect_to
 from digest_core.fetch.google_links import GOOGLE_NEWS_HOST
 from digest_core.fetch.outbound import OutboundPolicy, parse_connect_to
 from digest_core.fetch.outbound_client import outbound_client
-from tests.fakes.google_news import GoogleNewsFake
-from tests.fakes.publishers import PublishersFake, publishers_fake
-from tests.fakes.server import ThreadedServer
+from testkit.fakes.google_news import GoogleNewsFake
+from testkit.fakes.publishers import PublishersFake, publishers_fake
+from testkit.fakes.server import ThreadedServer
 
 
 @dataclass
