@@ -12,6 +12,7 @@ PTB's mapping of error answers to its exceptions (`BaseRequest.post`: `RetryAfte
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, cast
 
 import orjson
@@ -61,8 +62,12 @@ def message_payload(chat: int | str, text: str, html: bool, thread: int | None, 
     return payload
 
 
-_TAILS: dict[tuple[str, bool, int | None, bool], bytes] = {}
-_TAILS_KEPT = 64  # parts whose JSON is kept (a fan-out sends the same few parts to every chat)
+@lru_cache(maxsize=64)  # a fan-out sends the same few parts to every chat
+def _message_tail(text: str, html: bool, thread: int | None, paid_broadcast: bool) -> bytes:
+    """The JSON of a part's fields after the chat id, from the comma on."""
+    fields = message_payload(0, text, html, thread, paid_broadcast)
+    del fields["chat_id"]
+    return b"," + orjson.dumps(fields)[1:]
 
 
 def message_request(
@@ -70,15 +75,7 @@ def message_request(
 ) -> JsonRequestData:
     """`message_payload` with its JSON body: everything after the chat id is encoded once per part
     (a fan-out sends the same part to every chat), only the chat id per send."""
-    key = (text, html, thread, paid_broadcast)
-    tail = _TAILS.get(key)
-    if tail is None:
-        fields = message_payload(0, text, html, thread, paid_broadcast)
-        del fields["chat_id"]
-        if len(_TAILS) >= _TAILS_KEPT:
-            _TAILS.clear()
-        tail = _TAILS[key] = b"," + orjson.dumps(fields)[1:]
-    body = b'{"chat_id":' + orjson.dumps(chat) + tail
+    body = b'{"chat_id":' + orjson.dumps(chat) + _message_tail(text, html, thread, paid_broadcast)
     return JsonRequestData({"chat_id": chat}, body)
 
 
