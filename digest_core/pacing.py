@@ -1,9 +1,10 @@
 """Pacing: the one implementation of "wait until the next call is allowed", for every caller.
 
 `RateLimiter` spaces calls at least `interval` apart (one per host for article pages, one for
-Google's link decoding). `WindowPace` allows at most `limit` calls in any window (a chat
-platform's global limit: the Discord publisher). Telegram's limiter (`adapters/telegram/ratelimit.py`)
-adds per-chat limits and `RetryAfter` pauses on top of a window of its own.
+Google's link decoding). `SlidingWindow` is the count of calls in a window; `WindowPace` allows
+at most `limit` calls in any window on it (a chat platform's global limit: the Discord
+publisher). Telegram's limiter (`adapters/telegram/ratelimit.py`) keeps a `SlidingWindow` for its
+overall limit and adds per-chat limits and `RetryAfter` pauses.
 """
 
 from __future__ import annotations

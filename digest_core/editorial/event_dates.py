@@ -23,7 +23,7 @@ _MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
-_MONTH_OF = (
+MONTH_OF = (  # a month's name or abbreviation -> its number
     {m: k for k, m in enumerate(_MONTHS, start=1)}
     | {m[:3]: k for k, m in enumerate(_MONTHS, start=1) if m != "may"}
     | {"sept": 9}
@@ -42,13 +42,13 @@ _VERBS = frozenset({
 })  # fmt: skip
 _NOT_EVENT_DAY = frozenset({"from", "between", "by", "since", "until", "before", "after", "to", "through"})
 REACH = 6  # words between the event noun and `on <date>`
-_MONTH = r"(?:" + "|".join(sorted(_MONTH_OF, key=len, reverse=True)) + r")\.?"
+MONTH = r"(?:" + "|".join(sorted(MONTH_OF, key=len, reverse=True)) + r")\.?"
 _DATE = re.compile(
-    rf"\b(?:(?P<weekday>{'|'.join(_WEEKDAYS)})|(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTH}))(?![\w-])",
+    rf"\b(?:(?P<weekday>{'|'.join(_WEEKDAYS)})|(?P<month>{MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{MONTH}))(?![\w-])",
     re.IGNORECASE,
 )
-_RANGE_NEXT = re.compile(rf"\s*(?:-|–|to\b|through\b|until\b|and\b)\s*(?:\d|{_MONTH}|{'|'.join(_WEEKDAYS)})", re.I)
+_RANGE_NEXT = re.compile(rf"\s*(?:-|–|to\b|through\b|until\b|and\b)\s*(?:\d|{MONTH}|{'|'.join(_WEEKDAYS)})", re.I)
 _CLAUSE_END = re.compile(r"[,;:()\[\]—–]|\s-\s|\.\s")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NEXT_WORDS = re.compile(r"(?:['’]s)?((?:\s+[A-Za-z][\w-]*){1,2})")
@@ -74,7 +74,7 @@ class EventDate:
 def _value(m: re.Match[str]) -> str | None:
     if m["weekday"]:
         return f"weekday:{_WEEKDAYS.index(m['weekday'].casefold())}"
-    month = _MONTH_OF[(m["month"] or m["month2"]).casefold().rstrip(".")]
+    month = MONTH_OF[(m["month"] or m["month2"]).casefold().rstrip(".")]
     day = int(m["day"] or m["day2"])
     return f"{month}-{day}" if 1 <= day <= 31 else None
 

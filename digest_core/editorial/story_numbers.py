@@ -12,18 +12,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from digest_core.editorial.event_dates import MONTH, MONTH_OF
+
 _DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
           "八": 8, "九": 9}  # fmt: skip
 _SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNIT = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 _NUMERAL = "〇零一二两兩三四五六七八九十百千"
 _WORD_UNIT = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 _CJK_DATE = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})[日号號]")
-_EN_DATE = re.compile(
-    r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:%|percent|per cent))", re.I
-)
+_EN_DATE = re.compile(rf"\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|percent|per cent))", re.I)
 _CJK_NUMBER = re.compile(rf"(\d[\d,]*(?:\.\d+)?|[{_NUMERAL}]+)([万萬亿億]?)(%|％)?")
 _PERCENT_WORDS = re.compile(rf"百分之([{_NUMERAL}]+|\d+(?:\.\d+)?)")
 _COUNTERS = "人名件个個項项年倍架艘隻只吨噸円元次回歳岁度家社国國枚台輛辆"
@@ -76,7 +75,7 @@ def _date_keys(text: str) -> set[str]:
         if month and day and 1 <= month <= 12 and 1 <= day <= 31:
             keys.add(f"@{month:02d}-{day:02d}")
     for month_text, day_text in _EN_DATE.findall(text):
-        keys.add(f"@{_MONTHS.index(month_text[:3].lower()) + 1:02d}-{int(day_text):02d}")
+        keys.add(f"@{MONTH_OF[month_text.lower().rstrip('.')]:02d}-{int(day_text):02d}")
     return keys
 
 
