@@ -2,7 +2,8 @@
 one side's outlet on history between the sides ("Shrine visits reflect militarism"), or its own
 unnamed officials on a dispute ("Ministry demands retraction of erroneous remarks"), is about the
 other side; a warning, a censure or the other side's military build-up in one side's outlet is a
-relation ("Travel warning issued for Japan"), a weather warning is not. Plain English words, the same
+relation ("Travel warning issued for Japan"), a weather warning is not; so are ties between an
+unnamed pair ("Neighbors share willingness to improve ties"): the outlet's side and the other. Plain English words, the same
 for every topic; each list is matched as whole words in the folded, lower-case text.
 """
 
@@ -27,6 +28,24 @@ HISTORY = (
     "war of resistance",
     "historical revisionism",
     "comfort women",
+    "war history",
+    "wartime history",
+    "history of aggression",
+)
+
+# Relations between two states, named without naming them ("Ties may take a turn for the better"): in
+# one side's outlet, with no party named, the pair is its own side and the other.
+PAIR = (
+    "ties",
+    "relations",
+    "bilateral",
+    "neighbors",
+    "neighbours",
+    "neighboring countries",
+    "rapprochement",
+    "reconciliation",
+    "friendship",
+    "detente",
 )
 
 # The subjects of a statement on another state: a dispute, a demand, a protest, a censure.
@@ -124,7 +143,7 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(alternatives)})\b")
 
 
-_HISTORY, _STATEMENT, _OFFICIALS, _CENSURE = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE))
+_HISTORY, _STATEMENT, _OFFICIALS, _CENSURE, _PAIR = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE, PAIR))
 _SPEECH = _pattern(SPEECH)
 
 
@@ -153,10 +172,16 @@ def censure(text: str) -> list[str]:
     return _CENSURE.findall(folded)
 
 
+def pair(text: str) -> list[str]:
+    """The words of relations between two states (ties, neighbors, reconciliation) in `text`."""
+    return _PAIR.findall(_text(text))
+
+
 def implied_other_side(title: str) -> list[str]:
     """Why a headline that names no side, in one side's outlet, is about the other side: history
-    between them, or one side's unnamed officials making a statement (empty when neither)."""
-    if found := history(title):
+    between them, relations of an unnamed pair, or one side's unnamed officials making a statement
+    (empty when none)."""
+    if found := history(title) or pair(title):
         return found
     said = statement(title) + censure(title)
     return officials(title) + said if said and officials(title) else []
