@@ -173,8 +173,10 @@ def censure(text: str) -> list[str]:
 
 
 def pair(text: str) -> list[str]:
-    """The words of relations between two states (ties, neighbors, reconciliation) in `text`."""
-    return _PAIR.findall(_text(text))
+    """The words of relations between two states (ties, neighbors, reconciliation) in `text`, not those
+    with a partner named after them ("Colleges cut ties with groups": the colleges' ties)."""
+    folded = _text(text)
+    return [m[0] for m in _PAIR.finditer(folded) if not folded[m.end() :].startswith(" with ")]
 
 
 def implied_other_side(title: str) -> list[str]:
