@@ -51,6 +51,7 @@ from digest_core.editorial.implied import (
     statement,
 )
 from digest_core.editorial.names import (
+    ALIAS,
     CLAIM,
     CONTESTED,
     INSTITUTION,
@@ -199,7 +200,12 @@ class RelevanceRule:
         head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
         # travel words in a headline naming both sides: travel between them, not a lifestyle piece
         in_head = [m for m in subject if m in reading.head + reading.backdrop] or subject
-        travel_between = len(head_sides) >= 2 and all(fold(m.text).casefold() in _TRAVEL for m in in_head)
+        # ... and so in one side's outlet when the other side's people travel, named by no place of theirs
+        # ("Chinese tour group arrives" in a Japanese outlet: to Japan)
+        travellers = _travel_to_outlet_side(reading, head_sides, outlet_side)
+        travel_between = (len(head_sides) >= 2 or travellers) and all(
+            fold(m.text).casefold() in _TRAVEL for m in in_head
+        )
         # an issue another side claims, named without that side, is a party too ("Taiwan market luring more
         # Japanese corporate investments amid China tensions": China only in passing)
         title_parties = _quote(
@@ -221,6 +227,10 @@ class RelevanceRule:
         if (sides or issues) and subject and not (head_acts if head_subject else acts) and not travel_between:
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
+        if travellers and travel_between and len(sides) == 1:
+            other = next(iter(sides))
+            own_name = self._names.get(outlet_side or "", outlet_side)
+            return verdict(True, f"{named(other)} travellers ({_quote(in_head)}) in a {own_name}-side outlet", True)
         sides_first = _sides_act_first(reading.head)
         if (
             (sides or issues)
@@ -353,6 +363,19 @@ class RelevanceRule:
         """The verdict on an article's headline and lead (or description), with its outlet's side as
         context: a headline naming one side and a lead naming the other names both."""
         return self._verdict(self.read(article), self._outlet_side.get(article.outlet, article.perspective or None))
+
+
+def _travel_to_outlet_side(reading: Reading, head_sides: set[str], outlet_side: str | None) -> bool:
+    """Whether a headline in one side's outlet names only the other side's people (no place of theirs,
+    no third party) with travel words: they travel to the outlet's side."""
+    if not outlet_side or len(head_sides) != 1 or outlet_side in head_sides:
+        return False
+    near = reading.head + reading.backdrop
+    travel = {m.pos for m in reading.head if m.role.kind == LIFESTYLE_WORD and fold(m.text).casefold() in _TRAVEL}
+    # the side's name qualifies the travellers ("Chinese tourists"), not the state acting ("Japan scraps ...")
+    people = any(m.role.side and m.role.kind == ALIAS and {m.end, m.end + 1} & travel for m in reading.head)
+    at_home = any(m.role.side and m.role.kind == PLACE for m in near)
+    return people and not at_home and not any(m.role.kind == THIRD for m in reading.near)
 
 
 def _sides_act_first(head: list[Mention]) -> bool:

@@ -134,4 +134,7 @@ TRAVEL = (
     "travellers",
     "travelers",
     "holidaymakers",
+    "visitors",
+    "tour group",
+    "tour groups",
 )
