@@ -134,6 +134,10 @@ _NATURE = (
 )
 _NATURE_WARNING = re.compile(rf"\b(?:{_NATURE})\s+(?:warning|warnings|alert|alerts)\b")
 
+# Meeting or visiting someone (the name follows), and a visit or trip to a country (the name precedes).
+_MEETS = r"(?:meet|meets|met|meeting|meeting with|visit|visits|visited|trip to|talks with|call with|arrive in|arrives in)"
+_VISIT = r"(?:visit|trip|tour)"
+
 # Words a claimed issue can qualify: then it is what was said, not a party ("Taiwan remarks").
 SPEECH = ("remarks", "comments", "comment", "stance", "question", "issue", "policy")
 
@@ -187,6 +191,22 @@ def implied_other_side(title: str) -> list[str]:
         return found
     said = statement(title) + censure(title)
     return officials(title) + said if said and officials(title) else []
+
+
+def met_or_visited(title: str, people: list[str], places: list[str]) -> list[str]:
+    """The names in `title` that are the object of a meeting or visit ("Fukuda may have met Xi",
+    "secret China visit"): someone, unnamed by the headline, goes to them. `people` as written may
+    only follow the verb ("Xi's visit" is his own trip); `places` (a country, a city) may also precede
+    "visit" or "trip"."""
+    text = _text(title)
+    found = []
+    for name in dict.fromkeys(people + places):
+        folded = re.escape(_text(name))
+        after = rf"\b{_MEETS}\s+(?:\w+\s+)?{folded}\b"
+        before = rf"\b{folded}\s+{_VISIT}\b"
+        if re.search(after, text) or (name in places and re.search(before, text)):
+            found.append(name)
+    return found
 
 
 def speech_topic(title: str, name: str) -> bool:

@@ -46,6 +46,7 @@ from digest_core.editorial.implied import (
     censure,
     history,
     implied_other_side,
+    met_or_visited,
     officials,
     speech_topic,
     statement,
@@ -347,6 +348,11 @@ class RelevanceRule:
         if institutions:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
+        # the other side as the object of a meeting or visit: someone of the outlet's side goes to it
+        head_names = [m for m in mentions if m in head]
+        places = [m.text for m in head_names if m.role.kind in (ALIAS, PLACE)]
+        if met := met_or_visited(reading.title, [m.text for m in head_names if m.role.kind == PERSON], places):
+            return verdict(True, f"a {own}-side outlet on a meeting with or visit to {_quote_words(met)}", True)
         # an unnamed official in one side's own outlet is that side's ("Prime minister rejects Beijing's
         # demand" in a Japanese outlet): the headline names both sides
         unnamed = _unnamed_officials(reading) if not any(m.role.kind == PERSON for m in head) else []
