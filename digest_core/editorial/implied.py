@@ -134,6 +134,26 @@ _NATURE = (
 )
 _NATURE_WARNING = re.compile(rf"\b(?:{_NATURE})\s+(?:warning|warnings|alert|alerts)\b")
 
+# A party's or state's own politics: its conventions, leadership contests, elections and polls. The
+# other side's ruling party in such a piece is its home news, not an act on anyone.
+HOME_POLITICS = (
+    "convention",
+    "congress",
+    "plenum",
+    "plenary session",
+    "leadership election",
+    "leadership race",
+    "leadership vote",
+    "leadership contest",
+    "leadership bid",
+    "election",
+    "elections",
+    "by election",
+    "approval rating",
+    "approval ratings",
+    "reshuffle",
+)
+
 # Meeting or visiting someone (the name follows), and a visit or trip to a country (the name precedes).
 _MEETS = r"(?:meet|meets|met|meeting|meeting with|visit|visits|visited|trip to|talks with|call with|arrive in|arrives in)"
 _VISIT = r"(?:visit|trip|tour)"
@@ -148,7 +168,7 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _HISTORY, _STATEMENT, _OFFICIALS, _CENSURE, _PAIR = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE, PAIR))
-_SPEECH = _pattern(SPEECH)
+_SPEECH, _HOME_POLITICS = _pattern(SPEECH), _pattern(HOME_POLITICS)
 
 
 def _text(text: str) -> str:
@@ -191,6 +211,15 @@ def implied_other_side(title: str) -> list[str]:
         return found
     said = statement(title) + censure(title)
     return officials(title) + said if said and officials(title) else []
+
+
+def home_politics(text: str, names: list[str]) -> list[str]:
+    """The words of a party's or state's own politics in `text`, outside the `names` found in it (the
+    "Congress" of "National People's Congress" is a name, not a congress held)."""
+    folded = _text(text)
+    for name in sorted(names, key=len, reverse=True):
+        folded = re.sub(rf"\b{re.escape(_text(name))}\b", " ", folded)
+    return _HOME_POLITICS.findall(folded)
 
 
 def met_or_visited(title: str, people: list[str], places: list[str]) -> list[str]:

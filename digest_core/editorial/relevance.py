@@ -45,6 +45,7 @@ from digest_core.editorial.headline_roles import demands_of, score_in, split_bac
 from digest_core.editorial.implied import (
     censure,
     history,
+    home_politics,
     implied_other_side,
     met_or_visited,
     officials,
@@ -345,6 +346,11 @@ class RelevanceRule:
         head = reading.head + reading.backdrop
         leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
         institutions = [m for m in mentions if m.role.kind == INSTITUTION and (m in head or not leader_headline)]
+        # ... and so is an institution in its own politics ("What's at stake at the Communist Party convention")
+        said = f"{reading.title}. {reading.first_text}"
+        if institutions and (at_home := home_politics(said, [m.text for m in found])):
+            reason = f"a {own}-side outlet on {name}'s own politics ({_quote(institutions)}, {_quote_words(at_home)})"
+            return verdict(False, reason, True)
         if institutions:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
