@@ -263,6 +263,10 @@ class RelevanceRule:
             pair_named = f"{named(paired)} and {_quote([pair[1]])}"
             reason = f"the headline is about {pair_named} together; {others} only after them"
             return verdict(False, reason, True)
+        owner = _party_owns_relation(reading)
+        if len(sides) >= 2 and owner and not contested and not first_relates:
+            reason = f"the headline is about {_quote([owner])}'s relations with each side, not between them"
+            return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
             return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
@@ -388,6 +392,18 @@ def _travel_to_outlet_side(reading: Reading, head_sides: set[str], outlet_side: 
     people = any(m.role.side and m.role.kind == ALIAS and {m.end, m.end + 1} & travel for m in reading.head)
     at_home = any(m.role.side and m.role.kind == PLACE for m in near)
     return people and not at_home and not any(m.role.kind == THIRD for m in reading.near)
+
+
+def _party_owns_relation(reading: Reading) -> Mention | None:
+    """The third party a headline opens with whose relation word names the sides after it ("Trump touts
+    good U.S. ties with Japan, China"): its relations with each side, not theirs with each other."""
+    actors = [m for m in reading.head if m.role.side or m.role.kind == THIRD]
+    if not actors or actors[0].role.kind != THIRD:
+        return None
+    first_side = min((m.pos for m in reading.head if m.role.side), default=-1)
+    owned = _owned_by_others(reading)
+    relations = [m for m in reading.head if m.role.kind == RELATION and id(m) in owned and m.pos < first_side]
+    return actors[0] if relations else None
 
 
 def _sides_act_first(head: list[Mention]) -> bool:
