@@ -154,6 +154,35 @@ HOME_POLITICS = (
     "reshuffle",
 )
 
+# Accidents and crimes: what happens at a place without any state acting there.
+ACCIDENT = (
+    "sinks",
+    "sank",
+    "sunk",
+    "capsizes",
+    "capsized",
+    "collides",
+    "collided",
+    "collision",
+    "crash",
+    "crashes",
+    "crashed",
+    "fire",
+    "blaze",
+    "dead",
+    "killed",
+    "missing",
+    "rescued",
+    "rescue",
+    "vandalized",
+    "vandalised",
+    "vandalism",
+    "graffiti",
+    "theft",
+    "stolen",
+    "drowned",
+)
+
 # Meeting or visiting someone (the name follows), and a visit or trip to a country (the name precedes).
 _MEETS = r"(?:meet|meets|met|meeting|meeting with|visit|visits|visited|trip to|talks with|call with|arrive in|arrives in)"
 _VISIT = r"(?:visit|trip|tour)"
@@ -168,7 +197,7 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _HISTORY, _STATEMENT, _OFFICIALS, _CENSURE, _PAIR = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE, PAIR))
-_SPEECH, _HOME_POLITICS = _pattern(SPEECH), _pattern(HOME_POLITICS)
+_SPEECH, _HOME_POLITICS, _ACCIDENT = _pattern(SPEECH), _pattern(HOME_POLITICS), _pattern(ACCIDENT)
 
 
 def _text(text: str) -> str:
@@ -211,6 +240,11 @@ def implied_other_side(title: str) -> list[str]:
         return found
     said = statement(title) + censure(title)
     return officials(title) + said if said and officials(title) else []
+
+
+def accident(text: str) -> list[str]:
+    """The words of an accident or a crime in `text` (a ship sinks, a pillar is vandalized)."""
+    return _ACCIDENT.findall(_text(text))
 
 
 def home_politics(text: str, names: list[str]) -> list[str]:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
 from digest_core.editorial.implied import (
+    accident,
     censure,
     history,
     home_politics,
@@ -293,6 +294,9 @@ class RelevanceRule:
             if implied:
                 other = ", ".join(n for s, n in self._names.items() if s != outlet_side)
                 return verdict(True, f"a {own}-side outlet on {_quote_words(implied)}: {other} implied", True)
+        if contested and outlet_side and _only_a_place(reading, contested, acts):
+            reason = f"names the contested {_quote(contested)} only as where something happened, with no act"
+            return verdict(False, reason, True)
         if contested and outlet_side:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
         traps = [m for m in found if m.role.kind == NOT_A_SIDE]
@@ -404,6 +408,20 @@ def _party_owns_relation(reading: Reading) -> Mention | None:
     owned = _owned_by_others(reading)
     relations = [m for m in reading.head if m.role.kind == RELATION and id(m) in owned and m.pos < first_side]
     return actors[0] if relations else None
+
+
+def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention]) -> bool:
+    """Whether the headline names a contested place only as where an accident or a crime happened ("Cargo
+    ship sinks in East China Sea", "Pillar at entrance to Yasukuni Shrine vandalized"): up to five words
+    after "in" or "at", with no relation, history, statement, censure or editorial marker in it."""
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    head = reading.head + reading.backdrop
+    if any(m in head and m.role.kind != CONTESTED for m in acts) or any(m not in reading.head for m in contested):
+        return False
+    title = reading.title
+    if history(title) or statement(title) or censure(title) or title_marker(title) or not accident(title):
+        return False
+    return all({"in", "at"} & set(main[max(0, m.pos - 5) : m.pos]) for m in contested)
 
 
 def _sides_act_first(head: list[Mention]) -> bool:
