@@ -234,6 +234,12 @@ class RelevanceRule:
             other = next(iter(sides))
             own_name = self._names.get(outlet_side or "", outlet_side)
             return verdict(True, f"{named(other)} travellers ({_quote(in_head)}) in a {own_name}-side outlet", True)
+        # an accident at a contested place: the sides its lead names are where it happened, unless the lead
+        # names an act ("sank in the East China Sea off Japan's Nagasaki": no act between states)
+        lead_acts = [m for m in reading.first if m in acts and m.role.kind != CONTESTED]
+        if contested and _only_a_place(reading, contested, acts) and not lead_acts:
+            reason = f"names the contested {_quote(contested)} only as where an accident or crime happened"
+            return verdict(False, reason, True)
         sides_first = _sides_act_first(reading.head)
         if (
             (sides or issues)
@@ -294,9 +300,6 @@ class RelevanceRule:
             if implied:
                 other = ", ".join(n for s, n in self._names.items() if s != outlet_side)
                 return verdict(True, f"a {own}-side outlet on {_quote_words(implied)}: {other} implied", True)
-        if contested and outlet_side and _only_a_place(reading, contested, acts):
-            reason = f"names the contested {_quote(contested)} only as where something happened, with no act"
-            return verdict(False, reason, True)
         if contested and outlet_side:
             return verdict(True, f"a {own}-side outlet on the contested {_quote(contested)}")
         traps = [m for m in found if m.role.kind == NOT_A_SIDE]
@@ -421,7 +424,8 @@ def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention
     title = reading.title
     if history(title) or statement(title) or censure(title) or title_marker(title) or not accident(title):
         return False
-    return all({"in", "at"} & set(main[max(0, m.pos - 5) : m.pos]) for m in contested)
+    places = [m for m in reading.head if m.role.kind == CONTESTED]
+    return all({"in", "at"} & set(main[max(0, m.pos - 5) : m.pos]) for m in places)
 
 
 def _sides_act_first(head: list[Mention]) -> bool:
