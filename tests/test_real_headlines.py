@@ -1,8 +1,8 @@
 """The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines):
 the dev and test splits of round 1, the dev2 split of round 3, dev3 of round 4 and dev4 (round 2's holdout,
 gathered before any rule change and measured once after rounds 3 and 4; tuned on since round 5), with the
-headline alone and with the article's first sentence as its lead; and the general rules it needs, on headlines written here (not
-taken from the set)."""
+headline alone and with the article's first sentence as its lead; and the general rules it needs, on
+headlines written here (not taken from the set)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@ one side's outlet on history between the sides ("Shrine visits reflect militaris
 unnamed officials on a dispute ("Ministry demands retraction of erroneous remarks"), is about the
 other side; a warning, a censure or the other side's military build-up in one side's outlet is a
 relation ("Travel warning issued for Japan"), a weather warning is not; so are ties between an
-unnamed pair ("Neighbors share willingness to improve ties"): the outlet's side and the other. Plain English words, the same
-for every topic; each list is matched as whole words in the folded, lower-case text.
+unnamed pair ("Neighbors share willingness to improve ties"): the outlet's side and the other.
+Plain English words, the same for every topic; each list is matched as whole words in the folded,
+lower-case text.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ ACCIDENT = (
 )
 
 # Meeting or visiting someone (the name follows), and a visit or trip to a country (the name precedes).
-_MEETS = r"(?:meet|meets|met|meeting|meeting with|visit|visits|visited|trip to|talks with|call with|arrive in|arrives in)"
+_MEETS = r"(?:meet|meets|met|meeting|meeting with|visit|visits|visited|trip to|talks with|call with|arrives? in)"
 _VISIT = r"(?:visit|trip|tour)"
 
 # Words a claimed issue can qualify: then it is what was said, not a party ("Taiwan remarks").
