@@ -50,6 +50,7 @@ from digest_core.editorial.implied import (
     implied_other_side,
     met_or_visited,
     officials,
+    pair,
     speech_topic,
     statement,
 )
@@ -366,7 +367,7 @@ class RelevanceRule:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
         # the other side as the object of a meeting or visit: someone of the outlet's side goes to it
-        head_names = [m for m in mentions if m in head]
+        head_names = [m for m in reading.head if m.role.side == other][:1]  # not its own leader visiting its city
         places = [m.text for m in head_names if m.role.kind in (ALIAS, PLACE)]
         if met := met_or_visited(reading.title, [m.text for m in head_names if m.role.kind == PERSON], places):
             return verdict(True, f"a {own}-side outlet on a meeting with or visit to {_quote_words(met)}", True)
@@ -402,14 +403,17 @@ def _travel_to_outlet_side(reading: Reading, head_sides: set[str], outlet_side: 
 
 
 def _party_owns_relation(reading: Reading) -> Mention | None:
-    """The third party a headline opens with whose relation word names the sides after it ("Trump touts
-    good U.S. ties with Japan, China"): its relations with each side, not theirs with each other."""
+    """The third party a headline opens with whose word of ties names the sides after it ("Trump touts
+    good U.S. ties with Japan, China"): its relations with each side, not theirs with each other (a
+    third party urging them, "Washington urges Japan, China to ease tensions", acts within theirs)."""
     actors = [m for m in reading.head if m.role.side or m.role.kind == THIRD]
     if not actors or actors[0].role.kind != THIRD:
         return None
     first_side = min((m.pos for m in reading.head if m.role.side), default=-1)
     owned = _owned_by_others(reading)
-    relations = [m for m in reading.head if m.role.kind == RELATION and id(m) in owned and m.pos < first_side]
+    relations = [
+        m for m in reading.head if m.role.kind == RELATION and id(m) in owned and m.pos < first_side and pair(m.text)
+    ]
     return actors[0] if relations else None
 
 
