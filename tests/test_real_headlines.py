@@ -374,3 +374,80 @@ def test_rules_know_round_4_kinds(title: str, lead: str, outlet: str, side: str,
 def test_implied_verdicts_are_uncertain() -> None:
     assert RULE.judge(read("Ministry demands retraction of erroneous remarks", "", "CGTN", "china")).uncertain
     assert RULE.judge(read("Lawmakers' shrine visits show militarism is alive", "", "Global Times", "china")).uncertain
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "outlet", "side", "on_topic"),
+    [
+        # ties of an unnamed pair and war history, in one side's outlet: the outlet's side and the other ...
+        ("Both nations must mend frayed ties", "", "Global Times", "china", True),
+        ("Lessons of war history must not fade", "", "China Daily", "china", True),
+        # ... not ties with a partner named after them
+        ("Club cuts ties with its sponsor", "", "China Daily", "china", False),
+        # a demand or judgment addressed to the other side, after its name or before it
+        ("Tokyo needs a reality check", "", "CGTN", "china", True),
+        ("Enough of Tokyo's double talk", "", "Global Times", "china", True),
+        ("Time for Japan to act on its pledges", "", "China Daily", "china", True),
+        # students and films of one side in the other are lifestyle, unless a state acts on them
+        ("Chinese students flock to Japanese universities", "", "Kyodo News", "japan", False),
+        ("Japanese film breaks records in China", "", "The Japan Times", "japan", False),
+        ("China bans Japanese films after envoy row", "", "The Japan Times", "japan", True),
+        # the other side's travellers in one side's outlet travel to it; at a place of their own they do not,
+        # nor does the other side's state acting on tourists
+        ("Chinese holidaymakers return in droves", "", "Kyodo News", "japan", True),
+        ("Japanese visitors arrive for cherry season", "", "CGTN", "china", True),
+        ("Chinese tourists pack Harbin ice festival", "", "Kyodo News", "japan", False),
+        ("Japan scraps tax-free shopping for tourists", "", "South China Morning Post", "china", False),
+        # the other side as the object of a meeting or visit: someone of the outlet's side goes to it ...
+        ("Ex-premier quietly met Xi in Beijing", "", "Kyodo News", "japan", True),
+        ("Lawmakers plan China visit", "", "The Japan Times", "japan", True),
+        # ... not its own leader visiting its own city
+        ("Xi visits Wuhan hospital", "", "Nikkei Asia", "japan", False),
+        # the other side's party or parliament in its own politics is home news, in the headline or the lead
+        ("What to watch in the LDP's leadership race", "", "Global Times", "china", False),
+        ("Communist Party plenum opens", "", "The Japan Times", "japan", False),
+        (
+            "Tough choice",
+            "Shigeru Ishiba won the election for the leadership of Japan's Liberal Democratic Party.",
+            "CGTN",
+            "china",
+            False,
+        ),
+        # a third party's own ties with each side are not theirs with each other; its urging them is
+        ("Putin hails Russia's ties with China, Japan", "", "Kyodo News", "japan", False),
+        ("Washington urges Japan, China to ease tensions", "", "Kyodo News", "japan", True),
+        # a side's state programmes and the bank it founded name it
+        ("Tokyo weighs joining AIIB", "", "Global Times", "china", True),
+        ("Japanese firms eye Belt and Road projects", "", "China Daily", "china", True),
+        # an accident at a contested place is no act between states, even when the lead names both sides as
+        # where it happened; tension there is
+        ("Fishing boat capsizes in East China Sea", "", "Kyodo News", "japan", False),
+        (
+            "Tanker catches fire in East China Sea",
+            "The blaze broke out off Japan's Okinawa; the Shanghai-registered ship's crew were rescued.",
+            "Kyodo News",
+            "japan",
+            False,
+        ),
+        ("Tensions flare in East China Sea", "", "Kyodo News", "japan", True),
+    ],
+)
+def test_rules_know_round_5_kinds(title: str, lead: str, outlet: str, side: str, on_topic: bool) -> None:
+    verdict = RULE.judge(read(title, lead, outlet, side))
+    assert verdict.on_topic is on_topic, verdict.reason
+
+
+def test_round_5_verdicts_by_context_are_uncertain() -> None:
+    for title, outlet, side in [
+        ("Both nations must mend frayed ties", "Global Times", "china"),
+        ("Chinese holidaymakers return in droves", "Kyodo News", "japan"),
+        ("Lawmakers plan China visit", "The Japan Times", "japan"),
+        ("Communist Party plenum opens", "The Japan Times", "japan"),
+        ("Putin hails Russia's ties with China, Japan", "Kyodo News", "japan"),
+        ("Fishing boat capsizes in East China Sea", "Kyodo News", "japan"),
+    ]:
+        assert RULE.judge(read(title, "", outlet, side)).uncertain, title
+    # the other side alone in one side's outlet, with no relation: often commentary the rules cannot see,
+    # so dropped offline and left to the model (round 4 dropped it with certainty)
+    alone = RULE.judge(read("Tokyo at a turning point", "", "China Daily", "china"))
+    assert not alone.on_topic and alone.uncertain, alone.reason

@@ -381,7 +381,9 @@ class RelevanceRule:
                 f"a {own}-side outlet names only {name}'s {_quote(people)}: its home news, no act between the sides"
             )
             return verdict(False, reason, True)
-        return verdict(False, f"a {own}-side outlet names only {name} ({shown}), no relation")
+        # no evidence either way: one side's outlet on the other side alone is often commentary on it ("Key
+        # choices await Japan"), which the model may judge
+        return verdict(False, f"a {own}-side outlet names only {name} ({shown}), no relation", True)
 
     def judge(self, article: Article) -> Relevance:
         """The verdict on an article's headline and lead (or description), with its outlet's side as
