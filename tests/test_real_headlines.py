@@ -382,16 +382,22 @@ def test_implied_verdicts_are_uncertain() -> None:
         # ties of an unnamed pair and war history, in one side's outlet: the outlet's side and the other ...
         ("Both nations must mend frayed ties", "", "Global Times", "china", True),
         ("Lessons of war history must not fade", "", "China Daily", "china", True),
-        # ... not ties with a partner named after them
+        # ... not ties with a partner named after them, nor words that are as often no states' ("neighbors",
+        # "public relations")
         ("Club cuts ties with its sponsor", "", "China Daily", "china", False),
-        # a demand or judgment addressed to the other side, after its name or before it
-        ("Tokyo needs a reality check", "", "CGTN", "china", True),
+        ("Neighbors complain about noisy airport", "", "The Japan Times", "japan", False),
+        ("Public relations firm names new chief", "", "China Daily", "china", False),
+        # a demand or judgment addressed to the other side, after its name or before it; what it merely
+        # needs is its home news
+        ("Tokyo in need of a reality check", "", "CGTN", "china", True),
+        ("Japan needs more nurses", "", "China Daily", "china", False),
         ("Enough of Tokyo's double talk", "", "Global Times", "china", True),
         ("Time for Japan to act on its pledges", "", "China Daily", "china", True),
         # students and films of one side in the other are lifestyle, unless a state acts on them
         ("Chinese students flock to Japanese universities", "", "Kyodo News", "japan", False),
         ("Japanese film breaks records in China", "", "The Japan Times", "japan", False),
         ("China bans Japanese films after envoy row", "", "The Japan Times", "japan", True),
+        ("Japanese student attacked in Suzhou", "", "Kyodo News", "japan", True),  # violence against them
         # the other side's travellers in one side's outlet travel to it; at a place of their own they do not,
         # nor does the other side's state acting on tourists
         ("Chinese holidaymakers return in droves", "", "Kyodo News", "japan", True),

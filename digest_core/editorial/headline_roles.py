@@ -18,7 +18,7 @@ _BACKDROP = re.compile(r"\s(?:amid|amidst|as fears? (?:of|over)|in the shadow of
 # Words of obligation or advice after a country's name (at most one word between): "Japan should",
 # "Tokyo must not", "Japan's leaders must", "Japan obligated to", "Tokyo wise to".
 _DEMAND = (
-    r"(?:should|shouldn't|must|mustn't|ought|needs|need to|in need of|has to|have to|obligated|cannot afford"
+    r"(?:should|shouldn't|must|mustn't|ought|needs to|need to|in need of|has to|have to|obligated|cannot afford"
     r"|had better|wise to)"
 )
 # The same addressed before the name: "Enough of Japan's empty talk", "Time for Tokyo to act".

@@ -36,16 +36,21 @@ HISTORY = (
 
 # Relations between two states, named without naming them ("Ties may take a turn for the better"): in
 # one side's outlet, with no party named, the pair is its own side and the other.
+# Only words of states' relations: not "relations" (public, labor), "neighbors" (next door) or
+# "reconciliation" (national, accounts) alone.
 PAIR = (
     "ties",
-    "relations",
     "bilateral",
-    "neighbors",
-    "neighbours",
+    "bilateral relations",
     "neighboring countries",
+    "neighbouring countries",
+    "two neighbors",
+    "two neighbours",
+    "both countries",
+    "two countries",
+    "both nations",
+    "two nations",
     "rapprochement",
-    "reconciliation",
-    "friendship",
     "detente",
 )
 
@@ -155,6 +160,24 @@ HOME_POLITICS = (
     "reshuffle",
 )
 
+# Violence against people: of one side's people in the other's country, a matter between the states
+# (a lifestyle subject, students or tourists, does not make it lifestyle).
+VIOLENCE = (
+    "attack",
+    "attacked",
+    "attacks",
+    "stabbed",
+    "stabbing",
+    "assault",
+    "assaulted",
+    "beaten",
+    "murder",
+    "murdered",
+    "killed",
+    "kidnapped",
+    "harassed",
+)
+
 # Accidents and crimes: what happens at a place without any state acting there.
 ACCIDENT = (
     "sinks",
@@ -199,6 +222,7 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 _HISTORY, _STATEMENT, _OFFICIALS, _CENSURE, _PAIR = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE, PAIR))
 _SPEECH, _HOME_POLITICS, _ACCIDENT = _pattern(SPEECH), _pattern(HOME_POLITICS), _pattern(ACCIDENT)
+_VIOLENCE = _pattern(VIOLENCE)
 
 
 def _text(text: str) -> str:
@@ -241,6 +265,11 @@ def implied_other_side(title: str) -> list[str]:
         return found
     said = statement(title) + censure(title)
     return officials(title) + said if said and officials(title) else []
+
+
+def violence(text: str) -> list[str]:
+    """The words of violence against people in `text`."""
+    return _VIOLENCE.findall(_text(text))
 
 
 def accident(text: str) -> list[str]:

@@ -53,6 +53,7 @@ from digest_core.editorial.implied import (
     pair,
     speech_topic,
     statement,
+    violence,
 )
 from digest_core.editorial.names import (
     ALIAS,
@@ -196,7 +197,7 @@ class RelevanceRule:
         # a piece whose headline is a sports or lifestyle subject is judged on its headline's acts: a
         # relation word in its lead ("a short history in Japan") does not make it one between states
         head_acts = [m for m in reading.head + reading.backdrop if m in acts]
-        head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title)]
+        head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title) + violence(reading.title)]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
         if score := score_in(reading.title):
             subject.append(Mention(score, Role(SPORT)))
