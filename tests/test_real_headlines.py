@@ -436,6 +436,7 @@ def test_implied_verdicts_are_uncertain() -> None:
             False,
         ),
         ("Tensions flare in East China Sea", "", "Kyodo News", "japan", True),
+        ("Japanese trawler sinks in East China Sea after collision with Chinese ship", "", "Kyodo News", "japan", True),
     ],
 )
 def test_rules_know_round_5_kinds(title: str, lead: str, outlet: str, side: str, on_topic: bool) -> None:

@@ -237,9 +237,10 @@ class RelevanceRule:
             own_name = self._names.get(outlet_side or "", outlet_side)
             return verdict(True, f"{named(other)} travellers ({_quote(in_head)}) in a {own_name}-side outlet", True)
         # an accident at a contested place: the sides its lead names are where it happened, unless the lead
-        # names an act ("sank in the East China Sea off Japan's Nagasaki": no act between states)
+        # names an act ("sank in the East China Sea off Japan's Nagasaki": no act between states) or the
+        # headline both sides (their vessels collide there)
         lead_acts = [m for m in reading.first if m in acts and m.role.kind != CONTESTED]
-        if contested and _only_a_place(reading, contested, acts) and not lead_acts:
+        if contested and len(head_sides) < 2 and _only_a_place(reading, contested, acts) and not lead_acts:
             reason = f"names the contested {_quote(contested)} only as where an accident or crime happened"
             return verdict(False, reason, True)
         sides_first = _sides_act_first(reading.head)
@@ -274,7 +275,7 @@ class RelevanceRule:
             return verdict(False, reason, True)
         owner = _party_owns_relation(reading)
         if len(sides) >= 2 and owner and not contested and not first_relates:
-            reason = f"the headline is about {_quote([owner])}'s relations with each side, not between them"
+            reason = f"the headline is about the relations of {_quote([owner])} with each side, not between them"
             return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
