@@ -35,7 +35,7 @@ OUTLETS = {
 
 # Floors, (split, with lead) -> (precision, recall). Where a figure meets the issue's goal (0.95 / 0.95
 # with the lead, 0.93 / 0.93 headline alone), the floor is the goal; where it does not, the floor is the
-# figure measured in round 4 (docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
+# figure measured in round 5 (docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
 # smallest split, 1/37), rounded down: a change that loses more than that fails.
 GOAL = {False: (0.93, 0.93), True: (0.95, 0.95)}
 MARGIN = 0.03
@@ -44,12 +44,12 @@ MEASURED = {
     ("dev", True): (0.969, 0.984),
     ("test", False): (1.0, 0.919),
     ("test", True): (1.0, 1.0),
-    ("dev2", False): (0.953, 0.953),
-    ("dev2", True): (0.926, 0.984),
-    ("dev3", False): (0.975, 0.975),  # round 4; unseen by the round-3 rules: 0.914 / 0.800
-    ("dev3", True): (0.976, 1.0),  # unseen: 0.905 / 0.950
-    ("dev4", False): (0.854, 0.761),  # round 2's holdout; unseen by the round-4 rules: 0.854 / 0.761
-    ("dev4", True): (0.872, 0.891),  # unseen: 0.872 / 0.891
+    ("dev2", False): (0.984, 0.969),  # round 5 (round 4: 0.953 / 0.953)
+    ("dev2", True): (0.954, 0.969),  # round 4: 0.926 / 0.984
+    ("dev3", False): (1.0, 0.975),  # round 5; unseen by the round-3 rules: 0.914 / 0.800
+    ("dev3", True): (1.0, 1.0),  # unseen: 0.905 / 0.950
+    ("dev4", False): (0.977, 0.913),  # round 5, tuned on; unseen by the round-4 rules: 0.854 / 0.761
+    ("dev4", True): (1.0, 0.978),  # tuned on; unseen: 0.872 / 0.891
 }
 
 
