@@ -9,21 +9,26 @@ An article is on-topic when its text
 2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"), not one that side
    claims as its own (`claims`: "Beijing stages drills around Taiwan" is cross-strait news),
 3. comes from one side's outlet and names the other side with a demand on it ("Japan should
-   retract..."), one of its institutions, a word of relations between states (protest, envoy,
-   visa, exports, history, retraction, censure...) or an editorial marker; not on a name alone
+   retract..."), one of its institutions (not in its own convention, leadership race or election),
+   a word of relations between states (protest, envoy, visa, exports, history, retraction, censure...),
+   an editorial marker, or makes it the object of a meeting or visit ("quietly met Xi", "China
+   visit"), or its people travellers at no place of theirs ("Chinese tour group arrives"); not on a name alone
    (a Chinese outlet on "cherry blossoms in Japan's Kyushu"), nor on its leader alone (its home
    news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
    sentence names a third party it deals with ("U.S., China kick off trade talks" in a Japanese
    outlet), or
 4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions"), or
 5. comes from one side's outlet, names no side and no third party, and implies the other side by its
-   subject: history between them ("Shrine visits reflect militarism") or a statement of the outlet's
-   unnamed officials ("Ministry demands retraction"; see `implied`).
+   subject: history between them ("Shrine visits reflect militarism"), ties of an unnamed pair ("Ties may
+   take a turn for the better") or a statement of the outlet's unnamed officials ("Ministry demands
+   retraction"; see `implied`).
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
 between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
 both sides is travel between them), when its headline is about third parties (two or more of them,
 or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
-the sides are its first two parties, subject and object), when its headline names one side and a
+the sides are its first two parties, subject and object; or one that opens with its own ties to both
+sides, "Putin hails Russia's ties with China, Japan"), when it reports an accident or crime at a
+contested place ("Cargo ship sinks in East China Sea"), when its headline names one side and a
 third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
 in the lead among third parties, when its headline opens with one side and a third party as one
 subject and names the other side only after them ("Tokyo, Canberra deepen ties as Beijing's power
