@@ -4,7 +4,7 @@ A logistic regression (plain Python, L2, gradient descent) over interpretable fe
 article's reading (the rules' verdict among them: which sides the headline and the lead's first
 sentence name, relation words, third parties, subjects, demands, editorial markers...) against the
 rules alone, in a 5-fold cross-validation of the tuning splits of tests/data/real_headlines (`dev`,
-`test`, `dev2`; never the holdout). Prints precision and recall of both, headline alone and with
+`test`, `dev2`). Prints precision and recall of both, headline alone and with
 the first sentence as the lead (docs/editorial.md, "Real headlines").
 """
 

@@ -1,8 +1,9 @@
 """The real-headline set (tests/data/real_headlines): published headlines of the topic's outlets
 with their first sentence, hand-labelled. `headlines.jsonl` was split once into `dev` and `test`
 before round 1's tuning (both are tuned on since round 2) and grew by `dev2` in round 3 and `dev3`
-in round 4 (each labelled before the rules were run on it, then tuned on); `holdout.jsonl` was
-gathered and labelled in round 2 before any rule change and is never tuned on."""
+in round 4 (each labelled before the rules were run on it, then tuned on); `dev4` was round 2's
+holdout (gathered and labelled before any rule change, measured once after rounds 3 and 4), spent
+and tuned on since round 5."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from digest_core.models import Article
 from digest_core.topics import Topic
 
 REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_headlines" / "headlines.jsonl"
-HOLDOUT = REAL.with_name("holdout.jsonl")
 PUBLISHED = datetime(2026, 2, 24, 12, tzinfo=UTC)  # a fixed time: the set has no window to fall in
 
 
@@ -37,7 +37,7 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
     (with `lead`) the first sentence as the article's lead."""
     side = {o.name: (p.id, o.domains[0]) for p, o in topic.all_outlets}
     items = []
-    for row in real_rows(HOLDOUT if split == "holdout" else REAL):
+    for row in real_rows():
         if split and row["split"] != split:
             continue
         perspective, domain = side[str(row["outlet"])]
@@ -54,20 +54,16 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
     return items
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Print the rules' precision / recall on each tuning split, headline alone and with the first
-    sentence as the lead (`python -m testkit.real_set`); `--holdout` adds the held-out split, to be
-    read once, after the rules are final, and only its totals."""
-    import sys
-
+def main() -> None:
+    """Print the rules' precision / recall on each split, headline alone and with the first sentence
+    as the lead (`python -m testkit.real_set`)."""
     from digest_core.editorial.relevance import RelevanceRule
     from digest_core.topics import load_topics
     from testkit.editorial_metrics import binary_scores
 
-    args = sys.argv[1:] if argv is None else argv
     topic = load_topics().get("china-japan")
     rule = RelevanceRule(topic)
-    splits = sorted({str(r["split"]) for r in real_rows()}) + (["holdout"] if "--holdout" in args else [])
+    splits = sorted({str(r["split"]) for r in real_rows()})
     for split in splits:
         for lead in (False, True):
             items = real_items(topic, split, lead)

@@ -17,7 +17,12 @@ _BACKDROP = re.compile(r"\s(?:amid|amidst|as fears? (?:of|over)|in the shadow of
 
 # Words of obligation or advice after a country's name (at most one word between): "Japan should",
 # "Tokyo must not", "Japan's leaders must", "Japan obligated to", "Tokyo wise to".
-_DEMAND = r"(?:should|shouldn't|must|mustn't|ought|needs to|has to|have to|obligated|cannot afford|had better|wise to)"
+_DEMAND = (
+    r"(?:should|shouldn't|must|mustn't|ought|needs to|need to|in need of|has to|have to|obligated|cannot afford"
+    r"|had better|wise to)"
+)
+# The same addressed before the name: "Enough of Japan's empty talk", "Time for Tokyo to act".
+_LEADING_DEMAND = r"(?:enough of|time for)"
 
 
 def split_backdrop(title: str) -> tuple[str, str]:
@@ -44,6 +49,9 @@ def demands_of(title: str, names: list[str]) -> bool:
         for match in re.finditer(pattern, text, re.IGNORECASE):
             if not _JOINED.search(text[: match.start()]):
                 return True
+        leading = rf"\b{_LEADING_DEMAND}\s+{re.escape(fold(name))}\b(?!\s*(?:,|and|&)\s)"
+        if re.search(leading, text, re.IGNORECASE):
+            return True
     return False
 
 

@@ -2,8 +2,10 @@
 one side's outlet on history between the sides ("Shrine visits reflect militarism"), or its own
 unnamed officials on a dispute ("Ministry demands retraction of erroneous remarks"), is about the
 other side; a warning, a censure or the other side's military build-up in one side's outlet is a
-relation ("Travel warning issued for Japan"), a weather warning is not. Plain English words, the same
-for every topic; each list is matched as whole words in the folded, lower-case text.
+relation ("Travel warning issued for Japan"), a weather warning is not; so are ties between an
+unnamed pair ("Neighbors share willingness to improve ties"): the outlet's side and the other.
+Plain English words, the same for every topic; each list is matched as whole words in the folded,
+lower-case text.
 """
 
 from __future__ import annotations
@@ -27,6 +29,29 @@ HISTORY = (
     "war of resistance",
     "historical revisionism",
     "comfort women",
+    "war history",
+    "wartime history",
+    "history of aggression",
+)
+
+# Relations between two states, named without naming them ("Ties may take a turn for the better"): in
+# one side's outlet, with no party named, the pair is its own side and the other.
+# Only words of states' relations: not "relations" (public, labor), "neighbors" (next door) or
+# "reconciliation" (national, accounts) alone.
+PAIR = (
+    "ties",
+    "bilateral",
+    "bilateral relations",
+    "neighboring countries",
+    "neighbouring countries",
+    "two neighbors",
+    "two neighbours",
+    "both countries",
+    "two countries",
+    "both nations",
+    "two nations",
+    "rapprochement",
+    "detente",
 )
 
 # The subjects of a statement on another state: a dispute, a demand, a protest, a censure.
@@ -115,6 +140,77 @@ _NATURE = (
 )
 _NATURE_WARNING = re.compile(rf"\b(?:{_NATURE})\s+(?:warning|warnings|alert|alerts)\b")
 
+# A party's or state's own politics: its conventions, leadership contests, elections and polls. The
+# other side's ruling party in such a piece is its home news, not an act on anyone.
+HOME_POLITICS = (
+    "convention",
+    "congress",
+    "plenum",
+    "plenary session",
+    "leadership election",
+    "leadership race",
+    "leadership vote",
+    "leadership contest",
+    "leadership bid",
+    "election",
+    "elections",
+    "by election",
+    "approval rating",
+    "approval ratings",
+    "reshuffle",
+)
+
+# Violence against people: of one side's people in the other's country, a matter between the states
+# (a lifestyle subject, students or tourists, does not make it lifestyle).
+VIOLENCE = (
+    "attack",
+    "attacked",
+    "attacks",
+    "stabbed",
+    "stabbing",
+    "assault",
+    "assaulted",
+    "beaten",
+    "murder",
+    "murdered",
+    "killed",
+    "kidnapped",
+    "harassed",
+)
+
+# Accidents and crimes: what happens at a place without any state acting there.
+ACCIDENT = (
+    "sinks",
+    "sank",
+    "sunk",
+    "capsizes",
+    "capsized",
+    "collides",
+    "collided",
+    "collision",
+    "crash",
+    "crashes",
+    "crashed",
+    "fire",
+    "blaze",
+    "dead",
+    "killed",
+    "missing",
+    "rescued",
+    "rescue",
+    "vandalized",
+    "vandalised",
+    "vandalism",
+    "graffiti",
+    "theft",
+    "stolen",
+    "drowned",
+)
+
+# Meeting or visiting someone (the name follows), and a visit or trip to a country (the name precedes).
+_MEETS = r"(?:meet|meets|met|meeting|meeting with|visit|visits|visited|trip to|talks with|call with|arrives? in)"
+_VISIT = r"(?:visit|trip|tour)"
+
 # Words a claimed issue can qualify: then it is what was said, not a party ("Taiwan remarks").
 SPEECH = ("remarks", "comments", "comment", "stance", "question", "issue", "policy")
 
@@ -124,8 +220,9 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(alternatives)})\b")
 
 
-_HISTORY, _STATEMENT, _OFFICIALS, _CENSURE = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE))
-_SPEECH = _pattern(SPEECH)
+_HISTORY, _STATEMENT, _OFFICIALS, _CENSURE, _PAIR = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE, PAIR))
+_SPEECH, _HOME_POLITICS, _ACCIDENT = _pattern(SPEECH), _pattern(HOME_POLITICS), _pattern(ACCIDENT)
+_VIOLENCE = _pattern(VIOLENCE)
 
 
 def _text(text: str) -> str:
@@ -153,13 +250,56 @@ def censure(text: str) -> list[str]:
     return _CENSURE.findall(folded)
 
 
+def pair(text: str) -> list[str]:
+    """The words of relations between two states (ties, neighbors, reconciliation) in `text`, not those
+    with a partner named after them ("Colleges cut ties with groups": the colleges' ties)."""
+    folded = _text(text)
+    return [m[0] for m in _PAIR.finditer(folded) if not folded[m.end() :].startswith(" with ")]
+
+
 def implied_other_side(title: str) -> list[str]:
     """Why a headline that names no side, in one side's outlet, is about the other side: history
-    between them, or one side's unnamed officials making a statement (empty when neither)."""
-    if found := history(title):
+    between them, relations of an unnamed pair, or one side's unnamed officials making a statement
+    (empty when none)."""
+    if found := history(title) or pair(title):
         return found
     said = statement(title) + censure(title)
     return officials(title) + said if said and officials(title) else []
+
+
+def violence(text: str) -> list[str]:
+    """The words of violence against people in `text`."""
+    return _VIOLENCE.findall(_text(text))
+
+
+def accident(text: str) -> list[str]:
+    """The words of an accident or a crime in `text` (a ship sinks, a pillar is vandalized)."""
+    return _ACCIDENT.findall(_text(text))
+
+
+def home_politics(text: str, names: list[str]) -> list[str]:
+    """The words of a party's or state's own politics in `text`, outside the `names` found in it (the
+    "Congress" of "National People's Congress" is a name, not a congress held)."""
+    folded = _text(text)
+    for name in sorted(names, key=len, reverse=True):
+        folded = re.sub(rf"\b{re.escape(_text(name))}\b", " ", folded)
+    return _HOME_POLITICS.findall(folded)
+
+
+def met_or_visited(title: str, people: list[str], places: list[str]) -> list[str]:
+    """The names in `title` that are the object of a meeting or visit ("Fukuda may have met Xi",
+    "secret China visit"): someone, unnamed by the headline, goes to them. `people` as written may
+    only follow the verb ("Xi's visit" is his own trip); `places` (a country, a city) may also precede
+    "visit" or "trip"."""
+    text = _text(title)
+    found = []
+    for name in dict.fromkeys(people + places):
+        folded = re.escape(_text(name))
+        after = rf"\b{_MEETS}\s+(?:\w+\s+)?{folded}\b"
+        before = rf"\b{folded}\s+{_VISIT}\b"
+        if re.search(after, text) or (name in places and re.search(before, text)):
+            found.append(name)
+    return found
 
 
 def speech_topic(title: str, name: str) -> bool:

@@ -9,21 +9,26 @@ An article is on-topic when its text
 2. names one side and a shared issue ("Japan to deploy missiles near Taiwan"), not one that side
    claims as its own (`claims`: "Beijing stages drills around Taiwan" is cross-strait news),
 3. comes from one side's outlet and names the other side with a demand on it ("Japan should
-   retract..."), one of its institutions, a word of relations between states (protest, envoy,
-   visa, exports, history, retraction, censure...) or an editorial marker; not on a name alone
+   retract..."), one of its institutions (not in its own convention, leadership race or election),
+   a word of relations between states (protest, envoy, visa, exports, history, retraction, censure...),
+   an editorial marker, or makes it the object of a meeting or visit ("quietly met Xi", "China
+   visit"), or its people travellers at no place of theirs ("Chinese tour group arrives"); not on a name alone
    (a Chinese outlet on "cherry blossoms in Japan's Kyushu"), nor on its leader alone (its home
    news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
    sentence names a third party it deals with ("U.S., China kick off trade talks" in a Japanese
    outlet), or
 4. comes from one of the topic's outlets and names a contested issue ("Senkaku intrusions"), or
 5. comes from one side's outlet, names no side and no third party, and implies the other side by its
-   subject: history between them ("Shrine visits reflect militarism") or a statement of the outlet's
-   unnamed officials ("Ministry demands retraction"; see `implied`).
+   subject: history between them ("Shrine visits reflect militarism"), ties of an unnamed pair ("Ties may
+   take a turn for the better") or a statement of the outlet's unnamed officials ("Ministry demands
+   retraction"; see `implied`).
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
 between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
 both sides is travel between them), when its headline is about third parties (two or more of them,
 or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
-the sides are its first two parties, subject and object), when its headline names one side and a
+the sides are its first two parties, subject and object; or one that opens with its own ties to both
+sides, "Putin hails Russia's ties with China, Japan"), when it reports an accident or crime at a
+contested place ("Cargo ship sinks in East China Sea"), when its headline names one side and a
 third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
 in the lead among third parties, when its headline opens with one side and a third party as one
 subject and names the other side only after them ("Tokyo, Canberra deepen ties as Beijing's power
@@ -43,14 +48,20 @@ from dataclasses import dataclass, field
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
 from digest_core.editorial.implied import (
+    accident,
     censure,
     history,
+    home_politics,
     implied_other_side,
+    met_or_visited,
     officials,
+    pair,
     speech_topic,
     statement,
+    violence,
 )
 from digest_core.editorial.names import (
+    ALIAS,
     CLAIM,
     CONTESTED,
     INSTITUTION,
@@ -191,7 +202,7 @@ class RelevanceRule:
         # a piece whose headline is a sports or lifestyle subject is judged on its headline's acts: a
         # relation word in its lead ("a short history in Japan") does not make it one between states
         head_acts = [m for m in reading.head + reading.backdrop if m in acts]
-        head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title)]
+        head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title) + violence(reading.title)]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
         if score := score_in(reading.title):
             subject.append(Mention(score, Role(SPORT)))
@@ -199,7 +210,12 @@ class RelevanceRule:
         head_parties = {m.role.party: m for m in reading.head if m.role.kind == THIRD}
         # travel words in a headline naming both sides: travel between them, not a lifestyle piece
         in_head = [m for m in subject if m in reading.head + reading.backdrop] or subject
-        travel_between = len(head_sides) >= 2 and all(fold(m.text).casefold() in _TRAVEL for m in in_head)
+        # ... and so in one side's outlet when the other side's people travel, named by no place of theirs
+        # ("Chinese tour group arrives" in a Japanese outlet: to Japan)
+        travellers = _travel_to_outlet_side(reading, head_sides, outlet_side)
+        travel_between = (len(head_sides) >= 2 or travellers) and all(
+            fold(m.text).casefold() in _TRAVEL for m in in_head
+        )
         # an issue another side claims, named without that side, is a party too ("Taiwan market luring more
         # Japanese corporate investments amid China tensions": China only in passing)
         title_parties = _quote(
@@ -221,6 +237,17 @@ class RelevanceRule:
         if (sides or issues) and subject and not (head_acts if head_subject else acts) and not travel_between:
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
+        if travellers and travel_between and len(sides) == 1:
+            other = next(iter(sides))
+            own_name = self._names.get(outlet_side or "", outlet_side)
+            return verdict(True, f"{named(other)} travellers ({_quote(in_head)}) in a {own_name}-side outlet", True)
+        # an accident at a contested place: the sides its lead names are where it happened, unless the lead
+        # names an act ("sank in the East China Sea off Japan's Nagasaki": no act between states) or the
+        # headline both sides (their vessels collide there)
+        lead_acts = [m for m in reading.first if m in acts and m.role.kind != CONTESTED]
+        if contested and len(head_sides) < 2 and _only_a_place(reading, contested, acts) and not lead_acts:
+            reason = f"names the contested {_quote(contested)} only as where an accident or crime happened"
+            return verdict(False, reason, True)
         sides_first = _sides_act_first(reading.head)
         if (
             (sides or issues)
@@ -250,6 +277,10 @@ class RelevanceRule:
             others = "; ".join(named(s) for s in sorted(sides - {paired}))
             pair_named = f"{named(paired)} and {_quote([pair[1]])}"
             reason = f"the headline is about {pair_named} together; {others} only after them"
+            return verdict(False, reason, True)
+        owner = _party_owns_relation(reading)
+        if len(sides) >= 2 and owner and not contested and not first_relates:
+            reason = f"the headline is about the relations of {_quote([owner])} with each side, not between them"
             return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
@@ -334,9 +365,19 @@ class RelevanceRule:
         head = reading.head + reading.backdrop
         leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
         institutions = [m for m in mentions if m.role.kind == INSTITUTION and (m in head or not leader_headline)]
+        # ... and so is an institution in its own politics ("What's at stake at the Communist Party convention")
+        said = f"{reading.title}. {reading.first_text}"
+        if institutions and (at_home := home_politics(said, [m.text for m in found])):
+            reason = f"a {own}-side outlet on {name}'s own politics ({_quote(institutions)}, {_quote_words(at_home)})"
+            return verdict(False, reason, True)
         if institutions:
             return verdict(True, f"a {own}-side outlet names {name}'s {_quote(institutions)}", True)
         people = [m for m in mentions if m.role.kind == PERSON]
+        # the other side as the object of a meeting or visit: someone of the outlet's side goes to it
+        head_names = [m for m in reading.head if m.role.side == other][:1]  # not its own leader visiting its city
+        places = [m.text for m in head_names if m.role.kind in (ALIAS, PLACE)]
+        if met := met_or_visited(reading.title, [m.text for m in head_names if m.role.kind == PERSON], places):
+            return verdict(True, f"a {own}-side outlet on a meeting with or visit to {_quote_words(met)}", True)
         # an unnamed official in one side's own outlet is that side's ("Prime minister rejects Beijing's
         # demand" in a Japanese outlet): the headline names both sides
         unnamed = _unnamed_officials(reading) if not any(m.role.kind == PERSON for m in head) else []
@@ -347,12 +388,57 @@ class RelevanceRule:
                 f"a {own}-side outlet names only {name}'s {_quote(people)}: its home news, no act between the sides"
             )
             return verdict(False, reason, True)
-        return verdict(False, f"a {own}-side outlet names only {name} ({shown}), no relation")
+        # no evidence either way: one side's outlet on the other side alone is often commentary on it ("Key
+        # choices await Japan"), which the model may judge
+        return verdict(False, f"a {own}-side outlet names only {name} ({shown}), no relation", True)
 
     def judge(self, article: Article) -> Relevance:
         """The verdict on an article's headline and lead (or description), with its outlet's side as
         context: a headline naming one side and a lead naming the other names both."""
         return self._verdict(self.read(article), self._outlet_side.get(article.outlet, article.perspective or None))
+
+
+def _travel_to_outlet_side(reading: Reading, head_sides: set[str], outlet_side: str | None) -> bool:
+    """Whether a headline in one side's outlet names only the other side's people (no place of theirs,
+    no third party) with travel words: they travel to the outlet's side."""
+    if not outlet_side or len(head_sides) != 1 or outlet_side in head_sides:
+        return False
+    near = reading.head + reading.backdrop
+    travel = {m.pos for m in reading.head if m.role.kind == LIFESTYLE_WORD and fold(m.text).casefold() in _TRAVEL}
+    # the side's name qualifies the travellers ("Chinese tourists"), not the state acting ("Japan scraps ...")
+    people = any(m.role.side and m.role.kind == ALIAS and {m.end, m.end + 1} & travel for m in reading.head)
+    at_home = any(m.role.side and m.role.kind == PLACE for m in near)
+    return people and not at_home and not any(m.role.kind == THIRD for m in reading.near)
+
+
+def _party_owns_relation(reading: Reading) -> Mention | None:
+    """The third party a headline opens with whose word of ties names the sides after it ("Trump touts
+    good U.S. ties with Japan, China"): its relations with each side, not theirs with each other (a
+    third party urging them, "Washington urges Japan, China to ease tensions", acts within theirs)."""
+    actors = [m for m in reading.head if m.role.side or m.role.kind == THIRD]
+    if not actors or actors[0].role.kind != THIRD:
+        return None
+    first_side = min((m.pos for m in reading.head if m.role.side), default=-1)
+    owned = _owned_by_others(reading)
+    relations = [
+        m for m in reading.head if m.role.kind == RELATION and id(m) in owned and m.pos < first_side and pair(m.text)
+    ]
+    return actors[0] if relations else None
+
+
+def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention]) -> bool:
+    """Whether the headline names a contested place only as where an accident or a crime happened ("Cargo
+    ship sinks in East China Sea", "Pillar at entrance to Yasukuni Shrine vandalized"): up to five words
+    after "in" or "at", with no relation, history, statement, censure or editorial marker in it."""
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    head = reading.head + reading.backdrop
+    if any(m in head and m.role.kind != CONTESTED for m in acts) or any(m not in reading.head for m in contested):
+        return False
+    title = reading.title
+    if history(title) or statement(title) or censure(title) or title_marker(title) or not accident(title):
+        return False
+    places = [m for m in reading.head if m.role.kind == CONTESTED]
+    return all({"in", "at"} & set(main[max(0, m.pos - 5) : m.pos]) for m in places)
 
 
 def _sides_act_first(head: list[Mention]) -> bool:
