@@ -3,11 +3,13 @@ with their first sentence, hand-labelled. `headlines.jsonl` was split once into 
 before round 1's tuning (both are tuned on since round 2) and grew by `dev2` in round 3 and `dev3`
 in round 4 (each labelled before the rules were run on it, then tuned on); `dev4` was round 2's
 holdout (gathered and labelled before any rule change, measured once after rounds 3 and 4), spent
-and tuned on since round 5."""
+and tuned on since round 5. `holdout2_*.jsonl` is round 5's held-out split, gathered and labelled
+before any rule ran on it: `--holdout` measures it, once the rules are final."""
 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,8 @@ from pathlib import Path
 from digest_core.models import Article
 from digest_core.topics import Topic
 
-REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_headlines" / "headlines.jsonl"
+DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_headlines"
+REAL = DIR / "headlines.jsonl"
 PUBLISHED = datetime(2026, 2, 24, 12, tzinfo=UTC)  # a fixed time: the set has no window to fall in
 
 
@@ -29,7 +32,13 @@ class RealItem:
 
 
 def real_rows(path: Path = REAL) -> list[dict[str, object]]:
+    """The rows of the tuning splits (or of the file at `path`)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def held_out_rows() -> list[dict[str, object]]:
+    """The rows of the held-out split, one file per side's outlets."""
+    return [row for path in sorted(DIR.glob("holdout2_*.jsonl")) for row in real_rows(path)]
 
 
 def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> list[RealItem]:
@@ -37,7 +46,7 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
     (with `lead`) the first sentence as the article's lead."""
     side = {o.name: (p.id, o.domains[0]) for p, o in topic.all_outlets}
     items = []
-    for row in real_rows():
+    for row in held_out_rows() if split == "holdout2" else real_rows():
         if split and row["split"] != split:
             continue
         perspective, domain = side[str(row["outlet"])]
@@ -54,16 +63,17 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
     return items
 
 
-def main() -> None:
-    """Print the rules' precision / recall on each split, headline alone and with the first sentence
-    as the lead (`python -m testkit.real_set`)."""
+def main(argv: list[str] | None = None) -> None:
+    """Print the rules' precision / recall on each tuning split, headline alone and with the first
+    sentence as the lead (`python -m testkit.real_set`); `--holdout` adds the held-out split."""
     from digest_core.editorial.relevance import RelevanceRule
     from digest_core.topics import load_topics
     from testkit.editorial_metrics import binary_scores
 
     topic = load_topics().get("china-japan")
     rule = RelevanceRule(topic)
-    splits = sorted({str(r["split"]) for r in real_rows()})
+    args = sys.argv[1:] if argv is None else argv
+    splits = sorted({str(r["split"]) for r in real_rows()}) + (["holdout2"] if "--holdout" in args else [])
     for split in splits:
         for lead in (False, True):
             items = real_items(topic, split, lead)
