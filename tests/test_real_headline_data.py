@@ -125,7 +125,7 @@ def test_each_split_is_large_and_varied(split: str) -> None:
     assert {r["outlet"] for r in rows} == OUTLETS
     labels = Counter(bool(r["on_topic"]) for r in rows)
     assert min(labels[True], labels[False]) >= 0.25 * len(rows)
-    assert HARD <= {str(r["kind"]) for r in rows}
+    assert {str(r["kind"]) for r in rows} >= HARD
 
 
 def test_the_held_out_split_is_apart_from_the_tuned_file() -> None:
