@@ -43,17 +43,20 @@ when there is one, judges those again, and only those can it overturn.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
 from digest_core.editorial.implied import (
     accident,
+    armed,
     censure,
     history,
     home_politics,
     implied_other_side,
     met_or_visited,
+    mishap,
     officials,
     pair,
     speech_topic,
@@ -248,7 +251,13 @@ class RelevanceRule:
         if contested and len(head_sides) < 2 and _only_a_place(reading, contested, acts) and not lead_acts:
             reason = f"names the contested {_quote(contested)} only as where an accident or crime happened"
             return verdict(False, reason, True)
-        sides_first = _sides_act_first(reading.head)
+        # an accident with one side named in the headline only as where it happened ("Chinese ship sinks off
+        # Shimane"): no act between states, unless the headline or the lead's first sentence names one
+        first_relations = [m for m in reading.first if m.role.kind == RELATION]
+        if len(head_sides) >= 2 and not first_relations and (where := _accident_at(reading, head_acts)):
+            reason = f"an accident, with {_quote([where])} only as where it happened"
+            return verdict(False, reason, True)
+        sides_first = _sides_act_first(reading.head, [w.casefold() for w in words(split_backdrop(reading.title)[0])])
         if (
             (sides or issues)
             and not contested
@@ -298,6 +307,11 @@ class RelevanceRule:
                 return verdict(
                     False, f"names {side} dealing with {title_parties}" + (f" over {over}" if over else ""), True
                 )
+            # a headline naming no one, whose lead opens with a third party acting on the side ("South
+            # Korea's president renewed her call for Japan to ..."): that party's dealings with it
+            opener = next((m for m in reading.first if m.role.side or m.role.kind == THIRD), None)
+            if not head_sides and not head_parties and not contested and opener and opener.role.kind == THIRD:
+                return verdict(False, f"the lead opens with {_quote([opener])} dealing with {side}", True)
             return verdict(True, f"names {side} and the issue {_quote(linking)}", bool(near_parties))
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
             return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
@@ -351,19 +365,27 @@ class RelevanceRule:
         relations = [m for m in heard if fold(m.text).casefold() not in _TRADE or m in reading.head + reading.backdrop]
         relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
         headline = reading.title
-        relations += [Mention(w, Role(RELATION)) for w in dict.fromkeys(censure(headline) + history(headline))]
+        said_of = censure(headline) + history(headline) + armed(headline) + armed(reading.first_text)
+        said_of += _acted_against(headline, [m.text for m in mentions])
+        relations += [Mention(w, Role(RELATION)) for w in dict.fromkeys(said_of)]
         if demands_of(reading.title, [m.text for m in mentions]):
             return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
         if parties and not contested:
             return verdict(False, f"a {own}-side outlet names {name} ({shown}) dealing with {_quote(parties)}", True)
         if relations:
             return verdict(True, f"a {own}-side outlet names {name} ({shown}) with {_quote(relations)}", True)
+        head = reading.head + reading.backdrop
+        leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
+        # an editorial on the other side's leader at home ("Takaichi's election gamble: editorial") is its
+        # home politics, as the news is
+        at_home_head = home_politics(headline, [m.text for m in reading.head]) if leader_headline else []
+        if title_marker(reading.title) and at_home_head:
+            reason = f"a {own}-side editorial on {name}'s own politics ({shown}, {_quote_words(at_home_head)})"
+            return verdict(False, reason, True)
         if title_marker(reading.title):
             return verdict(True, f"a {own}-side editorial on {name} ({shown})", True)
         # an institution only in the lead of a headline on the other side's leader is its home news
         # ("Ishiba's exit triggers race of leadership", lead: "... the ruling Liberal Democratic Party")
-        head = reading.head + reading.backdrop
-        leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
         institutions = [m for m in mentions if m.role.kind == INSTITUTION and (m in head or not leader_headline)]
         # ... and so is an institution in its own politics ("What's at stake at the Communist Party convention")
         said = f"{reading.title}. {reading.first_text}"
@@ -441,17 +463,18 @@ def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention
     return all({"in", "at"} & set(main[max(0, m.pos - 5) : m.pos]) for m in places)
 
 
-def _sides_act_first(head: list[Mention]) -> bool:
+def _sides_act_first(head: list[Mention], main: list[str]) -> bool:
     """Whether the first two parties a headline names are the topic's two sides ("Japan Inc. distancing
     itself from China, looking to India, ASEAN"): its subject and object, whatever third parties follow."""
-    actors = list(
-        dict.fromkeys(
-            ("side", m.role.side) if m.role.side else ("party", m.role.party)
-            for m in head
-            if m.role.side or m.role.kind == THIRD
-        )
-    )
-    return len(actors) >= 2 and actors[0][0] == actors[1][0] == "side"
+    named = [m for m in head if m.role.side or m.role.kind == THIRD]
+    actors = list(dict.fromkeys(("side", m.role.side) if m.role.side else ("party", m.role.party) for m in named))
+    if not (len(actors) >= 2 and actors[0][0] == actors[1][0] == "side"):
+        return False
+    # ... not when the second side heads a list of third parties ("Chinese, South Koreans and Vietnamese
+    # arrive"): one of many, the subject of its own clause
+    second = next(m for m in named if m.role.side == actors[1][1])
+    after = [m for m in named if m.pos >= second.end]
+    return not (after and after[0].role.kind == THIRD and main[second.end : after[0].pos] in ([], ["and"]))
 
 
 def _owned_by_others(reading: Reading) -> set[int]:
@@ -509,8 +532,45 @@ def _unnamed_officials(reading: Reading) -> list[str]:
 
 
 def _acts_on(title: str) -> bool:
-    """Whether a headline reports a protest, a demand or a censure (an act on someone, not a pact)."""
-    return bool(statement(title) or [w for w in censure(title) if w.startswith(("warn", "hyp", "smear", "slander"))])
+    """Whether a headline reports a protest, a demand or a censure (an act on someone, not a pact), not one
+    that comes "from" or "by" someone named after it ("drill draws warning from Chinese experts": a reaction
+    to the pair, not its act)."""
+    text = " ".join(w.casefold() for w in words(title))
+    text = re.sub(r"\b[a-z]+\s+(?:from|by)\s+.*$", " ", text)
+    return bool(statement(text) or [w for w in censure(text) if w.startswith(("warn", "hyp", "smear", "slander"))])
+
+
+# An act aimed at someone named right after it (up to two words between): "patrols against Chinese poachers".
+_AGAINST = r"(?:against|targeting|crackdown on|crack down on|cracks down on)"
+
+
+def _acted_against(title: str, names: list[str]) -> list[str]:
+    """The `names` (as written in the headline) an act is aimed at: "against" or "targeting" them."""
+    text = " ".join(w.casefold() for w in words(title))
+    found = []
+    for name in dict.fromkeys(names):
+        folded = " ".join(w.casefold() for w in words(name))
+        if re.search(rf"\b{_AGAINST}\s+(?:[\w']+\s+){{0,2}}{re.escape(folded)}\b", text):
+            found.append(f"against {name}")
+    return found
+
+
+def _accident_at(reading: Reading, head_acts: list[Mention]) -> Mention | None:
+    """The place of one side a headline names only as where an accident happened ("Chinese ship sinks off
+    Shimane"): that side's only names in the headline are places after "in", "off", "at" or "near" (up to
+    three words before), the headline reports an accident and no violence, act, statement or censure."""
+    title = reading.title
+    if not mishap(title) or head_acts or statement(title) or censure(title) or title_marker(title):
+        return None
+    main = [w.casefold() for w in words(split_backdrop(title)[0])]
+    by_side: dict[str, list[Mention]] = {}
+    for m in reading.head:
+        if m.role.side:
+            by_side.setdefault(m.role.side, []).append(m)
+    for ms in by_side.values():
+        if all(m.role.kind == PLACE and {"in", "off", "at", "near"} & set(main[max(0, m.pos - 3) : m.pos]) for m in ms):
+            return ms[0]
+    return None
 
 
 def _party_acts_first(head: list[Mention], head_sides: set[str], outlet_side: str | None) -> bool:
