@@ -287,6 +287,15 @@ def implied_other_side(title: str) -> list[str]:
     return officials(title) + said if said and officials(title) else []
 
 
+# A neighbouring state, unnamed ("an Asian neighbor's view of Japan"): not a neighbour next door.
+_NEIGHBOR = re.compile(r"\b(?:asian|regional|neighboring|neighbouring)\s+(?:neighbor|neighbors|neighbour|neighbours|country|countries)\b")
+
+
+def neighbor(text: str) -> list[str]:
+    """The words naming a neighbouring state without naming it in `text`."""
+    return _NEIGHBOR.findall(_text(text))
+
+
 def armed(text: str) -> list[str]:
     """The words of a state's growing armed strength in `text` (militarization, its defense budget)."""
     return _ARMED.findall(_text(text))
