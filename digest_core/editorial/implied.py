@@ -288,7 +288,9 @@ def implied_other_side(title: str) -> list[str]:
 
 
 # A neighbouring state, unnamed ("an Asian neighbor's view of Japan"): not a neighbour next door.
-_NEIGHBOR = re.compile(r"\b(?:asian|regional|neighboring|neighbouring)\s+(?:neighbor|neighbors|neighbour|neighbours|country|countries)\b")
+_NEIGHBOR = re.compile(
+    r"\b(?:asian|regional|neighboring|neighbouring)\s+(?:neighbor|neighbors|neighbour|neighbours|country|countries)\b"
+)
 
 
 def neighbor(text: str) -> list[str]:

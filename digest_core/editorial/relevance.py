@@ -337,11 +337,15 @@ class RelevanceRule:
             # history or an unnamed neighbour, with no third party, is often commentary on the other side: the
             # model may judge
             only = next(iter(sides))
-            own_commentary = only == outlet_side and not near_parties and bool(
-                demands_of(reading.title, [m.text for m in by_side[only]])
-                or pair(reading.title)
-                or history(reading.title)
-                or neighbor(reading.title)
+            own_commentary = (
+                only == outlet_side
+                and not near_parties
+                and bool(
+                    demands_of(reading.title, [m.text for m in by_side[only]])
+                    or pair(reading.title)
+                    or history(reading.title)
+                    or neighbor(reading.title)
+                )
             )
             return verdict(False, f"names only {named(only)} and no issue{trap_note}", own_commentary)
         if issues:
