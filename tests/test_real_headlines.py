@@ -512,6 +512,29 @@ def test_round_5_verdicts_by_context_are_uncertain() -> None:
         # ... not the other side's people acting, nor a match "against" it
         ("Chinese hackers targeting banks, police say", "", "The Japan Times", "japan", False),
         ("Japan wins against China in volleyball final", "", "China Daily", "china", False),
+        # a lifestyle or travel headline whose lead opens with a side's state acting (an embassy's caution) ...
+        (
+            "Japan shrugs off manga quake rumours as hotel bookings fall",
+            "The Chinese embassy in Tokyo urged its citizens to take care when travelling to Japan.",
+            "South China Morning Post",
+            "china",
+            True,
+        ),
+        # ... and without it, or with an association of cooks, a lifestyle piece
+        (
+            "Japan shrugs off manga quake rumours as hotel bookings fall",
+            "Fans of the comic in Tokyo said its prediction had gone viral online.",
+            "South China Morning Post",
+            "china",
+            False,
+        ),
+        (
+            "Chinese chefs bring Sichuan heat to Osaka",
+            "Osaka's Sichuan restaurants have doubled in number since 2020, the Chinese Cuisine Association says.",
+            "The Japan Times",
+            "japan",
+            False,
+        ),
         # a headline naming no one whose lead opens with a third party acting on one side: that party's dealings
         (
             "Fifty years of grievances",

@@ -23,7 +23,8 @@ An article is on-topic when its text
    take a turn for the better") or a statement of the outlet's unnamed officials ("Ministry demands
    retraction"; see `implied`).
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
-between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
+between states in its headline or a side's state acting in its lead's first sentence (a match result, a
+score, a restaurant review: `subjects`; travel in a headline naming
 both sides is travel between them), when its headline is about third parties (two or more of them,
 or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
 the sides are its first two parties, subject and object; or one that opens with its own ties to both
@@ -207,6 +208,14 @@ class RelevanceRule:
         # relation word in its lead ("a short history in Japan") does not make it one between states
         head_acts = [m for m in reading.head + reading.backdrop if m in acts]
         head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title) + violence(reading.title)]
+        # ... or on its lead's first sentence naming a side's state acting ("The Chinese embassy in Tokyo urged
+        # its citizens ..."): a state act shapes the travel or the culture (an advisory, a ban)
+        side_ends = {m.end for m in reading.first if m.role.side}
+        first_officials = [
+            m
+            for m in reading.first
+            if (m.role.kind == INSTITUTION and m.role.side) or (m.role.kind == RELATION and m.pos in side_ends)
+        ]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
         if score := score_in(reading.title):
             subject.append(Mention(score, Role(SPORT)))
@@ -238,7 +247,12 @@ class RelevanceRule:
             return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
 
         head_subject = any(m in reading.head + reading.backdrop for m in subject) or bool(score_in(reading.title))
-        if (sides or issues) and subject and not (head_acts if head_subject else acts) and not travel_between:
+        if (
+            (sides or issues)
+            and subject
+            and not ((head_acts + first_officials) if head_subject else acts)
+            and not travel_between
+        ):
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
         if travellers and travel_between and len(sides) == 1:
