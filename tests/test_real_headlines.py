@@ -41,8 +41,8 @@ OUTLETS = {
 GOAL = {False: (0.93, 0.93), True: (0.95, 0.95)}
 MARGIN = 0.03
 MEASURED = {
-    ("dev", False): (0.967, 0.922),
-    ("dev", True): (0.969, 0.984),
+    ("dev", False): (0.968, 0.938),  # round 6 (round 5: 0.967 / 0.922)
+    ("dev", True): (0.970, 1.0),  # round 6 (round 5: 0.969 / 0.984)
     ("test", False): (1.0, 0.919),
     ("test", True): (1.0, 1.0),
     ("dev2", False): (0.984, 0.969),  # round 5 (round 4: 0.953 / 0.953)
@@ -535,6 +535,11 @@ def test_round_5_verdicts_by_context_are_uncertain() -> None:
             "japan",
             False,
         ),
+        # "Comment:" alone opening a headline marks an opinion piece: its statement implies the other side ...
+        ("Comment: Cooling the tensions at sea", "", "China Daily", "china", True),
+        # ... not a comment on home affairs, nor someone's comment reported
+        ("Comment: Why the city needs more parks", "", "China Daily", "china", False),
+        ("Mayor's comment: tensions over the budget will ease", "", "China Daily", "china", False),
         # a headline naming no one whose lead opens with a third party acting on one side: that party's dealings
         (
             "Fifty years of grievances",
