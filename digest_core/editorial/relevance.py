@@ -568,7 +568,7 @@ def _acts_on(title: str) -> bool:
     that comes "from" or "by" someone named after it ("drill draws warning from Chinese experts": a reaction
     to the pair, not its act)."""
     text = " ".join(w.casefold() for w in words(title))
-    text = re.sub(r"\b[a-z]+\s+(?:from|by)\s+.*$", " ", text)
+    text = re.sub(r"\b[\w']+(?=\s+(?:from|by)\b)", " ", text)  # the word the reaction's source follows
     return bool(statement(text) or [w for w in censure(text) if w.startswith(("warn", "hyp", "smear", "slander"))])
 
 
