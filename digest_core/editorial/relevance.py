@@ -11,7 +11,9 @@ An article is on-topic when its text
 3. comes from one side's outlet and names the other side with a demand on it ("Japan should
    retract..."), one of its institutions (not in its own convention, leadership race or election),
    a word of relations between states (protest, envoy, visa, exports, history, retraction, censure...),
-   an editorial marker, or makes it the object of a meeting or visit ("quietly met Xi", "China
+   its growing armed strength ("Japan's militarization"), an act aimed at its people ("patrols against
+   Chinese poachers", "detaining Chinese captain"), an editorial marker (not on its leader's election),
+   or makes it the object of a meeting or visit ("quietly met Xi", "China
    visit"), or its people travellers at no place of theirs ("Chinese tour group arrives"); not on a name alone
    (a Chinese outlet on "cherry blossoms in Japan's Kyushu"), nor on its leader alone (its home
    news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
@@ -27,9 +29,11 @@ between states in its headline or a side's state acting in its lead's first sent
 score, a restaurant review: `subjects`; travel in a headline naming
 both sides is travel between them), when its headline is about third parties (two or more of them,
 or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
-the sides are its first two parties, subject and object; or one that opens with its own ties to both
-sides, "Putin hails Russia's ties with China, Japan"), when it reports an accident or crime at a
-contested place ("Cargo ship sinks in East China Sea"), when its headline names one side and a
+the sides are its first two parties, subject and object, the second not heading a list of peoples,
+"Chinese, Vietnamese and Filipinos arrive"; or one that opens with its own ties to both sides, "Putin
+hails Russia's ties with China, Japan"; or a headline naming no one whose lead opens with one), when it
+reports an accident or crime at a contested place ("Cargo ship sinks in East China Sea") or an accident
+with one side named only as where it happened ("Chinese ship sinks off Shimane"), when its headline names one side and a
 third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
 in the lead among third parties, when its headline opens with one side and a third party as one
 subject and names the other side only after them ("Tokyo, Canberra deepen ties as Beijing's power
