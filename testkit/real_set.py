@@ -3,8 +3,9 @@ with their first sentence, hand-labelled. `headlines.jsonl` was split once into 
 before round 1's tuning (both are tuned on since round 2) and grew by `dev2` in round 3 and `dev3`
 in round 4 (each labelled before the rules were run on it, then tuned on); `dev4` was round 2's
 holdout (gathered and labelled before any rule change, measured once after rounds 3 and 4), spent
-and tuned on since round 5. `holdout2_*.jsonl` is round 5's held-out split, gathered and labelled
-before any rule ran on it: `--holdout` measures it, once the rules are final."""
+and tuned on since round 5; `dev5` was labelled before any rule ran on it, measured once with the
+round-5 rules and tuned on in round 6. `holdout2_*.jsonl` is the held-out split of rounds 5-6,
+gathered and labelled before any rule ran on it: `--holdout` measures it, once the rules are final."""
 
 from __future__ import annotations
 

@@ -50,9 +50,10 @@ SPLITS = {
     "dev4": (range(301, 426), 120),  # round 2's holdout, spent
     "dev2": (range(426, 589), 150),
     "dev3": (range(589, 646), 50),
-    "holdout2": (range(2001, 4000), 200),  # round 5's holdout: Chinese side from 2001, Japanese from 3001
+    "holdout2": (range(2001, 4000), 200),  # rounds 5-6's holdout: Chinese side from 2001, Japanese from 3001
+    "dev5": (range(4001, 6000), 170),  # round 6: Chinese side from 4001, Japanese from 5001
 }
-SINCE_ROUND_5 = ("holdout2",)
+SINCE_ROUND_5 = ("holdout2", "dev5")
 MOJIBAKE = re.compile("\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\ufffd")  # UTF-8 read as cp1252/latin-1, or lost bytes
 
 ROWS = real_rows() + held_out_rows()

@@ -1,6 +1,7 @@
 """The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines):
-the dev and test splits of round 1, the dev2 split of round 3, dev3 of round 4 and dev4 (round 2's holdout,
-gathered before any rule change and measured once after rounds 3 and 4; tuned on since round 5), with the
+the dev and test splits of round 1, the dev2 split of round 3, dev3 of round 4, dev4 (round 2's holdout,
+gathered before any rule change and measured once after rounds 3 and 4; tuned on since round 5) and dev5
+(labelled before any rule ran on it, measured once with the round-5 rules; tuned on in round 6), with the
 headline alone and with the article's first sentence as its lead; and the general rules it needs, on
 headlines written here (not taken from the set)."""
 
@@ -35,13 +36,13 @@ OUTLETS = {
 
 # Floors, (split, with lead) -> (precision, recall). Where a figure meets the issue's goal (0.95 / 0.95
 # with the lead, 0.93 / 0.93 headline alone), the floor is the goal; where it does not, the floor is the
-# figure measured in round 5 (docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
+# figure measured in round 5 (round 6 for dev5; docs/editorial.md) minus a margin of 0.03 (about one on-topic row of the
 # smallest split, 1/37), rounded down: a change that loses more than that fails.
 GOAL = {False: (0.93, 0.93), True: (0.95, 0.95)}
 MARGIN = 0.03
 MEASURED = {
-    ("dev", False): (0.967, 0.922),
-    ("dev", True): (0.969, 0.984),
+    ("dev", False): (0.968, 0.938),  # round 6 (round 5: 0.967 / 0.922)
+    ("dev", True): (0.970, 1.0),  # round 6 (round 5: 0.969 / 0.984)
     ("test", False): (1.0, 0.919),
     ("test", True): (1.0, 1.0),
     ("dev2", False): (0.984, 0.969),  # round 5 (round 4: 0.953 / 0.953)
@@ -50,6 +51,8 @@ MEASURED = {
     ("dev3", True): (1.0, 1.0),  # unseen: 0.905 / 0.950
     ("dev4", False): (0.977, 0.913),  # round 5, tuned on; unseen by the round-4 rules: 0.854 / 0.761
     ("dev4", True): (1.0, 0.978),  # tuned on; unseen: 0.872 / 0.891
+    ("dev5", False): (0.973, 0.857),  # round 6, tuned on; unseen by the round-5 rules: 0.905 / 0.798
+    ("dev5", True): (0.964, 0.952),  # round 6, tuned on; unseen: 0.894 / 0.905
 }
 
 
@@ -413,3 +416,122 @@ def test_round_5_verdicts_by_context_are_uncertain() -> None:
     # so dropped offline and left to the model (round 4 dropped it with certainty)
     alone = RULE.judge(read("Tokyo at a turning point", "", "China Daily", "china"))
     assert not alone.on_topic and alone.uncertain, alone.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "outlet", "side", "on_topic"),
+    [
+        # the other side's armed strength growing, in one side's outlet (headline or lead), is a relation ...
+        ("Japan's soaring military spending alarms region", "", "China Daily", "china", True),
+        ("Japan's military adventurism must be checked", "", "Global Times", "china", True),
+        (
+            "Tokyo's costly new course",
+            "Japan's cabinet approved a record defense budget on Friday.",
+            "CGTN",
+            "china",
+            True,
+        ),
+        # ... a side's own budget in its own outlet is home news
+        ("Government approves record military budget", "", "The Japan Times", "japan", False),
+        ("Japan's defense spending to hit 2% of GDP", "", "Kyodo News", "japan", False),
+        # matches between the teams named by the game, the cup or the team
+        ("Japan ends China's ping-pong reign", "", "China Daily", "china", False),
+        ("China rout Japan in Asia Cup opener", "", "China Daily", "china", False),
+        ("China's women's team crashes out to Japan", "", "Global Times", "china", False),
+        # an accident with one side named only as where it happened is no act between states ...
+        ("Chinese cargo ship sinks off Nagasaki; crew missing", "", "The Japan Times", "japan", False),
+        ("Chinese fishing boat capsizes off Okinawa, three rescued", "", "Kyodo News", "japan", False),
+        # ... a seizure, both sides' ships colliding, or violence is
+        ("Chinese vessel seized off Nagasaki for illegal fishing", "", "The Japan Times", "japan", True),
+        ("Japanese tanker collides with Chinese freighter off Kobe", "", "Kyodo News", "japan", True),
+        ("Japanese student killed in Shenzhen stabbing", "", "Kyodo News", "japan", True),
+        # a side and a third party drilling together, with the other side's reaction "from" it: their pact ...
+        ("Philippines-Japan drill draws warning from Chinese experts", "", "Global Times", "china", False),
+        # ... not the pair's own act on the other side
+        ("Japan, Australia protest China's missile tests", "", "Global Times", "china", True),
+        # the other side heading a list of peoples is one of many, not the object of the first
+        (
+            "As Japan ages, Chinese, Vietnamese and Filipinos fill care jobs",
+            "",
+            "South China Morning Post",
+            "china",
+            False,
+        ),
+        ("Japan, South Korea and China leaders to meet in Seoul", "", "China Daily", "china", True),
+        # an editorial on the other side's leader at home (an election, a poll) is home politics; on ties it is not
+        ("Takaichi's snap election gamble: China Daily editorial", "", "China Daily", "china", False),
+        ("Abe's election win bodes ill for ties: editorial", "", "China Daily", "china", True),
+        # an act aimed at the other side's people, or holding them, is an act on it ...
+        ("Coast guard steps up patrols against Chinese fishing boats", "", "The Japan Times", "japan", True),
+        ("Minister defends detaining Chinese captain", "", "The Japan Times", "japan", True),
+        # ... not the other side's people acting, nor a match "against" it
+        ("Chinese hackers targeting banks, police say", "", "The Japan Times", "japan", False),
+        ("Japan wins against China in volleyball final", "", "China Daily", "china", False),
+        # a lifestyle or travel headline whose lead opens with a side's state acting (an embassy's caution) ...
+        (
+            "Japan shrugs off manga quake rumours as hotel bookings fall",
+            "The Chinese embassy in Tokyo urged its citizens to take care when travelling to Japan.",
+            "South China Morning Post",
+            "china",
+            True,
+        ),
+        # ... and without it, or with an association of cooks, a lifestyle piece
+        (
+            "Japan shrugs off manga quake rumours as hotel bookings fall",
+            "Fans of the comic in Tokyo said its prediction had gone viral online.",
+            "South China Morning Post",
+            "china",
+            False,
+        ),
+        (
+            "Chinese chefs bring Sichuan heat to Osaka",
+            "Osaka's Sichuan restaurants have doubled in number since 2020, the Chinese Cuisine Association says.",
+            "The Japan Times",
+            "japan",
+            False,
+        ),
+        # "Comment:" alone opening a headline marks an opinion piece: its statement implies the other side ...
+        ("Comment: Cooling the tensions at sea", "", "China Daily", "china", True),
+        # ... not a comment on home affairs, nor someone's comment reported
+        ("Comment: Why the city needs more parks", "", "China Daily", "china", False),
+        ("Mayor's comment: tensions over the budget will ease", "", "China Daily", "china", False),
+        # a headline naming no one whose lead opens with a third party acting on one side: that party's dealings
+        (
+            "Fifty years of grievances",
+            "South Korea's president renewed her call for Japan to atone for its wartime history.",
+            "The Japan Times",
+            "japan",
+            False,
+        ),
+        (
+            "A tense anniversary",
+            "China's foreign ministry urged Japan to face up to its wartime history.",
+            "Kyodo News",
+            "japan",
+            True,
+        ),
+    ],
+)
+def test_rules_know_round_6_kinds(title: str, lead: str, outlet: str, side: str, on_topic: bool) -> None:
+    verdict = RULE.judge(read(title, lead, outlet, side))
+    assert verdict.on_topic is on_topic, verdict.reason
+
+
+def test_round_6_marks_the_kinds_still_missed_uncertain() -> None:
+    # one side's outlet demanding something of its own side, or naming an unnamed neighbour: often commentary
+    # on the other side, dropped offline and left to the model
+    for title in ("SDF should utilize the new airport", "An Asian neighbor's view of Japan"):
+        verdict = RULE.judge(read(title, "", "The Japan Times", "japan"))
+        assert not verdict.on_topic and verdict.uncertain, title
+    # the outlet's own side with an issue the other side claims, that side unnamed: kept, for the model to judge
+    claim = RULE.judge(read("Japan group visits war graves in Taiwan", "", "Kyodo News", "japan"))
+    assert claim.on_topic and claim.uncertain, claim.reason
+    # ... but not every headline on the outlet's own side: its home news stays certain
+    assert not RULE.judge(read("Japan's economy grows 1%", "", "Kyodo News", "japan")).uncertain
+    # the new verdicts off-topic are reached by context, so the model may overturn them
+    for title, outlet, side in [
+        ("Chinese cargo ship sinks off Nagasaki; crew missing", "The Japan Times", "japan"),
+        ("Takaichi's snap election gamble: China Daily editorial", "China Daily", "china"),
+        ("China rout Japan in Asia Cup opener", "China Daily", "china"),
+    ]:
+        assert RULE.judge(read(title, "", outlet, side)).uncertain, title

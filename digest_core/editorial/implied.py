@@ -132,6 +132,26 @@ CENSURE = (
     "aircraft carrier",
 )
 
+# The other side's armed strength growing, as one side's press names it ("Japan's militarization", "soaring
+# military spending"): a relation in that side's outlet when it names the other side (not in its own: a
+# headline naming no side there is its home budget).
+ARMED = (
+    "militarization",
+    "militarisation",
+    "remilitarization",
+    "remilitarisation",
+    "military expansion",
+    "military spending",
+    "military budget",
+    "military costs",
+    "defense spending",
+    "defence spending",
+    "defense budget",
+    "defence budget",
+    "military adventure",
+    "military adventurism",
+)
+
 # What a warning can be about that is no act of a state: nature and accidents.
 _NATURE = (
     "rain|tsunami|typhoon|heat|heatstroke|storm|snow|snowstorm|flood|flooding|weather|quake|earthquake|"
@@ -222,7 +242,7 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 _HISTORY, _STATEMENT, _OFFICIALS, _CENSURE, _PAIR = map(_pattern, (HISTORY, STATEMENT, OFFICIALS, CENSURE, PAIR))
 _SPEECH, _HOME_POLITICS, _ACCIDENT = _pattern(SPEECH), _pattern(HOME_POLITICS), _pattern(ACCIDENT)
-_VIOLENCE = _pattern(VIOLENCE)
+_VIOLENCE, _ARMED = _pattern(VIOLENCE), _pattern(ARMED)
 
 
 def _text(text: str) -> str:
@@ -265,6 +285,29 @@ def implied_other_side(title: str) -> list[str]:
         return found
     said = statement(title) + censure(title)
     return officials(title) + said if said and officials(title) else []
+
+
+# A neighbouring state, unnamed ("an Asian neighbor's view of Japan"): not a neighbour next door.
+_NEIGHBOR = re.compile(
+    r"\b(?:asian|regional|neighboring|neighbouring)\s+(?:neighbor|neighbors|neighbour|neighbours|country|countries)\b"
+)
+
+
+def neighbor(text: str) -> list[str]:
+    """The words naming a neighbouring state without naming it in `text`."""
+    return _NEIGHBOR.findall(_text(text))
+
+
+def armed(text: str) -> list[str]:
+    """The words of a state's growing armed strength in `text` (militarization, its defense budget)."""
+    return _ARMED.findall(_text(text))
+
+
+def mishap(text: str) -> list[str]:
+    """The words of an accident in `text` that no violence explains ("ship sinks", "bus crash"), none when
+    it also reports violence ("killed in a stabbing"): what happens with no one acting on anyone."""
+    brutal = [w for w in violence(text) if w not in ACCIDENT]
+    return [] if brutal else [w for w in accident(text) if w not in VIOLENCE]
 
 
 def violence(text: str) -> list[str]:

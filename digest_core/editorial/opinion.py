@@ -2,7 +2,7 @@
 
 An article is opinion when its page says so (`Article.opinion`, or a `section` named like one), when
 its headline carries the marker as a leading or trailing segment of at most four words
-("Editorial: ...", "Opinion | ...", "... | Commentary", "...: China Daily editorial", "Letter: ..."),
+("Editorial: ...", "Opinion | ...", "... | Commentary", "...: China Daily editorial", "Letter: ...", "Comment: ..."),
 or when a
 path segment of its URL is an opinion section (`/opinion/`, `/op-ed/`, `/commentary/`,
 `/editorial/`, `/columns/`...). "Analysis" is not a marker: news analysis is reporting.
@@ -41,8 +41,8 @@ _MARKER = r"(?:editorials?|opinions?|commentary|op-?eds?|columns?|viewpoints?|le
 _SEGMENT = r"(?:[\w.'’&-]+\s+){0,3}"  # up to three words before the marker (an outlet's name)
 _SEPARATOR = r"\s*(?:[:|]|\s[-–—]\s)\s*"
 _LEADING = re.compile(
-    rf"^\s*(?:{_SEGMENT}(?P<marker>{_MARKER})|(?P<letter>letters?)){_SEPARATOR}\S", re.IGNORECASE
-)  # "Letter:" only alone: "Xi's letter: ..." is a report
+    rf"^\s*(?:{_SEGMENT}(?P<marker>{_MARKER})|(?P<letter>letters?|comment)){_SEPARATOR}\S", re.IGNORECASE
+)  # "Letter:" and "Comment:" only alone: "Xi's letter: ..." and "Minister's comment: ..." are reports
 _TRAILING = re.compile(rf"\S{_SEPARATOR}{_SEGMENT}(?P<marker>{_MARKER})\s*[.!]?\s*$", re.IGNORECASE)
 
 

@@ -11,7 +11,9 @@ An article is on-topic when its text
 3. comes from one side's outlet and names the other side with a demand on it ("Japan should
    retract..."), one of its institutions (not in its own convention, leadership race or election),
    a word of relations between states (protest, envoy, visa, exports, history, retraction, censure...),
-   an editorial marker, or makes it the object of a meeting or visit ("quietly met Xi", "China
+   its growing armed strength ("Japan's militarization"), an act aimed at its people ("patrols against
+   Chinese poachers", "detaining Chinese captain"), an editorial marker (not on its leader's election),
+   or makes it the object of a meeting or visit ("quietly met Xi", "China
    visit"), or its people travellers at no place of theirs ("Chinese tour group arrives"); not on a name alone
    (a Chinese outlet on "cherry blossoms in Japan's Kyushu"), nor on its leader alone (its home
    news: "Xi's belt-tightening rules" in a Japanese outlet), nor when the headline or first
@@ -23,12 +25,15 @@ An article is on-topic when its text
    take a turn for the better") or a statement of the outlet's unnamed officials ("Ministry demands
    retraction"; see `implied`).
 It is not on-topic, whatever names it carries, when it is a sports or lifestyle piece with no act
-between states (a match result, a score, a restaurant review: `subjects`; travel in a headline naming
+between states in its headline or a side's state acting in its lead's first sentence (a match result, a
+score, a restaurant review: `subjects`; travel in a headline naming
 both sides is travel between them), when its headline is about third parties (two or more of them,
 or one and neither side: "NATO's attempts to extend tentacle into Asia"; see `third_parties`; unless
-the sides are its first two parties, subject and object; or one that opens with its own ties to both
-sides, "Putin hails Russia's ties with China, Japan"), when it reports an accident or crime at a
-contested place ("Cargo ship sinks in East China Sea"), when its headline names one side and a
+the sides are its first two parties, subject and object, the second not heading a list of peoples,
+"Chinese, Vietnamese and Filipinos arrive"; or one that opens with its own ties to both sides, "Putin
+hails Russia's ties with China, Japan"; or a headline naming no one whose lead opens with one), when it
+reports an accident or crime at a contested place ("Cargo ship sinks in East China Sea") or an accident
+with one side named only as where it happened ("Chinese ship sinks off Shimane"), when its headline names one side and a
 third party and the other side only in passing (an "amid" clause, the lead), when both sides are only
 in the lead among third parties, when its headline opens with one side and a third party as one
 subject and names the other side only after them ("Tokyo, Canberra deepen ties as Beijing's power
@@ -43,17 +48,21 @@ when there is one, judges those again, and only those can it overturn.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
 from digest_core.editorial.implied import (
     accident,
+    armed,
     censure,
     history,
     home_politics,
     implied_other_side,
     met_or_visited,
+    mishap,
+    neighbor,
     officials,
     pair,
     speech_topic,
@@ -203,6 +212,14 @@ class RelevanceRule:
         # relation word in its lead ("a short history in Japan") does not make it one between states
         head_acts = [m for m in reading.head + reading.backdrop if m in acts]
         head_acts += [Mention(w, Role(RELATION)) for w in statement(reading.title) + violence(reading.title)]
+        # ... or on its lead's first sentence naming a side's state acting ("The Chinese embassy in Tokyo urged
+        # its citizens ..."): a state act shapes the travel or the culture (an advisory, a ban)
+        side_ends = {m.end for m in reading.first if m.role.side}
+        first_officials = [
+            m
+            for m in reading.first
+            if (m.role.kind == INSTITUTION and m.role.side) or (m.role.kind == RELATION and m.pos in side_ends)
+        ]
         subject = [m for m in near if m.role.kind in (SPORT, LIFESTYLE_WORD)]
         if score := score_in(reading.title):
             subject.append(Mention(score, Role(SPORT)))
@@ -234,7 +251,12 @@ class RelevanceRule:
             return f"{self._names.get(side, side)} ({_quote(by_side[side])})"
 
         head_subject = any(m in reading.head + reading.backdrop for m in subject) or bool(score_in(reading.title))
-        if (sides or issues) and subject and not (head_acts if head_subject else acts) and not travel_between:
+        if (
+            (sides or issues)
+            and subject
+            and not ((head_acts + first_officials) if head_subject else acts)
+            and not travel_between
+        ):
             kind = "sports" if any(m.role.kind == SPORT for m in subject) else "lifestyle"
             return verdict(False, f"a {kind} piece ({_quote(subject)}) with no act between states", True, kind)
         if travellers and travel_between and len(sides) == 1:
@@ -248,7 +270,13 @@ class RelevanceRule:
         if contested and len(head_sides) < 2 and _only_a_place(reading, contested, acts) and not lead_acts:
             reason = f"names the contested {_quote(contested)} only as where an accident or crime happened"
             return verdict(False, reason, True)
-        sides_first = _sides_act_first(reading.head)
+        # an accident with one side named in the headline only as where it happened ("Chinese ship sinks off
+        # Shimane"): no act between states, unless the headline or the lead's first sentence names one
+        first_relations = [m for m in reading.first if m.role.kind == RELATION]
+        if len(head_sides) >= 2 and not first_relations and (where := _accident_at(reading, head_acts)):
+            reason = f"an accident, with {_quote([where])} only as where it happened"
+            return verdict(False, reason, True)
+        sides_first = _sides_act_first(reading.head, [w.casefold() for w in words(split_backdrop(reading.title)[0])])
         if (
             (sides or issues)
             and not contested
@@ -271,11 +299,11 @@ class RelevanceRule:
         if len(sides) >= 2 and not head_sides and len(near_parties) >= 2 and not contested:
             listed = _quote(list(near_parties.values()))
             return verdict(False, f"the sides are named only in the lead, among third parties ({listed})", True)
-        pair = _side_paired_with_party(reading)
-        if len(sides) >= 2 and pair and not contested and not first_relates and not _acts_on(reading.title):
-            paired = pair[0].role.side or ""
+        duo = _side_paired_with_party(reading)
+        if len(sides) >= 2 and duo and not contested and not first_relates and not _acts_on(reading.title):
+            paired = duo[0].role.side or ""
             others = "; ".join(named(s) for s in sorted(sides - {paired}))
-            pair_named = f"{named(paired)} and {_quote([pair[1]])}"
+            pair_named = f"{named(paired)} and {_quote([duo[1]])}"
             reason = f"the headline is about {pair_named} together; {others} only after them"
             return verdict(False, reason, True)
         owner = _party_owns_relation(reading)
@@ -298,7 +326,15 @@ class RelevanceRule:
                 return verdict(
                     False, f"names {side} dealing with {title_parties}" + (f" over {over}" if over else ""), True
                 )
-            return verdict(True, f"names {side} and the issue {_quote(linking)}", bool(near_parties))
+            # a headline naming no one, whose lead opens with a third party acting on the side ("South
+            # Korea's president renewed her call for Japan to ..."): that party's dealings with it
+            opener = next((m for m in reading.first if m.role.side or m.role.kind == THIRD), None)
+            if not head_sides and not head_parties and not contested and opener and opener.role.kind == THIRD:
+                return verdict(False, f"the lead opens with {_quote([opener])} dealing with {side}", True)
+            # the outlet's own side with an issue the other side claims, that side unnamed, is as often the
+            # outlet's side and that place alone ("war dead in Taiwan"): the model may judge
+            own_claim = next(iter(sides)) == outlet_side and bool(set(claimed) & {m.text.casefold() for m in linking})
+            return verdict(True, f"names {side} and the issue {_quote(linking)}", bool(near_parties) or own_claim)
         if len(sides) == 1 and outlet_side and next(iter(sides)) != outlet_side:
             return self._other_side_only(reading, outlet_side, next(iter(sides)), by_side, verdict)
         own = self._names.get(outlet_side or "", None)
@@ -315,7 +351,21 @@ class RelevanceRule:
         if len(sides) == 1 and issues:
             return verdict(False, f"names only {named(next(iter(sides)))} and its own {_quote(issues)}", True)
         if len(sides) == 1:
-            return verdict(False, f"names only {named(next(iter(sides)))} and no issue{trap_note}")
+            # one side's outlet demanding something of its own side ("SDF should utilize ...") or naming ties,
+            # history or an unnamed neighbour, with no third party, is often commentary on the other side: the
+            # model may judge
+            only = next(iter(sides))
+            own_commentary = (
+                only == outlet_side
+                and not near_parties
+                and bool(
+                    demands_of(reading.title, [m.text for m in by_side[only]])
+                    or pair(reading.title)
+                    or history(reading.title)
+                    or neighbor(reading.title)
+                )
+            )
+            return verdict(False, f"names only {named(only)} and no issue{trap_note}", own_commentary)
         if issues:
             return verdict(False, f"names the issue {_quote(issues)} but no side{trap_note}")
         return verdict(False, f"names no side{trap_note}")
@@ -351,19 +401,27 @@ class RelevanceRule:
         relations = [m for m in heard if fold(m.text).casefold() not in _TRADE or m in reading.head + reading.backdrop]
         relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
         headline = reading.title
-        relations += [Mention(w, Role(RELATION)) for w in dict.fromkeys(censure(headline) + history(headline))]
+        said_of = censure(headline) + history(headline) + armed(headline) + armed(reading.first_text)
+        said_of += _acted_against(headline, [m.text for m in mentions])
+        relations += [Mention(w, Role(RELATION)) for w in dict.fromkeys(said_of)]
         if demands_of(reading.title, [m.text for m in mentions]):
             return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
         if parties and not contested:
             return verdict(False, f"a {own}-side outlet names {name} ({shown}) dealing with {_quote(parties)}", True)
         if relations:
             return verdict(True, f"a {own}-side outlet names {name} ({shown}) with {_quote(relations)}", True)
+        head = reading.head + reading.backdrop
+        leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
+        # an editorial on the other side's leader at home ("Takaichi's election gamble: editorial") is its
+        # home politics, as the news is
+        at_home_head = home_politics(headline, [m.text for m in reading.head]) if leader_headline else []
+        if title_marker(reading.title) and at_home_head:
+            reason = f"a {own}-side editorial on {name}'s own politics ({shown}, {_quote_words(at_home_head)})"
+            return verdict(False, reason, True)
         if title_marker(reading.title):
             return verdict(True, f"a {own}-side editorial on {name} ({shown})", True)
         # an institution only in the lead of a headline on the other side's leader is its home news
         # ("Ishiba's exit triggers race of leadership", lead: "... the ruling Liberal Democratic Party")
-        head = reading.head + reading.backdrop
-        leader_headline = any(m.role.kind == PERSON for m in head if m.role.side == other)
         institutions = [m for m in mentions if m.role.kind == INSTITUTION and (m in head or not leader_headline)]
         # ... and so is an institution in its own politics ("What's at stake at the Communist Party convention")
         said = f"{reading.title}. {reading.first_text}"
@@ -441,17 +499,18 @@ def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention
     return all({"in", "at"} & set(main[max(0, m.pos - 5) : m.pos]) for m in places)
 
 
-def _sides_act_first(head: list[Mention]) -> bool:
+def _sides_act_first(head: list[Mention], main: list[str]) -> bool:
     """Whether the first two parties a headline names are the topic's two sides ("Japan Inc. distancing
     itself from China, looking to India, ASEAN"): its subject and object, whatever third parties follow."""
-    actors = list(
-        dict.fromkeys(
-            ("side", m.role.side) if m.role.side else ("party", m.role.party)
-            for m in head
-            if m.role.side or m.role.kind == THIRD
-        )
-    )
-    return len(actors) >= 2 and actors[0][0] == actors[1][0] == "side"
+    named = [m for m in head if m.role.side or m.role.kind == THIRD]
+    actors = list(dict.fromkeys(("side", m.role.side) if m.role.side else ("party", m.role.party) for m in named))
+    if not (len(actors) >= 2 and actors[0][0] == actors[1][0] == "side"):
+        return False
+    # ... not when the second side heads a list of third parties ("Chinese, South Koreans and Vietnamese
+    # arrive"): one of many, the subject of its own clause
+    second = next(m for m in named if m.role.side == actors[1][1])
+    after = [m for m in named if m.pos >= second.end]
+    return not (after and after[0].role.kind == THIRD and main[second.end : after[0].pos] in ([], ["and"]))
 
 
 def _owned_by_others(reading: Reading) -> set[int]:
@@ -509,8 +568,50 @@ def _unnamed_officials(reading: Reading) -> list[str]:
 
 
 def _acts_on(title: str) -> bool:
-    """Whether a headline reports a protest, a demand or a censure (an act on someone, not a pact)."""
-    return bool(statement(title) or [w for w in censure(title) if w.startswith(("warn", "hyp", "smear", "slander"))])
+    """Whether a headline reports a protest, a demand or a censure (an act on someone, not a pact), not one
+    that comes "from" or "by" someone named after it ("drill draws warning from Chinese experts": a reaction
+    to the pair, not its act)."""
+    text = " ".join(w.casefold() for w in words(title))
+    text = re.sub(r"\b[\w']+(?=\s+(?:from|by)\b)", " ", text)  # the word the reaction's source follows
+    return bool(statement(text) or [w for w in censure(text) if w.startswith(("warn", "hyp", "smear", "slander"))])
+
+
+# An act aimed at someone named right after it (up to two words between): "patrols against Chinese poachers";
+# and a state holding or sending away someone named right after it ("defends holding Chinese skipper").
+_AGAINST = r"(?:against|targeting|crackdown on|crack down on|cracks down on)"
+_HOLDS = r"(?:detain|detains|detained|detaining|holding|expel|expels|expelled|expelling|deport|deports|deported)"
+
+
+def _acted_against(title: str, names: list[str]) -> list[str]:
+    """The `names` (as written in the headline) an act is aimed at: "against" or "targeting" them, or
+    detaining, holding or expelling them."""
+    text = " ".join(w.casefold() for w in words(title))
+    found = []
+    for name in dict.fromkeys(names):
+        folded = " ".join(w.casefold() for w in words(name))
+        if re.search(rf"\b{_AGAINST}\s+(?:[\w']+\s+){{0,2}}{re.escape(folded)}\b", text):
+            found.append(f"against {name}")
+        elif re.search(rf"\b{_HOLDS}\s+{re.escape(folded)}\b", text):
+            found.append(f"holding {name}")
+    return found
+
+
+def _accident_at(reading: Reading, head_acts: list[Mention]) -> Mention | None:
+    """The place of one side a headline names only as where an accident happened ("Chinese ship sinks off
+    Shimane"): that side's only names in the headline are places after "in", "off", "at" or "near" (up to
+    three words before), the headline reports an accident and no violence, act, statement or censure."""
+    title = reading.title
+    if not mishap(title) or head_acts or statement(title) or censure(title) or title_marker(title):
+        return None
+    main = [w.casefold() for w in words(split_backdrop(title)[0])]
+    by_side: dict[str, list[Mention]] = {}
+    for m in reading.head:
+        if m.role.side:
+            by_side.setdefault(m.role.side, []).append(m)
+    for ms in by_side.values():
+        if all(m.role.kind == PLACE and {"in", "off", "at", "near"} & set(main[max(0, m.pos - 3) : m.pos]) for m in ms):
+            return ms[0]
+    return None
 
 
 def _party_acts_first(head: list[Mention], head_sides: set[str], outlet_side: str | None) -> bool:
