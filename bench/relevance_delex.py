@@ -7,7 +7,7 @@ side (with its kind: alias, place, person, institution...), `THIRD` party, `CONT
 `ISSUE`, `CLAIM` (whose), `TRAP` (a name that merely contains a side's). Relation, sports and
 lifestyle words stay as words and are marked too. Word and role uni- and bigrams are taken per zone
 (`H` headline's main clause, `B` its backdrop clause, `L` the lead's first sentence), with the rules'
-verdict, certainty, which rule fired (its reason with the names taken out) and the 21 features of
+verdict, certainty, which rule fired (its reason with the names taken out) and the features of
 `bench.relevance_cv`. No country name survives, so the features are the same for any topic.
 
 A logistic regression with an L2 penalty, fitted by Newton's method (deterministic; the Woodbury
