@@ -262,7 +262,7 @@ def predict(data: Data, indices: Sequence[int], columns: list[str], w: np.ndarra
 def cross_validate(data: Data, feature_set: str, penalty: float) -> np.ndarray:
     """Leave-one-split-out: each tuning split's probabilities from a model fitted on the others."""
     out = np.zeros(len(data.labels))
-    for held in TUNING:
+    for held in dict.fromkeys(data.splits):
         columns, w = train(data, lambda k, held=held: data.splits[k] != held, feature_set, penalty)  # type: ignore[misc]
         test = [k for k, s in enumerate(data.splits) if s == held]
         out[test] = predict(data, test, columns, w, feature_set)
@@ -282,10 +282,18 @@ def _line(label: str, truth: Sequence[bool], said: Sequence[bool]) -> str:
     return f"{label:56} P {p:.3f} R {r:.3f} F1 {f:.3f}"
 
 
+def _arg(name: str, default: str) -> str:
+    return next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith(f"--{name}=")), default)
+
+
 def main() -> None:
+    """Options: `--fresh` (evaluate once on the fresh split), `--tuning=dev,test` and `--fresh-split=dev2`
+    (other splits than the five and dev5, to replay an earlier round with that round's rules)."""
     topic = load_topics().get("china-japan")
-    data = load(topic, (*TUNING, FRESH))
-    tuning = [k for k, s in enumerate(data.splits) if s in TUNING]
+    tuning_splits = tuple(_arg("tuning", ",".join(TUNING)).split(","))
+    fresh_split = _arg("fresh-split", FRESH)
+    data = load(topic, (*tuning_splits, fresh_split))
+    tuning = [k for k, s in enumerate(data.splits) if s in tuning_splits]
     tune = Data(
         *([getattr(data, a)[k] for k in tuning] for a in ("feats", "labels", "ids", "splits", "leads", "rules"))
     )
@@ -313,24 +321,24 @@ def main() -> None:
         mark = "  <- chosen" if feature_set == chosen else ""
         print(f"best of {feature_set}: penalty {penalty}, threshold {threshold}, CV mean F1 {mean:.3f}{mark}")
     print("leave-one-split-out CV, per held-out split (each feature set at its best | rules):")
-    for split in (*TUNING, None):
+    for split in (*tuning_splits, None):
         for lead in (False, True):
             ks = [k for k in everything if split in (None, tune.splits[k]) and tune.leads[k] == lead]
             truth = [tune.labels[k] for k in ks]
-            text = f"{split or 'all five'} {'headline + lead' if lead else 'headline'}"
+            text = f"{split or 'all tuning'} {'headline + lead' if lead else 'headline'}"
             print(_line(f"  {text}: hand rules", truth, [tune.rules[k] for k in ks]))
             for feature_set in FEATURE_SETS:
                 _, penalty, threshold = best_of[feature_set]
                 probs = results[(feature_set, penalty)]
                 print(_line(f"  {text}: {feature_set}", truth, [bool(probs[k] >= threshold) for k in ks]))
     if "--fresh" not in sys.argv:
-        print("(dev5 not evaluated: pass --fresh, once)")
+        print(f"({fresh_split} not evaluated: pass --fresh, once)")
         return
-    fresh = [k for k, s in enumerate(data.splits) if s == FRESH]
-    print("dev5, once (each model trained on the five tuning splits; the decision is on the chosen one only):")
+    fresh = [k for k, s in enumerate(data.splits) if s == fresh_split]
+    print(f"{fresh_split}, once (each model trained on the tuning splits; the decision is on the chosen one only):")
     for feature_set in (chosen, *(fs for fs in FEATURE_SETS if fs != chosen)):
         _, penalty, threshold = best_of[feature_set]
-        columns, w = train(data, lambda k: data.splits[k] in TUNING, feature_set, penalty)
+        columns, w = train(data, lambda k: data.splits[k] in tuning_splits, feature_set, penalty)
         p = predict(data, fresh, columns, w, feature_set)
         label = feature_set + (" (chosen)" if feature_set == chosen else " (information only)")
         for lead in (False, True):
@@ -338,8 +346,8 @@ def main() -> None:
             truth = [data.labels[fresh[j]] for j in ks]
             text = "headline + lead" if lead else "headline"
             if feature_set == chosen:
-                print(_line(f"  dev5 {text}: hand rules", truth, [data.rules[fresh[j]] for j in ks]))
-            print(_line(f"  dev5 {text}: {label}", truth, [bool(p[j] >= threshold) for j in ks]))
+                print(_line(f"  {fresh_split} {text}: hand rules", truth, [data.rules[fresh[j]] for j in ks]))
+            print(_line(f"  {fresh_split} {text}: {label}", truth, [bool(p[j] >= threshold) for j in ks]))
 
 
 if __name__ == "__main__":
