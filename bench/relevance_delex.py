@@ -16,7 +16,9 @@ form when there are more features than rows), one model for articles with and wi
 Protocol (docs/editorial.md, "A delexicalised scorer"): features, penalty and threshold are chosen
 ONLY by leave-one-split-out cross-validation over the tuning splits dev, test, dev2, dev3, dev4; then
 the chosen model is trained on those five and evaluated once on dev5. It is worth shipping only if
-it beats the round-5 rules on dev5 by >= 0.02 F1 both headline alone and with the lead.
+it beats the round-5 rules on dev5 by >= 0.02 F1 both headline alone and with the lead. It did not
+(the CV-chosen model copies the rules' verdict); `--tuning=` and `--fresh-split=` replay an earlier
+round with that round's rules (docs: "Replayed rounds").
 """
 
 from __future__ import annotations
