@@ -1,7 +1,8 @@
 """The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines):
 the dev and test splits of round 1, the dev2 split of round 3, dev3 of round 4, dev4 (round 2's holdout,
 gathered before any rule change and measured once after rounds 3 and 4; tuned on since round 5) and dev5
-(labelled before any rule ran on it, measured once with the round-5 rules; tuned on in round 6), with the
+(labelled before any rule ran on it, measured once with the round-5 rules; tuned on in round 6) and dev6 (rounds
+5-6's holdout, measured once with the round-6 rules; tuned on in round 7), with the
 headline alone and with the article's first sentence as its lead; and the general rules it needs, on
 headlines written here (not taken from the set)."""
 
@@ -53,8 +54,8 @@ MEASURED = {
     ("dev4", True): (1.0, 0.978),  # tuned on; unseen: 0.872 / 0.891
     ("dev5", False): (0.973, 0.857),  # round 6, tuned on; unseen by the round-5 rules: 0.905 / 0.798
     ("dev5", True): (0.964, 0.952),  # round 6, tuned on; unseen: 0.894 / 0.905
-    ("holdout2", False): (0.906, 0.853),  # measured once, round 6 final: only totals are read
-    ("holdout2", True): (0.896, 0.882),
+    ("dev6", False): (0.906, 0.853),  # rounds 5-6's holdout, tuned on since round 7; unseen (round 6): 0.906 / 0.853
+    ("dev6", True): (0.896, 0.882),  # unseen (round 6): 0.896 / 0.882
 }
 
 
@@ -537,3 +538,46 @@ def test_round_6_marks_the_kinds_still_missed_uncertain() -> None:
         ("China rout Japan in Asia Cup opener", "China Daily", "china"),
     ]:
         assert RULE.judge(read(title, "", outlet, side)).uncertain, title
+
+
+# Round 7 (dev6's errors read by kind): each first row of a pair is a headline written here that the round-6
+# rules get wrong; the rows marked "guard" are home news or third parties that the new words must leave alone.
+ROUND_7 = [
+    # a side's currency stands for the side whose policy moves it ...
+    ("Weak yen squeezes Chinese exporters' margins", "", "Global Times", "china", True),
+    ("Yuan's slide: what it means for Japanese carmakers", "", "Nikkei Asia", "japan", True),
+    # ... guard: a currency at home, or against a third party's, is no relation
+    ("Yen slides as Bank of Japan holds rates", "", "Kyodo News", "japan", False),
+    ("Yuan firms against the dollar", "", "China Daily", "china", False),
+    ("Yen hits 34-year low against dollar", "", "Global Times", "china", False),
+    # "the war" unqualified, in one side's outlet on the other side: the war between them ...
+    ("Japan's amnesia about the war", "", "China Daily", "china", True),
+    ("Japan's silence on the war speaks volumes", "", "Global Times", "china", True),
+    # ... guard: another war named after it, a qualified war, or the outlet's own side
+    ("Japan's stance on the war in Ukraine", "", "China Daily", "china", False),
+    ("Japan's role in the trade war", "", "Global Times", "china", False),
+    ("Veterans recall the war in Burma", "", "Kyodo News", "japan", False),
+    # a headline that opens by urging its readers to reject the other side is a demand on it ...
+    ("Say no to Tokyo's bullying!", "", "Global Times", "china", True),
+    # ... guard: someone else saying no, or no side named
+    ("Residents say no to Tokyo casino plan", "", "China Daily", "china", False),
+    ("Say no to plastic bags", "", "China Daily", "china", False),
+    # a third country's agencies are its state: the other side against them is third-party ...
+    ("Chinese spy agency catches up with the CIA", "", "The Japan Times", "japan", False),
+    # ... guard: the other side's agency acting on the outlet's side stays on-topic
+    ("Chinese spy agency targets Japanese defense firms", "", "The Japan Times", "japan", True),
+    # partners named only as like-minded are third parties: one side with them "amid" the other is backdrop ...
+    ("Tokyo courts like-minded nations amid Beijing's assertiveness", "", "Kyodo News", "japan", False),
+    # ... guard: the side and its partners acting on the other side stays on-topic
+    ("Japan, like-minded partners protest Chinese drills", "", "Kyodo News", "japan", True),
+    # the closing event and titles of a tour between the sides' players are sports results ...
+    ("China's Wang wins singles title at ATP Finals Tokyo", "", "CGTN", "china", False),
+    # ... guard: "Finals" is a proper name, and a sporting act of state stays on-topic
+    ("China protests Japan's ban on players at WTT Finals", "", "CGTN", "china", True),
+]
+
+
+@pytest.mark.parametrize(("title", "lead", "outlet", "side", "on_topic"), ROUND_7)
+def test_rules_know_round_7_kinds(title: str, lead: str, outlet: str, side: str, on_topic: bool) -> None:
+    verdict = RULE.judge(read(title, lead, outlet, side))
+    assert verdict.on_topic is on_topic, verdict.reason

@@ -21,8 +21,9 @@ _DEMAND = (
     r"(?:should|shouldn't|must|mustn't|ought|needs to|need to|in need of|has to|have to|obligated|cannot afford"
     r"|had better|wise to)"
 )
-# The same addressed before the name: "Enough of Japan's empty talk", "Time for Tokyo to act".
-_LEADING_DEMAND = r"(?:enough of|time for)"
+# The same addressed before the name: "Enough of Japan's empty talk", "Time for Tokyo to act", and a
+# headline that opens by urging its readers to reject the name ("Say no to Japan!"; not "Voters say no to").
+_LEADING_DEMAND = r"(?:enough of|time for|^say no to)"
 
 
 def split_backdrop(title: str) -> tuple[str, str]:

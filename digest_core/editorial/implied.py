@@ -254,6 +254,16 @@ def history(text: str) -> list[str]:
     return _HISTORY.findall(_text(text))
 
 
+# "The war" with nothing after it to say which ("Japan's attitude toward the war"): in one side's outlet on
+# the other side, the war between them; not "the war in Ukraine", "the war on drugs", "the trade war".
+_THE_WAR = re.compile(r"\bthe war\b(?! (?:in|on|against|with|over|between|of|for|to|at|zone)\b)")
+
+
+def the_war(text: str) -> list[str]:
+    """"The war" unqualified in `text` (a name or a place after it makes it another war)."""
+    return _THE_WAR.findall(_text(text))
+
+
 def statement(text: str) -> list[str]:
     """The words of a statement on another state (a demand, a protest, a dispute) in `text`."""
     return _STATEMENT.findall(_text(text))

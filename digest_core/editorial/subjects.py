@@ -76,6 +76,12 @@ SPORTS = (
     "runner-up",
     "match",
     "Grand Prix",
+    # a tour's closing event and the titles of a racket sport ("wins singles, doubles titles at WTT Finals")
+    "Finals",
+    "singles title",
+    "singles titles",
+    "doubles title",
+    "doubles titles",
 )
 
 # The same in Chinese and Japanese (one spelling each; OpenCC adds the variants), for topics that

@@ -15,7 +15,7 @@ from functools import cache
 
 # Short forms and peoples of the countries that news headlines name most, by ISO 3166 code.
 OTHER_NAMES: dict[str, tuple[str, ...]] = {
-    "US": ("U.S.", "US", "USA", "U.S.A.", "America", "American", "Americans", "Washington", "White House", "Pentagon"),
+    "US": ("U.S.", "US", "USA", "U.S.A.", "America", "American", "Americans", "Washington", "White House", "Pentagon", "CIA", "FBI"),
     "GB": ("UK", "U.K.", "Britain", "British", "London"),
     "RU": ("Russian", "Russians", "Kremlin"),
     "KR": ("South Korean", "South Koreans", "S. Korea", "ROK"),
@@ -102,6 +102,12 @@ REGIONS = (
 
 # Groupings of states that act as a party in headlines.
 BLOCS = ("NATO", "ASEAN", "EU", "European Union", "Quad", "Five Eyes", "G7", "BRICS", "AUKUS")
+# Partners a side names without naming them ("ties with like-minded nations"): third parties all the same.
+UNNAMED_PARTNERS = tuple(
+    f"{like}-{minded} {group}"
+    for like, minded in (("like", "minded"), ("Like", "Minded"), ("Like", "minded"))
+    for group in ("nations", "countries", "partners", "democracies", "states")
+)
 
 # Country or capital names that are also common words or names: too ambiguous to count.
 AMBIGUOUS = frozenset(
@@ -130,6 +136,7 @@ def third_party_names(skip_countries: frozenset[str]) -> dict[str, str]:
             if name and name not in AMBIGUOUS:
                 names.setdefault(name, code)
     names.update(dict.fromkeys(BLOCS, "bloc"))
+    names.update(dict.fromkeys(UNNAMED_PARTNERS, "bloc"))
     names.update(dict.fromkeys(REGIONS, "region"))
     return names
 
