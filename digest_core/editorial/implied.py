@@ -260,7 +260,7 @@ _THE_WAR = re.compile(r"\bthe war\b(?! (?:in|on|against|with|over|between|of|for
 
 
 def the_war(text: str) -> list[str]:
-    """"The war" unqualified in `text` (a name or a place after it makes it another war)."""
+    """The phrase "the war" unqualified in `text` (a name or a place after it makes it another war)."""
     return _THE_WAR.findall(_text(text))
 
 

@@ -66,8 +66,8 @@ from digest_core.editorial.implied import (
     officials,
     pair,
     speech_topic,
-    the_war,
     statement,
+    the_war,
     violence,
 )
 from digest_core.editorial.names import (
@@ -402,7 +402,8 @@ class RelevanceRule:
         relations = [m for m in heard if fold(m.text).casefold() not in _TRADE or m in reading.head + reading.backdrop]
         relations += [m for m in mentions if self._relation_words & {w.casefold() for w in m.text.split()}]
         headline = reading.title
-        said_of = censure(headline) + history(headline) + the_war(headline) + armed(headline) + armed(reading.first_text)
+        said_of = censure(headline) + history(headline) + the_war(headline)
+        said_of += armed(headline) + armed(reading.first_text)
         said_of += _acted_against(headline, [m.text for m in mentions])
         relations += [Mention(w, Role(RELATION)) for w in dict.fromkeys(said_of)]
         if demands_of(reading.title, [m.text for m in mentions]):

@@ -15,7 +15,10 @@ from functools import cache
 
 # Short forms and peoples of the countries that news headlines name most, by ISO 3166 code.
 OTHER_NAMES: dict[str, tuple[str, ...]] = {
-    "US": ("U.S.", "US", "USA", "U.S.A.", "America", "American", "Americans", "Washington", "White House", "Pentagon", "CIA", "FBI"),
+    "US": (
+        *("U.S.", "US", "USA", "U.S.A.", "America", "American", "Americans", "Washington", "White House", "Pentagon"),
+        *("CIA", "FBI"),  # its agencies act as the state
+    ),
     "GB": ("UK", "U.K.", "Britain", "British", "London"),
     "RU": ("Russian", "Russians", "Kremlin"),
     "KR": ("South Korean", "South Koreans", "S. Korea", "ROK"),
