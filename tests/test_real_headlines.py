@@ -570,6 +570,13 @@ ROUND_7 = [
     ("Tokyo courts like-minded nations amid Beijing's assertiveness", "", "Kyodo News", "japan", False),
     # ... guard: the side and its partners acting on the other side stays on-topic
     ("Japan, like-minded partners protest Chinese drills", "", "Kyodo News", "japan", True),
+    # the outlet's own side and its statement on the war's end: its word to the neighbours it fought ...
+    ("Takaichi weighs statement on 81st anniversary of the end of the war", "", "Kyodo News", "japan", True),
+    ("Japan's cabinet split over WWII statement", "", "The Japan Times", "japan", True),
+    # ... guard: a statement on another anniversary or another war, or with a third party
+    ("Kishida issues statement on quake anniversary", "", "Kyodo News", "japan", False),
+    ("Japan PM issues statement on the war in Gaza", "", "Kyodo News", "japan", False),
+    ("Japan, Australia release joint WWII statement", "", "Nikkei Asia", "japan", False),
     # the closing event and titles of a tour between the sides' players are sports results ...
     ("China's Wang wins singles title at ATP Finals Tokyo", "", "CGTN", "china", False),
     # ... guard: "Finals" is a proper name, and a sporting act of state stays on-topic

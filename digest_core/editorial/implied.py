@@ -264,6 +264,20 @@ def the_war(text: str) -> list[str]:
     return _THE_WAR.findall(_text(text))
 
 
+# A side's own statement on the war's end ("PM not to make WWII statement on 80th anniv."): the side's word to
+# the neighbours it fought, not a statement on a quake's or a company's anniversary.
+_WAR_STATEMENT = re.compile(
+    r"\b(?:wwii|world war ii|world war two|war end|end of war|war anniversary|postwar|war)\s+(?:anniversary\s+)?statement\b"
+    r"|\bstatement\s+on\s+(?:the\s+)?(?:\d+\w*\s+)?(?:anniversary\s+of\s+)?(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?:wwii|world war ii|war)\b"
+    r"(?!\s+(?:in|on|against|with|over|between)\b)"
+)
+
+
+def war_statement(text: str) -> list[str]:
+    """A side's statement on the end of the war in `text` (empty when none)."""
+    return [m[0] for m in _WAR_STATEMENT.finditer(_text(text))]
+
+
 def statement(text: str) -> list[str]:
     """The words of a statement on another state (a demand, a protest, a dispute) in `text`."""
     return _STATEMENT.findall(_text(text))

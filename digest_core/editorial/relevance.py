@@ -68,6 +68,7 @@ from digest_core.editorial.implied import (
     speech_topic,
     statement,
     the_war,
+    war_statement,
     violence,
 )
 from digest_core.editorial.names import (
@@ -356,6 +357,9 @@ class RelevanceRule:
             # history or an unnamed neighbour, with no third party, is often commentary on the other side: the
             # model may judge
             only = next(iter(sides))
+            if only == outlet_side and not near_parties and (said := war_statement(reading.title)):
+                reason = f"a {own}-side outlet on {named(only)}'s own statement on the war ({_quote_words(said)})"
+                return verdict(True, reason, True)
             own_commentary = (
                 only == outlet_side
                 and not near_parties
