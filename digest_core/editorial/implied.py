@@ -266,10 +266,11 @@ def the_war(text: str) -> list[str]:
 
 # A side's own statement on the war's end ("PM not to make WWII statement on 80th anniv."): the side's word to
 # the neighbours it fought, not a statement on a quake's or a company's anniversary.
+_WAR = r"(?:wwii|world war ii|world war two|war end|end of war|war anniversary|postwar|war)"
 _WAR_STATEMENT = re.compile(
-    r"\b(?:wwii|world war ii|world war two|war end|end of war|war anniversary|postwar|war)\s+(?:anniversary\s+)?statement\b"
-    r"|\bstatement\s+on\s+(?:the\s+)?(?:\d+\w*\s+)?(?:anniversary\s+of\s+)?(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?:wwii|world war ii|war)\b"
-    r"(?!\s+(?:in|on|against|with|over|between)\b)"
+    rf"\b{_WAR}\s+(?:anniversary\s+)?statement\b"
+    r"|\bstatement\s+on\s+(?:the\s+)?(?:\d+\w*\s+)?(?:anniversary\s+of\s+)?(?:the\s+)?(?:end\s+of\s+)?"
+    r"(?:the\s+)?(?:wwii|world war ii|war)\b(?!\s+(?:in|on|against|with|over|between)\b)"
 )
 
 

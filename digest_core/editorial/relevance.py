@@ -68,8 +68,8 @@ from digest_core.editorial.implied import (
     speech_topic,
     statement,
     the_war,
-    war_statement,
     violence,
+    war_statement,
 )
 from digest_core.editorial.names import (
     ALIAS,
