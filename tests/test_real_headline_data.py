@@ -52,7 +52,7 @@ SPLITS = {
     "dev3": (range(589, 646), 50),
     "dev6": (range(2001, 4000), 200),  # rounds 5-6's holdout, spent: Chinese side from 2001, Japanese from 3001
     "dev5": (range(4001, 6000), 170),  # round 6: Chinese side from 4001, Japanese from 5001
-    "holdout3": (range(6001, 100000), 150),  # round 7's holdout, gathered apart (ids above dev5's)
+    "holdout3": (range(6001, 8000), 150),  # round 7's holdout: Chinese side from 6001, Japanese from 7001
 }
 SINCE_ROUND_5 = ("dev6", "dev5", "holdout3")
 MOJIBAKE = re.compile("\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\ufffd")  # UTF-8 read as cp1252/latin-1, or lost bytes
@@ -123,8 +123,6 @@ def test_files_are_clean_utf8_without_mojibake() -> None:
 @pytest.mark.parametrize("split", sorted(SPLITS))
 def test_each_split_is_large_and_varied(split: str) -> None:
     rows = [r for r in ROWS if r["split"] == split]
-    if split == "holdout3" and not rows:
-        pytest.skip("no holdout3_*.jsonl yet: the round-7 holdout is being gathered apart")
     assert len(rows) >= SPLITS[split][1]
     assert {r["outlet"] for r in rows} == OUTLETS
     labels = Counter(bool(r["on_topic"]) for r in rows)
@@ -135,6 +133,4 @@ def test_each_split_is_large_and_varied(split: str) -> None:
 def test_the_held_out_split_is_apart_from_the_tuned_file() -> None:
     assert not list(DIR.glob("holdout2_*.jsonl"))  # spent: merged into headlines.jsonl as dev6
     assert "holdout3" not in {r["split"] for r in real_rows()} and REAL.name == "headlines.jsonl"
-    if not list(DIR.glob("holdout3_*.jsonl")):
-        pytest.skip("no holdout3_*.jsonl yet: the round-7 holdout is being gathered apart")
     assert {r["split"] for r in held_out_rows()} == {"holdout3"}
