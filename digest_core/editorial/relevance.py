@@ -312,6 +312,11 @@ class RelevanceRule:
         if len(sides) >= 2 and owner and not contested and not first_relates:
             reason = f"the headline is about the relations of {_quote([owner])} with each side, not between them"
             return verdict(False, reason, True)
+        dealer = _party_deals_with_side(reading, head_sides, outlet_side)
+        if len(sides) >= 2 and dealer and not contested and not first_relates:
+            party, partner = dealer
+            reason = f"the headline is about {_quote([party])} dealing with {_quote([partner])}; the other side is its object"
+            return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
             return verdict(True, reason, bool(near_parties) or not (head_sides or reading.first))
@@ -414,6 +419,14 @@ class RelevanceRule:
             return verdict(True, f"a {own}-side outlet demands something of {name} ({shown})", True)
         if parties and not contested:
             return verdict(False, f"a {own}-side outlet names {name} ({shown}) dealing with {_quote(parties)}", True)
+        # the other side named only by a city or region of its own (not its capital, which stands for its
+        # state), with no official of the outlet's side acting: protests, bans or harassment there are its
+        # home news ("Third day of protests paralyze much of Hong Kong"), not acts between the sides (an
+        # "Ambassador lodges firm protest against Fukushima discharge" is one)
+        local = [] if officials(headline) else _only_local_places(reading, other)
+        if relations and not contested and local:
+            reason = f"a {own}-side outlet names {name} only as its own {_quote(local)}: home news there"
+            return verdict(False, reason, True)
         if relations:
             return verdict(True, f"a {own}-side outlet names {name} ({shown}) with {_quote(relations)}", True)
         head = reading.head + reading.backdrop
@@ -488,6 +501,41 @@ def _party_owns_relation(reading: Reading) -> Mention | None:
         m for m in reading.head if m.role.kind == RELATION and id(m) in owned and m.pos < first_side and pair(m.text)
     ]
     return actors[0] if relations else None
+
+
+def _only_local_places(reading: Reading, side: str) -> list[Mention]:
+    """The cities or regions of `side` that are its only names where the piece says what it is about (the
+    headline and the lead's first sentence): places that are no alias (a capital standing for its state,
+    "Beijing") and no institution, person or company of it; empty when any other name of it is there."""
+    ms = [m for m in reading.near if m.role.side == side]
+    aliases = {(m.pos, m.end, m.text) for m in ms if m.role.kind != PLACE}
+    places = [m for m in ms if m.role.kind == PLACE]
+    if not places or any(m.role.kind != PLACE and (m.pos, m.end, m.text) not in aliases for m in ms):
+        return []
+    return [] if aliases else places
+
+
+def _party_deals_with_side(
+    reading: Reading, head_sides: set[str], outlet_side: str | None
+) -> tuple[Mention, Mention] | None:
+    """The third party a headline opens with and the side it deals with right after "with" or "in" (its
+    partner or the venue of its act: "Taiwan's Lai seeks cooperation with Japan to deter Chinese pressure",
+    "U.S. to have official in Tokyo dedicated to monitoring China"), when the other side comes only later:
+    the party's dealings, the other side their object. Not when the party acts on the sides themselves
+    ("Washington urges Japan, China to ease tensions") nor when both sides follow "with" as one pair."""
+    head = reading.head
+    if not head_sides or len(head_sides) < 2 or not _party_acts_first(head, head_sides, outlet_side):
+        return None
+    party = next(m for m in head if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side))
+    first = min((m for m in head if m.role.side), key=lambda m: m.pos)
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    if first.pos == 0 or main[first.pos - 1] not in ("with", "in"):
+        return None
+    later = [m for m in head if m.role.side and m.role.side != first.role.side]
+    # "... with Japan and China", "... with Japan, China": both sides are the partners, a pair
+    if any(main[first.end : m.pos] in ([], ["and"]) for m in later):
+        return None
+    return party, first
 
 
 def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention]) -> bool:
