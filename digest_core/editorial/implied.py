@@ -95,6 +95,7 @@ OFFICIALS = (
     "envoy",
     "ambassador",
     "consul general",
+    "consul",
     "chief cabinet secretary",
     "government",
 )
