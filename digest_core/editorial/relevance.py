@@ -315,7 +315,9 @@ class RelevanceRule:
         dealer = _party_deals_with_side(reading, head_sides, outlet_side)
         if len(sides) >= 2 and dealer and not contested and not first_relates:
             party, partner = dealer
-            reason = f"the headline is about {_quote([party])} dealing with {_quote([partner])}; the other side is its object"
+            reason = (
+                f"the headline is about {_quote([party])} dealing with {_quote([partner])}; the other side is an object"
+            )
             return verdict(False, reason, True)
         if len(sides) >= 2:
             reason = "names both sides: " + "; ".join(named(s) for s in sorted(sides))
