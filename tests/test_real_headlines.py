@@ -608,7 +608,8 @@ ROUND_8 = [
         False,
     ),
     # ... guard: the capital stands for the state, an official of the outlet's side acts (a consul: "consul"
-    # joined the officials' words in round 8), or the state is named; a rally at home stays off (held)
+    # and "consulate" joined the officials' words in round 8), or the state is named; a rally at home stays
+    # off (held)
     ("Students rally in Osaka over tuition hike", "", "Global Times", "china", False),
     ("Beijing protests over Senkaku patrol", "", "Kyodo News", "japan", True),
     ("Consul lodges protest over Osaka rally", "", "China Daily", "china", True),

@@ -92,6 +92,7 @@ OFFICIALS = (
     "foreign minister",
     "top diplomat",
     "embassy",
+    "consulate",
     "envoy",
     "ambassador",
     "consul general",

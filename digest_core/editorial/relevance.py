@@ -531,7 +531,8 @@ def _party_deals_with_side(
     party = next(m for m in head if m.role.kind == THIRD or _claimed_elsewhere(m, head_sides, outlet_side))
     first = min((m for m in head if m.role.side), key=lambda m: m.pos)
     main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
-    if first.pos == 0 or main[first.pos - 1] not in ("with", "in"):
+    # (a headline in a script without spaces has no such words: its positions are not words of `main`)
+    if not 0 < first.pos <= len(main) or main[first.pos - 1] not in ("with", "in"):
         return None
     later = [m for m in head if m.role.side and m.role.side != first.role.side]
     # "... with Japan and China", "... with Japan, China": both sides are the partners, a pair
