@@ -593,7 +593,7 @@ def test_rules_know_round_7_kinds(title: str, lead: str, outlet: str, side: str,
 
 
 # Round 8 (dev7's errors read by kind): the rows of each group before its "guard" line are headlines written
-# here that the round-7 rules get wrong (five of them; the ones marked "held" the round-7 rules already get
+# here that the round-7 rules get wrong (seven of them; the ones marked "held" the round-7 rules already get
 # right); the guards are bilateral acts that must stay on-topic, or home news and third parties that must
 # stay off.
 ROUND_8 = [
@@ -626,6 +626,18 @@ ROUND_8 = [
     ("Seoul hosts summit with Japan and China", "", "Kyodo News", "japan", True),
     # ... and the sides dealing with each other stay on-topic
     ("Japan seeks talks with China over detained employee", "", "Kyodo News", "japan", True),
+    # the other side's party choosing its leader (a runoff, "elected") is its own politics ...
+    ("Japan's ruling LDP heads to runoff", "", "China Daily", "china", False),
+    (
+        "Restoring calm seen as the task after party vote",
+        "Sanae Takaichi was elected head of Japan's ruling Liberal Democratic Party on Saturday.",
+        "Global Times",
+        "china",
+        False,
+    ),
+    # ... guard: the new leader on the outlet's side, or the other side's ministry acting, stay on-topic
+    ("Newly elected LDP chief vows to mend ties with China", "", "Global Times", "china", True),
+    ("Japan's Foreign Ministry summons envoy", "", "China Daily", "china", True),
 ]
 
 

@@ -180,6 +180,10 @@ HOME_POLITICS = (
     "approval rating",
     "approval ratings",
     "reshuffle",
+    "runoff",
+    "run off",
+    "elected",
+    "elects",
 )
 
 # Violence against people: of one side's people in the other's country, a matter between the states
