@@ -593,7 +593,7 @@ def test_rules_know_round_7_kinds(title: str, lead: str, outlet: str, side: str,
 
 
 # Round 8 (dev7's errors read by kind): the rows of each group before its "guard" line are headlines written
-# here that the round-7 rules get wrong (seven of them; the ones marked "held" the round-7 rules already get
+# here that the round-7 rules get wrong (nine of them; the ones marked "held" the round-7 rules already get
 # right); the guards are bilateral acts that must stay on-topic, or home news and third parties that must
 # stay off.
 ROUND_8 = [
@@ -638,6 +638,12 @@ ROUND_8 = [
     # ... guard: the new leader on the outlet's side, or the other side's ministry acting, stay on-topic
     ("Newly elected LDP chief vows to mend ties with China", "", "Global Times", "china", True),
     ("Japan's Foreign Ministry summons envoy", "", "China Daily", "china", True),
+    # ... and so is a purge in its party or army ("purged", "ousted", "toppled")
+    ("PLA purges two generals", "", "Kyodo News", "japan", False),
+    ("Ousted defense minister was Communist Party's rising star", "", "The Japan Times", "japan", False),
+    # ... guard: a purge named with the outlet's side or a contested place stays on-topic
+    ("PLA warns Tokyo after purge of generals", "", "Kyodo News", "japan", True),
+    ("Purged PLA general had led drills near Senkaku Islands", "", "Kyodo News", "japan", True),
 ]
 
 

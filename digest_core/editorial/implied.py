@@ -184,6 +184,11 @@ HOME_POLITICS = (
     "run off",
     "elected",
     "elects",
+    "purge",
+    "purges",
+    "purged",
+    "toppled",
+    "ousted",
 )
 
 # Violence against people: of one side's people in the other's country, a matter between the states
