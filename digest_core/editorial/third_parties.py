@@ -148,23 +148,8 @@ def third_party_names(skip_countries: frozenset[str]) -> dict[str, str]:
 # Traditional and Japanese variants), by ISO 3166 code: countries, capitals standing for their
 # governments, and leaders, for topics that read Chinese or Japanese (`NameIndex.native`).
 NATIVE_THIRD_PARTIES: dict[str, tuple[str, ...]] = {
-    "US": (
-        "美国",
-        "美方",
-        "美军",
-        "白宫",
-        "华盛顿",
-        "米国",
-        "米軍",
-        "アメリカ",
-        "ホワイトハウス",
-        "特朗普",
-        "拜登",
-        "トランプ",
-        "バイデン",
-        "鲁比奥",
-        "ルビオ",
-    ),
+    "US": ("美国", "美方", "美军", "白宫", "华盛顿", "米国", "米軍", "アメリカ", "ホワイトハウス", "特朗普", "拜登",
+           "トランプ", "バイデン", "鲁比奥", "ルビオ"),
     "KR": ("韩国", "韩方", "南韓", "首尔", "韓国", "ソウル", "李在明", "尹锡悦", "イ・ジェミョン", "尹錫悦"),
     "KP": ("朝鲜", "北韩", "北朝鮮", "金正恩"),
     "RU": ("俄罗斯", "俄方", "莫斯科", "ロシア", "モスクワ", "普京", "プーチン"),
