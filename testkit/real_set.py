@@ -23,6 +23,9 @@ from digest_core.topics import Topic
 
 DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_headlines"
 REAL = DIR / "headlines.jsonl"
+OUTLETS = frozenset(  # the china-japan topic's seven outlets, as the rows spell them
+    {"China Daily", "Global Times", "CGTN", "South China Morning Post", "The Japan Times", "Kyodo News", "Nikkei Asia"}
+)
 PUBLISHED = datetime(2026, 2, 24, 12, tzinfo=UTC)  # a fixed time: the set has no window to fall in
 
 

@@ -14,19 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from testkit.real_set import DIR, REAL, held_out_rows, real_rows
+from testkit.real_set import DIR, OUTLETS, REAL, held_out_rows, real_rows
 
 DATA = DIR.parent
 FIELDS = ("id", "outlet", "date", "url", "title", "first_sentence", "on_topic", "kind", "reason", "split")
-OUTLETS = {
-    "China Daily",
-    "Global Times",
-    "CGTN",
-    "South China Morning Post",
-    "The Japan Times",
-    "Kyodo News",
-    "Nikkei Asia",
-}
 KINDS = {
     "bilateral",
     "implicit",
