@@ -7,8 +7,9 @@ and tuned on since round 5; `dev5` was labelled before any rule ran on it, measu
 round-5 rules and tuned on in round 6; `dev6` was the held-out split of rounds 5-6 (gathered and
 labelled before any rule ran on it, measured once with the round-6 rules) and is tuned on since round 7;
 `dev7` was the held-out split of round 7 (holdout3, measured once with the round-7 rules) and is tuned on
-since round 8. `holdout4_*.jsonl`, one file per side's outlets, is the next held-out split (gathered
-apart): `--holdout` measures it, once the rules are final."""
+since round 8; `dev8` was the held-out split of round 8 (holdout4, measured once with the round-8 rules) and
+is tuned on since round 9. `holdout5_*.jsonl`, one file per side's outlets, is the next held-out split
+(gathered apart): `--holdout` measures it, once the rules are final."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def real_rows(path: Path = REAL) -> list[dict[str, object]]:
 
 def held_out_rows() -> list[dict[str, object]]:
     """The rows of the held-out split, one file per side's outlets."""
-    return [row for path in sorted(DIR.glob("holdout4_*.jsonl")) for row in real_rows(path)]
+    return [row for path in sorted(DIR.glob("holdout5_*.jsonl")) for row in real_rows(path)]
 
 
 def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> list[RealItem]:
@@ -53,7 +54,7 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
     (with `lead`) the first sentence as the article's lead."""
     side = {o.name: (p.id, o.domains[0]) for p, o in topic.all_outlets}
     items = []
-    for row in held_out_rows() if split == "holdout4" else real_rows():
+    for row in held_out_rows() if split == "holdout5" else real_rows():
         if split and row["split"] != split:
             continue
         perspective, domain = side[str(row["outlet"])]
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     topic = load_topics().get("china-japan")
     rule = RelevanceRule(topic)
     args = sys.argv[1:] if argv is None else argv
-    splits = sorted({str(r["split"]) for r in real_rows()}) + (["holdout4"] if "--holdout" in args else [])
+    splits = sorted({str(r["split"]) for r in real_rows()}) + (["holdout5"] if "--holdout" in args else [])
     for split in splits:
         for lead in (False, True):
             items = real_items(topic, split, lead)

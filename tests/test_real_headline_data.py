@@ -44,9 +44,10 @@ SPLITS = {
     "dev6": (range(2001, 4000), 200),  # rounds 5-6's holdout, spent: Chinese side from 2001, Japanese from 3001
     "dev5": (range(4001, 6000), 170),  # round 6: Chinese side from 4001, Japanese from 5001
     "dev7": (range(6001, 8000), 150),  # round 7's holdout, spent: Chinese side from 6001, Japanese from 7001
-    "holdout4": (range(8001, 10000), 100),  # round 8's holdout, gathered apart
+    "dev8": (range(8001, 10000), 100),  # round 8's holdout, spent: Chinese side from 8001, Japanese from 9001
+    "holdout5": (range(10001, 12000), 60),  # round 9's holdout, gathered apart
 }
-SINCE_ROUND_5 = ("dev6", "dev5", "dev7", "holdout4")
+SINCE_ROUND_5 = ("dev6", "dev5", "dev7", "dev8", "holdout5")
 MOJIBAKE = re.compile("\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\ufffd")  # UTF-8 read as cp1252/latin-1, or lost bytes
 
 ROWS = real_rows() + held_out_rows()
@@ -112,8 +113,8 @@ def test_files_are_clean_utf8_without_mojibake() -> None:
         assert not MOJIBAKE.search(path.read_bytes().decode("utf-8")), path  # decode raises on invalid UTF-8
 
 
-HELD_OUT = "holdout4"
-NO_HOLDOUT = "no holdout4_*.jsonl yet: the round-8 holdout is gathered apart and merged later"
+HELD_OUT = "holdout5"
+NO_HOLDOUT = "no holdout5_*.jsonl yet: the round-9 holdout is gathered apart and merged later"
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
@@ -129,10 +130,10 @@ def test_each_split_is_large_and_varied(split: str) -> None:
 
 
 def test_the_held_out_split_is_apart_from_the_tuned_file() -> None:
-    # spent: holdout2 merged into headlines.jsonl as dev6, holdout3 as dev7
-    assert not list(DIR.glob("holdout2_*.jsonl")) and not list(DIR.glob("holdout3_*.jsonl"))
-    assert {r["split"] for r in real_rows()} >= {"dev6", "dev7"} and REAL.name == "headlines.jsonl"
+    # spent: holdout2 merged into headlines.jsonl as dev6, holdout3 as dev7, holdout4 as dev8
+    assert not [p for n in (2, 3, 4) for p in DIR.glob(f"holdout{n}_*.jsonl")]
+    assert {r["split"] for r in real_rows()} >= {"dev6", "dev7", "dev8"} and REAL.name == "headlines.jsonl"
     assert HELD_OUT not in {r["split"] for r in real_rows()}
-    if not list(DIR.glob("holdout4_*.jsonl")):
+    if not list(DIR.glob("holdout5_*.jsonl")):
         pytest.skip(NO_HOLDOUT)
     assert {r["split"] for r in held_out_rows()} == {HELD_OUT}
