@@ -596,11 +596,29 @@ ROUND_8 = [
 ]
 
 
+# Round 9 (dev8's errors read by kind), as round 8: the cases the round-8 rules get wrong, then guards.
+ROUND_9 = [
+    # a dispute the headline gives a third party ("dispute with Russia") is the side's with it, in either
+    # side's outlet
+    ("Japan concedes island dispute with Russia will drag on", "", "Global Times", "china", False),
+    ("Kishida says islands dispute with Russia will take time", "", "Kyodo News", "japan", False),
+    ("Tokyo says territorial row with Seoul will take years", "", "CGTN", "china", False),
+    # ... guard: the dispute with the other side, or the other side acting, stays on-topic
+    ("Kishida says islands dispute with China will take time", "", "Kyodo News", "japan", True),
+    ("Japan vows firm stance in islands dispute with China", "", "Global Times", "china", True),
+    ("China rejects Japan's stance on island dispute with Russia", "", "Kyodo News", "japan", True),
+    ("Beijing urges Tokyo to settle maritime dispute", "", "Kyodo News", "japan", True),
+    ("Japan protests Chinese survey ships near disputed islands", "", "Global Times", "china", True),
+]
+
+
 @pytest.mark.parametrize(
     ("title", "lead", "outlet", "side", "on_topic"),
     [
         pytest.param(*case, id=f"round{number}-{k}")
-        for number, cases in enumerate((ROUND_1, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8), 1)
+        for number, cases in enumerate(
+            (ROUND_1, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8, ROUND_9), 1
+        )
         for k, case in enumerate(cases)
     ],
 )

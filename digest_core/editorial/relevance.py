@@ -204,7 +204,9 @@ class RelevanceRule:
                 by_side.setdefault(m.role.side, []).append(m)
         side_words = {m.text for m in found if m.role.side}
         issues = [m for m in found if m.role.kind == ISSUE and m.text not in side_words]  # one word, one proof
-        contested = [m for m in found if m.role.kind == CONTESTED]
+        # a dispute the headline gives a third party ("islands dispute with Russia") is the side's with it
+        theirs = _disputes_with_parties(reading)
+        contested = [m for m in found if m.role.kind == CONTESTED and (m.pos, m.end, m.text) not in theirs]
         sides = frozenset(by_side)
         # an issue a side claims as its own (Taiwan for China) named with that side alone links no other side
         claimed = {m.text.casefold(): m.role.party for m in found if m.role.kind == CLAIM}
@@ -330,7 +332,8 @@ class RelevanceRule:
             acted_on = _party_acts_first(
                 reading.head, head_sides, outlet_side
             )  # "Taiwan urges Japan to ...": the party's act
-            if title_parties and not contested and not demand and (next(iter(sides)) != outlet_side or acted_on):
+            own_side = next(iter(sides)) == outlet_side
+            if title_parties and not contested and not demand and (not own_side or acted_on or theirs):
                 over = _quote([m for m in linking if m.text.casefold() not in claimed])
                 return verdict(
                     False, f"names {side} dealing with {title_parties}" + (f" over {over}" if over else ""), True
@@ -539,6 +542,19 @@ def _party_deals_with_side(
     if any(main[first.end : m.pos] in ([], ["and"]) for m in later):
         return None
     return party, first
+
+
+def _disputes_with_parties(reading: Reading) -> set[tuple[int, int, str]]:
+    """The contested issues of the headline's main clause followed by "with" and a third party ("Japan
+    acknowledges islands dispute with Russia", "territorial row with South Korea"): that party's dispute
+    with the side named, not one between the sides (followed by a side, "dispute with China", it is)."""
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    parties = {m.pos for m in reading.head if m.role.kind == THIRD}
+    return {
+        (m.pos, m.end, m.text)
+        for m in reading.head
+        if m.role.kind == CONTESTED and m.end < len(main) and main[m.end] == "with" and m.end + 1 in parties
+    }
 
 
 def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention]) -> bool:
