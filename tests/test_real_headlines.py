@@ -596,13 +596,14 @@ ROUND_8 = [
 ]
 
 
-# Round 9 (dev8's errors read by kind), as round 8: the cases the round-8 rules get wrong, then guards.
+# Round 9 (dev8's errors read by kind), as round 8: the cases the round-8 rules get wrong ("held": already
+# right), then guards.
 ROUND_9 = [
     # a dispute the headline gives a third party ("dispute with Russia") is the side's with it, in either
     # side's outlet
-    ("Japan concedes island dispute with Russia will drag on", "", "Global Times", "china", False),
+    ("Japan admits islands dispute with Russia remains unsolved", "", "Global Times", "china", False),
     ("Kishida says islands dispute with Russia will take time", "", "Kyodo News", "japan", False),
-    ("Tokyo says territorial row with Seoul will take years", "", "CGTN", "china", False),
+    ("Tokyo says territorial row with Seoul will take years", "", "CGTN", "china", False),  # held
     # ... guard: the dispute with the other side, or the other side acting, stays on-topic
     ("Kishida says islands dispute with China will take time", "", "Kyodo News", "japan", True),
     ("Japan vows firm stance in islands dispute with China", "", "Global Times", "china", True),
