@@ -610,6 +610,17 @@ ROUND_9 = [
     ("China rejects Japan's stance on island dispute with Russia", "", "Kyodo News", "japan", True),
     ("Beijing urges Tokyo to settle maritime dispute", "", "Kyodo News", "japan", True),
     ("Japan protests Chinese survey ships near disputed islands", "", "Global Times", "china", True),
+    # a contested sea named as where one side acts on a place it claims ("near Taiwan in ...") is the place
+    # of that act, no dispute between the sides
+    ("China stages drills near Taiwan in the East China Sea", "", "Nikkei Asia", "japan", False),
+    ("Beijing launches exercises around Taiwan in East China Sea", "", "Global Times", "china", False),
+    # ... guard: the sea alone, a contested place as the target, the outlet's own side acting near the claim,
+    # or the other side named, stay on-topic
+    ("China holds drills in East China Sea", "", "Kyodo News", "japan", True),
+    ("China holds drills near Senkaku Islands in East China Sea", "", "Kyodo News", "japan", True),
+    ("Japan deploys missiles near Taiwan in East China Sea", "", "Kyodo News", "japan", True),
+    ("China stages drills off Taiwan in East China Sea as Japan protests", "", "Nikkei Asia", "japan", True),
+    ("Japan Coast Guard tracks Chinese ships near Taiwan in East China Sea", "", "Global Times", "china", True),
 ]
 
 

@@ -203,10 +203,15 @@ class RelevanceRule:
             if m.role.side is not None:
                 by_side.setdefault(m.role.side, []).append(m)
         side_words = {m.text for m in found if m.role.side}
-        issues = [m for m in found if m.role.kind == ISSUE and m.text not in side_words]  # one word, one proof
+        # a contested sea named as where one side acts on a place it claims ("drills near Taiwan in the East
+        # China Sea"): the act is on its claim, the sea no issue between the sides
+        aimed = _seas_of_claims(reading)
+        issues = [
+            m for m in found if m.role.kind == ISSUE and m.text not in side_words and id(m) not in aimed
+        ]  # one word, one proof
         # a dispute the headline gives a third party ("islands dispute with Russia") is the side's with it
         theirs = _disputes_with_parties(reading)
-        contested = [m for m in found if m.role.kind == CONTESTED and (m.pos, m.end, m.text) not in theirs]
+        contested = [m for m in found if m.role.kind == CONTESTED and id(m) not in theirs | aimed]
         sides = frozenset(by_side)
         # an issue a side claims as its own (Taiwan for China) named with that side alone links no other side
         claimed = {m.text.casefold(): m.role.party for m in found if m.role.kind == CLAIM}
@@ -402,7 +407,8 @@ class RelevanceRule:
         mentions = by_side[other]
         shown = _quote(mentions)
         found = reading.counted
-        contested = any(m.role.kind == CONTESTED for m in found)
+        aimed = _seas_of_claims(reading)  # a sea where it acts on its own claim is no dispute with the outlet's side
+        contested = any(m.role.kind == CONTESTED and id(m) not in aimed for m in found)
         parties = [
             m
             for m in reading.near
@@ -544,17 +550,46 @@ def _party_deals_with_side(
     return party, first
 
 
-def _disputes_with_parties(reading: Reading) -> set[tuple[int, int, str]]:
+def _disputes_with_parties(reading: Reading) -> set[int]:
     """The contested issues of the headline's main clause followed by "with" and a third party ("Japan
     acknowledges islands dispute with Russia", "territorial row with South Korea"): that party's dispute
     with the side named, not one between the sides (followed by a side, "dispute with China", it is)."""
     main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
     parties = {m.pos for m in reading.head if m.role.kind == THIRD}
-    return {
-        (m.pos, m.end, m.text)
+    spans = {
+        (m.pos, m.end)
         for m in reading.head
         if m.role.kind == CONTESTED and m.end < len(main) and main[m.end] == "with" and m.end + 1 in parties
     }
+    return _ids_at(reading, spans)
+
+
+def _seas_of_claims(reading: Reading) -> set[int]:
+    """The contested places the headline's main clause names after an "in", following "near", "off" or
+    "around" a place claimed by the one side it names ("China announces drills near Taiwan in the East
+    China Sea"): where that side acts on its own claim. Not when a contested place is the target itself
+    ("near the Senkaku Islands in the East China Sea"), nor when the other side is named."""
+    head = reading.head
+    sides = {m.role.side for m in head if m.role.side}
+    if len(sides) != 1:
+        return set()
+    main = [w.casefold() for w in words(split_backdrop(reading.title)[0])]
+    targets = [
+        m
+        for m in head
+        if m.role.kind == CLAIM and m.role.party in sides and 0 < m.pos <= len(main)
+        if main[m.pos - 1] in ("near", "off", "around")
+    ]
+    places = [m for m in head if m.role.kind == CONTESTED]
+    if not targets or any(p.pos <= targets[0].end for p in places):
+        return set()
+    target = targets[0]
+    return _ids_at(reading, {(m.pos, m.end) for m in places if "in" in main[target.end : m.pos]})
+
+
+def _ids_at(reading: Reading, spans: set[tuple[int, int]]) -> set[int]:
+    """The headline's mentions (of every role: a place is both contested and an issue) at these spans."""
+    return {id(m) for m in reading.head if (m.pos, m.end) in spans}
 
 
 def _only_a_place(reading: Reading, contested: list[Mention], acts: list[Mention]) -> bool:
