@@ -639,3 +639,31 @@ def test_rules_know_the_kinds(title: str, lead: str, outlet: str, side: str, on_
     wrong, then guards that must not change)."""
     verdict = RULE.judge(read(title, lead, outlet, side))
     assert verdict.on_topic is on_topic, verdict.reason
+
+
+# Round 9: an opinion piece (a reader's letter, an editorial) whose text names no side cannot be told from its
+# headline ("Government arrogance to blame" on the Senkaku crisis); offline it stays off-topic, as most such
+# pieces are, but uncertain, so that with a Gemini key the model judges it. A report naming no side, and an
+# opinion piece naming a third party or a side, keep their confident verdicts.
+@pytest.mark.parametrize(
+    ("title", "url", "uncertain"),
+    [
+        ("Blame lies with stubborn officials", "https://www.japantimes.co.jp/opinion/2012/10/01/reader-mail/x/", True),
+        ("Editorial: Pension reform can wait no longer", "https://www.japantimes.co.jp/news/2012/10/01/x/", True),
+        ("Blame lies with stubborn officials", "https://www.japantimes.co.jp/news/2012/10/01/national/x/", False),
+        ("Washington's folly", "https://www.japantimes.co.jp/opinion/2012/10/01/editorials/x/", False),
+    ],
+)
+def test_an_opinion_piece_naming_no_side_is_uncertain(title: str, url: str, uncertain: bool) -> None:
+    verdict = RULE.judge(read(title, outlet="The Japan Times").model_copy(update={"url": url}))
+    assert verdict.on_topic is False and not verdict.sides
+    assert verdict.uncertain is uncertain, verdict.reason
+    assert ("an opinion piece" in verdict.reason) is uncertain
+
+
+def test_an_opinion_piece_naming_a_side_keeps_its_verdict() -> None:
+    url = "https://www.japantimes.co.jp/opinion/2012/10/01/reader-mail/x/"
+    verdict = RULE.judge(
+        read("China must stop its coast guard incursions", outlet="The Japan Times").model_copy(update={"url": url})
+    )
+    assert verdict.on_topic is True and "an opinion piece" not in verdict.reason

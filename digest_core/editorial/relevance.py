@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from digest_core.editorial.headline_roles import demands_of, score_in, split_backdrop
 from digest_core.editorial.implied import (
@@ -90,7 +90,7 @@ from digest_core.editorial.names import (
     name_index,
     words,
 )
-from digest_core.editorial.opinion import title_marker
+from digest_core.editorial.opinion import opinion_label, title_marker
 from digest_core.editorial.sentences import lead_parts
 from digest_core.editorial.subjects import TRAVEL
 from digest_core.models import Article
@@ -482,8 +482,17 @@ class RelevanceRule:
 
     def judge(self, article: Article) -> Relevance:
         """The verdict on an article's headline and lead (or description), with its outlet's side as
-        context: a headline naming one side and a lead naming the other names both."""
-        return self._verdict(self.read(article), self._outlet_side.get(article.outlet, article.perspective or None))
+        context: a headline naming one side and a lead naming the other names both. An opinion piece
+        (an editorial, a column, a reader's letter) of one side's outlet whose text names no side is
+        off-topic but uncertain: its headline rarely says what it argues about, so a model may judge."""
+        outlet_side = self._outlet_side.get(article.outlet, article.perspective or None)
+        verdict = self._verdict(self.read(article), outlet_side)
+        if outlet_side and not verdict.on_topic and not verdict.uncertain and not verdict.sides:
+            parties = any(m.role.kind == THIRD for m in verdict.mentions)
+            if not parties and (marker := opinion_label(article)):
+                reason = f"{verdict.reason}; an opinion piece ({marker.casefold()}) naming no side: a model may judge"
+                return replace(verdict, uncertain=True, reason=reason)
+        return verdict
 
 
 def _travel_to_outlet_side(reading: Reading, head_sides: set[str], outlet_side: str | None) -> bool:
