@@ -2,7 +2,8 @@
 the dev and test splits of round 1, the dev2 split of round 3, dev3 of round 4, dev4 (round 2's holdout,
 gathered before any rule change and measured once after rounds 3 and 4; tuned on since round 5) and dev5
 (labelled before any rule ran on it, measured once with the round-5 rules; tuned on in round 6) and dev6 (rounds
-5-6's holdout, measured once with the round-6 rules; tuned on in round 7), with the
+5-6's holdout, measured once with the round-6 rules; tuned on in round 7), dev7 (round 7's holdout, tuned on
+in round 8) and dev8 (round 8's holdout, measured once with the round-8 rules; tuned on in round 9), with the
 headline alone and with the article's first sentence as its lead; and the general rules it needs, on
 headlines written here (not taken from the set)."""
 
@@ -667,3 +668,12 @@ def test_an_opinion_piece_naming_a_side_keeps_its_verdict() -> None:
         read("China must stop its coast guard incursions", outlet="The Japan Times").model_copy(update={"url": url})
     )
     assert verdict.on_topic is True and "an opinion piece" not in verdict.reason
+
+
+def test_an_opinion_piece_whose_lead_names_no_side_stays_confident() -> None:
+    url = "https://www.japantimes.co.jp/opinion/2012/10/01/reader-mail/x/"
+    lead = "The pension system needs a bolder fix than the one the ministry proposed last week."
+    verdict = RULE.judge(
+        read("Blame lies with stubborn officials", lead, "The Japan Times").model_copy(update={"url": url})
+    )
+    assert verdict.on_topic is False and verdict.uncertain is False, verdict.reason

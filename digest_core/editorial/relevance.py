@@ -483,11 +483,20 @@ class RelevanceRule:
     def judge(self, article: Article) -> Relevance:
         """The verdict on an article's headline and lead (or description), with its outlet's side as
         context: a headline naming one side and a lead naming the other names both. An opinion piece
-        (an editorial, a column, a reader's letter) of one side's outlet whose text names no side is
-        off-topic but uncertain: its headline rarely says what it argues about, so a model may judge."""
+        (an editorial, a column, a reader's letter) of one side's outlet whose headline names no side and
+        which has no lead is off-topic but uncertain: its headline rarely says what it argues about, so a
+        model may judge."""
         outlet_side = self._outlet_side.get(article.outlet, article.perspective or None)
-        verdict = self._verdict(self.read(article), outlet_side)
-        if outlet_side and not verdict.on_topic and not verdict.uncertain and not verdict.sides:
+        reading = self.read(article)
+        verdict = self._verdict(reading, outlet_side)
+        # (with a lead that names no side either, the piece is off-topic with confidence)
+        if (
+            outlet_side
+            and not verdict.on_topic
+            and not verdict.uncertain
+            and not verdict.sides
+            and not reading.first_text
+        ):
             parties = any(m.role.kind == THIRD for m in verdict.mentions)
             if not parties and (marker := opinion_label(article)):
                 reason = f"{verdict.reason}; an opinion piece ({marker.casefold()}) naming no side: a model may judge"
