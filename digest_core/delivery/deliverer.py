@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import socket
@@ -200,6 +201,7 @@ class Deliverer:
         in_flight: dict[asyncio.Task[None], int] = {}
         ended: list[asyncio.Task[None]] = []  # deliveries done since the last look: O(1) per delivery
         woken = asyncio.Event()  # (`asyncio.wait` would hook every task in flight at each look)
+        quiet = contextvars.copy_context()  # `on_end`'s, shared: each callback would copy one per task
 
         def on_end(task: asyncio.Task[None]) -> None:
             ended.append(task)
@@ -234,7 +236,7 @@ class Deliverer:
                     handled += len(batch)
                     for claimed in batch:
                         task = asyncio.create_task(self.deliver(claimed))
-                        task.add_done_callback(on_end)
+                        task.add_done_callback(on_end, context=quiet)
                         in_flight[task] = claimed.id
                 if not in_flight:
                     if self.refused is not None:
