@@ -34,15 +34,21 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 30.0  # seconds for in-flight deliveries to finish before they are cancelled
 GIL_SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
-# Young collections every 10,000 allocations (Python: 700): a fan-out's objects (a thousand
-# deliveries in flight at the paid rate) die before they are promoted, so full collections, which
-# pause the event loop, stay rare (measured in docs/delivery.md: none in a 10,000 paid broadcast).
-GC_THRESHOLDS = (10_000, 50, 100)
+# The collector's thresholds, measured (docs/delivery.md, "What the garbage collector walks"):
+# at the paid rate a thousand deliveries are in flight for about a second each (25 tracked
+# objects apiece), and a collection of a generation that holds them walks them all (tens of
+# thousands of objects, 10-20 ms). So young collections every 1,000 allocations (Python: 700)
+# and one of generation 1 every third: what outlives a fraction of a second reaches the oldest
+# generation, which only full collections walk, and those are rare: one per 1,000 of generation
+# 1 (Python: 10), a few million allocations (none in a 100,000 paid broadcast). With (10,000, 50,
+# 100) a young collection came every second or more, after the deliveries in flight had turned
+# over, and walked them all every time.
+GC_THRESHOLDS = (1_000, 2, 1_000)
 
 
 def settle_collector() -> None:
     """Once started: start-up objects leave the collector's view (shorter full collections mid
-    fan-out), and young collections run at `GC_THRESHOLDS`."""
+    fan-out), and collections run at `GC_THRESHOLDS`."""
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -300,3 +301,58 @@ async def test_one_batch_writes_every_kind_of_part_record_where_the_claim_still_
     }
     assert await ledger.recorded_parts(second, "w1") == ["m0", "m1"]
     assert await ledger.recorded_parts(other.id, "w1") is None
+
+
+class HeldPublisher(RecordingPublisher):
+    """One part per digest; every send waits for `go`, as sends wait for their slot at a rate limiter."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.expected = expected
+        self.waiting = 0
+        self.all_waiting = asyncio.Event()
+        self.go = asyncio.Event()
+
+    def render(self, digest: Digest, destination: Destination) -> Sequence[Any]:
+        return [0]
+
+    async def send_part(self, destination: Destination, part: Any, sent: Sequence[str], key: str) -> str:
+        self.waiting += 1
+        if self.waiting == self.expected:
+            self.all_waiting.set()
+        await self.go.wait()
+        return f"{destination.id}-{part}"
+
+
+async def tracked_while_waiting(engine: AsyncEngine, ledger: DeliveryLedger, subs: SubscriptionStore, n: int) -> int:
+    """The objects the garbage collector tracks while `n` deliveries wait to send (then they finish)."""
+    day = DAY + timedelta(days=n)
+    await SqlDigestStore(engine).save(digest(day))
+    ids = [s.id for s in await subs.active_for_topic("china-japan")][:n]
+    await ledger.create("china-japan", day, ids)
+    pub = HeldPublisher(n)
+    drain = asyncio.create_task(deliverer(engine, ledger, subs, pub, concurrency=n).drain())
+    await pub.all_waiting.wait()
+    gc.collect()
+    tracked = len(gc.get_objects())
+    pub.go.set()
+    assert (await drain).handled == n
+    return tracked
+
+
+async def test_a_delivery_waiting_to_send_holds_few_objects_for_the_collector(engine: AsyncEngine) -> None:
+    # At the paid-broadcast rate about a thousand deliveries wait for their slot at once, and every
+    # garbage collection walks what they hold: its longest pauses grow with it (docs/delivery.md).
+    # The core's share per waiting delivery: its task, context, coroutine, claim, destination, the
+    # parts sent, the announcement and its context variable's token, and the publisher's own wait.
+    # It was 24 (a coroutine per send, a context manager and a generator per announcement, lists,
+    # a context copied for its done callback); 17 now.
+    _, subs, _ = await setup(engine, n=450)
+    ledger = DeliveryLedger(engine)
+    await tracked_while_waiting(engine, ledger, subs, 10)  # caches warmed: compiled statements, pools
+    few, many = (
+        await tracked_while_waiting(engine, ledger, subs, 50),
+        await tracked_while_waiting(engine, ledger, subs, 450),
+    )
+    per_delivery = (many - few) / 400
+    assert per_delivery <= 19, per_delivery

@@ -3,6 +3,8 @@ transport and rate limiter, with PTB's error classes, and no PTB `Message` built
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -91,3 +93,65 @@ async def test_the_same_errors_as_ptb(bot_and_fake: tuple[ExtBot[Any], FakeTeleg
     fake.inject(-14, "429", "429")  # beyond the one retry
     with pytest.raises(SendFailed):
         await publisher.send_part(Destination("telegram", "-14"), "x", [], "k")
+
+
+class HeldLimiter(TelegramRateLimiter):
+    """The paid-broadcast limiter, holding every send until `go` is set (a queue of sends waiting for their slot)."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__(overall_per_second=1000)
+        self.expected, self.waiting = expected, 0
+        self.all_waiting, self.go = asyncio.Event(), asyncio.Event()
+
+    async def process_request(
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if endpoint == "sendMessage":
+            self.waiting += 1
+            if self.waiting == self.expected:
+                self.all_waiting.set()
+            await self.go.wait()
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+async def tracked_while_waiting(port: int, n: int) -> tuple[int, list[str]]:
+    """The objects the garbage collector tracks while `n` delivery sends wait at the limiter; their message ids."""
+    limiter = HeldLimiter(n)
+    bot: ExtBot[Any] = ExtBot(
+        TOKEN, base_url=f"http://127.0.0.1:{port}/bot", rate_limiter=limiter, request=AiohttpRequest()
+    )
+    await bot.initialize()
+    try:
+        publisher = TelegramPublisher(bot, paid_broadcast=True)
+        chats = [Destination("telegram", str(-1000 - i)) for i in range(n)]
+        sends = [asyncio.ensure_future(publisher.send_part(chat, "x", [], "k")) for chat in chats]
+        await limiter.all_waiting.wait()
+        gc.collect()
+        tracked = len(gc.get_objects())
+        limiter.go.set()
+        return tracked, list(await asyncio.gather(*sends))
+    finally:
+        await bot.shutdown()
+
+
+async def test_a_send_waiting_for_its_slot_holds_few_objects_for_the_collector() -> None:
+    # At the paid-broadcast rate about a thousand sends wait for their slot at once, and every
+    # garbage collection walks what they hold (docs/delivery.md). Per send waiting at the limiter:
+    # its task, the publisher's one coroutine, the request, the limiter's callback and arguments,
+    # and this test's own wait: 14, where it was 21 (three coroutines more, a closure and its cells).
+    fake = FakeTelegram()
+    runner, port = await serve(fake.app())
+    try:
+        await tracked_while_waiting(port, 5)  # caches warmed
+        (few, _), (many, ids) = await tracked_while_waiting(port, 20), await tracked_while_waiting(port, 220)
+    finally:
+        await runner.cleanup()
+    assert len(set(ids)) == 220 and len(fake.methods("sendMessage")) == 245  # every send went out, once
+    per_send = (many - few) / 200
+    assert per_send <= 16, per_send

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from adapters.markdown_site import site_page_url
-from adapters.telegram.lean import message_request, send_message_id
+from adapters.telegram.lean import message_request, post_message
 from adapters.telegram.render import html_to_text, render_digest
 from digest_core.backoff import BackoffPolicy
 from digest_core.delivery.ports import Destination
@@ -102,11 +103,12 @@ class TelegramPublisher:
         """The digest's HTML parts, in order (the core's `PartPublisher`; the same for every chat)."""
         return render_digest(digest, self.page_url(digest))
 
-    async def send_part(self, destination: Destination, part: str, sent: Sequence[str], key: str) -> str:
+    def send_part(self, destination: Destination, part: str, sent: Sequence[str], key: str) -> Coroutine[Any, Any, str]:
         """Send one part of a delivery; its message id. Telegram has no idempotency key, so `key`
-        is unused. Sent on the lean path (`lean.py`): no PTB `Message` is built for it."""
+        is unused. Sent on the lean path (`lean.py`): no PTB `Message` is built for it. The
+        coroutine of `_send_part` itself, with no frame of its own while the part waits for its slot."""
         self._check(destination)
-        return await self._send_part(part, destination, lean=True)
+        return self._send_part(part, destination, lean=True)
 
     def _check(self, destination: Destination) -> None:
         if destination.platform != PLATFORM:
@@ -130,31 +132,20 @@ class TelegramPublisher:
         return str(message.message_id)
 
     async def _send_part(self, part: str, destination: Destination, lean: bool = False) -> str:
-        """Send one part (as plain text when its HTML is refused); its message id."""
-        try:
-            return await self._send_retrying(part, destination, html=True, lean=lean)
-        except BadRequest as exc:
-            if is_gone(exc):
-                raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
-            log.warning("%s: HTML refused (%s); sending as plain text", destination, self._safe(exc))
-        try:
-            return await self._send_retrying(html_to_text(part), destination, html=False, lean=lean)
-        except BadRequest as exc:
-            if is_gone(exc):
-                raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
-            raise SendFailed(f"{destination}: {self._safe(exc)}") from None
-
-    async def _send_retrying(self, body: str, destination: Destination, html: bool, lean: bool) -> str:
-        """One message, following a migrated group and retrying network errors; its message id.
-        `lean`: through `send_message_id` (the same transport, limiter and errors, no `Message`)."""
+        """Send one part, following a migrated group and retrying network errors, and as plain text
+        (its attempts anew) when its HTML is refused; its message id. One coroutine for all of it: a
+        delivery waiting for its slot holds its frame (a thousand wait at the paid-broadcast rate,
+        and the garbage collector walks them all). `lean`: through `post_message` (the same
+        transport, limiter and errors, no `Message`)."""
         chat: int | str = chat_ref(destination.id)
         thread = int(destination.thread_id) if destination.thread_id else None
-        for attempt in range(1, self.attempts + 1):
+        body, html, attempt = part, True, 1
+        while True:
             try:
                 if lean:
-                    return str(
-                        await send_message_id(self.bot, message_request(chat, body, html, thread, self.paid_broadcast))
-                    )
+                    request = message_request(chat, body, html, thread, self.paid_broadcast)
+                    answer = await post_message(self.bot, request)
+                    return str(int(answer["message_id"]))
                 message = await self.bot.send_message(
                     chat,
                     body,
@@ -166,13 +157,21 @@ class TelegramPublisher:
                 return str(message.message_id)
             except Forbidden as exc:
                 raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
-            except BadRequest:
-                raise
+            except BadRequest as exc:
+                if is_gone(exc):
+                    raise DestinationGone(f"{destination}: {self._safe(exc)}") from None
+                if not html:
+                    raise SendFailed(f"{destination}: {self._safe(exc)}") from None
+                log.warning("%s: HTML refused (%s); sending as plain text", destination, self._safe(exc))
+                body, html, attempt = html_to_text(part), False, 1
+                continue
             except ChatMigrated as exc:
                 log.warning("%s: group moved to supergroup %s; sending there", destination, exc.new_chat_id)
                 chat = exc.new_chat_id
                 if self.on_moved is not None:
                     await self.on_moved(destination, str(exc.new_chat_id))
+                if attempt == self.attempts:
+                    raise SendFailed(f"{destination}: chat migrated more than {self.attempts} times") from None
             except RetryAfter as exc:
                 raise SendFailed(f"{destination}: flood limit beyond retries ({self._safe(exc)})") from None
             except NetworkError as exc:  # includes TimedOut
@@ -183,4 +182,4 @@ class TelegramPublisher:
                 await asyncio.sleep(delay)
             except TelegramError as exc:
                 raise SendFailed(f"{destination}: {self._safe(exc)}") from None
-        raise SendFailed(f"{destination}: chat migrated more than {self.attempts} times")
+            attempt += 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import socket
@@ -30,7 +31,7 @@ from typing import Any
 
 from digest_core.backoff import BackoffPolicy
 from digest_core.delivery.ledger import Claimed, DeliveryLedger
-from digest_core.delivery.ports import PartPublisher, announcing
+from digest_core.delivery.ports import PartPublisher, start_announcing, stop_announcing
 from digest_core.delivery.sender_lock import LocalSenderLock, SenderLock
 from digest_core.delivery.senders import sender_name, split_sender
 from digest_core.delivery.subscriptions import SubscriptionStore
@@ -57,8 +58,11 @@ class _Announcement:
     """The ledger's "part `index` is about to leave" for one part, written once (the first call),
     with the lost-connection retries of a recording; `error` keeps why it could not be written."""
 
+    __slots__ = ("_claimed", "_deliverer", "_index", "_sent", "done", "error")
+
     def __init__(self, deliverer: Deliverer, claimed: Claimed, index: int, sent: list[str]) -> None:
-        self._deliverer, self._claimed, self._index, self._sent = deliverer, claimed, index, list(sent)
+        # A tuple: for a first part the shared empty one, and one the garbage collector stops tracking
+        self._deliverer, self._claimed, self._index, self._sent = deliverer, claimed, index, tuple(sent)
         self.done = False
         self.error: BaseException | None = None
 
@@ -197,6 +201,7 @@ class Deliverer:
         in_flight: dict[asyncio.Task[None], int] = {}
         ended: list[asyncio.Task[None]] = []  # deliveries done since the last look: O(1) per delivery
         woken = asyncio.Event()  # (`asyncio.wait` would hook every task in flight at each look)
+        quiet = contextvars.copy_context()  # `on_end`'s, shared: each callback would copy one per task
 
         def on_end(task: asyncio.Task[None]) -> None:
             ended.append(task)
@@ -231,7 +236,7 @@ class Deliverer:
                     handled += len(batch)
                     for claimed in batch:
                         task = asyncio.create_task(self.deliver(claimed))
-                        task.add_done_callback(on_end)
+                        task.add_done_callback(on_end, context=quiet)
                         in_flight[task] = claimed.id
                 if not in_flight:
                     if self.refused is not None:
@@ -353,26 +358,6 @@ class Deliverer:
                 await asyncio.sleep(BackoffPolicy(self.record_backoff).wait(attempt + 1))
         raise RecordingFailed(f"delivery {claimed.id}: parts {sent} sent but not recorded")
 
-    async def _send(self, publisher: PartPublisher, claimed: Claimed, parts: Sequence[Any], sent: list[str]) -> str:
-        """Send part `len(sent)` once the ledger holds its announcement: written by the publisher
-        right before its request leaves (`announces_sends`), else here, before `send_part`."""
-        index = len(sent)
-        announcement = _Announcement(self, claimed, index, sent)
-        try:
-            with announcing(announcement):
-                if not getattr(publisher, "announces_sends", False):
-                    await announcement()
-                message = await publisher.send_part(claimed.destination, parts[index], sent, f"d{claimed.id}p{index}")
-        except Exception:
-            if announcement.error is not None:  # whatever the publisher made of it: nothing was sent
-                raise announcement.error from None
-            raise
-        # The publisher skipped its announcement: this is only logged; `deliver` records the part
-        # after it is sent, as it records every part.
-        if not announcement.done:
-            log.error("delivery %d: %s sent part %d unannounced", claimed.id, publisher.platform, index)
-        return message
-
     async def deliver(self, claimed: Claimed) -> None:
         """Send the parts not yet acknowledged, each announced before it leaves and recorded once
         acknowledged; classify any failure. `WritesRefused` is raised (the run ends)."""
@@ -391,8 +376,28 @@ class Deliverer:
                         claimed.destination.platform,
                     )
                     sent.append(UNKNOWN_MESSAGE)
-                for _ in range(len(sent), len(parts)):
-                    sent.append(await self._send(publisher, claimed, parts, sent))
+                for index in range(len(sent), len(parts)):
+                    # Part `index`, once the ledger holds its announcement: written by the publisher
+                    # right before its request leaves (`announces_sends`), else here. Inline, with no
+                    # coroutine or context manager of its own: a delivery waiting for its slot holds
+                    # fewer objects (a thousand wait at the paid-broadcast rate; docs/delivery.md).
+                    announcement = _Announcement(self, claimed, index, sent)
+                    token = start_announcing(announcement)
+                    try:
+                        if not getattr(publisher, "announces_sends", False):
+                            await announcement()
+                        message = await publisher.send_part(
+                            claimed.destination, parts[index], sent, f"d{claimed.id}p{index}"
+                        )
+                    except Exception:
+                        if announcement.error is not None:  # whatever the publisher made of it: nothing was sent
+                            raise announcement.error from None
+                        raise
+                    finally:
+                        stop_announcing(token)
+                    if not announcement.done:  # only logged: the part is recorded below as every part is
+                        log.error("delivery %d: %s sent part %d unannounced", claimed.id, publisher.platform, index)
+                    sent.append(message)
                     if len(sent) < len(parts) and not await self._record(claimed, sent, done=False):
                         log.warning("delivery %d: claim lost, another worker continues it", claimed.id)
                         return

@@ -70,7 +70,7 @@ class Claimed:
     topic: str
     date: date
     attempts: int
-    message_ids: list[str]
+    message_ids: tuple[str, ...]  # a tuple: the garbage collector stops tracking it (the empty one is shared)
     sending_part: int | None = None
 
     @property
@@ -378,7 +378,7 @@ class DeliveryLedger:
                 r.topic,
                 r.date,
                 r.attempts,
-                list(r.message_ids or []),
+                tuple(r.message_ids or ()),
                 r.sending_part,
             )
             for r in rows
@@ -420,21 +420,21 @@ class DeliveryLedger:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def announce(self, delivery_id: int, worker: str, part: int, message_ids: list[str]) -> bool:
+    async def announce(self, delivery_id: int, worker: str, part: int, message_ids: Sequence[str]) -> bool:
         """Record that part `part` is about to leave (after the `message_ids` before it) and renew
         the lease, before it is sent; False if this worker lost the claim."""
         return await self._grouped(delivery_id, worker, SENDING, message_ids, part)
 
-    async def record_part(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
+    async def record_part(self, delivery_id: int, worker: str, message_ids: Sequence[str]) -> bool:
         """Record acknowledged parts and renew the lease; False if this worker lost the claim."""
         return await self._grouped(delivery_id, worker, SENDING, message_ids, None)
 
-    async def mark_sent(self, delivery_id: int, worker: str, message_ids: list[str]) -> bool:
+    async def mark_sent(self, delivery_id: int, worker: str, message_ids: Sequence[str]) -> bool:
         """Record the last part acknowledged: the delivery is sent (its last error cleared)."""
         return await self._grouped(delivery_id, worker, SENT, message_ids, None)
 
     async def _grouped(
-        self, delivery_id: int, worker: str, state: str, message_ids: list[str], sending_part: int | None
+        self, delivery_id: int, worker: str, state: str, message_ids: Sequence[str], sending_part: int | None
     ) -> bool:
         """An owned-row update committed together with the others queued meanwhile (group commit):
         a fan-out records one part per message, and one transaction each would make the database,
