@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.site_pages import page_writer
@@ -301,6 +301,46 @@ async def test_one_batch_writes_every_kind_of_part_record_where_the_claim_still_
     }
     assert await ledger.recorded_parts(second, "w1") == ["m0", "m1"]
     assert await ledger.recorded_parts(other.id, "w1") is None
+
+
+@pytest.mark.parametrize("transaction_windows", [0.0, 3.0])
+async def test_writes_queued_during_a_long_transaction_wait_no_further_window(
+    engine: AsyncEngine, transaction_windows: float
+) -> None:
+    """The gathering window runs from a batch's first write: a write queued while the last
+    transaction ran waits only what is left of its window (none once the transaction outlasted it)."""
+    _, _, ids = await setup(engine, n=2)
+    window, now, sleeps = 5.0, [0.0], []
+
+    async def sleep(seconds: float) -> None:  # virtual time: a sleep moves the clock on
+        sleeps.append(seconds)
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    ledger = DeliveryLedger(engine, write_window=window, timer=lambda: now[0], sleep=sleep)
+    await ledger.create("china-japan", DAY, ids)
+    first, second = (c.id for c in await ledger.claim("w1", limit=2))
+    loop, queued = asyncio.get_running_loop(), []
+
+    def lasts() -> None:
+        now[0] += transaction_windows * window
+
+    def queue_second() -> None:  # queued as the first batch's transaction starts, which then lasts a while
+        queued.append(asyncio.ensure_future(ledger.announce(second, "w1", 0, [])))
+        loop.call_soon(lasts)  # after the task's first step has queued its write
+
+    def on_update(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE") and not queued:
+            loop.call_soon_threadsafe(queue_second)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_update)
+    try:
+        assert await ledger.announce(first, "w1", 0, [])
+        assert await queued[0]
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_update)
+    assert sleeps == ([window] if transaction_windows > 1 else [window, window])
+    assert await ledger.recorded_parts(second, "w1") == []
 
 
 class HeldPublisher(RecordingPublisher):

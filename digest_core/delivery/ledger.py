@@ -21,7 +21,7 @@ only one builds a digest while the others wait for it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -99,11 +99,16 @@ class DeliveryLedger:
         lease: timedelta = timedelta(minutes=2),
         clock: Clock = utc_now,
         write_window: float = WRITE_WINDOW,
+        timer: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """`write_window` (seconds): how long the announcements and recordings of sent parts are
-        gathered before they are written together (one transaction, one statement per kind)."""
+        gathered before they are written together (one transaction, one statement per kind), on
+        `timer` (default: the event loop's) and `sleep`, injectable for tests in virtual time."""
         self._engine = engine
         self.write_window = write_window
+        self._timer = timer
+        self._sleep = sleep
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.unit_of_work = UnitOfWork(engine)
         self.lease = lease
@@ -111,12 +116,16 @@ class DeliveryLedger:
         self._sqlite = engine.dialect.name == "sqlite"
         self._sqlite_writes: asyncio.Lock | None = None
         self._queued: list[_Queued] = []
+        self._queued_since = 0.0  # the loop's time when the first write now queued was queued
         self._flusher: asyncio.Task[None] | None = None
         self._owned_statement: Any = None
         self._owned_driver: tuple[str, list[tuple[str, Any, Any]]] | None = None
 
     def _now(self) -> datetime:
         return self._clock()
+
+    def _time(self) -> float:
+        return self._timer() if self._timer else asyncio.get_running_loop().time()
 
     @property
     def url(self) -> URL:
@@ -441,6 +450,8 @@ class DeliveryLedger:
         not the platform, the limit. If the transaction fails, every update in it fails (none was
         recorded) and each caller checks what was recorded before trying again."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        if not self._queued:
+            self._queued_since = self._time()
         self._queued.append((delivery_id, worker, state, list(message_ids), sending_part, done))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
@@ -450,15 +461,18 @@ class DeliveryLedger:
 
     async def _flush(self) -> None:
         """Write what is queued, a window's worth per transaction, on one connection kept while
-        writes keep coming (no pool checkout, ping or reset per transaction). A failed transaction
-        fails its own writes only; the next ones get a fresh connection."""
+        writes keep coming (no pool checkout, ping or reset per transaction). The window runs from
+        the first queued write: writes that queued while the last transaction ran have waited it out
+        already and go at once. A failed transaction fails its own writes only; the next ones get a
+        fresh connection."""
         while self._queued:
             batch: list[_Queued] = []
             try:
                 async with self._engine.connect() as conn:  # Core: these small updates pay for no ORM session
                     while self._queued:
-                        if self.write_window > 0:  # gather the writes of the moment: one statement writes them all
-                            await asyncio.sleep(self.write_window)
+                        wait = self._queued_since + self.write_window - self._time()
+                        if wait > 0:  # gather the writes of the moment: one statement writes them all
+                            await self._sleep(wait)
                         batch, self._queued = self._queued, []
                         async with self._refusals(), self._one_writer(), conn.begin():
                             owned = await self._update_owned_set(conn, batch)
