@@ -8,8 +8,9 @@ round-5 rules and tuned on in round 6; `dev6` was the held-out split of rounds 5
 labelled before any rule ran on it, measured once with the round-6 rules) and is tuned on since round 7;
 `dev7` was the held-out split of round 7 (holdout3, measured once with the round-7 rules) and is tuned on
 since round 8; `dev8` was the held-out split of round 8 (holdout4, measured once with the round-8 rules) and
-is tuned on since round 9. `holdout5_*.jsonl`, one file per side's outlets, is the next held-out split
-(gathered apart): `--holdout` measures it, once the rules are final."""
+is tuned on since round 9; `dev9` was the held-out split of round 9 (holdout5, measured once with the
+round-9 rules) and is tuned on since round 10. `holdout6_*.jsonl`, one file per side's outlets, is the
+next held-out split (gathered apart): `--holdout` measures it, once the rules are final."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ REAL = DIR / "headlines.jsonl"
 OUTLETS = frozenset(  # the china-japan topic's seven outlets, as the rows spell them
     {"China Daily", "Global Times", "CGTN", "South China Morning Post", "The Japan Times", "Kyodo News", "Nikkei Asia"}
 )
+HELD_OUT = "holdout6"  # the split gathered apart, measured once when a round's rules are final
 PUBLISHED = datetime(2026, 2, 24, 12, tzinfo=UTC)  # a fixed time: the set has no window to fall in
 
 
@@ -46,7 +48,7 @@ def real_rows(path: Path = REAL) -> list[dict[str, object]]:
 
 def held_out_rows() -> list[dict[str, object]]:
     """The rows of the held-out split, one file per side's outlets."""
-    return [row for path in sorted(DIR.glob("holdout5_*.jsonl")) for row in real_rows(path)]
+    return [row for path in sorted(DIR.glob(f"{HELD_OUT}_*.jsonl")) for row in real_rows(path)]
 
 
 def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> list[RealItem]:
@@ -54,7 +56,7 @@ def real_items(topic: Topic, split: str | None = None, lead: bool = True) -> lis
     (with `lead`) the first sentence as the article's lead."""
     side = {o.name: (p.id, o.domains[0]) for p, o in topic.all_outlets}
     items = []
-    for row in held_out_rows() if split == "holdout5" else real_rows():
+    for row in held_out_rows() if split == HELD_OUT else real_rows():
         if split and row["split"] != split:
             continue
         perspective, domain = side[str(row["outlet"])]
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     topic = load_topics().get("china-japan")
     rule = RelevanceRule(topic)
     args = sys.argv[1:] if argv is None else argv
-    splits = sorted({str(r["split"]) for r in real_rows()}) + (["holdout5"] if "--holdout" in args else [])
+    splits = sorted({str(r["split"]) for r in real_rows()}) + ([HELD_OUT] if "--holdout" in args else [])
     for split in splits:
         for lead in (False, True):
             items = real_items(topic, split, lead)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.real_set import DIR, OUTLETS, REAL, held_out_rows, real_rows
+from testkit.real_set import DIR, HELD_OUT, OUTLETS, REAL, held_out_rows, real_rows
 
 DATA = DIR.parent
 FIELDS = ("id", "outlet", "date", "url", "title", "first_sentence", "on_topic", "kind", "reason", "split")
@@ -45,9 +45,10 @@ SPLITS = {
     "dev5": (range(4001, 6000), 170),  # round 6: Chinese side from 4001, Japanese from 5001
     "dev7": (range(6001, 8000), 150),  # round 7's holdout, spent: Chinese side from 6001, Japanese from 7001
     "dev8": (range(8001, 10000), 100),  # round 8's holdout, spent: Chinese side from 8001, Japanese from 9001
-    "holdout5": (range(10001, 12000), 100),  # round 9's holdout: Chinese side from 10001, Japanese from 11001
+    "dev9": (range(10001, 12000), 100),  # round 9's holdout, spent: Chinese side from 10001, Japanese from 11001
+    "holdout6": (range(12001, 14000), 120),  # round 10's holdout: Chinese side from 12001, Japanese from 13001
 }
-SINCE_ROUND_5 = ("dev6", "dev5", "dev7", "dev8", "holdout5")
+SINCE_ROUND_5 = ("dev6", "dev5", "dev7", "dev8", "dev9", "holdout6")
 MOJIBAKE = re.compile("\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\ufffd")  # UTF-8 read as cp1252/latin-1, or lost bytes
 
 ROWS = real_rows() + held_out_rows()
@@ -113,7 +114,6 @@ def test_files_are_clean_utf8_without_mojibake() -> None:
         assert not MOJIBAKE.search(path.read_bytes().decode("utf-8")), path  # decode raises on invalid UTF-8
 
 
-HELD_OUT = "holdout5"
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
@@ -128,8 +128,8 @@ def test_each_split_is_large_and_varied(split: str) -> None:
 
 
 def test_the_held_out_split_is_apart_from_the_tuned_file() -> None:
-    # spent: holdout2 merged into headlines.jsonl as dev6, holdout3 as dev7, holdout4 as dev8
-    assert not [p for n in (2, 3, 4) for p in DIR.glob(f"holdout{n}_*.jsonl")]
-    assert {r["split"] for r in real_rows()} >= {"dev6", "dev7", "dev8"} and REAL.name == "headlines.jsonl"
+    # spent: holdout2 merged into headlines.jsonl as dev6, holdout3 as dev7, holdout4 as dev8, holdout5 as dev9
+    assert not [p for n in (2, 3, 4, 5) for p in DIR.glob(f"holdout{n}_*.jsonl")]
+    assert {r["split"] for r in real_rows()} >= {"dev6", "dev7", "dev8", "dev9"} and REAL.name == "headlines.jsonl"
     assert HELD_OUT not in {r["split"] for r in real_rows()}
     assert {r["split"] for r in held_out_rows()} == {HELD_OUT}

@@ -3,9 +3,9 @@ the dev and test splits of round 1, the dev2 split of round 3, dev3 of round 4, 
 gathered before any rule change and measured once after rounds 3 and 4; tuned on since round 5) and dev5
 (labelled before any rule ran on it, measured once with the round-5 rules; tuned on in round 6) and dev6 (rounds
 5-6's holdout, measured once with the round-6 rules; tuned on in round 7), dev7 (round 7's holdout, tuned on
-in round 8) and dev8 (round 8's holdout, measured once with the round-8 rules; tuned on in round 9), with the
-headline alone and with the article's first sentence as its lead; and the general rules it needs, on
-headlines written here (not taken from the set)."""
+in round 8), dev8 (round 8's holdout, measured once with the round-8 rules; tuned on in round 9) and dev9 (round
+9's holdout, tuned on in round 10), with the headline alone and with the article's first sentence as its
+lead; and the general rules it needs, on headlines written here (not taken from the set)."""
 
 from __future__ import annotations
 
@@ -52,8 +52,10 @@ MEASURED = {
     ("dev7", True): (0.779, 0.883),  # unseen (round 7): 0.716 / 0.883
     ("dev8", False): (0.944, 0.654),  # round 8's holdout, tuned on since round 9; unseen (round 8): 0.895 / 0.654
     ("dev8", True): (0.907, 0.942),  # round 9, tuned on; unseen (round 8): 0.891 / 0.942
-    ("holdout5", False): (0.861, 0.756),  # measured once, round 9 final: only totals are read
-    ("holdout5", True): (0.884, 0.927),
+    ("dev9", False): (0.868, 0.805),  # round 9's holdout, tuned on in round 10; unseen (round 9): 0.861 / 0.756
+    ("dev9", True): (0.907, 0.951),  # round 10, tuned on; unseen (round 9): 0.884 / 0.927
+    ("holdout6", False): (0.887, 0.786),  # measured once, round 10 final: only totals are read
+    ("holdout6", True): (0.823, 0.929),
 }
 
 
@@ -627,12 +629,37 @@ ROUND_9 = [
 ]
 
 
+ROUND_10 = [
+    # people-to-people exchange between the sides is a framework of relations, not a lifestyle piece
+    ("300 Chinese, Japanese high school students join exchange program", "", "Kyodo News", "japan", True),
+    ("Japanese, Chinese youths meet at cultural exchange in Osaka", "", "China Daily", "china", True),
+    ("Youth exchange brings Japanese and Chinese students together", "", "Nikkei Asia", "japan", True),
+    # ... guard: students or a festival with no exchange between the sides stay lifestyle
+    ("Chinese students flock to Japanese universities", "", "Kyodo News", "japan", False),
+    ("Japanese film festival opens in Shanghai", "", "Global Times", "china", False),
+    # the other side's public broadcaster is one of its institutions (as Xinhua is China's)
+    ("Beijing protests NHK documentary on Tibet", "", "Kyodo News", "japan", True),
+    ("Scholars slam NHK executive's remarks on wartime sex slaves", "", "Global Times", "china", True),
+    # ... guard: a third party's broadcaster is no side
+    ("Scholars slam BBC executive's remarks on wartime sex slaves", "", "Global Times", "china", False),
+    # "Second World War" is the war between the sides as "World War II" is, in one side's outlet naming the other
+    ("Japan urged to face up to its Second World War record", "", "China Daily", "china", True),
+    ("Japan marks end of Second World War with solemn ceremony", "", "Global Times", "china", True),
+    # ... guard: the war named with a third party only
+    ("Britain honours veterans of the Second World War in Burma", "", "South China Morning Post", "china", False),
+    # "the West" is a party: one side's quarrel with it is no relation with the other side
+    ("China accuses the West of smearing its Xinjiang policy", "", "The Japan Times", "japan", False),
+    ("Beijing says the West is trying to rewrite its history", "", "Kyodo News", "japan", False),
+    # ... guard: the other side acting with the West on this side stays on-topic
+    ("Japan joins the West in condemning China's military drills", "", "Global Times", "china", True),
+]
+
 @pytest.mark.parametrize(
     ("title", "lead", "outlet", "side", "on_topic"),
     [
         pytest.param(*case, id=f"round{number}-{k}")
         for number, cases in enumerate(
-            (ROUND_1, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8, ROUND_9), 1
+            (ROUND_1, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8, ROUND_9, ROUND_10), 1
         )
         for k, case in enumerate(cases)
     ],

@@ -101,6 +101,9 @@ REGIONS = (
     "Arctic",
     "Global South",
     "Korean Peninsula",
+    "the West",
+    "Western countries",
+    "Western powers",
 )
 
 # Groupings of states that act as a party in headlines.
