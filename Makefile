@@ -22,8 +22,9 @@ run: $(BIN)/.installed  ## the service on embedded defaults: SQLite, offline sum
 build: $(BIN)/.installed  ## one digest on stdout: make build TOPIC=china-japan DATE=2026-02-25
 	@$(BIN)/digestbot build $(TOPIC) --date $(DATE)
 
-test: $(BIN)/.installed  ## lint, type-check, check the import layers and run the whole test suite
+test: $(BIN)/.installed  ## lint, check the formatting, type-check, check the import layers and run the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile --durations=15

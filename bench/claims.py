@@ -30,8 +30,15 @@ async def fill(database: str, waiting: int) -> DeliveryLedger:
     engine = create_engine(database)
     await create_schema(engine)
     subs = [
-        {"id": i + 1, "platform": "telegram" if i % 2 else "discord", "destination": str(i), "thread_id": "",
-         "topic": "t", "active": True, "created_at": NOW}
+        {
+            "id": i + 1,
+            "platform": "telegram" if i % 2 else "discord",
+            "destination": str(i),
+            "thread_id": "",
+            "topic": "t",
+            "active": True,
+            "created_at": NOW,
+        }
         for i in range(waiting)
     ]
     async with engine.begin() as conn:
@@ -39,8 +46,18 @@ async def fill(database: str, waiting: int) -> DeliveryLedger:
             await conn.execute(insert(SubscriptionRow), subs[start : start + 5000])
         for day, state in ((DAY, "pending"), (date(2026, 2, 24), "sent")):
             rows: list[dict[str, object]] = [
-                {"subscription_id": s["id"], "platform": s["platform"], "topic": "t", "date": day, "state": state,
-                 "attempts": 0, "next_attempt_at": NOW, "message_ids": [], "created_at": NOW, "updated_at": NOW}
+                {
+                    "subscription_id": s["id"],
+                    "platform": s["platform"],
+                    "topic": "t",
+                    "date": day,
+                    "state": state,
+                    "attempts": 0,
+                    "next_attempt_at": NOW,
+                    "message_ids": [],
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
                 for s in subs
             ]
             for start in range(0, waiting, 5000):

@@ -135,13 +135,15 @@ def report(results: dict[str, list[list[float]]], runs: int, requests: int, note
     rows = []
     for name, per_run in results.items():
         p99s = [percentile(r, 99) for r in per_run]
-        rows.append([
-            name,
-            min_median([percentile(r, 50) for r in per_run]),
-            min_median(p99s),
-            f"{min_median([max(r) for r in per_run])} / {max(max(r) for r in per_run):.1f}",
-            "yes" if max(p99s) < TARGET_P99_MS else "**no**",
-        ])
+        rows.append(
+            [
+                name,
+                min_median([percentile(r, 50) for r in per_run]),
+                min_median(p99s),
+                f"{min_median([max(r) for r in per_run])} / {max(max(r) for r in per_run):.1f}",
+                "yes" if max(p99s) < TARGET_P99_MS else "**no**",
+            ]
+        )
     return (
         f"{runs} runs of {requests} requests each (min / median over runs); {note}. Machine: {machine()}.\n\n"
         + table(HEADER, rows)

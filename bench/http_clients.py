@@ -76,9 +76,8 @@ async def main() -> None:
         [name, *(min_median([percentile(r[name], q) for r in runs], 2) for q in (50, 99))]
         for name in ("httpx", "aiohttp")
     ]
-    text = (
-        f"{args.runs} runs of {args.calls} calls (min / median over runs). Machine: {machine()}.\n\n"
-        + table(["client", "round trip p50 ms", "p99 ms"], rows)
+    text = f"{args.runs} runs of {args.calls} calls (min / median over runs). Machine: {machine()}.\n\n" + table(
+        ["client", "round trip p50 ms", "p99 ms"], rows
     )
     print(text)
     if not args.no_docs:

@@ -136,8 +136,11 @@ async def one_run(chats: int, channels: int, per_outlet: int) -> Run:
             stats = await live.fakes.stats()
             messages = stats["telegram messages"] + stats["discord messages"]
             return Run(
-                [Phase("idle (baseline)", idle, idle_s), Phase("build, page and chart", build, build_s),
-                 Phase(f"fan-out to {chats + channels} subscriptions", fanout, fanout_s)],
+                [
+                    Phase("idle (baseline)", idle, idle_s),
+                    Phase("build, page and chart", build, build_s),
+                    Phase(f"fan-out to {chats + channels} subscriptions", fanout, fanout_s),
+                ],
                 articles=len(digest.articles),
                 messages=messages,
                 offloaded_ms=offloaded,
@@ -149,16 +152,27 @@ def report(runs: list[Run], chats: int, channels: int, per_outlet: int) -> str:
     for i, phase in enumerate(runs[0].phases):
         phases = [r.phases[i] for r in runs]
         ok = all(p.max < MAX_LAG_MS and p.p99 < P99_LAG_MS for p in phases)
-        rows.append([
-            phase.name,
-            min_median([p.seconds for p in phases]),
-            min_median([p.p50 for p in phases]),
-            min_median([p.p99 for p in phases]),
-            f"{min_median([p.max for p in phases])} / {max(p.max for p in phases):.1f}",
-            "yes" if ok else "**no**",
-        ])
-    lag = table(["phase", "duration s", "lag p50 ms", "lag p99 ms", "lag max ms (min / median / worst)",
-                 "max < 50, p99 < 10 in every run"], rows)
+        rows.append(
+            [
+                phase.name,
+                min_median([p.seconds for p in phases]),
+                min_median([p.p50 for p in phases]),
+                min_median([p.p99 for p in phases]),
+                f"{min_median([p.max for p in phases])} / {max(p.max for p in phases):.1f}",
+                "yes" if ok else "**no**",
+            ]
+        )
+    lag = table(
+        [
+            "phase",
+            "duration s",
+            "lag p50 ms",
+            "lag p99 ms",
+            "lag max ms (min / median / worst)",
+            "max < 50, p99 < 10 in every run",
+        ],
+        rows,
+    )
     moved = table(
         ["work run off the loop (worker process)", "alone, ms (min / median)"],
         [[name, min_median([r.offloaded_ms[name] for r in runs])] for name in runs[0].offloaded_ms],

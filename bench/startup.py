@@ -293,7 +293,7 @@ async def main() -> None:
     ]
     text = (
         f"min / median of {args.runs} runs (`run`: {idle_runs}). `--help`: wall time and peak RSS. `run`: the time "
-        f"from the command to its \"digestbot running\" line (the start-up build included), and the resident size "
+        f'from the command to its "digestbot running" line (the start-up build included), and the resident size '
         f"{SETTLE_S:g} s after that line: the TOTAL of every process of the service, then the median run's "
         f"processes (the build worker ends after BUILD_WORKER_IDLE_MINUTES={WORKER_IDLE_S / 60:g}, i.e. "
         f"{WORKER_IDLE_S:g} s, unused, and multiprocessing's forkserver and resource tracker with it). Targets: "

@@ -39,9 +39,7 @@ RULE = "=" * 72
 PAGE_INTERVAL = 0.1  # seconds between two pages of one outlet in the demo (production: 1 s)
 
 
-def demo_settings(
-    data_dir: Path, hosts: DemoHosts, site_dir: Path | None, topics: Topics, last_day: date
-) -> Settings:
+def demo_settings(data_dir: Path, hosts: DemoHosts, site_dir: Path | None, topics: Topics, last_day: date) -> Settings:
     """Production settings (Google News at https://news.google.com, links decoded, pages read) with
     the demo's data directory, clock and pace, every host reached on loopback through
     FETCH_CONNECT_TO and the demo's CA trusted through FETCH_CA_FILE; nothing from the environment

@@ -48,8 +48,6 @@ async def serve_demo_hosts(data_dir: Path, host: str = "127.0.0.1") -> AsyncIter
         google_port = await stack.enter_async_context(
             serving(google, host, ssl_context=ca.server_context([GOOGLE_NEWS_HOST]))
         )
-        sites_port = await stack.enter_async_context(
-            serving(sites.app(), host, ssl_context=ca.server_context(hosts))
-        )
+        sites_port = await stack.enter_async_context(serving(sites.app(), host, ssl_context=ca.server_context(hosts)))
         routes = {GOOGLE_NEWS_HOST: google_port, **dict.fromkeys(hosts, sites_port)}
         yield DemoHosts(connect_to(routes, to_host=host), ca_file, sites.hosts, len(decoding.targets), pageless)

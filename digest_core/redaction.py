@@ -23,7 +23,6 @@ MIN_SECRET = 6  # shorter values are too likely to be ordinary words to be maske
 STORED_TEXT = 1000  # the longest error or reason text kept in a database row
 
 
-
 def secret_parts(value: str) -> list[str]:
     """The value and its parts an error message may show alone (a Telegram token's part after ':')."""
     parts = [value]

@@ -114,8 +114,6 @@ def test_files_are_clean_utf8_without_mojibake() -> None:
         assert not MOJIBAKE.search(path.read_bytes().decode("utf-8")), path  # decode raises on invalid UTF-8
 
 
-
-
 @pytest.mark.parametrize("split", sorted(SPLITS))
 def test_each_split_is_large_and_varied(split: str) -> None:
     rows = [r for r in ROWS if r["split"] == split]

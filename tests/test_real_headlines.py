@@ -654,6 +654,7 @@ ROUND_10 = [
     ("Japan joins the West in condemning China's military drills", "", "Global Times", "china", True),
 ]
 
+
 @pytest.mark.parametrize(
     ("title", "lead", "outlet", "side", "on_topic"),
     [

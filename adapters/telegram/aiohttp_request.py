@@ -143,7 +143,6 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as err:
             raise NetworkError(_describe(err, url)) from None
 
-
     async def _post_lean(
         self, url: str, body: bytes, read: Timeout, write: Timeout, connect: Timeout, pool: Timeout
     ) -> tuple[int, bytes]:

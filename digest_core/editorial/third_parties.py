@@ -150,6 +150,7 @@ def third_party_names(skip_countries: frozenset[str]) -> dict[str, str]:
 # The same parties in Chinese and Japanese (one spelling each: OpenCC adds the Simplified,
 # Traditional and Japanese variants), by ISO 3166 code: countries, capitals standing for their
 # governments, and leaders, for topics that read Chinese or Japanese (`NameIndex.native`).
+# fmt: off
 NATIVE_THIRD_PARTIES: dict[str, tuple[str, ...]] = {
     "US": ("美国", "美方", "美军", "白宫", "华盛顿", "米国", "米軍", "アメリカ", "ホワイトハウス", "特朗普", "拜登",
            "トランプ", "バイデン", "鲁比奥", "ルビオ"),
@@ -184,3 +185,4 @@ NATIVE_THIRD_PARTIES: dict[str, tuple[str, ...]] = {
     "bloc": ("欧盟", "北约", "东盟", "七国集团", "金砖", "北大西洋条約機構", "東南アジア諸国連合"),
     "region": ("中东", "欧洲", "非洲", "拉美", "中東", "欧州", "アフリカ", "朝鲜半岛", "朝鮮半島"),
 }
+# fmt: on
