@@ -202,7 +202,8 @@ class Topic(_Strict):
     )
     name_suffixes: list[str] = Field(
         default_factory=list,
-        description="Capitalised words that, after a side's name, make another name (Airlines, Daily, Open).",
+        description="Capitalised words that, after a side's, a third party's or an issue's name, make another "
+        "name (Airlines, Daily, Open; Taiwan Semiconductor).",
     )
     not_places: list[str] = Field(default_factory=list, description="Data-package place names to ignore.")
     relations: list[str] = Field(

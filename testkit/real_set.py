@@ -9,8 +9,10 @@ labelled before any rule ran on it, measured once with the round-6 rules) and is
 `dev7` was the held-out split of round 7 (holdout3, measured once with the round-7 rules) and is tuned on
 since round 8; `dev8` was the held-out split of round 8 (holdout4, measured once with the round-8 rules) and
 is tuned on since round 9; `dev9` was the held-out split of round 9 (holdout5, measured once with the
-round-9 rules) and is tuned on since round 10. `holdout6_*.jsonl`, one file per side's outlets, is the
-next held-out split (gathered apart): `--holdout` measures it, once the rules are final."""
+round-9 rules) and is tuned on since round 10; `dev10` was the held-out split of round 10 (holdout6,
+measured once with the round-10 rules) and is tuned on since round 11. `holdout7_*.jsonl`, one file per
+side's outlets, is the next held-out split (gathered apart): `--holdout` measures it, once the rules are
+final."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ REAL = DIR / "headlines.jsonl"
 OUTLETS = frozenset(  # the china-japan topic's seven outlets, as the rows spell them
     {"China Daily", "Global Times", "CGTN", "South China Morning Post", "The Japan Times", "Kyodo News", "Nikkei Asia"}
 )
-HELD_OUT = "holdout6"  # the split gathered apart, measured once when a round's rules are final
+HELD_OUT = "holdout7"  # the split gathered apart, measured once when a round's rules are final
 PUBLISHED = datetime(2026, 2, 24, 12, tzinfo=UTC)  # a fixed time: the set has no window to fall in
 
 

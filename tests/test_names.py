@@ -27,6 +27,13 @@ def test_longest_name_wins_and_traps_name_no_side(topic: Topic) -> None:
     assert not any(side == "japan" for _, _, side in found)
     assert [m.role.kind for m in index.find("Floods in South China Sea islands")] == [NOT_A_SIDE]
     assert (PLACE, "japan") in {(m.role.kind, m.role.side) for m in index.find("Ōsaka’s mayor")}  # diacritics
+    # an issue's or a third party's name before a name suffix is a company or a paper, not the issue or party
+    assert [(m.text, m.role.kind) for m in index.find("Taiwan Semiconductor shares")] == [
+        ("Taiwan Semiconductor", NOT_A_SIDE)
+    ]
+    assert [(m.text, m.role.kind) for m in index.find("India Post reports")] == [("India Post", NOT_A_SIDE)]
+    assert {m.role.kind for m in index.find("India protests")} == {"third-party", "relation"}
+    assert [m.role.kind for m in index.find("Chinese characters")] == [NOT_A_SIDE]
 
 
 @pytest.mark.parametrize(

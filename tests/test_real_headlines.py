@@ -1,11 +1,12 @@
-"""The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines):
-the dev and test splits of round 1, the dev2 split of round 3, dev3 of round 4, dev4 (round 2's holdout,
-gathered before any rule change and measured once after rounds 3 and 4; tuned on since round 5) and dev5
-(labelled before any rule ran on it, measured once with the round-5 rules; tuned on in round 6) and dev6 (rounds
-5-6's holdout, measured once with the round-6 rules; tuned on in round 7), dev7 (round 7's holdout, tuned on
-in round 8), dev8 (round 8's holdout, measured once with the round-8 rules; tuned on in round 9) and dev9 (round
-9's holdout, tuned on in round 10), with the headline alone and with the article's first sentence as its
-lead; and the general rules it needs, on headlines written here (not taken from the set)."""
+"""The on-topic rule on real published headlines of the topic's outlets (tests/data/real_headlines): the dev and
+test splits of round 1, the dev2 split of round 3, dev3 of round 4, dev4 (round 2's holdout, gathered before
+any rule change and measured once after rounds 3 and 4; tuned on since round 5) and dev5 (labelled before any
+rule ran on it, measured once with the round-5 rules; tuned on in round 6) and dev6 (rounds 5-6's holdout,
+measured once with the round-6 rules; tuned on in round 7), dev7 (round 7's holdout, tuned on in round 8),
+dev8 (round 8's holdout, measured once with the round-8 rules; tuned on in round 9), dev9 (round 9's
+holdout, tuned on in round 10) and dev10 (round 10's holdout, tuned on in round 11), with the headline alone
+and with the article's first sentence as its lead; and the general rules it needs, on headlines written here
+(not taken from the set)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,10 @@ MEASURED = {
     ("dev8", True): (0.907, 0.942),  # round 9, tuned on; unseen (round 8): 0.891 / 0.942
     ("dev9", False): (0.868, 0.805),  # round 9's holdout, tuned on in round 10; unseen (round 9): 0.861 / 0.756
     ("dev9", True): (0.907, 0.951),  # round 10, tuned on; unseen (round 9): 0.884 / 0.927
-    ("holdout6", False): (0.887, 0.786),  # measured once, round 10 final: only totals are read
-    ("holdout6", True): (0.823, 0.929),
+    ("dev10", False): (0.889, 0.800),  # round 10's holdout, tuned on in round 11; unseen (round 10): 0.887 / 0.786
+    ("dev10", True): (0.880, 0.943),  # round 11, tuned on; unseen (round 10): 0.823 / 0.929
+    ("holdout7", False): (0.902, 0.719),  # measured once, round 11 final: only totals are read
+    ("holdout7", True): (0.853, 0.906),
 }
 
 
@@ -655,12 +658,50 @@ ROUND_10 = [
 ]
 
 
+ROUND_11 = [
+    # an issue's name inside a company's name ("Taiwan Semiconductor") is the company, not the issue
+    ("Japan subsidizes Taiwan Semiconductor's second plant in Kumamoto", "", "Kyodo News", "japan", False),
+    (
+        "Japan to fund new chip plant",
+        "The Japanese government will subsidize Taiwan Semiconductor Manufacturing Co.'s plant in Kumamoto.",
+        "Nikkei Asia",
+        "japan",
+        False,
+    ),
+    # ... guard: the issue itself stays one
+    ("Japan voices concern over Taiwan as Chinese drills continue", "", "Kyodo News", "japan", True),
+    ("Taiwan Strait tension worries Japan", "", "Global Times", "china", True),
+    # "Chinese characters" are the script (kanji), not the state
+    ("Japan picks 'hot' as kanji of the year, in Chinese characters", "", "Kyodo News", "japan", False),
+    # ... guard: Chinese people or officials are the state's side
+    ("Chinese envoy criticizes Japan's textbook revisions", "", "Kyodo News", "japan", True),
+    # "island dispute" is the contested issue as "islands dispute" is
+    ("Activists clash with police over island dispute", "", "South China Morning Post", "china", True),
+    # ... guard: a dispute the headline gives a third party stays its own (round 9)
+    ("Japan says island dispute with Russia will take years", "", "China Daily", "china", False),
+    # hatred, animosity, hostility between the peoples are conflict between the sides, not a lifestyle piece
+    ("Sino-Japanese hatred flares over viral restaurant sign", "", "South China Morning Post", "china", True),
+    ("Anti-Japanese hostility shows no end", "", "South China Morning Post", "china", True),
+    # ... guard: a restaurant of one side in the other with no act is lifestyle
+    ("Japanese restaurant in Shanghai struggles through pandemic", "", "South China Morning Post", "china", False),
+    # rugby sevens and hyphenated rounds ("quarter-finals") are sport
+    (
+        "Hong Kong fall to Japan again",
+        "Japan beat Hong Kong 22-17 in the Cup quarter-finals at the Shanghai Sevens.",
+        "South China Morning Post",
+        "china",
+        False,
+    ),
+    ("Japan edge Hong Kong in the semi-finals", "", "South China Morning Post", "china", False),
+]
+
+
 @pytest.mark.parametrize(
     ("title", "lead", "outlet", "side", "on_topic"),
     [
         pytest.param(*case, id=f"round{number}-{k}")
         for number, cases in enumerate(
-            (ROUND_1, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8, ROUND_9, ROUND_10), 1
+            (ROUND_1, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8, ROUND_9, ROUND_10, ROUND_11), 1
         )
         for k, case in enumerate(cases)
     ],

@@ -122,8 +122,8 @@ class NameIndex:
         return found
 
     def find(self, text: str) -> list[Mention]:
-        """The names in `text`, longest first at each word; a side's name followed by a name suffix
-        (`Japan Airlines`) is `NOT_A_SIDE`."""
+        """The names in `text`, longest first at each word; a side's, a third party's or an issue's name
+        followed by a name suffix (`Japan Airlines`, `Taiwan Semiconductor`) is `NOT_A_SIDE`."""
         tokens = words(text)
         folded = [t.casefold() for t in tokens]
         out: list[Mention] = []
@@ -138,7 +138,7 @@ class NameIndex:
                 if not roles:
                     continue
                 phrase = " ".join(key)
-                sided = any(r.side for r in roles)
+                sided = any(r.side or r.kind in (ISSUE, CLAIM, THIRD) for r in roles)
                 after = tokens[i + n] if i + n < len(tokens) else ""
                 if sided and after in self._suffixes and not any(r.kind == NOT_A_SIDE for r in roles):
                     out.append(Mention(f"{phrase} {after}", Role(NOT_A_SIDE), i))
