@@ -285,6 +285,7 @@ async def test_one_batch_writes_every_kind_of_part_record_where_the_claim_still_
         ledger.mark_sent(other.id, "w1", ["x"]),  # not w1's: nothing written
     )
     assert outcomes == [True, True, True, True, False]
+    await ledger.drain()
     async with engine.connect() as conn:
         rows = {
             r.id: (r.state, r.message_ids, r.sending_part, r.last_error)
@@ -338,6 +339,7 @@ async def test_writes_queued_during_a_long_transaction_wait_no_further_window(
         assert await ledger.announce(first, "w1", 0, [])
         assert await queued[0]
     finally:
+        await ledger.drain()  # the writer's connection is closed before the engine is
         event.remove(engine.sync_engine, "before_cursor_execute", on_update)
     assert sleeps == ([window] if transaction_windows > 1 else [window, window])
     assert await ledger.recorded_parts(second, "w1") == []

@@ -459,6 +459,11 @@ class DeliveryLedger:
         # writes its row and skips its answer (no shield's future and callbacks per write).
         return await done
 
+    async def drain(self) -> None:
+        """Wait until every queued write is written and the writer has let go of its connection."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.wait({self._flusher})
+
     async def _flush(self) -> None:
         """Write what is queued, a window's worth per transaction, on one connection kept while
         writes keep coming (no pool checkout, ping or reset per transaction). The window runs from
